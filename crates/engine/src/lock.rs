@@ -1,0 +1,362 @@
+//! What an offline lock does with a card (`offline-locks.md`, "The lock model we simulate").
+//!
+//! The card's MAC is verified by whoever decoded it; this model starts from the card's
+//! content and the lock's memory and says granted or denied, why, and what the lock now
+//! remembers.
+
+use chrono::{DateTime, Datelike, Duration, FixedOffset, Offset, Timelike, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::model::{EntranceId, ReservationId};
+
+/// How a lock is programmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockConfig {
+    pub property_id: Uuid,
+    /// Card format versions this lock reads.
+    pub format_version: u8,
+    /// Cards made under an older key epoch are refused after a key rotation.
+    pub min_key_epoch: u32,
+    /// How far above the remembered sequence a card may jump and still override.
+    pub look_ahead: u32,
+    /// Tolerated drift between the lock's clock and the encoder's.
+    pub clock_skew: Duration,
+    /// The lock's clock runs in local time; staff shifts are written in it.
+    pub utc_offset: FixedOffset,
+}
+
+impl LockConfig {
+    pub const DEFAULT_LOOK_AHEAD: u32 = 50;
+    pub const DEFAULT_CLOCK_SKEW_MINUTES: i64 = 5;
+
+    pub fn new(property_id: Uuid, format_version: u8) -> Self {
+        Self {
+            property_id,
+            format_version,
+            min_key_epoch: 0,
+            look_ahead: Self::DEFAULT_LOOK_AHEAD,
+            clock_skew: Duration::minutes(Self::DEFAULT_CLOCK_SKEW_MINUTES),
+            utc_offset: Utc.fix(),
+        }
+    }
+}
+
+/// The door a lock guards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Door {
+    pub entrance_id: EntranceId,
+    pub can_belong_to_reservation: bool,
+}
+
+/// What a lock remembers between cards.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockState {
+    /// The highest guest override sequence accepted; 0 before the first guest card.
+    pub guest_sequence: u32,
+    /// When the lock last moved its sequence up.
+    pub overridden_at: Option<DateTime<Utc>>,
+}
+
+/// One override-capable door on a card with the reservation's sequence number for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoorSequence {
+    pub entrance_id: EntranceId,
+    pub sequence: u32,
+}
+
+/// Days and hours a staff card works, in the lock's local time. `end_minute` may be below
+/// `start_minute` for a night shift that crosses midnight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shift {
+    /// Bit 0 is Monday, bit 6 is Sunday: the day the shift starts.
+    pub weekdays: u8,
+    pub start_minute: u16,
+    pub end_minute: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CardContent {
+    Guest {
+        reservation_id: Option<ReservationId>,
+        /// Override-capable doors with their sequence numbers.
+        capable_doors: Vec<DoorSequence>,
+        /// Doors that never take part in override (common areas, standard access).
+        common_doors: Vec<EntranceId>,
+    },
+    Staff {
+        doors: Vec<EntranceId>,
+        shift: Option<Shift>,
+    },
+    /// Moves the listed doors' sequences up without opening them.
+    Cancel { doors: Vec<DoorSequence> },
+}
+
+/// A card as a lock reads it, after its MAC was checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Card {
+    pub property_id: Uuid,
+    pub format_version: u8,
+    pub key_epoch: u32,
+    pub valid_from: DateTime<Utc>,
+    pub valid_until: DateTime<Utc>,
+    pub content: CardContent,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Granted,
+    Denied,
+}
+
+/// Why a lock decided as it did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Reason {
+    /// Same reservation as the lock's: a joiner.
+    Joined,
+    /// A newer reservation: the lock moved up and earlier guests' cards are now refused.
+    Overrode {
+        from: u32,
+        to: u32,
+    },
+    /// A door without override, listed on the card.
+    CommonArea,
+    /// A staff card within its doors and shift.
+    StaffAccess,
+    /// A cancel card moved the lock's sequence up; the door stays shut.
+    CancelApplied {
+        from: u32,
+        to: u32,
+    },
+    /// A cancel card older than what the lock already knows: nothing changes.
+    CancelStale {
+        card: u32,
+        lock: u32,
+    },
+    WrongProperty,
+    UnknownFormat {
+        version: u8,
+    },
+    RetiredKeyEpoch {
+        epoch: u32,
+    },
+    NotYetValid,
+    Expired,
+    DoorNotOnCard,
+    /// A reservation-capable door listed without a sequence number.
+    NoSequenceForDoor,
+    /// A newer reservation's card was used here since this card was made.
+    Overridden {
+        card: u32,
+        lock: u32,
+    },
+    /// Further ahead than the lock's look-ahead window: refused as a likely forgery.
+    SequenceTooFarAhead {
+        card: u32,
+        lock: u32,
+    },
+    OutsideShift,
+}
+
+impl Reason {
+    /// A sentence a receptionist can read.
+    pub fn explain(&self) -> String {
+        match self {
+            Self::Joined => "same reservation as the door's current one (joiner)".into(),
+            Self::Overrode { from, to } => format!(
+                "new reservation: the door moved from sequence {from} to {to}; earlier guests' \
+                 cards are now refused"
+            ),
+            Self::CommonArea => "common door listed on the card".into(),
+            Self::StaffAccess => "staff card within its doors and shift".into(),
+            Self::CancelApplied { from, to } => format!(
+                "cancel card: the door moved from sequence {from} to {to}; cards issued before \
+                 are now refused"
+            ),
+            Self::CancelStale { card, lock } => {
+                format!("cancel card already superseded (card {card}, door at {lock})")
+            }
+            Self::WrongProperty => "card belongs to another property".into(),
+            Self::UnknownFormat { version } => format!("unknown card format version {version}"),
+            Self::RetiredKeyEpoch { epoch } => {
+                format!("card made under retired key epoch {epoch}; encode a new card")
+            }
+            Self::NotYetValid => "card is not valid yet".into(),
+            Self::Expired => "card has expired".into(),
+            Self::DoorNotOnCard => "this door is not on the card".into(),
+            Self::NoSequenceForDoor => "card carries no reservation sequence for this door".into(),
+            Self::Overridden { card, lock } => format!(
+                "overridden: a newer reservation's card was used here (card sequence {card}, \
+                 door at {lock})"
+            ),
+            Self::SequenceTooFarAhead { card, lock } => format!(
+                "card sequence {card} is too far ahead of the door's {lock}; refused as unsafe"
+            ),
+            Self::OutsideShift => "staff card outside its shift".into(),
+        }
+    }
+}
+
+/// A lock's decision on one card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Judgement {
+    pub decision: Decision,
+    pub reason: Reason,
+    /// What the lock remembers afterwards.
+    pub state: LockState,
+}
+
+impl Judgement {
+    pub fn is_granted(&self) -> bool {
+        self.decision == Decision::Granted
+    }
+}
+
+/// Decides what `door`, remembering `state`, does with `card` presented at `now`.
+pub fn judge(
+    config: &LockConfig,
+    door: Door,
+    state: LockState,
+    card: &Card,
+    now: DateTime<Utc>,
+) -> Judgement {
+    let deny = |reason| Judgement {
+        decision: Decision::Denied,
+        reason,
+        state,
+    };
+    let grant = |reason, state| Judgement {
+        decision: Decision::Granted,
+        reason,
+        state,
+    };
+
+    if card.property_id != config.property_id {
+        return deny(Reason::WrongProperty);
+    }
+    if card.format_version != config.format_version {
+        return deny(Reason::UnknownFormat {
+            version: card.format_version,
+        });
+    }
+    if card.key_epoch < config.min_key_epoch {
+        return deny(Reason::RetiredKeyEpoch {
+            epoch: card.key_epoch,
+        });
+    }
+    if now + config.clock_skew < card.valid_from {
+        return deny(Reason::NotYetValid);
+    }
+    if now >= card.valid_until + config.clock_skew {
+        return deny(Reason::Expired);
+    }
+
+    let door_sequence = |doors: &[DoorSequence]| {
+        doors
+            .iter()
+            .find(|entry| entry.entrance_id == door.entrance_id)
+            .map(|e| e.sequence)
+    };
+
+    match &card.content {
+        CardContent::Staff { doors, shift } => {
+            if !doors.contains(&door.entrance_id) {
+                deny(Reason::DoorNotOnCard)
+            } else if shift
+                .is_some_and(|shift| !in_shift(&shift, now.with_timezone(&config.utc_offset)))
+            {
+                deny(Reason::OutsideShift)
+            } else {
+                grant(Reason::StaffAccess, state)
+            }
+        }
+        CardContent::Cancel { doors } => match door_sequence(doors) {
+            None => deny(Reason::DoorNotOnCard),
+            Some(card_sequence) if card_sequence <= state.guest_sequence => {
+                deny(Reason::CancelStale {
+                    card: card_sequence,
+                    lock: state.guest_sequence,
+                })
+            }
+            Some(card_sequence) if card_sequence - state.guest_sequence > config.look_ahead => {
+                deny(Reason::SequenceTooFarAhead {
+                    card: card_sequence,
+                    lock: state.guest_sequence,
+                })
+            }
+            Some(card_sequence) => Judgement {
+                decision: Decision::Denied,
+                reason: Reason::CancelApplied {
+                    from: state.guest_sequence,
+                    to: card_sequence,
+                },
+                state: LockState {
+                    guest_sequence: card_sequence,
+                    overridden_at: Some(now),
+                },
+            },
+        },
+        CardContent::Guest {
+            capable_doors,
+            common_doors,
+            ..
+        } => {
+            if !door.can_belong_to_reservation {
+                return if common_doors.contains(&door.entrance_id) {
+                    grant(Reason::CommonArea, state)
+                } else {
+                    deny(Reason::DoorNotOnCard)
+                };
+            }
+            let Some(card_sequence) = door_sequence(capable_doors) else {
+                return deny(if common_doors.contains(&door.entrance_id) {
+                    Reason::NoSequenceForDoor
+                } else {
+                    Reason::DoorNotOnCard
+                });
+            };
+            let lock_sequence = state.guest_sequence;
+            if card_sequence < lock_sequence {
+                deny(Reason::Overridden {
+                    card: card_sequence,
+                    lock: lock_sequence,
+                })
+            } else if card_sequence == lock_sequence {
+                grant(Reason::Joined, state)
+            } else if card_sequence - lock_sequence > config.look_ahead {
+                deny(Reason::SequenceTooFarAhead {
+                    card: card_sequence,
+                    lock: lock_sequence,
+                })
+            } else {
+                grant(
+                    Reason::Overrode {
+                        from: lock_sequence,
+                        to: card_sequence,
+                    },
+                    LockState {
+                        guest_sequence: card_sequence,
+                        overridden_at: Some(now),
+                    },
+                )
+            }
+        }
+    }
+}
+
+fn in_shift(shift: &Shift, local: DateTime<FixedOffset>) -> bool {
+    let minute = (local.hour() * 60 + local.minute()) as u16;
+    let day_bit = |weekday: chrono::Weekday| 1u8 << weekday.num_days_from_monday();
+    let today = local.weekday();
+    if shift.start_minute <= shift.end_minute {
+        shift.weekdays & day_bit(today) != 0
+            && (shift.start_minute..shift.end_minute).contains(&minute)
+    } else {
+        // A night shift: the evening part belongs to today, the morning part to yesterday.
+        (minute >= shift.start_minute && shift.weekdays & day_bit(today) != 0)
+            || (minute < shift.end_minute && shift.weekdays & day_bit(today.pred()) != 0)
+    }
+}

@@ -1,0 +1,128 @@
+//! The use cases' errors, and the one serializable shape every boundary (desktop commands,
+//! local HTTP API) shows them in.
+
+use engine::RuleError;
+use engine::property::Problem;
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A request the engine's rules refuse.
+    #[error(transparent)]
+    Rule(#[from] RuleError),
+    /// The named thing does not exist (or no longer does).
+    #[error("{resource} {id} not found")]
+    NotFound { resource: &'static str, id: String },
+    /// A request that clashes with what is stored (a taken key).
+    #[error("{field}: {message}")]
+    Conflict { field: String, message: String },
+    /// A property file that breaks its rules; every problem is listed.
+    #[error("the property file has {} problem(s)", .0.len())]
+    PropertyInvalid(Vec<Problem>),
+    #[error(transparent)]
+    Store(#[from] store::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub(crate) fn not_found(resource: &'static str, id: impl ToString) -> Self {
+        Self::NotFound {
+            resource,
+            id: id.to_string(),
+        }
+    }
+
+    pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Rule(RuleError::invalid(field, message))
+    }
+
+    /// The error as every boundary shows it.
+    pub fn to_wire(&self) -> WireError {
+        match self {
+            Self::Rule(rule) => WireError {
+                status: rule.status(),
+                error_type: rule.error_type().to_owned(),
+                title: rule.title().map(str::to_owned),
+                message: rule.message(),
+                field: rule.field().map(str::to_owned),
+                problems: Vec::new(),
+            },
+            Self::NotFound { resource, id } => WireError {
+                status: 404,
+                error_type: "not_found".to_owned(),
+                title: None,
+                message: format!("No {resource} with id {id}; it may have been deleted."),
+                field: None,
+                problems: Vec::new(),
+            },
+            Self::Conflict { field, message } => WireError {
+                status: 409,
+                error_type: "conflict".to_owned(),
+                title: None,
+                message: format!("{field}: {message}"),
+                field: Some(field.clone()),
+                problems: Vec::new(),
+            },
+            Self::PropertyInvalid(problems) => WireError {
+                status: 400,
+                error_type: "invalid_property_file".to_owned(),
+                title: None,
+                message: format!(
+                    "The property file was not imported; fix these {} problem(s) and import it \
+                     again.",
+                    problems.len()
+                ),
+                field: None,
+                problems: problems.iter().map(ToString::to_string).collect(),
+            },
+            Self::Store(error) => store_error(error),
+        }
+    }
+}
+
+fn store_error(error: &store::Error) -> WireError {
+    let (status, error_type, message) = match error {
+        store::Error::TooNew { .. } => (500, "database_too_new", error.to_string()),
+        _ if error.is_busy() => (
+            503,
+            "database_busy",
+            "The database is busy with another change; nothing was changed. Try again in a \
+             moment."
+                .to_owned(),
+        ),
+        _ => (
+            500,
+            "database_error",
+            format!("The database could not complete the request; nothing was changed. ({error})"),
+        ),
+    };
+    WireError {
+        status,
+        error_type: error_type.to_owned(),
+        title: None,
+        message,
+        field: None,
+        problems: Vec::new(),
+    }
+}
+
+/// One error, as the desktop UI and the HTTP API receive it. The `type` is stable: programs
+/// match on it, people read `title` and `message`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WireError {
+    /// The HTTP status that goes with it.
+    #[serde(skip)]
+    pub status: u16,
+    #[serde(rename = "type")]
+    pub error_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub message: String,
+    /// The request field at fault, for input errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Every problem of a refused property file.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+}

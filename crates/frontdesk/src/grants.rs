@@ -1,0 +1,362 @@
+//! Access grants: create, read, update (times and name), delete.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use engine::model::{
+    AccessGrantId, AccessMode, EntranceFacts, EntranceId, RequestedAccessMethod, SpaceId,
+    TimeFrame, UserIdentityId,
+};
+use engine::rules::{self, CreateGrant, Placement};
+use serde::{Deserialize, Serialize};
+use store::{GrantFilter, NewAccessMethod, NewGrant, NewGrantEntrance, Reader, Writer};
+
+use crate::warnings::{refresh_collection, refresh_doors, refresh_encoding};
+use crate::{AccessGrantRecord, Context, Error, FrontDesk, Result, audit_ok, to_json};
+
+/// A request to create an access grant. Entrances may be given directly, through spaces, or
+/// both; the grant gets their union.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateAccessGrant {
+    pub user_identity_id: Option<UserIdentityId>,
+    #[serde(default)]
+    pub acs_entrance_ids: Vec<EntranceId>,
+    #[serde(default)]
+    pub space_ids: Vec<SpaceId>,
+    #[serde(default)]
+    pub space_keys: Vec<String>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub requested_access_methods: Vec<RequestedAccessMethod>,
+    pub reservation_key: Option<String>,
+    pub name: Option<String>,
+}
+
+/// A change of an access grant's times or name; what is `None` stays.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateAccessGrant {
+    pub access_grant_id: AccessGrantId,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub name: Option<String>,
+}
+
+impl FrontDesk {
+    pub fn create_access_grant(
+        &self,
+        context: &Context,
+        request: &CreateAccessGrant,
+    ) -> Result<AccessGrantRecord> {
+        self.store
+            .write(|w| create(w, context, request))
+            .map_err(|error| {
+                self.audit_refusal(context, "access_grant.create", None, request, error)
+            })
+    }
+
+    pub fn access_grant(&self, id: AccessGrantId) -> Result<AccessGrantRecord> {
+        self.store.read(|r| live_grant(r, id))
+    }
+
+    pub fn access_grants(&self, filter: &GrantFilter) -> Result<Vec<AccessGrantRecord>> {
+        self.store.read(|r| Ok(r.access_grants(filter)?))
+    }
+
+    /// Changes times and name. Cards already encoded keep their old dates, so they are
+    /// flagged `encoding_required` until they are encoded again.
+    pub fn update_access_grant(
+        &self,
+        context: &Context,
+        request: &UpdateAccessGrant,
+    ) -> Result<AccessGrantRecord> {
+        self.store
+            .write(|w| update(w, context, request))
+            .map_err(|error| {
+                let subject = Some(request.access_grant_id.to_string());
+                self.audit_refusal(context, "access_grant.update", subject, request, error)
+            })
+    }
+
+    /// Deletes a grant and revokes its access methods. Issued cards still open their doors
+    /// until collected or overridden, so the grant keeps a `cards_not_collected` warning.
+    /// The grant's reservation is cleared with its last live grant.
+    pub fn delete_access_grant(
+        &self,
+        context: &Context,
+        id: AccessGrantId,
+    ) -> Result<AccessGrantRecord> {
+        self.store
+            .write(|w| delete(w, context, id))
+            .map_err(|error| {
+                let request = serde_json::json!({ "access_grant_id": id });
+                self.audit_refusal(
+                    context,
+                    "access_grant.delete",
+                    Some(id.to_string()),
+                    &request,
+                    error,
+                )
+            })
+    }
+}
+
+pub(crate) fn live_grant(r: &Reader<'_>, id: AccessGrantId) -> Result<AccessGrantRecord> {
+    r.access_grant(id)?
+        .filter(AccessGrantRecord::is_live)
+        .ok_or_else(|| Error::not_found("access_grant", id))
+}
+
+fn create(
+    w: &Writer<'_>,
+    context: &Context,
+    request: &CreateAccessGrant,
+) -> Result<AccessGrantRecord> {
+    let now = context.now;
+    let user_id = request
+        .user_identity_id
+        .ok_or_else(|| Error::invalid("user_identity_id", "is required"))?;
+    let user = w.user_identity(user_id)?.ok_or_else(|| {
+        Error::invalid(
+            "user_identity_id",
+            format!("no user identity with id {user_id}"),
+        )
+    })?;
+    let starts_at = request
+        .starts_at
+        .ok_or_else(|| Error::invalid("starts_at", "is required"))?;
+    let ends_at = request
+        .ends_at
+        .ok_or_else(|| Error::invalid("ends_at", "is required"))?;
+    let (entrances, space_ids) = resolve_entrances(w, request)?;
+
+    let key = request.reservation_key.as_deref();
+    let live = match key {
+        Some(key) => w.live_reservation(key)?,
+        None => None,
+    };
+    let check = CreateGrant {
+        user_kind: user.kind,
+        entrances: &entrances,
+        frame: TimeFrame::new(starts_at, ends_at),
+        requested: &request.requested_access_methods,
+        reservation_key: key,
+        name: request.name.as_deref(),
+    };
+    let placement = rules::check_create(&check, live.as_ref(), now)?;
+
+    let (reservation, sequences) = match (&placement, key) {
+        (Placement::Establish { doors }, Some(key)) => {
+            let sequences = rules::assign_sequences(doors, &w.last_sequences(doors)?);
+            let id = w.insert_reservation(key, &sequences, now)?;
+            (Some((key.to_owned(), id)), sequences)
+        }
+        (
+            Placement::Join {
+                reservation_id,
+                doors,
+            },
+            Some(key),
+        ) => {
+            let mut sequences = w.reservation_doors(*reservation_id)?;
+            sequences.retain(|door, _| doors.contains(door));
+            (Some((key.to_owned(), *reservation_id)), sequences)
+        }
+        _ => (None, BTreeMap::new()),
+    };
+
+    let mut cards = 0;
+    let access_methods = request
+        .requested_access_methods
+        .iter()
+        .zip(0u32..)
+        .map(|(method, request_index)| NewAccessMethod {
+            request_index,
+            mode: method.mode,
+            code: match method.mode {
+                AccessMode::Code => Some(method.code.clone().unwrap_or_else(new_pin)),
+                _ => None,
+            },
+            copy_number: (method.mode == AccessMode::Card).then(|| {
+                cards += 1;
+                cards
+            }),
+        })
+        .collect();
+    let grant = NewGrant {
+        user_identity_id: user.id,
+        reservation,
+        name: request.name.clone(),
+        frame: check.frame,
+        requested_access_methods: request.requested_access_methods.clone(),
+        space_ids,
+        entrances: entrances
+            .iter()
+            .map(|entrance| NewGrantEntrance {
+                entrance_id: entrance.id,
+                sequence: sequences.get(&entrance.id).copied(),
+            })
+            .collect(),
+        access_methods,
+    };
+    let id = w.insert_grant(&grant, now)?;
+    refresh_doors(w, &sequences.keys().copied().collect(), now)?;
+
+    let created = live_grant(w, id)?;
+    w.audit(
+        &audit_ok(context, "access_grant.create", id, None, to_json(&created)),
+        now,
+    )?;
+    Ok(created)
+}
+
+/// The targeted entrances, each once, in the order given; and the spaces asked for.
+fn resolve_entrances(
+    r: &Reader<'_>,
+    request: &CreateAccessGrant,
+) -> Result<(Vec<EntranceFacts>, Vec<SpaceId>)> {
+    let mut entrance_ids = Vec::new();
+    for (index, id) in request.acs_entrance_ids.iter().enumerate() {
+        r.entrance(*id)?.ok_or_else(|| {
+            Error::invalid(
+                format!("acs_entrance_ids[{index}]"),
+                format!("no entrance with id {id}"),
+            )
+        })?;
+        entrance_ids.push(*id);
+    }
+    let mut spaces = Vec::new();
+    for (index, id) in request.space_ids.iter().enumerate() {
+        let space = r.space(*id)?.ok_or_else(|| {
+            Error::invalid(
+                format!("space_ids[{index}]"),
+                format!("no space with id {id}"),
+            )
+        })?;
+        spaces.push(space);
+    }
+    for (index, key) in request.space_keys.iter().enumerate() {
+        let space = r.space_by_key(key)?.ok_or_else(|| {
+            Error::invalid(
+                format!("space_keys[{index}]"),
+                format!("no space with key {key:?}"),
+            )
+        })?;
+        spaces.push(space);
+    }
+    let mut space_ids = Vec::new();
+    for space in &spaces {
+        if !space_ids.contains(&space.id) {
+            space_ids.push(space.id);
+        }
+        entrance_ids.extend(&space.entrance_ids);
+    }
+
+    let mut seen = BTreeSet::new();
+    let mut entrances = Vec::new();
+    for id in entrance_ids {
+        if !seen.insert(id) {
+            continue;
+        }
+        let entrance = r
+            .entrance(id)?
+            .ok_or_else(|| Error::not_found("acs_entrance", id))?;
+        entrances.push(EntranceFacts {
+            id,
+            name: entrance.name,
+            system_kind: entrance.access_system_kind,
+            can_belong_to_reservation: entrance.can_belong_to_reservation,
+            modes: entrance.modes,
+        });
+    }
+    Ok((entrances, space_ids))
+}
+
+fn update(
+    w: &Writer<'_>,
+    context: &Context,
+    request: &UpdateAccessGrant,
+) -> Result<AccessGrantRecord> {
+    let now = context.now;
+    let before = live_grant(w, request.access_grant_id)?;
+    let frame = TimeFrame::new(
+        request.starts_at.unwrap_or(before.starts_at),
+        request.ends_at.unwrap_or(before.ends_at),
+    );
+    let name = request.name.as_deref().or(before.name.as_deref());
+    let others = match before.reservation_id {
+        Some(reservation_id) => w.reservation_frames(reservation_id, Some(before.id))?,
+        None => Vec::new(),
+    };
+    rules::check_update(&frame, name, &others, now)?;
+
+    w.update_grant(before.id, frame, name)?;
+    if frame != before.frame() {
+        for method in w.access_methods_of_grant(before.id)? {
+            if method.mode == AccessMode::Card && method.is_issued() && method.revoked_at.is_none()
+            {
+                w.set_encoding_required(method.id, true)?;
+            }
+        }
+        refresh_encoding(w, before.id, now)?;
+        refresh_doors(w, &capable_doors(&before), now)?;
+    }
+
+    let after = live_grant(w, before.id)?;
+    w.audit(
+        &audit_ok(
+            context,
+            "access_grant.update",
+            before.id,
+            to_json(&before),
+            to_json(&after),
+        ),
+        now,
+    )?;
+    Ok(after)
+}
+
+fn delete(w: &Writer<'_>, context: &Context, id: AccessGrantId) -> Result<AccessGrantRecord> {
+    let now = context.now;
+    let before = live_grant(w, id)?;
+    w.delete_grant(id, now)?;
+    if let Some(reservation_id) = before.reservation_id
+        && w.reservation_frames(reservation_id, None)?.is_empty()
+    {
+        w.clear_reservation(reservation_id, now)?;
+    }
+    // A deleted grant's cards no longer need new dates; they need to come back.
+    w.clear_warnings(id, engine::warnings::WarningCode::EncodingRequired)?;
+    refresh_collection(w, id, now)?;
+    refresh_doors(w, &capable_doors(&before), now)?;
+
+    let after = w
+        .access_grant(id)?
+        .ok_or_else(|| Error::not_found("access_grant", id))?;
+    w.audit(
+        &audit_ok(
+            context,
+            "access_grant.delete",
+            id,
+            to_json(&before),
+            to_json(&after),
+        ),
+        now,
+    )?;
+    Ok(after)
+}
+
+/// The doors of a grant that carry a reservation sequence.
+pub(crate) fn capable_doors(grant: &AccessGrantRecord) -> BTreeSet<EntranceId> {
+    grant
+        .entrances
+        .iter()
+        .filter(|(_, sequence)| sequence.is_some())
+        .map(|(id, _)| *id)
+        .collect()
+}
+
+/// A six-digit PIN from the operating system's random source (through a v4 UUID).
+fn new_pin() -> String {
+    format!("{:06}", uuid::Uuid::new_v4().as_u128() % 1_000_000)
+}

@@ -1,0 +1,118 @@
+//! The front desk's use cases: each one validates with the engine and commits its changes
+//! and their audit record in one transaction, or changes nothing.
+//!
+//! Callers (the desktop shell, the local HTTP API, tests) pass who acts and when in a
+//! [`Context`]; nothing here reads the clock.
+
+mod error;
+mod grants;
+mod methods;
+mod property;
+mod users;
+mod warnings;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use store::{AuditOutcome, NewAuditEntry, Store};
+
+pub use error::{Error, Result, WireError};
+pub use grants::{CreateAccessGrant, UpdateAccessGrant};
+pub use store::{
+    AccessGrantRecord, AccessMethodRecord, AccessSystemRecord, AuditEntry, AuditFilter,
+    EntranceRecord, GrantFilter, MethodFilter, NewUserIdentity, PropertyRecord, SpaceRecord,
+    StoredWarning, UserIdentityRecord,
+};
+
+/// Who acts, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Context {
+    /// The operator or API client, as the audit log shows it.
+    pub actor: String,
+    pub now: DateTime<Utc>,
+}
+
+impl Context {
+    pub fn new(actor: impl Into<String>, now: DateTime<Utc>) -> Self {
+        Self {
+            actor: actor.into(),
+            now,
+        }
+    }
+}
+
+/// The front desk over one database.
+#[derive(Debug)]
+pub struct FrontDesk {
+    store: Store,
+}
+
+impl FrontDesk {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn audit_log(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        self.store.read(|r| Ok(r.audit_log(filter)?))
+    }
+
+    /// Records a refused change in its own transaction, after the change was rolled back.
+    fn audit_refusal(
+        &self,
+        context: &Context,
+        action: &str,
+        subject_id: Option<String>,
+        request: &impl Serialize,
+        error: Error,
+    ) -> Error {
+        if matches!(error, Error::Store(_)) {
+            // The database itself failed: there is nowhere sound to write the refusal.
+            return error;
+        }
+        let wire = error.to_wire();
+        let recorded = self.store.write(|w| {
+            w.audit(
+                &NewAuditEntry {
+                    actor: &context.actor,
+                    action,
+                    subject_id,
+                    outcome: AuditOutcome::Refused,
+                    before: None,
+                    after: serde_json::to_value(request).ok(),
+                    detail: Some(format!("{}: {}", wire.error_type, wire.message)),
+                },
+                context.now,
+            )
+        });
+        match recorded {
+            Ok(()) => error,
+            Err(store_error) => Error::Store(store_error),
+        }
+    }
+}
+
+/// An audit entry for a change that went through.
+fn audit_ok<'a>(
+    context: &'a Context,
+    action: &'a str,
+    subject_id: impl ToString,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> NewAuditEntry<'a> {
+    NewAuditEntry {
+        actor: &context.actor,
+        action,
+        subject_id: Some(subject_id.to_string()),
+        outcome: AuditOutcome::Ok,
+        before,
+        after,
+        detail: None,
+    }
+}
+
+fn to_json(value: &impl Serialize) -> Option<serde_json::Value> {
+    serde_json::to_value(value).ok()
+}

@@ -1,0 +1,647 @@
+//! Access grants, access methods, reservations and warnings.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use engine::model::{
+    AccessGrantId, AccessMethodId, AccessMode, EntranceId, RequestedAccessMethod, ReservationId,
+    SpaceId, TimeFrame, UserIdentityId,
+};
+use engine::rules::LiveReservation;
+use engine::warnings::{DoorReservation, Warning, WarningCode};
+use rusqlite::{OptionalExtension, Row, ToSql, params, params_from_iter};
+use uuid::Uuid;
+
+use crate::catalog::{optional_uuid_column, uuid_column};
+use crate::error::{Error, Result};
+use crate::records::{AccessGrantRecord, AccessMethodRecord, StoredWarning};
+use crate::time;
+use crate::{Reader, Writer};
+
+/// Which live grants to list; every given field must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GrantFilter {
+    pub reservation_key: Option<String>,
+    pub space_id: Option<SpaceId>,
+    pub entrance_id: Option<EntranceId>,
+    pub user_identity_id: Option<UserIdentityId>,
+    pub access_system_id: Option<Uuid>,
+}
+
+/// Which access methods of live grants to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MethodFilter {
+    Grant(AccessGrantId),
+    Space(SpaceId),
+    Entrance(EntranceId),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewGrantEntrance {
+    pub entrance_id: EntranceId,
+    /// The reservation's sequence for a capable door; `None` for standard access.
+    pub sequence: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAccessMethod {
+    pub request_index: u32,
+    pub mode: AccessMode,
+    pub code: Option<String>,
+    pub copy_number: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewGrant {
+    pub user_identity_id: UserIdentityId,
+    pub reservation: Option<(String, ReservationId)>,
+    pub name: Option<String>,
+    pub frame: TimeFrame,
+    pub requested_access_methods: Vec<RequestedAccessMethod>,
+    pub space_ids: Vec<SpaceId>,
+    pub entrances: Vec<NewGrantEntrance>,
+    pub access_methods: Vec<NewAccessMethod>,
+}
+
+/// A lock-timeline warning for the live grants of one reservation that include one door.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoorWarningRow {
+    pub reservation_id: ReservationId,
+    pub warning: Warning,
+}
+
+const GRANT_COLUMNS: &str = "g.id, g.user_identity_id, g.reservation_key, g.reservation_id, \
+     g.name, g.starts_at, g.ends_at, g.requested_access_methods, g.space_ids, g.created_at, \
+     g.deleted_at";
+
+const METHOD_COLUMNS: &str = "m.id, m.access_grant_id, m.request_index, m.mode, m.code, \
+     m.copy_number, m.created_at, m.issued_at, m.card_id, m.is_encoding_required, \
+     m.revoked_at, m.collected_at";
+
+impl Reader<'_> {
+    /// The reservation `key` names while it has live grants.
+    pub fn live_reservation(&self, key: &str) -> Result<Option<LiveReservation>> {
+        let Some(id) = self
+            .connection
+            .query_row(
+                "SELECT id FROM reservations WHERE reservation_key = ?1 AND cleared_at IS NULL",
+                [key],
+                |row| row.get::<_, String>(0),
+            )
+            .optional()?
+        else {
+            return Ok(None);
+        };
+        let id = crate::catalog::parse_uuid(&id)?;
+        let door_set = self.reservation_doors(id)?.into_keys().collect();
+        let grant_frames = self.reservation_frames(id, None)?;
+        Ok(Some(LiveReservation {
+            id,
+            door_set,
+            grant_frames,
+        }))
+    }
+
+    /// The doors of a reservation with their override sequence numbers.
+    pub fn reservation_doors(&self, id: ReservationId) -> Result<BTreeMap<EntranceId, u32>> {
+        let mut statement = self.connection.prepare(
+            "SELECT entrance_id, sequence FROM reservation_doors WHERE reservation_id = ?1",
+        )?;
+        let mut rows = statement.query([id.to_string()])?;
+        let mut doors = BTreeMap::new();
+        while let Some(row) = rows.next()? {
+            doors.insert(uuid_column(row, 0)?, row.get(1)?);
+        }
+        Ok(doors)
+    }
+
+    /// The time frames of a reservation's live grants, leaving one grant out if asked.
+    pub fn reservation_frames(
+        &self,
+        id: ReservationId,
+        except: Option<AccessGrantId>,
+    ) -> Result<Vec<TimeFrame>> {
+        let mut statement = self.connection.prepare(
+            "SELECT starts_at, ends_at FROM access_grants
+             WHERE reservation_id = ?1 AND deleted_at IS NULL AND (?2 IS NULL OR id <> ?2)",
+        )?;
+        let mut rows = statement.query(params![id.to_string(), except.map(|id| id.to_string())])?;
+        let mut frames = Vec::new();
+        while let Some(row) = rows.next()? {
+            frames.push(TimeFrame::new(time::column(row, 0)?, time::column(row, 1)?));
+        }
+        Ok(frames)
+    }
+
+    /// The highest override sequence each door has handed out, over all its history.
+    pub fn last_sequences(
+        &self,
+        doors: &BTreeSet<EntranceId>,
+    ) -> Result<BTreeMap<EntranceId, u32>> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT MAX(sequence) FROM reservation_doors WHERE entrance_id = ?1")?;
+        let mut last = BTreeMap::new();
+        for door in doors {
+            let sequence: Option<u32> =
+                statement.query_row([door.to_string()], |row| row.get(0))?;
+            if let Some(sequence) = sequence {
+                last.insert(*door, sequence);
+            }
+        }
+        Ok(last)
+    }
+
+    /// The live reservations on one door, each spanning its live grants that include it.
+    pub fn door_reservations(&self, entrance_id: EntranceId) -> Result<Vec<DoorReservation>> {
+        let mut statement = self.connection.prepare(
+            "SELECT r.id, r.reservation_key, d.sequence, MIN(g.starts_at), MAX(g.ends_at)
+             FROM reservation_doors d
+             JOIN reservations r ON r.id = d.reservation_id
+             JOIN access_grants g ON g.reservation_id = r.id AND g.deleted_at IS NULL
+             JOIN access_grant_entrances ge
+                 ON ge.access_grant_id = g.id AND ge.entrance_id = d.entrance_id
+             WHERE d.entrance_id = ?1 AND d.live = 1
+             GROUP BY r.id ORDER BY d.sequence",
+        )?;
+        let mut rows = statement.query([entrance_id.to_string()])?;
+        let mut reservations = Vec::new();
+        while let Some(row) = rows.next()? {
+            reservations.push(DoorReservation {
+                reservation_id: uuid_column(row, 0)?,
+                reservation_key: row.get(1)?,
+                sequence: row.get(2)?,
+                frame: TimeFrame::new(time::column(row, 3)?, time::column(row, 4)?),
+            });
+        }
+        Ok(reservations)
+    }
+
+    /// One grant, deleted ones included.
+    pub fn access_grant(&self, id: AccessGrantId) -> Result<Option<AccessGrantRecord>> {
+        Ok(self
+            .query_grants("WHERE g.id = ?1", vec![id.to_string()])?
+            .pop())
+    }
+
+    /// Live grants matching every field of `filter`, oldest first.
+    pub fn access_grants(&self, filter: &GrantFilter) -> Result<Vec<AccessGrantRecord>> {
+        let mut clauses = vec!["g.deleted_at IS NULL".to_owned()];
+        let mut values = Vec::new();
+        let mut add = |clause: &str, value: String| {
+            values.push(value);
+            clauses.push(clause.replace('?', &format!("?{}", values.len())));
+        };
+        if let Some(key) = &filter.reservation_key {
+            add("g.reservation_key = ?", key.clone());
+        }
+        if let Some(user) = filter.user_identity_id {
+            add("g.user_identity_id = ?", user.to_string());
+        }
+        if let Some(entrance) = filter.entrance_id {
+            add(
+                "g.id IN (SELECT access_grant_id FROM access_grant_entrances WHERE entrance_id = ?)",
+                entrance.to_string(),
+            );
+        }
+        if let Some(space) = filter.space_id {
+            add(
+                "g.id IN (SELECT ge.access_grant_id FROM access_grant_entrances ge
+                          JOIN entrance_spaces es ON es.entrance_id = ge.entrance_id
+                          WHERE es.space_id = ?)",
+                space.to_string(),
+            );
+        }
+        if let Some(system) = filter.access_system_id {
+            add(
+                "g.id IN (SELECT ge.access_grant_id FROM access_grant_entrances ge
+                          JOIN entrances e ON e.id = ge.entrance_id
+                          WHERE e.access_system_id = ?)",
+                system.to_string(),
+            );
+        }
+        self.query_grants(&format!("WHERE {}", clauses.join(" AND ")), values)
+    }
+
+    fn query_grants(&self, filter: &str, values: Vec<String>) -> Result<Vec<AccessGrantRecord>> {
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT {GRANT_COLUMNS} FROM access_grants g {filter} ORDER BY g.created_at, g.id"
+        ))?;
+        let mut rows = statement.query(params_from_iter(values))?;
+        let mut grants = Vec::new();
+        while let Some(row) = rows.next()? {
+            grants.push(grant_row(row)?);
+        }
+        for grant in &mut grants {
+            grant.entrances = self.grant_entrances(grant.id)?;
+            grant.access_method_ids = self.method_ids_of_grant(grant.id)?;
+            grant.warnings = self.warnings_of_grant(grant.id)?;
+        }
+        Ok(grants)
+    }
+
+    fn method_ids_of_grant(&self, id: AccessGrantId) -> Result<Vec<AccessMethodId>> {
+        let mut statement = self.connection.prepare(
+            "SELECT id FROM access_methods WHERE access_grant_id = ?1
+             ORDER BY request_index, copy_number, created_at, id",
+        )?;
+        let mut rows = statement.query([id.to_string()])?;
+        let mut ids = Vec::new();
+        while let Some(row) = rows.next()? {
+            ids.push(uuid_column(row, 0)?);
+        }
+        Ok(ids)
+    }
+
+    fn grant_entrances(&self, id: AccessGrantId) -> Result<Vec<(EntranceId, Option<u32>)>> {
+        let mut statement = self.connection.prepare(
+            "SELECT ge.entrance_id, ge.sequence FROM access_grant_entrances ge
+             JOIN entrances e ON e.id = ge.entrance_id
+             WHERE ge.access_grant_id = ?1 ORDER BY e.key",
+        )?;
+        let mut rows = statement.query([id.to_string()])?;
+        let mut entrances = Vec::new();
+        while let Some(row) = rows.next()? {
+            entrances.push((uuid_column(row, 0)?, row.get(1)?));
+        }
+        Ok(entrances)
+    }
+
+    fn warnings_of_grant(&self, id: AccessGrantId) -> Result<Vec<StoredWarning>> {
+        let mut statement = self.connection.prepare(
+            "SELECT code, message, access_method_id, entrance_id, created_at FROM warnings
+             WHERE access_grant_id = ?1 ORDER BY id",
+        )?;
+        let mut rows = statement.query([id.to_string()])?;
+        let mut warnings = Vec::new();
+        while let Some(row) = rows.next()? {
+            let code: String = row.get(0)?;
+            warnings.push(StoredWarning {
+                code: WarningCode::parse(&code)
+                    .ok_or_else(|| Error::corrupt(format!("warning code {code:?}")))?,
+                message: row.get(1)?,
+                access_method_id: optional_uuid_column(row, 2)?,
+                entrance_id: optional_uuid_column(row, 3)?,
+                created_at: time::column(row, 4)?,
+            });
+        }
+        Ok(warnings)
+    }
+
+    /// One access method, revoked ones included.
+    pub fn access_method(&self, id: AccessMethodId) -> Result<Option<AccessMethodRecord>> {
+        Ok(self
+            .query_methods("WHERE m.id = ?1", &[&id.to_string()])?
+            .pop())
+    }
+
+    /// Every access method of one grant, deleted grants and revoked methods included.
+    pub fn access_methods_of_grant(&self, id: AccessGrantId) -> Result<Vec<AccessMethodRecord>> {
+        self.query_methods("WHERE m.access_grant_id = ?1", &[&id.to_string()])
+    }
+
+    /// Access methods of live grants.
+    pub fn access_methods(&self, filter: MethodFilter) -> Result<Vec<AccessMethodRecord>> {
+        let (clause, id) = match filter {
+            MethodFilter::Grant(id) => ("m.access_grant_id = ?1", id),
+            MethodFilter::Entrance(id) => (
+                "m.access_grant_id IN (SELECT access_grant_id FROM access_grant_entrances
+                                       WHERE entrance_id = ?1)",
+                id,
+            ),
+            MethodFilter::Space(id) => (
+                "m.access_grant_id IN (SELECT ge.access_grant_id FROM access_grant_entrances ge
+                     JOIN entrance_spaces es ON es.entrance_id = ge.entrance_id
+                     WHERE es.space_id = ?1)",
+                id,
+            ),
+        };
+        self.query_methods(
+            &format!(
+                "WHERE {clause} AND m.access_grant_id IN
+                     (SELECT id FROM access_grants WHERE deleted_at IS NULL)"
+            ),
+            &[&id.to_string()],
+        )
+    }
+
+    fn query_methods(
+        &self,
+        filter: &str,
+        values: &[&dyn ToSql],
+    ) -> Result<Vec<AccessMethodRecord>> {
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT {METHOD_COLUMNS} FROM access_methods m {filter}
+             ORDER BY m.access_grant_id, m.request_index, m.copy_number, m.created_at, m.id"
+        ))?;
+        let mut rows = statement.query(values)?;
+        let mut methods = Vec::new();
+        while let Some(row) = rows.next()? {
+            methods.push(method_row(row)?);
+        }
+        for method in &mut methods {
+            method.warnings = self
+                .warnings_of_grant(method.access_grant_id)?
+                .into_iter()
+                .filter(|warning| warning.access_method_id == Some(method.id))
+                .collect();
+        }
+        Ok(methods)
+    }
+
+    /// Every grant id with a stored warning of `code`, for the manager's list.
+    pub fn grants_with_warnings(&self) -> Result<Vec<AccessGrantId>> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT DISTINCT access_grant_id FROM warnings ORDER BY 1")?;
+        let mut rows = statement.query([])?;
+        let mut ids = Vec::new();
+        while let Some(row) = rows.next()? {
+            ids.push(uuid_column(row, 0)?);
+        }
+        Ok(ids)
+    }
+}
+
+impl Writer<'_> {
+    /// Opens a reservation on `doors`, each with its sequence number.
+    pub fn insert_reservation(
+        &self,
+        key: &str,
+        doors: &BTreeMap<EntranceId, u32>,
+        now: DateTime<Utc>,
+    ) -> Result<ReservationId> {
+        let id = Uuid::new_v4();
+        self.connection.execute(
+            "INSERT INTO reservations (id, reservation_key, established_at) VALUES (?1, ?2, ?3)",
+            params![id.to_string(), key, time::to_text(now)],
+        )?;
+        let mut statement = self.connection.prepare(
+            "INSERT INTO reservation_doors (reservation_id, entrance_id, sequence)
+             VALUES (?1, ?2, ?3)",
+        )?;
+        for (door, sequence) in doors {
+            statement.execute(params![id.to_string(), door.to_string(), sequence])?;
+        }
+        Ok(id)
+    }
+
+    /// Closes a reservation whose last live grant went; its sequences stay used.
+    pub fn clear_reservation(&self, id: ReservationId, now: DateTime<Utc>) -> Result<()> {
+        self.connection.execute(
+            "UPDATE reservations SET cleared_at = ?2 WHERE id = ?1",
+            params![id.to_string(), time::to_text(now)],
+        )?;
+        self.connection.execute(
+            "UPDATE reservation_doors SET live = 0 WHERE reservation_id = ?1",
+            [id.to_string()],
+        )?;
+        Ok(())
+    }
+
+    pub fn insert_grant(&self, grant: &NewGrant, now: DateTime<Utc>) -> Result<AccessGrantId> {
+        let id = Uuid::new_v4();
+        let (key, reservation_id) = match &grant.reservation {
+            Some((key, reservation_id)) => (Some(key.as_str()), Some(reservation_id.to_string())),
+            None => (None, None),
+        };
+        let space_ids: Vec<String> = grant.space_ids.iter().map(Uuid::to_string).collect();
+        self.connection.execute(
+            "INSERT INTO access_grants (id, user_identity_id, reservation_key, reservation_id,
+                 name, starts_at, ends_at, requested_access_methods, space_ids, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                id.to_string(),
+                grant.user_identity_id.to_string(),
+                key,
+                reservation_id,
+                grant.name,
+                time::to_text(grant.frame.starts_at),
+                time::to_text(grant.frame.ends_at),
+                to_json(&grant.requested_access_methods)?,
+                to_json(&space_ids)?,
+                time::to_text(now),
+            ],
+        )?;
+        let mut statement = self.connection.prepare(
+            "INSERT INTO access_grant_entrances (access_grant_id, entrance_id, sequence)
+             VALUES (?1, ?2, ?3)",
+        )?;
+        for entrance in &grant.entrances {
+            statement.execute(params![
+                id.to_string(),
+                entrance.entrance_id.to_string(),
+                entrance.sequence
+            ])?;
+        }
+        for method in &grant.access_methods {
+            self.insert_access_method(id, method, now)?;
+        }
+        Ok(id)
+    }
+
+    pub fn insert_access_method(
+        &self,
+        grant_id: AccessGrantId,
+        method: &NewAccessMethod,
+        now: DateTime<Utc>,
+    ) -> Result<AccessMethodId> {
+        let id = Uuid::new_v4();
+        self.connection.execute(
+            "INSERT INTO access_methods (id, access_grant_id, request_index, mode, code,
+                 copy_number, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                id.to_string(),
+                grant_id.to_string(),
+                method.request_index,
+                method.mode.as_str(),
+                method.code,
+                method.copy_number,
+                time::to_text(now)
+            ],
+        )?;
+        Ok(id)
+    }
+
+    pub fn update_grant(
+        &self,
+        id: AccessGrantId,
+        frame: TimeFrame,
+        name: Option<&str>,
+    ) -> Result<()> {
+        self.connection.execute(
+            "UPDATE access_grants SET starts_at = ?2, ends_at = ?3, name = ?4 WHERE id = ?1",
+            params![
+                id.to_string(),
+                time::to_text(frame.starts_at),
+                time::to_text(frame.ends_at),
+                name
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Marks a grant deleted and revokes its access methods; nothing is removed.
+    pub fn delete_grant(&self, id: AccessGrantId, now: DateTime<Utc>) -> Result<()> {
+        let now = time::to_text(now);
+        self.connection.execute(
+            "UPDATE access_grants SET deleted_at = ?2 WHERE id = ?1",
+            params![id.to_string(), now],
+        )?;
+        self.connection.execute(
+            "UPDATE access_methods SET revoked_at = ?2 WHERE access_grant_id = ?1
+                 AND revoked_at IS NULL",
+            params![id.to_string(), now],
+        )?;
+        Ok(())
+    }
+
+    pub fn revoke_access_method(&self, id: AccessMethodId, now: DateTime<Utc>) -> Result<()> {
+        self.connection.execute(
+            "UPDATE access_methods SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+            params![id.to_string(), time::to_text(now)],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_encoding_required(&self, id: AccessMethodId, required: bool) -> Result<()> {
+        self.connection.execute(
+            "UPDATE access_methods SET is_encoding_required = ?2 WHERE id = ?1",
+            params![id.to_string(), required],
+        )?;
+        Ok(())
+    }
+
+    /// Records that a card was written for an access method.
+    pub fn mark_issued(&self, id: AccessMethodId, card_id: &str, now: DateTime<Utc>) -> Result<()> {
+        self.connection.execute(
+            "UPDATE access_methods SET issued_at = ?2, card_id = ?3, is_encoding_required = 0
+             WHERE id = ?1",
+            params![id.to_string(), time::to_text(now), card_id],
+        )?;
+        Ok(())
+    }
+
+    pub fn mark_collected(&self, id: AccessMethodId, now: DateTime<Utc>) -> Result<()> {
+        self.connection.execute(
+            "UPDATE access_methods SET collected_at = ?2 WHERE id = ?1 AND collected_at IS NULL",
+            params![id.to_string(), time::to_text(now)],
+        )?;
+        Ok(())
+    }
+
+    pub fn insert_warning(
+        &self,
+        grant_id: AccessGrantId,
+        access_method_id: Option<AccessMethodId>,
+        warning: &Warning,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.connection.execute(
+            "INSERT INTO warnings (access_grant_id, access_method_id, code, message, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                grant_id.to_string(),
+                access_method_id.map(|id| id.to_string()),
+                warning.code.as_str(),
+                warning.message,
+                time::to_text(now)
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Removes a grant's warnings of one kind (on the grant and on its methods).
+    pub fn clear_warnings(&self, grant_id: AccessGrantId, code: WarningCode) -> Result<()> {
+        self.connection.execute(
+            "DELETE FROM warnings WHERE access_grant_id = ?1 AND code = ?2",
+            params![grant_id.to_string(), code.as_str()],
+        )?;
+        Ok(())
+    }
+
+    /// Replaces the lock-timeline warnings of one door with `rows`, placed on the live grants
+    /// of each named reservation that include the door.
+    pub fn replace_door_warnings(
+        &self,
+        entrance_id: EntranceId,
+        rows: &[DoorWarningRow],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.connection.execute(
+            "DELETE FROM warnings WHERE entrance_id = ?1 AND code IN (?2, ?3)",
+            params![
+                entrance_id.to_string(),
+                WarningCode::PreviousGuestCanEnter.as_str(),
+                WarningCode::SequenceInversion.as_str()
+            ],
+        )?;
+        let mut statement = self.connection.prepare(
+            "INSERT INTO warnings (access_grant_id, entrance_id, code, message, created_at)
+             SELECT g.id, ?2, ?3, ?4, ?5 FROM access_grants g
+             JOIN access_grant_entrances ge ON ge.access_grant_id = g.id AND ge.entrance_id = ?2
+             WHERE g.reservation_id = ?1 AND g.deleted_at IS NULL",
+        )?;
+        let now = time::to_text(now);
+        for row in rows {
+            statement.execute(params![
+                row.reservation_id.to_string(),
+                entrance_id.to_string(),
+                row.warning.code.as_str(),
+                row.warning.message,
+                now
+            ])?;
+        }
+        Ok(())
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(Error::corrupt)
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(Error::corrupt)
+}
+
+fn grant_row(row: &Row<'_>) -> Result<AccessGrantRecord> {
+    let space_ids: Vec<String> = from_json(&row.get::<_, String>(8)?)?;
+    Ok(AccessGrantRecord {
+        id: uuid_column(row, 0)?,
+        user_identity_id: uuid_column(row, 1)?,
+        reservation_key: row.get(2)?,
+        reservation_id: optional_uuid_column(row, 3)?,
+        name: row.get(4)?,
+        starts_at: time::column(row, 5)?,
+        ends_at: time::column(row, 6)?,
+        requested_access_methods: from_json(&row.get::<_, String>(7)?)?,
+        space_ids: space_ids
+            .iter()
+            .map(|id| crate::catalog::parse_uuid(id))
+            .collect::<Result<_>>()?,
+        entrances: Vec::new(),
+        access_method_ids: Vec::new(),
+        created_at: time::column(row, 9)?,
+        deleted_at: time::optional_column(row, 10)?,
+        warnings: Vec::new(),
+    })
+}
+
+fn method_row(row: &Row<'_>) -> Result<AccessMethodRecord> {
+    let mode: String = row.get(3)?;
+    Ok(AccessMethodRecord {
+        id: uuid_column(row, 0)?,
+        access_grant_id: uuid_column(row, 1)?,
+        request_index: row.get(2)?,
+        mode: AccessMode::parse(&mode).ok_or_else(|| Error::corrupt(format!("mode {mode:?}")))?,
+        code: row.get(4)?,
+        copy_number: row.get(5)?,
+        created_at: time::column(row, 6)?,
+        issued_at: time::optional_column(row, 7)?,
+        card_id: row.get(8)?,
+        is_encoding_required: row.get(9)?,
+        revoked_at: time::optional_column(row, 10)?,
+        collected_at: time::optional_column(row, 11)?,
+        warnings: Vec::new(),
+    })
+}
