@@ -230,11 +230,20 @@ fn check_text(field: &str, text: &str) -> Result<(), RuleError> {
             format!("must be at most {MAX_TEXT_LEN} characters"),
         ));
     }
-    if text.chars().any(char::is_control) {
+    if text
+        .chars()
+        .any(|c| c.is_control() || is_invisible_format(c))
+    {
         return Err(RuleError::invalid(
             field,
-            "must not contain control characters",
+            "must not contain control or invisible formatting characters",
         ));
     }
     Ok(())
+}
+
+/// Zero-width and bidirectional formatting characters: invisible on screen, so two keys that
+/// look the same could differ, and a bidi override can make a key read backwards.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }

@@ -134,7 +134,16 @@ pub fn door_warnings(
     timeline.sort_by_key(|reservation| (reservation.frame.starts_at, reservation.sequence));
 
     let mut warnings = Vec::new();
-    let mut state = LockState::default();
+    // The door has accepted every earlier reservation's number: start just below the lowest
+    // live one, not at 0, or a door's 51st reservation would look "too far ahead".
+    let mut state = LockState {
+        guest_sequence: reservations
+            .iter()
+            .map(|reservation| reservation.sequence.saturating_sub(1))
+            .min()
+            .unwrap_or(0),
+        overridden_at: None,
+    };
     let mut admitted: Vec<&DoorReservation> = Vec::new();
     for reservation in timeline {
         let at = reservation.frame.starts_at;

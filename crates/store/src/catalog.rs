@@ -274,7 +274,7 @@ impl Reader<'_> {
     ) -> Result<Vec<UserIdentityRecord>> {
         let mut statement = self.connection.prepare(&format!(
             "SELECT id, user_identity_key, full_name, email_address, phone_number, kind, created_at
-             FROM user_identities {filter} ORDER BY created_at, id"
+             FROM user_identities {filter} ORDER BY rowid"
         ))?;
         let mut rows = statement.query(params)?;
         let mut users = Vec::new();

@@ -225,7 +225,7 @@ impl Reader<'_> {
 
     fn query_grants(&self, filter: &str, values: Vec<String>) -> Result<Vec<AccessGrantRecord>> {
         let mut statement = self.connection.prepare(&format!(
-            "SELECT {GRANT_COLUMNS} FROM access_grants g {filter} ORDER BY g.created_at, g.id"
+            "SELECT {GRANT_COLUMNS} FROM access_grants g {filter} ORDER BY g.rowid"
         ))?;
         let mut rows = statement.query(params_from_iter(values))?;
         let mut grants = Vec::new();
@@ -243,7 +243,7 @@ impl Reader<'_> {
     fn method_ids_of_grant(&self, id: AccessGrantId) -> Result<Vec<AccessMethodId>> {
         let mut statement = self.connection.prepare(
             "SELECT id FROM access_methods WHERE access_grant_id = ?1
-             ORDER BY request_index, copy_number, created_at, id",
+             ORDER BY rowid",
         )?;
         let mut rows = statement.query([id.to_string()])?;
         let mut ids = Vec::new();
@@ -332,7 +332,7 @@ impl Reader<'_> {
     ) -> Result<Vec<AccessMethodRecord>> {
         let mut statement = self.connection.prepare(&format!(
             "SELECT {METHOD_COLUMNS} FROM access_methods m {filter}
-             ORDER BY m.access_grant_id, m.request_index, m.copy_number, m.created_at, m.id"
+             ORDER BY m.rowid"
         ))?;
         let mut rows = statement.query(values)?;
         let mut methods = Vec::new();

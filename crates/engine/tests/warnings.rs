@@ -1,0 +1,354 @@
+//! Warnings on grants, and the door timeline that predicts them with the lock model.
+
+use chrono::{DateTime, TimeZone, Utc};
+use engine::model::{EntranceId, TimeFrame};
+use engine::warnings::{
+    DoorReservation, DoorWarning, WarningCode, cards_not_collected, door_warnings,
+    encoding_required,
+};
+use uuid::Uuid;
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+
+fn at(year: i32, month: u32, day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(year, month, day, hour, minute, 0)
+        .unwrap()
+}
+
+fn room_101() -> EntranceId {
+    Uuid::from_u128(101)
+}
+
+const DOOR_NAME: &str = "Room 101";
+
+/// A reservation on room 101 with `sequence` for `[starts_at, ends_at)`.
+fn reservation(
+    key: &str,
+    sequence: u32,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+) -> DoorReservation {
+    DoorReservation {
+        // A distinct id per key, derived from its bytes.
+        reservation_id: Uuid::from_u128(key.bytes().fold(0u128, |id, byte| {
+            id.wrapping_mul(257).wrapping_add(u128::from(byte))
+        })),
+        reservation_key: key.to_owned(),
+        sequence,
+        frame: TimeFrame::new(starts_at, ends_at),
+    }
+}
+
+fn warnings_for(reservations: &[DoorReservation]) -> Vec<DoorWarning> {
+    door_warnings(room_101(), DOOR_NAME, reservations)
+}
+
+/// The warnings, as (reservation key, code) pairs, sorted.
+fn summary(
+    reservations: &[DoorReservation],
+    warnings: &[DoorWarning],
+) -> Vec<(String, WarningCode)> {
+    let mut pairs: Vec<(String, WarningCode)> = warnings
+        .iter()
+        .map(|warning| {
+            let owner = reservations
+                .iter()
+                .find(|r| r.reservation_id == warning.reservation_id)
+                .expect("a warning names one of the given reservations");
+            (owner.reservation_key.clone(), warning.warning.code)
+        })
+        .collect();
+    pairs.sort();
+    pairs
+}
+
+// ---------------------------------------------------------------------------------------------
+// Door timeline
+
+#[test]
+fn no_reservations_give_no_warnings() {
+    assert!(warnings_for(&[]).is_empty());
+}
+
+#[test]
+fn single_reservation_gives_no_warnings() {
+    let only = [reservation(
+        "stay-1",
+        1,
+        at(2025, 5, 10, 15, 0),
+        at(2025, 5, 14, 11, 0),
+    )];
+    assert!(warnings_for(&only).is_empty());
+}
+
+#[test]
+fn back_to_back_stays_with_increasing_sequences_give_no_warnings() {
+    // The guide's back-to-back scenario, and a third stay after it.
+    let stays = [
+        reservation("stay-1", 1, at(2025, 5, 10, 15, 0), at(2025, 5, 14, 11, 0)),
+        reservation("stay-2", 2, at(2025, 5, 14, 15, 0), at(2025, 5, 16, 11, 0)),
+        reservation("stay-3", 3, at(2025, 5, 16, 15, 0), at(2025, 5, 20, 11, 0)),
+    ];
+    assert_eq!(warnings_for(&stays), vec![]);
+}
+
+#[test]
+fn stays_touching_at_checkout_time_do_not_overlap() {
+    // One ends at 11:00, the next starts at 11:00: half-open, no overlap.
+    let stays = [
+        reservation("stay-1", 1, at(2025, 5, 10, 15, 0), at(2025, 5, 14, 11, 0)),
+        reservation("stay-2", 2, at(2025, 5, 14, 11, 0), at(2025, 5, 16, 11, 0)),
+    ];
+    assert_eq!(warnings_for(&stays), vec![]);
+}
+
+#[test]
+fn overlapping_stays_warn_the_newer_reservation_that_the_previous_guest_can_enter() {
+    // stay-1 has a late checkout at 16:00; stay-2 checks in at 15:00.
+    let stays = [
+        reservation("stay-1", 1, at(2025, 5, 10, 15, 0), at(2025, 5, 14, 16, 0)),
+        reservation("stay-2", 2, at(2025, 5, 14, 15, 0), at(2025, 5, 16, 11, 0)),
+    ];
+    let warnings = warnings_for(&stays);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let warning = &warnings[0];
+    assert_eq!(
+        warning.reservation_id, stays[1].reservation_id,
+        "on the newer reservation only"
+    );
+    assert_eq!(warning.entrance_id, room_101());
+    assert_eq!(warning.warning.code, WarningCode::PreviousGuestCanEnter);
+    let message = &warning.warning.message;
+    assert!(message.contains(DOOR_NAME), "{message}");
+    assert!(
+        message.contains("'stay-1'"),
+        "names the previous key: {message}"
+    );
+    assert!(!message.contains("stay-2"), "{message}");
+    assert!(
+        message.contains("2025-05-14T16:00:00Z"),
+        "says until when: {message}"
+    );
+}
+
+#[test]
+fn reservation_set_up_later_for_an_earlier_stay_inverts_the_sequence() {
+    // stay-june was set up first (sequence 1); stay-may was set up afterwards (sequence 2)
+    // for an earlier stay. After stay-may's cards are used, stay-june's are refused.
+    let stays = [
+        reservation("stay-june", 1, at(2025, 6, 1, 15, 0), at(2025, 6, 4, 11, 0)),
+        reservation(
+            "stay-may",
+            2,
+            at(2025, 5, 20, 15, 0),
+            at(2025, 5, 22, 11, 0),
+        ),
+    ];
+    let warnings = warnings_for(&stays);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let warning = &warnings[0];
+    assert_eq!(
+        warning.reservation_id, stays[0].reservation_id,
+        "on the earlier-set-up reservation whose cards will be refused"
+    );
+    assert_eq!(warning.entrance_id, room_101());
+    assert_eq!(warning.warning.code, WarningCode::SequenceInversion);
+    let message = &warning.warning.message;
+    assert!(message.contains(DOOR_NAME), "{message}");
+    assert!(
+        message.contains("'stay-may'"),
+        "names the other key: {message}"
+    );
+    assert!(!message.contains("stay-june"), "{message}");
+}
+
+#[test]
+fn warnings_do_not_depend_on_the_order_reservations_are_given_in() {
+    let stays = vec![
+        reservation("a", 1, at(2025, 6, 1, 15, 0), at(2025, 6, 4, 11, 0)),
+        reservation("b", 2, at(2025, 5, 20, 15, 0), at(2025, 5, 22, 11, 0)),
+        reservation("c", 3, at(2025, 5, 21, 15, 0), at(2025, 5, 25, 11, 0)),
+    ];
+    let expected = summary(&stays, &warnings_for(&stays));
+    assert_eq!(
+        expected,
+        vec![
+            ("a".to_owned(), WarningCode::SequenceInversion),
+            ("c".to_owned(), WarningCode::PreviousGuestCanEnter),
+        ]
+    );
+    let mut reversed = stays.clone();
+    reversed.reverse();
+    assert_eq!(summary(&reversed, &warnings_for(&reversed)), expected);
+    let rotated = vec![stays[1].clone(), stays[2].clone(), stays[0].clone()];
+    assert_eq!(summary(&rotated, &warnings_for(&rotated)), expected);
+}
+
+#[test]
+fn an_inverted_stay_overlapping_another_gets_both_warnings() {
+    // stay-late (1) was set up first; stay-early (2) comes before it and overlaps it.
+    let stays = [
+        reservation("stay-late", 1, at(2025, 6, 3, 15, 0), at(2025, 6, 6, 11, 0)),
+        reservation(
+            "stay-early",
+            2,
+            at(2025, 6, 1, 15, 0),
+            at(2025, 6, 4, 11, 0),
+        ),
+    ];
+    // stay-early is used first (2025-06-01) and moves the door to 2; stay-late's cards
+    // then meet a higher sequence at their own start: inversion.
+    assert_eq!(
+        summary(&stays, &warnings_for(&stays)),
+        vec![("stay-late".to_owned(), WarningCode::SequenceInversion)]
+    );
+}
+
+#[test]
+fn stays_with_sequence_gaps_inside_the_look_ahead_give_no_warnings() {
+    // Deleted reservations in between leave gaps; the lock still moves up.
+    let stays = [
+        reservation("stay-1", 3, at(2025, 5, 10, 15, 0), at(2025, 5, 14, 11, 0)),
+        reservation("stay-2", 9, at(2025, 5, 14, 15, 0), at(2025, 5, 16, 11, 0)),
+    ];
+    assert_eq!(warnings_for(&stays), vec![]);
+}
+
+#[test]
+fn inversion_is_detected_on_a_door_with_a_long_history() {
+    // A busy room: its 120th and 121st reservations. The lock has long since moved past
+    // the early numbers, so the timeline must not treat these as "too far ahead" of a
+    // never-used lock.
+    let stays = [
+        reservation(
+            "stay-june",
+            120,
+            at(2025, 6, 1, 15, 0),
+            at(2025, 6, 4, 11, 0),
+        ),
+        reservation(
+            "stay-may",
+            121,
+            at(2025, 5, 20, 15, 0),
+            at(2025, 5, 22, 11, 0),
+        ),
+    ];
+    let warnings = warnings_for(&stays);
+    assert_eq!(
+        summary(&stays, &warnings),
+        vec![("stay-june".to_owned(), WarningCode::SequenceInversion)]
+    );
+    assert!(warnings[0].warning.message.contains("'stay-may'"));
+}
+
+#[test]
+fn overlap_is_detected_on_a_door_with_a_long_history() {
+    let stays = [
+        reservation(
+            "stay-1",
+            200,
+            at(2025, 5, 10, 15, 0),
+            at(2025, 5, 14, 16, 0),
+        ),
+        reservation(
+            "stay-2",
+            201,
+            at(2025, 5, 14, 15, 0),
+            at(2025, 5, 16, 11, 0),
+        ),
+    ];
+    assert_eq!(
+        summary(&stays, &warnings_for(&stays)),
+        vec![("stay-2".to_owned(), WarningCode::PreviousGuestCanEnter)]
+    );
+}
+
+#[test]
+fn back_to_back_stays_on_a_door_with_a_long_history_give_no_warnings() {
+    let stays = [
+        reservation("stay-1", 77, at(2025, 5, 10, 15, 0), at(2025, 5, 14, 11, 0)),
+        reservation("stay-2", 78, at(2025, 5, 14, 15, 0), at(2025, 5, 16, 11, 0)),
+    ];
+    assert_eq!(warnings_for(&stays), vec![]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Warning codes and messages
+
+#[test]
+fn warning_code_as_str_and_parse_round_trip() {
+    let expected = [
+        (WarningCode::EncodingRequired, "encoding_required"),
+        (WarningCode::CardsNotCollected, "cards_not_collected"),
+        (
+            WarningCode::PreviousGuestCanEnter,
+            "previous_guest_can_enter",
+        ),
+        (WarningCode::SequenceInversion, "sequence_inversion"),
+    ];
+    assert_eq!(WarningCode::ALL.len(), expected.len());
+    for (code, text) in expected {
+        assert_eq!(code.as_str(), text);
+        assert_eq!(code.to_string(), text);
+        assert_eq!(WarningCode::parse(text), Some(code));
+        assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{text}\""));
+    }
+    for code in WarningCode::ALL {
+        assert_eq!(WarningCode::parse(code.as_str()), Some(code));
+    }
+}
+
+#[test]
+fn warning_code_parse_refuses_unknown_text() {
+    for text in [
+        "",
+        "Encoding_Required",
+        "encoding-required",
+        "encoding_required ",
+        "warning",
+    ] {
+        assert_eq!(WarningCode::parse(text), None, "{text:?}");
+    }
+}
+
+#[test]
+fn encoding_required_mentions_the_card_count_and_re_encoding() {
+    let warning = encoding_required(2);
+    assert_eq!(warning.code, WarningCode::EncodingRequired);
+    assert!(warning.message.contains("2 card"), "{}", warning.message);
+    assert!(
+        warning.message.contains("re-encode the plastic card"),
+        "{}",
+        warning.message
+    );
+    assert!(encoding_required(7).message.contains("7 card"));
+}
+
+#[test]
+fn cards_not_collected_mentions_the_card_count_and_the_doors() {
+    let doors = vec!["Room 101".to_owned(), "Lobby".to_owned()];
+    let warning = cards_not_collected(3, &doors);
+    assert_eq!(warning.code, WarningCode::CardsNotCollected);
+    assert!(
+        warning.message.contains("3 issued card"),
+        "{}",
+        warning.message
+    );
+    assert!(
+        warning.message.contains("Room 101, Lobby"),
+        "{}",
+        warning.message
+    );
+    assert!(warning.message.contains("collected"), "{}", warning.message);
+    assert!(
+        warning.message.contains("cancel card"),
+        "{}",
+        warning.message
+    );
+    assert!(
+        cards_not_collected(1, &doors)
+            .message
+            .contains("1 issued card")
+    );
+}

@@ -1,0 +1,168 @@
+//! A small property and helpers shared by the use-case tests.
+#![allow(dead_code)] // each test binary uses its own part of the helpers
+
+use chrono::{DateTime, TimeZone, Utc};
+use engine::model::{AccessMode, RequestedAccessMethod, UserKind};
+use frontdesk::{
+    AccessGrantRecord, Context, CreateAccessGrant, FrontDesk, NewUserIdentity, UserIdentityRecord,
+    WireError,
+};
+use store::Store;
+
+/// Rooms 101, 102 and 203 and a two-door suite on Visionline; gym, pool and lobby on
+/// Visionline but not reservation-capable; a parking gate on an online system.
+pub const TEST_PROPERTY: &str = r#"{
+  "property": { "name": "Test Inn", "time_zone": "Europe/Lisbon" },
+  "access_systems": [
+    { "key": "vl", "name": "Visionline", "kind": "visionline_system" },
+    { "key": "brivo", "name": "Brivo", "kind": "brivo_account" }
+  ],
+  "spaces": [
+    { "key": "room-101", "name": "Room 101", "floor": 1, "kind": "guest_room" },
+    { "key": "room-102", "name": "Room 102", "floor": 1, "kind": "guest_room" },
+    { "key": "room-203", "name": "Room 203", "floor": 2, "kind": "guest_room" },
+    { "key": "suite-300", "name": "Suite 300", "floor": 3, "kind": "suite" },
+    { "key": "gym", "name": "Gym", "kind": "common" },
+    { "key": "pool", "name": "Pool", "kind": "common" },
+    { "key": "lobby", "name": "Lobby", "kind": "common" },
+    { "key": "parking", "name": "Parking", "kind": "common" }
+  ],
+  "entrances": [
+    { "key": "room-101-door", "name": "Room 101 door", "access_system": "vl",
+      "spaces": ["room-101"], "can_belong_to_reservation": true, "modes": ["card", "mobile_key"] },
+    { "key": "room-102-door", "name": "Room 102 door", "access_system": "vl",
+      "spaces": ["room-102"], "can_belong_to_reservation": true, "modes": ["card", "mobile_key"] },
+    { "key": "room-203-door", "name": "Room 203 door", "access_system": "vl",
+      "spaces": ["room-203"], "can_belong_to_reservation": true, "modes": ["card", "mobile_key"] },
+    { "key": "suite-300-main", "name": "Suite 300 main door", "access_system": "vl",
+      "spaces": ["suite-300"], "can_belong_to_reservation": true, "modes": ["card"] },
+    { "key": "suite-300-bedroom", "name": "Suite 300 bedroom door", "access_system": "vl",
+      "spaces": ["suite-300"], "can_belong_to_reservation": true, "modes": ["card"] },
+    { "key": "gym-door", "name": "Gym door", "access_system": "vl",
+      "spaces": ["gym"], "can_belong_to_reservation": false, "modes": ["card"] },
+    { "key": "pool-door", "name": "Pool door", "access_system": "vl",
+      "spaces": ["pool"], "can_belong_to_reservation": false, "modes": ["card"] },
+    { "key": "lobby-door", "name": "Lobby door", "access_system": "vl",
+      "spaces": ["lobby"], "can_belong_to_reservation": false, "modes": ["card"] },
+    { "key": "parking-gate", "name": "Parking gate", "access_system": "brivo",
+      "spaces": ["parking"], "can_belong_to_reservation": false, "modes": ["card", "mobile_key", "code"] }
+  ]
+}"#;
+
+pub fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .expect("test instant")
+        .with_timezone(&Utc)
+}
+
+/// Before every stay of the guide's examples.
+pub fn before_the_stays() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 5, 1, 9, 0, 0).unwrap()
+}
+
+pub fn desk_context() -> Context {
+    Context::new("desk", before_the_stays())
+}
+
+pub struct Desk {
+    pub desk: FrontDesk,
+    pub context: Context,
+}
+
+impl Desk {
+    pub fn new() -> Self {
+        Self::on(Store::open_in_memory().unwrap())
+    }
+
+    pub fn on(store: Store) -> Self {
+        let desk = FrontDesk::new(store);
+        let context = desk_context();
+        desk.import_property(&context, TEST_PROPERTY).unwrap();
+        Self { desk, context }
+    }
+
+    pub fn user(&self, kind: UserKind) -> UserIdentityRecord {
+        let user = NewUserIdentity {
+            key: None,
+            full_name: Some(format!("A {}", kind.as_str())),
+            email_address: None,
+            phone_number: None,
+            kind,
+        };
+        self.desk
+            .create_user_identity(&self.context, &user)
+            .unwrap()
+    }
+
+    pub fn guest(&self) -> UserIdentityRecord {
+        self.user(UserKind::Guest)
+    }
+
+    pub fn space_id(&self, key: &str) -> uuid::Uuid {
+        self.desk
+            .spaces()
+            .unwrap()
+            .into_iter()
+            .find(|space| space.key == key)
+            .unwrap()
+            .id
+    }
+
+    pub fn entrance_id(&self, key: &str) -> uuid::Uuid {
+        self.desk
+            .entrances(None, None)
+            .unwrap()
+            .into_iter()
+            .find(|e| e.key == key)
+            .unwrap()
+            .id
+    }
+
+    pub fn create(&self, request: &CreateAccessGrant) -> Result<AccessGrantRecord, WireError> {
+        self.desk
+            .create_access_grant(&self.context, request)
+            .map_err(|error| error.to_wire())
+    }
+
+    /// The guide's usual request: a card for `spaces` from `starts_at` to `ends_at`.
+    pub fn stay(
+        &self,
+        user: &UserIdentityRecord,
+        spaces: &[&str],
+        starts_at: &str,
+        ends_at: &str,
+        key: Option<&str>,
+    ) -> Result<AccessGrantRecord, WireError> {
+        self.create(&CreateAccessGrant {
+            user_identity_id: Some(user.id),
+            space_keys: spaces.iter().map(|key| (*key).to_owned()).collect(),
+            starts_at: Some(at(starts_at)),
+            ends_at: Some(at(ends_at)),
+            requested_access_methods: vec![card()],
+            reservation_key: key.map(str::to_owned),
+            ..Default::default()
+        })
+    }
+}
+
+pub fn card() -> RequestedAccessMethod {
+    RequestedAccessMethod {
+        mode: AccessMode::Card,
+        code: None,
+    }
+}
+
+pub fn mode(mode: AccessMode) -> RequestedAccessMethod {
+    RequestedAccessMethod { mode, code: None }
+}
+
+/// The sequence the grant carries for one entrance, `None` for standard access.
+pub fn sequence_at(desk: &Desk, grant: &AccessGrantRecord, entrance_key: &str) -> Option<u32> {
+    let id = desk.entrance_id(entrance_key);
+    grant
+        .entrances
+        .iter()
+        .find(|(entrance, _)| *entrance == id)
+        .expect("entrance on grant")
+        .1
+}
