@@ -142,6 +142,26 @@ pub fn check_update(
     check_overlap(frame, other_frames)
 }
 
+/// Rule 4 for the grants an update does not move: a grant of the reservation that overlapped
+/// the updated grant's `old` frame, and no other, must still overlap its `new` frame.
+/// `other_frames` are the frames of the other live grants of the reservation.
+pub fn check_update_keeps_overlaps(
+    old: &TimeFrame,
+    new: &TimeFrame,
+    other_frames: &[TimeFrame],
+) -> Result<(), RuleError> {
+    for (index, other) in other_frames.iter().enumerate() {
+        let overlaps_a_third = other_frames
+            .iter()
+            .enumerate()
+            .any(|(third, frame)| third != index && frame.overlaps(other));
+        if old.overlaps(other) && !new.overlaps(other) && !overlaps_a_third {
+            return Err(RuleError::TimeFramesMustOverlap);
+        }
+    }
+    Ok(())
+}
+
 /// Gives each door of a new reservation the next number after the highest one it has seen.
 pub fn assign_sequences(
     doors: &BTreeSet<EntranceId>,

@@ -11,14 +11,20 @@ use engine::rules::{self, CreateGrant, Placement};
 use serde::{Deserialize, Serialize};
 use store::{GrantFilter, NewAccessMethod, NewGrant, NewGrantEntrance, Reader, Writer};
 
+use crate::users::insert_user;
 use crate::warnings::{refresh_collection, refresh_doors, refresh_encoding};
-use crate::{AccessGrantRecord, Context, Error, FrontDesk, Result, audit_ok, to_json};
+use crate::{
+    AccessGrantRecord, Context, Error, FrontDesk, NewUserIdentity, Result, audit_ok, to_json,
+};
 
 /// A request to create an access grant. Entrances may be given directly, through spaces, or
 /// both; the grant gets their union.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateAccessGrant {
     pub user_identity_id: Option<UserIdentityId>,
+    /// A person to create with the grant, in the same transaction, instead of an id.
+    #[serde(skip)]
+    pub new_user_identity: Option<NewUserIdentity>,
     #[serde(default)]
     pub acs_entrance_ids: Vec<EntranceId>,
     #[serde(default)]
@@ -113,15 +119,19 @@ fn create(
     request: &CreateAccessGrant,
 ) -> Result<AccessGrantRecord> {
     let now = context.now;
-    let user_id = request
-        .user_identity_id
-        .ok_or_else(|| Error::invalid("user_identity_id", "is required"))?;
-    let user = w.user_identity(user_id)?.ok_or_else(|| {
-        Error::invalid(
-            "user_identity_id",
-            format!("no user identity with id {user_id}"),
-        )
-    })?;
+    let user = match (request.user_identity_id, &request.new_user_identity) {
+        (Some(_), Some(_)) => {
+            return Err(Error::invalid(
+                "user_identity",
+                "give user_identity_id or user_identity, not both",
+            ));
+        }
+        (Some(id), None) => w.user_identity(id)?.ok_or_else(|| {
+            Error::invalid("user_identity_id", format!("no user identity with id {id}"))
+        })?,
+        (None, Some(new_user)) => insert_user(w, context, new_user)?,
+        (None, None) => return Err(Error::invalid("user_identity_id", "is required")),
+    };
     let starts_at = request
         .starts_at
         .ok_or_else(|| Error::invalid("starts_at", "is required"))?;
@@ -289,6 +299,7 @@ fn update(
         None => Vec::new(),
     };
     rules::check_update(&frame, name, &others, now)?;
+    rules::check_update_keeps_overlaps(&before.frame(), &frame, &others)?;
 
     w.update_grant(before.id, frame, name)?;
     if frame != before.frame() {

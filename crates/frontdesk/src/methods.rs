@@ -145,6 +145,24 @@ impl FrontDesk {
             let before = w
                 .access_method(id)?
                 .ok_or_else(|| Error::not_found("access_method", id))?;
+            let refusal = if before.mode != AccessMode::Card {
+                Some(format!(
+                    "is a {} access method; only cards are collected",
+                    before.mode
+                ))
+            } else if !before.is_issued() {
+                Some("this card was never encoded, so there is nothing to collect".to_owned())
+            } else if before.revoked_at.is_none() {
+                Some(
+                    "this card is still valid; delete it (revoke it) before marking it collected"
+                        .to_owned(),
+                )
+            } else {
+                None
+            };
+            if let Some(message) = refusal {
+                return Err(Error::invalid("access_method_id", message));
+            }
             w.mark_collected(id, context.now)?;
             refresh_collection(w, before.access_grant_id, context.now)?;
             let after = w
@@ -182,6 +200,7 @@ impl FrontDesk {
     ) -> Result<Vec<AccessMethodRecord>> {
         self.revoke(
             context,
+            id.to_string(),
             serde_json::json!({ "access_method_id": id }),
             |w| Ok(vec![live_method(w, id)?]),
         )
@@ -195,6 +214,7 @@ impl FrontDesk {
     ) -> Result<Vec<AccessMethodRecord>> {
         self.revoke(
             context,
+            grant_id.to_string(),
             serde_json::json!({ "access_grant_id": grant_id }),
             |w| {
                 live_grant(w, grant_id)?;
@@ -211,6 +231,7 @@ impl FrontDesk {
     ) -> Result<Vec<AccessMethodRecord>> {
         self.revoke(
             context,
+            reservation_key.to_owned(),
             serde_json::json!({ "reservation_key": reservation_key }),
             |w| {
                 let filter = store::GrantFilter {
@@ -230,9 +251,12 @@ impl FrontDesk {
         )
     }
 
+    /// Revokes what `select` picks; `subject` is what the audit record is about (the access
+    /// method, grant or reservation key asked for), so that its history can be looked up.
     fn revoke(
         &self,
         context: &Context,
+        subject: String,
         request: serde_json::Value,
         select: impl FnOnce(&Writer<'_>) -> Result<Vec<AccessMethodRecord>>,
     ) -> Result<Vec<AccessMethodRecord>> {
@@ -258,12 +282,11 @@ impl FrontDesk {
                         .ok_or_else(|| Error::not_found("access_method", method.id))?,
                 );
             }
-            let subject = request.to_string();
             w.audit(
                 &audit_ok(
                     context,
                     "access_method.delete",
-                    subject,
+                    &subject,
                     to_json(&before),
                     to_json(&after),
                 ),
@@ -272,7 +295,13 @@ impl FrontDesk {
             Ok(after)
         });
         result.map_err(|error| {
-            self.audit_refusal(context, "access_method.delete", None, &request, error)
+            self.audit_refusal(
+                context,
+                "access_method.delete",
+                Some(subject),
+                &request,
+                error,
+            )
         })
     }
 }

@@ -14,7 +14,16 @@ impl FrontDesk {
     /// error. Re-importing updates in place by key; what the file no longer names is hidden,
     /// unless live grants still use it.
     pub fn import_property(&self, context: &Context, json: &str) -> Result<PropertyRecord> {
-        let file = parse_property(json).map_err(Error::PropertyInvalid)?;
+        let file = match parse_property(json) {
+            Ok(file) => file,
+            Err(problems) => {
+                // Refused like any other import, and recorded as such; the file itself may be
+                // anything, so the record keeps only its size.
+                let request = serde_json::json!({ "bytes": json.len() });
+                let error = Error::PropertyInvalid(problems);
+                return Err(self.audit_refusal(context, "property.import", None, &request, error));
+            }
+        };
         let result = self.store.write(|w| {
             let before = w.property()?;
             let plan = w.plan_import(&file)?;

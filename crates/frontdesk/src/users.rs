@@ -2,6 +2,7 @@
 
 use engine::model::UserIdentityId;
 use engine::rules::MAX_TEXT_LEN;
+use store::Writer;
 
 use crate::{Context, Error, FrontDesk, NewUserIdentity, Result, UserIdentityRecord, audit_ok};
 
@@ -11,33 +12,7 @@ impl FrontDesk {
         context: &Context,
         user: &NewUserIdentity,
     ) -> Result<UserIdentityRecord> {
-        let result = check_user(user).and_then(|()| {
-            self.store.write(|w| {
-                if let Some(key) = &user.key
-                    && w.user_identity_by_key(key)?.is_some()
-                {
-                    return Err(Error::Conflict {
-                        field: "user_identity_key".into(),
-                        message: format!("a user identity with key {key:?} already exists"),
-                    });
-                }
-                let created = w.insert_user_identity(user, context.now)?;
-                // The audit keeps ids and kind only: names and contacts stay in their table.
-                let after =
-                    serde_json::json!({ "user_identity_id": created.id, "kind": created.kind });
-                w.audit(
-                    &audit_ok(
-                        context,
-                        "user_identity.create",
-                        created.id,
-                        None,
-                        Some(after),
-                    ),
-                    context.now,
-                )?;
-                Ok(created)
-            })
-        });
+        let result = self.store.write(|w| insert_user(w, context, user));
         result.map_err(|error| {
             let request = serde_json::json!({ "kind": user.kind });
             self.audit_refusal(context, "user_identity.create", None, &request, error)
@@ -54,6 +29,37 @@ impl FrontDesk {
     pub fn user_identities(&self) -> Result<Vec<UserIdentityRecord>> {
         self.store.read(|r| Ok(r.user_identities()?))
     }
+}
+
+/// Checks and creates a person, with its audit record, inside the caller's transaction.
+pub(crate) fn insert_user(
+    w: &Writer<'_>,
+    context: &Context,
+    user: &NewUserIdentity,
+) -> Result<UserIdentityRecord> {
+    check_user(user)?;
+    if let Some(key) = &user.key
+        && w.user_identity_by_key(key)?.is_some()
+    {
+        return Err(Error::Conflict {
+            field: "user_identity_key".into(),
+            message: format!("a user identity with key {key:?} already exists"),
+        });
+    }
+    let created = w.insert_user_identity(user, context.now)?;
+    // The audit keeps ids and kind only: names and contacts stay in their table.
+    let after = serde_json::json!({ "user_identity_id": created.id, "kind": created.kind });
+    w.audit(
+        &audit_ok(
+            context,
+            "user_identity.create",
+            created.id,
+            None,
+            Some(after),
+        ),
+        context.now,
+    )?;
+    Ok(created)
 }
 
 fn check_user(user: &NewUserIdentity) -> Result<()> {

@@ -155,11 +155,14 @@ impl Reader<'_> {
     /// The live reservations on one door, each spanning its live grants that include it.
     pub fn door_reservations(&self, entrance_id: EntranceId) -> Result<Vec<DoorReservation>> {
         let mut statement = self.connection.prepare(
+            // CROSS JOIN fixes the loop order and INDEXED BY the index: start from the door's
+            // live reservations. Left to itself SQLite starts from every grant that ever
+            // included the door (access_grant_entrances_by_entrance), which grows forever.
             "SELECT r.id, r.reservation_key, d.sequence, MIN(g.starts_at), MAX(g.ends_at)
-             FROM reservation_doors d
-             JOIN reservations r ON r.id = d.reservation_id
-             JOIN access_grants g ON g.reservation_id = r.id AND g.deleted_at IS NULL
-             JOIN access_grant_entrances ge
+             FROM reservation_doors d INDEXED BY reservation_doors_live
+             CROSS JOIN reservations r ON r.id = d.reservation_id
+             CROSS JOIN access_grants g ON g.reservation_id = r.id AND g.deleted_at IS NULL
+             CROSS JOIN access_grant_entrances ge
                  ON ge.access_grant_id = g.id AND ge.entrance_id = d.entrance_id
              WHERE d.entrance_id = ?1 AND d.live = 1
              GROUP BY r.id ORDER BY d.sequence",
@@ -318,8 +321,8 @@ impl Reader<'_> {
         };
         self.query_methods(
             &format!(
-                "WHERE {clause} AND m.access_grant_id IN
-                     (SELECT id FROM access_grants WHERE deleted_at IS NULL)"
+                "WHERE {clause} AND EXISTS (SELECT 1 FROM access_grants g
+                     WHERE g.id = m.access_grant_id AND g.deleted_at IS NULL)"
             ),
             &[&id.to_string()],
         )
@@ -489,8 +492,9 @@ impl Writer<'_> {
             params![id.to_string(), now],
         )?;
         self.connection.execute(
-            "UPDATE access_methods SET revoked_at = ?2 WHERE access_grant_id = ?1
-                 AND revoked_at IS NULL",
+            // A revoked card is never re-encoded, so it no longer needs new dates.
+            "UPDATE access_methods SET revoked_at = ?2, is_encoding_required = 0
+             WHERE access_grant_id = ?1 AND revoked_at IS NULL",
             params![id.to_string(), now],
         )?;
         Ok(())

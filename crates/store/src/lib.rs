@@ -11,11 +11,13 @@ mod grants;
 mod records;
 mod time;
 
+use std::collections::BTreeMap;
 use std::ops::Deref;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
@@ -55,12 +57,8 @@ impl Store {
 
     fn prepare(mut connection: Connection) -> Result<Self> {
         connection.busy_timeout(BUSY_TIMEOUT)?;
-        // WAL lets readers work during a write; FULL makes a commit survive power loss
-        // (with NORMAL a committed transaction can roll back).
-        connection.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
-        connection.pragma_update(None, "synchronous", "FULL")?;
-        connection.pragma_update(None, "foreign_keys", "ON")?;
-
+        // Before anything that writes to the file (switching it to WAL does): a database
+        // from a newer version is refused as it is.
         let found: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
         let found = usize::try_from(found).unwrap_or(usize::MAX);
         if found > MIGRATIONS.len() {
@@ -69,6 +67,12 @@ impl Store {
                 supported: MIGRATIONS.len(),
             });
         }
+        // WAL lets readers work during a write; FULL makes a commit survive power loss
+        // (with NORMAL a committed transaction can roll back).
+        connection.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
+        connection.pragma_update(None, "synchronous", "FULL")?;
+        connection.pragma_update(None, "foreign_keys", "ON")?;
+
         Migrations::from_slice(MIGRATIONS).to_latest(&mut connection)?;
         Ok(Self {
             connection: Mutex::new(connection),
@@ -125,6 +129,36 @@ impl Store {
         }
     }
 
+    /// How this store's own connection is set up, read back from SQLite; for diagnostics
+    /// and for the tests that pin the settings [`Store::open`] makes.
+    pub fn settings(&self) -> Result<ConnectionSettings> {
+        let connection = self.lock();
+        let value = |name: &str| -> Result<rusqlite::types::Value> {
+            Ok(connection.pragma_query_value(None, name, |row| row.get(0))?)
+        };
+        let integer = |name: &str| -> Result<i64> {
+            match value(name)? {
+                rusqlite::types::Value::Integer(value) => Ok(value),
+                other => Err(Error::corrupt(format!("PRAGMA {name} gave {other:?}"))),
+            }
+        };
+        let journal_mode = match value("journal_mode")? {
+            rusqlite::types::Value::Text(mode) => mode.to_ascii_lowercase(),
+            other => {
+                return Err(Error::corrupt(format!(
+                    "PRAGMA journal_mode gave {other:?}"
+                )));
+            }
+        };
+        Ok(ConnectionSettings {
+            journal_mode,
+            synchronous: integer("synchronous")?,
+            foreign_keys: integer("foreign_keys")? != 0,
+            busy_timeout: Duration::from_millis(integer("busy_timeout")?.try_into().unwrap_or(0)),
+            user_version: integer("user_version")?,
+        })
+    }
+
     /// Runs SQLite's own consistency check; `["ok"]` when the file is sound.
     pub fn integrity_check(&self) -> Result<Vec<String>> {
         let connection = self.lock();
@@ -142,6 +176,19 @@ impl Store {
     }
 }
 
+/// The settings of a store's connection, as SQLite reports them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionSettings {
+    /// `wal` for a file, `memory` for an in-memory database.
+    pub journal_mode: String,
+    /// 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA.
+    pub synchronous: i64,
+    pub foreign_keys: bool,
+    pub busy_timeout: Duration,
+    /// The schema version the file is at.
+    pub user_version: i64,
+}
+
 /// Read access inside a transaction.
 #[derive(Debug)]
 pub struct Reader<'c> {
@@ -152,6 +199,52 @@ pub struct Reader<'c> {
 #[derive(Debug)]
 pub struct Writer<'c> {
     reader: Reader<'c>,
+}
+
+impl Reader<'_> {
+    /// Every row of one table of the schema, each as column name to value as text (`None`
+    /// for NULL), sorted. Read-only: for whole-database consistency checks in tests and
+    /// diagnostics, not for the use cases.
+    pub fn table_rows(&self, table: &str) -> Result<Vec<BTreeMap<String, Option<String>>>> {
+        let known: bool = self.connection.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1)",
+            [table],
+            |row| row.get(0),
+        )?;
+        if !known {
+            return Err(Error::Sqlite(rusqlite::Error::InvalidParameterName(
+                table.to_owned(),
+            )));
+        }
+        let mut statement = self
+            .connection
+            .prepare(&format!("SELECT * FROM \"{}\"", table.replace('"', "\"\"")))?;
+        let columns: Vec<String> = statement
+            .column_names()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let mut rows = statement.query([])?;
+        let mut found = Vec::new();
+        while let Some(row) = rows.next()? {
+            let mut values = BTreeMap::new();
+            for (index, column) in columns.iter().enumerate() {
+                let value = match row.get_ref(index)? {
+                    ValueRef::Null => None,
+                    ValueRef::Integer(value) => Some(value.to_string()),
+                    ValueRef::Real(value) => Some(value.to_string()),
+                    ValueRef::Text(text) => Some(String::from_utf8_lossy(text).into_owned()),
+                    ValueRef::Blob(blob) => {
+                        Some(blob.iter().map(|byte| format!("{byte:02x}")).collect())
+                    }
+                };
+                values.insert(column.clone(), value);
+            }
+            found.push(values);
+        }
+        found.sort();
+        Ok(found)
+    }
 }
 
 impl<'c> Deref for Writer<'c> {

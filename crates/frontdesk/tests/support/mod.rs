@@ -1,5 +1,6 @@
 //! A small property and helpers shared by the use-case tests.
 #![allow(dead_code)] // each test binary uses its own part of the helpers
+#![allow(clippy::unwrap_used, clippy::result_large_err)] // test helpers, outside #[test] fns
 
 use chrono::{DateTime, TimeZone, Utc};
 use engine::model::{AccessMode, RequestedAccessMethod, UserKind};
