@@ -1,0 +1,324 @@
+//! The front desk's records in the shapes of Seam's Connect API (`seam-api.md`). Fields that
+//! Seam does not have are our extensions and are named so.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use engine::model::{AccessMode, RequestedAccessMethod};
+use frontdesk::{
+    AccessGrantRecord, AccessMethodRecord, AccessSystemRecord, EntranceRecord, PropertyRecord,
+    SpaceRecord, StoredWarning, UserIdentityRecord,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// Seam's instants: RFC 3339 in UTC with milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Instant(pub DateTime<Utc>);
+
+impl Serialize for Instant {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0.to_rfc3339_opts(SecondsFormat::Millis, true))
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Warning {
+    pub warning_code: String,
+    pub message: String,
+    pub created_at: Instant,
+}
+
+impl From<&StoredWarning> for Warning {
+    fn from(warning: &StoredWarning) -> Self {
+        Self {
+            warning_code: warning.code.as_str().to_owned(),
+            message: warning.message.clone(),
+            created_at: Instant(warning.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct RequestedMethod {
+    pub display_name: String,
+    pub mode: AccessMode,
+    pub created_at: Instant,
+    pub created_access_method_ids: Vec<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AccessGrant {
+    pub access_grant_id: Uuid,
+    pub workspace_id: Uuid,
+    pub reservation_key: Option<String>,
+    pub user_identity_id: Uuid,
+    pub space_ids: Vec<Uuid>,
+    pub acs_entrance_ids: Vec<Uuid>,
+    pub device_ids: Vec<Uuid>,
+    pub requested_access_methods: Vec<RequestedMethod>,
+    pub access_method_ids: Vec<Uuid>,
+    pub name: Option<String>,
+    pub display_name: String,
+    pub created_at: Instant,
+    pub starts_at: Instant,
+    pub ends_at: Instant,
+    pub warnings: Vec<Warning>,
+    pub errors: Vec<serde_json::Value>,
+}
+
+impl AccessGrant {
+    /// `methods` are the grant's access methods, to say which request made which.
+    pub fn new(
+        grant: &AccessGrantRecord,
+        methods: &[AccessMethodRecord],
+        workspace_id: Uuid,
+    ) -> Self {
+        let requested = grant
+            .requested_access_methods
+            .iter()
+            .zip(0u32..)
+            .map(
+                |(request, index): (&RequestedAccessMethod, u32)| RequestedMethod {
+                    display_name: mode_name(request.mode).to_owned(),
+                    mode: request.mode,
+                    created_at: Instant(grant.created_at),
+                    created_access_method_ids: methods
+                        .iter()
+                        .filter(|method| method.request_index == index)
+                        .map(|method| method.id)
+                        .collect(),
+                    code: request.code.clone(),
+                },
+            )
+            .collect();
+        Self {
+            access_grant_id: grant.id,
+            workspace_id,
+            reservation_key: grant.reservation_key.clone(),
+            user_identity_id: grant.user_identity_id,
+            space_ids: grant.space_ids.clone(),
+            acs_entrance_ids: grant.entrance_ids(),
+            device_ids: Vec::new(),
+            requested_access_methods: requested,
+            access_method_ids: grant.access_method_ids.clone(),
+            name: grant.name.clone(),
+            display_name: grant
+                .name
+                .clone()
+                .or_else(|| grant.reservation_key.clone())
+                .unwrap_or_else(|| "Access grant".to_owned()),
+            created_at: Instant(grant.created_at),
+            starts_at: Instant(grant.starts_at),
+            ends_at: Instant(grant.ends_at),
+            warnings: grant
+                .warnings
+                .iter()
+                .filter(|warning| warning.access_method_id.is_none())
+                .map(Warning::from)
+                .collect(),
+            errors: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct AccessMethod {
+    pub access_method_id: Uuid,
+    pub workspace_id: Uuid,
+    pub display_name: String,
+    pub mode: AccessMode,
+    pub created_at: Instant,
+    pub issued_at: Option<Instant>,
+    pub is_issued: bool,
+    pub is_encoding_required: bool,
+    pub is_ready_for_encoding: bool,
+    pub code: Option<String>,
+    pub warnings: Vec<Warning>,
+    pub errors: Vec<serde_json::Value>,
+    /// Ours: the grant it belongs to, its copy number and the card it was written to.
+    pub access_grant_id: Uuid,
+    pub copy_number: Option<u32>,
+    pub card_id: Option<String>,
+}
+
+impl AccessMethod {
+    pub fn new(method: &AccessMethodRecord, workspace_id: Uuid) -> Self {
+        let display_name = match (method.mode, method.copy_number) {
+            (AccessMode::Card, Some(copy)) => format!("Card {copy}"),
+            (mode, _) => mode_name(mode).to_owned(),
+        };
+        Self {
+            access_method_id: method.id,
+            workspace_id,
+            display_name,
+            mode: method.mode,
+            created_at: Instant(method.created_at),
+            issued_at: method.issued_at.map(Instant),
+            is_issued: method.is_issued(),
+            is_encoding_required: method.is_encoding_required,
+            is_ready_for_encoding: method.mode == AccessMode::Card
+                && method.revoked_at.is_none()
+                && (!method.is_issued() || method.is_encoding_required),
+            code: method.code.clone(),
+            warnings: method.warnings.iter().map(Warning::from).collect(),
+            errors: Vec::new(),
+            access_grant_id: method.access_grant_id,
+            copy_number: method.copy_number,
+            card_id: method.card_id.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Entrance {
+    pub acs_entrance_id: Uuid,
+    pub acs_system_id: Uuid,
+    pub display_name: String,
+    pub space_ids: Vec<Uuid>,
+    pub can_belong_to_reservation: bool,
+    pub can_unlock_with_card: bool,
+    pub can_unlock_with_mobile_key: bool,
+    pub can_unlock_with_code: bool,
+    pub created_at: Instant,
+    pub errors: Vec<serde_json::Value>,
+    pub warnings: Vec<serde_json::Value>,
+    /// Ours: the entrance's key in the property file.
+    pub entrance_key: String,
+}
+
+impl From<&EntranceRecord> for Entrance {
+    fn from(entrance: &EntranceRecord) -> Self {
+        let can = |mode| entrance.modes.contains(&mode);
+        Self {
+            acs_entrance_id: entrance.id,
+            acs_system_id: entrance.access_system_id,
+            display_name: entrance.name.clone(),
+            space_ids: entrance.space_ids.clone(),
+            can_belong_to_reservation: entrance.can_belong_to_reservation,
+            can_unlock_with_card: can(AccessMode::Card),
+            can_unlock_with_mobile_key: can(AccessMode::MobileKey),
+            can_unlock_with_code: can(AccessMode::Code),
+            created_at: Instant(entrance.created_at),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            entrance_key: entrance.key.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Location {
+    pub time_zone: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AcsSystem {
+    pub acs_system_id: Uuid,
+    pub workspace_id: Uuid,
+    pub name: String,
+    pub external_type: &'static str,
+    pub external_type_display_name: String,
+    pub location: Location,
+    pub created_at: Instant,
+    pub errors: Vec<serde_json::Value>,
+    pub warnings: Vec<serde_json::Value>,
+}
+
+impl AcsSystem {
+    pub fn new(system: &AccessSystemRecord, property: &PropertyRecord) -> Self {
+        Self {
+            acs_system_id: system.id,
+            workspace_id: property.id,
+            name: system.name.clone(),
+            external_type: system.kind.as_str(),
+            external_type_display_name: system.name.clone(),
+            location: Location {
+                time_zone: property.time_zone.clone(),
+            },
+            created_at: Instant(system.created_at),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Space {
+    pub space_id: Uuid,
+    pub workspace_id: Uuid,
+    pub space_key: String,
+    pub name: String,
+    pub display_name: String,
+    pub acs_entrance_count: usize,
+    pub device_count: usize,
+    pub created_at: Instant,
+    /// Ours: the floor (absent for common areas) and the kind of space.
+    pub floor: Option<i32>,
+    pub kind: engine::model::SpaceKind,
+}
+
+impl Space {
+    pub fn new(space: &SpaceRecord, workspace_id: Uuid) -> Self {
+        Self {
+            space_id: space.id,
+            workspace_id,
+            space_key: space.key.clone(),
+            name: space.name.clone(),
+            display_name: space.name.clone(),
+            acs_entrance_count: space.entrance_ids.len(),
+            device_count: 0,
+            created_at: Instant(space.created_at),
+            floor: space.floor,
+            kind: space.kind,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct UserIdentity {
+    pub user_identity_id: Uuid,
+    pub workspace_id: Uuid,
+    pub user_identity_key: Option<String>,
+    pub full_name: Option<String>,
+    pub email_address: Option<String>,
+    pub phone_number: Option<String>,
+    pub display_name: String,
+    pub created_at: Instant,
+    pub errors: Vec<serde_json::Value>,
+    pub warnings: Vec<serde_json::Value>,
+    /// Ours: guest, resident or staff.
+    pub kind: engine::model::UserKind,
+}
+
+impl UserIdentity {
+    pub fn new(user: &UserIdentityRecord, workspace_id: Uuid) -> Self {
+        let display_name = user
+            .full_name
+            .clone()
+            .or_else(|| user.email_address.clone())
+            .or_else(|| user.key.clone())
+            .unwrap_or_else(|| "Unnamed user".to_owned());
+        Self {
+            user_identity_id: user.id,
+            workspace_id,
+            user_identity_key: user.key.clone(),
+            full_name: user.full_name.clone(),
+            email_address: user.email_address.clone(),
+            phone_number: user.phone_number.clone(),
+            display_name,
+            created_at: Instant(user.created_at),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            kind: user.kind,
+        }
+    }
+}
+
+fn mode_name(mode: AccessMode) -> &'static str {
+    match mode {
+        AccessMode::Card => "Card",
+        AccessMode::MobileKey => "Mobile key",
+        AccessMode::Code => "PIN code",
+    }
+}

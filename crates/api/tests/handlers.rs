@@ -1,0 +1,2192 @@
+//! The Seam-compatible API driven in-process through its router (no network): key checks,
+//! response shapes of every route, both verbs, the guide's errors, input errors, pagination,
+//! and concurrent creates on a real SQLite file.
+
+// clippy.toml allows unwrap in `#[test]` functions; the helpers here are test code too.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use api::{AppState, Clock};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use chrono::{DateTime, TimeZone, Utc};
+use frontdesk::{Context, FrontDesk};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use store::Store;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+/// Rooms 101, 102 and 203 and a two-door suite on Visionline; gym, pool and lobby on
+/// Visionline but not reservation-capable; a parking gate on an online system.
+/// (A copy of `crates/frontdesk/tests/support/mod.rs`'s property.)
+const TEST_PROPERTY: &str = r#"{
+  "property": { "name": "Test Inn", "time_zone": "Europe/Lisbon" },
+  "access_systems": [
+    { "key": "vl", "name": "Visionline", "kind": "visionline_system" },
+    { "key": "brivo", "name": "Brivo", "kind": "brivo_account" }
+  ],
+  "spaces": [
+    { "key": "room-101", "name": "Room 101", "floor": 1, "kind": "guest_room" },
+    { "key": "room-102", "name": "Room 102", "floor": 1, "kind": "guest_room" },
+    { "key": "room-203", "name": "Room 203", "floor": 2, "kind": "guest_room" },
+    { "key": "suite-300", "name": "Suite 300", "floor": 3, "kind": "suite" },
+    { "key": "gym", "name": "Gym", "kind": "common" },
+    { "key": "pool", "name": "Pool", "kind": "common" },
+    { "key": "lobby", "name": "Lobby", "kind": "common" },
+    { "key": "parking", "name": "Parking", "kind": "common" }
+  ],
+  "entrances": [
+    { "key": "room-101-door", "name": "Room 101 door", "access_system": "vl",
+      "spaces": ["room-101"], "can_belong_to_reservation": true, "modes": ["card", "mobile_key"] },
+    { "key": "room-102-door", "name": "Room 102 door", "access_system": "vl",
+      "spaces": ["room-102"], "can_belong_to_reservation": true, "modes": ["card", "mobile_key"] },
+    { "key": "room-203-door", "name": "Room 203 door", "access_system": "vl",
+      "spaces": ["room-203"], "can_belong_to_reservation": true, "modes": ["card", "mobile_key"] },
+    { "key": "suite-300-main", "name": "Suite 300 main door", "access_system": "vl",
+      "spaces": ["suite-300"], "can_belong_to_reservation": true, "modes": ["card"] },
+    { "key": "suite-300-bedroom", "name": "Suite 300 bedroom door", "access_system": "vl",
+      "spaces": ["suite-300"], "can_belong_to_reservation": true, "modes": ["card"] },
+    { "key": "gym-door", "name": "Gym door", "access_system": "vl",
+      "spaces": ["gym"], "can_belong_to_reservation": false, "modes": ["card"] },
+    { "key": "pool-door", "name": "Pool door", "access_system": "vl",
+      "spaces": ["pool"], "can_belong_to_reservation": false, "modes": ["card"] },
+    { "key": "lobby-door", "name": "Lobby door", "access_system": "vl",
+      "spaces": ["lobby"], "can_belong_to_reservation": false, "modes": ["card"] },
+    { "key": "parking-gate", "name": "Parking gate", "access_system": "brivo",
+      "spaces": ["parking"], "can_belong_to_reservation": false, "modes": ["card", "mobile_key", "code"] }
+  ]
+}"#;
+
+const KEY: &str = "seam_test_0123456789abcdef";
+
+/// The guide's stay (guest 1, stay-1) and one that does not overlap it.
+const STARTS: &str = "2025-05-10T15:00:00Z";
+const ENDS: &str = "2025-05-14T11:00:00Z";
+const LATER_STARTS: &str = "2025-05-15T15:00:00Z";
+const LATER_ENDS: &str = "2025-05-18T11:00:00Z";
+
+/// The API's clock starts before every stay of the guide's examples.
+fn start_of_clock() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 5, 1, 9, 0, 0).unwrap()
+}
+
+// ---------------------------------------------------------------------------------------
+// Harness
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug)]
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Value,
+}
+
+impl Reply {
+    /// A success: 200, `ok: true` and the resource under `key`.
+    fn ok(&self, key: &str) -> Value {
+        assert_eq!(
+            self.status,
+            StatusCode::OK,
+            "expected 200, got {}",
+            self.body
+        );
+        assert_eq!(self.body["ok"], json!(true), "{}", self.body);
+        self.body
+            .get(key)
+            .unwrap_or_else(|| panic!("no {key:?} in {}", self.body))
+            .clone()
+    }
+
+    /// A success without a resource (update, delete).
+    fn ok_only(&self) {
+        assert_eq!(
+            self.status,
+            StatusCode::OK,
+            "expected 200, got {}",
+            self.body
+        );
+        assert_eq!(self.body["ok"], json!(true), "{}", self.body);
+    }
+
+    /// A refusal in Seam's shape; returns its `error` object.
+    fn error(&self, status: StatusCode, error_type: &str) -> &Value {
+        assert_eq!(self.status, status, "body: {}", self.body);
+        assert_eq!(self.body["ok"], json!(false), "{}", self.body);
+        let error = &self.body["error"];
+        assert_eq!(error["type"], json!(error_type), "{}", self.body);
+        let message = error["message"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no message: {error}"));
+        assert!(!message.is_empty());
+        error
+    }
+
+    /// A 400 `invalid_input` naming `field` in `validation_errors` and in the message.
+    fn invalid_input(&self, field: &str) -> &Value {
+        let error = self.error(StatusCode::BAD_REQUEST, "invalid_input");
+        let errors = error["validation_errors"]
+            .as_object()
+            .unwrap_or_else(|| panic!("no validation_errors: {error}"));
+        assert!(
+            errors.contains_key(field),
+            "validation_errors should name {field:?}: {error}"
+        );
+        assert!(
+            errors[field]["_errors"]
+                .as_array()
+                .is_some_and(|e| !e.is_empty()),
+            "{error}"
+        );
+        assert!(
+            error["message"].as_str().unwrap().contains(field),
+            "{error}"
+        );
+        error
+    }
+}
+
+/// Sends one request; every answer must be JSON, carry a `seam-request-id` and not be a 500.
+async fn send(router: &Router, method: Method, uri: &str, body: Body, key: Option<&str>) -> Reply {
+    let mut request = Request::builder().method(method.clone()).uri(uri);
+    if let Some(key) = key {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {key}"));
+    }
+    let request = request
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body)
+        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let body: Value = serde_json::from_slice(&bytes).unwrap_or_else(|error| {
+        panic!(
+            "{method} {uri}: answer is not JSON ({error}): {:?}",
+            String::from_utf8_lossy(&bytes)
+        )
+    });
+    let request_id = headers
+        .get("seam-request-id")
+        .unwrap_or_else(|| panic!("{method} {uri} ({status}): no seam-request-id header"));
+    assert!(
+        request_id.to_str().unwrap().starts_with("request_"),
+        "{request_id:?}"
+    );
+    assert!(!status.is_server_error(), "{method} {uri}: {status} {body}");
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+async fn send_json(router: &Router, method: Method, uri: &str, body: &Value) -> Reply {
+    send(router, method, uri, Body::from(body.to_string()), Some(KEY)).await
+}
+
+async fn post(router: &Router, path: &str, body: &Value) -> Reply {
+    send_json(router, Method::POST, path, body).await
+}
+
+/// `method` with the parameters in the query string and no body.
+async fn with_query(router: &Router, method: Method, path: &str, params: &[(&str, &str)]) -> Reply {
+    let uri = if params.is_empty() {
+        path.to_owned()
+    } else {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in params {
+            query.append_pair(name, value);
+        }
+        format!("{path}?{}", query.finish())
+    };
+    send(router, method, &uri, Body::empty(), Some(KEY)).await
+}
+
+async fn get(router: &Router, path: &str, params: &[(&str, &str)]) -> Reply {
+    with_query(router, Method::GET, path, params).await
+}
+
+/// A router over a freshly imported test property, with the keys' ids.
+struct Fixture {
+    router: Router,
+    spaces: BTreeMap<String, String>,
+    entrances: BTreeMap<String, String>,
+}
+
+impl Fixture {
+    async fn new() -> Self {
+        Self::on(Store::open_in_memory().unwrap()).await
+    }
+
+    async fn on(store: Store) -> Self {
+        let desk = FrontDesk::new(store);
+        desk.import_property(&Context::new("test", start_of_clock()), TEST_PROPERTY)
+            .unwrap();
+        let state = AppState::new(
+            Arc::new(desk),
+            KEY,
+            Clock::starting_at(start_of_clock()).unwrap(),
+        )
+        .unwrap();
+        let router = api::router(state);
+        let by_key = |list: Value, id: &str, key: &str| -> BTreeMap<String, String> {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .map(|item| {
+                    (
+                        item[key].as_str().unwrap().to_owned(),
+                        item[id].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect()
+        };
+        let spaces = get(&router, "/spaces/list", &[]).await.ok("spaces");
+        let entrances = get(&router, "/acs/entrances/list", &[])
+            .await
+            .ok("acs_entrances");
+        Self {
+            spaces: by_key(spaces, "space_id", "space_key"),
+            entrances: by_key(entrances, "acs_entrance_id", "entrance_key"),
+            router,
+        }
+    }
+
+    fn space(&self, key: &str) -> &str {
+        &self.spaces[key]
+    }
+
+    fn entrance(&self, key: &str) -> &str {
+        &self.entrances[key]
+    }
+
+    fn space_ids(&self, keys: &[&str]) -> Vec<String> {
+        keys.iter().map(|key| self.space(key).to_owned()).collect()
+    }
+
+    async fn user(&self, kind: &str) -> String {
+        let body = json!({ "full_name": format!("A {kind}"), "kind": kind });
+        let user = post(&self.router, "/user_identities/create", &body)
+            .await
+            .ok("user_identity");
+        user["user_identity_id"].as_str().unwrap().to_owned()
+    }
+
+    async fn guest(&self) -> String {
+        self.user("guest").await
+    }
+
+    /// The guide's usual request: a card for `spaces`.
+    fn stay(
+        &self,
+        user: &str,
+        spaces: &[&str],
+        starts: &str,
+        ends: &str,
+        key: Option<&str>,
+    ) -> Value {
+        let mut body = json!({
+            "user_identity_id": user,
+            "space_ids": self.space_ids(spaces),
+            "starts_at": starts,
+            "ends_at": ends,
+            "requested_access_methods": [{ "mode": "card" }],
+        });
+        if let Some(key) = key {
+            body["reservation_key"] = json!(key);
+        }
+        body
+    }
+
+    async fn create(&self, body: &Value) -> Reply {
+        post(&self.router, "/access_grants/create", body).await
+    }
+
+    /// Creates a grant that must succeed; returns it.
+    async fn grant(&self, spaces: &[&str], key: Option<&str>) -> Value {
+        let user = self.guest().await;
+        self.create(&self.stay(&user, spaces, STARTS, ENDS, key))
+            .await
+            .ok("access_grant")
+    }
+
+    async fn grants_of(&self, reservation_key: &str) -> Vec<Value> {
+        let reply = get(
+            &self.router,
+            "/access_grants/list",
+            &[("reservation_key", reservation_key)],
+        )
+        .await;
+        reply.ok("access_grants").as_array().unwrap().clone()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Field types
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy)]
+enum Ty {
+    Uuid,
+    Text,
+    OptText,
+    Instant,
+    OptInstant,
+    Bool,
+    Count,
+    Uuids,
+    Array,
+    Object,
+}
+
+fn is_uuid(value: &Value) -> bool {
+    value
+        .as_str()
+        .is_some_and(|text| Uuid::parse_str(text).is_ok())
+}
+
+fn is_instant(value: &Value) -> bool {
+    value
+        .as_str()
+        .is_some_and(|text| DateTime::parse_from_rfc3339(text).is_ok())
+}
+
+fn has_fields(resource: &Value, fields: &[(&str, Ty)]) {
+    for (name, ty) in fields {
+        let value = resource
+            .get(name)
+            .unwrap_or_else(|| panic!("no field {name:?} in {resource}"));
+        let fine = match ty {
+            Ty::Uuid => is_uuid(value),
+            Ty::Text => value.is_string(),
+            Ty::OptText => value.is_string() || value.is_null(),
+            Ty::Instant => is_instant(value),
+            Ty::OptInstant => value.is_null() || is_instant(value),
+            Ty::Bool => value.is_boolean(),
+            Ty::Count => value.is_u64(),
+            Ty::Uuids => value
+                .as_array()
+                .is_some_and(|items| items.iter().all(is_uuid)),
+            Ty::Array => value.is_array(),
+            Ty::Object => value.is_object(),
+        };
+        assert!(fine, "{name} should be {ty:?}, is {value} (in {resource})");
+    }
+}
+
+fn assert_access_grant(grant: &Value) {
+    has_fields(
+        grant,
+        &[
+            ("access_grant_id", Ty::Uuid),
+            ("reservation_key", Ty::OptText),
+            ("user_identity_id", Ty::Uuid),
+            ("space_ids", Ty::Uuids),
+            ("acs_entrance_ids", Ty::Uuids),
+            ("requested_access_methods", Ty::Array),
+            ("access_method_ids", Ty::Uuids),
+            ("name", Ty::OptText),
+            ("display_name", Ty::Text),
+            ("created_at", Ty::Instant),
+            ("starts_at", Ty::Instant),
+            ("ends_at", Ty::Instant),
+            ("warnings", Ty::Array),
+            ("errors", Ty::Array),
+        ],
+    );
+    let mut created = BTreeSet::new();
+    for request in grant["requested_access_methods"].as_array().unwrap() {
+        has_fields(
+            request,
+            &[
+                ("display_name", Ty::Text),
+                ("mode", Ty::Text),
+                ("created_at", Ty::Instant),
+                ("created_access_method_ids", Ty::Uuids),
+            ],
+        );
+        for id in request["created_access_method_ids"].as_array().unwrap() {
+            created.insert(id.as_str().unwrap().to_owned());
+        }
+    }
+    let methods: BTreeSet<String> = grant["access_method_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        created, methods,
+        "created_access_method_ids should add up to access_method_ids"
+    );
+    for warning in grant["warnings"].as_array().unwrap() {
+        has_fields(
+            warning,
+            &[("warning_code", Ty::Text), ("message", Ty::Text)],
+        );
+    }
+}
+
+fn assert_access_method(method: &Value) {
+    has_fields(
+        method,
+        &[
+            ("access_method_id", Ty::Uuid),
+            ("display_name", Ty::Text),
+            ("mode", Ty::Text),
+            ("created_at", Ty::Instant),
+            ("issued_at", Ty::OptInstant),
+            ("is_issued", Ty::Bool),
+            ("is_encoding_required", Ty::Bool),
+            ("is_ready_for_encoding", Ty::Bool),
+            ("code", Ty::OptText),
+            ("warnings", Ty::Array),
+            ("errors", Ty::Array),
+        ],
+    );
+}
+
+fn assert_entrance(entrance: &Value) {
+    has_fields(
+        entrance,
+        &[
+            ("acs_entrance_id", Ty::Uuid),
+            ("acs_system_id", Ty::Uuid),
+            ("display_name", Ty::Text),
+            ("space_ids", Ty::Uuids),
+            ("can_belong_to_reservation", Ty::Bool),
+            ("can_unlock_with_card", Ty::Bool),
+            ("can_unlock_with_mobile_key", Ty::Bool),
+            ("can_unlock_with_code", Ty::Bool),
+            ("created_at", Ty::Instant),
+            ("errors", Ty::Array),
+            ("warnings", Ty::Array),
+        ],
+    );
+}
+
+fn assert_system(system: &Value) {
+    has_fields(
+        system,
+        &[
+            ("acs_system_id", Ty::Uuid),
+            ("name", Ty::Text),
+            ("external_type", Ty::Text),
+            ("location", Ty::Object),
+        ],
+    );
+    has_fields(&system["location"], &[("time_zone", Ty::Text)]);
+}
+
+fn assert_space(space: &Value) {
+    has_fields(
+        space,
+        &[
+            ("space_id", Ty::Uuid),
+            ("space_key", Ty::Text),
+            ("name", Ty::Text),
+            ("display_name", Ty::Text),
+            ("acs_entrance_count", Ty::Count),
+            ("created_at", Ty::Instant),
+        ],
+    );
+}
+
+fn assert_user_identity(user: &Value) {
+    has_fields(
+        user,
+        &[
+            ("user_identity_id", Ty::Uuid),
+            ("user_identity_key", Ty::OptText),
+            ("full_name", Ty::OptText),
+            ("email_address", Ty::OptText),
+            ("phone_number", Ty::OptText),
+            ("display_name", Ty::Text),
+        ],
+    );
+}
+
+fn id_of<'v>(resource: &'v Value, field: &str) -> &'v str {
+    resource[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {field} in {resource}"))
+}
+
+fn ids(list: &Value, field: &str) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|item| id_of(item, field).to_owned())
+        .collect()
+}
+
+/// The guide's text is wrapped over lines; compare word by word.
+fn words(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+// ---------------------------------------------------------------------------------------
+// Auth, fallbacks, request ids
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn without_a_key_the_answer_is_401() {
+    let fx = Fixture::new().await;
+    let reply = send(&fx.router, Method::GET, "/spaces/list", Body::empty(), None).await;
+    reply.error(StatusCode::UNAUTHORIZED, "unauthorized");
+    assert_eq!(
+        reply.body.as_object().unwrap().len(),
+        2,
+        "only error and ok: {}",
+        reply.body
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_key_is_401_and_the_right_key_is_200() {
+    let fx = Fixture::new().await;
+    let wrong = send(
+        &fx.router,
+        Method::GET,
+        "/spaces/list",
+        Body::empty(),
+        Some("seam_someone_else_entirely"),
+    )
+    .await;
+    wrong.error(StatusCode::UNAUTHORIZED, "unauthorized");
+    let prefix = send(
+        &fx.router,
+        Method::GET,
+        "/spaces/list",
+        Body::empty(),
+        Some(&KEY[..KEY.len() - 1]),
+    )
+    .await;
+    prefix.error(StatusCode::UNAUTHORIZED, "unauthorized");
+
+    // The key without "Bearer " is not accepted either.
+    let request = Request::builder()
+        .uri("/spaces/list")
+        .header(header::AUTHORIZATION, KEY)
+        .body(Body::empty())
+        .unwrap();
+    let response = fx.router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+
+    let right = send(
+        &fx.router,
+        Method::GET,
+        "/spaces/list",
+        Body::empty(),
+        Some(KEY),
+    )
+    .await;
+    right.ok("spaces");
+}
+
+#[tokio::test]
+async fn unknown_routes_are_hidden_without_a_key_and_404_with_it() {
+    let fx = Fixture::new().await;
+    let hidden = send(
+        &fx.router,
+        Method::GET,
+        "/no/such/route",
+        Body::empty(),
+        None,
+    )
+    .await;
+    hidden.error(StatusCode::UNAUTHORIZED, "unauthorized");
+    let hidden = send(
+        &fx.router,
+        Method::POST,
+        "/access_grants/explode",
+        Body::empty(),
+        None,
+    )
+    .await;
+    hidden.error(StatusCode::UNAUTHORIZED, "unauthorized");
+
+    let missing = send(
+        &fx.router,
+        Method::GET,
+        "/no/such/route",
+        Body::empty(),
+        Some(KEY),
+    )
+    .await;
+    missing.error(StatusCode::NOT_FOUND, "not_found");
+    let missing = post(&fx.router, "/access_grants/explode", &json!({})).await;
+    missing.error(StatusCode::NOT_FOUND, "not_found");
+}
+
+#[tokio::test]
+async fn a_wrong_method_on_a_known_route_is_405_in_json() {
+    let fx = Fixture::new().await;
+    for (method, path) in [
+        (Method::DELETE, "/spaces/list"),
+        (Method::GET, "/access_grants/create"),
+        (Method::PATCH, "/access_grants/delete"),
+        (Method::DELETE, "/access_grants/update"),
+        (Method::PUT, "/acs/entrances/get"),
+    ] {
+        let reply = send(&fx.router, method.clone(), path, Body::empty(), Some(KEY)).await;
+        reply.error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+        // Without the key, the route's methods are not revealed either.
+        let reply = send(&fx.router, method, path, Body::empty(), None).await;
+        reply.error(StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+}
+
+#[tokio::test]
+async fn every_answer_has_its_own_request_id() {
+    let fx = Fixture::new().await;
+    // `send` checks the header on every answer; here, that they differ.
+    let first = get(&fx.router, "/spaces/list", &[]).await;
+    let second = get(&fx.router, "/spaces/list", &[]).await;
+    let refused = send(&fx.router, Method::GET, "/spaces/list", Body::empty(), None).await;
+    let ids: BTreeSet<_> = [first, second, refused]
+        .iter()
+        .map(|reply| {
+            reply.headers["seam-request-id"]
+                .to_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), 3);
+}
+
+#[test]
+fn api_keys_must_look_like_seam_keys() {
+    assert!(api::check_api_key(KEY).is_ok());
+    assert!(api::check_api_key("seam_0123456789abcdef").is_ok());
+    for bad in [
+        "",
+        "0123456789abcdef0123456789",
+        "SEAM_0123456789abcdef0123",
+        "sk_0123456789abcdef0123456789",
+        "seam_",
+        "seam_short",
+        "seam_0123456789abcde",
+        "seam_0123456789 abcdef0123",
+        " seam_0123456789abcdef0123",
+        "seam_0123456789abcdef0123 ",
+        "seam_0123456789\tabcdef0123",
+        "seam_0123456789\nabcdef0123",
+    ] {
+        assert!(
+            api::check_api_key(bad).is_err(),
+            "{bad:?} should be refused"
+        );
+    }
+    let desk = Arc::new(FrontDesk::new(Store::open_in_memory().unwrap()));
+    assert!(AppState::new(desk, "seam_short", Clock::default()).is_err());
+}
+
+// ---------------------------------------------------------------------------------------
+// Shapes and both verbs, route by route
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn access_grants_create_get_list_update_delete() {
+    let fx = Fixture::new().await;
+    let user = fx.guest().await;
+    let mut body = fx.stay(&user, &["room-101"], STARTS, ENDS, Some("stay-1"));
+    body["acs_entrance_ids"] = json!([fx.entrance("gym-door"), fx.entrance("lobby-door")]);
+    body["name"] = json!("Guest one");
+    let grant = fx.create(&body).await.ok("access_grant");
+    assert_access_grant(&grant);
+    assert_eq!(grant["reservation_key"], json!("stay-1"));
+    assert_eq!(grant["user_identity_id"], json!(user));
+    assert_eq!(grant["name"], json!("Guest one"));
+    assert_eq!(grant["space_ids"], json!([fx.space("room-101")]));
+    let entrances: BTreeSet<&str> = grant["acs_entrance_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    let expected: BTreeSet<&str> = ["room-101-door", "gym-door", "lobby-door"]
+        .iter()
+        .map(|key| fx.entrance(key))
+        .collect();
+    assert_eq!(entrances, expected);
+    assert_eq!(grant["starts_at"], json!("2025-05-10T15:00:00.000Z"));
+    assert_eq!(grant["ends_at"], json!("2025-05-14T11:00:00.000Z"));
+    assert_eq!(grant["requested_access_methods"][0]["mode"], json!("card"));
+    assert!(!grant["access_method_ids"].as_array().unwrap().is_empty());
+    let id = id_of(&grant, "access_grant_id").to_owned();
+
+    // get: GET with query, POST with JSON.
+    let by_get = get(
+        &fx.router,
+        "/access_grants/get",
+        &[("access_grant_id", &id)],
+    )
+    .await
+    .ok("access_grant");
+    assert_access_grant(&by_get);
+    assert_eq!(by_get["access_grant_id"], json!(id));
+    let by_post = post(
+        &fx.router,
+        "/access_grants/get",
+        &json!({ "access_grant_id": id }),
+    )
+    .await
+    .ok("access_grant");
+    assert_eq!(by_post, by_get);
+
+    // A second reservation, to see the filters work.
+    let other = fx.grant(&["room-203"], Some("stay-2")).await;
+
+    // list: GET with a query filter, POST with a JSON filter, and unfiltered.
+    let listed = get(
+        &fx.router,
+        "/access_grants/list",
+        &[("reservation_key", "stay-1")],
+    )
+    .await
+    .ok("access_grants");
+    assert_eq!(ids(&listed, "access_grant_id"), vec![id.clone()]);
+    assert_access_grant(&listed[0]);
+    let listed = post(
+        &fx.router,
+        "/access_grants/list",
+        &json!({ "reservation_key": "stay-2" }),
+    )
+    .await
+    .ok("access_grants");
+    assert_eq!(
+        ids(&listed, "access_grant_id"),
+        vec![id_of(&other, "access_grant_id")]
+    );
+    let listed = get(
+        &fx.router,
+        "/access_grants/list",
+        &[("space_id", fx.space("room-203"))],
+    )
+    .await
+    .ok("access_grants");
+    assert_eq!(
+        ids(&listed, "access_grant_id"),
+        vec![id_of(&other, "access_grant_id")]
+    );
+    let listed = get(
+        &fx.router,
+        "/access_grants/list",
+        &[("user_identity_id", &user)],
+    )
+    .await
+    .ok("access_grants");
+    assert_eq!(ids(&listed, "access_grant_id"), vec![id.clone()]);
+    let listed = get(
+        &fx.router,
+        "/access_grants/list",
+        &[("acs_entrance_id", fx.entrance("gym-door"))],
+    )
+    .await
+    .ok("access_grants");
+    assert_eq!(ids(&listed, "access_grant_id"), vec![id.clone()]);
+    let all = get(&fx.router, "/access_grants/list", &[]).await;
+    assert_eq!(all.ok("access_grants").as_array().unwrap().len(), 2);
+    has_fields(&all.body["pagination"], &[("has_next_page", Ty::Bool)]);
+
+    // update: PATCH with JSON, then POST with JSON.
+    let patched = send_json(
+        &fx.router,
+        Method::PATCH,
+        "/access_grants/update",
+        &json!({ "access_grant_id": id, "ends_at": "2025-05-16T11:00:00Z" }),
+    )
+    .await;
+    patched.ok_only();
+    let after = get(
+        &fx.router,
+        "/access_grants/get",
+        &[("access_grant_id", &id)],
+    )
+    .await
+    .ok("access_grant");
+    assert_eq!(after["ends_at"], json!("2025-05-16T11:00:00.000Z"));
+    post(
+        &fx.router,
+        "/access_grants/update",
+        &json!({ "access_grant_id": id, "name": "Renamed" }),
+    )
+    .await
+    .ok_only();
+    let after = post(
+        &fx.router,
+        "/access_grants/get",
+        &json!({ "access_grant_id": id }),
+    )
+    .await
+    .ok("access_grant");
+    assert_eq!(after["name"], json!("Renamed"));
+    assert_eq!(after["ends_at"], json!("2025-05-16T11:00:00.000Z"));
+
+    // delete: DELETE with query, POST with JSON.
+    with_query(
+        &fx.router,
+        Method::DELETE,
+        "/access_grants/delete",
+        &[("access_grant_id", &id)],
+    )
+    .await
+    .ok_only();
+    get(
+        &fx.router,
+        "/access_grants/get",
+        &[("access_grant_id", &id)],
+    )
+    .await
+    .error(StatusCode::NOT_FOUND, "not_found");
+    let other_id = id_of(&other, "access_grant_id");
+    post(
+        &fx.router,
+        "/access_grants/delete",
+        &json!({ "access_grant_id": other_id }),
+    )
+    .await
+    .ok_only();
+    let left = get(&fx.router, "/access_grants/list", &[])
+        .await
+        .ok("access_grants");
+    assert_eq!(left, json!([]));
+}
+
+#[tokio::test]
+async fn a_deleted_reservation_can_move_to_another_room() {
+    // The guide's "relocate a reservation": list and delete, then create with new doors.
+    let fx = Fixture::new().await;
+    fx.grant(&["room-101"], Some("stay-1")).await;
+    fx.grant(&["room-101"], Some("stay-1")).await;
+    let user = fx.guest().await;
+    let moved = fx.stay(
+        &user,
+        &["room-203"],
+        "2025-05-10T15:30:00Z",
+        ENDS,
+        Some("stay-1"),
+    );
+    fx.create(&moved).await.error(
+        StatusCode::CONFLICT,
+        "reservation_entrance_change_requires_cleanup",
+    );
+    for grant in fx.grants_of("stay-1").await {
+        let id = id_of(&grant, "access_grant_id");
+        with_query(
+            &fx.router,
+            Method::DELETE,
+            "/access_grants/delete",
+            &[("access_grant_id", id)],
+        )
+        .await
+        .ok_only();
+    }
+    let grant = fx.create(&moved).await.ok("access_grant");
+    assert_eq!(grant["space_ids"], json!([fx.space("room-203")]));
+}
+
+#[tokio::test]
+async fn access_methods_list_get_delete() {
+    let fx = Fixture::new().await;
+    let user = fx.guest().await;
+    let mut body = fx.stay(&user, &["room-101"], STARTS, ENDS, Some("stay-1"));
+    body["requested_access_methods"] = json!([{ "mode": "card" }, { "mode": "mobile_key" }]);
+    let grant = fx.create(&body).await.ok("access_grant");
+    let grant_id = id_of(&grant, "access_grant_id").to_owned();
+    let method_ids: BTreeSet<String> = grant["access_method_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(method_ids.len(), 2);
+
+    // list by grant: GET and POST.
+    let listed = get(
+        &fx.router,
+        "/access_methods/list",
+        &[("access_grant_id", &grant_id)],
+    )
+    .await
+    .ok("access_methods");
+    let listed_ids: BTreeSet<String> = ids(&listed, "access_method_id").into_iter().collect();
+    assert_eq!(listed_ids, method_ids);
+    for method in listed.as_array().unwrap() {
+        assert_access_method(method);
+        assert_eq!(method["is_issued"], json!(false));
+        assert_eq!(method["issued_at"], Value::Null);
+        assert_eq!(method["is_encoding_required"], json!(false));
+    }
+    let card = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["mode"] == json!("card"))
+        .unwrap();
+    assert_eq!(card["is_ready_for_encoding"], json!(true));
+    let mobile = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["mode"] == json!("mobile_key"))
+        .unwrap();
+    assert_eq!(mobile["is_ready_for_encoding"], json!(false));
+    let by_post = post(
+        &fx.router,
+        "/access_methods/list",
+        &json!({ "access_grant_id": grant_id }),
+    )
+    .await
+    .ok("access_methods");
+    assert_eq!(by_post, listed);
+
+    // list by space and by entrance.
+    let by_space = get(
+        &fx.router,
+        "/access_methods/list",
+        &[("space_id", fx.space("room-101"))],
+    )
+    .await
+    .ok("access_methods");
+    assert_eq!(
+        ids(&by_space, "access_method_id")
+            .into_iter()
+            .collect::<BTreeSet<_>>(),
+        method_ids
+    );
+    let by_entrance = post(
+        &fx.router,
+        "/access_methods/list",
+        &json!({ "acs_entrance_id": fx.entrance("room-101-door") }),
+    )
+    .await
+    .ok("access_methods");
+    assert_eq!(
+        ids(&by_entrance, "access_method_id")
+            .into_iter()
+            .collect::<BTreeSet<_>>(),
+        method_ids
+    );
+    let elsewhere = get(
+        &fx.router,
+        "/access_methods/list",
+        &[("space_id", fx.space("room-203"))],
+    )
+    .await
+    .ok("access_methods");
+    assert_eq!(elsewhere, json!([]));
+
+    // get: GET and POST.
+    let card_id = id_of(card, "access_method_id").to_owned();
+    let got = get(
+        &fx.router,
+        "/access_methods/get",
+        &[("access_method_id", &card_id)],
+    )
+    .await
+    .ok("access_method");
+    assert_access_method(&got);
+    assert_eq!(got["access_method_id"], json!(card_id));
+    let got_by_post = post(
+        &fx.router,
+        "/access_methods/get",
+        &json!({ "access_method_id": card_id }),
+    )
+    .await
+    .ok("access_method");
+    assert_eq!(got_by_post, got);
+
+    // delete one: DELETE with query.
+    with_query(
+        &fx.router,
+        Method::DELETE,
+        "/access_methods/delete",
+        &[("access_method_id", &card_id)],
+    )
+    .await
+    .ok_only();
+    get(
+        &fx.router,
+        "/access_methods/get",
+        &[("access_method_id", &card_id)],
+    )
+    .await
+    .error(StatusCode::NOT_FOUND, "not_found");
+    let left = get(
+        &fx.router,
+        "/access_methods/list",
+        &[("access_grant_id", &grant_id)],
+    )
+    .await
+    .ok("access_methods");
+    assert_eq!(left.as_array().unwrap().len(), 1);
+
+    // delete the grant's: POST with JSON.
+    post(
+        &fx.router,
+        "/access_methods/delete",
+        &json!({ "access_grant_id": grant_id }),
+    )
+    .await
+    .ok_only();
+    let left = get(
+        &fx.router,
+        "/access_methods/list",
+        &[("access_grant_id", &grant_id)],
+    )
+    .await
+    .ok("access_methods");
+    assert_eq!(left, json!([]));
+
+    // delete a reservation's: POST with JSON; an unknown reservation is 404.
+    let joiner = fx.grant(&["room-101"], Some("stay-1")).await;
+    assert!(!joiner["access_method_ids"].as_array().unwrap().is_empty());
+    post(
+        &fx.router,
+        "/access_methods/delete",
+        &json!({ "reservation_key": "stay-1" }),
+    )
+    .await
+    .ok_only();
+    let joiner_id = id_of(&joiner, "access_grant_id");
+    let left = get(
+        &fx.router,
+        "/access_methods/list",
+        &[("access_grant_id", joiner_id)],
+    )
+    .await
+    .ok("access_methods");
+    assert_eq!(left, json!([]));
+    with_query(
+        &fx.router,
+        Method::DELETE,
+        "/access_methods/delete",
+        &[("reservation_key", "no-such-stay")],
+    )
+    .await
+    .error(StatusCode::NOT_FOUND, "not_found");
+}
+
+#[tokio::test]
+async fn acs_entrances_and_systems() {
+    let fx = Fixture::new().await;
+    let all = get(&fx.router, "/acs/entrances/list", &[]).await;
+    let entrances = all.ok("acs_entrances");
+    assert_eq!(entrances.as_array().unwrap().len(), 9);
+    has_fields(&all.body["pagination"], &[("has_next_page", Ty::Bool)]);
+    for entrance in entrances.as_array().unwrap() {
+        assert_entrance(entrance);
+    }
+    let by_key = |key: &str| {
+        entrances
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["entrance_key"] == json!(key))
+            .unwrap()
+            .clone()
+    };
+    let room = by_key("room-101-door");
+    assert_eq!(room["can_belong_to_reservation"], json!(true));
+    assert_eq!(room["can_unlock_with_card"], json!(true));
+    assert_eq!(room["can_unlock_with_mobile_key"], json!(true));
+    assert_eq!(room["can_unlock_with_code"], json!(false));
+    assert_eq!(room["space_ids"], json!([fx.space("room-101")]));
+    assert_eq!(
+        by_key("gym-door")["can_belong_to_reservation"],
+        json!(false)
+    );
+    assert_eq!(by_key("parking-gate")["can_unlock_with_code"], json!(true));
+
+    // The guide's step 2: entrances of a space, by GET and POST.
+    let suite = get(
+        &fx.router,
+        "/acs/entrances/list",
+        &[("space_id", fx.space("suite-300"))],
+    )
+    .await
+    .ok("acs_entrances");
+    assert_eq!(suite.as_array().unwrap().len(), 2);
+    let suite_by_post = post(
+        &fx.router,
+        "/acs/entrances/list",
+        &json!({ "space_id": fx.space("suite-300") }),
+    )
+    .await
+    .ok("acs_entrances");
+    assert_eq!(suite_by_post, suite);
+
+    let got = get(
+        &fx.router,
+        "/acs/entrances/get",
+        &[("acs_entrance_id", fx.entrance("room-101-door"))],
+    )
+    .await
+    .ok("acs_entrance");
+    assert_entrance(&got);
+    assert_eq!(got, room);
+    let got = post(
+        &fx.router,
+        "/acs/entrances/get",
+        &json!({ "acs_entrance_id": fx.entrance("room-101-door") }),
+    )
+    .await
+    .ok("acs_entrance");
+    assert_eq!(got, room);
+    get(
+        &fx.router,
+        "/acs/entrances/get",
+        &[("acs_entrance_id", &Uuid::new_v4().to_string())],
+    )
+    .await
+    .error(StatusCode::NOT_FOUND, "not_found");
+
+    // Systems.
+    let systems = get(&fx.router, "/acs/systems/list", &[])
+        .await
+        .ok("acs_systems");
+    let systems = systems.as_array().unwrap().clone();
+    assert_eq!(systems.len(), 2);
+    for system in &systems {
+        assert_system(system);
+        assert_eq!(system["location"]["time_zone"], json!("Europe/Lisbon"));
+    }
+    let types: BTreeSet<&str> = systems
+        .iter()
+        .map(|s| s["external_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        BTreeSet::from(["visionline_system", "brivo_account"])
+    );
+    let by_post = post(&fx.router, "/acs/systems/list", &json!({}))
+        .await
+        .ok("acs_systems");
+    assert_eq!(by_post.as_array().unwrap().len(), 2);
+
+    let visionline = systems
+        .iter()
+        .find(|s| s["external_type"] == json!("visionline_system"))
+        .unwrap();
+    let system_id = id_of(visionline, "acs_system_id");
+    assert_eq!(room["acs_system_id"], json!(system_id));
+    let got = get(
+        &fx.router,
+        "/acs/systems/get",
+        &[("acs_system_id", system_id)],
+    )
+    .await
+    .ok("acs_system");
+    assert_eq!(&got, visionline);
+    let got = post(
+        &fx.router,
+        "/acs/systems/get",
+        &json!({ "acs_system_id": system_id }),
+    )
+    .await
+    .ok("acs_system");
+    assert_eq!(&got, visionline);
+    get(
+        &fx.router,
+        "/acs/systems/get",
+        &[("acs_system_id", &Uuid::new_v4().to_string())],
+    )
+    .await
+    .error(StatusCode::NOT_FOUND, "not_found");
+
+    let on_visionline = get(
+        &fx.router,
+        "/acs/entrances/list",
+        &[("acs_system_id", system_id)],
+    )
+    .await
+    .ok("acs_entrances");
+    assert_eq!(on_visionline.as_array().unwrap().len(), 8);
+}
+
+#[tokio::test]
+async fn spaces_list_and_get_by_id_and_key() {
+    let fx = Fixture::new().await;
+    let spaces = get(&fx.router, "/spaces/list", &[]).await.ok("spaces");
+    assert_eq!(spaces.as_array().unwrap().len(), 8);
+    for space in spaces.as_array().unwrap() {
+        assert_space(space);
+    }
+    let by_post = post(&fx.router, "/spaces/list", &json!({}))
+        .await
+        .ok("spaces");
+    assert_eq!(by_post, spaces);
+
+    let suite_id = fx.space("suite-300");
+    let by_id = get(&fx.router, "/spaces/get", &[("space_id", suite_id)])
+        .await
+        .ok("space");
+    assert_space(&by_id);
+    assert_eq!(by_id["space_key"], json!("suite-300"));
+    assert_eq!(by_id["name"], json!("Suite 300"));
+    assert_eq!(by_id["acs_entrance_count"], json!(2));
+    let by_key = get(&fx.router, "/spaces/get", &[("space_key", "suite-300")])
+        .await
+        .ok("space");
+    assert_eq!(by_key, by_id);
+    let by_post = post(
+        &fx.router,
+        "/spaces/get",
+        &json!({ "space_key": "suite-300" }),
+    )
+    .await
+    .ok("space");
+    assert_eq!(by_post, by_id);
+    let by_post = post(&fx.router, "/spaces/get", &json!({ "space_id": suite_id }))
+        .await
+        .ok("space");
+    assert_eq!(by_post, by_id);
+
+    get(&fx.router, "/spaces/get", &[("space_key", "room-999")])
+        .await
+        .error(StatusCode::NOT_FOUND, "not_found");
+    get(
+        &fx.router,
+        "/spaces/get",
+        &[("space_id", &Uuid::new_v4().to_string())],
+    )
+    .await
+    .error(StatusCode::NOT_FOUND, "not_found");
+    get(&fx.router, "/spaces/get", &[])
+        .await
+        .invalid_input("space_id");
+}
+
+#[tokio::test]
+async fn user_identities_create_get_list() {
+    let fx = Fixture::new().await;
+    let guest = post(
+        &fx.router,
+        "/user_identities/create",
+        &json!({
+            "full_name": "Ada Guest",
+            "email_address": "ada@example.com",
+            "phone_number": "+351 555 0101",
+            "user_identity_key": "pms-guest-1",
+        }),
+    )
+    .await
+    .ok("user_identity");
+    assert_user_identity(&guest);
+    assert_eq!(guest["kind"], json!("guest"), "kind defaults to guest");
+    assert_eq!(guest["full_name"], json!("Ada Guest"));
+    assert_eq!(guest["email_address"], json!("ada@example.com"));
+    assert_eq!(guest["phone_number"], json!("+351 555 0101"));
+    assert_eq!(guest["user_identity_key"], json!("pms-guest-1"));
+    assert_eq!(guest["display_name"], json!("Ada Guest"));
+
+    let staff = post(
+        &fx.router,
+        "/user_identities/create",
+        &json!({ "full_name": "Bo Staff", "kind": "staff" }),
+    )
+    .await
+    .ok("user_identity");
+    assert_user_identity(&staff);
+    assert_eq!(staff["kind"], json!("staff"));
+
+    let guest_id = id_of(&guest, "user_identity_id");
+    let staff_id = id_of(&staff, "user_identity_id");
+    let got = get(
+        &fx.router,
+        "/user_identities/get",
+        &[("user_identity_id", staff_id)],
+    )
+    .await
+    .ok("user_identity");
+    assert_eq!(got, staff);
+    assert_eq!(got["kind"], json!("staff"));
+    let got = post(
+        &fx.router,
+        "/user_identities/get",
+        &json!({ "user_identity_id": guest_id }),
+    )
+    .await
+    .ok("user_identity");
+    assert_eq!(got, guest);
+    let got = get(
+        &fx.router,
+        "/user_identities/get",
+        &[("user_identity_key", "pms-guest-1")],
+    )
+    .await
+    .ok("user_identity");
+    assert_eq!(got, guest);
+    get(
+        &fx.router,
+        "/user_identities/get",
+        &[("user_identity_id", &Uuid::new_v4().to_string())],
+    )
+    .await
+    .error(StatusCode::NOT_FOUND, "not_found");
+
+    let listed = get(&fx.router, "/user_identities/list", &[])
+        .await
+        .ok("user_identities");
+    let listed_ids: BTreeSet<String> = ids(&listed, "user_identity_id").into_iter().collect();
+    assert_eq!(
+        listed_ids,
+        BTreeSet::from([guest_id.to_owned(), staff_id.to_owned()])
+    );
+    for user in listed.as_array().unwrap() {
+        assert_user_identity(user);
+    }
+    let by_post = post(&fx.router, "/user_identities/list", &json!({}))
+        .await
+        .ok("user_identities");
+    assert_eq!(by_post, listed);
+
+    // A taken key is a conflict, not a fault.
+    post(
+        &fx.router,
+        "/user_identities/create",
+        &json!({ "user_identity_key": "pms-guest-1" }),
+    )
+    .await
+    .error(StatusCode::CONFLICT, "conflict");
+    // A staff member may hold a standard grant (no reservation_key) on a common door.
+    let body = json!({
+        "user_identity_id": staff_id,
+        "acs_entrance_ids": [fx.entrance("gym-door")],
+        "starts_at": STARTS,
+        "ends_at": ENDS,
+        "requested_access_methods": [{ "mode": "card" }],
+    });
+    fx.create(&body).await.ok("access_grant");
+    // An inline user identity on create defaults to a guest too.
+    let mut inline = fx.stay("", &["room-102"], STARTS, ENDS, Some("stay-inline"));
+    inline.as_object_mut().unwrap().remove("user_identity_id");
+    inline["user_identity"] = json!({ "full_name": "Inline Guest" });
+    let grant = fx.create(&inline).await.ok("access_grant");
+    let created = get(
+        &fx.router,
+        "/user_identities/get",
+        &[("user_identity_id", id_of(&grant, "user_identity_id"))],
+    )
+    .await
+    .ok("user_identity");
+    assert_eq!(created["kind"], json!("guest"));
+    assert_eq!(created["full_name"], json!("Inline Guest"));
+}
+
+#[tokio::test]
+async fn action_attempts_get_of_an_unknown_id_is_404() {
+    let fx = Fixture::new().await;
+    let id = Uuid::new_v4().to_string();
+    get(
+        &fx.router,
+        "/action_attempts/get",
+        &[("action_attempt_id", &id)],
+    )
+    .await
+    .error(StatusCode::NOT_FOUND, "not_found");
+    post(
+        &fx.router,
+        "/action_attempts/get",
+        &json!({ "action_attempt_id": id }),
+    )
+    .await
+    .error(StatusCode::NOT_FOUND, "not_found");
+    get(&fx.router, "/action_attempts/get", &[])
+        .await
+        .invalid_input("action_attempt_id");
+}
+
+// ---------------------------------------------------------------------------------------
+// The guide's error table
+// ---------------------------------------------------------------------------------------
+
+/// Checks a refusal against one row of the guide's table.
+fn assert_guide_error(
+    reply: &Reply,
+    status: StatusCode,
+    error_type: &str,
+    title: &str,
+    message: &str,
+) {
+    let error = reply.error(status, error_type);
+    assert_eq!(error["title"], json!(title), "{error}");
+    assert_eq!(
+        words(error["message"].as_str().unwrap()),
+        words(message),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn rule_1_reservation_key_not_supported_is_400() {
+    let fx = Fixture::new().await;
+    let user = fx.guest().await;
+    let body = json!({
+        "user_identity_id": user,
+        "acs_entrance_ids": [fx.entrance("gym-door"), fx.entrance("pool-door")],
+        "starts_at": STARTS,
+        "ends_at": ENDS,
+        "requested_access_methods": [{ "mode": "card" }],
+        "reservation_key": "stay-1",
+    });
+    assert_guide_error(
+        &fx.create(&body).await,
+        StatusCode::BAD_REQUEST,
+        "reservation_key_not_supported",
+        "reservation_key not supported.",
+        "No targeted entrances support reservation behavior. Remove reservation_key or include \
+         at least one reservation-capable entrance.",
+    );
+    assert!(
+        fx.grants_of("stay-1").await.is_empty(),
+        "a refused request changes nothing"
+    );
+}
+
+#[tokio::test]
+async fn a_guest_card_on_a_reservation_door_without_a_key_is_400() {
+    let fx = Fixture::new().await;
+    let user = fx.guest().await;
+    let body = fx.stay(&user, &["room-101"], STARTS, ENDS, None);
+    assert_guide_error(
+        &fx.create(&body).await,
+        StatusCode::BAD_REQUEST,
+        "reservation_key_required_for_guest_cards",
+        "reservation_key required for guest cards.",
+        "The targeted provider requires a reservation for guest credentials (e.g., Visionline) \
+         but none was provided. Add a reservation_key when issuing guest credentials for these \
+         entrances.",
+    );
+    let all = get(&fx.router, "/access_grants/list", &[])
+        .await
+        .ok("access_grants");
+    assert_eq!(all, json!([]));
+}
+
+#[tokio::test]
+async fn rule_2_a_different_door_set_is_409_cleanup() {
+    let fx = Fixture::new().await;
+    let first = fx.grant(&["room-101"], Some("stay-1")).await;
+    let user = fx.guest().await;
+    let body = fx.stay(&user, &["room-203"], STARTS, ENDS, Some("stay-1"));
+    assert_guide_error(
+        &fx.create(&body).await,
+        StatusCode::CONFLICT,
+        "reservation_entrance_change_requires_cleanup",
+        "Reservation entrance change requires cleanup.",
+        "To change the doors for this reservation, delete the existing access\ngrants first.",
+    );
+    assert_eq!(
+        ids(&json!(fx.grants_of("stay-1").await), "access_grant_id"),
+        vec![id_of(&first, "access_grant_id")]
+    );
+}
+
+#[tokio::test]
+async fn rule_3_a_superset_joiner_is_409_and_a_subset_joins() {
+    let fx = Fixture::new().await;
+    fx.grant(&["room-101"], Some("stay-1")).await;
+    let user = fx.guest().await;
+    let body = fx.stay(
+        &user,
+        &["room-101", "room-102"],
+        STARTS,
+        ENDS,
+        Some("stay-1"),
+    );
+    assert_guide_error(
+        &fx.create(&body).await,
+        StatusCode::CONFLICT,
+        "reservation_joiner_entrance_set_conflict",
+        "Reservation joiner entrance set conflict.",
+        "Joiner access grants must use the same or a subset of the\nreservation-capable doors.",
+    );
+    // The same doors plus non-capable ones is still a joiner.
+    let mut joiner = fx.stay(&user, &["room-101", "gym"], STARTS, ENDS, Some("stay-1"));
+    joiner["starts_at"] = json!("2025-05-11T11:00:00Z");
+    fx.create(&joiner).await.ok("access_grant");
+    assert_eq!(fx.grants_of("stay-1").await.len(), 2);
+}
+
+#[tokio::test]
+async fn rule_4_time_frames_that_do_not_overlap_are_409() {
+    let fx = Fixture::new().await;
+    fx.grant(&["room-101"], Some("stay-1")).await;
+    let user = fx.guest().await;
+    let body = fx.stay(
+        &user,
+        &["room-101"],
+        LATER_STARTS,
+        LATER_ENDS,
+        Some("stay-1"),
+    );
+    assert_guide_error(
+        &fx.create(&body).await,
+        StatusCode::CONFLICT,
+        "reservation_time_frames_must_overlap",
+        "Reservation time frames must overlap.",
+        "Access grants in the same reservation must have overlapping time\nframes.",
+    );
+    assert_eq!(fx.grants_of("stay-1").await.len(), 1);
+    // Half-open: ending exactly when the stay starts does not overlap either.
+    let touching = fx.stay(
+        &user,
+        &["room-101"],
+        "2025-05-09T11:00:00Z",
+        STARTS,
+        Some("stay-1"),
+    );
+    fx.create(&touching)
+        .await
+        .error(StatusCode::CONFLICT, "reservation_time_frames_must_overlap");
+    // And an update that moves a joiner out of the stay is refused the same way.
+    let joiner = fx.grant(&["room-101"], Some("stay-1")).await;
+    let reply = post(
+        &fx.router,
+        "/access_grants/update",
+        &json!({
+            "access_grant_id": id_of(&joiner, "access_grant_id"),
+            "starts_at": LATER_STARTS,
+            "ends_at": LATER_ENDS,
+        }),
+    )
+    .await;
+    reply.error(StatusCode::CONFLICT, "reservation_time_frames_must_overlap");
+}
+
+#[tokio::test]
+async fn a_reservation_key_for_staff_is_400() {
+    let fx = Fixture::new().await;
+    let staff = fx.user("staff").await;
+    let body = fx.stay(&staff, &["room-101"], STARTS, ENDS, Some("stay-1"));
+    let reply = fx.create(&body).await;
+    let error = reply.error(
+        StatusCode::BAD_REQUEST,
+        "staff_credentials_cannot_belong_to_reservation",
+    );
+    assert_eq!(
+        error["title"],
+        json!("Staff credentials can't belong to a reservation.")
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Input errors
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn malformed_json_is_400_naming_the_body() {
+    let fx = Fixture::new().await;
+    for raw in [r#"{"starts_at": "#, "{", "not json", r#"{"a": 1,}"#] {
+        let reply = send(
+            &fx.router,
+            Method::POST,
+            "/access_grants/create",
+            Body::from(raw),
+            Some(KEY),
+        )
+        .await;
+        reply.invalid_input("body");
+    }
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_an_object_is_400() {
+    let fx = Fixture::new().await;
+    for raw in [
+        "[]",
+        r#"[{"access_grant_id": "x"}]"#,
+        "\"text\"",
+        "42",
+        "null",
+        "true",
+    ] {
+        let reply = send(
+            &fx.router,
+            Method::POST,
+            "/access_grants/get",
+            Body::from(raw),
+            Some(KEY),
+        )
+        .await;
+        reply.invalid_input("body");
+    }
+}
+
+#[tokio::test]
+async fn wrong_types_are_400_naming_the_field_path() {
+    let fx = Fixture::new().await;
+    let user = fx.guest().await;
+    let good = fx.stay(&user, &["room-101"], STARTS, ENDS, Some("stay-1"));
+    let cases: Vec<(&str, Value)> = vec![
+        ("starts_at", json!(12)),
+        ("starts_at", json!("next tuesday")),
+        ("ends_at", json!({ "when": "later" })),
+        ("user_identity_id", json!("not-a-uuid")),
+        ("reservation_key", json!(7)),
+        ("requested_access_methods", json!("card")),
+        ("space_ids", json!("room-101")),
+        ("name", json!(["a"])),
+    ];
+    for (field, value) in cases {
+        let mut body = good.clone();
+        body[field] = value;
+        fx.create(&body).await.invalid_input(field);
+    }
+    let mut body = good.clone();
+    body["requested_access_methods"] = json!([{ "mode": "laser" }]);
+    fx.create(&body)
+        .await
+        .invalid_input("requested_access_methods[0].mode");
+    let mut body = good.clone();
+    body["requested_access_methods"] = json!([{ "mode": "card" }, { "mode": 3 }]);
+    fx.create(&body)
+        .await
+        .invalid_input("requested_access_methods[1].mode");
+    let mut body = good.clone();
+    body["space_ids"] = json!([fx.space("room-101"), "nope"]);
+    fx.create(&body).await.invalid_input("space_ids[1]");
+    let mut body = good.clone();
+    body["user_identity"] = json!({ "kind": "manager" });
+    body.as_object_mut().unwrap().remove("user_identity_id");
+    fx.create(&body).await.invalid_input("user_identity.kind");
+
+    // In query strings too.
+    get(
+        &fx.router,
+        "/access_grants/get",
+        &[("access_grant_id", "nope")],
+    )
+    .await
+    .invalid_input("access_grant_id");
+    get(&fx.router, "/access_grants/list", &[("space_id", "nope")])
+        .await
+        .invalid_input("space_id");
+    get(&fx.router, "/user_identities/list", &[("limit", "lots")])
+        .await
+        .invalid_input("limit");
+    // Lists with filters name `limit` too (it was once reported against `body`).
+    for path in ["/access_grants/list", "/acs/entrances/list", "/spaces/list"] {
+        get(&fx.router, path, &[("limit", "lots")])
+            .await
+            .invalid_input("limit");
+        get(&fx.router, path, &[("limit", "-1")])
+            .await
+            .invalid_input("limit");
+        post(&fx.router, path, &json!({ "limit": -3 }))
+            .await
+            .invalid_input("limit");
+        post(&fx.router, path, &json!({ "limit": 2.5 }))
+            .await
+            .invalid_input("limit");
+    }
+    get(
+        &fx.router,
+        "/access_methods/list",
+        &[("space_id", fx.space("room-101")), ("limit", "x")],
+    )
+    .await
+    .invalid_input("limit");
+    send_json(
+        &fx.router,
+        Method::PATCH,
+        "/access_grants/update",
+        &json!({ "access_grant_id": Uuid::new_v4(), "ends_at": false }),
+    )
+    .await
+    .invalid_input("ends_at");
+    // Nothing was created by any of these.
+    assert!(fx.grants_of("stay-1").await.is_empty());
+}
+
+#[tokio::test]
+async fn missing_required_fields_are_400_naming_them() {
+    let fx = Fixture::new().await;
+    let user = fx.guest().await;
+    let good = fx.stay(&user, &["room-101"], STARTS, ENDS, Some("stay-1"));
+    for field in ["starts_at", "ends_at", "requested_access_methods"] {
+        let mut body = good.clone();
+        body.as_object_mut().unwrap().remove(field);
+        fx.create(&body).await.invalid_input(field);
+    }
+    // Without a user identity: the use case's step-1 check names it.
+    let mut body = good.clone();
+    body.as_object_mut().unwrap().remove("user_identity_id");
+    let reply = fx.create(&body).await;
+    let error = reply.error(StatusCode::BAD_REQUEST, "validation_error");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("user_identity_id"),
+        "{error}"
+    );
+
+    for (path, field) in [
+        ("/access_grants/get", "access_grant_id"),
+        ("/access_grants/update", "access_grant_id"),
+        ("/access_grants/delete", "access_grant_id"),
+        ("/access_methods/get", "access_method_id"),
+        ("/acs/entrances/get", "acs_entrance_id"),
+        ("/acs/systems/get", "acs_system_id"),
+        ("/user_identities/get", "user_identity_id"),
+    ] {
+        post(&fx.router, path, &json!({}))
+            .await
+            .invalid_input(field);
+    }
+    get(&fx.router, "/access_grants/get", &[])
+        .await
+        .invalid_input("access_grant_id");
+    with_query(&fx.router, Method::DELETE, "/access_grants/delete", &[])
+        .await
+        .invalid_input("access_grant_id");
+}
+
+#[tokio::test]
+async fn an_unknown_access_grant_is_404() {
+    let fx = Fixture::new().await;
+    let id = Uuid::new_v4().to_string();
+    get(
+        &fx.router,
+        "/access_grants/get",
+        &[("access_grant_id", &id)],
+    )
+    .await
+    .error(StatusCode::NOT_FOUND, "not_found");
+    post(
+        &fx.router,
+        "/access_grants/update",
+        &json!({ "access_grant_id": id, "name": "x" }),
+    )
+    .await
+    .error(StatusCode::NOT_FOUND, "not_found");
+    with_query(
+        &fx.router,
+        Method::DELETE,
+        "/access_grants/delete",
+        &[("access_grant_id", &id)],
+    )
+    .await
+    .error(StatusCode::NOT_FOUND, "not_found");
+    get(
+        &fx.router,
+        "/access_methods/list",
+        &[("access_grant_id", &id)],
+    )
+    .await
+    .error(StatusCode::NOT_FOUND, "not_found");
+    get(
+        &fx.router,
+        "/access_methods/get",
+        &[("access_method_id", &id)],
+    )
+    .await
+    .error(StatusCode::NOT_FOUND, "not_found");
+    // Deleting twice: the second finds nothing.
+    let grant = fx.grant(&["room-101"], Some("stay-1")).await;
+    let grant_id = id_of(&grant, "access_grant_id");
+    post(
+        &fx.router,
+        "/access_grants/delete",
+        &json!({ "access_grant_id": grant_id }),
+    )
+    .await
+    .ok_only();
+    post(
+        &fx.router,
+        "/access_grants/delete",
+        &json!({ "access_grant_id": grant_id }),
+    )
+    .await
+    .error(StatusCode::NOT_FOUND, "not_found");
+}
+
+#[tokio::test]
+async fn engine_step_1_errors_are_400_validation_error() {
+    let fx = Fixture::new().await;
+    let user = fx.guest().await;
+    let cases = [
+        // ends_at before starts_at, and equal to it.
+        (
+            fx.stay(&user, &["room-101"], ENDS, STARTS, Some("stay-1")),
+            "ends_at",
+        ),
+        (
+            fx.stay(&user, &["room-101"], STARTS, STARTS, Some("stay-1")),
+            "ends_at",
+        ),
+        // ends_at already past on the API's clock.
+        (
+            fx.stay(
+                &user,
+                &["room-101"],
+                "2025-04-01T15:00:00Z",
+                "2025-04-03T11:00:00Z",
+                Some("stay-1"),
+            ),
+            "ends_at",
+        ),
+        // an unknown user identity.
+        (
+            fx.stay(
+                &Uuid::new_v4().to_string(),
+                &["room-101"],
+                STARTS,
+                ENDS,
+                Some("stay-1"),
+            ),
+            "user_identity_id",
+        ),
+        // an empty reservation_key.
+        (
+            fx.stay(&user, &["room-101"], STARTS, ENDS, Some("")),
+            "reservation_key",
+        ),
+    ];
+    for (body, field) in cases {
+        let reply = fx.create(&body).await;
+        let error = reply.error(StatusCode::BAD_REQUEST, "validation_error");
+        assert!(
+            error["message"].as_str().unwrap().contains(field),
+            "{field}: {error}"
+        );
+        assert!(
+            error["validation_errors"][field].is_object(),
+            "{field}: {error}"
+        );
+    }
+    // No entrances at all; no access method; a mode none of the doors has.
+    let mut body = fx.stay(&user, &[], STARTS, ENDS, None);
+    fx.create(&body)
+        .await
+        .error(StatusCode::BAD_REQUEST, "validation_error");
+    body = fx.stay(&user, &["room-101"], STARTS, ENDS, Some("stay-1"));
+    body["requested_access_methods"] = json!([]);
+    fx.create(&body)
+        .await
+        .error(StatusCode::BAD_REQUEST, "validation_error");
+    body["requested_access_methods"] = json!([{ "mode": "code" }]);
+    fx.create(&body)
+        .await
+        .error(StatusCode::BAD_REQUEST, "validation_error");
+    // An update that puts ends_at before starts_at.
+    let grant = fx.grant(&["room-101"], Some("stay-9")).await;
+    post(
+        &fx.router,
+        "/access_grants/update",
+        &json!({ "access_grant_id": id_of(&grant, "access_grant_id"), "ends_at": "2025-05-09T00:00:00Z" }),
+    )
+    .await
+    .error(StatusCode::BAD_REQUEST, "validation_error");
+    assert!(fx.grants_of("stay-1").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_413_in_json() {
+    let fx = Fixture::new().await;
+    let padding = "x".repeat(api::MAX_BODY_BYTES + 1);
+    let raw = format!(r#"{{"name": "{padding}"}}"#);
+    let reply = send(
+        &fx.router,
+        Method::POST,
+        "/access_grants/create",
+        Body::from(raw),
+        Some(KEY),
+    )
+    .await;
+    reply.error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+    // Just under the limit is read (and refused for what it says, not its size).
+    let padding = "x".repeat(api::MAX_BODY_BYTES - 100);
+    let raw = format!(r#"{{"name": "{padding}"}}"#);
+    let reply = send(
+        &fx.router,
+        Method::POST,
+        "/access_grants/create",
+        Body::from(raw),
+        Some(KEY),
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        reply.body["error"]["type"]
+    );
+}
+
+#[tokio::test]
+async fn access_methods_list_takes_exactly_one_selector() {
+    let fx = Fixture::new().await;
+    let grant = fx.grant(&["room-101"], Some("stay-1")).await;
+    let grant_id = id_of(&grant, "access_grant_id");
+    let none = get(&fx.router, "/access_methods/list", &[]).await;
+    none.error(StatusCode::BAD_REQUEST, "invalid_input");
+    let none = post(&fx.router, "/access_methods/list", &json!({})).await;
+    none.error(StatusCode::BAD_REQUEST, "invalid_input");
+    let two = get(
+        &fx.router,
+        "/access_methods/list",
+        &[
+            ("access_grant_id", grant_id),
+            ("space_id", fx.space("room-101")),
+        ],
+    )
+    .await;
+    let error = two.error(StatusCode::BAD_REQUEST, "invalid_input");
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.contains("access_grant_id") && message.contains("space_id"),
+        "{error}"
+    );
+    // A selector that list does not take.
+    get(
+        &fx.router,
+        "/access_methods/list",
+        &[("reservation_key", "stay-1")],
+    )
+    .await
+    .invalid_input("reservation_key");
+    // And delete takes exactly one as well.
+    post(&fx.router, "/access_methods/delete", &json!({}))
+        .await
+        .error(StatusCode::BAD_REQUEST, "invalid_input");
+    post(
+        &fx.router,
+        "/access_methods/delete",
+        &json!({ "access_grant_id": grant_id, "reservation_key": "stay-1" }),
+    )
+    .await
+    .error(StatusCode::BAD_REQUEST, "invalid_input");
+}
+
+// ---------------------------------------------------------------------------------------
+// Pagination
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn lists_page_with_limit_and_cursor() {
+    let fx = Fixture::new().await;
+    let mut created = BTreeSet::new();
+    for number in 0..5 {
+        let body = json!({ "full_name": format!("Guest {number}") });
+        let user = post(&fx.router, "/user_identities/create", &body)
+            .await
+            .ok("user_identity");
+        created.insert(id_of(&user, "user_identity_id").to_owned());
+    }
+
+    // By GET, with the cursor in the query string.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let mut params = vec![("limit", "2".to_owned())];
+        if let Some(cursor) = &cursor {
+            params.push(("page_cursor", cursor.clone()));
+        }
+        let params: Vec<(&str, &str)> = params.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let reply = get(&fx.router, "/user_identities/list", &params).await;
+        let page = reply.ok("user_identities");
+        pages += 1;
+        assert!(page.as_array().unwrap().len() <= 2);
+        seen.extend(ids(&page, "user_identity_id"));
+        let pagination = &reply.body["pagination"];
+        has_fields(
+            pagination,
+            &[
+                ("has_next_page", Ty::Bool),
+                ("next_page_cursor", Ty::OptText),
+            ],
+        );
+        if pagination["has_next_page"] == json!(true) {
+            cursor = Some(pagination["next_page_cursor"].as_str().unwrap().to_owned());
+        } else {
+            assert_eq!(pagination["next_page_cursor"], Value::Null);
+            break;
+        }
+        assert!(pages < 10, "the pages never end");
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen.len(), 5, "no user twice: {seen:?}");
+    assert_eq!(seen.iter().cloned().collect::<BTreeSet<_>>(), created);
+    let whole = get(&fx.router, "/user_identities/list", &[]).await;
+    assert_eq!(
+        ids(&whole.ok("user_identities"), "user_identity_id"),
+        seen,
+        "pages keep the list's order"
+    );
+    assert_eq!(whole.body["pagination"]["has_next_page"], json!(false));
+
+    // By POST, with a numeric limit in JSON.
+    let first = post(&fx.router, "/user_identities/list", &json!({ "limit": 4 })).await;
+    assert_eq!(first.ok("user_identities").as_array().unwrap().len(), 4);
+    assert_eq!(first.body["pagination"]["has_next_page"], json!(true));
+    let cursor = first.body["pagination"]["next_page_cursor"].clone();
+    let rest = post(
+        &fx.router,
+        "/user_identities/list",
+        &json!({ "limit": 4, "page_cursor": cursor }),
+    )
+    .await;
+    assert_eq!(
+        ids(&rest.ok("user_identities"), "user_identity_id"),
+        seen[4..].to_vec()
+    );
+    assert_eq!(rest.body["pagination"]["has_next_page"], json!(false));
+
+    // Exactly a page's worth: no next page.
+    let exact = get(&fx.router, "/user_identities/list", &[("limit", "5")]).await;
+    assert_eq!(exact.body["pagination"]["has_next_page"], json!(false));
+
+    // Other lists page too (flattened page parameters).
+    let spaces = get(&fx.router, "/spaces/list", &[("limit", "3")]).await;
+    assert_eq!(spaces.ok("spaces").as_array().unwrap().len(), 3);
+    assert_eq!(spaces.body["pagination"]["has_next_page"], json!(true));
+    let entrances = get(&fx.router, "/acs/entrances/list", &[("limit", "4")]).await;
+    assert_eq!(entrances.ok("acs_entrances").as_array().unwrap().len(), 4);
+    let cursor = entrances.body["pagination"]["next_page_cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let next = get(
+        &fx.router,
+        "/acs/entrances/list",
+        &[("limit", "4"), ("page_cursor", &cursor)],
+    )
+    .await;
+    assert_eq!(next.ok("acs_entrances").as_array().unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn a_bad_page_cursor_is_400_naming_it() {
+    let fx = Fixture::new().await;
+    fx.guest().await;
+    get(
+        &fx.router,
+        "/user_identities/list",
+        &[("page_cursor", "garbage")],
+    )
+    .await
+    .invalid_input("page_cursor");
+    // A well-formed id that is not in this list.
+    get(
+        &fx.router,
+        "/user_identities/list",
+        &[("page_cursor", &Uuid::new_v4().to_string())],
+    )
+    .await
+    .invalid_input("page_cursor");
+    // A cursor of another list.
+    let spaces = get(&fx.router, "/spaces/list", &[("limit", "1")]).await;
+    let cursor = spaces.body["pagination"]["next_page_cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    post(
+        &fx.router,
+        "/user_identities/list",
+        &json!({ "page_cursor": cursor }),
+    )
+    .await
+    .invalid_input("page_cursor");
+    get(
+        &fx.router,
+        "/access_grants/list",
+        &[("page_cursor", "garbage")],
+    )
+    .await
+    .invalid_input("page_cursor");
+}
+
+// ---------------------------------------------------------------------------------------
+// Concurrency on a real SQLite file
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_new_reservations_racing_for_one_key_one_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let fx = Fixture::on(Store::open(&dir.path().join("frontdesk.db")).unwrap()).await;
+    for round in 0..20 {
+        let key = format!("race-{round}");
+        let (first, second) = (fx.guest().await, fx.guest().await);
+        let a = fx.stay(&first, &["room-101"], STARTS, ENDS, Some(&key));
+        let b = fx.stay(&second, &["room-203"], STARTS, ENDS, Some(&key));
+        let (router_a, router_b) = (fx.router.clone(), fx.router.clone());
+        let task_a =
+            tokio::spawn(async move { post(&router_a, "/access_grants/create", &a).await });
+        let task_b =
+            tokio::spawn(async move { post(&router_b, "/access_grants/create", &b).await });
+        let (a, b) = (task_a.await.unwrap(), task_b.await.unwrap());
+        let (winner, loser, room) = match (a.status, b.status) {
+            (StatusCode::OK, StatusCode::CONFLICT) => (a, b, "room-101"),
+            (StatusCode::CONFLICT, StatusCode::OK) => (b, a, "room-203"),
+            other => panic!(
+                "round {round}: expected one 200 and one 409, got {other:?}: {} / {}",
+                a.body, b.body
+            ),
+        };
+        let grant = winner.ok("access_grant");
+        assert_eq!(grant["space_ids"], json!([fx.space(room)]));
+        let error = loser.error(
+            StatusCode::CONFLICT,
+            "reservation_entrance_change_requires_cleanup",
+        );
+        assert_eq!(
+            error["title"],
+            json!("Reservation entrance change requires cleanup.")
+        );
+        let grants = fx.grants_of(&key).await;
+        assert_eq!(
+            ids(&json!(grants), "access_grant_id"),
+            vec![id_of(&grant, "access_grant_id")]
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_joiners_of_one_reservation_all_join() {
+    let dir = tempfile::tempdir().unwrap();
+    let fx = Fixture::on(Store::open(&dir.path().join("frontdesk.db")).unwrap()).await;
+    let mut bodies = Vec::new();
+    for _ in 0..8 {
+        let user = fx.guest().await;
+        bodies.push(fx.stay(&user, &["room-102"], STARTS, ENDS, Some("stay-crowd")));
+    }
+    let tasks: Vec<_> = bodies
+        .into_iter()
+        .map(|body| {
+            let router = fx.router.clone();
+            tokio::spawn(async move { post(&router, "/access_grants/create", &body).await })
+        })
+        .collect();
+    let mut created = BTreeSet::new();
+    for task in tasks {
+        let grant = task.await.unwrap().ok("access_grant");
+        created.insert(id_of(&grant, "access_grant_id").to_owned());
+    }
+    assert_eq!(created.len(), 8);
+    let listed: BTreeSet<String> = ids(&json!(fx.grants_of("stay-crowd").await), "access_grant_id")
+        .into_iter()
+        .collect();
+    assert_eq!(listed, created);
+
+    // The same with tokio::join!, on one task.
+    let (x, y) = (fx.guest().await, fx.guest().await);
+    let (bx, by) = (
+        fx.stay(&x, &["room-102"], STARTS, ENDS, Some("stay-crowd")),
+        fx.stay(&y, &["room-102"], STARTS, ENDS, Some("stay-crowd")),
+    );
+    let (rx, ry) = tokio::join!(fx.create(&bx), fx.create(&by));
+    rx.ok("access_grant");
+    ry.ok("access_grant");
+    assert_eq!(fx.grants_of("stay-crowd").await.len(), 10);
+}

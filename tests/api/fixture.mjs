@@ -1,0 +1,36 @@
+// One server and SDK client per test file, with the property's ids looked up by key,
+// since the guide writes "room-101" where a real id goes.
+import { after, before } from 'node:test'
+import { Seam } from 'seam'
+
+import { apiKey, startServer } from './server.mjs'
+
+export function useFrontDesk() {
+  const context = {}
+  before(async () => {
+    context.server = await startServer()
+    context.seam = new Seam({ apiKey, endpoint: context.server.endpoint })
+    const spaces = await context.seam.spaces.list()
+    const entrances = await context.seam.acs.entrances.list()
+    context.space = Object.fromEntries(spaces.map((s) => [s.space_key, s.space_id]))
+    context.entrance = Object.fromEntries(entrances.map((e) => [e.entrance_key, e.acs_entrance_id]))
+  })
+  after(async () => {
+    await context.server?.stop()
+  })
+  context.guest = async (name = 'Guest') =>
+    (await context.seam.userIdentities.create({ full_name: name })).user_identity_id
+  context.staff = async (name = 'Housekeeping') =>
+    (await context.seam.userIdentities.create({ full_name: name, kind: 'staff' })).user_identity_id
+  return context
+}
+
+/** Awaits `promise`, expecting the SDK to throw the API's error. */
+export async function apiError(promise) {
+  try {
+    await promise
+  } catch (error) {
+    return error
+  }
+  throw new Error('expected the request to fail')
+}
