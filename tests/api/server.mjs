@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 const here = dirname(fileURLToPath(import.meta.url))
 export const binary =
   process.env.FRONTDESK_BIN ?? resolve(here, '../../target/debug/frontdesk')
-export const propertyFile = join(here, 'property.json')
+export const propertyFile = join(here, '../fixtures/test-property.json')
 export const apiKey = 'seam_test_0123456789abcdef'
 
 /** Before every stay of the guide's examples, so that none of them is in the past. */

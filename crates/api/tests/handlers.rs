@@ -22,44 +22,7 @@ use uuid::Uuid;
 
 /// Rooms 101, 102 and 203 and a two-door suite on Visionline; gym, pool and lobby on
 /// Visionline but not reservation-capable; a parking gate on an online system.
-/// (A copy of `crates/frontdesk/tests/support/mod.rs`'s property.)
-const TEST_PROPERTY: &str = r#"{
-  "property": { "name": "Test Inn", "time_zone": "Europe/Lisbon" },
-  "access_systems": [
-    { "key": "vl", "name": "Visionline", "kind": "visionline_system" },
-    { "key": "brivo", "name": "Brivo", "kind": "brivo_account" }
-  ],
-  "spaces": [
-    { "key": "room-101", "name": "Room 101", "floor": 1, "kind": "guest_room" },
-    { "key": "room-102", "name": "Room 102", "floor": 1, "kind": "guest_room" },
-    { "key": "room-203", "name": "Room 203", "floor": 2, "kind": "guest_room" },
-    { "key": "suite-300", "name": "Suite 300", "floor": 3, "kind": "suite" },
-    { "key": "gym", "name": "Gym", "kind": "common" },
-    { "key": "pool", "name": "Pool", "kind": "common" },
-    { "key": "lobby", "name": "Lobby", "kind": "common" },
-    { "key": "parking", "name": "Parking", "kind": "common" }
-  ],
-  "entrances": [
-    { "key": "room-101-door", "name": "Room 101 door", "access_system": "vl",
-      "spaces": ["room-101"], "can_belong_to_reservation": true, "modes": ["card", "mobile_key"] },
-    { "key": "room-102-door", "name": "Room 102 door", "access_system": "vl",
-      "spaces": ["room-102"], "can_belong_to_reservation": true, "modes": ["card", "mobile_key"] },
-    { "key": "room-203-door", "name": "Room 203 door", "access_system": "vl",
-      "spaces": ["room-203"], "can_belong_to_reservation": true, "modes": ["card", "mobile_key"] },
-    { "key": "suite-300-main", "name": "Suite 300 main door", "access_system": "vl",
-      "spaces": ["suite-300"], "can_belong_to_reservation": true, "modes": ["card"] },
-    { "key": "suite-300-bedroom", "name": "Suite 300 bedroom door", "access_system": "vl",
-      "spaces": ["suite-300"], "can_belong_to_reservation": true, "modes": ["card"] },
-    { "key": "gym-door", "name": "Gym door", "access_system": "vl",
-      "spaces": ["gym"], "can_belong_to_reservation": false, "modes": ["card"] },
-    { "key": "pool-door", "name": "Pool door", "access_system": "vl",
-      "spaces": ["pool"], "can_belong_to_reservation": false, "modes": ["card"] },
-    { "key": "lobby-door", "name": "Lobby door", "access_system": "vl",
-      "spaces": ["lobby"], "can_belong_to_reservation": false, "modes": ["card"] },
-    { "key": "parking-gate", "name": "Parking gate", "access_system": "brivo",
-      "spaces": ["parking"], "can_belong_to_reservation": false, "modes": ["card", "mobile_key", "code"] }
-  ]
-}"#;
+const TEST_PROPERTY: &str = include_str!("../../../tests/fixtures/test-property.json");
 
 const KEY: &str = "seam_test_0123456789abcdef";
 

@@ -54,11 +54,9 @@ impl FrontDesk {
         context: &Context,
         request: &CreateAccessGrant,
     ) -> Result<AccessGrantRecord> {
-        self.store
-            .write(|w| create(w, context, request))
-            .map_err(|error| {
-                self.audit_refusal(context, "access_grant.create", None, request, error)
-            })
+        self.change(context, "access_grant.create", None, request, |w| {
+            create(w, context, request)
+        })
     }
 
     pub fn access_grant(&self, id: AccessGrantId) -> Result<AccessGrantRecord> {
@@ -76,12 +74,10 @@ impl FrontDesk {
         context: &Context,
         request: &UpdateAccessGrant,
     ) -> Result<AccessGrantRecord> {
-        self.store
-            .write(|w| update(w, context, request))
-            .map_err(|error| {
-                let subject = Some(request.access_grant_id.to_string());
-                self.audit_refusal(context, "access_grant.update", subject, request, error)
-            })
+        let subject = Some(request.access_grant_id.to_string());
+        self.change(context, "access_grant.update", subject, request, |w| {
+            update(w, context, request)
+        })
     }
 
     /// Deletes a grant and revokes its access methods. Issued cards still open their doors
@@ -92,18 +88,14 @@ impl FrontDesk {
         context: &Context,
         id: AccessGrantId,
     ) -> Result<AccessGrantRecord> {
-        self.store
-            .write(|w| delete(w, context, id))
-            .map_err(|error| {
-                let request = serde_json::json!({ "access_grant_id": id });
-                self.audit_refusal(
-                    context,
-                    "access_grant.delete",
-                    Some(id.to_string()),
-                    &request,
-                    error,
-                )
-            })
+        let request = serde_json::json!({ "access_grant_id": id });
+        self.change(
+            context,
+            "access_grant.delete",
+            Some(id.to_string()),
+            &request,
+            |w| delete(w, context, id),
+        )
     }
 }
 

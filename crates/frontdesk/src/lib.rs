@@ -13,7 +13,7 @@ mod warnings;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use store::{AuditOutcome, NewAuditEntry, Store};
+use store::{AuditOutcome, NewAuditEntry, Store, Writer};
 
 pub use error::{Error, Result, WireError};
 pub use grants::{CreateAccessGrant, UpdateAccessGrant};
@@ -57,6 +57,21 @@ impl FrontDesk {
 
     pub fn audit_log(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
         self.store.read(|r| Ok(r.audit_log(filter)?))
+    }
+
+    /// Runs one change in one write transaction. Its `work` writes its own audit record;
+    /// a refusal is rolled back whole and then recorded against `subject_id` with the request.
+    fn change<T>(
+        &self,
+        context: &Context,
+        action: &str,
+        subject_id: Option<String>,
+        request: &impl Serialize,
+        work: impl FnOnce(&Writer<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.store
+            .write(work)
+            .map_err(|error| self.audit_refusal(context, action, subject_id, request, error))
     }
 
     /// Records a refused change in its own transaction, after the change was rolled back.

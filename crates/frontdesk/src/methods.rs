@@ -39,7 +39,8 @@ impl FrontDesk {
         context: &Context,
         grant_id: AccessGrantId,
     ) -> Result<AccessMethodRecord> {
-        let result = self.store.write(|w| {
+        let request = serde_json::json!({ "access_grant_id": grant_id });
+        self.change(context, "access_method.copy", Some(grant_id.to_string()), &request, |w| {
             let grant = live_grant(w, grant_id)?;
             let cards: Vec<_> = w
                 .access_methods_of_grant(grant_id)?
@@ -73,16 +74,6 @@ impl FrontDesk {
                 context.now,
             )?;
             Ok(created)
-        });
-        result.map_err(|error| {
-            let request = serde_json::json!({ "access_grant_id": grant_id });
-            self.audit_refusal(
-                context,
-                "access_method.copy",
-                Some(grant_id.to_string()),
-                &request,
-                error,
-            )
         })
     }
 
@@ -94,45 +85,42 @@ impl FrontDesk {
         id: AccessMethodId,
         card_id: &str,
     ) -> Result<AccessMethodRecord> {
-        let result = self.store.write(|w| {
-            if card_id.trim().is_empty() || card_id.len() > MAX_CARD_ID_LEN {
-                return Err(Error::invalid(
-                    "card_id",
-                    format!("must be 1 to {MAX_CARD_ID_LEN} characters"),
-                ));
-            }
-            let before = live_method(w, id)?;
-            if before.mode != AccessMode::Card {
-                return Err(Error::invalid(
-                    "access_method_id",
-                    format!("is a {} access method; only cards are encoded", before.mode),
-                ));
-            }
-            w.mark_issued(id, card_id, context.now)?;
-            refresh_encoding(w, before.access_grant_id, context.now)?;
-            let after = live_method(w, id)?;
-            w.audit(
-                &audit_ok(
-                    context,
-                    "access_method.encoded",
-                    id,
-                    to_json(&before),
-                    to_json(&after),
-                ),
-                context.now,
-            )?;
-            Ok(after)
-        });
-        result.map_err(|error| {
-            let request = serde_json::json!({ "access_method_id": id, "card_id": card_id });
-            self.audit_refusal(
-                context,
-                "access_method.encoded",
-                Some(id.to_string()),
-                &request,
-                error,
-            )
-        })
+        let request = serde_json::json!({ "access_method_id": id, "card_id": card_id });
+        self.change(
+            context,
+            "access_method.encoded",
+            Some(id.to_string()),
+            &request,
+            |w| {
+                if card_id.trim().is_empty() || card_id.len() > MAX_CARD_ID_LEN {
+                    return Err(Error::invalid(
+                        "card_id",
+                        format!("must be 1 to {MAX_CARD_ID_LEN} characters"),
+                    ));
+                }
+                let before = live_method(w, id)?;
+                if before.mode != AccessMode::Card {
+                    return Err(Error::invalid(
+                        "access_method_id",
+                        format!("is a {} access method; only cards are encoded", before.mode),
+                    ));
+                }
+                w.mark_issued(id, card_id, context.now)?;
+                refresh_encoding(w, before.access_grant_id, context.now)?;
+                let after = live_method(w, id)?;
+                w.audit(
+                    &audit_ok(
+                        context,
+                        "access_method.encoded",
+                        id,
+                        to_json(&before),
+                        to_json(&after),
+                    ),
+                    context.now,
+                )?;
+                Ok(after)
+            },
+        )
     }
 
     /// Records that a revoked card came back to the desk.
@@ -141,55 +129,52 @@ impl FrontDesk {
         context: &Context,
         id: AccessMethodId,
     ) -> Result<AccessMethodRecord> {
-        let result = self.store.write(|w| {
-            let before = w
-                .access_method(id)?
-                .ok_or_else(|| Error::not_found("access_method", id))?;
-            let refusal = if before.mode != AccessMode::Card {
-                Some(format!(
-                    "is a {} access method; only cards are collected",
-                    before.mode
-                ))
-            } else if !before.is_issued() {
-                Some("this card was never encoded, so there is nothing to collect".to_owned())
-            } else if before.revoked_at.is_none() {
-                Some(
+        let request = serde_json::json!({ "access_method_id": id });
+        self.change(
+            context,
+            "access_method.collected",
+            Some(id.to_string()),
+            &request,
+            |w| {
+                let before = w
+                    .access_method(id)?
+                    .ok_or_else(|| Error::not_found("access_method", id))?;
+                let refusal = if before.mode != AccessMode::Card {
+                    Some(format!(
+                        "is a {} access method; only cards are collected",
+                        before.mode
+                    ))
+                } else if !before.is_issued() {
+                    Some("this card was never encoded, so there is nothing to collect".to_owned())
+                } else if before.revoked_at.is_none() {
+                    Some(
                     "this card is still valid; delete it (revoke it) before marking it collected"
                         .to_owned(),
                 )
-            } else {
-                None
-            };
-            if let Some(message) = refusal {
-                return Err(Error::invalid("access_method_id", message));
-            }
-            w.mark_collected(id, context.now)?;
-            refresh_collection(w, before.access_grant_id, context.now)?;
-            let after = w
-                .access_method(id)?
-                .ok_or_else(|| Error::not_found("access_method", id))?;
-            w.audit(
-                &audit_ok(
-                    context,
-                    "access_method.collected",
-                    id,
-                    to_json(&before),
-                    to_json(&after),
-                ),
-                context.now,
-            )?;
-            Ok(after)
-        });
-        result.map_err(|error| {
-            let request = serde_json::json!({ "access_method_id": id });
-            self.audit_refusal(
-                context,
-                "access_method.collected",
-                Some(id.to_string()),
-                &request,
-                error,
-            )
-        })
+                } else {
+                    None
+                };
+                if let Some(message) = refusal {
+                    return Err(Error::invalid("access_method_id", message));
+                }
+                w.mark_collected(id, context.now)?;
+                refresh_collection(w, before.access_grant_id, context.now)?;
+                let after = w
+                    .access_method(id)?
+                    .ok_or_else(|| Error::not_found("access_method", id))?;
+                w.audit(
+                    &audit_ok(
+                        context,
+                        "access_method.collected",
+                        id,
+                        to_json(&before),
+                        to_json(&after),
+                    ),
+                    context.now,
+                )?;
+                Ok(after)
+            },
+        )
     }
 
     /// Revokes one access method.
@@ -260,49 +245,47 @@ impl FrontDesk {
         request: serde_json::Value,
         select: impl FnOnce(&Writer<'_>) -> Result<Vec<AccessMethodRecord>>,
     ) -> Result<Vec<AccessMethodRecord>> {
-        let result = self.store.write(|w| {
-            let before: Vec<_> = select(w)?
-                .into_iter()
-                .filter(|m| m.revoked_at.is_none())
-                .collect();
-            let mut after = Vec::with_capacity(before.len());
-            for method in &before {
-                w.revoke_access_method(method.id, context.now)?;
-                w.set_encoding_required(method.id, false)?;
-            }
-            let mut grants: Vec<_> = before.iter().map(|method| method.access_grant_id).collect();
-            grants.dedup();
-            for grant_id in grants {
-                refresh_encoding(w, grant_id, context.now)?;
-                refresh_collection(w, grant_id, context.now)?;
-            }
-            for method in &before {
-                after.push(
-                    w.access_method(method.id)?
-                        .ok_or_else(|| Error::not_found("access_method", method.id))?,
-                );
-            }
-            w.audit(
-                &audit_ok(
-                    context,
-                    "access_method.delete",
-                    &subject,
-                    to_json(&before),
-                    to_json(&after),
-                ),
-                context.now,
-            )?;
-            Ok(after)
-        });
-        result.map_err(|error| {
-            self.audit_refusal(
-                context,
-                "access_method.delete",
-                Some(subject),
-                &request,
-                error,
-            )
-        })
+        self.change(
+            context,
+            "access_method.delete",
+            Some(subject.clone()),
+            &request,
+            |w| {
+                let before: Vec<_> = select(w)?
+                    .into_iter()
+                    .filter(|m| m.revoked_at.is_none())
+                    .collect();
+                let mut after = Vec::with_capacity(before.len());
+                for method in &before {
+                    w.revoke_access_method(method.id, context.now)?;
+                    w.set_encoding_required(method.id, false)?;
+                }
+                let mut grants: Vec<_> =
+                    before.iter().map(|method| method.access_grant_id).collect();
+                grants.dedup();
+                for grant_id in grants {
+                    refresh_encoding(w, grant_id, context.now)?;
+                    refresh_collection(w, grant_id, context.now)?;
+                }
+                for method in &before {
+                    after.push(
+                        w.access_method(method.id)?
+                            .ok_or_else(|| Error::not_found("access_method", method.id))?,
+                    );
+                }
+                w.audit(
+                    &audit_ok(
+                        context,
+                        "access_method.delete",
+                        &subject,
+                        to_json(&before),
+                        to_json(&after),
+                    ),
+                    context.now,
+                )?;
+                Ok(after)
+            },
+        )
     }
 }
 

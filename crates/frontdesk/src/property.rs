@@ -24,7 +24,7 @@ impl FrontDesk {
                 return Err(self.audit_refusal(context, "property.import", None, &request, error));
             }
         };
-        let result = self.store.write(|w| {
+        self.change(context, "property.import", None, &file.property, |w| {
             let before = w.property()?;
             let plan = w.plan_import(&file)?;
             if !plan.conflicts.is_empty() {
@@ -51,9 +51,6 @@ impl FrontDesk {
                 context.now,
             )?;
             Ok(after)
-        });
-        result.map_err(|error| {
-            self.audit_refusal(context, "property.import", None, &file.property, error)
         })
     }
 

@@ -12,10 +12,9 @@ impl FrontDesk {
         context: &Context,
         user: &NewUserIdentity,
     ) -> Result<UserIdentityRecord> {
-        let result = self.store.write(|w| insert_user(w, context, user));
-        result.map_err(|error| {
-            let request = serde_json::json!({ "kind": user.kind });
-            self.audit_refusal(context, "user_identity.create", None, &request, error)
+        let request = serde_json::json!({ "kind": user.kind });
+        self.change(context, "user_identity.create", None, &request, |w| {
+            insert_user(w, context, user)
         })
     }
 
