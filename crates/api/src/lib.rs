@@ -2,6 +2,7 @@
 //! front desk's use cases, so that an integration written for Seam's cloud works against the
 //! front desk by changing one URL. The wire contract is `seam-api.md`.
 
+mod encoding;
 mod error;
 mod params;
 mod resources;
@@ -15,7 +16,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, Duration, Utc};
-use frontdesk::FrontDesk;
+use frontdesk::{CardStation, FrontDesk};
 use subtle::ConstantTimeEq;
 use tower_http::catch_panic::CatchPanicLayer;
 
@@ -56,18 +57,28 @@ impl Clock {
 #[derive(Debug, Clone)]
 pub struct AppState {
     desk: Arc<FrontDesk>,
+    station: Arc<CardStation>,
     api_key: Arc<str>,
     clock: Clock,
+    /// When this server started: the encoder's `created_at`.
+    started_at: DateTime<Utc>,
 }
 
 impl AppState {
     /// `api_key` must start with `seam_`.
-    pub fn new(desk: Arc<FrontDesk>, api_key: &str, clock: Clock) -> Result<Self, String> {
+    pub fn new(
+        desk: Arc<FrontDesk>,
+        station: Arc<CardStation>,
+        api_key: &str,
+        clock: Clock,
+    ) -> Result<Self, String> {
         check_api_key(api_key)?;
         Ok(Self {
             desk,
+            station,
             api_key: api_key.into(),
             clock,
+            started_at: clock.now(),
         })
     }
 }
@@ -88,7 +99,7 @@ pub fn check_api_key(key: &str) -> Result<(), String> {
 
 /// Every route, behind the API key check.
 pub fn router(state: AppState) -> Router {
-    with_layers(routes::routes(), state)
+    with_layers(routes::routes().merge(encoding::routes()), state)
 }
 
 /// The fallbacks and layers every route sits behind.
@@ -158,7 +169,11 @@ mod tests {
     #[tokio::test]
     async fn a_panicking_handler_answers_a_json_500_with_a_request_id() {
         let desk = FrontDesk::new(store::Store::open_in_memory().unwrap());
-        let state = AppState::new(Arc::new(desk), KEY, Clock::default()).unwrap();
+        let keys = encoder::keys::KeyRing::generate(uuid::Uuid::new_v4()).unwrap();
+        let simulator = encoder::simulator::SimulatedEncoder::in_memory();
+        let source = encoder::supervisor::Source::Simulated(simulator);
+        let station = Arc::new(CardStation::new(source, keys));
+        let state = AppState::new(Arc::new(desk), station, KEY, Clock::default()).unwrap();
         async fn fault() -> &'static str {
             panic!("a fault")
         }

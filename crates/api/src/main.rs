@@ -5,11 +5,15 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use api::{AppState, Clock};
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
-use frontdesk::{Context, FrontDesk};
+use encoder::keys::KeyRing;
+use encoder::simulator::SimulatedEncoder;
+use encoder::supervisor::Source;
+use frontdesk::{CardStation, Context, FrontDesk, PropertyRecord};
 use store::Store;
 
 #[derive(Debug, Parser)]
@@ -57,6 +61,50 @@ struct Serve {
     /// Run the clock from this instant (RFC 3339) instead of now, for training and tests.
     #[arg(long, value_name = "INSTANT")]
     simulated_time: Option<DateTime<Utc>>,
+
+    /// The card encoder: the simulated one (training, demos, tests), or a USB HID encoder.
+    #[arg(long, value_enum, default_value = "simulated")]
+    encoder: EncoderKind,
+
+    /// The HID encoder's USB vendor id (with --encoder hid).
+    #[arg(long, value_name = "ID", default_value_t = encoder::link::DEFAULT_VENDOR_ID, value_parser = parse_hex_u16)]
+    hid_vendor_id: u16,
+
+    /// The HID encoder's USB product id (with --encoder hid).
+    #[arg(long, value_name = "ID", default_value_t = encoder::link::DEFAULT_PRODUCT_ID, value_parser = parse_hex_u16)]
+    hid_product_id: u16,
+
+    /// The property's card keys, kept outside the database and readable only by this
+    /// user; created on first use. Default: beside the database, `<db>.card-keys.json`.
+    #[arg(long, value_name = "FILE")]
+    card_keys: Option<PathBuf>,
+
+    /// Where the simulated encoder keeps its cards. Default: `<db>.simulated-encoder.json`.
+    #[arg(long, value_name = "FILE")]
+    simulated_encoder_file: Option<PathBuf>,
+
+    /// How long to wait for a card to be placed on the encoder, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 15)]
+    card_wait_seconds: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum EncoderKind {
+    Simulated,
+    Hid,
+}
+
+/// A USB id, in hex (`0x1209` or `1209`).
+fn parse_hex_u16(text: &str) -> Result<u16, String> {
+    let digits = text.trim_start_matches("0x").trim_start_matches("0X");
+    u16::from_str_radix(digits, 16).map_err(|_| format!("{text:?} is not a 16-bit hex id"))
+}
+
+/// `<db>.<suffix>`, beside the database file.
+fn beside(db: &Path, suffix: &str) -> PathBuf {
+    let mut name = db.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    db.with_file_name(name)
 }
 
 fn main() -> ExitCode {
@@ -91,8 +139,19 @@ fn run_serve(serve: Serve) -> Result<(), String> {
     let store = Store::open(&serve.db)
         .map_err(|error| format!("cannot open the database {}: {error}", serve.db.display()))?;
     let desk = FrontDesk::new(store);
-    load_property(&desk, serve.property.as_deref(), clock.now())?;
-    let state = AppState::new(Arc::new(desk), &api_key, clock)?;
+    let property = load_property(&desk, serve.property.as_deref(), clock.now())?;
+    let station = card_station(&serve, property.id)?;
+    let resolution = desk
+        .resolve_pending_encodes(&Context::new("frontdesk serve", clock.now()), &station)
+        .map_err(|error| error.to_wire().message)?;
+    if !resolution.unresolved.is_empty() {
+        eprintln!(
+            "frontdesk: {} card encode(s) could not be checked with the encoder; they will be \
+             before the next encode",
+            resolution.unresolved.len()
+        );
+    }
+    let state = AppState::new(Arc::new(desk), Arc::new(station), &api_key, clock)?;
 
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|error| format!("cannot start the server runtime: {error}"))?;
@@ -111,6 +170,37 @@ fn run_serve(serve: Serve) -> Result<(), String> {
     })
 }
 
+fn card_station(serve: &Serve, property_id: uuid::Uuid) -> Result<CardStation, String> {
+    let keys_path = serve
+        .card_keys
+        .clone()
+        .unwrap_or_else(|| beside(&serve.db, ".card-keys.json"));
+    let keys =
+        KeyRing::load_or_create(&keys_path, property_id).map_err(|error| error.to_string())?;
+    let source = match serve.encoder {
+        EncoderKind::Hid => Source::Hid {
+            vendor_id: serve.hid_vendor_id,
+            product_id: serve.hid_product_id,
+        },
+        EncoderKind::Simulated => {
+            let path = serve
+                .simulated_encoder_file
+                .clone()
+                .unwrap_or_else(|| beside(&serve.db, ".simulated-encoder.json"));
+            let simulator = SimulatedEncoder::open(&path).map_err(|error| {
+                format!(
+                    "cannot open the simulated encoder's file {}: {error}",
+                    path.display()
+                )
+            })?;
+            Source::Simulated(simulator)
+        }
+    };
+    let mut station = CardStation::new(source, keys);
+    station.set_card_timeout(Duration::from_secs(serve.card_wait_seconds));
+    Ok(station)
+}
+
 fn read_api_key(file: Option<&Path>) -> Result<String, String> {
     let key = match file {
         Some(path) => std::fs::read_to_string(path)
@@ -125,15 +215,16 @@ fn read_api_key(file: Option<&Path>) -> Result<String, String> {
     Ok(key)
 }
 
+/// Imports the property file (or the demo) if one is given, and returns the property.
 fn load_property(
     desk: &FrontDesk,
     property: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<(), String> {
+) -> Result<PropertyRecord, String> {
     let json = match property {
         None => {
             return match desk.property() {
-                Ok(Some(_)) => Ok(()),
+                Ok(Some(property)) => Ok(property),
                 Ok(None) => Err(
                     "the database holds no property yet: pass --property FILE or \
                                  --property demo"
@@ -155,8 +246,7 @@ fn load_property(
                 message.push_str(&problem);
             }
             message
-        })?;
-    Ok(())
+        })
 }
 
 async fn shutdown_signal() {

@@ -49,7 +49,6 @@ pub fn routes() -> Router<AppState> {
         .route("/user_identities/create", on(write, create_user_identity))
         .route("/user_identities/get", on(read, get_user_identity))
         .route("/user_identities/list", on(read, list_user_identities))
-        .route("/action_attempts/get", on(read, get_action_attempt))
 }
 
 /// Runs a use case off the async threads (SQLite blocks) at the API's clock.
@@ -594,17 +593,4 @@ async fn list_user_identities(State(state): State<AppState>, Params(page): Param
     })
     .await?;
     list_answer("user_identities", users, pagination)
-}
-
-#[derive(Debug, Deserialize)]
-struct ActionAttemptId {
-    action_attempt_id: Option<Uuid>,
-}
-
-/// Action attempts are made by card encoding and scanning; none exist before those run.
-async fn get_action_attempt(Params(params): Params<ActionAttemptId>) -> Answer {
-    let id = required("action_attempt_id", params.action_attempt_id)?;
-    Err(ApiError::not_found(format!(
-        "No action_attempt with id {id}."
-    )))
 }

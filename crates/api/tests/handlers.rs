@@ -13,7 +13,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::{DateTime, TimeZone, Utc};
-use frontdesk::{Context, FrontDesk};
+use frontdesk::{Context, FrontDesk, CardStation};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use store::Store;
@@ -180,6 +180,15 @@ struct Fixture {
     entrances: BTreeMap<String, String>,
 }
 
+/// The simulated encoder with fresh card keys for the property.
+fn simulated_station(property_id: Uuid) -> Arc<CardStation> {
+    let keys = encoder::keys::KeyRing::generate(property_id).unwrap();
+    let source = encoder::supervisor::Source::Simulated(
+        encoder::simulator::SimulatedEncoder::in_memory(),
+    );
+    Arc::new(CardStation::new(source, keys))
+}
+
 impl Fixture {
     async fn new() -> Self {
         Self::on(Store::open_in_memory().unwrap()).await
@@ -187,10 +196,12 @@ impl Fixture {
 
     async fn on(store: Store) -> Self {
         let desk = FrontDesk::new(store);
-        desk.import_property(&Context::new("test", start_of_clock()), TEST_PROPERTY)
+        let property = desk
+            .import_property(&Context::new("test", start_of_clock()), TEST_PROPERTY)
             .unwrap();
         let state = AppState::new(
             Arc::new(desk),
+            simulated_station(property.id),
             KEY,
             Clock::starting_at(start_of_clock()).unwrap(),
         )
@@ -647,7 +658,8 @@ fn api_keys_must_look_like_seam_keys() {
         );
     }
     let desk = Arc::new(FrontDesk::new(Store::open_in_memory().unwrap()));
-    assert!(AppState::new(desk, "seam_short", Clock::default()).is_err());
+    let station = simulated_station(Uuid::new_v4());
+    assert!(AppState::new(desk, station, "seam_short", Clock::default()).is_err());
 }
 
 // ---------------------------------------------------------------------------------------

@@ -159,6 +159,9 @@ pub enum Reason {
         lock: u32,
     },
     OutsideShift,
+    /// The card's MAC did not verify (damaged, forged, or copied from another card): the
+    /// lock reads nothing else on it.
+    NotAuthentic,
 }
 
 impl Reason {
@@ -196,6 +199,9 @@ impl Reason {
                 "card sequence {card} is too far ahead of the door's {lock}; refused as unsafe"
             ),
             Self::OutsideShift => "staff card outside its shift".into(),
+            Self::NotAuthentic => {
+                "card is not authentic (damaged, forged or copied): nothing on it was read".into()
+            }
         }
     }
 }

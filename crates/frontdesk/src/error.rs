@@ -21,6 +21,12 @@ pub enum Error {
     PropertyInvalid(Vec<Problem>),
     #[error(transparent)]
     Store(#[from] store::Error),
+    /// The encoder failed; its message says what to do.
+    #[error(transparent)]
+    Encoder(#[from] encoder::client::EncoderError),
+    /// A card image that cannot be made (too many doors) or read.
+    #[error(transparent)]
+    Card(#[from] encoder::card::CardError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -77,7 +83,32 @@ impl Error {
                 problems: problems.iter().map(ToString::to_string).collect(),
             },
             Self::Store(error) => store_error(error),
+            Self::Encoder(error) => WireError {
+                status: encoder_status(error),
+                error_type: error.seam_error_type().to_owned(),
+                title: None,
+                message: error.message(),
+                field: None,
+                problems: Vec::new(),
+            },
+            Self::Card(error) => WireError {
+                status: 400,
+                error_type: "invalid_card".to_owned(),
+                title: None,
+                message: format!("The card cannot be made or read: {error}."),
+                field: None,
+                problems: Vec::new(),
+            },
         }
+    }
+}
+
+/// Equipment that is away or not answering is 503; a card or encoder that refused is 409.
+fn encoder_status(error: &encoder::client::EncoderError) -> u16 {
+    use encoder::client::EncoderError;
+    match error {
+        EncoderError::NoAnswer | EncoderError::Disconnected | EncoderError::Io(_) => 503,
+        _ => 409,
     }
 }
 

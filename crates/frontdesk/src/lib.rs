@@ -4,6 +4,8 @@
 //! Callers (the desktop shell, the local HTTP API, tests) pass who acts and when in a
 //! [`Context`]; nothing here reads the clock.
 
+mod attempts;
+mod cards;
 mod error;
 mod grants;
 mod methods;
@@ -15,12 +17,16 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use store::{AuditOutcome, NewAuditEntry, Store, Writer};
 
+pub use cards::{
+    CARD_TIMEOUT, CardContent, CardReport, CardStation, DoorVerdict, EncodedCard, LockDecision,
+    Resolution,
+};
 pub use error::{Error, Result, WireError};
 pub use grants::{CreateAccessGrant, UpdateAccessGrant};
 pub use store::{
-    AccessGrantRecord, AccessMethodRecord, AccessSystemRecord, AuditEntry, AuditFilter,
-    EntranceRecord, GrantFilter, MethodFilter, NewUserIdentity, PropertyRecord, SpaceRecord,
-    StoredWarning, UserIdentityRecord,
+    AccessGrantRecord, AccessMethodRecord, AccessSystemRecord, ActionAttemptRecord, AttemptStatus,
+    AuditEntry, AuditFilter, EntranceRecord, GrantFilter, MethodFilter, NewUserIdentity,
+    PropertyRecord, SpaceRecord, StoredWarning, UserIdentityRecord,
 };
 
 /// Who acts, and when.

@@ -7,9 +7,6 @@ use crate::grants::live_grant;
 use crate::warnings::{refresh_collection, refresh_encoding};
 use crate::{AccessMethodRecord, Context, Error, FrontDesk, Result, audit_ok, to_json};
 
-/// Longest card id an encoder may report.
-const MAX_CARD_ID_LEN: usize = 128;
-
 impl FrontDesk {
     pub fn access_method(&self, id: AccessMethodId) -> Result<AccessMethodRecord> {
         self.store.read(|r| {
@@ -75,52 +72,6 @@ impl FrontDesk {
             )?;
             Ok(created)
         })
-    }
-
-    /// Records that the card of an access method was written, with the id of the card it
-    /// went onto. Clears `encoding_required` for it.
-    pub fn record_card_encoded(
-        &self,
-        context: &Context,
-        id: AccessMethodId,
-        card_id: &str,
-    ) -> Result<AccessMethodRecord> {
-        let request = serde_json::json!({ "access_method_id": id, "card_id": card_id });
-        self.change(
-            context,
-            "access_method.encoded",
-            Some(id.to_string()),
-            &request,
-            |w| {
-                if card_id.trim().is_empty() || card_id.len() > MAX_CARD_ID_LEN {
-                    return Err(Error::invalid(
-                        "card_id",
-                        format!("must be 1 to {MAX_CARD_ID_LEN} characters"),
-                    ));
-                }
-                let before = live_method(w, id)?;
-                if before.mode != AccessMode::Card {
-                    return Err(Error::invalid(
-                        "access_method_id",
-                        format!("is a {} access method; only cards are encoded", before.mode),
-                    ));
-                }
-                w.mark_issued(id, card_id, context.now)?;
-                refresh_encoding(w, before.access_grant_id, context.now)?;
-                let after = live_method(w, id)?;
-                w.audit(
-                    &audit_ok(
-                        context,
-                        "access_method.encoded",
-                        id,
-                        to_json(&before),
-                        to_json(&after),
-                    ),
-                    context.now,
-                )?;
-                Ok(after)
-            },
-        )
     }
 
     /// Records that a revoked card came back to the desk.

@@ -268,26 +268,24 @@ fn access_methods_are_listed_by_grant_space_and_entrance() {
 // Encoding
 
 #[test]
-fn a_card_is_issued_once_its_encoding_is_recorded() {
+fn a_card_is_issued_once_it_is_encoded() {
     let desk = Desk::new();
     let grant = grant(&desk, &["room-101"], vec![card()], Some("stay-1"));
     let id = grant.access_method_ids[0];
     assert!(!desk.desk.access_method(id).unwrap().is_issued());
 
-    let encoded = desk
-        .desk
-        .record_card_encoded(&desk.context, id, "CARD-0001")
-        .unwrap();
+    let written = desk.encode(id);
+    let encoded = written.access_method.unwrap();
     assert!(encoded.is_issued());
     assert_eq!(encoded.issued_at, Some(desk.context.now));
-    assert_eq!(encoded.card_id.as_deref(), Some("CARD-0001"));
+    assert_eq!(encoded.card_id.as_deref(), Some(written.card_id.as_str()));
     assert!(!encoded.is_encoding_required);
     assert_eq!(desk.desk.access_method(id).unwrap(), encoded);
     assert_eq!(methods(&desk, MethodFilter::Grant(grant.id)), [encoded]);
 }
 
 #[test]
-fn encoding_is_refused_for_a_mobile_key_and_for_an_empty_card_id() {
+fn encoding_is_refused_for_a_mobile_key_and_a_revoked_card() {
     let desk = Desk::new();
     let grant = grant(
         &desk,
@@ -298,18 +296,8 @@ fn encoding_is_refused_for_a_mobile_key_and_for_an_empty_card_id() {
     let before = methods(&desk, MethodFilter::Grant(grant.id));
     let (card_id, mobile_key_id) = (before[0].id, before[1].id);
 
-    let error = desk
-        .desk
-        .record_card_encoded(&desk.context, mobile_key_id, "CARD-0001")
-        .unwrap_err();
+    let error = desk.encode_at(&desk.context, mobile_key_id).unwrap_err();
     assert_invalid(&error, "access_method_id");
-    for empty in ["", "   "] {
-        let error = desk
-            .desk
-            .record_card_encoded(&desk.context, card_id, empty)
-            .unwrap_err();
-        assert_invalid(&error, "card_id");
-    }
     assert_eq!(methods(&desk, MethodFilter::Grant(grant.id)), before);
 
     // A revoked card is not encoded either.
@@ -317,8 +305,7 @@ fn encoding_is_refused_for_a_mobile_key_and_for_an_empty_card_id() {
         .delete_access_method(&desk.context, card_id)
         .unwrap();
     let wire = desk
-        .desk
-        .record_card_encoded(&desk.context, card_id, "CARD-0001")
+        .encode_at(&desk.context, card_id)
         .unwrap_err()
         .to_wire();
     assert_eq!(wire.status, 404);
@@ -445,9 +432,7 @@ fn an_issued_card_that_is_revoked_must_be_collected() {
     // By id.
     let by_id = grant(&desk, &["room-101"], vec![card(), card()], Some("stay-1"));
     let [issued, blank] = [by_id.access_method_ids[0], by_id.access_method_ids[1]];
-    desk.desk
-        .record_card_encoded(&desk.context, issued, "CARD-0001")
-        .unwrap();
+    desk.encode(issued);
     // A blank card that never left the desk needs no collecting.
     desk.desk
         .delete_access_method(&desk.context, blank)
@@ -471,9 +456,7 @@ fn an_issued_card_that_is_revoked_must_be_collected() {
     let by_grant = grant(&desk, &["room-102"], vec![card()], Some("stay-2"));
     let by_reservation = grant(&desk, &["room-203"], vec![card()], Some("stay-3"));
     for grant in [&by_grant, &by_reservation] {
-        desk.desk
-            .record_card_encoded(&desk.context, grant.access_method_ids[0], "CARD-X")
-            .unwrap();
+        desk.encode(grant.access_method_ids[0]);
     }
     desk.desk
         .delete_access_methods_of_grant(&desk.context, by_grant.id)
@@ -502,9 +485,7 @@ fn deleting_a_grant_revokes_its_access_methods() {
         vec![card(), mode(AccessMode::MobileKey)],
         Some("stay-1"),
     );
-    desk.desk
-        .record_card_encoded(&desk.context, grant.access_method_ids[0], "CARD-0001")
-        .unwrap();
+    desk.encode(grant.access_method_ids[0]);
     let deleted = desk
         .desk
         .delete_access_grant(&desk.context, grant.id)
@@ -549,12 +530,8 @@ fn every_change_to_an_access_method_is_audited_with_its_actor() {
     let night = Context::new("night-manager", desk.context.now);
 
     let copy = desk.desk.add_card_copy(&night, grant.id).unwrap();
-    desk.desk
-        .record_card_encoded(&night, card_id, "CARD-0001")
-        .unwrap();
-    desk.desk
-        .record_card_encoded(&night, mobile_key_id, "CARD-0002")
-        .unwrap_err();
+    let written = desk.encode_at(&night, card_id).unwrap();
+    desk.encode_at(&night, mobile_key_id).unwrap_err();
     desk.desk.delete_access_method(&night, card_id).unwrap();
     desk.desk.mark_card_collected(&night, card_id).unwrap();
     desk.desk
@@ -599,7 +576,10 @@ fn every_change_to_an_access_method_is_audited_with_its_actor() {
         .find(|entry| entry.action == "access_method.encoded" && entry.outcome == Ok)
         .unwrap();
     assert_eq!(encoded.subject_id, Some(card_id.to_string()));
-    assert_eq!(encoded.after.as_ref().unwrap()["card_id"], "CARD-0001");
+    assert_eq!(
+        encoded.after.as_ref().unwrap()["card_id"],
+        written.card_id.as_str()
+    );
     // A card's history can be looked up by its id, its revocation included.
     let history: Vec<_> = desk
         .desk

@@ -56,7 +56,6 @@ const GROWING_TABLES: [&str; 5] = [
 
 const KEYS: [&str; 4] = ["k1", "k2", "k3", "k4"];
 const ACTORS: [&str; 3] = ["desk", "api-client", "night-audit"];
-const CARD_IDS: [&str; 4] = ["card-a", "card-b", "card-c", "  "];
 const NAMES: [&str; 3] = ["Late checkout", "Room move", ""];
 /// Frames are built from slots of six hours around `origin()`, so that stays often touch.
 const SLOT_HOURS: i64 = 6;
@@ -122,7 +121,6 @@ enum Op {
     },
     Encode {
         method: Pick,
-        card_id: &'static str,
     },
     Collect {
         method: Pick,
@@ -304,8 +302,7 @@ fn op() -> impl Strategy<Value = Op> {
         4 => update_op(),
         3 => pick().prop_map(|grant| Op::Delete { grant }),
         2 => pick().prop_map(|grant| Op::CopyCard { grant }),
-        5 => (pick(), prop::sample::select(CARD_IDS.to_vec()))
-            .prop_map(|(method, card_id)| Op::Encode { method, card_id }),
+        5 => pick().prop_map(|method| Op::Encode { method }),
         2 => pick().prop_map(|method| Op::Collect { method }),
         1 => pick().prop_map(|method| Op::RevokeMethod { method }),
         1 => pick().prop_map(|grant| Op::RevokeMethodsOfGrant { grant }),
@@ -331,6 +328,9 @@ struct ModelGrant {
     reservation_id: Option<Uuid>,
     /// Reservation-capable doors targeted (they carry the reservation's sequence).
     capable: BTreeSet<Uuid>,
+    /// Whether a door of an offline system that opens with a card is targeted: only those
+    /// go on the desk's cards.
+    has_card_door: bool,
     frame: TimeFrame,
     live: bool,
 }
@@ -451,7 +451,7 @@ enum Request {
     Update(UpdateAccessGrant),
     Delete(Uuid),
     CopyCard(Uuid),
-    Encode(Uuid, &'static str),
+    Encode(Uuid),
     Collect(Uuid),
     RevokeMethod(Uuid),
     RevokeMethodsOfGrant(Uuid),
@@ -696,9 +696,7 @@ impl World {
             }
             Op::Delete { grant } => Request::Delete(self.model.pick_grant(grant)),
             Op::CopyCard { grant } => Request::CopyCard(self.model.pick_grant(grant)),
-            Op::Encode { method, card_id } => {
-                Request::Encode(self.model.pick_method(method), card_id)
-            }
+            Op::Encode { method } => Request::Encode(self.model.pick_method(method)),
             Op::Collect { method } => Request::Collect(self.model.pick_method(method)),
             Op::RevokeMethod { method } => Request::RevokeMethod(self.model.pick_method(method)),
             Op::RevokeMethodsOfGrant { grant } => {
@@ -745,16 +743,20 @@ impl World {
                     }
                 },
             },
-            Request::Encode(id, card_id) => Expect {
+            Request::Encode(id) => Expect {
                 action: "access_method.encoded",
-                outcome: if !text_ok(card_id) {
-                    Err("validation_error")
-                } else {
-                    match self.model.method(*id).filter(|m| !m.revoked) {
-                        None => Err("not_found"),
-                        Some(method) if method.mode != AccessMode::Card => Err("validation_error"),
-                        Some(_) => Ok(Expected::Method),
+                outcome: match self.model.method(*id).filter(|m| !m.revoked) {
+                    None => Err("not_found"),
+                    Some(method) if method.mode != AccessMode::Card => Err("validation_error"),
+                    Some(method)
+                        if !self
+                            .model
+                            .grant(method.grant)
+                            .is_some_and(|g| g.has_card_door) =>
+                    {
+                        Err("validation_error")
                     }
+                    Some(_) => Ok(Expected::Method),
                 },
             },
             Request::Collect(id) => Expect {
@@ -968,9 +970,10 @@ impl World {
                 .add_card_copy(context, *id)
                 .map(Outcome::Method)
                 .map_err(wire),
-            Request::Encode(id, card_id) => desk
-                .record_card_encoded(context, *id, card_id)
-                .map(Outcome::Method)
+            Request::Encode(id) => self
+                .desk
+                .encode_at(context, *id)
+                .map(|written| Outcome::Method(written.access_method.expect("a card of a grant")))
                 .map_err(wire),
             Request::Collect(id) => desk
                 .mark_card_collected(context, *id)
@@ -1112,11 +1115,19 @@ impl World {
                         encoding_required: false,
                     });
                 }
+                let has_card_door = grant.entrances.iter().any(|(id, _)| {
+                    self.entrances.iter().any(|entrance| {
+                        entrance.id == *id
+                            && entrance.access_system_kind.is_override_based()
+                            && entrance.modes.contains(&AccessMode::Card)
+                    })
+                });
                 self.model.grants.push(ModelGrant {
                     id: grant.id,
                     key: grant.reservation_key.clone(),
                     reservation_id: grant.reservation_id,
                     capable,
+                    has_card_door,
                     frame: grant.frame(),
                     live: true,
                 });
@@ -1180,11 +1191,11 @@ impl World {
                     encoding_required: false,
                 });
             }
-            (Request::Encode(id, card_id), Expected::Method, Outcome::Method(method)) => {
+            (Request::Encode(id), Expected::Method, Outcome::Method(method)) => {
                 assert_eq!(method.id, *id, "{what}");
-                assert_eq!(method.card_id.as_deref(), Some(*card_id), "{what}");
+                assert!(method.card_id.is_some(), "{what}");
                 let model = self.model.methods.iter_mut().find(|m| m.id == *id).unwrap();
-                model.card_id = Some((*card_id).to_owned());
+                model.card_id = method.card_id.clone();
                 model.encoding_required = false;
             }
             (Request::Collect(id), Expected::Method, Outcome::Method(method)) => {

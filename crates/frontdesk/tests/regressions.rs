@@ -22,9 +22,7 @@ fn deleting_a_grant_clears_encoding_required_on_its_revoked_cards() {
         )
         .unwrap();
     let card = grant.access_method_ids[0];
-    desk.desk
-        .record_card_encoded(&desk.context, card, "card-1")
-        .unwrap();
+    desk.encode(card);
     desk.desk
         .update_access_grant(
             &desk.context,

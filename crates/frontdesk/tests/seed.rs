@@ -388,9 +388,7 @@ fn scenario_3_relocate_a_reservation_to_a_new_room() {
         .stay(&guest, &["room-101"], SAT_15, WED_11, Some("stay-1"))
         .unwrap();
     let card_method = old.access_method_ids[0];
-    desk.desk
-        .record_card_encoded(&desk.context, card_method, "card-0001")
-        .unwrap();
+    desk.encode(card_method);
 
     let deleted = desk
         .desk
@@ -454,9 +452,7 @@ fn scenario_4_reservation_time_frame_changes() {
         .stay(&guest, &["room-101"], SAT_15, WED_11, Some("stay-1"))
         .unwrap();
     let card_method = grant.access_method_ids[0];
-    desk.desk
-        .record_card_encoded(&desk.context, card_method, "card-0001")
-        .unwrap();
+    desk.encode(card_method);
 
     let update = UpdateAccessGrant {
         access_grant_id: grant.id,
@@ -485,9 +481,7 @@ fn scenario_4_reservation_time_frame_changes() {
     assert_eq!(cards[0].warnings.len(), 1);
 
     // Re-encoding the plastic card for the new dates resolves the warning.
-    desk.desk
-        .record_card_encoded(&desk.context, cards[0].id, "card-0001")
-        .unwrap();
+    desk.encode(cards[0].id);
     let grant = desk.desk.access_grant(grant.id).unwrap();
     assert!(grant.warnings.is_empty(), "{:?}", grant.warnings);
     assert!(

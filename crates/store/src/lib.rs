@@ -5,6 +5,7 @@
 //! A use case runs as one transaction: [`Store::write`] commits all it did or nothing.
 
 mod audit;
+mod cards;
 mod catalog;
 mod error;
 mod grants;
@@ -22,6 +23,10 @@ use rusqlite::{Connection, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
 pub use audit::{AuditEntry, AuditFilter, AuditOutcome, NewAuditEntry};
+pub use cards::{
+    ActionAttemptRecord, AttemptStatus, CardPurpose, CardRecord, EncodeOperationRecord,
+    EncodeState, LockEventRecord, NewCard, NewEncodeOperation,
+};
 pub use catalog::{ImportPlan, NewUserIdentity};
 pub use error::{Error, Result};
 pub use grants::{
@@ -33,7 +38,10 @@ pub use records::{
 };
 
 /// The schema, oldest first. Released migrations never change; add a new one instead.
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("migrations/001_initial.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("migrations/001_initial.sql")),
+    M::up(include_str!("migrations/002_cards.sql")),
+];
 
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

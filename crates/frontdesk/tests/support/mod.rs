@@ -3,10 +3,13 @@
 #![allow(clippy::unwrap_used, clippy::result_large_err)] // test helpers, outside #[test] fns
 
 use chrono::{DateTime, TimeZone, Utc};
+use encoder::keys::KeyRing;
+use encoder::simulator::SimulatedEncoder;
+use encoder::supervisor::Source;
 use engine::model::{AccessMode, RequestedAccessMethod, UserKind};
 use frontdesk::{
-    AccessGrantRecord, Context, CreateAccessGrant, FrontDesk, NewUserIdentity, UserIdentityRecord,
-    WireError,
+    AccessGrantRecord, CardStation, Context, CreateAccessGrant, EncodedCard, FrontDesk,
+    NewUserIdentity, UserIdentityRecord, WireError,
 };
 use store::Store;
 
@@ -32,6 +35,8 @@ pub fn desk_context() -> Context {
 pub struct Desk {
     pub desk: FrontDesk,
     pub context: Context,
+    /// The simulated encoder with fresh card keys for the property.
+    pub station: CardStation,
 }
 
 impl Desk {
@@ -42,8 +47,28 @@ impl Desk {
     pub fn on(store: Store) -> Self {
         let desk = FrontDesk::new(store);
         let context = desk_context();
-        desk.import_property(&context, TEST_PROPERTY).unwrap();
-        Self { desk, context }
+        let property = desk.import_property(&context, TEST_PROPERTY).unwrap();
+        let keys = KeyRing::generate(property.id).unwrap();
+        let station = CardStation::new(Source::Simulated(SimulatedEncoder::in_memory()), keys);
+        Self {
+            desk,
+            context,
+            station,
+        }
+    }
+
+    /// Encodes an access method's card on the simulated encoder (a blank card is fed).
+    pub fn encode(&self, access_method_id: uuid::Uuid) -> EncodedCard {
+        self.encode_at(&self.context, access_method_id).unwrap()
+    }
+
+    pub fn encode_at(
+        &self,
+        context: &Context,
+        access_method_id: uuid::Uuid,
+    ) -> Result<EncodedCard, frontdesk::Error> {
+        self.desk
+            .encode_card(context, &self.station, access_method_id, &mut |_, _| {})
     }
 
     pub fn user(&self, kind: UserKind) -> UserIdentityRecord {

@@ -1,0 +1,381 @@
+//! Encoders, encoding and scanning as Seam's action attempts, the simulation routes, and the
+//! door simulator.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::routing::{MethodFilter, on};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use encoder::simulator::{Fault, UnplugAt};
+use engine::model::AccessMode;
+use frontdesk::ActionAttemptRecord;
+use frontdesk::{CardReport, Context, FrontDesk};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::params::Params;
+use crate::resources::Instant;
+
+type Answer = Result<Json<Value>, ApiError>;
+
+/// How long a request waits for its action attempt before answering `pending`; the SDK then
+/// polls `/action_attempts/get`.
+const ANSWER_WITHIN: Duration = Duration::from_millis(1500);
+
+pub fn routes() -> Router<AppState> {
+    let read = MethodFilter::GET.or(MethodFilter::POST);
+    let post = MethodFilter::POST;
+    Router::new()
+        .route("/acs/encoders/list", on(read, list_encoders))
+        .route("/acs/encoders/get", on(read, get_encoder))
+        .route("/access_methods/encode", on(post, encode))
+        .route("/acs/encoders/encode_credential", on(post, encode))
+        .route("/acs/encoders/scan_credential", on(post, scan))
+        .route(
+            "/acs/encoders/simulate/next_credential_encode_will_fail",
+            on(post, will_fail),
+        )
+        .route(
+            "/acs/encoders/simulate/next_credential_encode_will_succeed",
+            on(post, will_succeed),
+        )
+        .route("/simulate/locks/present_card", on(post, present_card))
+        .route("/action_attempts/get", on(read, get_action_attempt))
+}
+
+/// The desk's one encoder, as Seam shows an encoder: stable for the property.
+fn encoder_id(desk: &FrontDesk) -> Result<Uuid, ApiError> {
+    let property = desk
+        .property()?
+        .map(|property| property.id)
+        .unwrap_or_default();
+    Ok(Uuid::new_v5(&property, b"acs_encoder"))
+}
+
+fn encoder_resource(state: &AppState, acs_system_id: Uuid) -> Result<Value, ApiError> {
+    let id = encoder_id(&state.desk)?;
+    let status = state.station.state();
+    let simulated = state.station.simulator().is_some();
+    let errors = if status == encoder::supervisor::EncoderState::Disconnected {
+        vec![json!({
+            "error_code": "acs_encoder_removed",
+            "message": "The encoder is not connected. Plug it in (or check its cable).",
+        })]
+    } else {
+        Vec::new()
+    };
+    Ok(json!({
+        "acs_encoder_id": id,
+        "acs_system_id": acs_system_id,
+        "display_name": if simulated { "Desk encoder (simulated)" } else { "Desk encoder" },
+        "created_at": Instant(state.started_at),
+        "errors": errors,
+        "state": status,
+        "is_simulated": simulated,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+struct ListEncoders {
+    acs_system_id: Option<Uuid>,
+    acs_system_ids: Option<Vec<Uuid>>,
+    acs_encoder_ids: Option<Vec<Uuid>>,
+}
+
+/// The desk encoder writes cards for every offline system, so it is listed for each one
+/// asked about (or for each, when none is named).
+async fn list_encoders(
+    State(state): State<AppState>,
+    Params(params): Params<ListEncoders>,
+) -> Answer {
+    let offline: Vec<Uuid> = state
+        .desk
+        .access_systems()?
+        .into_iter()
+        .filter(|system| system.kind.is_override_based())
+        .map(|system| system.id)
+        .collect();
+    let asked: Vec<Uuid> = params
+        .acs_system_id
+        .into_iter()
+        .chain(params.acs_system_ids.unwrap_or_default())
+        .collect();
+    let systems: Vec<Uuid> = if asked.is_empty() {
+        offline.first().copied().into_iter().collect()
+    } else {
+        asked
+            .into_iter()
+            .filter(|id| offline.contains(id))
+            .collect()
+    };
+    let id = encoder_id(&state.desk)?;
+    if params.acs_encoder_ids.is_some_and(|ids| !ids.contains(&id)) {
+        return Ok(Json(json!({ "acs_encoders": [], "ok": true })));
+    }
+    let encoders = systems
+        .into_iter()
+        .map(|system| encoder_resource(&state, system))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Json(json!({ "acs_encoders": encoders, "ok": true })))
+}
+
+#[derive(Debug, Deserialize)]
+struct EncoderSelector {
+    acs_encoder_id: Option<Uuid>,
+}
+
+fn check_encoder(state: &AppState, id: Option<Uuid>) -> Result<(), ApiError> {
+    let id = id.ok_or_else(|| ApiError::missing("acs_encoder_id"))?;
+    if id == encoder_id(&state.desk)? {
+        Ok(())
+    } else {
+        Err(ApiError::not_found(format!("No acs_encoder with id {id}.")))
+    }
+}
+
+async fn get_encoder(
+    State(state): State<AppState>,
+    Params(params): Params<EncoderSelector>,
+) -> Answer {
+    check_encoder(&state, params.acs_encoder_id)?;
+    let system = state
+        .desk
+        .access_systems()?
+        .into_iter()
+        .find(|system| system.kind.is_override_based())
+        .map(|system| system.id)
+        .unwrap_or_default();
+    Ok(Json(
+        json!({ "acs_encoder": encoder_resource(&state, system)?, "ok": true }),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct EncodeParams {
+    acs_encoder_id: Option<Uuid>,
+    access_method_id: Option<Uuid>,
+}
+
+async fn encode(State(state): State<AppState>, Params(params): Params<EncodeParams>) -> Answer {
+    check_encoder(&state, params.acs_encoder_id)?;
+    let id = params
+        .access_method_id
+        .ok_or_else(|| ApiError::missing("access_method_id"))?;
+    // What can be refused before the card is touched is refused now, as a plain error.
+    let method = state.desk.access_method(id)?;
+    if method.mode != AccessMode::Card {
+        return Err(ApiError::invalid_input(
+            "access_method_id",
+            format!("is a {} access method; only cards are encoded", method.mode),
+        ));
+    }
+    run_attempt(&state, "ENCODE_CREDENTIAL", move |state, context| {
+        let mut progress = |_, _| {};
+        let written = state
+            .desk
+            .encode_card(context, &state.station, id, &mut progress)?;
+        let issued = written.access_method.as_ref();
+        Ok(json!({
+            "acs_credential_id": written.op_id,
+            "access_method_id": id,
+            "card_id": written.card_id,
+            "is_issued": true,
+            "issued_at": issued.and_then(|method| method.issued_at).map(Instant),
+        }))
+    })
+    .await
+}
+
+async fn scan(State(state): State<AppState>, Params(params): Params<EncoderSelector>) -> Answer {
+    check_encoder(&state, params.acs_encoder_id)?;
+    run_attempt(&state, "SCAN_CREDENTIAL", |state, context| {
+        let report = state.desk.read_card(&state.station, context.now)?;
+        Ok(scan_result(&report))
+    })
+    .await
+}
+
+/// What a scan found, in the shape of Seam's SCAN_CREDENTIAL result.
+fn scan_result(report: &CardReport) -> Value {
+    let on_encoder = json!({
+        "card_id": report.card_id,
+        "is_issued": !report.blank,
+        "is_authentic": report.authentic,
+        "problem": report.problem,
+        "kind": report.content.as_ref().map(|content| content.kind),
+        "copy_number": report.content.as_ref().map(|content| content.copy_number),
+        "issued_at": report.content.as_ref().map(|content| Instant(content.issued_at)),
+        "starts_at": report.content.as_ref().map(|content| Instant(content.valid_from)),
+        "ends_at": report.content.as_ref().map(|content| Instant(content.valid_until)),
+        "doors": report.doors,
+    });
+    let on_seam = report.access_method_id.map(|id| {
+        json!({
+            "access_method_id": id,
+            "access_grant_id": report.access_grant_id,
+            "reservation_key": report.reservation_key,
+            "user_full_name": report.user_full_name,
+        })
+    });
+    let warnings: Vec<Value> = report
+        .out_of_sync
+        .iter()
+        .map(|message| json!({ "warning_code": "acs_credential_on_encoder_out_of_sync", "warning_message": message }))
+        .collect();
+    json!({
+        "acs_credential_on_encoder": on_encoder,
+        "acs_credential_on_seam": on_seam,
+        "warnings": warnings,
+    })
+}
+
+/// Starts an action attempt on a blocking thread and answers with it: finished if it
+/// finished quickly, `pending` otherwise.
+async fn run_attempt(
+    state: &AppState,
+    action_type: &'static str,
+    work: impl FnOnce(&AppState, &Context) -> Result<Value, frontdesk::Error> + Send + 'static,
+) -> Answer {
+    let context = Context::new("api", state.clock.now());
+    let id = state.desk.start_action_attempt(action_type, context.now)?;
+    let task_state = state.clone();
+    let task = tokio::task::spawn_blocking(move || {
+        let outcome = work(&task_state, &context);
+        let recorded = task_state
+            .desk
+            .finish_action_attempt(id, &outcome, task_state.clock.now());
+        if let Err(error) = recorded {
+            eprintln!("frontdesk: action attempt {id} could not be recorded: {error}");
+        }
+    });
+    let _ = tokio::time::timeout(ANSWER_WITHIN, task).await;
+    attempt_answer(state, id)
+}
+
+fn attempt_answer(state: &AppState, id: Uuid) -> Answer {
+    let attempt = state.desk.action_attempt(id)?;
+    Ok(Json(
+        json!({ "action_attempt": attempt_resource(&attempt), "ok": true }),
+    ))
+}
+
+fn attempt_resource(attempt: &ActionAttemptRecord) -> Value {
+    json!({
+        "action_attempt_id": attempt.id,
+        "action_type": attempt.action_type,
+        "status": attempt.status,
+        "result": attempt.result,
+        "error": attempt.error,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct ActionAttemptId {
+    action_attempt_id: Option<Uuid>,
+}
+
+async fn get_action_attempt(
+    State(state): State<AppState>,
+    Params(params): Params<ActionAttemptId>,
+) -> Answer {
+    let id = params
+        .action_attempt_id
+        .ok_or_else(|| ApiError::missing("action_attempt_id"))?;
+    attempt_answer(&state, id)
+}
+
+#[derive(Debug, Deserialize)]
+struct WillFail {
+    acs_encoder_id: Option<Uuid>,
+    error_code: Option<String>,
+}
+
+/// The simulated failures, by the error type the next encode will report.
+fn fault_for(code: &str) -> Option<Fault> {
+    Some(match code {
+        "no_credential_on_encoder" => Fault::NoCardInTime,
+        "encoding_interrupted" => Fault::CardRemovedMidWrite,
+        "uncategorized_error" => Fault::DamagedCard,
+        "incompatible_card_format" => Fault::UnsupportedCard,
+        "encoder_communication_timeout" => Fault::NoAnswer,
+        "encoder_not_online" => Fault::UnplugMidWrite(UnplugAt::BeforeCommit),
+        _ => return None,
+    })
+}
+
+async fn will_fail(State(state): State<AppState>, Params(params): Params<WillFail>) -> Answer {
+    check_encoder(&state, params.acs_encoder_id)?;
+    let simulator = simulator(&state)?;
+    let code = params
+        .error_code
+        .unwrap_or_else(|| "uncategorized_error".to_owned());
+    let fault = fault_for(&code).ok_or_else(|| {
+        ApiError::invalid_input(
+            "error_code",
+            "is not one this simulator stages: no_credential_on_encoder, encoding_interrupted, \
+             uncategorized_error, incompatible_card_format, encoder_communication_timeout, \
+             encoder_not_online",
+        )
+    })?;
+    simulator.fail_next(fault);
+    Ok(Json(json!({ "ok": true })))
+}
+
+async fn will_succeed(
+    State(state): State<AppState>,
+    Params(params): Params<EncoderSelector>,
+) -> Answer {
+    check_encoder(&state, params.acs_encoder_id)?;
+    let simulator = simulator(&state)?;
+    simulator.clear_faults();
+    simulator.plug();
+    Ok(Json(json!({ "ok": true })))
+}
+
+fn simulator(state: &AppState) -> Result<&encoder::simulator::SimulatedEncoder, ApiError> {
+    state.station.simulator().ok_or_else(|| {
+        ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "not_simulated",
+            "This front desk uses a real encoder; simulations need the simulated one.",
+        )
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct PresentCard {
+    acs_entrance_id: Option<Uuid>,
+    card_id: Option<String>,
+    at: Option<DateTime<Utc>>,
+}
+
+/// The door simulator: presents a simulated card at a door's simulated lock.
+async fn present_card(
+    State(state): State<AppState>,
+    Params(params): Params<PresentCard>,
+) -> Answer {
+    let entrance = params
+        .acs_entrance_id
+        .ok_or_else(|| ApiError::missing("acs_entrance_id"))?;
+    let card_id = params.card_id.ok_or_else(|| ApiError::missing("card_id"))?;
+    let context = Context::new("api", state.clock.now());
+    let task_state = state.clone();
+    let decision = tokio::task::spawn_blocking(move || {
+        task_state
+            .desk
+            .present_card(&context, &task_state.station, entrance, &card_id, params.at)
+    })
+    .await
+    .map_err(|_| ApiError::internal("The request was interrupted; nothing was changed."))??;
+    Ok(Json(json!({
+        "decision": decision.decision,
+        "reason": decision.reason,
+        "explanation": decision.explanation,
+        "at": Instant(decision.at),
+        "ok": true,
+    })))
+}
