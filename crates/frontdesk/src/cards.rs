@@ -92,6 +92,28 @@ impl CardStation {
     }
 }
 
+/// What a batch of encodes reports as it goes, for "present the next card" prompts and
+/// progress bars.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum EncodeEvent {
+    /// Card `index` (from 0) of `total` is wanted on the encoder.
+    PresentCard {
+        index: usize,
+        total: usize,
+    },
+    /// Bytes of card `index` handed to the encoder so far.
+    Progress {
+        index: usize,
+        done: usize,
+        total: usize,
+    },
+    Written {
+        index: usize,
+        card: EncodedCard,
+    },
+}
+
 /// A card just written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EncodedCard {
@@ -190,49 +212,75 @@ impl FrontDesk {
         id: AccessMethodId,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<EncodedCard> {
-        let request = serde_json::json!({ "access_method_id": id });
-        let result = self
-            .resolve_pending_encodes(context, station)
-            .and_then(|_| {
-                let plan = self.store.read(|r| card_plan(r, id))?;
-                station.with_encoder(|encoder| {
-                    let uid = encoder.wait_for_card(station.card_timeout)?;
-                    let data = CardData {
-                        property_id: station.keys.property_id(),
-                        key_epoch: station.keys.current_epoch(),
-                        uid: uid.clone(),
-                        kind: plan.kind,
-                        flags: 0,
-                        reservation_id: plan.reservation_id,
-                        card_id: plan.method.id,
-                        copy_number: plan.method.copy_number.map_or(1, |copy| copy as u16),
-                        op_id: *Uuid::new_v4().as_bytes(),
-                        issued_at: context.now,
-                        valid_from: plan.valid_from,
-                        valid_until: plan.valid_until,
-                        shift: None,
-                        capable_doors: plan.capable_doors.clone(),
-                        common_doors: plan.common_doors.clone(),
-                    };
-                    self.write_card(
-                        context,
-                        station,
-                        encoder,
-                        &data,
-                        Some(plan.method.id),
-                        progress,
-                    )
-                })
+        let mut on_event = |event: EncodeEvent| {
+            if let EncodeEvent::Progress { done, total, .. } = event {
+                progress(done, total);
+            }
+        };
+        let mut written = self.encode_cards(context, station, &[id], &mut on_event)?;
+        written
+            .pop()
+            .ok_or_else(|| Error::not_found("access_method", id))
+    }
+
+    /// Writes several cards one after another (a stay's cards, or copies): after the first,
+    /// the encoder lets the written card go and the desk asks for the next one, which must
+    /// be another card. Stops at the first failure; the cards written before it stay
+    /// written and recorded.
+    pub fn encode_cards(
+        &self,
+        context: &Context,
+        station: &CardStation,
+        ids: &[AccessMethodId],
+        on_event: &mut dyn FnMut(EncodeEvent),
+    ) -> Result<Vec<EncodedCard>> {
+        let mut written: Vec<EncodedCard> = Vec::with_capacity(ids.len());
+        for (index, id) in ids.iter().enumerate() {
+            let request = serde_json::json!({ "access_method_id": id });
+            let used: Vec<String> = written.iter().map(|card| card.card_id.clone()).collect();
+            let card = self
+                .resolve_pending_encodes(context, station)
+                .and_then(|_| {
+                    let plan = self.store.read(|r| card_plan(r, *id))?;
+                    station.with_encoder(|encoder| {
+                        if index > 0 {
+                            // A motorised encoder hands the written card out; a desk pad ignores it.
+                            let _ = encoder.eject();
+                        }
+                        on_event(EncodeEvent::PresentCard {
+                            index,
+                            total: ids.len(),
+                        });
+                        let uid = wait_for_new_card(encoder, station.card_timeout, &used)?;
+                        let data = plan.card_data(station, uid, context.now);
+                        let mut progress =
+                            |done, total| on_event(EncodeEvent::Progress { index, done, total });
+                        self.write_card(
+                            context,
+                            station,
+                            encoder,
+                            &data,
+                            Some(plan.method.id),
+                            &mut progress,
+                        )
+                    })
+                });
+            let card = card.map_err(|error| {
+                self.audit_refusal(
+                    context,
+                    "access_method.encoded",
+                    Some(id.to_string()),
+                    &request,
+                    error,
+                )
+            })?;
+            on_event(EncodeEvent::Written {
+                index,
+                card: card.clone(),
             });
-        result.map_err(|error| {
-            self.audit_refusal(
-                context,
-                "access_method.encoded",
-                Some(id.to_string()),
-                &request,
-                error,
-            )
-        })
+            written.push(card);
+        }
+        Ok(written)
     }
 
     /// Writes a cancel card for `doors`: presented at each door, it moves the lock past every
@@ -514,6 +562,52 @@ impl FrontDesk {
                 Ok(decision)
             },
         )
+    }
+}
+
+impl CardPlan {
+    /// The card image's content for the card `uid`, issued at `now` under the current keys.
+    fn card_data(&self, station: &CardStation, uid: CardUid, now: DateTime<Utc>) -> CardData {
+        CardData {
+            property_id: station.keys.property_id(),
+            key_epoch: station.keys.current_epoch(),
+            uid,
+            kind: self.kind,
+            flags: 0,
+            reservation_id: self.reservation_id,
+            card_id: self.method.id,
+            copy_number: self
+                .method
+                .copy_number
+                .map_or(1, |copy| u16::try_from(copy).unwrap_or(u16::MAX)),
+            op_id: *Uuid::new_v4().as_bytes(),
+            issued_at: now,
+            valid_from: self.valid_from,
+            valid_until: self.valid_until,
+            shift: None,
+            capable_doors: self.capable_doors.clone(),
+            common_doors: self.common_doors.clone(),
+        }
+    }
+}
+
+/// Waits for a card that is not one of `used` (the cards this batch already wrote).
+fn wait_for_new_card(
+    encoder: &mut Encoder,
+    timeout: Duration,
+    used: &[String],
+) -> std::result::Result<CardUid, EncoderError> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let uid = encoder.wait_for_card(left)?;
+        if !used.contains(&uid.to_hex()) {
+            return Ok(uid);
+        }
+        if left.is_zero() {
+            return Err(EncoderError::NoCardInTime);
+        }
+        std::thread::sleep(encoder::client::POLL_INTERVAL);
     }
 }
 

@@ -18,8 +18,8 @@ use serde::Serialize;
 use store::{AuditOutcome, NewAuditEntry, Store, Writer};
 
 pub use cards::{
-    CARD_TIMEOUT, CardContent, CardReport, CardStation, DoorVerdict, EncodedCard, LockDecision,
-    Resolution,
+    CARD_TIMEOUT, CardContent, CardReport, CardStation, DoorVerdict, EncodeEvent, EncodedCard,
+    LockDecision, Resolution,
 };
 pub use error::{Error, Result, WireError};
 pub use grants::{CreateAccessGrant, UpdateAccessGrant};
