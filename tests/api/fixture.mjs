@@ -5,10 +5,11 @@ import { Seam } from 'seam'
 
 import { apiKey, startServer } from './server.mjs'
 
-export function useFrontDesk() {
+/** `options` go to startServer (`args` for extra `frontdesk serve` flags). */
+export function useFrontDesk(options = {}) {
   const context = {}
   before(async () => {
-    context.server = await startServer()
+    context.server = await startServer(options)
     context.seam = new Seam({ apiKey, endpoint: context.server.endpoint })
     const spaces = await context.seam.spaces.list()
     const entrances = await context.seam.acs.entrances.list()

@@ -15,7 +15,8 @@ export const apiKey = 'seam_test_0123456789abcdef'
 /** Before every stay of the guide's examples, so that none of them is in the past. */
 export const guideTime = '2025-05-01T09:00:00Z'
 
-export async function startServer({ simulatedTime = guideTime } = {}) {
+/** `args` are passed on to `frontdesk serve` after the usual ones. */
+export async function startServer({ simulatedTime = guideTime, args = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'frontdesk-api-'))
   const child = spawn(
     binary,
@@ -25,6 +26,7 @@ export async function startServer({ simulatedTime = guideTime } = {}) {
       '--property', propertyFile,
       '--listen', '127.0.0.1:0',
       '--simulated-time', simulatedTime,
+      ...args,
     ],
     { env: { ...process.env, FRONTDESK_API_KEY: apiKey }, stdio: ['ignore', 'pipe', 'pipe'] },
   )

@@ -8,9 +8,10 @@ use axum::routing::{MethodFilter, on};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use encoder::simulator::{Fault, UnplugAt};
+use engine::lock::Reason;
 use engine::model::AccessMode;
 use frontdesk::ActionAttemptRecord;
-use frontdesk::{CardReport, Context, FrontDesk};
+use frontdesk::{CardReport, Context, DoorVerdict, FrontDesk};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -82,7 +83,9 @@ fn encoder_resource(state: &AppState, acs_system_id: Uuid) -> Result<Value, ApiE
 #[derive(Debug, Deserialize)]
 struct ListEncoders {
     acs_system_id: Option<Uuid>,
+    #[serde(default, deserialize_with = "crate::params::ids")]
     acs_system_ids: Option<Vec<Uuid>>,
+    #[serde(default, deserialize_with = "crate::params::ids")]
     acs_encoder_ids: Option<Vec<Uuid>>,
 }
 
@@ -174,6 +177,7 @@ async fn encode(State(state): State<AppState>, Params(params): Params<EncodePara
         ));
     }
     run_attempt(&state, "ENCODE_CREDENTIAL", move |state, context| {
+        take_next_blank(state);
         let mut progress = |_, _| {};
         let written = state
             .desk
@@ -188,6 +192,22 @@ async fn encode(State(state): State<AppState>, Params(params): Params<EncodePara
         }))
     })
     .await
+}
+
+/// With the simulated encoder, every encode takes a fresh blank card, as the clerk hands the
+/// card just written to its guest and takes the next blank from the stack: otherwise each
+/// encode would rewrite the one card left on the encoder (the last guest's). A card that is
+/// still blank stays, and a staged failure still fires at the encode.
+fn take_next_blank(state: &AppState) {
+    let Some(simulator) = state.station.simulator() else {
+        return;
+    };
+    let on_encoder = simulator
+        .card_on_encoder()
+        .and_then(|uid| simulator.card(&uid));
+    if on_encoder.is_none_or(|card| !card.image.is_empty()) {
+        simulator.present_blank_card();
+    }
 }
 
 async fn scan(State(state): State<AppState>, Params(params): Params<EncoderSelector>) -> Answer {
@@ -211,7 +231,7 @@ fn scan_result(report: &CardReport) -> Value {
         "issued_at": report.content.as_ref().map(|content| Instant(content.issued_at)),
         "starts_at": report.content.as_ref().map(|content| Instant(content.valid_from)),
         "ends_at": report.content.as_ref().map(|content| Instant(content.valid_until)),
-        "doors": report.doors,
+        "doors": report.doors.iter().map(door_verdict).collect::<Vec<_>>(),
     });
     let on_seam = report.access_method_id.map(|id| {
         json!({
@@ -231,6 +251,26 @@ fn scan_result(report: &CardReport) -> Value {
         "acs_credential_on_seam": on_seam,
         "warnings": warnings,
     })
+}
+
+fn door_verdict(door: &DoorVerdict) -> Value {
+    json!({
+        "acs_entrance_id": door.acs_entrance_id,
+        "name": door.name,
+        "sequence": door.sequence,
+        "decision": door.decision,
+        "reason": reason_code(&door.reason),
+        "explanation": door.explanation,
+    })
+}
+
+/// A lock's reason as its code (`joined`, `overrode`, `overridden`, `expired`, ...); the
+/// explanation gives the rest.
+fn reason_code(reason: &Reason) -> Value {
+    serde_json::to_value(reason)
+        .ok()
+        .and_then(|value| value.get("reason").cloned())
+        .unwrap_or(Value::Null)
 }
 
 /// Starts an action attempt on a blocking thread and answers with it: finished if it
@@ -362,6 +402,12 @@ async fn present_card(
         .acs_entrance_id
         .ok_or_else(|| ApiError::missing("acs_entrance_id"))?;
     let card_id = params.card_id.ok_or_else(|| ApiError::missing("card_id"))?;
+    if encoder::CardUid::from_hex(&card_id).is_none() {
+        return Err(ApiError::invalid_input(
+            "card_id",
+            "is not a card id (the card's UID in hex)",
+        ));
+    }
     let context = Context::new("api", state.clock.now());
     let task_state = state.clone();
     let decision = tokio::task::spawn_blocking(move || {
@@ -373,7 +419,7 @@ async fn present_card(
     .map_err(|_| ApiError::internal("The request was interrupted; nothing was changed."))??;
     Ok(Json(json!({
         "decision": decision.decision,
-        "reason": decision.reason,
+        "reason": reason_code(&decision.reason),
         "explanation": decision.explanation,
         "at": Instant(decision.at),
         "ok": true,

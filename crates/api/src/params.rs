@@ -116,3 +116,20 @@ pub fn number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Optio
         }),
     }
 }
+
+/// A list of ids: a JSON array, or from a query string the repeated name, which reads as a
+/// plain string when the list has one item.
+pub fn ids<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<uuid::Uuid>>, D::Error> {
+    let items = match <Option<Value> as serde::Deserialize>::deserialize(deserializer)? {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Array(items)) => items,
+        Some(one) => vec![one],
+    };
+    items
+        .into_iter()
+        .map(|item| serde_json::from_value(item).map_err(serde::de::Error::custom))
+        .collect::<Result<Vec<uuid::Uuid>, _>>()
+        .map(Some)
+}

@@ -7,13 +7,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+use std::time::Duration;
 
 use api::{AppState, Clock};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::{DateTime, TimeZone, Utc};
-use frontdesk::{Context, FrontDesk, CardStation};
+use frontdesk::{CardStation, Context, FrontDesk};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use store::Store;
@@ -180,13 +181,18 @@ struct Fixture {
     entrances: BTreeMap<String, String>,
 }
 
-/// The simulated encoder with fresh card keys for the property.
-fn simulated_station(property_id: Uuid) -> Arc<CardStation> {
+/// The simulated encoder with fresh card keys for the property, waiting `card_wait` for a
+/// card (and no longer than that for each of the encoder's replies).
+fn simulated_station(property_id: Uuid, card_wait: Duration) -> Arc<CardStation> {
     let keys = encoder::keys::KeyRing::generate(property_id).unwrap();
-    let source = encoder::supervisor::Source::Simulated(
-        encoder::simulator::SimulatedEncoder::in_memory(),
-    );
-    Arc::new(CardStation::new(source, keys))
+    let source =
+        encoder::supervisor::Source::Simulated(encoder::simulator::SimulatedEncoder::in_memory());
+    let mut station = CardStation::new(source, keys);
+    station.set_card_timeout(card_wait);
+    station
+        .supervisor()
+        .set_reply_timeout(card_wait.min(encoder::client::REPLY_TIMEOUT));
+    Arc::new(station)
 }
 
 impl Fixture {
@@ -195,13 +201,23 @@ impl Fixture {
     }
 
     async fn on(store: Store) -> Self {
+        Self::build(store, frontdesk::CARD_TIMEOUT).await
+    }
+
+    /// With a short wait for a card and for the encoder's replies, so that the simulated
+    /// "no card" and "no answer" failures are quick.
+    async fn with_card_wait(card_wait: Duration) -> Self {
+        Self::build(Store::open_in_memory().unwrap(), card_wait).await
+    }
+
+    async fn build(store: Store, card_wait: Duration) -> Self {
         let desk = FrontDesk::new(store);
         let property = desk
             .import_property(&Context::new("test", start_of_clock()), TEST_PROPERTY)
             .unwrap();
         let state = AppState::new(
             Arc::new(desk),
-            simulated_station(property.id),
+            simulated_station(property.id, card_wait),
             KEY,
             Clock::starting_at(start_of_clock()).unwrap(),
         )
@@ -658,7 +674,7 @@ fn api_keys_must_look_like_seam_keys() {
         );
     }
     let desk = Arc::new(FrontDesk::new(Store::open_in_memory().unwrap()));
-    let station = simulated_station(Uuid::new_v4());
+    let station = simulated_station(Uuid::new_v4(), frontdesk::CARD_TIMEOUT);
     assert!(AppState::new(desk, station, "seam_short", Clock::default()).is_err());
 }
 
@@ -2164,4 +2180,652 @@ async fn racing_joiners_of_one_reservation_all_join() {
     rx.ok("access_grant");
     ry.ok("access_grant");
     assert_eq!(fx.grants_of("stay-crowd").await.len(), 10);
+}
+
+// ---------------------------------------------------------------------------------------
+// Encoders, encoding and scanning (action attempts), simulated failures, the door simulator
+// ---------------------------------------------------------------------------------------
+
+/// Every error type the simulated encoder stages (`fault_for` in encoding.rs).
+const STAGED_ERROR_TYPES: [&str; 6] = [
+    "no_credential_on_encoder",
+    "encoding_interrupted",
+    "uncategorized_error",
+    "incompatible_card_format",
+    "encoder_communication_timeout",
+    "encoder_not_online",
+];
+
+fn assert_encoder(encoder: &Value) {
+    has_fields(
+        encoder,
+        &[
+            ("acs_encoder_id", Ty::Uuid),
+            ("acs_system_id", Ty::Uuid),
+            ("display_name", Ty::Text),
+            ("created_at", Ty::Instant),
+            ("errors", Ty::Array),
+        ],
+    );
+}
+
+fn assert_action_attempt(attempt: &Value, action_type: &str) {
+    has_fields(
+        attempt,
+        &[
+            ("action_attempt_id", Ty::Uuid),
+            ("action_type", Ty::Text),
+            ("status", Ty::Text),
+        ],
+    );
+    assert_eq!(attempt["action_type"], json!(action_type), "{attempt}");
+    for field in ["result", "error"] {
+        assert!(attempt.get(field).is_some(), "no {field} in {attempt}");
+    }
+    match attempt["status"].as_str().unwrap() {
+        "pending" => {
+            assert_eq!(attempt["result"], Value::Null, "{attempt}");
+            assert_eq!(attempt["error"], Value::Null, "{attempt}");
+        }
+        "success" => {
+            assert!(attempt["result"].is_object(), "{attempt}");
+            assert_eq!(attempt["error"], Value::Null, "{attempt}");
+        }
+        "error" => {
+            assert_eq!(attempt["result"], Value::Null, "{attempt}");
+            has_fields(
+                &attempt["error"],
+                &[("type", Ty::Text), ("message", Ty::Text)],
+            );
+        }
+        other => panic!("unknown status {other:?}: {attempt}"),
+    }
+}
+
+/// An action attempt answered by a route, followed with `/action_attempts/get` (as the SDK
+/// does) until it is no longer pending.
+async fn settled(router: &Router, reply: Reply, action_type: &str) -> Value {
+    let mut attempt = reply.ok("action_attempt");
+    for _ in 0..200 {
+        assert_action_attempt(&attempt, action_type);
+        if attempt["status"] != json!("pending") {
+            return attempt;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let id = id_of(&attempt, "action_attempt_id").to_owned();
+        attempt = get(
+            router,
+            "/action_attempts/get",
+            &[("action_attempt_id", &id)],
+        )
+        .await
+        .ok("action_attempt");
+    }
+    panic!("the action attempt stayed pending: {attempt}");
+}
+
+impl Fixture {
+    /// The desk's encoder, as listed.
+    async fn encoder_id(&self) -> String {
+        let encoders = get(&self.router, "/acs/encoders/list", &[])
+            .await
+            .ok("acs_encoders");
+        assert_eq!(encoders.as_array().unwrap().len(), 1, "{encoders}");
+        id_of(&encoders[0], "acs_encoder_id").to_owned()
+    }
+
+    async fn system_id(&self, external_type: &str) -> String {
+        let systems = get(&self.router, "/acs/systems/list", &[])
+            .await
+            .ok("acs_systems");
+        let system = systems
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|system| system["external_type"] == json!(external_type))
+            .unwrap_or_else(|| panic!("no {external_type} in {systems}"));
+        id_of(system, "acs_system_id").to_owned()
+    }
+
+    /// A card grant for `spaces` from `starts` to `ends` for a new guest; its access method.
+    async fn card_method(&self, spaces: &[&str], starts: &str, ends: &str, key: &str) -> String {
+        let user = self.guest().await;
+        let body = self.stay(&user, spaces, starts, ends, Some(key));
+        let grant = self.create(&body).await.ok("access_grant");
+        grant["access_method_ids"][0].as_str().unwrap().to_owned()
+    }
+
+    async fn encode(&self, encoder: &str, method: &str) -> Value {
+        let body = json!({ "acs_encoder_id": encoder, "access_method_id": method });
+        let reply = post(&self.router, "/access_methods/encode", &body).await;
+        settled(&self.router, reply, "ENCODE_CREDENTIAL").await
+    }
+
+    /// Encodes a card that must be written; returns the card's id.
+    async fn encoded_card(&self, encoder: &str, method: &str) -> String {
+        let attempt = self.encode(encoder, method).await;
+        assert_eq!(attempt["status"], json!("success"), "{attempt}");
+        id_of(&attempt["result"], "card_id").to_owned()
+    }
+
+    async fn access_method(&self, id: &str) -> Value {
+        get(
+            &self.router,
+            "/access_methods/get",
+            &[("access_method_id", id)],
+        )
+        .await
+        .ok("access_method")
+    }
+
+    async fn present_card(&self, door: &str, card_id: &str, at: &str) -> Value {
+        let body = json!({ "acs_entrance_id": self.entrance(door), "card_id": card_id, "at": at });
+        let decision = post(&self.router, "/simulate/locks/present_card", &body).await;
+        assert_eq!(decision.status, StatusCode::OK, "{}", decision.body);
+        decision.body
+    }
+}
+
+#[tokio::test]
+async fn acs_encoders_list_and_get() {
+    let fx = Fixture::new().await;
+    let visionline = fx.system_id("visionline_system").await;
+    let brivo = fx.system_id("brivo_account").await;
+
+    // list: GET and POST; the desk encoder belongs to the offline system.
+    for reply in [
+        get(&fx.router, "/acs/encoders/list", &[]).await,
+        post(&fx.router, "/acs/encoders/list", &json!({})).await,
+    ] {
+        let encoders = reply.ok("acs_encoders");
+        assert_eq!(encoders.as_array().unwrap().len(), 1, "{encoders}");
+        assert_encoder(&encoders[0]);
+        assert_eq!(encoders[0]["acs_system_id"], json!(visionline));
+        assert_eq!(encoders[0]["errors"], json!([]));
+    }
+    let encoder = fx.encoder_id().await;
+
+    // By system: the online system has none.
+    let listed = |params: Vec<(&'static str, String)>| {
+        let router = fx.router.clone();
+        async move {
+            let params: Vec<(&str, &str)> = params
+                .iter()
+                .map(|(name, value)| (*name, value.as_str()))
+                .collect();
+            get(&router, "/acs/encoders/list", &params)
+                .await
+                .ok("acs_encoders")
+        }
+    };
+    let by_vl = listed(vec![("acs_system_id", visionline.clone())]).await;
+    assert_eq!(ids(&by_vl, "acs_encoder_id"), vec![encoder.clone()]);
+    assert_eq!(
+        listed(vec![("acs_system_id", brivo.clone())]).await,
+        json!([])
+    );
+    // A list parameter of one item arrives from a query string as a plain value.
+    let one = listed(vec![("acs_system_ids", visionline.clone())]).await;
+    assert_eq!(ids(&one, "acs_encoder_id"), vec![encoder.clone()]);
+    let both = listed(vec![
+        ("acs_system_ids", visionline.clone()),
+        ("acs_system_ids", brivo.clone()),
+    ])
+    .await;
+    assert_eq!(ids(&both, "acs_system_id"), vec![visionline.clone()]);
+    let by_json = post(
+        &fx.router,
+        "/acs/encoders/list",
+        &json!({ "acs_system_ids": [brivo], "acs_encoder_ids": [encoder] }),
+    )
+    .await
+    .ok("acs_encoders");
+    assert_eq!(by_json, json!([]));
+    let mine = listed(vec![("acs_encoder_ids", encoder.clone())]).await;
+    assert_eq!(ids(&mine, "acs_encoder_id"), vec![encoder.clone()]);
+    let other = listed(vec![("acs_encoder_ids", Uuid::new_v4().to_string())]).await;
+    assert_eq!(other, json!([]));
+    get(
+        &fx.router,
+        "/acs/encoders/list",
+        &[("acs_system_ids", "not-a-uuid")],
+    )
+    .await
+    .invalid_input("acs_system_ids");
+
+    // get: GET and POST, unknown, missing.
+    let fetched = get(
+        &fx.router,
+        "/acs/encoders/get",
+        &[("acs_encoder_id", &encoder)],
+    )
+    .await
+    .ok("acs_encoder");
+    assert_encoder(&fetched);
+    assert_eq!(fetched["acs_encoder_id"], json!(encoder));
+    assert_eq!(fetched["acs_system_id"], json!(visionline));
+    let posted = post(
+        &fx.router,
+        "/acs/encoders/get",
+        &json!({ "acs_encoder_id": encoder }),
+    )
+    .await
+    .ok("acs_encoder");
+    assert_eq!(posted["acs_encoder_id"], json!(encoder));
+    let unknown = Uuid::new_v4().to_string();
+    get(
+        &fx.router,
+        "/acs/encoders/get",
+        &[("acs_encoder_id", &unknown)],
+    )
+    .await
+    .error(StatusCode::NOT_FOUND, "not_found");
+    get(&fx.router, "/acs/encoders/get", &[])
+        .await
+        .invalid_input("acs_encoder_id");
+}
+
+#[tokio::test]
+async fn encode_answers_an_action_attempt_and_issues_the_card() {
+    let fx = Fixture::new().await;
+    let encoder = fx.encoder_id().await;
+    let user = fx.guest().await;
+    let mut body = fx.stay(&user, &["room-101"], STARTS, ENDS, Some("stay-1"));
+    body["requested_access_methods"] = json!([{ "mode": "card" }, { "mode": "card" }]);
+    let grant = fx.create(&body).await.ok("access_grant");
+    let first = grant["access_method_ids"][0].as_str().unwrap().to_owned();
+    let second = grant["access_method_ids"][1].as_str().unwrap().to_owned();
+
+    let attempt = fx.encode(&encoder, &first).await;
+    assert_eq!(attempt["status"], json!("success"), "{attempt}");
+    let result = &attempt["result"];
+    has_fields(
+        result,
+        &[
+            ("access_method_id", Ty::Uuid),
+            ("acs_credential_id", Ty::Uuid),
+            ("card_id", Ty::Text),
+            ("is_issued", Ty::Bool),
+            ("issued_at", Ty::Instant),
+        ],
+    );
+    assert_eq!(result["access_method_id"], json!(first));
+    assert_eq!(result["is_issued"], json!(true));
+    let first_card = id_of(result, "card_id").to_owned();
+    assert!(
+        !first_card.is_empty() && first_card.chars().all(|c| c.is_ascii_hexdigit()),
+        "{first_card}"
+    );
+    let issued = fx.access_method(&first).await;
+    assert_access_method(&issued);
+    assert_eq!(issued["is_issued"], json!(true));
+    assert!(is_instant(&issued["issued_at"]), "{issued}");
+
+    // The attempt is kept: /action_attempts/get, GET and POST, answers it again.
+    let id = id_of(&attempt, "action_attempt_id").to_owned();
+    for reply in [
+        get(
+            &fx.router,
+            "/action_attempts/get",
+            &[("action_attempt_id", &id)],
+        )
+        .await,
+        post(
+            &fx.router,
+            "/action_attempts/get",
+            &json!({ "action_attempt_id": id }),
+        )
+        .await,
+    ] {
+        assert_eq!(reply.ok("action_attempt"), attempt);
+    }
+
+    // Seam's other route for the same thing; each encode takes a fresh card.
+    let reply = post(
+        &fx.router,
+        "/acs/encoders/encode_credential",
+        &json!({ "acs_encoder_id": encoder, "access_method_id": second }),
+    )
+    .await;
+    let attempt = settled(&fx.router, reply, "ENCODE_CREDENTIAL").await;
+    assert_eq!(attempt["status"], json!("success"), "{attempt}");
+    assert_eq!(attempt["result"]["access_method_id"], json!(second));
+    assert_ne!(attempt["result"]["card_id"], json!(first_card));
+    assert_eq!(fx.access_method(&second).await["is_issued"], json!(true));
+
+    // Encoding writes: POST only.
+    for path in ["/access_methods/encode", "/acs/encoders/encode_credential"] {
+        get(&fx.router, path, &[("acs_encoder_id", &encoder)])
+            .await
+            .error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    }
+}
+
+#[tokio::test]
+async fn scan_credential_reads_the_card_on_the_encoder() {
+    let fx = Fixture::new().await;
+    let encoder = fx.encoder_id().await;
+    let method = fx
+        .card_method(&["room-203"], STARTS, ENDS, "stay-scan")
+        .await;
+    let card = fx.encoded_card(&encoder, &method).await;
+
+    let reply = post(
+        &fx.router,
+        "/acs/encoders/scan_credential",
+        &json!({ "acs_encoder_id": encoder }),
+    )
+    .await;
+    let attempt = settled(&fx.router, reply, "SCAN_CREDENTIAL").await;
+    assert_eq!(attempt["status"], json!("success"), "{attempt}");
+    let result = &attempt["result"];
+    has_fields(
+        result,
+        &[
+            ("acs_credential_on_encoder", Ty::Object),
+            ("acs_credential_on_seam", Ty::Object),
+            ("warnings", Ty::Array),
+        ],
+    );
+    let on_encoder = &result["acs_credential_on_encoder"];
+    has_fields(
+        on_encoder,
+        &[
+            ("card_id", Ty::Text),
+            ("is_issued", Ty::Bool),
+            ("is_authentic", Ty::Bool),
+            ("starts_at", Ty::Instant),
+            ("ends_at", Ty::Instant),
+            ("doors", Ty::Array),
+        ],
+    );
+    assert_eq!(on_encoder["card_id"], json!(card));
+    assert_eq!(on_encoder["is_issued"], json!(true));
+    assert_eq!(on_encoder["is_authentic"], json!(true));
+    assert_eq!(on_encoder["starts_at"], json!("2025-05-10T15:00:00.000Z"));
+    assert_eq!(on_encoder["ends_at"], json!("2025-05-14T11:00:00.000Z"));
+    let door = &on_encoder["doors"][0];
+    assert_eq!(door["acs_entrance_id"], json!(fx.entrance("room-203-door")));
+    // Before the stay, the door would refuse the card.
+    assert_eq!(door["decision"], json!("denied"));
+    assert_eq!(door["reason"], json!("not_yet_valid"));
+    assert_eq!(
+        result["acs_credential_on_seam"]["access_method_id"],
+        json!(method)
+    );
+    assert_eq!(result["warnings"], json!([]));
+
+    // The encoder named must be the desk's.
+    let unknown = Uuid::new_v4().to_string();
+    post(
+        &fx.router,
+        "/acs/encoders/scan_credential",
+        &json!({ "acs_encoder_id": unknown }),
+    )
+    .await
+    .error(StatusCode::NOT_FOUND, "not_found");
+    post(&fx.router, "/acs/encoders/scan_credential", &json!({}))
+        .await
+        .invalid_input("acs_encoder_id");
+}
+
+#[tokio::test]
+async fn encode_refuses_before_touching_a_card() {
+    let fx = Fixture::new().await;
+    let encoder = fx.encoder_id().await;
+    let user = fx.guest().await;
+    let mut body = fx.stay(&user, &["room-101"], STARTS, ENDS, Some("stay-1"));
+    body["requested_access_methods"] = json!([{ "mode": "mobile_key" }]);
+    let grant = fx.create(&body).await.ok("access_grant");
+    let mobile = grant["access_method_ids"][0].as_str().unwrap().to_owned();
+    let card = fx.card_method(&["room-102"], STARTS, ENDS, "stay-2").await;
+
+    let router = &fx.router;
+    for path in ["/access_methods/encode", "/acs/encoders/encode_credential"] {
+        let encode = |body: Value| async move { post(router, path, &body).await };
+        // Only cards are encoded.
+        let error = encode(json!({ "acs_encoder_id": encoder, "access_method_id": mobile }))
+            .await
+            .invalid_input("access_method_id")
+            .clone();
+        assert!(
+            error["message"].as_str().unwrap().contains("mobile_key"),
+            "{error}"
+        );
+        // Unknown access method, unknown encoder.
+        let unknown = Uuid::new_v4().to_string();
+        encode(json!({ "acs_encoder_id": encoder, "access_method_id": unknown }))
+            .await
+            .error(StatusCode::NOT_FOUND, "not_found");
+        encode(json!({ "acs_encoder_id": unknown, "access_method_id": card }))
+            .await
+            .error(StatusCode::NOT_FOUND, "not_found");
+        // Missing or malformed parameters.
+        encode(json!({ "access_method_id": card }))
+            .await
+            .invalid_input("acs_encoder_id");
+        encode(json!({ "acs_encoder_id": encoder }))
+            .await
+            .invalid_input("access_method_id");
+        encode(json!({ "acs_encoder_id": encoder, "access_method_id": "card-1" }))
+            .await
+            .invalid_input("access_method_id");
+    }
+    // Nothing was written.
+    assert_eq!(fx.access_method(&card).await["is_issued"], json!(false));
+    assert_eq!(fx.access_method(&mobile).await["is_issued"], json!(false));
+}
+
+#[tokio::test]
+async fn each_simulated_failure_ends_the_attempt_with_its_seam_error_type() {
+    let fx = Fixture::with_card_wait(Duration::from_millis(300)).await;
+    let encoder = fx.encoder_id().await;
+    let will_fail = "/acs/encoders/simulate/next_credential_encode_will_fail";
+    let will_succeed = "/acs/encoders/simulate/next_credential_encode_will_succeed";
+    for (index, error_type) in STAGED_ERROR_TYPES.into_iter().enumerate() {
+        // Stays that follow each other in room 101, one per failure.
+        let day = |offset: usize| 1 + 4 * index + offset;
+        let method = fx
+            .card_method(
+                &["room-101"],
+                &format!("2025-06-{:02}T15:00:00Z", day(0)),
+                &format!("2025-06-{:02}T11:00:00Z", day(2)),
+                &format!("stay-{error_type}"),
+            )
+            .await;
+        post(
+            &fx.router,
+            will_fail,
+            &json!({ "acs_encoder_id": encoder, "error_code": error_type }),
+        )
+        .await
+        .ok_only();
+
+        let attempt = fx.encode(&encoder, &method).await;
+        assert_eq!(attempt["status"], json!("error"), "{error_type}: {attempt}");
+        assert_eq!(attempt["error"]["type"], json!(error_type), "{attempt}");
+        assert!(!attempt["error"]["message"].as_str().unwrap().is_empty());
+        let method_now = fx.access_method(&method).await;
+        assert_eq!(method_now["is_issued"], json!(false), "{error_type}");
+
+        post(
+            &fx.router,
+            will_succeed,
+            &json!({ "acs_encoder_id": encoder }),
+        )
+        .await
+        .ok_only();
+        let attempt = fx.encode(&encoder, &method).await;
+        assert_eq!(
+            attempt["status"],
+            json!("success"),
+            "after {error_type}: {attempt}"
+        );
+        assert_eq!(fx.access_method(&method).await["is_issued"], json!(true));
+    }
+
+    // Without error_code: an uncategorized failure.
+    let method = fx
+        .card_method(&["room-102"], STARTS, ENDS, "stay-default-failure")
+        .await;
+    post(&fx.router, will_fail, &json!({ "acs_encoder_id": encoder }))
+        .await
+        .ok_only();
+    let attempt = fx.encode(&encoder, &method).await;
+    assert_eq!(
+        attempt["error"]["type"],
+        json!("uncategorized_error"),
+        "{attempt}"
+    );
+    post(
+        &fx.router,
+        will_succeed,
+        &json!({ "acs_encoder_id": encoder }),
+    )
+    .await
+    .ok_only();
+}
+
+#[tokio::test]
+async fn the_simulation_routes_refuse_what_they_cannot_stage() {
+    let fx = Fixture::new().await;
+    let encoder = fx.encoder_id().await;
+    let will_fail = "/acs/encoders/simulate/next_credential_encode_will_fail";
+    let will_succeed = "/acs/encoders/simulate/next_credential_encode_will_succeed";
+    // One of Seam's types the simulator does not stage, and one that is not Seam's.
+    for code in ["credential_deleted", "card_on_fire"] {
+        let error = post(
+            &fx.router,
+            will_fail,
+            &json!({ "acs_encoder_id": encoder, "error_code": code }),
+        )
+        .await
+        .invalid_input("error_code")
+        .clone();
+        // The refusal lists what can be staged.
+        let message = error["message"].as_str().unwrap();
+        for staged in STAGED_ERROR_TYPES {
+            assert!(message.contains(staged), "{message}");
+        }
+    }
+    let unknown = Uuid::new_v4().to_string();
+    for path in [will_fail, will_succeed] {
+        post(&fx.router, path, &json!({ "acs_encoder_id": unknown }))
+            .await
+            .error(StatusCode::NOT_FOUND, "not_found");
+        post(&fx.router, path, &json!({}))
+            .await
+            .invalid_input("acs_encoder_id");
+    }
+    // Nothing was staged: the next encode works.
+    let method = fx.card_method(&["room-101"], STARTS, ENDS, "stay-1").await;
+    fx.encoded_card(&encoder, &method).await;
+}
+
+#[tokio::test]
+async fn present_card_decides_at_the_simulated_door() {
+    let fx = Fixture::new().await;
+    let encoder = fx.encoder_id().await;
+    // Back to back in room 203: guest 1 with a late checkout (still within the card's dates
+    // when guest 2 arrives), guest 2 on another reservation.
+    let guest_1 = fx
+        .card_method(
+            &["room-203"],
+            "2025-05-10T15:00:00Z",
+            "2025-05-14T18:00:00Z",
+            "stay-b2b-1",
+        )
+        .await;
+    let guest_2 = fx
+        .card_method(
+            &["room-203"],
+            "2025-05-14T15:00:00Z",
+            "2025-05-16T11:00:00Z",
+            "stay-b2b-2",
+        )
+        .await;
+    let card_1 = fx.encoded_card(&encoder, &guest_1).await;
+    let card_2 = fx.encoded_card(&encoder, &guest_2).await;
+    assert_ne!(card_1, card_2);
+
+    let decision = fx
+        .present_card("room-203-door", &card_1, "2025-05-11T20:00:00Z")
+        .await;
+    has_fields(
+        &decision,
+        &[
+            ("decision", Ty::Text),
+            ("reason", Ty::Text),
+            ("explanation", Ty::Text),
+            ("at", Ty::Instant),
+        ],
+    );
+    assert_eq!(decision["ok"], json!(true));
+    assert_eq!(decision["decision"], json!("granted"), "{decision}");
+    assert_eq!(decision["at"], json!("2025-05-11T20:00:00.000Z"));
+
+    for (card, at, expected, reason) in [
+        (&card_2, "2025-05-14T12:00:00Z", "denied", "not_yet_valid"),
+        (&card_1, "2025-05-14T13:00:00Z", "granted", "joined"),
+        (&card_2, "2025-05-14T15:30:00Z", "granted", "overrode"),
+        (&card_1, "2025-05-14T16:00:00Z", "denied", "overridden"),
+        (&card_2, "2025-05-15T09:00:00Z", "granted", "joined"),
+        (&card_2, "2025-05-16T12:00:00Z", "denied", "expired"),
+    ] {
+        let decision = fx.present_card("room-203-door", card, at).await;
+        assert_eq!(
+            (decision["decision"].clone(), decision["reason"].clone()),
+            (json!(expected), json!(reason)),
+            "{at}: {decision}"
+        );
+    }
+    // Without `at`, the API's clock (before the stay).
+    let now = post(
+        &fx.router,
+        "/simulate/locks/present_card",
+        &json!({ "acs_entrance_id": fx.entrance("room-203-door"), "card_id": card_2 }),
+    )
+    .await;
+    assert_eq!(now.body["reason"], json!("not_yet_valid"), "{}", now.body);
+    // A door that is not on the card.
+    let elsewhere = fx
+        .present_card("room-101-door", &card_2, "2025-05-15T09:00:00Z")
+        .await;
+    assert_eq!(elsewhere["decision"], json!("denied"));
+    assert_eq!(elsewhere["reason"], json!("door_not_on_card"));
+}
+
+#[tokio::test]
+async fn present_card_refuses_unknown_and_malformed_cards() {
+    let fx = Fixture::new().await;
+    let door = fx.entrance("room-101-door").to_owned();
+    let router = &fx.router;
+    let present =
+        |body: Value| async move { post(router, "/simulate/locks/present_card", &body).await };
+    // A card id of the right form that the simulated encoder never made.
+    present(json!({ "acs_entrance_id": door, "card_id": "04A1B2C3D4E5F6" }))
+        .await
+        .error(StatusCode::NOT_FOUND, "not_found");
+    for malformed in ["card-1", "04A1B2C", "ZZ", ""] {
+        present(json!({ "acs_entrance_id": door, "card_id": malformed }))
+            .await
+            .invalid_input("card_id");
+    }
+    present(json!({ "acs_entrance_id": door }))
+        .await
+        .invalid_input("card_id");
+    present(json!({ "card_id": "04A1B2C3D4E5F6" }))
+        .await
+        .invalid_input("acs_entrance_id");
+    present(json!({ "acs_entrance_id": door, "card_id": "04A1B2C3D4E5F6", "at": "soon" }))
+        .await
+        .invalid_input("at");
+    // The door simulator changes doors: POST only.
+    get(
+        &fx.router,
+        "/simulate/locks/present_card",
+        &[("acs_entrance_id", &door)],
+    )
+    .await
+    .error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
 }

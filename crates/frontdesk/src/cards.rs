@@ -252,6 +252,12 @@ impl FrontDesk {
                             total: ids.len(),
                         });
                         let uid = wait_for_new_card(encoder, station.card_timeout, &used)?;
+                        let free = self
+                            .store
+                            .read(|r| check_card_is_free(r, &uid, plan.method.id, context.now));
+                        if let Err(error) = free {
+                            return Ok(Err(error));
+                        }
                         let data = plan.card_data(station, uid, context.now);
                         let mut progress =
                             |done, total| on_event(EncodeEvent::Progress { index, done, total });
@@ -429,7 +435,16 @@ impl FrontDesk {
         let answers = station.with_encoder(|encoder| {
             let mut answers = Vec::new();
             for operation in &pending {
-                answers.push(encoder.op_result(*operation.op_id.as_bytes())?);
+                let op_id = *operation.op_id.as_bytes();
+                let mut answer = encoder.op_result(op_id)?;
+                if answer.0 == OpState::Pending {
+                    // A write this desk gave up on is still open on the encoder (its abort was
+                    // lost with the connection it was made on). Nothing will commit it: close
+                    // it, or every later write finds the encoder busy with it.
+                    encoder.abort(op_id)?;
+                    answer = encoder.op_result(op_id)?;
+                }
+                answers.push(answer);
             }
             Ok(Ok(answers))
         });
@@ -589,6 +604,37 @@ impl CardPlan {
             common_doors: self.common_doors.clone(),
         }
     }
+}
+
+/// Refuses to write over a card that is still someone else's valid key: plastic is reused
+/// once it is blank, expired, or came back revoked, never while it opens a guest's door.
+fn check_card_is_free(
+    r: &Reader<'_>,
+    uid: &CardUid,
+    method_id: AccessMethodId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let Some(card) = r.cards_by_uid(&uid.to_hex())?.into_iter().next() else {
+        return Ok(());
+    };
+    let Some(owner) = card.access_method_id.filter(|owner| *owner != method_id) else {
+        return Ok(());
+    };
+    let live = r
+        .access_method(owner)?
+        .is_some_and(|method| method.revoked_at.is_none());
+    if live && card.superseded_at.is_none() && card.valid_until > now {
+        return Err(Error::invalid(
+            "card",
+            format!(
+                "the card on the encoder ({}) is another guest's valid key until {}; take it \
+                 off and use a blank or returned card",
+                uid.to_hex(),
+                card.valid_until.format("%Y-%m-%d %H:%M UTC")
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Waits for a card that is not one of `used` (the cards this batch already wrote).

@@ -970,11 +970,16 @@ impl World {
                 .add_card_copy(context, *id)
                 .map(Outcome::Method)
                 .map_err(wire),
-            Request::Encode(id) => self
-                .desk
-                .encode_at(context, *id)
-                .map(|written| Outcome::Method(written.access_method.expect("a card of a grant")))
-                .map_err(wire),
+            Request::Encode(id) => {
+                // A fresh blank each time: the desk never writes over another guest's key.
+                self.desk.station.simulator().unwrap().present_blank_card();
+                self.desk
+                    .encode_at(context, *id)
+                    .map(|written| {
+                        Outcome::Method(written.access_method.expect("a card of a grant"))
+                    })
+                    .map_err(wire)
+            }
             Request::Collect(id) => desk
                 .mark_card_collected(context, *id)
                 .map(Outcome::Method)

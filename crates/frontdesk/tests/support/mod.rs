@@ -57,11 +57,12 @@ impl Desk {
         }
     }
 
-    /// Encodes an access method's card on the simulated encoder (a blank card is fed).
+    /// Encodes an access method's card on the simulated encoder.
     pub fn encode(&self, access_method_id: uuid::Uuid) -> EncodedCard {
         self.encode_at(&self.context, access_method_id).unwrap()
     }
 
+    /// Encodes onto the card on the simulated encoder (a blank is fed when there is none).
     pub fn encode_at(
         &self,
         context: &Context,
