@@ -62,6 +62,7 @@ impl Source {
 }
 
 /// What the desk shows about the encoder.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EncoderState {

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::lock::{self, Card, CardContent, Door, DoorSequence, LockConfig, LockState, Reason};
 use crate::model::{EntranceId, ReservationId, TimeFrame};
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WarningCode {

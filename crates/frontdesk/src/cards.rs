@@ -94,14 +94,12 @@ impl CardStation {
 
 /// What a batch of encodes reports as it goes, for "present the next card" prompts and
 /// progress bars.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum EncodeEvent {
     /// Card `index` (from 0) of `total` is wanted on the encoder.
-    PresentCard {
-        index: usize,
-        total: usize,
-    },
+    PresentCard { index: usize, total: usize },
     /// Bytes of card `index` handed to the encoder so far.
     Progress {
         index: usize,
@@ -110,11 +108,12 @@ pub enum EncodeEvent {
     },
     Written {
         index: usize,
-        card: EncodedCard,
+        card: Box<EncodedCard>,
     },
 }
 
 /// A card just written.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EncodedCard {
     /// The access method it was written for, now issued (none for a cancel card).
@@ -136,6 +135,7 @@ pub struct Resolution {
 }
 
 /// A card as read back from the encoder.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CardReport {
     pub card_id: String,
@@ -158,6 +158,7 @@ pub struct CardReport {
     pub out_of_sync: Vec<String>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CardContent {
     pub kind: CardKind,
@@ -168,6 +169,7 @@ pub struct CardContent {
     pub valid_until: DateTime<Utc>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DoorVerdict {
     pub acs_entrance_id: EntranceId,
@@ -179,6 +181,7 @@ pub struct DoorVerdict {
 }
 
 /// A simulated door's decision on a presented card.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LockDecision {
     pub acs_entrance_id: EntranceId,
@@ -282,7 +285,7 @@ impl FrontDesk {
             })?;
             on_event(EncodeEvent::Written {
                 index,
-                card: card.clone(),
+                card: Box::new(card.clone()),
             });
             written.push(card);
         }

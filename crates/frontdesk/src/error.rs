@@ -16,6 +16,12 @@ pub enum Error {
     /// A request that clashes with what is stored (a taken key).
     #[error("{field}: {message}")]
     Conflict { field: String, message: String },
+    /// Sign-in failed.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The signed-in operator's role does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
     /// A property file that breaks its rules; every problem is listed.
     #[error("the property file has {} problem(s)", .0.len())]
     PropertyInvalid(Vec<Problem>),
@@ -68,6 +74,22 @@ impl Error {
                 title: None,
                 message: format!("{field}: {message}"),
                 field: Some(field.clone()),
+                problems: Vec::new(),
+            },
+            Self::Unauthorized(message) => WireError {
+                status: 401,
+                error_type: "unauthorized".to_owned(),
+                title: None,
+                message: message.clone(),
+                field: None,
+                problems: Vec::new(),
+            },
+            Self::Forbidden(message) => WireError {
+                status: 403,
+                error_type: "forbidden".to_owned(),
+                title: None,
+                message: message.clone(),
+                field: None,
                 problems: Vec::new(),
             },
             Self::PropertyInvalid(problems) => WireError {
@@ -140,6 +162,7 @@ fn store_error(error: &store::Error) -> WireError {
 
 /// One error, as the desktop UI and the HTTP API receive it. The `type` is stable: programs
 /// match on it, people read `title` and `message`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WireError {
     /// The HTTP status that goes with it.

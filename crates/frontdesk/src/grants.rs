@@ -105,7 +105,7 @@ pub(crate) fn live_grant(r: &Reader<'_>, id: AccessGrantId) -> Result<AccessGran
         .ok_or_else(|| Error::not_found("access_grant", id))
 }
 
-fn create(
+pub(crate) fn create(
     w: &Writer<'_>,
     context: &Context,
     request: &CreateAccessGrant,
@@ -292,7 +292,19 @@ fn update(
     };
     rules::check_update(&frame, name, &others, now)?;
     rules::check_update_keeps_overlaps(&before.frame(), &frame, &others)?;
+    apply_update(w, context, &before, frame, name)
+}
 
+/// Writes a checked change of times and name, flags issued cards for re-encoding, and
+/// records it.
+pub(crate) fn apply_update(
+    w: &Writer<'_>,
+    context: &Context,
+    before: &AccessGrantRecord,
+    frame: TimeFrame,
+    name: Option<&str>,
+) -> Result<AccessGrantRecord> {
+    let now = context.now;
     w.update_grant(before.id, frame, name)?;
     if frame != before.frame() {
         for method in w.access_methods_of_grant(before.id)? {
@@ -302,7 +314,7 @@ fn update(
             }
         }
         refresh_encoding(w, before.id, now)?;
-        refresh_doors(w, &capable_doors(&before), now)?;
+        refresh_doors(w, &capable_doors(before), now)?;
     }
 
     let after = live_grant(w, before.id)?;
@@ -311,7 +323,7 @@ fn update(
             context,
             "access_grant.update",
             before.id,
-            to_json(&before),
+            to_json(before),
             to_json(&after),
         ),
         now,
@@ -319,7 +331,11 @@ fn update(
     Ok(after)
 }
 
-fn delete(w: &Writer<'_>, context: &Context, id: AccessGrantId) -> Result<AccessGrantRecord> {
+pub(crate) fn delete(
+    w: &Writer<'_>,
+    context: &Context,
+    id: AccessGrantId,
+) -> Result<AccessGrantRecord> {
     let now = context.now;
     let before = live_grant(w, id)?;
     w.delete_grant(id, now)?;

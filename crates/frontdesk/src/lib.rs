@@ -9,7 +9,10 @@ mod cards;
 mod error;
 mod grants;
 mod methods;
+mod operators;
 mod property;
+mod settings;
+mod stays;
 mod users;
 mod warnings;
 
@@ -23,10 +26,17 @@ pub use cards::{
 };
 pub use error::{Error, Result, WireError};
 pub use grants::{CreateAccessGrant, UpdateAccessGrant};
+pub use operators::{Operator, Permission};
+pub use stays::{
+    AUDIT_PAGE, AddGuest, AuditQuery, Board, BoardFloor, CHECK_OUT_TIME, CheckIn, CheckInOptions,
+    CheckOutResult, EntranceOption, FixAction, GuestDetail, MAX_CARDS_PER_GUEST, MoveResult,
+    NewGuest, OutstandingCard, RoomState, RoomTile, StaffAccess, StayDetail, StaySummary,
+    WarningView,
+};
 pub use store::{
     AccessGrantRecord, AccessMethodRecord, AccessSystemRecord, ActionAttemptRecord, AttemptStatus,
     AuditEntry, AuditFilter, EntranceRecord, GrantFilter, MethodFilter, NewUserIdentity,
-    PropertyRecord, SpaceRecord, StoredWarning, UserIdentityRecord,
+    PropertyRecord, Role, SpaceRecord, StoredWarning, UserIdentityRecord,
 };
 
 /// Who acts, and when.
@@ -78,6 +88,25 @@ impl FrontDesk {
         self.store
             .write(work)
             .map_err(|error| self.audit_refusal(context, action, subject_id, request, error))
+    }
+
+    /// [`FrontDesk::change`] for a signed-in operator: a role that may not do it is refused
+    /// inside the change, so the refusal is audited like any other.
+    #[allow(clippy::too_many_arguments)]
+    fn operator_change<T>(
+        &self,
+        operator: &Operator,
+        permission: Permission,
+        context: &Context,
+        action: &str,
+        subject_id: Option<String>,
+        request: &impl Serialize,
+        work: impl FnOnce(&Writer<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.change(context, action, subject_id, request, |w| {
+            operator.require(permission)?;
+            work(w)
+        })
     }
 
     /// Records a refused change in its own transaction, after the change was rolled back.

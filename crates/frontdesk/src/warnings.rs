@@ -77,6 +77,7 @@ pub(crate) fn refresh_collection(
                 && method.is_issued()
                 && method.revoked_at.is_some()
                 && method.collected_at.is_none()
+                && method.lost_at.is_none()
         })
         .count();
     if outstanding == 0 {

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::time;
 use crate::{Reader, Writer};
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuditOutcome {
@@ -38,8 +39,11 @@ pub struct NewAuditEntry<'a> {
     pub detail: Option<String>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuditEntry {
+    /// A JSON number: ids stay far below 2^53.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     pub at: DateTime<Utc>,
     pub actor: String,

@@ -76,7 +76,7 @@ const GRANT_COLUMNS: &str = "g.id, g.user_identity_id, g.reservation_key, g.rese
 
 const METHOD_COLUMNS: &str = "m.id, m.access_grant_id, m.request_index, m.mode, m.code, \
      m.copy_number, m.created_at, m.issued_at, m.card_id, m.is_encoding_required, \
-     m.revoked_at, m.collected_at";
+     m.revoked_at, m.collected_at, m.lost_at";
 
 impl Reader<'_> {
     /// The reservation `key` names while it has live grants.
@@ -534,6 +534,15 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Records that an issued card was reported lost: it cannot come back to the desk.
+    pub fn mark_lost(&self, id: AccessMethodId, now: DateTime<Utc>) -> Result<()> {
+        self.connection.execute(
+            "UPDATE access_methods SET lost_at = ?2 WHERE id = ?1 AND lost_at IS NULL",
+            params![id.to_string(), time::to_text(now)],
+        )?;
+        Ok(())
+    }
+
     pub fn insert_warning(
         &self,
         grant_id: AccessGrantId,
@@ -646,6 +655,7 @@ fn method_row(row: &Row<'_>) -> Result<AccessMethodRecord> {
         is_encoding_required: row.get(9)?,
         revoked_at: time::optional_column(row, 10)?,
         collected_at: time::optional_column(row, 11)?,
+        lost_at: time::optional_column(row, 12)?,
         warnings: Vec::new(),
     })
 }

@@ -7,6 +7,7 @@
 mod audit;
 mod cards;
 mod catalog;
+mod desk;
 mod error;
 mod grants;
 mod records;
@@ -28,6 +29,7 @@ pub use cards::{
     EncodeState, LockEventRecord, NewCard, NewEncodeOperation,
 };
 pub use catalog::{ImportPlan, NewUserIdentity};
+pub use desk::{BoardRow, OperatorRecord, Role, WarningRow};
 pub use error::{Error, Result};
 pub use grants::{
     DoorWarningRow, GrantFilter, MethodFilter, NewAccessMethod, NewGrant, NewGrantEntrance,
@@ -41,6 +43,7 @@ pub use records::{
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/001_initial.sql")),
     M::up(include_str!("migrations/002_cards.sql")),
+    M::up(include_str!("migrations/003_desk.sql")),
 ];
 
 /// How long a writer waits for another process's transaction before giving up.

@@ -62,6 +62,7 @@ pub struct UserIdentityRecord {
 }
 
 /// A warning as stored on a grant or one of its access methods.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StoredWarning {
     pub code: WarningCode,
@@ -71,6 +72,7 @@ pub struct StoredWarning {
     pub created_at: DateTime<Utc>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AccessGrantRecord {
     pub id: AccessGrantId,
@@ -106,6 +108,7 @@ impl AccessGrantRecord {
     }
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AccessMethodRecord {
     pub id: AccessMethodId,
@@ -122,6 +125,8 @@ pub struct AccessMethodRecord {
     pub is_encoding_required: bool,
     pub revoked_at: Option<DateTime<Utc>>,
     pub collected_at: Option<DateTime<Utc>>,
+    /// Reported lost: it will not come back, and the stay's next card overrides it.
+    pub lost_at: Option<DateTime<Utc>>,
     pub warnings: Vec<StoredWarning>,
 }
 

@@ -1,0 +1,222 @@
+//! The people who use the desktop app, their PINs and what each role may do. The backend
+//! checks every command against the operator's role; the UI only hides what is refused.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use serde::Serialize;
+use store::{OperatorRecord, Role};
+
+use crate::{Context, Error, FrontDesk, Result, audit_ok};
+
+/// PINs are short (the desk types them all day), so they are hashed with Argon2 and the
+/// shell slows repeated failures down.
+const PIN_DIGITS: std::ops::RangeInclusive<usize> = 4..=8;
+
+/// What an operator may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// The board, stays, check-in, guests, cards, moves, dates, lost keys, check-out,
+    /// reading cards and the door simulator: a receptionist's day.
+    FrontDesk,
+    /// Staff cards, the warnings list, the audit log, operators and settings.
+    Manage,
+}
+
+/// A signed-in person.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Operator {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub role: Role,
+}
+
+impl Operator {
+    pub fn may(&self, permission: Permission) -> bool {
+        match permission {
+            Permission::FrontDesk => true,
+            Permission::Manage => self.role == Role::Manager,
+        }
+    }
+
+    /// Refuses what this operator's role does not allow.
+    pub fn require(&self, permission: Permission) -> Result<()> {
+        if self.may(permission) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(format!(
+                "{} signed in as receptionist; this needs a manager.",
+                self.name
+            )))
+        }
+    }
+
+    /// Who and when, for the audit log.
+    pub fn context(&self, now: chrono::DateTime<chrono::Utc>) -> Context {
+        Context::new(format!("operator:{}", self.name), now)
+    }
+}
+
+impl From<OperatorRecord> for Operator {
+    fn from(record: OperatorRecord) -> Self {
+        Self {
+            id: record.id,
+            name: record.name,
+            role: record.role,
+        }
+    }
+}
+
+impl FrontDesk {
+    pub fn has_operators(&self) -> Result<bool> {
+        self.store.read(|r| Ok(!r.operators()?.is_empty()))
+    }
+
+    pub fn operators(&self) -> Result<Vec<Operator>> {
+        self.store
+            .read(|r| Ok(r.operators()?.into_iter().map(Operator::from).collect()))
+    }
+
+    /// The first manager of a new installation; refused once anyone exists.
+    pub fn create_first_manager(
+        &self,
+        context: &Context,
+        name: &str,
+        pin: &str,
+    ) -> Result<Operator> {
+        let request = serde_json::json!({ "name": name, "role": "manager" });
+        self.change(context, "operator.create", None, &request, |w| {
+            if !w.operators()?.is_empty() {
+                return Err(Error::Forbidden(
+                    "An operator already exists; a manager adds the others.".to_owned(),
+                ));
+            }
+            insert_operator(w, context, name, pin, Role::Manager)
+        })
+    }
+
+    /// A new operator, added by a manager.
+    pub fn create_operator(
+        &self,
+        by: &Operator,
+        now: chrono::DateTime<chrono::Utc>,
+        name: &str,
+        pin: &str,
+        role: Role,
+    ) -> Result<Operator> {
+        let context = &by.context(now);
+        let request = serde_json::json!({ "name": name, "role": role });
+        // Checked inside the change, so that a refused attempt is on record too.
+        self.change(context, "operator.create", None, &request, |w| {
+            by.require(Permission::Manage)?;
+            insert_operator(w, context, name, pin, role)
+        })
+    }
+
+    /// Checks a name and PIN. The same answer for an unknown name and a wrong PIN, so that
+    /// names cannot be probed.
+    pub fn sign_in(&self, context: &Context, name: &str, pin: &str) -> Result<Operator> {
+        let record = self
+            .store
+            .read(|r| Ok::<_, Error>(r.operator_by_name(name.trim())?))?;
+        // An unknown name is checked against a stand-in hash, so that it takes as long as a
+        // wrong PIN and names cannot be probed by timing either.
+        let matches = match record
+            .as_ref()
+            .filter(|record| record.disabled_at.is_none())
+        {
+            Some(record) => pin_matches(&record.pin_hash, pin),
+            None => {
+                pin_matches(stand_in_hash(), pin);
+                false
+            }
+        };
+        let verified = record.filter(|_| matches);
+        let request = serde_json::json!({ "name": name });
+        match verified {
+            Some(record) => {
+                let operator = Operator::from(record);
+                self.change(
+                    context,
+                    "operator.sign_in",
+                    Some(operator.id.to_string()),
+                    &request,
+                    |w| {
+                        w.audit(
+                            &audit_ok(context, "operator.sign_in", operator.id, None, None),
+                            context.now,
+                        )?;
+                        Ok(operator.clone())
+                    },
+                )
+            }
+            None => Err(self.audit_refusal(
+                context,
+                "operator.sign_in",
+                None,
+                &request,
+                Error::Unauthorized("That name and PIN do not match. Try again.".to_owned()),
+            )),
+        }
+    }
+}
+
+fn insert_operator(
+    w: &store::Writer<'_>,
+    context: &Context,
+    name: &str,
+    pin: &str,
+    role: Role,
+) -> Result<Operator> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "name",
+            "must be 1 to 64 printable characters",
+        ));
+    }
+    if !PIN_DIGITS.contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::invalid("pin", "must be 4 to 8 digits"));
+    }
+    if w.operator_by_name(name)?.is_some() {
+        return Err(Error::Conflict {
+            field: "name".into(),
+            message: format!("an operator named {name:?} already exists"),
+        });
+    }
+    let hash = hash_pin(pin)?;
+    let operator = Operator::from(w.insert_operator(name, role, &hash, context.now)?);
+    let after =
+        serde_json::json!({ "operator_id": operator.id, "name": operator.name, "role": role });
+    w.audit(
+        &audit_ok(context, "operator.create", operator.id, None, Some(after)),
+        context.now,
+    )?;
+    Ok(operator)
+}
+
+fn hash_pin(pin: &str) -> Result<String> {
+    let protect = |error: String| Error::invalid("pin", format!("could not be protected: {error}"));
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|error| protect(error.to_string()))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|error| protect(error.to_string()))?;
+    Ok(Argon2::default()
+        .hash_password(pin.as_bytes(), &salt)
+        .map_err(|error| protect(error.to_string()))?
+        .to_string())
+}
+
+fn pin_matches(hash: &str, pin: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|hash| {
+        Argon2::default()
+            .verify_password(pin.as_bytes(), &hash)
+            .is_ok()
+    })
+}
+
+/// A real Argon2 hash of nothing anyone can type, made once per run.
+fn stand_in_hash() -> &'static str {
+    static STAND_IN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    STAND_IN.get_or_init(|| hash_pin("stand-in").unwrap_or_default())
+}

@@ -1,0 +1,58 @@
+//! The desk's settings (such as whether the local API runs), and small look-ups the
+//! desktop app shows.
+
+use crate::{Context, Error, FrontDesk, Result, audit_ok};
+
+impl FrontDesk {
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        self.store.read(|r| Ok(r.setting(key)?))
+    }
+
+    /// Changes a setting, with its audit record.
+    pub fn set_setting(&self, context: &Context, key: &str, value: &str) -> Result<()> {
+        let request = serde_json::json!({ "key": key, "value": value });
+        self.change(
+            context,
+            "setting.set",
+            Some(key.to_owned()),
+            &request,
+            |w| {
+                let before = w.setting(key)?;
+                w.set_setting(key, value, context.now)?;
+                w.audit(
+                    &audit_ok(
+                        context,
+                        "setting.set",
+                        key,
+                        Some(serde_json::json!({ key: before })),
+                        Some(request.clone()),
+                    ),
+                    context.now,
+                )?;
+                Ok(())
+            },
+        )
+    }
+
+    /// Whose card this is: the guest or staff member of the last access method written
+    /// onto it, if the desk wrote it.
+    pub fn card_holder(&self, card_id: &str) -> Result<Option<String>> {
+        self.store.read(|r| {
+            let Some(method) = r
+                .cards_by_uid(card_id)?
+                .into_iter()
+                .find_map(|card| card.access_method_id)
+            else {
+                return Ok(None);
+            };
+            let Some(method) = r.access_method(method)? else {
+                return Ok(None);
+            };
+            let grant = r
+                .access_grant(method.access_grant_id)?
+                .ok_or_else(|| Error::not_found("access_grant", method.access_grant_id))?;
+            Ok(r.user_identity(grant.user_identity_id)?
+                .and_then(|user| user.full_name))
+        })
+    }
+}

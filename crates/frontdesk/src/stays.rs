@@ -1,0 +1,1210 @@
+//! Stays, as the front desk works with them: the live grants of one reservation key on one
+//! room. Each use case here composes the grant use cases in one transaction, so a check-in,
+//! a room move or a lost-key reissue happens whole or not at all.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Days, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use engine::model::{
+    AccessGrantId, AccessMethodId, AccessMode, EntranceId, RequestedAccessMethod, SpaceId,
+    SpaceKind, TimeFrame, UserIdentityId, UserKind,
+};
+use engine::rules;
+use serde::{Deserialize, Serialize};
+use store::{GrantFilter, Reader, Writer};
+
+use crate::grants::{apply_update, capable_doors, create, delete, live_grant};
+use crate::operators::{Operator, Permission};
+use crate::users::insert_user;
+use crate::warnings::refresh_collection;
+use crate::{
+    AccessGrantRecord, AccessMethodRecord, CreateAccessGrant, Error, FrontDesk, NewUserIdentity,
+    Result, StoredWarning, audit_ok,
+};
+
+/// When a stay ends by default, in the property's time zone.
+pub const CHECK_OUT_TIME: NaiveTime = match NaiveTime::from_hms_opt(11, 0, 0) {
+    Some(time) => time,
+    None => panic!("11:00 is a time"),
+};
+/// Until this hour an arrival belongs to the night before.
+const NIGHT_ENDS: NaiveTime = match NaiveTime::from_hms_opt(6, 0, 0) {
+    Some(time) => time,
+    None => panic!("06:00 is a time"),
+};
+/// The most cards made for one guest at once (Salto's copy limit).
+pub const MAX_CARDS_PER_GUEST: u32 = 10;
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoomState {
+    Vacant,
+    /// A stay starts later today.
+    Arriving,
+    InHouse,
+    /// A stay ends today (or ended and is not checked out yet).
+    Departing,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Board {
+    pub property_name: String,
+    pub time_zone: String,
+    pub now: DateTime<Utc>,
+    pub floors: Vec<BoardFloor>,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BoardFloor {
+    pub floor: Option<i32>,
+    pub label: String,
+    pub rooms: Vec<RoomTile>,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoomTile {
+    pub space_id: SpaceId,
+    pub key: String,
+    pub name: String,
+    pub kind: SpaceKind,
+    pub state: RoomState,
+    pub has_warnings: bool,
+    /// Today's stays, earliest first.
+    pub stays: Vec<StaySummary>,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaySummary {
+    pub reservation_key: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub guests: Vec<String>,
+    pub warnings: u32,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StayDetail {
+    pub reservation_key: String,
+    pub space_id: Option<SpaceId>,
+    pub room_name: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub guests: Vec<GuestDetail>,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GuestDetail {
+    pub user_identity_id: UserIdentityId,
+    pub full_name: Option<String>,
+    pub access_grant_id: AccessGrantId,
+    pub entrance_ids: Vec<EntranceId>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub cards: Vec<AccessMethodRecord>,
+    pub warnings: Vec<StoredWarning>,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntranceOption {
+    pub acs_entrance_id: EntranceId,
+    pub name: String,
+    /// Ticked unless the receptionist unticks it.
+    pub selected: bool,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckInOptions {
+    pub space_id: SpaceId,
+    pub room_name: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub room_doors: Vec<EntranceOption>,
+    pub common_areas: Vec<EntranceOption>,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewGuest {
+    pub full_name: String,
+    pub email_address: Option<String>,
+    pub phone_number: Option<String>,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckIn {
+    pub space_id: SpaceId,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub guests: Vec<NewGuest>,
+    pub common_entrance_ids: Vec<EntranceId>,
+    pub cards_per_guest: u32,
+    /// The property-management system's reservation id, when there is one; otherwise the
+    /// desk makes one up.
+    pub reservation_key: Option<String>,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddGuest {
+    pub reservation_key: String,
+    pub guest: NewGuest,
+    /// Some of the stay's room doors; all of them when `None`.
+    pub room_entrance_ids: Option<Vec<EntranceId>>,
+    pub common_entrance_ids: Vec<EntranceId>,
+    pub cards: u32,
+}
+
+/// A card of the old room that still opens it after a move or check-out.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutstandingCard {
+    pub access_method_id: AccessMethodId,
+    pub card_id: Option<String>,
+    pub guest: Option<String>,
+    pub doors: Vec<String>,
+    pub valid_until: DateTime<Utc>,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MoveResult {
+    pub stay: StayDetail,
+    /// Issued cards of the old room: they open it until collected, or until the next
+    /// reservation's card or a cancel card is used there.
+    pub old_cards: Vec<OutstandingCard>,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckOutResult {
+    pub reservation_key: String,
+    pub uncollected: Vec<OutstandingCard>,
+}
+
+/// What a manager can do about a warning.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FixAction {
+    /// Encode the card again (`access_method_id`).
+    ReEncode,
+    /// Mark the card collected, or report it lost.
+    CollectCard,
+    /// Reissue the stay's cards under a new reservation.
+    ReissueStay,
+    /// Nothing to do but know it; it passes with the next guest's first card.
+    None,
+}
+
+/// A staff person's access, as the staff screen lists it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaffAccess {
+    pub access_grant_id: AccessGrantId,
+    pub full_name: Option<String>,
+    pub entrance_ids: Vec<EntranceId>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub cards: Vec<AccessMethodRecord>,
+}
+
+/// How many audit entries a page shows by default.
+pub const AUDIT_PAGE: u32 = 200;
+
+/// What a manager filters the audit log by.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    /// An operator's name (or any actor as the log shows it, e.g. `api`).
+    pub actor: Option<String>,
+    pub room_space_id: Option<SpaceId>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub limit: Option<u32>,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WarningView {
+    pub access_grant_id: AccessGrantId,
+    pub access_method_id: Option<AccessMethodId>,
+    pub code: engine::warnings::WarningCode,
+    pub message: String,
+    pub created_at: DateTime<Utc>,
+    pub reservation_key: Option<String>,
+    pub guest: Option<String>,
+    pub fix: FixAction,
+}
+
+impl FrontDesk {
+    /// Every room by floor with its state at `now`, in the property's time zone.
+    pub fn room_board(&self, operator: &Operator, now: DateTime<Utc>) -> Result<Board> {
+        operator.require(Permission::FrontDesk)?;
+        self.store.read(|r| {
+            let property = r
+                .property()?
+                .ok_or_else(|| Error::not_found("property", "-"))?;
+            let zone: Tz = property.time_zone.parse().unwrap_or(chrono_tz::UTC);
+            let (_, today_end) = local_day(zone, now);
+            let mut stays_by_room: BTreeMap<SpaceId, BTreeMap<String, StaySummary>> =
+                BTreeMap::new();
+            // From the start of time: a stay that ended and was never checked out still
+            // holds its room (its grants are live until the check-out deletes them).
+            for row in r.board_rows(DateTime::<Utc>::UNIX_EPOCH, today_end)? {
+                let stay = stays_by_room
+                    .entry(row.space_id)
+                    .or_default()
+                    .entry(row.reservation_key.clone())
+                    .or_insert_with(|| StaySummary {
+                        reservation_key: row.reservation_key.clone(),
+                        starts_at: row.starts_at,
+                        ends_at: row.ends_at,
+                        guests: Vec::new(),
+                        warnings: 0,
+                    });
+                stay.starts_at = stay.starts_at.min(row.starts_at);
+                stay.ends_at = stay.ends_at.max(row.ends_at);
+                stay.guests
+                    .push(row.full_name.unwrap_or_else(|| "Guest".to_owned()));
+                stay.warnings += row.warnings;
+            }
+            let mut floors: BTreeMap<(bool, Option<i32>), Vec<RoomTile>> = BTreeMap::new();
+            for space in r
+                .spaces()?
+                .into_iter()
+                .filter(|space| space.kind != SpaceKind::Common)
+            {
+                let mut stays: Vec<StaySummary> = stays_by_room
+                    .remove(&space.id)
+                    .map(|stays| stays.into_values().collect())
+                    .unwrap_or_default();
+                stays.sort_by_key(|stay| stay.starts_at);
+                floors
+                    .entry((space.floor.is_none(), space.floor))
+                    .or_default()
+                    .push(RoomTile {
+                        space_id: space.id,
+                        key: space.key,
+                        name: space.name,
+                        kind: space.kind,
+                        state: room_state(&stays, now, today_end),
+                        has_warnings: stays.iter().any(|stay| stay.warnings > 0),
+                        stays,
+                    });
+            }
+            Ok(Board {
+                property_name: property.name,
+                time_zone: property.time_zone,
+                now,
+                floors: floors
+                    .into_iter()
+                    .map(|((_, floor), rooms)| BoardFloor {
+                        floor,
+                        label: floor
+                            .map_or_else(|| "Other".to_owned(), |floor| format!("Floor {floor}")),
+                        rooms,
+                    })
+                    .collect(),
+            })
+        })
+    }
+
+    /// One stay: its guests, their doors, cards and warnings.
+    pub fn stay(&self, operator: &Operator, reservation_key: &str) -> Result<StayDetail> {
+        operator.require(Permission::FrontDesk)?;
+        self.store.read(|r| stay_detail(r, reservation_key))
+    }
+
+    /// What the check-in form starts with for a room at `now`: dates from now to tomorrow's
+    /// check-out time, the room's doors, and the common areas, all ticked.
+    pub fn check_in_options(
+        &self,
+        operator: &Operator,
+        space_id: SpaceId,
+        now: DateTime<Utc>,
+    ) -> Result<CheckInOptions> {
+        operator.require(Permission::FrontDesk)?;
+        self.store.read(|r| {
+            let space = r
+                .space(space_id)?
+                .ok_or_else(|| Error::not_found("space", space_id))?;
+            let property = r
+                .property()?
+                .ok_or_else(|| Error::not_found("property", "-"))?;
+            let zone: Tz = property.time_zone.parse().unwrap_or(chrono_tz::UTC);
+            let option = |entrance: store::EntranceRecord| EntranceOption {
+                acs_entrance_id: entrance.id,
+                name: entrance.name,
+                selected: true,
+            };
+            let room_doors = r
+                .entrances(None, Some(space_id))?
+                .into_iter()
+                .map(option)
+                .collect();
+            let common_areas = common_area_doors(r)?.into_iter().map(option).collect();
+            Ok(CheckInOptions {
+                space_id,
+                room_name: space.name,
+                starts_at: now,
+                ends_at: next_check_out(zone, now),
+                room_doors,
+                common_areas,
+            })
+        })
+    }
+
+    /// Checks guests in: one grant per guest on the room's doors and the chosen common
+    /// areas, the first establishing the reservation and the others joining it, with
+    /// `cards_per_guest` cards each to encode.
+    pub fn check_in(
+        &self,
+        operator: &Operator,
+        now: DateTime<Utc>,
+        request: &CheckIn,
+    ) -> Result<StayDetail> {
+        let context = operator.context(now);
+        let key = request
+            .reservation_key
+            .clone()
+            .unwrap_or_else(new_reservation_key);
+        self.operator_change(
+            operator,
+            Permission::FrontDesk,
+            &context,
+            "stay.check_in",
+            Some(key.clone()),
+            request,
+            |w| {
+                if request.guests.is_empty() {
+                    return Err(Error::invalid("guests", "name at least one guest"));
+                }
+                check_card_count("cards_per_guest", request.cards_per_guest)?;
+                let room = w.space(request.space_id)?.ok_or_else(|| {
+                    Error::invalid("space_id", format!("no space with id {}", request.space_id))
+                })?;
+                if room.kind == SpaceKind::Common {
+                    return Err(Error::invalid(
+                        "space_id",
+                        format!("{} is a common area, not a room", room.name),
+                    ));
+                }
+                check_common_areas(w, &request.common_entrance_ids)?;
+                let frame = TimeFrame::new(request.starts_at, request.ends_at);
+                for (index, guest) in request.guests.iter().enumerate() {
+                    let user = insert_guest(w, &context, guest, &format!("guests[{index}]"))?;
+                    let mut entrances = room.entrance_ids.clone();
+                    entrances.extend(&request.common_entrance_ids);
+                    create(
+                        w,
+                        &context,
+                        &grant_request(
+                            user.id,
+                            &entrances,
+                            Some(room.id),
+                            frame,
+                            request.cards_per_guest,
+                            &key,
+                        ),
+                    )?;
+                }
+                stay_detail(w, &key)
+            },
+        )
+    }
+
+    /// Adds a guest to a stay (a joiner), on all or some of the stay's room doors.
+    pub fn add_guest(
+        &self,
+        operator: &Operator,
+        now: DateTime<Utc>,
+        request: &AddGuest,
+    ) -> Result<StayDetail> {
+        let context = operator.context(now);
+        let key = request.reservation_key.clone();
+        self.operator_change(
+            operator,
+            Permission::FrontDesk,
+            &context,
+            "stay.add_guest",
+            Some(key.clone()),
+            request,
+            |w| {
+                check_card_count("cards", request.cards)?;
+                check_common_areas(w, &request.common_entrance_ids)?;
+                let stay = stay_grants(w, &key)?;
+                let first = &stay[0];
+                let room = stay_room(w, &stay)?.ok_or_else(|| Error::not_found("space", &key))?;
+                // A joiner on some doors names no space: the space would add all its doors.
+                let (room_doors, space) = match &request.room_entrance_ids {
+                    Some(doors) => (doors.clone(), None),
+                    None => (
+                        first
+                            .entrances
+                            .iter()
+                            .filter(|(_, seq)| seq.is_some())
+                            .map(|(id, _)| *id)
+                            .collect(),
+                        Some(room),
+                    ),
+                };
+                let user = insert_guest(w, &context, &request.guest, "guest")?;
+                let mut entrances = room_doors;
+                entrances.extend(&request.common_entrance_ids);
+                create(
+                    w,
+                    &context,
+                    &grant_request(
+                        user.id,
+                        &entrances,
+                        space,
+                        first.frame(),
+                        request.cards,
+                        &key,
+                    ),
+                )?;
+                stay_detail(w, &key)
+            },
+        )
+    }
+
+    /// Moves a stay to another room: its grants are deleted and made again on the new
+    /// room's doors (a new reservation, so the new cards override the room's earlier ones),
+    /// keeping each guest's common areas and cards. Refused when the room is taken.
+    pub fn move_stay(
+        &self,
+        operator: &Operator,
+        now: DateTime<Utc>,
+        reservation_key: &str,
+        to_space_id: SpaceId,
+    ) -> Result<MoveResult> {
+        let context = operator.context(now);
+        let request =
+            serde_json::json!({ "reservation_key": reservation_key, "to_space_id": to_space_id });
+        self.operator_change(
+            operator,
+            Permission::FrontDesk,
+            &context,
+            "stay.move",
+            Some(reservation_key.to_owned()),
+            &request,
+            |w| {
+                let grants = stay_grants(w, reservation_key)?;
+                let target = w.space(to_space_id)?.ok_or_else(|| {
+                    Error::invalid("to_space_id", format!("no space with id {to_space_id}"))
+                })?;
+                if target.kind == SpaceKind::Common {
+                    return Err(Error::invalid(
+                        "to_space_id",
+                        format!("{} is a common area, not a room", target.name),
+                    ));
+                }
+                let from_room = stay_room(w, &grants)?;
+                if from_room == Some(to_space_id)
+                    || grants
+                        .iter()
+                        .any(|grant| grant.space_ids.contains(&to_space_id))
+                {
+                    return Err(Error::invalid(
+                        "to_space_id",
+                        format!("the stay is already in {}", target.name),
+                    ));
+                }
+                // The moved stay holds the new room from now on only.
+                let whole = envelope(&grants);
+                let frame = TimeFrame::new(whole.starts_at.max(now), whole.ends_at);
+                for door in &target.entrance_ids {
+                    if let Some(taken) = w
+                        .door_reservations(*door)?
+                        .into_iter()
+                        .find(|other| other.frame.overlaps(&frame))
+                    {
+                        return Err(Error::Conflict {
+                            field: "to_space_id".into(),
+                            message: format!(
+                                "{} is taken by stay '{}' from {} to {}; choose another room",
+                                target.name,
+                                taken.reservation_key,
+                                taken.frame.starts_at.format("%Y-%m-%d %H:%M"),
+                                taken.frame.ends_at.format("%Y-%m-%d %H:%M")
+                            ),
+                        });
+                    }
+                }
+                let old_rooms: Vec<SpaceId> = grants
+                    .iter()
+                    .flat_map(|grant| grant.space_ids.clone())
+                    .chain(from_room)
+                    .collect();
+                for grant in &grants {
+                    delete(w, &context, grant.id)?;
+                }
+                for grant in &grants {
+                    let common: Vec<EntranceId> = grant
+                        .entrances
+                        .iter()
+                        .filter(|(id, sequence)| {
+                            sequence.is_none() && !is_room_door(w, *id, &old_rooms)
+                        })
+                        .map(|(id, _)| *id)
+                        .collect();
+                    let mut entrances = target.entrance_ids.clone();
+                    entrances.extend(common);
+                    let recreated = CreateAccessGrant {
+                        user_identity_id: Some(grant.user_identity_id),
+                        acs_entrance_ids: entrances,
+                        space_ids: vec![target.id],
+                        starts_at: Some(grant.starts_at.max(now)),
+                        ends_at: Some(grant.ends_at),
+                        requested_access_methods: grant.requested_access_methods.clone(),
+                        reservation_key: Some(reservation_key.to_owned()),
+                        name: grant.name.clone(),
+                        ..Default::default()
+                    };
+                    create(w, &context, &recreated)?;
+                }
+                let old_cards = outstanding_cards(w, &grants)?;
+                Ok(MoveResult {
+                    stay: stay_detail(w, reservation_key)?,
+                    old_cards,
+                })
+            },
+        )
+    }
+
+    /// Moves a stay's dates (one or both ends) for all its guests. Cards already encoded
+    /// carry the old dates and are flagged for re-encoding.
+    pub fn change_dates(
+        &self,
+        operator: &Operator,
+        now: DateTime<Utc>,
+        reservation_key: &str,
+        starts_at: Option<DateTime<Utc>>,
+        ends_at: Option<DateTime<Utc>>,
+    ) -> Result<StayDetail> {
+        let context = operator.context(now);
+        let request = serde_json::json!({ "reservation_key": reservation_key, "starts_at": starts_at, "ends_at": ends_at });
+        self.operator_change(
+            operator,
+            Permission::FrontDesk,
+            &context,
+            "stay.change_dates",
+            Some(reservation_key.to_owned()),
+            &request,
+            |w| {
+                for grant in stay_grants(w, reservation_key)? {
+                    let frame = TimeFrame::new(
+                        starts_at.unwrap_or(grant.starts_at),
+                        ends_at.unwrap_or(grant.ends_at),
+                    );
+                    // All the stay's grants move together, so they keep overlapping each other.
+                    rules::check_update(&frame, grant.name.as_deref(), &[], now)?;
+                    apply_update(w, &context, &grant, frame, grant.name.as_deref())?;
+                }
+                stay_detail(w, reservation_key)
+            },
+        )
+    }
+
+    /// A lost key: every card of the stay is reissued under a new reservation, whose first
+    /// card used at the door overrides the lost one. The lost cards are recorded as lost.
+    pub fn reissue_stay(
+        &self,
+        operator: &Operator,
+        now: DateTime<Utc>,
+        reservation_key: &str,
+    ) -> Result<StayDetail> {
+        let context = operator.context(now);
+        let request = serde_json::json!({ "reservation_key": reservation_key });
+        self.operator_change(
+            operator,
+            Permission::FrontDesk,
+            &context,
+            "stay.reissue",
+            Some(reservation_key.to_owned()),
+            &request,
+            |w| {
+                let grants = stay_grants(w, reservation_key)?;
+                for grant in &grants {
+                    delete(w, &context, grant.id)?;
+                    for method in w.access_methods_of_grant(grant.id)? {
+                        if method.is_issued() && method.collected_at.is_none() {
+                            w.mark_lost(method.id, now)?;
+                        }
+                    }
+                    refresh_collection(w, grant.id, now)?;
+                }
+                // The guest with the most room doors establishes the new reservation, so that
+                // the others (on some of its doors) can join it.
+                let mut order: Vec<&AccessGrantRecord> = grants.iter().collect();
+                order.sort_by_key(|grant| std::cmp::Reverse(capable_doors(grant).len()));
+                for grant in order {
+                    create(
+                        w,
+                        &context,
+                        &CreateAccessGrant {
+                            user_identity_id: Some(grant.user_identity_id),
+                            acs_entrance_ids: grant.entrance_ids(),
+                            space_ids: grant.space_ids.clone(),
+                            starts_at: Some(grant.starts_at.max(now)),
+                            ends_at: Some(grant.ends_at),
+                            requested_access_methods: grant.requested_access_methods.clone(),
+                            reservation_key: Some(reservation_key.to_owned()),
+                            name: grant.name.clone(),
+                            ..Default::default()
+                        },
+                    )?;
+                }
+                stay_detail(w, reservation_key)
+            },
+        )
+    }
+
+    /// Checks a stay out: its grants are deleted. The issued cards not yet back are listed;
+    /// they open the room until collected or overridden.
+    pub fn check_out(
+        &self,
+        operator: &Operator,
+        now: DateTime<Utc>,
+        reservation_key: &str,
+    ) -> Result<CheckOutResult> {
+        let context = operator.context(now);
+        let request = serde_json::json!({ "reservation_key": reservation_key });
+        self.operator_change(
+            operator,
+            Permission::FrontDesk,
+            &context,
+            "stay.check_out",
+            Some(reservation_key.to_owned()),
+            &request,
+            |w| {
+                let grants = stay_grants(w, reservation_key)?;
+                for grant in &grants {
+                    delete(w, &context, grant.id)?;
+                }
+                Ok(CheckOutResult {
+                    reservation_key: reservation_key.to_owned(),
+                    uncollected: outstanding_cards(w, &grants)?,
+                })
+            },
+        )
+    }
+
+    /// Records that a revoked card will not come back.
+    pub fn report_card_lost(
+        &self,
+        operator: &Operator,
+        now: DateTime<Utc>,
+        id: AccessMethodId,
+    ) -> Result<AccessMethodRecord> {
+        let context = operator.context(now);
+        let request = serde_json::json!({ "access_method_id": id });
+        self.operator_change(
+            operator,
+            Permission::FrontDesk,
+            &context,
+            "access_method.lost",
+            Some(id.to_string()),
+            &request,
+            |w| {
+                let before = w
+                    .access_method(id)?
+                    .ok_or_else(|| Error::not_found("access_method", id))?;
+                let refusal = if before.mode != AccessMode::Card || !before.is_issued() {
+                    Some("only an encoded card can be lost")
+                } else if before.revoked_at.is_none() {
+                    Some("this card's stay is live: reissue the stay's cards instead (lost key)")
+                } else if before.collected_at.is_some() {
+                    Some("this card was collected; it is back at the desk")
+                } else {
+                    None
+                };
+                if let Some(message) = refusal {
+                    return Err(Error::invalid("access_method_id", message));
+                }
+                w.mark_lost(id, now)?;
+                refresh_collection(w, before.access_grant_id, now)?;
+                let after = w
+                    .access_method(id)?
+                    .ok_or_else(|| Error::not_found("access_method", id))?;
+                w.audit(
+                    &audit_ok(
+                        &context,
+                        "access_method.lost",
+                        id,
+                        crate::to_json(&before),
+                        crate::to_json(&after),
+                    ),
+                    now,
+                )?;
+                Ok(after)
+            },
+        )
+    }
+
+    /// Every warning with what to do about it.
+    pub fn warnings(&self, operator: &Operator) -> Result<Vec<WarningView>> {
+        operator.require(Permission::Manage)?;
+        self.store.read(|r| {
+            let mut names = BTreeMap::new();
+            let mut views = Vec::new();
+            for row in r.all_warnings()? {
+                let guest = match names.get(&row.user_identity_id) {
+                    Some(name) => Clone::clone(name),
+                    None => {
+                        let name = r
+                            .user_identity(row.user_identity_id)?
+                            .and_then(|user| user.full_name);
+                        names.insert(row.user_identity_id, name.clone());
+                        name
+                    }
+                };
+                use engine::warnings::WarningCode;
+                let fix = match row.code {
+                    WarningCode::EncodingRequired if row.access_method_id.is_some() => {
+                        FixAction::ReEncode
+                    }
+                    WarningCode::EncodingRequired | WarningCode::PreviousGuestCanEnter => {
+                        FixAction::None
+                    }
+                    WarningCode::CardsNotCollected => FixAction::CollectCard,
+                    WarningCode::SequenceInversion => FixAction::ReissueStay,
+                };
+                views.push(WarningView {
+                    access_grant_id: row.access_grant_id,
+                    access_method_id: row.access_method_id,
+                    code: row.code,
+                    message: row.message,
+                    created_at: row.created_at,
+                    reservation_key: row.reservation_key,
+                    guest,
+                    fix,
+                });
+            }
+            Ok(views)
+        })
+    }
+
+    /// A staff card: a staff person's grant on the chosen doors, without a reservation, so
+    /// it never overrides a guest and no guest overrides it.
+    pub fn issue_staff_access(
+        &self,
+        operator: &Operator,
+        now: DateTime<Utc>,
+        full_name: &str,
+        entrance_ids: &[EntranceId],
+        frame: TimeFrame,
+    ) -> Result<AccessGrantRecord> {
+        let context = operator.context(now);
+        let request = serde_json::json!({ "acs_entrance_ids": entrance_ids, "starts_at": frame.starts_at, "ends_at": frame.ends_at });
+        self.operator_change(
+            operator,
+            Permission::Manage,
+            &context,
+            "staff.issue",
+            None,
+            &request,
+            |w| {
+                let user = insert_user(
+                    w,
+                    &context,
+                    &NewUserIdentity {
+                        key: None,
+                        full_name: Some(full_name.trim().to_owned()),
+                        email_address: None,
+                        phone_number: None,
+                        kind: UserKind::Staff,
+                    },
+                )?;
+                create(
+                    w,
+                    &context,
+                    &CreateAccessGrant {
+                        user_identity_id: Some(user.id),
+                        acs_entrance_ids: entrance_ids.to_vec(),
+                        starts_at: Some(frame.starts_at),
+                        ends_at: Some(frame.ends_at),
+                        requested_access_methods: vec![RequestedAccessMethod {
+                            mode: AccessMode::Card,
+                            code: None,
+                        }],
+                        name: Some(format!("Staff: {}", full_name.trim())),
+                        ..Default::default()
+                    },
+                )
+            },
+        )
+    }
+
+    /// The live staff grants, with their people and cards.
+    pub fn staff_access(&self, operator: &Operator) -> Result<Vec<StaffAccess>> {
+        operator.require(Permission::Manage)?;
+        self.store.read(|r| {
+            let mut staff = Vec::new();
+            for user in r
+                .user_identities()?
+                .into_iter()
+                .filter(|user| user.kind == UserKind::Staff)
+            {
+                let filter = GrantFilter {
+                    user_identity_id: Some(user.id),
+                    ..Default::default()
+                };
+                for grant in r.access_grants(&filter)? {
+                    staff.push(StaffAccess {
+                        access_grant_id: grant.id,
+                        full_name: user.full_name.clone(),
+                        entrance_ids: grant.entrance_ids(),
+                        starts_at: grant.starts_at,
+                        ends_at: grant.ends_at,
+                        cards: r.access_methods(store::MethodFilter::Grant(grant.id))?,
+                    });
+                }
+            }
+            Ok(staff)
+        })
+    }
+
+    /// The audit log for a manager: newest first, by operator, by room, by dates.
+    pub fn audit_entries(
+        &self,
+        operator: &Operator,
+        query: &AuditQuery,
+    ) -> Result<Vec<store::AuditEntry>> {
+        operator.require(Permission::Manage)?;
+        let filter = store::AuditFilter {
+            actor: query.actor.as_ref().map(|actor| {
+                if actor.contains(':') {
+                    actor.clone()
+                } else {
+                    format!("operator:{actor}")
+                }
+            }),
+            subject_id: None,
+            since: query.since,
+            until: query.until,
+            limit: None,
+        };
+        let limit = query.limit.unwrap_or(AUDIT_PAGE).min(AUDIT_PAGE * 10) as usize;
+        self.store.read(|r| {
+            let entries = r.audit_log(&filter)?;
+            let Some(room) = query.room_space_id else {
+                return Ok(entries.into_iter().take(limit).collect());
+            };
+            // A change is about a room when the records it wrote name the room.
+            let room = room.to_string();
+            let mentions = |value: &Option<serde_json::Value>| {
+                value
+                    .as_ref()
+                    .is_some_and(|value| value.to_string().contains(&room))
+            };
+            Ok(entries
+                .into_iter()
+                .filter(|entry| mentions(&entry.before) || mentions(&entry.after))
+                .take(limit)
+                .collect())
+        })
+    }
+}
+
+fn grant_request(
+    user: UserIdentityId,
+    entrances: &[EntranceId],
+    room: Option<SpaceId>,
+    frame: TimeFrame,
+    cards: u32,
+    key: &str,
+) -> CreateAccessGrant {
+    CreateAccessGrant {
+        user_identity_id: Some(user),
+        acs_entrance_ids: entrances.to_vec(),
+        space_ids: room.into_iter().collect(),
+        starts_at: Some(frame.starts_at),
+        ends_at: Some(frame.ends_at),
+        requested_access_methods: (0..cards)
+            .map(|_| RequestedAccessMethod {
+                mode: AccessMode::Card,
+                code: None,
+            })
+            .collect(),
+        reservation_key: Some(key.to_owned()),
+        ..Default::default()
+    }
+}
+
+fn check_card_count(field: &str, cards: u32) -> Result<()> {
+    if (1..=MAX_CARDS_PER_GUEST).contains(&cards) {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            field,
+            format!("must be 1 to {MAX_CARDS_PER_GUEST} cards"),
+        ))
+    }
+}
+
+fn insert_guest(
+    w: &Writer<'_>,
+    context: &crate::Context,
+    guest: &NewGuest,
+    field: &str,
+) -> Result<store::UserIdentityRecord> {
+    if guest.full_name.trim().is_empty() {
+        return Err(Error::invalid(
+            format!("{field}.full_name"),
+            "a guest needs a name",
+        ));
+    }
+    insert_user(
+        w,
+        context,
+        &NewUserIdentity {
+            key: None,
+            full_name: Some(guest.full_name.trim().to_owned()),
+            email_address: guest
+                .email_address
+                .clone()
+                .filter(|text| !text.trim().is_empty()),
+            phone_number: guest
+                .phone_number
+                .clone()
+                .filter(|text| !text.trim().is_empty()),
+            kind: UserKind::Guest,
+        },
+    )
+}
+
+/// The live grants of a stay, oldest first; a stay without any is not found.
+fn stay_grants(r: &Reader<'_>, reservation_key: &str) -> Result<Vec<AccessGrantRecord>> {
+    let filter = GrantFilter {
+        reservation_key: Some(reservation_key.to_owned()),
+        ..Default::default()
+    };
+    let grants = r.access_grants(&filter)?;
+    if grants.is_empty() {
+        return Err(Error::not_found("stay", reservation_key));
+    }
+    Ok(grants)
+}
+
+fn envelope(grants: &[AccessGrantRecord]) -> TimeFrame {
+    grants
+        .iter()
+        .skip(1)
+        .fold(grants[0].frame(), |frame, grant| {
+            frame.union(&grant.frame())
+        })
+}
+
+fn stay_detail(r: &Reader<'_>, reservation_key: &str) -> Result<StayDetail> {
+    let grants = stay_grants(r, reservation_key)?;
+    let frame = envelope(&grants);
+    let space_id = stay_room(r, &grants)?;
+    let room_name = match space_id {
+        Some(id) => r
+            .space(id)?
+            .map_or_else(|| id.to_string(), |space| space.name),
+        None => String::new(),
+    };
+    let mut guests = Vec::new();
+    for grant in grants {
+        let grant = live_grant(r, grant.id)?;
+        let user = r.user_identity(grant.user_identity_id)?;
+        guests.push(GuestDetail {
+            user_identity_id: grant.user_identity_id,
+            full_name: user.and_then(|user| user.full_name),
+            access_grant_id: grant.id,
+            entrance_ids: grant.entrance_ids(),
+            starts_at: grant.starts_at,
+            ends_at: grant.ends_at,
+            cards: r
+                .access_methods(store::MethodFilter::Grant(grant.id))?
+                .into_iter()
+                .filter(|method| method.mode == AccessMode::Card && method.revoked_at.is_none())
+                .collect(),
+            warnings: grant.warnings,
+        });
+    }
+    Ok(StayDetail {
+        reservation_key: reservation_key.to_owned(),
+        space_id,
+        room_name,
+        starts_at: frame.starts_at,
+        ends_at: frame.ends_at,
+        guests,
+    })
+}
+
+/// The issued cards of these (now deleted) grants that are neither back nor lost.
+fn outstanding_cards(r: &Reader<'_>, grants: &[AccessGrantRecord]) -> Result<Vec<OutstandingCard>> {
+    let mut cards = Vec::new();
+    for grant in grants {
+        let guest = r
+            .user_identity(grant.user_identity_id)?
+            .and_then(|user| user.full_name);
+        let mut doors = Vec::new();
+        for id in grant.entrance_ids() {
+            if let Some(entrance) = r.entrance(id)? {
+                doors.push(entrance.name);
+            }
+        }
+        for method in r.access_methods_of_grant(grant.id)? {
+            if method.mode == AccessMode::Card
+                && method.is_issued()
+                && method.collected_at.is_none()
+                && method.lost_at.is_none()
+            {
+                let valid_until = r
+                    .cards_of_method(method.id)?
+                    .first()
+                    .map_or(grant.ends_at, |card| card.valid_until);
+                cards.push(OutstandingCard {
+                    access_method_id: method.id,
+                    card_id: method.card_id.clone(),
+                    guest: guest.clone(),
+                    doors: doors.clone(),
+                    valid_until,
+                });
+            }
+        }
+    }
+    Ok(cards)
+}
+
+/// The room of a stay: the space its grants were asked for by, or else the space of its
+/// first room door (a joiner on some of a suite's doors names no space).
+fn stay_room(r: &Reader<'_>, grants: &[AccessGrantRecord]) -> Result<Option<SpaceId>> {
+    if let Some(space) = grants
+        .iter()
+        .find_map(|grant| grant.space_ids.first().copied())
+    {
+        return Ok(Some(space));
+    }
+    for grant in grants {
+        for (id, _) in grant.entrances.iter().filter(|(_, seq)| seq.is_some()) {
+            if let Some(space) = r
+                .entrance(*id)?
+                .and_then(|entrance| entrance.space_ids.first().copied())
+            {
+                return Ok(Some(space));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Refuses a "common area" that is not one the check-in offers (another room's door, or a
+/// door on an online system).
+fn check_common_areas(r: &Reader<'_>, entrances: &[EntranceId]) -> Result<()> {
+    let offered: Vec<EntranceId> = common_area_doors(r)?
+        .into_iter()
+        .map(|entrance| entrance.id)
+        .collect();
+    let Some(index) = entrances.iter().position(|id| !offered.contains(id)) else {
+        return Ok(());
+    };
+    let message = match r.entrance(entrances[index])? {
+        Some(entrance) => format!("{} is not a common area the cards open", entrance.name),
+        None => format!("no entrance with id {}", entrances[index]),
+    };
+    Err(Error::invalid(
+        format!("common_entrance_ids[{index}]"),
+        message,
+    ))
+}
+
+fn is_room_door(r: &Reader<'_>, entrance: EntranceId, rooms: &[SpaceId]) -> bool {
+    r.entrance(entrance)
+        .ok()
+        .flatten()
+        .is_some_and(|entrance| entrance.space_ids.iter().any(|space| rooms.contains(space)))
+}
+
+/// The doors of common areas on the offline systems that open with a card: what a check-in
+/// offers on top of the room.
+fn common_area_doors(r: &Reader<'_>) -> Result<Vec<store::EntranceRecord>> {
+    let common: Vec<SpaceId> = r
+        .spaces()?
+        .into_iter()
+        .filter(|space| space.kind == SpaceKind::Common)
+        .map(|space| space.id)
+        .collect();
+    Ok(r.entrances(None, None)?
+        .into_iter()
+        .filter(|entrance| {
+            !entrance.can_belong_to_reservation
+                && entrance.access_system_kind.is_override_based()
+                && entrance.modes.contains(&AccessMode::Card)
+                && entrance
+                    .space_ids
+                    .iter()
+                    .any(|space| common.contains(space))
+        })
+        .collect())
+}
+
+fn room_state(stays: &[StaySummary], now: DateTime<Utc>, today_end: DateTime<Utc>) -> RoomState {
+    let in_house = |stay: &&StaySummary| stay.starts_at <= now && now < stay.ends_at;
+    if stays
+        .iter()
+        .any(|stay| in_house(&stay) && stay.ends_at >= today_end)
+    {
+        RoomState::InHouse
+    } else if stays
+        .iter()
+        .any(|stay| stay.starts_at <= now && stay.ends_at < today_end)
+    {
+        RoomState::Departing
+    } else if stays.iter().any(|stay| now < stay.starts_at) {
+        RoomState::Arriving
+    } else {
+        RoomState::Vacant
+    }
+}
+
+/// Today in the property's time zone, as UTC instants.
+fn local_day(zone: Tz, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let date = now.with_timezone(&zone).date_naive();
+    let start = |date: chrono::NaiveDate| {
+        zone.from_local_datetime(&date.and_time(NaiveTime::MIN))
+            .earliest()
+            .map_or(now, |local| local.with_timezone(&Utc))
+    };
+    let tomorrow = date.checked_add_days(Days::new(1)).unwrap_or(date);
+    (start(date), start(tomorrow))
+}
+
+/// The check-out time that ends a stay starting at `now`: 11:00 the next day in the
+/// property's time zone. Before 06:00 the night still belongs to the day before, so a guest
+/// arriving at 00:30 leaves at 11:00 the same day.
+fn next_check_out(zone: Tz, now: DateTime<Utc>) -> DateTime<Utc> {
+    let local = now.with_timezone(&zone);
+    let night_of = if local.time() < NIGHT_ENDS {
+        local
+            .date_naive()
+            .checked_sub_days(Days::new(1))
+            .unwrap_or(local.date_naive())
+    } else {
+        local.date_naive()
+    };
+    let date = night_of.checked_add_days(Days::new(1)).unwrap_or(night_of);
+    zone.from_local_datetime(&date.and_time(CHECK_OUT_TIME))
+        .earliest()
+        .map_or(now, |local| local.with_timezone(&Utc))
+}
+
+/// A reservation key for a stay the property-management system did not name.
+fn new_reservation_key() -> String {
+    format!("stay-{}", &uuid::Uuid::new_v4().simple().to_string()[..8])
+}

@@ -1,0 +1,210 @@
+//! What the desktop app needs beyond the API: operators, settings, the room board's rows
+//! and every stored warning.
+
+use chrono::{DateTime, Utc};
+use engine::model::{AccessGrantId, AccessMethodId, SpaceId, UserIdentityId};
+use engine::warnings::WarningCode;
+use rusqlite::{OptionalExtension, Row, params};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::catalog::{optional_uuid_column, uuid_column};
+use crate::error::{Error, Result};
+use crate::time;
+use crate::{Reader, Writer};
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Receptionist,
+    Manager,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Receptionist => "receptionist",
+            Self::Manager => "manager",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Self> {
+        match text {
+            "receptionist" => Ok(Self::Receptionist),
+            "manager" => Ok(Self::Manager),
+            other => Err(Error::corrupt(format!("operator role {other:?}"))),
+        }
+    }
+}
+
+/// A person who signs in to the desktop app. The PIN's hash never leaves the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OperatorRecord {
+    pub id: Uuid,
+    pub name: String,
+    pub role: Role,
+    #[serde(skip)]
+    pub pin_hash: String,
+    pub created_at: DateTime<Utc>,
+    pub disabled_at: Option<DateTime<Utc>>,
+}
+
+/// One live grant of a stay on one room, as the room board needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardRow {
+    pub space_id: SpaceId,
+    pub access_grant_id: AccessGrantId,
+    pub reservation_key: String,
+    pub user_identity_id: UserIdentityId,
+    pub full_name: Option<String>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub warnings: u32,
+}
+
+/// A stored warning with what a manager needs to act on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WarningRow {
+    pub access_grant_id: AccessGrantId,
+    pub access_method_id: Option<AccessMethodId>,
+    pub code: WarningCode,
+    pub message: String,
+    pub created_at: DateTime<Utc>,
+    pub reservation_key: Option<String>,
+    pub user_identity_id: UserIdentityId,
+    pub grant_deleted: bool,
+}
+
+const OPERATOR_COLUMNS: &str = "id, name, role, pin_hash, created_at, disabled_at";
+
+impl Reader<'_> {
+    pub fn operators(&self) -> Result<Vec<OperatorRecord>> {
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT {OPERATOR_COLUMNS} FROM operators ORDER BY name"
+        ))?;
+        let mut rows = statement.query([])?;
+        let mut operators = Vec::new();
+        while let Some(row) = rows.next()? {
+            operators.push(operator_row(row)?);
+        }
+        Ok(operators)
+    }
+
+    pub fn operator_by_name(&self, name: &str) -> Result<Option<OperatorRecord>> {
+        self.connection
+            .query_row(
+                &format!("SELECT {OPERATOR_COLUMNS} FROM operators WHERE name = ?1"),
+                [name],
+                |row| Ok(operator_row(row)),
+            )
+            .optional()?
+            .transpose()
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .connection
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Live grants with a reservation that overlap `[from, to)`, one row per room they open.
+    pub fn board_rows(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<BoardRow>> {
+        let mut statement = self.connection.prepare(
+            "SELECT DISTINCT es.space_id, g.id, g.reservation_key, g.user_identity_id, u.full_name,
+                    g.starts_at, g.ends_at,
+                    (SELECT COUNT(*) FROM warnings w WHERE w.access_grant_id = g.id)
+             FROM access_grants g INDEXED BY access_grants_live_by_end
+             JOIN user_identities u ON u.id = g.user_identity_id
+             JOIN access_grant_entrances ge ON ge.access_grant_id = g.id
+             JOIN entrance_spaces es ON es.entrance_id = ge.entrance_id
+             JOIN spaces s ON s.id = es.space_id AND s.kind <> 'common'
+             WHERE g.deleted_at IS NULL AND g.ends_at > ?1 AND g.starts_at < ?2
+               AND g.reservation_key IS NOT NULL
+             ORDER BY g.starts_at, g.rowid",
+        )?;
+        let mut rows = statement.query(params![time::to_text(from), time::to_text(to)])?;
+        let mut board = Vec::new();
+        while let Some(row) = rows.next()? {
+            board.push(BoardRow {
+                space_id: uuid_column(row, 0)?,
+                access_grant_id: uuid_column(row, 1)?,
+                reservation_key: row.get(2)?,
+                user_identity_id: uuid_column(row, 3)?,
+                full_name: row.get(4)?,
+                starts_at: time::column(row, 5)?,
+                ends_at: time::column(row, 6)?,
+                warnings: row.get(7)?,
+            });
+        }
+        Ok(board)
+    }
+
+    /// Every stored warning, newest first.
+    pub fn all_warnings(&self) -> Result<Vec<WarningRow>> {
+        let mut statement = self.connection.prepare(
+            "SELECT w.access_grant_id, w.access_method_id, w.code, w.message, w.created_at,
+                    g.reservation_key, g.user_identity_id, g.deleted_at IS NOT NULL
+             FROM warnings w JOIN access_grants g ON g.id = w.access_grant_id
+             ORDER BY w.id DESC",
+        )?;
+        let mut rows = statement.query([])?;
+        let mut warnings = Vec::new();
+        while let Some(row) = rows.next()? {
+            let code: String = row.get(2)?;
+            warnings.push(WarningRow {
+                access_grant_id: uuid_column(row, 0)?,
+                access_method_id: optional_uuid_column(row, 1)?,
+                code: WarningCode::parse(&code)
+                    .ok_or_else(|| Error::corrupt(format!("warning code {code:?}")))?,
+                message: row.get(3)?,
+                created_at: time::column(row, 4)?,
+                reservation_key: row.get(5)?,
+                user_identity_id: uuid_column(row, 6)?,
+                grant_deleted: row.get(7)?,
+            });
+        }
+        Ok(warnings)
+    }
+}
+
+impl Writer<'_> {
+    pub fn insert_operator(
+        &self,
+        name: &str,
+        role: Role,
+        pin_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<OperatorRecord> {
+        let id = Uuid::new_v4();
+        self.connection.execute(
+            "INSERT INTO operators (id, name, role, pin_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id.to_string(), name, role.as_str(), pin_hash, time::to_text(now)],
+        )?;
+        self.operator_by_name(name)?
+            .ok_or_else(|| Error::corrupt("operator vanished"))
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str, now: DateTime<Utc>) -> Result<()> {
+        self.connection.execute(
+            "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            params![key, value, time::to_text(now)],
+        )?;
+        Ok(())
+    }
+}
+
+fn operator_row(row: &Row<'_>) -> Result<OperatorRecord> {
+    Ok(OperatorRecord {
+        id: uuid_column(row, 0)?,
+        name: row.get(1)?,
+        role: Role::parse(&row.get::<_, String>(2)?)?,
+        pin_hash: row.get(3)?,
+        created_at: time::column(row, 4)?,
+        disabled_at: time::optional_column(row, 5)?,
+    })
+}

@@ -1,0 +1,43 @@
+//! Builds the app's context from `tauri.conf.json` (the repository root's, through the
+//! symlink beside this file, so that the paths inside it are relative to this folder for this
+//! script, `generate_context!` and the `tauri` CLI alike), and declares the app's own
+//! commands, so that each needs a permission in `capabilities/` (`allow-<name>`).
+
+fn main() {
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "app_info",
+        "operators_exist",
+        "create_first_manager",
+        "sign_in",
+        "sign_out",
+        "list_operators",
+        "create_operator",
+        "room_board",
+        "stay",
+        "check_in_options",
+        "check_in",
+        "encode_cards",
+        "add_guest",
+        "duplicate_card",
+        "move_stay",
+        "change_dates",
+        "reissue_stay",
+        "check_out",
+        "mark_collected",
+        "report_card_lost",
+        "read_card",
+        "warnings",
+        "audit_log",
+        "staff_access",
+        "issue_staff_access",
+        "entrances",
+        "simulator_cards",
+        "present_card",
+        "api_status",
+        "set_api_enabled",
+    ]);
+    let attributes = tauri_build::Attributes::new().app_manifest(manifest);
+    if let Err(error) = tauri_build::try_build(attributes) {
+        panic!("tauri-build: {error:#}");
+    }
+}

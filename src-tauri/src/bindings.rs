@@ -1,0 +1,177 @@
+//! The types the UI receives, with their TypeScript twins in `ui/src/lib/bindings/`.
+//!
+//! Every type the commands and events expose derives [`TS`] and is listed in
+//! [`export_bindings`]. The committed TypeScript files are checked against freshly generated
+//! ones by a test (`cargo test -p frontdesk-desktop bindings`); after changing a type here,
+//! regenerate them with
+//!
+//! ```text
+//! UPDATE_BINDINGS=1 cargo test -p frontdesk-desktop bindings
+//! ```
+
+use std::path::Path;
+
+use serde::Serialize;
+use ts_rs::{Config, ExportError, TS};
+
+/// The committed bindings, relative to this crate.
+pub const BINDINGS_DIR: &str = "../ui/src/lib/bindings";
+
+/// What the window shows in its header: the property and the encoder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AppInfo {
+    pub property_name: String,
+    /// The property's IANA time zone (`Europe/Lisbon`): dates and times are shown in it.
+    pub time_zone: String,
+    pub encoder_state: EncoderState,
+    /// True when cards go to the simulated encoder (training, demos, tests).
+    pub encoder_simulated: bool,
+}
+
+/// What the desk shows about the encoder; also the payload of the `encoder-state` event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum EncoderState {
+    /// A real encoder is connected and idle.
+    Connected,
+    /// The simulated encoder is connected and idle.
+    Simulated,
+    /// The encoder is in use.
+    Busy,
+    /// No encoder is connected.
+    Disconnected,
+}
+
+impl From<encoder::supervisor::EncoderState> for EncoderState {
+    fn from(state: encoder::supervisor::EncoderState) -> Self {
+        use encoder::supervisor::EncoderState as Supervised;
+        match state {
+            Supervised::Connected => Self::Connected,
+            Supervised::Simulated => Self::Simulated,
+            Supervised::Busy => Self::Busy,
+            Supervised::Disconnected => Self::Disconnected,
+        }
+    }
+}
+
+/// The TypeScript shape of [`frontdesk::WireError`], the one error every command rejects
+/// with. A test pins that both serialize alike.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(rename = "WireError")]
+pub struct WireErrorShape {
+    /// Stable: programs match on it (`not_found`, `encoder_disconnected`, a rule's type...).
+    #[serde(rename = "type")]
+    pub error_type: String,
+    /// The guide's title, for the rule errors that have one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub title: Option<String>,
+    /// What happened and what to do next, for a person.
+    pub message: String,
+    /// The request field at fault, for input errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub field: Option<String>,
+    /// Every problem of a refused property file.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<String>>")]
+    pub problems: Vec<String>,
+}
+
+impl From<frontdesk::WireError> for WireErrorShape {
+    fn from(error: frontdesk::WireError) -> Self {
+        let frontdesk::WireError {
+            status: _,
+            error_type,
+            title,
+            message,
+            field,
+            problems,
+        } = error;
+        Self {
+            error_type,
+            title,
+            message,
+            field,
+            problems,
+        }
+    }
+}
+
+/// A signed-in operator's session: its token goes with every command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Session {
+    pub token: String,
+    pub operator: frontdesk::Operator,
+}
+
+/// An entrance, for the door simulator and the staff screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct EntranceView {
+    pub acs_entrance_id: uuid::Uuid,
+    pub name: String,
+    pub key: String,
+    pub can_belong_to_reservation: bool,
+    pub space_ids: Vec<uuid::Uuid>,
+}
+
+impl From<&frontdesk::EntranceRecord> for EntranceView {
+    fn from(entrance: &frontdesk::EntranceRecord) -> Self {
+        Self {
+            acs_entrance_id: entrance.id,
+            name: entrance.name.clone(),
+            key: entrance.key.clone(),
+            can_belong_to_reservation: entrance.can_belong_to_reservation,
+            space_ids: entrance.space_ids.clone(),
+        }
+    }
+}
+
+/// A card the simulated encoder holds, for the door simulator's card picker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SimulatedCardView {
+    pub card_id: String,
+    /// False for a blank card.
+    pub written: bool,
+    /// Whose card the desk wrote it as.
+    pub holder: Option<String>,
+}
+
+/// The local Seam-compatible API, which a manager switches on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ApiStatus {
+    pub enabled: bool,
+    pub address: Option<String>,
+    /// The file holding the API key to give the property-management system.
+    pub key_file: String,
+}
+
+/// Writes the TypeScript bindings of every exposed type (and what they use) into `dir`.
+pub fn export_bindings(dir: &Path) -> Result<(), ExportError> {
+    let config = Config::new().with_out_dir(dir);
+    AppInfo::export_all(&config)?;
+    EncoderState::export_all(&config)?;
+    WireErrorShape::export_all(&config)?;
+    Session::export_all(&config)?;
+    EntranceView::export_all(&config)?;
+    SimulatedCardView::export_all(&config)?;
+    ApiStatus::export_all(&config)?;
+    frontdesk::Board::export_all(&config)?;
+    frontdesk::StayDetail::export_all(&config)?;
+    frontdesk::CheckInOptions::export_all(&config)?;
+    frontdesk::CheckIn::export_all(&config)?;
+    frontdesk::AddGuest::export_all(&config)?;
+    frontdesk::MoveResult::export_all(&config)?;
+    frontdesk::CheckOutResult::export_all(&config)?;
+    frontdesk::EncodeEvent::export_all(&config)?;
+    frontdesk::EncodedCard::export_all(&config)?;
+    frontdesk::CardReport::export_all(&config)?;
+    frontdesk::LockDecision::export_all(&config)?;
+    frontdesk::WarningView::export_all(&config)?;
+    frontdesk::StaffAccess::export_all(&config)?;
+    frontdesk::AuditQuery::export_all(&config)?;
+    frontdesk::AuditEntry::export_all(&config)?;
+    frontdesk::AccessMethodRecord::export_all(&config)?;
+    frontdesk::Role::export_all(&config)?;
+    Ok(())
+}

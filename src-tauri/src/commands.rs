@@ -1,0 +1,424 @@
+//! The commands the UI invokes. Each is one line over a use case: [`Desk::run`] runs it on a
+//! blocking thread and maps its error with `frontdesk::Error::to_wire`. A new command also
+//! goes in `generate_handler!` (lib.rs), in `build.rs`'s command list, and, as
+//! `allow-<name>`, in `capabilities/default.json`; the types it returns derive `TS` and are
+//! listed in `bindings::export_bindings`.
+
+use crate::State;
+use crate::bindings::AppInfo;
+use crate::desk::Desk;
+
+/// The property's name and time zone, and the encoder's state.
+#[tauri::command]
+pub async fn app_info(state: State<'_>) -> Result<AppInfo, WireError> {
+    state.run(Desk::app_info).await
+}
+
+use chrono::{DateTime, Utc};
+use engine::model::{AccessGrantId, AccessMethodId, EntranceId, SpaceId, TimeFrame};
+use frontdesk::{
+    AccessMethodRecord, AddGuest, AuditEntry, AuditQuery, Board, CardReport, CheckIn,
+    CheckInOptions, CheckOutResult, EncodedCard, LockDecision, MoveResult, Operator, Role,
+    StaffAccess, StayDetail, WarningView, WireError,
+};
+use tauri::{AppHandle, Emitter};
+
+use crate::bindings::{ApiStatus, EntranceView, Session, SimulatedCardView};
+
+/// The event that carries each step of a batch of encodes ([`frontdesk::EncodeEvent`]).
+pub const ENCODE_PROGRESS_EVENT: &str = "encode-progress";
+
+#[tauri::command]
+pub async fn operators_exist(state: State<'_>) -> Result<bool, WireError> {
+    state.run(|desk| desk.desk.has_operators()).await
+}
+
+#[tauri::command]
+pub async fn create_first_manager(
+    state: State<'_>,
+    name: String,
+    pin: String,
+) -> Result<Session, WireError> {
+    state
+        .run(move |desk| {
+            desk.start_session(desk.desk.create_first_manager(
+                &crate::desk::context(),
+                &name,
+                &pin,
+            )?)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn sign_in(state: State<'_>, name: String, pin: String) -> Result<Session, WireError> {
+    state
+        .run(move |desk| {
+            desk.start_session(desk.desk.sign_in(&crate::desk::context(), &name, &pin)?)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn sign_out(state: State<'_>, token: String) -> Result<(), WireError> {
+    state
+        .run(move |desk| {
+            desk.end_session(&token);
+            Ok(())
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn list_operators(state: State<'_>, token: String) -> Result<Vec<Operator>, WireError> {
+    state
+        .signed_in(token, |desk, operator| {
+            operator.require(frontdesk::Permission::Manage)?;
+            desk.desk.operators()
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn create_operator(
+    state: State<'_>,
+    token: String,
+    name: String,
+    pin: String,
+    role: Role,
+) -> Result<Operator, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            desk.desk
+                .create_operator(operator, Utc::now(), &name, &pin, role)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn room_board(state: State<'_>, token: String) -> Result<Board, WireError> {
+    state
+        .signed_in(token, |desk, operator| {
+            desk.desk.room_board(operator, Utc::now())
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn stay(
+    state: State<'_>,
+    token: String,
+    reservation_key: String,
+) -> Result<StayDetail, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            desk.desk.stay(operator, &reservation_key)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn check_in_options(
+    state: State<'_>,
+    token: String,
+    space_id: SpaceId,
+) -> Result<CheckInOptions, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            desk.desk.check_in_options(operator, space_id, Utc::now())
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn check_in(
+    state: State<'_>,
+    token: String,
+    request: CheckIn,
+) -> Result<StayDetail, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            desk.desk.check_in(operator, Utc::now(), &request)
+        })
+        .await
+}
+
+/// Encodes the cards one after another, telling the window each step
+/// ([`ENCODE_PROGRESS_EVENT`]).
+#[tauri::command]
+pub async fn encode_cards(
+    app: AppHandle,
+    state: State<'_>,
+    token: String,
+    access_method_ids: Vec<AccessMethodId>,
+) -> Result<Vec<EncodedCard>, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            operator.require(frontdesk::Permission::FrontDesk)?;
+            let mut on_event = |event: frontdesk::EncodeEvent| {
+                let _ = app.emit(ENCODE_PROGRESS_EVENT, event);
+            };
+            desk.desk.encode_cards(
+                &operator.context(Utc::now()),
+                &desk.station,
+                &access_method_ids,
+                &mut on_event,
+            )
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn add_guest(
+    state: State<'_>,
+    token: String,
+    request: AddGuest,
+) -> Result<StayDetail, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            desk.desk.add_guest(operator, Utc::now(), &request)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn duplicate_card(
+    state: State<'_>,
+    token: String,
+    access_grant_id: AccessGrantId,
+) -> Result<AccessMethodRecord, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            operator.require(frontdesk::Permission::FrontDesk)?;
+            desk.desk
+                .add_card_copy(&operator.context(Utc::now()), access_grant_id)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn move_stay(
+    state: State<'_>,
+    token: String,
+    reservation_key: String,
+    to_space_id: SpaceId,
+) -> Result<MoveResult, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            desk.desk
+                .move_stay(operator, Utc::now(), &reservation_key, to_space_id)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn change_dates(
+    state: State<'_>,
+    token: String,
+    reservation_key: String,
+    starts_at: Option<DateTime<Utc>>,
+    ends_at: Option<DateTime<Utc>>,
+) -> Result<StayDetail, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            desk.desk
+                .change_dates(operator, Utc::now(), &reservation_key, starts_at, ends_at)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn reissue_stay(
+    state: State<'_>,
+    token: String,
+    reservation_key: String,
+) -> Result<StayDetail, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            desk.desk
+                .reissue_stay(operator, Utc::now(), &reservation_key)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn check_out(
+    state: State<'_>,
+    token: String,
+    reservation_key: String,
+) -> Result<CheckOutResult, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            desk.desk.check_out(operator, Utc::now(), &reservation_key)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn mark_collected(
+    state: State<'_>,
+    token: String,
+    access_method_id: AccessMethodId,
+) -> Result<AccessMethodRecord, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            operator.require(frontdesk::Permission::FrontDesk)?;
+            desk.desk
+                .mark_card_collected(&operator.context(Utc::now()), access_method_id)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn report_card_lost(
+    state: State<'_>,
+    token: String,
+    access_method_id: AccessMethodId,
+) -> Result<AccessMethodRecord, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            desk.desk
+                .report_card_lost(operator, Utc::now(), access_method_id)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn read_card(state: State<'_>, token: String) -> Result<CardReport, WireError> {
+    state
+        .signed_in(token, |desk, operator| {
+            operator.require(frontdesk::Permission::FrontDesk)?;
+            desk.desk.read_card(&desk.station, Utc::now())
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn warnings(state: State<'_>, token: String) -> Result<Vec<WarningView>, WireError> {
+    state
+        .signed_in(token, |desk, operator| desk.desk.warnings(operator))
+        .await
+}
+
+#[tauri::command]
+pub async fn audit_log(
+    state: State<'_>,
+    token: String,
+    query: AuditQuery,
+) -> Result<Vec<AuditEntry>, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            desk.desk.audit_entries(operator, &query)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn staff_access(state: State<'_>, token: String) -> Result<Vec<StaffAccess>, WireError> {
+    state
+        .signed_in(token, |desk, operator| desk.desk.staff_access(operator))
+        .await
+}
+
+#[tauri::command]
+pub async fn issue_staff_access(
+    state: State<'_>,
+    token: String,
+    full_name: String,
+    entrance_ids: Vec<EntranceId>,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+) -> Result<StaffAccess, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            let grant = desk.desk.issue_staff_access(
+                operator,
+                Utc::now(),
+                &full_name,
+                &entrance_ids,
+                TimeFrame::new(starts_at, ends_at),
+            )?;
+            desk.desk
+                .staff_access(operator)?
+                .into_iter()
+                .find(|staff| staff.access_grant_id == grant.id)
+                .ok_or_else(|| frontdesk::Error::NotFound {
+                    resource: "access_grant",
+                    id: grant.id.to_string(),
+                })
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn entrances(state: State<'_>, token: String) -> Result<Vec<EntranceView>, WireError> {
+    state
+        .signed_in(token, |desk, operator| {
+            operator.require(frontdesk::Permission::FrontDesk)?;
+            Ok(desk
+                .desk
+                .entrances(None, None)?
+                .iter()
+                .map(EntranceView::from)
+                .collect())
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn simulator_cards(
+    state: State<'_>,
+    token: String,
+) -> Result<Vec<SimulatedCardView>, WireError> {
+    state
+        .signed_in(token, |desk, operator| {
+            operator.require(frontdesk::Permission::FrontDesk)?;
+            desk.simulator_cards()
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn present_card(
+    state: State<'_>,
+    token: String,
+    entrance_id: EntranceId,
+    card_id: String,
+    at: Option<DateTime<Utc>>,
+) -> Result<LockDecision, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            operator.require(frontdesk::Permission::FrontDesk)?;
+            desk.desk.present_card(
+                &operator.context(Utc::now()),
+                &desk.station,
+                entrance_id,
+                &card_id,
+                at,
+            )
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn api_status(state: State<'_>, token: String) -> Result<ApiStatus, WireError> {
+    state
+        .signed_in(token, |desk, operator| {
+            operator.require(frontdesk::Permission::Manage)?;
+            Ok(desk.api_status())
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn set_api_enabled(
+    state: State<'_>,
+    token: String,
+    enabled: bool,
+) -> Result<ApiStatus, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            desk.set_api_enabled(operator, enabled)
+        })
+        .await
+}

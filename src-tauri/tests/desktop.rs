@@ -1,0 +1,211 @@
+//! The desktop shell without a window: the desk it opens, what `app_info` answers, the error
+//! shape the UI receives, and the committed TypeScript bindings.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use clap::Parser;
+use frontdesk_desktop::bindings::{
+    AppInfo, BINDINGS_DIR, EncoderState, WireErrorShape, export_bindings,
+};
+use frontdesk_desktop::{Desk, Options};
+
+fn options(args: &[&str]) -> Options {
+    Options::try_parse_from(std::iter::once("frontdesk-desktop").chain(args.iter().copied()))
+        .expect("valid command line")
+}
+
+#[test]
+fn a_new_database_gets_the_demo_hotel_and_the_simulated_encoder() {
+    let folder = tempfile::tempdir().unwrap();
+    let default_db = folder.path().join("data").join("frontdesk.db");
+    let desk = Desk::open(&options(&[]), &default_db).unwrap();
+
+    assert_eq!(
+        desk.app_info().unwrap(),
+        AppInfo {
+            property_name: "Harbor View Hotel".to_owned(),
+            time_zone: "Europe/Lisbon".to_owned(),
+            encoder_state: EncoderState::Simulated,
+            encoder_simulated: true,
+        }
+    );
+    assert!(
+        default_db.exists(),
+        "the database is made in the data folder"
+    );
+    assert!(
+        folder
+            .path()
+            .join("data/frontdesk.db.card-keys.json")
+            .exists()
+    );
+    assert!(
+        folder
+            .path()
+            .join("data/frontdesk.db.simulated-encoder.json")
+            .exists()
+    );
+}
+
+#[test]
+fn the_command_line_chooses_the_files_and_the_property() {
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("desk.db");
+    let keys = folder.path().join("keys.json");
+    let cards = folder.path().join("cards.json");
+    let property = folder.path().join("property.json");
+    std::fs::write(
+        &property,
+        engine::property::DEMO_PROPERTY_JSON.replace("Harbor View Hotel", "Quay Inn"),
+    )
+    .unwrap();
+    let args = [
+        "--db",
+        db.to_str().unwrap(),
+        "--property",
+        property.to_str().unwrap(),
+        "--card-keys",
+        keys.to_str().unwrap(),
+        "--simulated-encoder-file",
+        cards.to_str().unwrap(),
+    ];
+    let unused_default = folder.path().join("unused.db");
+    let desk = Desk::open(&options(&args), &unused_default).unwrap();
+
+    assert_eq!(desk.app_info().unwrap().property_name, "Quay Inn");
+    assert!(db.exists() && keys.exists() && cards.exists());
+    assert!(!unused_default.exists());
+    drop(desk);
+
+    // Started again without --property: the database's property stays.
+    let desk = Desk::open(&options(&["--db", db.to_str().unwrap()]), &unused_default).unwrap();
+    assert_eq!(desk.app_info().unwrap().property_name, "Quay Inn");
+}
+
+#[test]
+fn a_broken_property_file_is_refused_with_its_problems() {
+    let folder = tempfile::tempdir().unwrap();
+    let property = folder.path().join("property.json");
+    std::fs::write(&property, r#"{"property": {"name": ""}}"#).unwrap();
+    let args = ["--property", property.to_str().unwrap()];
+    let message = Desk::open(&options(&args), &folder.path().join("desk.db")).unwrap_err();
+    assert!(message.contains("problem"), "{message}");
+}
+
+#[test]
+fn the_hid_encoder_shows_disconnected_when_none_is_plugged_in() {
+    let folder = tempfile::tempdir().unwrap();
+    let args = [
+        "--encoder",
+        "hid",
+        "--hid-vendor-id",
+        "ffff",
+        "--hid-product-id",
+        "0xfffe",
+    ];
+    let desk = Desk::open(&options(&args), &folder.path().join("desk.db")).unwrap();
+    let info = desk.app_info().unwrap();
+    assert_eq!(info.encoder_state, EncoderState::Disconnected);
+    assert!(!info.encoder_simulated);
+}
+
+#[test]
+fn the_window_title_names_the_property() {
+    assert_eq!(
+        frontdesk_desktop::window_title("Harbor View Hotel"),
+        "Front desk — Harbor View Hotel"
+    );
+}
+
+/// The UI receives `frontdesk::WireError`; its TypeScript twin must serialize alike.
+#[test]
+fn the_wire_error_binding_matches_the_wire_error() {
+    let errors = [
+        frontdesk::Error::NotFound {
+            resource: "space",
+            id: "42".to_owned(),
+        },
+        frontdesk::Error::Conflict {
+            field: "key".to_owned(),
+            message: "taken".to_owned(),
+        },
+    ];
+    let mut wire: Vec<frontdesk::WireError> = errors.iter().map(|e| e.to_wire()).collect();
+    wire.push(frontdesk::WireError {
+        status: 400,
+        error_type: "invalid_property_file".to_owned(),
+        title: Some("Title".to_owned()),
+        message: "Fix these.".to_owned(),
+        field: Some("spaces".to_owned()),
+        problems: vec!["spaces[0].key: missing".to_owned()],
+    });
+    for error in wire {
+        let expected = serde_json::to_value(&error).unwrap();
+        let shape = serde_json::to_value(WireErrorShape::from(error)).unwrap();
+        assert_eq!(shape, expected);
+    }
+}
+
+/// The `.ts` files of a folder, by name.
+fn typescript_files(folder: &Path) -> BTreeMap<String, String> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return BTreeMap::new();
+    };
+    entries
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "ts"))
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&path).unwrap())
+        })
+        .collect()
+}
+
+/// Fails when `ui/src/lib/bindings/` differs from what the Rust types generate now. With
+/// `UPDATE_BINDINGS=1` it rewrites that folder instead.
+#[test]
+fn bindings_are_current() {
+    let committed_dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join(BINDINGS_DIR);
+    let fresh_dir = tempfile::tempdir().unwrap();
+    export_bindings(fresh_dir.path()).unwrap();
+    let fresh = typescript_files(fresh_dir.path());
+    assert!(fresh.contains_key("AppInfo.ts"), "{:?}", fresh.keys());
+
+    if std::env::var_os("UPDATE_BINDINGS").is_some_and(|value| value == "1") {
+        std::fs::create_dir_all(&committed_dir).unwrap();
+        for name in typescript_files(&committed_dir).keys() {
+            if !fresh.contains_key(name) {
+                std::fs::remove_file(committed_dir.join(name)).unwrap();
+            }
+        }
+        for (name, text) in &fresh {
+            std::fs::write(committed_dir.join(name), text).unwrap();
+        }
+        return;
+    }
+
+    let committed = typescript_files(&committed_dir);
+    let mut differences = Vec::new();
+    for (name, text) in &fresh {
+        match committed.get(name) {
+            None => differences.push(format!("{name}: missing")),
+            Some(old) if old != text => {
+                differences.push(format!(
+                    "{name}: differs\n--- committed\n{old}\n+++ fresh\n{text}"
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    for name in committed.keys().filter(|name| !fresh.contains_key(*name)) {
+        differences.push(format!("{name}: no Rust type makes it any more"));
+    }
+    assert!(
+        differences.is_empty(),
+        "the TypeScript bindings in ui/src/lib/bindings/ are stale; regenerate them with\n    \
+         UPDATE_BINDINGS=1 cargo test -p frontdesk-desktop bindings\n\n{}",
+        differences.join("\n")
+    );
+}

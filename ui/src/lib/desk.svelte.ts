@@ -1,0 +1,56 @@
+// The signed-in desk: the app's info, the session and what every screen shares. One
+// instance, imported where needed; the session lives in memory only (a restart signs out).
+
+import { api } from './ipc'
+import type { AppInfo, EncoderState, EntranceView, Session } from './types'
+
+class Desk {
+  info = $state<AppInfo | null>(null)
+  encoder = $state<EncoderState | null>(null)
+  session = $state<Session | null>(null)
+  /** Why the last session ended, shown on the sign-in screen. */
+  signedOutBecause = $state<string | null>(null)
+  #entrances: Promise<EntranceView[]> | null = null
+
+  /** The property's time zone: every date is shown in it. */
+  get zone(): string {
+    return this.info?.time_zone ?? 'UTC'
+  }
+
+  get token(): string {
+    if (!this.session) throw new Error('not signed in')
+    return this.session.token
+  }
+
+  get isManager(): boolean {
+    return this.session?.operator.role === 'manager'
+  }
+
+  signedIn(session: Session): void {
+    this.session = session
+    this.signedOutBecause = null
+    this.#entrances = null
+  }
+
+  signedOut(reason: string | null = null): void {
+    this.session = null
+    this.signedOutBecause = reason
+    this.#entrances = null
+  }
+
+  /** Every entrance, fetched once per session (door names for stays, the simulator, staff). */
+  entrances(): Promise<EntranceView[]> {
+    if (!this.#entrances) {
+      this.#entrances = api.entrances(this.token)
+      this.#entrances.catch(() => (this.#entrances = null))
+    }
+    return this.#entrances
+  }
+}
+
+export const desk = new Desk()
+
+/** Door names by id. */
+export function doorNames(entrances: EntranceView[]): Map<string, string> {
+  return new Map(entrances.map((entrance) => [entrance.acs_entrance_id, entrance.name]))
+}

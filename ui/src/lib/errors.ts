@@ -1,0 +1,50 @@
+// What to do next after a refusal, for the error types the front desk uses. The message of a
+// WireError already says what happened (in the guide's words for rule errors); this adds the
+// next step where the type alone tells it.
+
+import { AppError, IPC_ERROR, UNAUTHORIZED } from './ipc'
+
+/** The encoder's failures (Seam's encoder error types): the receptionist can fix the cause
+ * at the encoder and press Retry. */
+export const ENCODER_ERRORS = [
+  'no_credential_on_encoder',
+  'incompatible_card_format',
+  'encoder_not_online',
+  'encoder_communication_timeout',
+  'encoding_interrupted',
+  'uncategorized_error',
+  'encoder_disconnected',
+] as const
+
+export function isEncoderError(error: AppError): boolean {
+  return (ENCODER_ERRORS as readonly string[]).includes(error.type)
+}
+
+const NEXT_STEPS: Record<string, string> = {
+  no_credential_on_encoder: 'Put a blank key card on the encoder, then press Retry.',
+  incompatible_card_format: 'Use one of the hotel’s own key cards, then press Retry.',
+  encoder_not_online: 'Check that the encoder is plugged in and switched on, then press Retry.',
+  encoder_disconnected: 'Check that the encoder is plugged in and switched on, then press Retry.',
+  encoder_communication_timeout: 'Press Retry. If it happens again, unplug the encoder, plug it back in and retry.',
+  encoding_interrupted: 'Leave the card on the encoder until it is done, then press Retry.',
+  uncategorized_error: 'Press Retry. If it happens again, call a manager.',
+  forbidden: 'Ask a manager to do this.',
+  [UNAUTHORIZED]: 'Check the name and PIN, then sign in again.',
+  database_busy: 'Wait a moment, then try again.',
+  not_found: 'Someone may have changed it meanwhile: close this and look again.',
+  [IPC_ERROR]: 'Try again. If it keeps happening, restart the front desk app.',
+}
+
+/** The next step for an error, or null when its message says it all. */
+export function nextStep(error: AppError): string | null {
+  return NEXT_STEPS[error.type] ?? null
+}
+
+/** The line a form shows next to a field the front desk refused (`field` is snake_case,
+ * possibly indexed: `guests[0].full_name`). */
+export function fieldProblem(error: AppError | null, field: string): string | undefined {
+  if (!error?.field) return undefined
+  return error.field === field || error.field.startsWith(`${field}.`) || error.field.startsWith(`${field}[`)
+    ? error.message
+    : undefined
+}

@@ -1,0 +1,168 @@
+// The one way the UI talks to the Rust side. Commands go through `call`, which turns a
+// rejection into an `AppError`; events through the `on…` helpers. The types come from
+// ./bindings (generated from the Rust types; see src-tauri/src/bindings.rs).
+
+import { invoke, type InvokeArgs } from '@tauri-apps/api/core'
+import { listen, type UnlistenFn } from '@tauri-apps/api/event'
+import type {
+  AccessMethodRecord,
+  AddGuest,
+  ApiStatus,
+  AppInfo,
+  AuditEntry,
+  AuditQuery,
+  Board,
+  CardReport,
+  CheckIn,
+  CheckInOptions,
+  CheckOutResult,
+  EncodedCard,
+  EncodeEvent,
+  EncoderState,
+  EntranceView,
+  LockDecision,
+  MoveResult,
+  Operator,
+  Role,
+  Session,
+  SimulatedCardView,
+  StaffAccess,
+  StayDetail,
+  WarningView,
+  WireError,
+} from './types'
+
+/** The `type` of errors that did not come from the front desk but from the IPC itself
+ * (unknown command, missing permission, a bug in the shell). */
+export const IPC_ERROR = 'ipc_error'
+
+/** A command's failure, as the front desk described it (`frontdesk::WireError`). Match on
+ * `type`; show `title` (when present) and `message` to people. */
+export class AppError extends Error {
+  readonly type: string
+  readonly title: string | undefined
+  readonly field: string | undefined
+  readonly problems: string[]
+
+  constructor(wire: WireError) {
+    super(wire.message)
+    this.name = 'AppError'
+    this.type = wire.type
+    this.title = wire.title
+    this.field = wire.field
+    this.problems = wire.problems ?? []
+  }
+
+  /** Whatever a command rejected with, as an AppError. */
+  static from(reason: unknown): AppError {
+    if (reason instanceof AppError) return reason
+    if (isWireError(reason)) return new AppError(reason)
+    const message =
+      typeof reason === 'string'
+        ? reason
+        : reason instanceof Error
+          ? reason.message
+          : 'The app did not answer as expected.'
+    return new AppError({ type: IPC_ERROR, message })
+  }
+}
+
+function isWireError(value: unknown): value is WireError {
+  if (typeof value !== 'object' || value === null) return false
+  const candidate = value as Record<string, unknown>
+  return typeof candidate.type === 'string' && typeof candidate.message === 'string'
+}
+
+/** The `type` the shell rejects a command with when its session token is unknown or has
+ * expired (and sign-in with when the name and PIN do not match). */
+export const UNAUTHORIZED = 'unauthorized'
+
+let sessionEnded: ((error: AppError) => void) | undefined
+
+/** Calls `handler` when a command that carried a session token is refused as unauthorized:
+ * the session has ended and the operator must sign in again. Returns a function that stops. */
+export function onSessionEnded(handler: (error: AppError) => void): () => void {
+  sessionEnded = handler
+  return () => {
+    if (sessionEnded === handler) sessionEnded = undefined
+  }
+}
+
+/** Invokes a command; a rejection becomes an AppError. */
+export async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
+  try {
+    return await invoke<T>(command, args)
+  } catch (reason) {
+    const error = AppError.from(reason)
+    if (error.type === UNAUTHORIZED && hasToken(args)) sessionEnded?.(error)
+    throw error
+  }
+}
+
+function hasToken(args: InvokeArgs | undefined): boolean {
+  return typeof args === 'object' && args !== null && 'token' in args
+}
+
+/** The commands, typed. One line each, like the Rust side. Arguments are camelCase (Tauri
+ * renames command parameters); request structs travel whole as `request`, snake_case inside. */
+export const api = {
+  appInfo: () => call<AppInfo>('app_info'),
+
+  operatorsExist: () => call<boolean>('operators_exist'),
+  createFirstManager: (name: string, pin: string) => call<Session>('create_first_manager', { name, pin }),
+  signIn: (name: string, pin: string) => call<Session>('sign_in', { name, pin }),
+  signOut: (token: string) => call<void>('sign_out', { token }),
+  listOperators: (token: string) => call<Operator[]>('list_operators', { token }),
+  createOperator: (token: string, name: string, pin: string, role: Role) =>
+    call<Operator>('create_operator', { token, name, pin, role }),
+
+  roomBoard: (token: string) => call<Board>('room_board', { token }),
+  stay: (token: string, reservationKey: string) => call<StayDetail>('stay', { token, reservationKey }),
+  checkInOptions: (token: string, spaceId: string) =>
+    call<CheckInOptions>('check_in_options', { token, spaceId }),
+  checkIn: (token: string, request: CheckIn) => call<StayDetail>('check_in', { token, request }),
+  addGuest: (token: string, request: AddGuest) => call<StayDetail>('add_guest', { token, request }),
+  duplicateCard: (token: string, accessGrantId: string) =>
+    call<AccessMethodRecord>('duplicate_card', { token, accessGrantId }),
+  moveStay: (token: string, reservationKey: string, toSpaceId: string) =>
+    call<MoveResult>('move_stay', { token, reservationKey, toSpaceId }),
+  changeDates: (token: string, reservationKey: string, startsAt: string | null, endsAt: string | null) =>
+    call<StayDetail>('change_dates', { token, reservationKey, startsAt, endsAt }),
+  reissueStay: (token: string, reservationKey: string) =>
+    call<StayDetail>('reissue_stay', { token, reservationKey }),
+  checkOut: (token: string, reservationKey: string) =>
+    call<CheckOutResult>('check_out', { token, reservationKey }),
+  markCollected: (token: string, accessMethodId: string) =>
+    call<unknown>('mark_collected', { token, accessMethodId }),
+  reportCardLost: (token: string, accessMethodId: string) =>
+    call<unknown>('report_card_lost', { token, accessMethodId }),
+
+  encodeCards: (token: string, accessMethodIds: string[]) =>
+    call<EncodedCard[]>('encode_cards', { token, accessMethodIds }),
+  readCard: (token: string) => call<CardReport>('read_card', { token }),
+  entrances: (token: string) => call<EntranceView[]>('entrances', { token }),
+  simulatorCards: (token: string) => call<SimulatedCardView[]>('simulator_cards', { token }),
+  presentCard: (token: string, entranceId: string, cardId: string, at: string | null) =>
+    call<LockDecision>('present_card', { token, entranceId, cardId, at }),
+
+  warnings: (token: string) => call<WarningView[]>('warnings', { token }),
+  auditLog: (token: string, query: AuditQuery) => call<AuditEntry[]>('audit_log', { token, query }),
+  staffAccess: (token: string) => call<StaffAccess[]>('staff_access', { token }),
+  issueStaffAccess: (token: string, fullName: string, entranceIds: string[], startsAt: string, endsAt: string) =>
+    call<StaffAccess>('issue_staff_access', { token, fullName, entranceIds, startsAt, endsAt }),
+  apiStatus: (token: string) => call<ApiStatus>('api_status', { token }),
+  setApiEnabled: (token: string, enabled: boolean) => call<ApiStatus>('set_api_enabled', { token, enabled }),
+}
+
+/** The event names the Rust side emits (src-tauri/src/lib.rs). */
+export const EVENTS = { encoderState: 'encoder-state', encodeProgress: 'encode-progress' } as const
+
+/** Calls `handler` with each step of a running `encode_cards`. */
+export function onEncodeProgress(handler: (event: EncodeEvent) => void): Promise<UnlistenFn> {
+  return listen<EncodeEvent>(EVENTS.encodeProgress, (event) => handler(event.payload))
+}
+
+/** Calls `handler` with each change of the encoder's state. */
+export function onEncoderState(handler: (state: EncoderState) => void): Promise<UnlistenFn> {
+  return listen<EncoderState>(EVENTS.encoderState, (event) => handler(event.payload))
+}

@@ -1,0 +1,171 @@
+// Dates and times as the desk shows them: always in the property's time zone (an IANA name
+// from AppInfo/Board), whatever the workstation's own zone is. The wire carries UTC instants
+// (RFC 3339); forms use `<input type="datetime-local">` values read as wall-clock time at the
+// property.
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
+
+/** Wall-clock fields of an instant in a zone. `month` is 1–12. */
+export interface WallClock {
+  year: number
+  month: number
+  day: number
+  hour: number
+  minute: number
+  second: number
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let found = formatters.get(timeZone)
+  if (!found) {
+    found = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    })
+    formatters.set(timeZone, found)
+  }
+  return found
+}
+
+/** True when `timeZone` is a zone this browser knows. */
+export function isKnownZone(timeZone: string): boolean {
+  try {
+    formatter(timeZone)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The wall clock at the property for an instant (an unknown zone falls back to UTC). */
+export function wallClock(instant: Date | string, timeZone: string): WallClock {
+  const date = typeof instant === 'string' ? new Date(instant) : instant
+  const zone = isKnownZone(timeZone) ? timeZone : 'UTC'
+  const fields: Record<string, number> = {}
+  for (const part of formatter(zone).formatToParts(date)) {
+    if (part.type !== 'literal') fields[part.type] = Number(part.value)
+  }
+  return {
+    year: fields.year,
+    month: fields.month,
+    day: fields.day,
+    hour: fields.hour === 24 ? 0 : fields.hour,
+    minute: fields.minute,
+    second: fields.second,
+  }
+}
+
+const pad = (value: number) => String(value).padStart(2, '0')
+
+function weekday(clock: WallClock): string {
+  return WEEKDAYS[new Date(Date.UTC(clock.year, clock.month - 1, clock.day)).getUTCDay()]
+}
+
+/** "12 Mar 2025" */
+export function formatDate(instant: string, timeZone: string): string {
+  const c = wallClock(instant, timeZone)
+  return `${c.day} ${MONTHS[c.month - 1]} ${c.year}`
+}
+
+/** "15:00" */
+export function formatTime(instant: string, timeZone: string): string {
+  const c = wallClock(instant, timeZone)
+  return `${pad(c.hour)}:${pad(c.minute)}`
+}
+
+/** "12 Mar 2025, 15:00" */
+export function formatDateTime(instant: string, timeZone: string): string {
+  return `${formatDate(instant, timeZone)}, ${formatTime(instant, timeZone)}`
+}
+
+/** "Wed 12 Mar 15:00": for stays, whose year is plain from context. */
+export function formatShort(instant: string, timeZone: string): string {
+  const c = wallClock(instant, timeZone)
+  return `${weekday(c)} ${c.day} ${MONTHS[c.month - 1]} ${pad(c.hour)}:${pad(c.minute)}`
+}
+
+/** "Wed 12 Mar 15:00 – Fri 14 Mar 11:00 (2 nights)" */
+export function formatStay(starts: string, ends: string, timeZone: string): string {
+  const count = nights(starts, ends, timeZone)
+  const suffix = count === 1 ? ' (1 night)' : count > 1 ? ` (${count} nights)` : ''
+  return `${formatShort(starts, timeZone)} – ${formatShort(ends, timeZone)}${suffix}`
+}
+
+/** Nights between two instants: calendar days between their dates at the property. */
+export function nights(starts: string, ends: string, timeZone: string): number {
+  const a = wallClock(starts, timeZone)
+  const b = wallClock(ends, timeZone)
+  const days = (Date.UTC(b.year, b.month - 1, b.day) - Date.UTC(a.year, a.month - 1, a.day)) / 86_400_000
+  return Math.max(0, Math.round(days))
+}
+
+/** The value of a `datetime-local` input showing this instant at the property:
+ * "2025-03-12T15:00". */
+export function toLocalInput(instant: string, timeZone: string): string {
+  const c = wallClock(instant, timeZone)
+  return `${c.year}-${pad(c.month)}-${pad(c.day)}T${pad(c.hour)}:${pad(c.minute)}`
+}
+
+/** The value of a `date` input for this instant's date at the property: "2025-03-12". */
+export function toLocalDate(instant: string, timeZone: string): string {
+  return toLocalInput(instant, timeZone).slice(0, 10)
+}
+
+const LOCAL_INPUT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?$/
+
+/** The zone's offset from UTC at an instant, in milliseconds (Lisbon in summer: +3 600 000). */
+export function offsetAt(instant: number, timeZone: string): number {
+  const c = wallClock(new Date(instant), timeZone)
+  const asUtc = Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute, c.second)
+  return asUtc - Math.floor(instant / 1000) * 1000
+}
+
+/**
+ * The UTC instant (ISO string) of a wall-clock time at the property, from a `datetime-local`
+ * ("2025-03-12T15:00") or `date` ("2025-03-12", midnight) value; null when it is not one.
+ * A time skipped by a daylight-saving change is moved forward by the change (01:30 on a
+ * spring-forward night at 01:00 reads as 02:30); a repeated time takes its first occurrence.
+ */
+export function fromLocalInput(value: string, timeZone: string): string | null {
+  const match = LOCAL_INPUT.exec(value.trim())
+  if (!match) return null
+  const [year, month, day, hour, minute, second] = match.slice(1).map((part) => Number(part ?? 0))
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null
+  const naive = Date.UTC(year, month - 1, day, hour, minute, second)
+  if (new Date(naive).getUTCDate() !== day) return null // 31 February
+  const zone = isKnownZone(timeZone) ? timeZone : 'UTC'
+  // The offsets a day either side of the wall-clock time bracket any change on the day.
+  const before = offsetAt(naive - 86_400_000, zone)
+  const after = offsetAt(naive + 86_400_000, zone)
+  const candidates = [naive - before, naive - after].sort((a, b) => a - b)
+  for (const instant of candidates) {
+    if (naive - offsetAt(instant, zone) === instant) return new Date(instant).toISOString()
+  }
+  // In a gap: the earlier offset read forward.
+  return new Date(naive - before).toISOString()
+}
+
+/** `[start, end)` of a property date ("2025-03-12") as UTC instants: for date filters. */
+export function dayRange(date: string, timeZone: string): { since: string; until: string } | null {
+  const since = fromLocalInput(date, timeZone)
+  if (!since) return null
+  const [year, month, day] = date.split('-').map(Number)
+  const next = new Date(Date.UTC(year, month - 1, day + 1))
+  const nextDate = `${next.getUTCFullYear()}-${pad(next.getUTCMonth() + 1)}-${pad(next.getUTCDate())}`
+  const until = fromLocalInput(nextDate, timeZone)
+  return until ? { since, until } : null
+}
+
+/** True when [a0, a1) and [b0, b1) share an instant. */
+export function overlaps(a0: string, a1: string, b0: string, b1: string): boolean {
+  return Date.parse(a0) < Date.parse(b1) && Date.parse(b0) < Date.parse(a1)
+}

@@ -1,0 +1,152 @@
+// Reading a card on the encoder, and the door simulator.
+
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { startUi } from './harness.mjs'
+import { base, calls, doors, id, signIn } from './fixtures.mjs'
+
+let ui
+before(async () => {
+  ui = await startUi()
+})
+after(async () => {
+  await ui?.close()
+})
+
+const TOKEN = 'token-Mia Manager'
+
+const report = {
+  card_id: '04A1B2C3',
+  blank: false,
+  authentic: true,
+  problem: null,
+  content: {
+    kind: 'guest',
+    copy_number: 1,
+    key_epoch: 1,
+    issued_at: '2025-03-11T15:05:00Z',
+    valid_from: '2025-03-11T15:00:00Z',
+    valid_until: '2025-03-14T11:00:00Z',
+  },
+  access_method_id: id('method-ana-1'),
+  access_grant_id: id('grant-ana'),
+  reservation_key: 'stay-ana',
+  user_full_name: 'Ana Silva',
+  doors: [
+    {
+      acs_entrance_id: doors['102'].acs_entrance_id,
+      name: 'Room 102 door',
+      sequence: 7,
+      decision: 'granted',
+      reason: { reason: 'joined' },
+      explanation: 'Same reservation as the lock’s: it opens.',
+    },
+    {
+      acs_entrance_id: doors.lobby.acs_entrance_id,
+      name: 'Lobby',
+      sequence: null,
+      decision: 'denied',
+      reason: { reason: 'expired' },
+      explanation: 'The card expired on 14 March at 11:00.',
+    },
+  ],
+  out_of_sync: ['The stay now ends on 16 March: re-encode this card.'],
+}
+
+test('read card shows whose card it is, its dates, and what each door would do', async () => {
+  const { page, problems } = await ui.open(
+    base({
+      read_card: [
+        { error: { type: 'no_credential_on_encoder', message: 'There is no card on the encoder.' } },
+        { ok: report },
+        { ok: { ...report, card_id: 'FFEE', blank: true, content: null, user_full_name: null, reservation_key: null, doors: [], out_of_sync: [] } },
+        { ok: { ...report, authentic: false, problem: 'The card’s signature does not match: it was altered or copied.', user_full_name: null } },
+      ],
+    }),
+  )
+  await signIn(page)
+  await page.getByRole('button', { name: 'Read card' }).first().click()
+  const screen = page.getByTestId('read-card')
+  await screen.getByRole('button', { name: 'Read card' }).click()
+  await screen.getByTestId('error').filter({ hasText: 'There is no card on the encoder.' }).waitFor()
+  await screen.getByRole('button', { name: 'Retry' }).click()
+
+  const result = screen.getByTestId('card-report')
+  await result.waitFor()
+  assert.equal((await result.getByTestId('card-owner').textContent()).trim(), 'Ana Silva’s card')
+  assert.equal(await result.getByTestId('card-dates').textContent(), '11 Mar 2025, 15:00 to 14 Mar 2025, 11:00')
+  assert.match(await result.textContent(), /stay-ana/)
+  assert.match(await result.textContent(), /1 of 2 doors would open now/)
+  const rows = result.getByTestId('door-verdict')
+  assert.match(await rows.nth(0).textContent(), /Room 102 door\s*Opens\s*Same reservation as the lock’s: it opens\./)
+  assert.match(await rows.nth(1).textContent(), /Lobby\s*Refused\s*The card expired on 14 March at 11:00\./)
+  assert.match(await result.getByTestId('out-of-sync').textContent(), /The stay now ends on 16 March: re-encode this card\./)
+
+  await screen.getByRole('button', { name: 'Read card' }).click()
+  await result.getByRole('heading', { name: 'Blank card' }).waitFor()
+  await screen.getByRole('button', { name: 'Read card' }).click()
+  await result.getByTestId('card-problem').filter({ hasText: 'altered or copied' }).waitFor()
+
+  assert.deepEqual((await calls(page, 'read_card')).map((c) => c.args), Array(4).fill({ token: TOKEN }))
+  assert.deepEqual(problems, [])
+})
+
+test('the door simulator presents a card at a door, now or at a chosen time, and logs it', async () => {
+  const decision = (extra) => ({
+    acs_entrance_id: doors['102'].acs_entrance_id,
+    card_id: 'C-ANA-1',
+    at: '2025-03-12T15:00:00Z',
+    decision: 'granted',
+    reason: { reason: 'joined' },
+    explanation: 'Same reservation as the lock’s: it opens.',
+    ...extra,
+  })
+  const { page, problems } = await ui.open(
+    base({
+      simulator_cards: {
+        ok: [
+          { card_id: 'C-ANA-1', written: true, holder: 'Ana Silva' },
+          { card_id: 'C-CARL-1', written: true, holder: 'Carl Jones' },
+          { card_id: 'BLANK-1', written: false, holder: null },
+        ],
+      },
+      present_card: [
+        { ok: decision() },
+        {
+          ok: decision({
+            card_id: 'C-CARL-1',
+            at: '2025-03-13T09:00:00Z',
+            decision: 'denied',
+            reason: { reason: 'overridden', card: 3, lock: 4 },
+            explanation: 'A newer guest’s card was used at this door since this card was made.',
+          }),
+        },
+      ],
+    }),
+  )
+  await signIn(page)
+  await page.getByRole('button', { name: 'Door simulator' }).click()
+  const screen = page.getByTestId('door-simulator')
+  await screen.getByLabel('Door').selectOption({ label: 'Room 102 door' })
+  await screen.getByLabel('Card').selectOption('C-ANA-1')
+  await screen.getByRole('button', { name: 'Present card' }).click()
+  const verdict = screen.getByTestId('lock-decision')
+  await verdict.filter({ hasText: 'Opens' }).waitFor()
+  assert.match(await verdict.textContent(), /Same reservation as the lock’s: it opens\./)
+
+  await screen.getByLabel('Card').selectOption('C-CARL-1')
+  await screen.getByLabel('At (optional)').fill('2025-03-13T09:00')
+  await screen.getByRole('button', { name: 'Present card' }).click()
+  await verdict.filter({ hasText: 'Refused' }).waitFor()
+  assert.match(await verdict.textContent(), /A newer guest’s card was used at this door/)
+
+  const log = screen.getByTestId('simulator-log')
+  assert.equal(await log.locator('tbody tr').count(), 2)
+  assert.match(await log.locator('tbody tr').first().textContent(), /13 Mar 2025, 09:00\s*Room 102 door\s*C-CARL-1 Carl Jones\s*Refused/)
+  assert.match(await log.locator('tbody tr').first().textContent(), /\(overridden\)/)
+  assert.deepEqual((await calls(page, 'present_card')).map((c) => c.args), [
+    { token: TOKEN, entranceId: doors['102'].acs_entrance_id, cardId: 'C-ANA-1', at: null },
+    { token: TOKEN, entranceId: doors['102'].acs_entrance_id, cardId: 'C-CARL-1', at: '2025-03-13T09:00:00.000Z' },
+  ])
+  assert.deepEqual(problems, [])
+})

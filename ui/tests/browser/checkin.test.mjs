@@ -1,0 +1,187 @@
+// Check-in: dates from check_in_options, two guests, common areas, then two cards encoded
+// one after another with "Present card n of 2" prompts; and an encoder failure in plain
+// words with Retry.
+
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { startUi } from './harness.mjs'
+import {
+  base,
+  calls,
+  cardRecord,
+  checkInOptions,
+  doors,
+  encodeReply,
+  guest,
+  id,
+  release,
+  roomButton,
+  signIn,
+} from './fixtures.mjs'
+
+let ui
+before(async () => {
+  ui = await startUi()
+})
+after(async () => {
+  await ui?.close()
+})
+
+const annCard = cardRecord('ann-1', { access_grant_id: id('grant-ann') })
+const bobCard = cardRecord('bob-1', { access_grant_id: id('grant-bob') })
+const checkedIn = {
+  reservation_key: 'stay-new',
+  space_id: id('space-101'),
+  room_name: 'Room 101',
+  starts_at: '2025-03-12T15:00:12Z',
+  ends_at: '2025-03-14T11:00:00Z',
+  guests: [guest('Ann Lee', [annCard]), guest('Bob Lee', [bobCard])],
+}
+
+async function fillCheckIn(page) {
+  await roomButton(page, '101').click()
+  const dialog = page.getByRole('dialog', { name: 'Check in to Room 101' })
+  await dialog.waitFor()
+  // The defaults: dates from check_in_options in the property's zone (Lisbon, UTC+0 in
+  // March), the lobby and gym ticked, the pool not.
+  await dialog.getByLabel('Guest 1 name').waitFor()
+  assert.equal(await dialog.getByLabel('Arrival').inputValue(), '2025-03-12T15:00')
+  assert.equal(await dialog.getByLabel('Departure').inputValue(), '2025-03-13T11:00')
+  assert.equal(await dialog.getByLabel('Lobby').isChecked(), true)
+  assert.equal(await dialog.getByLabel('Gym').isChecked(), true)
+  assert.equal(await dialog.getByLabel('Pool').isChecked(), false)
+  assert.equal(await dialog.getByLabel('Guest 1 name').evaluate((el) => el === document.activeElement), true)
+
+  // Nothing is sent while a guest has no name.
+  await dialog.getByRole('button', { name: 'Add a guest' }).click()
+  await dialog.getByRole('button', { name: /^Check in and make 2 cards$/ }).click()
+  await dialog.getByText('Enter the guest’s name.').first().waitFor()
+  assert.deepEqual(await calls(page, 'check_in'), [])
+
+  await dialog.getByLabel('Guest 1 name').fill('Ann Lee')
+  await dialog.getByLabel('Email (optional)').first().fill('ann@example.com')
+  await dialog.getByLabel('Guest 2 name').fill('Bob Lee')
+  await dialog.getByRole('button', { name: 'Add a guest' }).click()
+  await dialog.getByLabel('Guest 3 name').fill('Nobody')
+  await dialog.getByRole('button', { name: 'Remove guest 3' }).click()
+  assert.equal(await dialog.getByTestId('guest-row').count(), 2)
+  await dialog.getByLabel('Departure').fill('2025-03-14T11:00')
+  await dialog.getByLabel('Gym').uncheck()
+  await dialog.getByLabel('Pool').check()
+  await dialog.getByRole('button', { name: 'Check in and make 2 cards' }).click()
+  return dialog
+}
+
+test('check-in with two guests encodes two cards one after another', async () => {
+  const { page, problems } = await ui.open(
+    base({
+      check_in_options: { ok: checkInOptions('101') },
+      check_in: { ok: checkedIn },
+      encode_cards: encodeReply([annCard, bobCard], { pauses: true }),
+    }),
+  )
+  await signIn(page)
+  const dialog = await fillCheckIn(page)
+
+  const prompt = dialog.getByTestId('encode-prompt')
+  await prompt.filter({ hasText: 'Present card 1 of 2' }).waitFor()
+  assert.equal(await dialog.getByTestId('encode-progress').evaluate((el) => el.value), 0)
+  await release(page, 'card-1')
+  await prompt.filter({ hasText: 'Present card 2 of 2' }).waitFor()
+  assert.equal(await dialog.getByTestId('encode-progress').evaluate((el) => el.value), 0.5)
+  assert.match(await dialog.getByTestId('encode-item').first().textContent(), /Ann Lee, card 1\s*Ready/)
+  await release(page, 'card-2')
+  await dialog.getByTestId('encode-done').filter({ hasText: 'All 2 cards are ready.' }).waitFor()
+  assert.equal(await dialog.getByTestId('encode-progress').evaluate((el) => el.value), 1)
+
+  const [checkIn] = await calls(page, 'check_in')
+  assert.deepEqual(checkIn.args, {
+    token: 'token-Mia Manager',
+    request: {
+      space_id: id('space-101'),
+      // Untouched, the suggested arrival keeps its seconds.
+      starts_at: '2025-03-12T15:00:12Z',
+      ends_at: '2025-03-14T11:00:00.000Z',
+      guests: [
+        { full_name: 'Ann Lee', email_address: 'ann@example.com', phone_number: null },
+        { full_name: 'Bob Lee', email_address: null, phone_number: null },
+      ],
+      common_entrance_ids: [doors.lobby.acs_entrance_id, doors.pool.acs_entrance_id],
+      cards_per_guest: 1,
+      reservation_key: null,
+    },
+  })
+  assert.deepEqual((await calls(page, 'encode_cards')).map((c) => c.args), [
+    { token: 'token-Mia Manager', accessMethodIds: [annCard.id, bobCard.id] },
+  ])
+
+  await dialog.getByRole('button', { name: 'Done' }).click()
+  await dialog.getByTestId('check-in-done').filter({ hasText: 'Ann Lee and Bob Lee are checked in to Room 101.' }).waitFor()
+  await dialog.getByRole('button', { name: 'Close' }).last().click()
+  await page.getByRole('dialog').waitFor({ state: 'detached' })
+  // The board is fetched again after the check-in.
+  assert.equal((await calls(page, 'room_board')).length, 2)
+  assert.deepEqual(problems, [])
+})
+
+test('an encoder failure is shown in plain words, and Retry carries on with the cards left', async () => {
+  const failure = {
+    type: 'no_credential_on_encoder',
+    message: 'No card was put on the encoder in time.',
+  }
+  const { page, problems } = await ui.open(
+    base({
+      check_in_options: { ok: checkInOptions('101') },
+      check_in: { ok: checkedIn },
+      encode_cards: [
+        // The first card is written, then no second card comes.
+        {
+          error: failure,
+          steps: [
+            { emit: 'encode-progress', payload: { event: 'present_card', index: 0, total: 2 } },
+            { emit: 'encode-progress', payload: { event: 'written', index: 0, card: { access_method: { ...annCard, issued_at: '2025-03-12T15:01:00Z', card_id: 'C-ANN' }, card_id: 'C-ANN', op_id: id('op-1') } } },
+            { emit: 'encode-progress', payload: { event: 'present_card', index: 1, total: 2 } },
+          ],
+        },
+        encodeReply([bobCard]),
+      ],
+    }),
+  )
+  await signIn(page)
+  const dialog = await fillCheckIn(page)
+
+  const error = dialog.getByTestId('encode-error')
+  await error.waitFor()
+  assert.equal(await error.getAttribute('data-error-type'), 'no_credential_on_encoder')
+  assert.match(await error.textContent(), /No card was put on the encoder in time\./)
+  assert.match(await error.textContent(), /Put a blank key card on the encoder, then press Retry\./)
+  assert.match(await dialog.getByTestId('encode-item').first().textContent(), /Ready · card C-ANN/)
+
+  await dialog.getByRole('button', { name: 'Retry the 1 remaining' }).click()
+  await dialog.getByTestId('encode-done').waitFor()
+  const encodes = (await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds)
+  assert.deepEqual(encodes, [[annCard.id, bobCard.id], [bobCard.id]])
+  assert.deepEqual(problems, [])
+})
+
+test('a refused check-in shows the guide’s title and message', async () => {
+  const { page, problems } = await ui.open(
+    base({
+      check_in_options: { ok: checkInOptions('101') },
+      check_in: {
+        error: {
+          type: 'reservation_conflict',
+          title: 'Overlapping reservation',
+          message: 'Room 101 door already belongs to reservation stay-x for part of this time; choose other dates or another room.',
+        },
+      },
+    }),
+  )
+  await signIn(page)
+  const dialog = await fillCheckIn(page)
+  const error = dialog.getByTestId('error')
+  await error.waitFor()
+  assert.match(await error.textContent(), /Overlapping reservation/)
+  assert.match(await error.textContent(), /choose other dates or another room/)
+  assert.deepEqual(problems, [])
+})

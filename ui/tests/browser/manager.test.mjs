@@ -1,0 +1,270 @@
+// What managers see (staff cards, warnings with their fixes, the audit log, operators and
+// the local API) and what receptionists do not.
+
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { startUi } from './harness.mjs'
+import {
+  anaStay,
+  base,
+  calls,
+  cardRecord,
+  doors,
+  encodeReply,
+  guest,
+  id,
+  manager,
+  receptionist,
+  signIn,
+} from './fixtures.mjs'
+
+let ui
+before(async () => {
+  ui = await startUi()
+})
+after(async () => {
+  await ui?.close()
+})
+
+const TOKEN = 'token-Mia Manager'
+const MANAGER_COMMANDS = ['warnings', 'audit_log', 'staff_access', 'issue_staff_access', 'list_operators', 'create_operator', 'api_status', 'set_api_enabled']
+
+test('a receptionist sees the desk’s screens and none of the manager’s', async () => {
+  const { page, problems } = await ui.open(base({}, receptionist))
+  await signIn(page, receptionist)
+  const nav = page.getByRole('navigation', { name: 'Screens' })
+  assert.deepEqual(await nav.getByRole('button').allInnerTexts(), ['Room board', 'Read card', 'Door simulator'])
+  assert.match(await page.getByTestId('operator').textContent(), /Rex Desk\s*Receptionist/)
+  for (const name of ['Read card', 'Door simulator', 'Room board']) {
+    await nav.getByRole('button', { name }).click()
+    assert.equal(await nav.getByRole('button', { name }).getAttribute('aria-current'), 'page')
+  }
+  const called = (await calls(page)).map((c) => c.command)
+  assert.deepEqual(called.filter((c) => MANAGER_COMMANDS.includes(c)), [])
+  assert.deepEqual(problems, [])
+})
+
+test('a manager sees the manager’s screens too; a refusal from the back end is shown plainly', async () => {
+  const { page, problems } = await ui.open(
+    base({
+      warnings: { error: { type: 'forbidden', message: 'Mia Manager signed in as receptionist; this needs a manager.' } },
+      audit_log: { ok: [] },
+      list_operators: { ok: [manager, receptionist] },
+    }),
+  )
+  await signIn(page, manager)
+  const nav = page.getByRole('navigation', { name: 'Screens' })
+  assert.deepEqual(await nav.getByRole('button').allInnerTexts(), ['Room board', 'Read card', 'Door simulator', 'Staff cards', 'Manager', 'Operators & settings'])
+  await nav.getByRole('button', { name: 'Manager' }).click()
+  const error = page.getByTestId('error').first()
+  await error.waitFor()
+  assert.match(await error.textContent(), /this needs a manager\.\s*Ask a manager to do this\./)
+  assert.deepEqual(problems, [])
+})
+
+test('staff cards: issued on chosen doors, then encoded', async () => {
+  const staffCard = cardRecord('sam-1', { access_grant_id: id('grant-sam') })
+  const sam = {
+    access_grant_id: id('grant-sam'),
+    full_name: 'Sam Porter',
+    entrance_ids: [doors.lobby.acs_entrance_id, doors.gym.acs_entrance_id],
+    starts_at: '2025-03-12T08:00:00Z',
+    ends_at: '2025-04-12T20:00:00Z',
+    cards: [staffCard],
+  }
+  const { page, problems } = await ui.open(
+    base({
+      staff_access: [{ ok: [] }, { ok: [sam] }, { ok: [{ ...sam, cards: [{ ...staffCard, issued_at: '2025-03-12T15:00:00Z', card_id: 'S-1' }] }] }],
+      issue_staff_access: { ok: sam },
+      encode_cards: encodeReply([staffCard]),
+    }),
+  )
+  await signIn(page)
+  await page.getByRole('button', { name: 'Staff cards' }).click()
+  const screen = page.getByTestId('staff-cards')
+  await screen.getByText('No staff card has been issued.').waitFor()
+  const form = screen.getByTestId('staff-form')
+  await form.getByRole('button', { name: 'Issue staff card' }).click()
+  await form.getByText('Enter the staff member’s name.').waitFor()
+  await form.getByText('Tick at least one door.').waitFor()
+  await form.getByLabel('Name').fill('Sam Porter')
+  await form.getByLabel('Lobby').check()
+  await form.getByLabel('Gym').check()
+  await form.getByLabel('From').fill('2025-03-12T08:00')
+  await form.getByLabel('Until').fill('2025-04-12T21:00')
+  await form.getByRole('button', { name: 'Issue staff card' }).click()
+  await screen.getByTestId('encode-done').waitFor()
+  await screen.getByRole('button', { name: 'Done' }).click()
+  await screen.getByTestId('staff-list').filter({ hasText: 'Sam Porter' }).waitFor()
+  assert.match(await screen.getByTestId('staff-list').textContent(), /Lobby, Gym.*Issued/s)
+  assert.deepEqual((await calls(page, 'issue_staff_access')).map((c) => c.args), [
+    {
+      token: TOKEN,
+      fullName: 'Sam Porter',
+      entranceIds: [doors.lobby.acs_entrance_id, doors.gym.acs_entrance_id],
+      startsAt: '2025-03-12T08:00:00.000Z',
+      // Lisbon is on summer time (UTC+1) on 12 April.
+      endsAt: '2025-04-12T20:00:00.000Z',
+    },
+  ])
+  assert.deepEqual((await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds), [[staffCard.id]])
+  assert.deepEqual(problems, [])
+})
+
+const warning = (code, fix, extra = {}) => ({
+  access_grant_id: id(`grant-${code}`),
+  access_method_id: id(`method-${code}`),
+  code,
+  message: `Message for ${code}.`,
+  created_at: '2025-03-12T10:00:00Z',
+  reservation_key: `stay-${code}`,
+  guest: 'Ana Silva',
+  fix,
+  ...extra,
+})
+
+test('manager warnings, each with its fix-it action', async () => {
+  const reEncode = warning('encoding_required', 're_encode')
+  const collect = warning('cards_not_collected', 'collect_card')
+  const inversion = warning('sequence_inversion', 'reissue_stay', { access_method_id: null, reservation_key: 'stay-ana' })
+  const none = warning('previous_guest_can_enter', 'none', { access_method_id: null })
+  const fresh = [cardRecord('ana-x'), cardRecord('ben-x')]
+  const { page, problems } = await ui.open(
+    base({
+      warnings: [{ ok: [reEncode, collect, inversion, none] }, { ok: [collect, inversion, none] }, { ok: [inversion, none] }, { ok: [none] }],
+      audit_log: { ok: [] },
+      list_operators: { ok: [manager, receptionist] },
+      encode_cards: [encodeReply([cardRecord('encoding_required')]), encodeReply(fresh)],
+      mark_collected: { ok: null },
+      reissue_stay: { ok: anaStay({ guests: [guest('Ana Silva', [fresh[0]]), guest('Ben Silva', [fresh[1]])] }) },
+    }),
+  )
+  await signIn(page)
+  await page.getByRole('button', { name: 'Manager' }).click()
+  const table = page.getByTestId('warnings')
+  await table.waitFor()
+  const rows = table.getByTestId('warning')
+  assert.equal(await rows.count(), 4)
+  assert.match(await rows.nth(0).textContent(), /12 Mar 2025, 10:00\s*Ana Silva\s*stay-encoding_required\s*Needs re-encoding\s*Message for encoding_required\.\s*Re-encode card/)
+  assert.match(await rows.nth(3).textContent(), /Nothing to do: it passes with the next guest’s first card\./)
+
+  // re_encode → encode_cards with the warning's card
+  await rows.nth(0).getByRole('button', { name: 'Re-encode card' }).click()
+  const dialog = page.getByRole('dialog', { name: 'Re-encode' })
+  await dialog.getByTestId('encode-done').waitFor()
+  await dialog.getByRole('button', { name: 'Done' }).click()
+  await page.getByTestId('fix-result').filter({ hasText: 'The card is re-encoded.' }).waitFor()
+  await rows.nth(2).waitFor({ state: 'visible' })
+  assert.equal(await rows.count(), 3)
+
+  // collect_card → mark_collected
+  await rows.nth(0).getByRole('button', { name: 'Collected' }).click()
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="warning"]').length === 2)
+
+  // reissue_stay → reissue_stay, then encode the new cards
+  await rows.nth(0).getByRole('button', { name: 'Reissue the stay’s cards' }).click()
+  await page.getByRole('dialog', { name: 'Re-encode' }).getByTestId('encode-done').filter({ hasText: 'All 2 cards are ready.' }).waitFor()
+  await page.getByRole('dialog', { name: 'Re-encode' }).getByRole('button', { name: 'Done' }).click()
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="warning"]').length === 1)
+
+  assert.deepEqual((await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds), [[reEncode.access_method_id], fresh.map((c) => c.id)])
+  assert.deepEqual((await calls(page, 'mark_collected')).map((c) => c.args), [{ token: TOKEN, accessMethodId: collect.access_method_id }])
+  assert.deepEqual((await calls(page, 'reissue_stay')).map((c) => c.args), [{ token: TOKEN, reservationKey: 'stay-ana' }])
+  assert.deepEqual(problems, [])
+})
+
+test('the audit log filters by operator, room and dates (in the property’s zone)', async () => {
+  const entry = (n, actor, action, outcome = 'ok') => ({
+    id: n,
+    at: `2025-03-1${n}T09:30:00Z`,
+    actor,
+    action,
+    subject_id: 'stay-ana',
+    outcome,
+    before: null,
+    after: outcome === 'ok' ? { reservation_key: 'stay-ana' } : null,
+    detail: outcome === 'refused' ? 'Room 201 is taken.' : null,
+  })
+  const { page, problems } = await ui.open(
+    base({
+      warnings: { ok: [] },
+      list_operators: { ok: [manager, receptionist] },
+      audit_log: [
+        { ok: [entry(2, 'operator:Rex Desk', 'stay.check_in'), entry(1, 'operator:Mia Manager', 'operator.sign_in')] },
+        { ok: [entry(3, 'operator:Rex Desk', 'stay.move', 'refused')] },
+        { ok: [] },
+      ],
+    }),
+  )
+  await signIn(page)
+  await page.getByRole('button', { name: 'Manager' }).click()
+  const log = page.getByTestId('audit-log')
+  await log.waitFor()
+  assert.equal(await log.getByTestId('audit-entry').count(), 2)
+  assert.match(await log.getByTestId('audit-entry').first().textContent(), /12 Mar 2025, 09:30\s*Rex Desk\s*Checked in\s*stay-ana\s*Done/)
+
+  const filters = page.getByTestId('audit-filters')
+  await filters.getByLabel('Operator').selectOption({ label: 'Rex Desk' })
+  await filters.getByLabel('Room').selectOption({ label: 'Room 201' })
+  await filters.getByLabel('From', { exact: true }).fill('2025-03-13')
+  await filters.getByLabel('To', { exact: true }).fill('2025-07-14')
+  await filters.getByRole('button', { name: 'Show' }).click()
+  await log.getByTestId('audit-entry').filter({ hasText: 'Moved a stay' }).waitFor()
+  assert.match(await log.textContent(), /Refused\s*Room 201 is taken\./)
+
+  await filters.getByLabel('To', { exact: true }).fill('2025-03-01')
+  await filters.getByRole('button', { name: 'Show' }).click()
+  await page.getByText('The last day must not be before the first.').waitFor()
+  await filters.getByLabel('To', { exact: true }).fill('')
+  await filters.getByLabel('From', { exact: true }).fill('')
+  await filters.getByRole('button', { name: 'Show' }).click()
+  await page.getByTestId('audit-empty').waitFor()
+
+  const queries = (await calls(page, 'audit_log')).map((c) => c.args.query)
+  assert.deepEqual(queries, [
+    { actor: null, room_space_id: null, since: null, until: null, limit: 200 },
+    {
+      actor: 'operator:Rex Desk',
+      room_space_id: id('space-201'),
+      since: '2025-03-13T00:00:00.000Z',
+      // The whole of 14 July in Lisbon (UTC+1): until the start of the 15th.
+      until: '2025-07-14T23:00:00.000Z',
+      limit: 200,
+    },
+    { actor: 'operator:Rex Desk', room_space_id: id('space-201'), since: null, until: null, limit: 200 },
+  ])
+  assert.deepEqual(problems, [])
+})
+
+test('operators and the local API switch', async () => {
+  const newbie = { id: id('op-new'), name: 'Nia New', role: 'receptionist' }
+  const { page, problems } = await ui.open(
+    base({
+      list_operators: [{ ok: [manager, receptionist] }, { ok: [manager, newbie, receptionist] }],
+      create_operator: { ok: newbie },
+      api_status: { ok: { enabled: false, address: null, key_file: '/home/desk/.local/share/frontdesk/api-key' } },
+      set_api_enabled: { ok: { enabled: true, address: 'http://127.0.0.1:8787', key_file: '/home/desk/.local/share/frontdesk/api-key' } },
+    }),
+  )
+  await signIn(page)
+  await page.getByRole('button', { name: 'Operators & settings' }).click()
+  const screen = page.getByTestId('settings')
+  await screen.getByTestId('operators').getByText('Rex Desk').waitFor()
+  const form = screen.getByTestId('operator-form')
+  await form.getByLabel('Name').fill('Nia New')
+  await form.getByLabel('PIN (4 to 8 digits)').fill('12')
+  await form.getByRole('button', { name: 'Add operator' }).click()
+  await form.getByText('The PIN must be 4 to 8 digits.').waitFor()
+  await form.getByLabel('PIN (4 to 8 digits)').fill('9753')
+  await form.getByRole('button', { name: 'Add operator' }).click()
+  await screen.getByText('Nia New can now sign in as receptionist.').waitFor()
+  await screen.getByTestId('operators').getByText('Nia New').waitFor()
+
+  const toggle = screen.getByRole('switch', { name: 'Allow the local API' })
+  assert.equal(await toggle.isChecked(), false)
+  await toggle.check()
+  await screen.getByTestId('api-status').filter({ hasText: 'http://127.0.0.1:8787' }).waitFor()
+  assert.deepEqual((await calls(page, 'create_operator')).map((c) => c.args), [{ token: TOKEN, name: 'Nia New', pin: '9753', role: 'receptionist' }])
+  assert.deepEqual((await calls(page, 'set_api_enabled')).map((c) => c.args), [{ token: TOKEN, enabled: true }])
+  assert.deepEqual(problems, [])
+})

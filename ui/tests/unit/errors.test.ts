@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { actionLabel, actorLabel, operatorActor } from '../../src/lib/audit'
+import { ENCODER_ERRORS, fieldProblem, isEncoderError, nextStep } from '../../src/lib/errors'
+import { AppError } from '../../src/lib/ipc'
+
+describe('next steps', () => {
+  it('tells the receptionist what to do about each encoder failure', () => {
+    for (const type of ENCODER_ERRORS) {
+      const error = new AppError({ type, message: 'The encoder says no.' })
+      expect(isEncoderError(error)).toBe(true)
+      expect(nextStep(error)).toMatch(/Retry/)
+    }
+    expect(nextStep(new AppError({ type: 'no_credential_on_encoder', message: '' }))).toBe(
+      'Put a blank key card on the encoder, then press Retry.',
+    )
+  })
+
+  it('adds nothing where the message says it all', () => {
+    const rule = new AppError({ type: 'conflicting_reservation', title: 'Conflicting reservation', message: 'Another stay holds the room.' })
+    expect(isEncoderError(rule)).toBe(false)
+    expect(nextStep(rule)).toBeNull()
+    expect(nextStep(new AppError({ type: 'forbidden', message: '' }))).toBe('Ask a manager to do this.')
+  })
+
+  it('finds a refused field, indexed or nested', () => {
+    const error = new AppError({ type: 'validation_error', message: 'a guest needs a name', field: 'guests[0].full_name' })
+    expect(fieldProblem(error, 'guests[0].full_name')).toBe('a guest needs a name')
+    expect(fieldProblem(error, 'guests')).toBe('a guest needs a name')
+    expect(fieldProblem(error, 'guests[1].full_name')).toBeUndefined()
+    expect(fieldProblem(null, 'guests')).toBeUndefined()
+  })
+})
+
+describe('audit labels', () => {
+  it('reads actions and actors', () => {
+    expect(actionLabel('stay.check_in')).toBe('Checked in')
+    expect(actionLabel('access_grant.create')).toBe('Access grant create')
+    expect(actorLabel(operatorActor('Ana'))).toBe('Ana')
+    expect(actorLabel('api')).toBe('api')
+  })
+})
