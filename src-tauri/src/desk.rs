@@ -216,6 +216,28 @@ impl Desk {
             .collect()
     }
 
+    /// With the simulated encoder, a card left on the pad that belongs to someone else is
+    /// handed over and a blank taken from the stack, as the clerk does between guests.
+    pub fn take_blank_for(&self, ids: &[uuid::Uuid]) -> frontdesk::Result<()> {
+        let Some(simulator) = self.station.simulator() else {
+            return Ok(());
+        };
+        let Some(uid) = simulator.card_on_encoder() else {
+            return Ok(());
+        };
+        let written = simulator
+            .card(&uid)
+            .is_some_and(|card| !card.image.is_empty());
+        let ours = self
+            .desk
+            .card_method(&uid.to_hex())?
+            .is_some_and(|method| ids.contains(&method));
+        if written && !ours {
+            simulator.present_blank_card();
+        }
+        Ok(())
+    }
+
     /// Whether the local API runs, where, and where its key is.
     pub fn api_status(&self) -> ApiStatus {
         ApiStatus {

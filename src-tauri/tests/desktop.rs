@@ -150,17 +150,31 @@ fn the_wire_error_binding_matches_the_wire_error() {
 
 /// The `.ts` files of a folder, by name.
 fn typescript_files(folder: &Path) -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    collect_typescript(folder, folder, &mut files);
+    files
+}
+
+/// The `.ts` files under `folder`, recursively (ts-rs puts `JsonValue` in `serde_json/`),
+/// keyed by their path relative to `root` with `/` separators.
+fn collect_typescript(root: &Path, folder: &Path, files: &mut BTreeMap<String, String>) {
     let Ok(entries) = std::fs::read_dir(folder) else {
-        return BTreeMap::new();
+        return;
     };
-    entries
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "ts"))
-        .map(|path| {
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            (name, std::fs::read_to_string(&path).unwrap())
-        })
-        .collect()
+    for path in entries.map(|entry| entry.unwrap().path()) {
+        if path.is_dir() {
+            collect_typescript(root, &path, files);
+        } else if path.extension().is_some_and(|ext| ext == "ts") {
+            let name = path
+                .strip_prefix(root)
+                .unwrap()
+                .components()
+                .map(|part| part.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            files.insert(name, std::fs::read_to_string(&path).unwrap());
+        }
+    }
 }
 
 /// Fails when `ui/src/lib/bindings/` differs from what the Rust types generate now. With
@@ -181,7 +195,9 @@ fn bindings_are_current() {
             }
         }
         for (name, text) in &fresh {
-            std::fs::write(committed_dir.join(name), text).unwrap();
+            let path = committed_dir.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
         }
         return;
     }
@@ -207,5 +223,69 @@ fn bindings_are_current() {
         "the TypeScript bindings in ui/src/lib/bindings/ are stale; regenerate them with\n    \
          UPDATE_BINDINGS=1 cargo test -p frontdesk-desktop bindings\n\n{}",
         differences.join("\n")
+    );
+}
+
+#[test]
+fn the_next_guest_s_card_goes_on_a_blank_not_on_the_last_guest_s_card() {
+    let folder = tempfile::tempdir().unwrap();
+    let desk = Desk::open(&options(&[]), &folder.path().join("desk.db")).unwrap();
+    let manager = desk
+        .desk
+        .create_first_manager(&frontdesk_desktop::desk::context(), "Marta", "2468")
+        .unwrap();
+    let now = chrono::Utc::now();
+    let rooms: Vec<_> = desk
+        .desk
+        .spaces()
+        .unwrap()
+        .into_iter()
+        .filter(|space| space.key.starts_with("room-"))
+        .take(2)
+        .collect();
+    let mut encoded = Vec::new();
+    for (room, guest) in rooms.iter().zip(["Ana", "Bruno"]) {
+        let stay = desk
+            .desk
+            .check_in(
+                &manager,
+                now,
+                &frontdesk::CheckIn {
+                    space_id: room.id,
+                    starts_at: now,
+                    ends_at: now + chrono::Duration::days(2),
+                    guests: vec![frontdesk::NewGuest {
+                        full_name: guest.into(),
+                        email_address: None,
+                        phone_number: None,
+                    }],
+                    common_entrance_ids: Vec::new(),
+                    cards_per_guest: 1,
+                    reservation_key: None,
+                },
+            )
+            .unwrap();
+        let card = stay.guests[0].cards[0].id;
+        desk.take_blank_for(&[card]).unwrap();
+        let written = desk
+            .desk
+            .encode_cards(&manager.context(now), &desk.station, &[card], &mut |_| {})
+            .unwrap();
+        encoded.push(written[0].card_id.clone());
+    }
+    // Ana's card was left on the pad: Bruno's went onto a blank, and Ana keeps hers.
+    assert_ne!(encoded[0], encoded[1]);
+    let simulator = desk.station.simulator().unwrap();
+    assert_eq!(
+        desk.desk.card_holder(&encoded[0]).unwrap().as_deref(),
+        Some("Ana")
+    );
+    assert_eq!(
+        simulator
+            .cards()
+            .iter()
+            .filter(|card| !card.image.is_empty())
+            .count(),
+        2
     );
 }

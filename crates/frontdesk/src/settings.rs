@@ -34,6 +34,15 @@ impl FrontDesk {
         )
     }
 
+    /// The access method whose card was last written onto this plastic, if the desk wrote it.
+    pub fn card_method(&self, card_id: &str) -> Result<Option<engine::model::AccessMethodId>> {
+        self.store.read(|r| {
+            Ok(r.cards_by_uid(card_id)?
+                .into_iter()
+                .find_map(|card| card.access_method_id))
+        })
+    }
+
     /// Whose card this is: the guest or staff member of the last access method written
     /// onto it, if the desk wrote it.
     pub fn card_holder(&self, card_id: &str) -> Result<Option<String>> {

@@ -133,9 +133,9 @@ export const api = {
   checkOut: (token: string, reservationKey: string) =>
     call<CheckOutResult>('check_out', { token, reservationKey }),
   markCollected: (token: string, accessMethodId: string) =>
-    call<unknown>('mark_collected', { token, accessMethodId }),
+    call<AccessMethodRecord>('mark_collected', { token, accessMethodId }),
   reportCardLost: (token: string, accessMethodId: string) =>
-    call<unknown>('report_card_lost', { token, accessMethodId }),
+    call<AccessMethodRecord>('report_card_lost', { token, accessMethodId }),
 
   encodeCards: (token: string, accessMethodIds: string[]) =>
     call<EncodedCard[]>('encode_cards', { token, accessMethodIds }),
