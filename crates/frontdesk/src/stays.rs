@@ -245,6 +245,8 @@ pub struct WarningView {
     pub reservation_key: Option<String>,
     pub guest: Option<String>,
     pub fix: FixAction,
+    /// For `collect_card`: the cards still out, each to mark collected or lost.
+    pub outstanding_card_ids: Vec<AccessMethodId>,
 }
 
 impl FrontDesk {
@@ -781,6 +783,21 @@ impl FrontDesk {
                     WarningCode::CardsNotCollected => FixAction::CollectCard,
                     WarningCode::SequenceInversion => FixAction::ReissueStay,
                 };
+                let outstanding_card_ids = if fix == FixAction::CollectCard {
+                    r.access_methods_of_grant(row.access_grant_id)?
+                        .into_iter()
+                        .filter(|method| {
+                            method.mode == AccessMode::Card
+                                && method.is_issued()
+                                && method.revoked_at.is_some()
+                                && method.collected_at.is_none()
+                                && method.lost_at.is_none()
+                        })
+                        .map(|method| method.id)
+                        .collect()
+                } else {
+                    Vec::new()
+                };
                 views.push(WarningView {
                     access_grant_id: row.access_grant_id,
                     access_method_id: row.access_method_id,
@@ -790,6 +807,7 @@ impl FrontDesk {
                     reservation_key: row.reservation_key,
                     guest,
                     fix,
+                    outstanding_card_ids,
                 });
             }
             Ok(views)

@@ -1713,6 +1713,23 @@ fn check_out_ends_the_stay_and_lists_the_cards_not_yet_back() {
         ]
     );
 
+    // Each warning carries the cards still out, so the manager can act on them.
+    let mut out: Vec<_> = desk
+        .desk
+        .warnings(&marta)
+        .unwrap()
+        .into_iter()
+        .filter(|view| view.code == WarningCode::CardsNotCollected)
+        .flat_map(|view| view.outstanding_card_ids)
+        .collect();
+    out.sort();
+    let mut issued = vec![
+        grants[0].access_method_ids[0],
+        grants[1].access_method_ids[0],
+    ];
+    issued.sort();
+    assert_eq!(out, issued);
+
     // Ana hands her card in; Bruno's is lost.
     desk.desk
         .mark_card_collected(&rui.context(now), grants[0].access_method_ids[0])

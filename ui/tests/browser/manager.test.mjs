@@ -120,12 +120,17 @@ const warning = (code, fix, extra = {}) => ({
   reservation_key: `stay-${code}`,
   guest: 'Ana Silva',
   fix,
+  outstanding_card_ids: [],
   ...extra,
 })
 
 test('manager warnings, each with its fix-it action', async () => {
   const reEncode = warning('encoding_required', 're_encode')
-  const collect = warning('cards_not_collected', 'collect_card')
+  // A checked-out stay's warning names its grant; the cards still out come with it.
+  const collect = warning('cards_not_collected', 'collect_card', {
+    access_method_id: null,
+    outstanding_card_ids: [id('card-out-1'), id('card-out-2')],
+  })
   const inversion = warning('sequence_inversion', 'reissue_stay', { access_method_id: null, reservation_key: 'stay-ana' })
   const none = warning('previous_guest_can_enter', 'none', { access_method_id: null })
   const fresh = [cardRecord('ana-x'), cardRecord('ben-x')]
@@ -168,7 +173,7 @@ test('manager warnings, each with its fix-it action', async () => {
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="warning"]').length === 1)
 
   assert.deepEqual((await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds), [[reEncode.access_method_id], fresh.map((c) => c.id)])
-  assert.deepEqual((await calls(page, 'mark_collected')).map((c) => c.args), [{ token: TOKEN, accessMethodId: collect.access_method_id }])
+  assert.deepEqual((await calls(page, 'mark_collected')).map((c) => c.args.accessMethodId), collect.outstanding_card_ids)
   assert.deepEqual((await calls(page, 'reissue_stay')).map((c) => c.args), [{ token: TOKEN, reservationKey: 'stay-ana' }])
   assert.deepEqual(problems, [])
 })

@@ -2,4 +2,8 @@
 import type { FixAction } from "./FixAction";
 import type { WarningCode } from "./WarningCode";
 
-export type WarningView = { access_grant_id: string, access_method_id: string | null, code: WarningCode, message: string, created_at: string, reservation_key: string | null, guest: string | null, fix: FixAction, };
+export type WarningView = { access_grant_id: string, access_method_id: string | null, code: WarningCode, message: string, created_at: string, reservation_key: string | null, guest: string | null, fix: FixAction, 
+/**
+ * For `collect_card`: the cards still out, each to mark collected or lost.
+ */
+outstanding_card_ids: Array<string>, };
