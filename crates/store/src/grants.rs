@@ -351,19 +351,6 @@ impl Reader<'_> {
         }
         Ok(methods)
     }
-
-    /// Every grant id with a stored warning of `code`, for the manager's list.
-    pub fn grants_with_warnings(&self) -> Result<Vec<AccessGrantId>> {
-        let mut statement = self
-            .connection
-            .prepare("SELECT DISTINCT access_grant_id FROM warnings ORDER BY 1")?;
-        let mut rows = statement.query([])?;
-        let mut ids = Vec::new();
-        while let Some(row) = rows.next()? {
-            ids.push(uuid_column(row, 0)?);
-        }
-        Ok(ids)
-    }
 }
 
 impl Writer<'_> {
