@@ -216,8 +216,9 @@ impl Desk {
             .collect()
     }
 
-    /// With the simulated encoder, a card left on the pad that belongs to someone else is
-    /// handed over and a blank taken from the stack, as the clerk does between guests.
+    /// With the simulated encoder, a written card left on the pad is handed over and a blank
+    /// taken from the stack, as the clerk does between guests, unless it is the card about to
+    /// be written again (the first of `ids`).
     pub fn take_blank_for(&self, ids: &[uuid::Uuid]) -> frontdesk::Result<()> {
         let Some(simulator) = self.station.simulator() else {
             return Ok(());
@@ -228,11 +229,11 @@ impl Desk {
         let written = simulator
             .card(&uid)
             .is_some_and(|card| !card.image.is_empty());
-        let ours = self
+        let next_to_write = self
             .desk
             .card_method(&uid.to_hex())?
-            .is_some_and(|method| ids.contains(&method));
-        if written && !ours {
+            .is_some_and(|method| ids.first() == Some(&method));
+        if written && !next_to_write {
             simulator.present_blank_card();
         }
         Ok(())

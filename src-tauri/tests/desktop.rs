@@ -289,3 +289,57 @@ fn the_next_guest_s_card_goes_on_a_blank_not_on_the_last_guest_s_card() {
         2
     );
 }
+
+#[test]
+fn re_encoding_a_stay_s_cards_starts_on_a_blank_when_the_pad_holds_another_of_them() {
+    let folder = tempfile::tempdir().unwrap();
+    let desk = Desk::open(&options(&[]), &folder.path().join("desk.db")).unwrap();
+    let manager = desk
+        .desk
+        .create_first_manager(&frontdesk_desktop::desk::context(), "Marta", "2468")
+        .unwrap();
+    let now = chrono::Utc::now();
+    let room = desk
+        .desk
+        .spaces()
+        .unwrap()
+        .into_iter()
+        .find(|space| space.key.starts_with("room-"))
+        .unwrap();
+    let guest = |name: &str| frontdesk::NewGuest {
+        full_name: name.into(),
+        email_address: None,
+        phone_number: None,
+    };
+    let stay = desk
+        .desk
+        .check_in(
+            &manager,
+            now,
+            &frontdesk::CheckIn {
+                space_id: room.id,
+                starts_at: now,
+                ends_at: now + chrono::Duration::days(2),
+                guests: vec![guest("Ana"), guest("Bruno")],
+                common_entrance_ids: Vec::new(),
+                cards_per_guest: 1,
+                reservation_key: None,
+            },
+        )
+        .unwrap();
+    let cards = [stay.guests[0].cards[0].id, stay.guests[1].cards[0].id];
+    let encode = || {
+        desk.take_blank_for(&cards).unwrap();
+        desk.desk
+            .encode_cards(&manager.context(now), &desk.station, &cards, &mut |_| {})
+    };
+    encode().unwrap();
+    // Bruno's card is still on the pad; Ana's is written first, so it goes onto a blank
+    // instead of being refused as another guest's valid key.
+    let again = encode().unwrap();
+    assert_eq!(again.len(), 2);
+    assert_eq!(
+        desk.desk.card_holder(&again[0].card_id).unwrap().as_deref(),
+        Some("Ana")
+    );
+}

@@ -82,7 +82,7 @@ test('first start: the first manager is created and lands on the room board', TI
   })
 })
 
-test('check-in with two cards, a joiner, and an extension that re-encodes the cards', { ...TIMEOUT, skip: 'the joiner’s encode is refused: the simulated encoder keeps the last guest’s valid card on it ("another guest’s valid key")' }, async () => {
+test('check-in with two cards, a joiner, and an extension that re-encodes the cards', TIMEOUT, async () => {
   await withApp(async (session) => {
     await firstManager(session)
     await checkIn(session, '101', ['Ann Lee', 'Bob Lee'], { screenshotName: 'check-in-encoding' })
@@ -177,7 +177,7 @@ test('"Move to room…" moves a stay from the stay panel', TIMEOUT, async () => 
   })
 })
 
-test('check-out leaves cards not collected; one marked collected clears its warning for the manager', TIMEOUT, async () => {
+test('check-out leaves cards not collected; the manager resolves the warning of the one still out', TIMEOUT, async () => {
   await withApp(async (session) => {
     await firstManager(session)
     await checkIn(session, '104', ['Fay Hart', 'Gus Hart'])
@@ -194,14 +194,19 @@ test('check-out leaves cards not collected; one marked collected clears its warn
 
     // The manager sees the one card still out.
     await click(session, By.xpath('//nav//button[normalize-space()="Manager"]'))
-    const table = await waitFor(session, byTestId('warnings'))
-    const rows = () => table.findElements(By.css('[data-testid="warning"][data-code="cards_not_collected"]'))
+    await waitFor(session, byTestId('warnings'))
+    const rows = () => session.findElements(By.css('[data-testid="warning"][data-code="cards_not_collected"]'))
     await session.wait(async () => (await rows()).length === 1, 20_000)
     await screenshot(session, 'manager-warnings')
+
+    // The manager resolves it from the warning's own fix-it action.
+    await click(session, By.xpath('//tr[@data-testid="warning"][@data-code="cards_not_collected"]//button[normalize-space()="Collected"]'))
+    await waitFor(session, byTestId('fix-result'), { text: 'Done.' })
+    await session.wait(async () => (await rows()).length === 0, 20_000)
   })
 })
 
-test('the door simulator: the next guest’s card overrides the previous guest’s', { ...TIMEOUT, skip: 'the second stay’s card is judged a joiner of the first, not an override: to investigate' }, async () => {
+test('the door simulator: the next guest’s card overrides the previous guest’s', TIMEOUT, async () => {
   await withApp(async (session) => {
     await firstManager(session)
 

@@ -172,8 +172,8 @@ impl Reason {
         match self {
             Self::Joined => "same reservation as the door's current one (joiner)".into(),
             Self::Overrode { from, to } => format!(
-                "new reservation: the door moved from sequence {from} to {to}; earlier guests' \
-                 cards are now refused"
+                "new reservation overrides the previous one: the door moved from sequence {from} \
+                 to {to}; earlier guests' cards are now refused"
             ),
             Self::CommonArea => "common door listed on the card".into(),
             Self::StaffAccess => "staff card within its doors and shift".into(),
