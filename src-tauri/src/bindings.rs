@@ -23,79 +23,9 @@ pub struct AppInfo {
     pub property_name: String,
     /// The property's IANA time zone (`Europe/Lisbon`): dates and times are shown in it.
     pub time_zone: String,
-    pub encoder_state: EncoderState,
+    pub encoder_state: encoder::supervisor::EncoderState,
     /// True when cards go to the simulated encoder (training, demos, tests).
     pub encoder_simulated: bool,
-}
-
-/// What the desk shows about the encoder; also the payload of the `encoder-state` event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum EncoderState {
-    /// A real encoder is connected and idle.
-    Connected,
-    /// The simulated encoder is connected and idle.
-    Simulated,
-    /// The encoder is in use.
-    Busy,
-    /// No encoder is connected.
-    Disconnected,
-}
-
-impl From<encoder::supervisor::EncoderState> for EncoderState {
-    fn from(state: encoder::supervisor::EncoderState) -> Self {
-        use encoder::supervisor::EncoderState as Supervised;
-        match state {
-            Supervised::Connected => Self::Connected,
-            Supervised::Simulated => Self::Simulated,
-            Supervised::Busy => Self::Busy,
-            Supervised::Disconnected => Self::Disconnected,
-        }
-    }
-}
-
-/// The TypeScript shape of [`frontdesk::WireError`], the one error every command rejects
-/// with. A test pins that both serialize alike.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(rename = "WireError")]
-pub struct WireErrorShape {
-    /// Stable: programs match on it (`not_found`, `encoder_disconnected`, a rule's type...).
-    #[serde(rename = "type")]
-    pub error_type: String,
-    /// The guide's title, for the rule errors that have one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub title: Option<String>,
-    /// What happened and what to do next, for a person.
-    pub message: String,
-    /// The request field at fault, for input errors.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub field: Option<String>,
-    /// Every problem of a refused property file.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[ts(optional, as = "Option<Vec<String>>")]
-    pub problems: Vec<String>,
-}
-
-impl From<frontdesk::WireError> for WireErrorShape {
-    fn from(error: frontdesk::WireError) -> Self {
-        let frontdesk::WireError {
-            status: _,
-            error_type,
-            title,
-            message,
-            field,
-            problems,
-        } = error;
-        Self {
-            error_type,
-            title,
-            message,
-            field,
-            problems,
-        }
-    }
 }
 
 /// A signed-in operator's session: its token goes with every command.
@@ -150,8 +80,8 @@ pub struct ApiStatus {
 pub fn export_bindings(dir: &Path) -> Result<(), ExportError> {
     let config = Config::new().with_out_dir(dir);
     AppInfo::export_all(&config)?;
-    EncoderState::export_all(&config)?;
-    WireErrorShape::export_all(&config)?;
+    encoder::supervisor::EncoderState::export_all(&config)?;
+    frontdesk::WireError::export_all(&config)?;
     Session::export_all(&config)?;
     EntranceView::export_all(&config)?;
     SimulatedCardView::export_all(&config)?;

@@ -151,7 +151,7 @@ impl Desk {
         Ok(AppInfo {
             property_name: property.name,
             time_zone: property.time_zone,
-            encoder_state: self.station.state().into(),
+            encoder_state: self.station.state(),
             encoder_simulated: self.station.simulator().is_some(),
         })
     }

@@ -20,7 +20,7 @@ pub use desk::{Desk, Options};
 /// wrong type is a panic at run time, not a compile error.
 pub type State<'a> = tauri::State<'a, Desk>;
 
-/// The event that carries each change of the encoder's state ([`bindings::EncoderState`]).
+/// The event that carries each change of the encoder's state ([`encoder::supervisor::EncoderState`]).
 pub const ENCODER_STATE_EVENT: &str = "encoder-state";
 
 /// The main window's label (see `tauri.conf.json`).
@@ -89,7 +89,6 @@ fn forward_encoder_state(app: tauri::AppHandle, supervisor: &EncoderSupervisor) 
         .name("encoder-state-events".to_owned())
         .spawn(move || {
             for state in changes {
-                let state = bindings::EncoderState::from(state);
                 if let Err(error) = app.emit(ENCODER_STATE_EVENT, state) {
                     eprintln!("frontdesk-desktop: cannot send the encoder's state: {error}");
                 }

@@ -1,14 +1,13 @@
-//! The desktop shell without a window: the desk it opens, what `app_info` answers, the error
-//! shape the UI receives, and the committed TypeScript bindings.
+//! The desktop shell without a window: the desk it opens, what `app_info` answers, and the
+//! committed TypeScript bindings.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
-use frontdesk_desktop::bindings::{
-    AppInfo, BINDINGS_DIR, EncoderState, WireErrorShape, export_bindings,
-};
+use encoder::supervisor::EncoderState;
+use frontdesk_desktop::bindings::{AppInfo, BINDINGS_DIR, export_bindings};
 use frontdesk_desktop::{Desk, Options};
 
 fn options(args: &[&str]) -> Options {
@@ -117,35 +116,6 @@ fn the_window_title_names_the_property() {
         frontdesk_desktop::window_title("Harbor View Hotel"),
         "Front desk — Harbor View Hotel"
     );
-}
-
-/// The UI receives `frontdesk::WireError`; its TypeScript twin must serialize alike.
-#[test]
-fn the_wire_error_binding_matches_the_wire_error() {
-    let errors = [
-        frontdesk::Error::NotFound {
-            resource: "space",
-            id: "42".to_owned(),
-        },
-        frontdesk::Error::Conflict {
-            field: "key".to_owned(),
-            message: "taken".to_owned(),
-        },
-    ];
-    let mut wire: Vec<frontdesk::WireError> = errors.iter().map(|e| e.to_wire()).collect();
-    wire.push(frontdesk::WireError {
-        status: 400,
-        error_type: "invalid_property_file".to_owned(),
-        title: Some("Title".to_owned()),
-        message: "Fix these.".to_owned(),
-        field: Some("spaces".to_owned()),
-        problems: vec!["spaces[0].key: missing".to_owned()],
-    });
-    for error in wire {
-        let expected = serde_json::to_value(&error).unwrap();
-        let shape = serde_json::to_value(WireErrorShape::from(error)).unwrap();
-        assert_eq!(shape, expected);
-    }
 }
 
 /// The `.ts` files of a folder, by name.

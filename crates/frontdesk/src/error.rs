@@ -144,6 +144,13 @@ fn store_error(error: &store::Error) -> WireError {
              moment."
                 .to_owned(),
         ),
+        _ if error.is_disk_full() => (
+            507,
+            "disk_full",
+            "The disk is full, so this change was not saved; nothing was changed. Free some \
+             space on this computer, then try again."
+                .to_owned(),
+        ),
         _ => (
             500,
             "database_error",
@@ -168,15 +175,21 @@ pub struct WireError {
     /// The HTTP status that goes with it.
     #[serde(skip)]
     pub status: u16,
+    /// Stable: programs match on it (`not_found`, `encoder_disconnected`, a rule's type...).
     #[serde(rename = "type")]
     pub error_type: String,
+    /// The guide's title, for the rule errors that have one.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub title: Option<String>,
+    /// What happened and what to do next, for a person.
     pub message: String,
     /// The request field at fault, for input errors.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub field: Option<String>,
     /// Every problem of a refused property file.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional, as = "Option<Vec<String>>"))]
     pub problems: Vec<String>,
 }
