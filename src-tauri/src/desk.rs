@@ -6,11 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::Utc;
-use encoder::keys::KeyRing;
-use encoder::simulator::SimulatedEncoder;
-use encoder::supervisor::Source;
+use frontdesk::setup::{DeskFiles, EncoderChoice, WhenNoProperty, beside, open_desk, parse_usb_id};
 use frontdesk::{CardStation, Context, FrontDesk, Operator, PropertyRecord, WireError};
-use store::Store;
 
 use crate::bindings::{ApiStatus, AppInfo, Session, SimulatedCardView};
 
@@ -41,11 +38,11 @@ pub struct Options {
     pub encoder: EncoderKind,
 
     /// The HID encoder's USB vendor id, in hex (with --encoder hid).
-    #[arg(long, value_name = "ID", default_value_t = encoder::link::DEFAULT_VENDOR_ID, value_parser = parse_hex_u16)]
+    #[arg(long, value_name = "ID", default_value_t = encoder::link::DEFAULT_VENDOR_ID, value_parser = parse_usb_id)]
     pub hid_vendor_id: u16,
 
     /// The HID encoder's USB product id, in hex (with --encoder hid).
-    #[arg(long, value_name = "ID", default_value_t = encoder::link::DEFAULT_PRODUCT_ID, value_parser = parse_hex_u16)]
+    #[arg(long, value_name = "ID", default_value_t = encoder::link::DEFAULT_PRODUCT_ID, value_parser = parse_usb_id)]
     pub hid_product_id: u16,
 
     /// Where the simulated encoder keeps its cards. Default: `<db>.simulated-encoder.json`.
@@ -62,19 +59,6 @@ pub struct Options {
 pub enum EncoderKind {
     Simulated,
     Hid,
-}
-
-/// A USB id, in hex (`0x1209` or `1209`).
-fn parse_hex_u16(text: &str) -> Result<u16, String> {
-    let digits = text.trim_start_matches("0x").trim_start_matches("0X");
-    u16::from_str_radix(digits, 16).map_err(|_| format!("{text:?} is not a 16-bit hex id"))
-}
-
-/// `<db>.<suffix>`, beside the database file.
-fn beside(db: &Path, suffix: &str) -> PathBuf {
-    let mut name = db.file_name().unwrap_or_default().to_os_string();
-    name.push(suffix);
-    db.with_file_name(name)
 }
 
 /// The app's managed state (see [`crate::State`]): cheap to clone, so that a command can
@@ -104,29 +88,30 @@ impl Desk {
     /// the encodes a previous run left pending.
     pub fn open(options: &Options, default_db: &Path) -> Result<Desk, String> {
         let db = options.db.clone().unwrap_or_else(|| default_db.to_owned());
-        if let Some(folder) = db.parent().filter(|folder| !folder.as_os_str().is_empty()) {
-            std::fs::create_dir_all(folder).map_err(|error| {
-                format!(
-                    "cannot create the data folder {}: {error}",
-                    folder.display()
-                )
-            })?;
-        }
-        let store = Store::open(&db)
-            .map_err(|error| format!("cannot open the database {}: {error}", db.display()))?;
-        let desk = FrontDesk::new(store);
-        let property = load_property(&desk, options.property.as_deref())?;
-        let station = card_station(options, &db, &property)?;
-        let resolution = desk
-            .resolve_pending_encodes(&context(), &station)
-            .map_err(|error| error.to_wire().message)?;
-        if !resolution.unresolved.is_empty() {
+        let files = DeskFiles {
+            db: db.clone(),
+            property: options.property.clone(),
+            when_no_property: WhenNoProperty::ImportDemo,
+            encoder: match options.encoder {
+                EncoderKind::Simulated => EncoderChoice::Simulated,
+                EncoderKind::Hid => EncoderChoice::Hid {
+                    vendor_id: options.hid_vendor_id,
+                    product_id: options.hid_product_id,
+                },
+            },
+            card_keys: options.card_keys.clone(),
+            simulated_encoder_file: options.simulated_encoder_file.clone(),
+        };
+        let opened = open_desk(&files, &context())
+            .map_err(|error| error.to_wire().message_with_problems())?;
+        if opened.unresolved_encodes > 0 {
             eprintln!(
                 "frontdesk-desktop: {} card encode(s) could not be checked with the encoder; they \
                  will be before the next encode",
-                resolution.unresolved.len()
+                opened.unresolved_encodes
             );
         }
+        let (desk, station) = (opened.desk, opened.station);
         let desk = Desk {
             desk: Arc::new(desk),
             station: Arc::new(station),
@@ -354,63 +339,6 @@ fn internal_error(detail: &str) -> WireError {
         field: None,
         problems: Vec::new(),
     }
-}
-
-/// Imports the property file (or the demo) if one is given; otherwise the database's
-/// property, or the demo into a database that has none.
-fn load_property(desk: &FrontDesk, property: Option<&str>) -> Result<PropertyRecord, String> {
-    let json = match property {
-        Some("demo") => engine::property::DEMO_PROPERTY_JSON.to_owned(),
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|error| format!("cannot read the property file {path}: {error}"))?,
-        None => match desk.property() {
-            Ok(Some(property)) => return Ok(property),
-            Ok(None) => engine::property::DEMO_PROPERTY_JSON.to_owned(),
-            Err(error) => return Err(error.to_wire().message),
-        },
-    };
-    desk.import_property(&context(), &json).map_err(|error| {
-        let wire = error.to_wire();
-        let mut message = wire.message;
-        for problem in wire.problems {
-            message.push_str("\n  ");
-            message.push_str(&problem);
-        }
-        message
-    })
-}
-
-fn card_station(
-    options: &Options,
-    db: &Path,
-    property: &PropertyRecord,
-) -> Result<CardStation, String> {
-    let keys_path = options
-        .card_keys
-        .clone()
-        .unwrap_or_else(|| beside(db, ".card-keys.json"));
-    let keys =
-        KeyRing::load_or_create(&keys_path, property.id).map_err(|error| error.to_string())?;
-    let source = match options.encoder {
-        EncoderKind::Hid => Source::Hid {
-            vendor_id: options.hid_vendor_id,
-            product_id: options.hid_product_id,
-        },
-        EncoderKind::Simulated => {
-            let path = options
-                .simulated_encoder_file
-                .clone()
-                .unwrap_or_else(|| beside(db, ".simulated-encoder.json"));
-            let simulator = SimulatedEncoder::open(&path).map_err(|error| {
-                format!(
-                    "cannot open the simulated encoder's file {}: {error}",
-                    path.display()
-                )
-            })?;
-            Source::Simulated(simulator)
-        }
-    };
-    Ok(CardStation::new(source, keys))
 }
 
 /// The setting that remembers whether the local API is on.

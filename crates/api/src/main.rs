@@ -10,11 +10,8 @@ use std::time::Duration;
 use api::{AppState, Clock};
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
-use encoder::keys::KeyRing;
-use encoder::simulator::SimulatedEncoder;
-use encoder::supervisor::Source;
-use frontdesk::{CardStation, Context, FrontDesk, PropertyRecord};
-use store::Store;
+use frontdesk::Context;
+use frontdesk::setup::{DeskFiles, EncoderChoice, WhenNoProperty, open_desk, parse_usb_id};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -67,11 +64,11 @@ struct Serve {
     encoder: EncoderKind,
 
     /// The HID encoder's USB vendor id (with --encoder hid).
-    #[arg(long, value_name = "ID", default_value_t = encoder::link::DEFAULT_VENDOR_ID, value_parser = parse_hex_u16)]
+    #[arg(long, value_name = "ID", default_value_t = encoder::link::DEFAULT_VENDOR_ID, value_parser = parse_usb_id)]
     hid_vendor_id: u16,
 
     /// The HID encoder's USB product id (with --encoder hid).
-    #[arg(long, value_name = "ID", default_value_t = encoder::link::DEFAULT_PRODUCT_ID, value_parser = parse_hex_u16)]
+    #[arg(long, value_name = "ID", default_value_t = encoder::link::DEFAULT_PRODUCT_ID, value_parser = parse_usb_id)]
     hid_product_id: u16,
 
     /// The property's card keys, kept outside the database and readable only by this
@@ -92,19 +89,6 @@ struct Serve {
 enum EncoderKind {
     Simulated,
     Hid,
-}
-
-/// A USB id, in hex (`0x1209` or `1209`).
-fn parse_hex_u16(text: &str) -> Result<u16, String> {
-    let digits = text.trim_start_matches("0x").trim_start_matches("0X");
-    u16::from_str_radix(digits, 16).map_err(|_| format!("{text:?} is not a 16-bit hex id"))
-}
-
-/// `<db>.<suffix>`, beside the database file.
-fn beside(db: &Path, suffix: &str) -> PathBuf {
-    let mut name = db.file_name().unwrap_or_default().to_os_string();
-    name.push(suffix);
-    db.with_file_name(name)
 }
 
 fn main() -> ExitCode {
@@ -136,21 +120,33 @@ fn run_serve(serve: Serve) -> Result<(), String> {
         .transpose()?
         .unwrap_or_default();
 
-    let store = Store::open(&serve.db)
-        .map_err(|error| format!("cannot open the database {}: {error}", serve.db.display()))?;
-    let desk = FrontDesk::new(store);
-    let property = load_property(&desk, serve.property.as_deref(), clock.now())?;
-    let station = card_station(&serve, property.id)?;
-    let resolution = desk
-        .resolve_pending_encodes(&Context::new("frontdesk serve", clock.now()), &station)
-        .map_err(|error| error.to_wire().message)?;
-    if !resolution.unresolved.is_empty() {
+    let files = DeskFiles {
+        db: serve.db.clone(),
+        property: serve.property.clone(),
+        when_no_property: WhenNoProperty::Require,
+        encoder: match serve.encoder {
+            EncoderKind::Simulated => EncoderChoice::Simulated,
+            EncoderKind::Hid => EncoderChoice::Hid {
+                vendor_id: serve.hid_vendor_id,
+                product_id: serve.hid_product_id,
+            },
+        },
+        card_keys: serve.card_keys.clone(),
+        simulated_encoder_file: serve.simulated_encoder_file.clone(),
+    };
+    let mut opened = open_desk(&files, &Context::new("frontdesk serve", clock.now()))
+        .map_err(|error| error.to_wire().message_with_problems())?;
+    if opened.unresolved_encodes > 0 {
         eprintln!(
             "frontdesk: {} card encode(s) could not be checked with the encoder; they will be \
              before the next encode",
-            resolution.unresolved.len()
+            opened.unresolved_encodes
         );
     }
+    opened
+        .station
+        .set_card_timeout(Duration::from_secs(serve.card_wait_seconds));
+    let (desk, station) = (opened.desk, opened.station);
     let state = AppState::new(Arc::new(desk), Arc::new(station), &api_key, clock)?;
 
     let runtime = tokio::runtime::Runtime::new()
@@ -170,37 +166,6 @@ fn run_serve(serve: Serve) -> Result<(), String> {
     })
 }
 
-fn card_station(serve: &Serve, property_id: uuid::Uuid) -> Result<CardStation, String> {
-    let keys_path = serve
-        .card_keys
-        .clone()
-        .unwrap_or_else(|| beside(&serve.db, ".card-keys.json"));
-    let keys =
-        KeyRing::load_or_create(&keys_path, property_id).map_err(|error| error.to_string())?;
-    let source = match serve.encoder {
-        EncoderKind::Hid => Source::Hid {
-            vendor_id: serve.hid_vendor_id,
-            product_id: serve.hid_product_id,
-        },
-        EncoderKind::Simulated => {
-            let path = serve
-                .simulated_encoder_file
-                .clone()
-                .unwrap_or_else(|| beside(&serve.db, ".simulated-encoder.json"));
-            let simulator = SimulatedEncoder::open(&path).map_err(|error| {
-                format!(
-                    "cannot open the simulated encoder's file {}: {error}",
-                    path.display()
-                )
-            })?;
-            Source::Simulated(simulator)
-        }
-    };
-    let mut station = CardStation::new(source, keys);
-    station.set_card_timeout(Duration::from_secs(serve.card_wait_seconds));
-    Ok(station)
-}
-
 fn read_api_key(file: Option<&Path>) -> Result<String, String> {
     let key = match file {
         Some(path) => std::fs::read_to_string(path)
@@ -213,40 +178,6 @@ fn read_api_key(file: Option<&Path>) -> Result<String, String> {
     };
     api::check_api_key(&key)?;
     Ok(key)
-}
-
-/// Imports the property file (or the demo) if one is given, and returns the property.
-fn load_property(
-    desk: &FrontDesk,
-    property: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<PropertyRecord, String> {
-    let json = match property {
-        None => {
-            return match desk.property() {
-                Ok(Some(property)) => Ok(property),
-                Ok(None) => Err(
-                    "the database holds no property yet: pass --property FILE or \
-                                 --property demo"
-                        .to_owned(),
-                ),
-                Err(error) => Err(error.to_wire().message),
-            };
-        }
-        Some("demo") => engine::property::DEMO_PROPERTY_JSON.to_owned(),
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|error| format!("cannot read the property file {path}: {error}"))?,
-    };
-    desk.import_property(&Context::new("frontdesk serve", now), &json)
-        .map_err(|error| {
-            let wire = error.to_wire();
-            let mut message = wire.message;
-            for problem in wire.problems {
-                message.push_str("\n  ");
-                message.push_str(&problem);
-            }
-            message
-        })
 }
 
 async fn shutdown_signal() {

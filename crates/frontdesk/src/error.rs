@@ -33,6 +33,10 @@ pub enum Error {
     /// A card image that cannot be made (too many doors) or read.
     #[error(transparent)]
     Card(#[from] encoder::card::CardError),
+    /// A file the desk needs to start (database, property file, card keys, the simulated
+    /// encoder's cards) cannot be opened, read or created.
+    #[error("cannot open {what}: {detail}")]
+    Files { what: String, detail: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -42,6 +46,13 @@ impl Error {
         Self::NotFound {
             resource,
             id: id.to_string(),
+        }
+    }
+
+    pub(crate) fn files(what: String, detail: impl std::fmt::Display) -> Self {
+        Self::Files {
+            what,
+            detail: detail.to_string(),
         }
     }
 
@@ -121,6 +132,14 @@ impl Error {
                 field: None,
                 problems: Vec::new(),
             },
+            Self::Files { what, detail } => WireError {
+                status: 500,
+                error_type: "file_error".to_owned(),
+                title: None,
+                message: format!("Cannot open {what}: {detail}."),
+                field: None,
+                problems: Vec::new(),
+            },
         }
     }
 }
@@ -192,4 +211,16 @@ pub struct WireError {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "ts", ts(optional, as = "Option<Vec<String>>"))]
     pub problems: Vec<String>,
+}
+
+impl WireError {
+    /// The message with every problem on a line of its own, for a terminal.
+    pub fn message_with_problems(&self) -> String {
+        let mut text = self.message.clone();
+        for problem in &self.problems {
+            text.push_str("\n  ");
+            text.push_str(problem);
+        }
+        text
+    }
 }

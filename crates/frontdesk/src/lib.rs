@@ -12,6 +12,7 @@ mod methods;
 mod operators;
 mod property;
 mod settings;
+pub mod setup;
 mod stays;
 mod users;
 mod warnings;

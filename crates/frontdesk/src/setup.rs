@@ -1,0 +1,146 @@
+//! Opening a desk from its files: the database, the property to import, the card keys and
+//! the encoder. `frontdesk serve` and the desktop app both start this way; they differ only
+//! in their defaults.
+
+use std::path::{Path, PathBuf};
+
+use encoder::keys::KeyRing;
+use encoder::simulator::SimulatedEncoder;
+use encoder::supervisor::Source;
+use store::Store;
+
+use crate::{CardStation, Context, Error, FrontDesk, PropertyRecord, Result};
+
+/// The encoder a desk drives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EncoderChoice {
+    /// The simulated encoder (training, demos, tests), its cards kept in a file.
+    Simulated,
+    /// A USB HID encoder with these ids.
+    Hid { vendor_id: u16, product_id: u16 },
+}
+
+/// What to do with the property when the command line names none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenNoProperty {
+    /// Use the database's; refuse to start with a database that has none.
+    Require,
+    /// Use the database's, or import the demo hotel into a database that has none.
+    ImportDemo,
+}
+
+/// Where a desk's files are and which encoder it drives.
+#[derive(Debug, Clone)]
+pub struct DeskFiles {
+    /// The database; created (with its folder) on first use.
+    pub db: PathBuf,
+    /// A property file to import (or re-import, updating in place), or `demo`.
+    pub property: Option<String>,
+    pub when_no_property: WhenNoProperty,
+    pub encoder: EncoderChoice,
+    /// Default: `<db>.card-keys.json`.
+    pub card_keys: Option<PathBuf>,
+    /// Default: `<db>.simulated-encoder.json`.
+    pub simulated_encoder_file: Option<PathBuf>,
+}
+
+/// A desk ready to work.
+#[derive(Debug)]
+pub struct OpenedDesk {
+    pub desk: FrontDesk,
+    pub station: CardStation,
+    pub property: PropertyRecord,
+    /// Encodes a previous run left pending that the encoder could not be asked about; they
+    /// are settled before the next encode.
+    pub unresolved_encodes: usize,
+}
+
+/// Opens the database, imports the property if asked to, sets up the card station and
+/// settles the encodes a previous run left pending.
+pub fn open_desk(files: &DeskFiles, context: &Context) -> Result<OpenedDesk> {
+    if let Some(folder) = files
+        .db
+        .parent()
+        .filter(|folder| !folder.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(folder).map_err(|error| {
+            Error::files(format!("the data folder {}", folder.display()), error)
+        })?;
+    }
+    let store = Store::open(&files.db)
+        .map_err(|error| Error::files(format!("the database {}", files.db.display()), error))?;
+    let desk = FrontDesk::new(store);
+    let property = load_property(&desk, files, context)?;
+    let station = card_station(files, &property)?;
+    let resolution = desk.resolve_pending_encodes(context, &station)?;
+    Ok(OpenedDesk {
+        desk,
+        station,
+        property,
+        unresolved_encodes: resolution.unresolved.len(),
+    })
+}
+
+/// `<db><suffix>`, beside the database file.
+pub fn beside(db: &Path, suffix: &str) -> PathBuf {
+    let mut name = db.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    db.with_file_name(name)
+}
+
+/// A USB id in hex (`0x1209` or `1209`), as command lines take them.
+pub fn parse_usb_id(text: &str) -> std::result::Result<u16, String> {
+    let digits = text.trim_start_matches("0x").trim_start_matches("0X");
+    u16::from_str_radix(digits, 16).map_err(|_| format!("{text:?} is not a 16-bit hex id"))
+}
+
+fn load_property(desk: &FrontDesk, files: &DeskFiles, context: &Context) -> Result<PropertyRecord> {
+    let json = match files.property.as_deref() {
+        Some("demo") => engine::property::DEMO_PROPERTY_JSON.to_owned(),
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|error| Error::files(format!("the property file {path}"), error))?,
+        None => match (desk.property()?, files.when_no_property) {
+            (Some(property), _) => return Ok(property),
+            (None, WhenNoProperty::ImportDemo) => engine::property::DEMO_PROPERTY_JSON.to_owned(),
+            (None, WhenNoProperty::Require) => {
+                return Err(Error::files(
+                    format!("the property of {}", files.db.display()),
+                    "the database holds no property yet: pass --property FILE or --property demo",
+                ));
+            }
+        },
+    };
+    desk.import_property(context, &json)
+}
+
+fn card_station(files: &DeskFiles, property: &PropertyRecord) -> Result<CardStation> {
+    let keys_path = files
+        .card_keys
+        .clone()
+        .unwrap_or_else(|| beside(&files.db, ".card-keys.json"));
+    let keys = KeyRing::load_or_create(&keys_path, property.id)
+        .map_err(|error| Error::files(format!("the card keys {}", keys_path.display()), error))?;
+    let source = match files.encoder {
+        EncoderChoice::Hid {
+            vendor_id,
+            product_id,
+        } => Source::Hid {
+            vendor_id,
+            product_id,
+        },
+        EncoderChoice::Simulated => {
+            let path = files
+                .simulated_encoder_file
+                .clone()
+                .unwrap_or_else(|| beside(&files.db, ".simulated-encoder.json"));
+            let simulator = SimulatedEncoder::open(&path).map_err(|error| {
+                Error::files(
+                    format!("the simulated encoder's file {}", path.display()),
+                    error,
+                )
+            })?;
+            Source::Simulated(simulator)
+        }
+    };
+    Ok(CardStation::new(source, keys))
+}
