@@ -19,6 +19,10 @@ pub enum Error {
     /// Sign-in failed.
     #[error("{0}")]
     Unauthorized(String),
+    /// Too many wrong PINs in a row for a name: no PIN is checked for it until the
+    /// lock-out ends.
+    #[error("too many wrong PINs; try again in {retry_after_seconds} s")]
+    TooManyAttempts { retry_after_seconds: u64 },
     /// The signed-in operator's role does not allow this.
     #[error("{0}")]
     Forbidden(String),
@@ -95,6 +99,20 @@ impl Error {
                 field: None,
                 problems: Vec::new(),
             },
+            Self::TooManyAttempts {
+                retry_after_seconds,
+            } => WireError {
+                status: 429,
+                error_type: "too_many_attempts".to_owned(),
+                title: None,
+                message: format!(
+                    "Too many wrong PINs in a row for this name. Try again in {}, or ask a \
+                     manager to set a new PIN.",
+                    wait_in_words(*retry_after_seconds)
+                ),
+                field: None,
+                problems: Vec::new(),
+            },
             Self::Forbidden(message) => WireError {
                 status: 403,
                 error_type: "forbidden".to_owned(),
@@ -140,6 +158,18 @@ impl Error {
                 field: None,
                 problems: Vec::new(),
             },
+        }
+    }
+}
+
+/// `45 seconds`, `1 minute`, `15 minutes`: rounded up to whole minutes past one minute.
+fn wait_in_words(seconds: u64) -> String {
+    match seconds {
+        0..=1 => "1 second".to_owned(),
+        2..=60 => format!("{seconds} seconds"),
+        _ => {
+            let minutes = seconds.div_ceil(60);
+            format!("{minutes} minutes")
         }
     }
 }

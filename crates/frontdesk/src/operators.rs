@@ -3,14 +3,23 @@
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
-use store::{OperatorRecord, Role};
+use store::{OperatorRecord, Role, SignInFailures};
 
 use crate::{Context, Error, FrontDesk, Result, audit_ok};
 
-/// PINs are short (the desk types them all day), so they are hashed with Argon2 and the
-/// shell slows repeated failures down.
+/// PINs are short (the desk types them all day), so they are hashed with Argon2 and a name
+/// is locked out for a while after [`FREE_SIGN_IN_FAILURES`] wrong PINs in a row.
 const PIN_DIGITS: std::ops::RangeInclusive<usize> = 4..=8;
+
+/// Wrong PINs in a row a name may have before it is locked out: enough for typing slips.
+pub const FREE_SIGN_IN_FAILURES: u32 = 5;
+/// The first lock-out; each further wrong PIN doubles it, up to [`MAX_SIGN_IN_LOCK`].
+const FIRST_SIGN_IN_LOCK: Duration = Duration::seconds(30);
+const MAX_SIGN_IN_LOCK: Duration = Duration::minutes(15);
+/// Failures further apart than this do not add up.
+const SIGN_IN_FAILURE_MEMORY: Duration = Duration::hours(1);
 
 /// What an operator may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -115,11 +124,24 @@ impl FrontDesk {
     }
 
     /// Checks a name and PIN. The same answer for an unknown name and a wrong PIN, so that
-    /// names cannot be probed.
+    /// names cannot be probed; after [`FREE_SIGN_IN_FAILURES`] wrong PINs in a row the name
+    /// (known or not) is locked out, for longer with each further failure, and no PIN is
+    /// checked for it meanwhile.
     pub fn sign_in(&self, context: &Context, name: &str, pin: &str) -> Result<Operator> {
-        let record = self
+        let name = name.trim();
+        let request = serde_json::json!({ "name": name });
+        let (record, failures) = self
             .store
-            .read(|r| Ok::<_, Error>(r.operator_by_name(name.trim())?))?;
+            .read(|r| Ok::<_, Error>((r.operator_by_name(name)?, r.sign_in_failures(name)?)))?;
+        if let Some(until) = failures
+            .and_then(|failures| failures.locked_until)
+            .filter(|until| *until > context.now)
+        {
+            let error = Error::TooManyAttempts {
+                retry_after_seconds: (until - context.now).num_seconds().max(1).unsigned_abs(),
+            };
+            return Err(self.audit_refusal(context, "operator.sign_in", None, &request, error));
+        }
         // An unknown name is checked against a stand-in hash, so that it takes as long as a
         // wrong PIN and names cannot be probed by timing either.
         let matches = match record
@@ -132,9 +154,7 @@ impl FrontDesk {
                 false
             }
         };
-        let verified = record.filter(|_| matches);
-        let request = serde_json::json!({ "name": name });
-        match verified {
+        match record.filter(|_| matches) {
             Some(record) => {
                 let operator = Operator::from(record);
                 self.change(
@@ -143,6 +163,9 @@ impl FrontDesk {
                     Some(operator.id.to_string()),
                     &request,
                     |w| {
+                        if failures.is_some() {
+                            w.clear_sign_in_failures(name)?;
+                        }
                         w.audit(
                             &audit_ok(context, "operator.sign_in", operator.id, None, None),
                             context.now,
@@ -151,14 +174,35 @@ impl FrontDesk {
                     },
                 )
             }
-            None => Err(self.audit_refusal(
-                context,
-                "operator.sign_in",
-                None,
-                &request,
-                Error::Unauthorized("That name and PIN do not match. Try again.".to_owned()),
-            )),
+            None => {
+                let failures = next_failures(failures, context.now);
+                self.store
+                    .write(|w| w.set_sign_in_failures(name, &failures))?;
+                Err(self.audit_refusal(
+                    context,
+                    "operator.sign_in",
+                    None,
+                    &request,
+                    Error::Unauthorized("That name and PIN do not match. Try again.".to_owned()),
+                ))
+            }
         }
+    }
+}
+
+/// The failures after one more wrong PIN at `now`, with the lock-out they earn.
+fn next_failures(previous: Option<SignInFailures>, now: DateTime<Utc>) -> SignInFailures {
+    let failures = previous
+        .filter(|previous| now - previous.last_failed_at < SIGN_IN_FAILURE_MEMORY)
+        .map_or(1, |previous| previous.failures.saturating_add(1));
+    let locked_until = (failures >= FREE_SIGN_IN_FAILURES).then(|| {
+        let doublings = (failures - FREE_SIGN_IN_FAILURES).min(10);
+        now + (FIRST_SIGN_IN_LOCK * 2_i32.pow(doublings)).min(MAX_SIGN_IN_LOCK)
+    });
+    SignInFailures {
+        failures,
+        last_failed_at: now,
+        locked_until,
     }
 }
 

@@ -400,3 +400,75 @@ fn an_operator_acts_under_their_own_name() {
     );
     assert!(desk.desk.warnings(&marta).unwrap().is_empty());
 }
+
+fn at_seconds(seconds: i64) -> Context {
+    Context::new(
+        "workstation:front-1",
+        at(NOW) + chrono::Duration::seconds(seconds),
+    )
+}
+
+#[test]
+fn five_wrong_pins_in_a_row_lock_the_name_out_for_longer_each_time() {
+    let (desk, _, _) = staffed();
+    for attempt in 0..5 {
+        let error = refused(desk.desk.sign_in(&at_seconds(attempt), "Rui", "0000"));
+        assert_eq!(error.error_type, "unauthorized", "attempt {attempt}");
+    }
+
+    // Locked: even the right PIN is not checked until the lock-out ends.
+    let error = refused(desk.desk.sign_in(&at_seconds(10), "Rui", RUI_PIN));
+    assert_eq!(error.status, 429, "{error:?}");
+    assert_eq!(error.error_type, "too_many_attempts");
+    assert!(error.message.contains("24 seconds"), "{}", error.message);
+
+    // After 30 s it is open again; one more wrong PIN locks it for twice as long.
+    refused(desk.desk.sign_in(&at_seconds(35), "Rui", "0000"));
+    assert_eq!(
+        refused(desk.desk.sign_in(&at_seconds(35 + 59), "Rui", RUI_PIN)).status,
+        429
+    );
+    let rui = desk
+        .desk
+        .sign_in(&at_seconds(35 + 60), "Rui", RUI_PIN)
+        .unwrap();
+    assert_eq!(rui.name, "Rui");
+
+    // A successful sign-in starts the count again.
+    for attempt in 0..4 {
+        refused(desk.desk.sign_in(&at_seconds(200 + attempt), "Rui", "0000"));
+    }
+    desk.desk.sign_in(&at_seconds(210), "Rui", RUI_PIN).unwrap();
+}
+
+#[test]
+fn an_unknown_name_is_locked_out_like_a_known_one_and_others_are_not_affected() {
+    let (desk, _, _) = staffed();
+    for attempt in 0..5 {
+        refused(desk.desk.sign_in(&at_seconds(attempt), "Nobody", "0000"));
+    }
+    let error = refused(desk.desk.sign_in(&at_seconds(6), " nobody ", "0000"));
+    assert_eq!(error.error_type, "too_many_attempts");
+    desk.desk
+        .sign_in(&at_seconds(7), "Marta", MARTA_PIN)
+        .unwrap();
+    let refusals = audit(&desk, "operator.sign_in")
+        .into_iter()
+        .filter(|entry| entry.outcome == AuditOutcome::Refused)
+        .count();
+    assert_eq!(refusals, 6);
+}
+
+#[test]
+fn wrong_pins_far_apart_do_not_add_up() {
+    let (desk, _, _) = staffed();
+    for attempt in 0..10 {
+        refused(
+            desk.desk
+                .sign_in(&at_seconds(attempt * 3_600), "Rui", "0000"),
+        );
+    }
+    desk.desk
+        .sign_in(&at_seconds(10 * 3_600), "Rui", RUI_PIN)
+        .unwrap();
+}

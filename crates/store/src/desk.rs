@@ -171,7 +171,60 @@ impl Reader<'_> {
     }
 }
 
+/// Wrong PINs typed in a row for one name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignInFailures {
+    pub failures: u32,
+    pub last_failed_at: DateTime<Utc>,
+    /// No PIN is checked for the name before this.
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+impl Reader<'_> {
+    pub fn sign_in_failures(&self, name: &str) -> Result<Option<SignInFailures>> {
+        self.connection
+            .query_row(
+                "SELECT failures, last_failed_at, locked_until FROM sign_in_failures
+                 WHERE name = ?1",
+                [name],
+                |row| Ok(sign_in_failures_row(row)),
+            )
+            .optional()?
+            .transpose()
+    }
+}
+
+fn sign_in_failures_row(row: &rusqlite::Row<'_>) -> Result<SignInFailures> {
+    Ok(SignInFailures {
+        failures: row.get(0)?,
+        last_failed_at: time::column(row, 1)?,
+        locked_until: time::optional_column(row, 2)?,
+    })
+}
+
 impl Writer<'_> {
+    pub fn set_sign_in_failures(&self, name: &str, failures: &SignInFailures) -> Result<()> {
+        self.connection.execute(
+            "INSERT INTO sign_in_failures (name, failures, last_failed_at, locked_until)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (name) DO UPDATE SET failures = excluded.failures,
+                 last_failed_at = excluded.last_failed_at, locked_until = excluded.locked_until",
+            params![
+                name,
+                failures.failures,
+                time::to_text(failures.last_failed_at),
+                failures.locked_until.map(time::to_text)
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn clear_sign_in_failures(&self, name: &str) -> Result<()> {
+        self.connection
+            .execute("DELETE FROM sign_in_failures WHERE name = ?1", [name])?;
+        Ok(())
+    }
+
     pub fn insert_operator(
         &self,
         name: &str,

@@ -29,7 +29,7 @@ pub use cards::{
     EncodeState, LockEventRecord, NewCard, NewEncodeOperation,
 };
 pub use catalog::{ImportPlan, NewUserIdentity};
-pub use desk::{BoardRow, OperatorRecord, Role, WarningRow};
+pub use desk::{BoardRow, OperatorRecord, Role, SignInFailures, WarningRow};
 pub use error::{Error, Result};
 pub use grants::{
     DoorWarningRow, GrantFilter, MethodFilter, NewAccessMethod, NewGrant, NewGrantEntrance,
@@ -44,6 +44,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/001_initial.sql")),
     M::up(include_str!("migrations/002_cards.sql")),
     M::up(include_str!("migrations/003_desk.sql")),
+    M::up(include_str!("migrations/004_sign_in.sql")),
 ];
 
 /// How long a writer waits for another process's transaction before giving up.
