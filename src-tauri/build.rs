@@ -32,6 +32,7 @@ fn main() {
         "issue_staff_access",
         "entrances",
         "simulator_cards",
+        "plug_simulated_encoder",
         "present_card",
         "api_status",
         "set_api_enabled",

@@ -379,6 +379,22 @@ pub async fn simulator_cards(
         .await
 }
 
+/// Training: unplugs or plugs in the simulated encoder; the encoder's state follows as it
+/// would for a real one.
+#[tauri::command]
+pub async fn plug_simulated_encoder(
+    state: State<'_>,
+    token: String,
+    plugged: bool,
+) -> Result<(), WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            operator.require(frontdesk::Permission::FrontDesk)?;
+            desk.plug_simulated_encoder(plugged)
+        })
+        .await
+}
+
 #[tauri::command]
 pub async fn present_card(
     state: State<'_>,

@@ -201,6 +201,20 @@ impl Desk {
             .collect()
     }
 
+    /// Unplugs or plugs in the simulated encoder (training); refused with a real one.
+    pub fn plug_simulated_encoder(&self, plugged: bool) -> frontdesk::Result<()> {
+        let simulator = self.station.simulator().ok_or_else(|| frontdesk::Error::Conflict {
+            field: "plugged".into(),
+            message: "a real encoder is in use: unplug it by hand".into(),
+        })?;
+        if plugged {
+            simulator.plug();
+        } else {
+            simulator.unplug();
+        }
+        Ok(())
+    }
+
     /// With the simulated encoder, a written card left on the pad is handed over and a blank
     /// taken from the stack, as the clerk does between guests, unless it is the card about to
     /// be written again (the first of `ids`).

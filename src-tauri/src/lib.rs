@@ -68,6 +68,7 @@ pub fn run(options: Options) -> Result<(), String> {
             commands::issue_staff_access,
             commands::entrances,
             commands::simulator_cards,
+            commands::plug_simulated_encoder,
             commands::present_card,
             commands::api_status,
             commands::set_api_enabled

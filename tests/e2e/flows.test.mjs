@@ -251,3 +251,45 @@ test('the door simulator: the next guestâ€™s card overrides the previous guestâ€
     await screenshot(session, 'door-simulator')
   })
 })
+
+test('the encoder unplugged and plugged back in: the desk says so, then encodes without a restart', TIMEOUT, async () => {
+  await withApp(async (session) => {
+    await firstManager(session)
+    await waitFor(session, byTestId('encoder-state'), { text: 'Simulated' })
+
+    await click(session, By.xpath('//nav//button[normalize-space()="Door simulator"]'))
+    await click(session, byButton('Unplug the encoder'))
+    await waitFor(session, byTestId('encoder-state'), { text: 'No encoder' })
+
+    // A check-in meanwhile: the stay is saved, its card cannot be made, and the desk says why.
+    await click(session, By.xpath('//nav//button[normalize-space()="Room board"]'))
+    await click(session, room('106'))
+    let dialog = await waitFor(session, By.css('dialog[open]'), { text: 'Check in to Room 106' })
+    await type(session, byLabel('Guest 1 name'), 'Jo Wire', { scope: dialog })
+    await click(session, byButton('Check in and make 1 card'), { scope: dialog })
+    await encodeStart(session, dialog)
+    await waitFor(session, By.css('[role="alert"]'), { scope: dialog, text: /plugged in/ })
+    await screenshot(session, 'encoder-unplugged')
+    await click(session, byButton('Finish later'), { scope: dialog })
+    await waitFor(session, byTestId('check-in-done'), { scope: dialog, text: '1 card is still to encode' })
+    await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"]'), { scope: dialog })
+    await waitGone(session, By.css('dialog[open]'))
+
+    // Plugged back in: the same window encodes the card.
+    await click(session, By.xpath('//nav//button[normalize-space()="Door simulator"]'))
+    await click(session, byButton('Plug the encoder back in'))
+    await waitFor(session, byTestId('encoder-state'), { text: 'Simulated' })
+    await click(session, By.xpath('//nav//button[normalize-space()="Room board"]'))
+    const panel = await openStay(session, '106')
+    await click(session, byButton('Encode 1 card'), { scope: panel })
+    await encodeAll(session, panel)
+    assert.deepEqual(await cardStatuses(panel), ['issued'])
+    await closeDialog(session)
+  })
+})
+
+/** Presses the encode dialog's start button when it shows one. */
+async function encodeStart(session, scope) {
+  const start = await scope.findElements(By.xpath('.//*[@data-testid="encode"]//button[starts-with(normalize-space(), "Encode")]'))
+  if (start.length > 0 && (await start[0].isDisplayed())) await start[0].click()
+}

@@ -142,6 +142,7 @@ export const api = {
   readCard: (token: string) => call<CardReport>('read_card', { token }),
   entrances: (token: string) => call<EntranceView[]>('entrances', { token }),
   simulatorCards: (token: string) => call<SimulatedCardView[]>('simulator_cards', { token }),
+  plugSimulatedEncoder: (token: string, plugged: boolean) => call<null>('plug_simulated_encoder', { token, plugged }),
   presentCard: (token: string, entranceId: string, cardId: string, at: string | null) =>
     call<LockDecision>('present_card', { token, entranceId, cardId, at }),
 

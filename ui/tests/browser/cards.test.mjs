@@ -150,3 +150,28 @@ test('the door simulator presents a card at a door, now or at a chosen time, and
   ])
   assert.deepEqual(problems, [])
 })
+
+test('training: the simulated encoder is unplugged and plugged back in from the door simulator', async () => {
+  const { page, problems } = await ui.open(
+    base({
+      plug_simulated_encoder: [
+        { ok: null, steps: [{ emit: 'encoder-state', payload: 'disconnected' }] },
+        { ok: null, steps: [{ emit: 'encoder-state', payload: 'simulated' }] },
+      ],
+    }),
+  )
+  await signIn(page)
+  await page.getByRole('button', { name: 'Door simulator' }).click()
+  const plug = page.getByTestId('simulated-encoder')
+  const state = page.getByTestId('encoder-state')
+  await plug.getByRole('button', { name: 'Unplug the encoder' }).click()
+  await state.filter({ hasText: 'No encoder' }).waitFor()
+  await plug.filter({ hasText: 'unplugged' }).waitFor()
+  await plug.getByRole('button', { name: 'Plug the encoder back in' }).click()
+  await state.filter({ hasText: 'Simulated' }).waitFor()
+  assert.deepEqual((await calls(page, 'plug_simulated_encoder')).map((c) => c.args), [
+    { token: TOKEN, plugged: false },
+    { token: TOKEN, plugged: true },
+  ])
+  assert.deepEqual(problems, [])
+})
