@@ -165,6 +165,7 @@ test('"Move to room…" moves a stay from the stay panel', TIMEOUT, async () => 
     const panel = await openStay(session, '103')
     await click(session, byTestId('move-menu-button'), { scope: panel })
     const menu = await waitFor(session, By.css('[role="menu"]'))
+    await screenshot(session, 'move-menu')
     await click(session, By.xpath('.//li[@role="menuitem"][.//*[normalize-space()="Room 203"]]'), { scope: menu })
     const dialog = await waitFor(session, byTestId('move-dialog'))
     await click(session, byButton('Move to Room 203'), { scope: dialog })
