@@ -196,51 +196,76 @@ fn bindings_are_current() {
     );
 }
 
-#[test]
-fn the_next_guest_s_card_goes_on_a_blank_not_on_the_last_guest_s_card() {
-    let folder = tempfile::tempdir().unwrap();
-    let desk = Desk::open(&options(&[]), &folder.path().join("desk.db")).unwrap();
+/// A desk on the demo hotel in `folder`, with its first manager signed in.
+fn staffed_desk(folder: &Path) -> (Desk, frontdesk::Operator) {
+    let desk = Desk::open(&options(&[]), &folder.join("desk.db")).unwrap();
     let manager = desk
         .desk
         .create_first_manager(&frontdesk_desktop::desk::context(), "Marta", "2468")
         .unwrap();
-    let now = chrono::Utc::now();
-    let rooms: Vec<_> = desk
-        .desk
+    (desk, manager)
+}
+
+/// The `count` first guest rooms of the demo hotel.
+fn rooms(desk: &Desk, count: usize) -> Vec<frontdesk::SpaceRecord> {
+    desk.desk
         .spaces()
         .unwrap()
         .into_iter()
         .filter(|space| space.key.starts_with("room-"))
-        .take(2)
+        .take(count)
+        .collect()
+}
+
+/// Checks `guests` in to `room` for two nights, one card each (not encoded yet).
+fn check_in(
+    desk: &Desk,
+    manager: &frontdesk::Operator,
+    room: &frontdesk::SpaceRecord,
+    guests: &[&str],
+) -> frontdesk::StayDetail {
+    let now = chrono::Utc::now();
+    let guests = guests
+        .iter()
+        .map(|name| frontdesk::NewGuest {
+            full_name: (*name).into(),
+            email_address: None,
+            phone_number: None,
+        })
         .collect();
+    let request = frontdesk::CheckIn {
+        space_id: room.id,
+        starts_at: now,
+        ends_at: now + chrono::Duration::days(2),
+        guests,
+        common_entrance_ids: Vec::new(),
+        cards_per_guest: 1,
+        reservation_key: None,
+    };
+    desk.desk.check_in(manager, now, &request).unwrap()
+}
+
+/// Encodes `cards` as the desktop command does: a blank first unless the pad holds the
+/// first of them.
+fn encode(
+    desk: &Desk,
+    manager: &frontdesk::Operator,
+    cards: &[uuid::Uuid],
+) -> frontdesk::Result<Vec<frontdesk::EncodedCard>> {
+    desk.take_blank_for(cards).unwrap();
+    let context = manager.context(chrono::Utc::now());
+    desk.desk
+        .encode_cards(&context, &desk.station, cards, &mut |_| {})
+}
+
+#[test]
+fn the_next_guest_s_card_goes_on_a_blank_not_on_the_last_guest_s_card() {
+    let folder = tempfile::tempdir().unwrap();
+    let (desk, manager) = staffed_desk(folder.path());
     let mut encoded = Vec::new();
-    for (room, guest) in rooms.iter().zip(["Ana", "Bruno"]) {
-        let stay = desk
-            .desk
-            .check_in(
-                &manager,
-                now,
-                &frontdesk::CheckIn {
-                    space_id: room.id,
-                    starts_at: now,
-                    ends_at: now + chrono::Duration::days(2),
-                    guests: vec![frontdesk::NewGuest {
-                        full_name: guest.into(),
-                        email_address: None,
-                        phone_number: None,
-                    }],
-                    common_entrance_ids: Vec::new(),
-                    cards_per_guest: 1,
-                    reservation_key: None,
-                },
-            )
-            .unwrap();
-        let card = stay.guests[0].cards[0].id;
-        desk.take_blank_for(&[card]).unwrap();
-        let written = desk
-            .desk
-            .encode_cards(&manager.context(now), &desk.station, &[card], &mut |_| {})
-            .unwrap();
+    for (room, guest) in rooms(&desk, 2).iter().zip(["Ana", "Bruno"]) {
+        let stay = check_in(&desk, &manager, room, &[guest]);
+        let written = encode(&desk, &manager, &[stay.guests[0].cards[0].id]).unwrap();
         encoded.push(written[0].card_id.clone());
     }
     // Ana's card was left on the pad: Bruno's went onto a blank, and Ana keeps hers.
@@ -263,50 +288,13 @@ fn the_next_guest_s_card_goes_on_a_blank_not_on_the_last_guest_s_card() {
 #[test]
 fn re_encoding_a_stay_s_cards_starts_on_a_blank_when_the_pad_holds_another_of_them() {
     let folder = tempfile::tempdir().unwrap();
-    let desk = Desk::open(&options(&[]), &folder.path().join("desk.db")).unwrap();
-    let manager = desk
-        .desk
-        .create_first_manager(&frontdesk_desktop::desk::context(), "Marta", "2468")
-        .unwrap();
-    let now = chrono::Utc::now();
-    let room = desk
-        .desk
-        .spaces()
-        .unwrap()
-        .into_iter()
-        .find(|space| space.key.starts_with("room-"))
-        .unwrap();
-    let guest = |name: &str| frontdesk::NewGuest {
-        full_name: name.into(),
-        email_address: None,
-        phone_number: None,
-    };
-    let stay = desk
-        .desk
-        .check_in(
-            &manager,
-            now,
-            &frontdesk::CheckIn {
-                space_id: room.id,
-                starts_at: now,
-                ends_at: now + chrono::Duration::days(2),
-                guests: vec![guest("Ana"), guest("Bruno")],
-                common_entrance_ids: Vec::new(),
-                cards_per_guest: 1,
-                reservation_key: None,
-            },
-        )
-        .unwrap();
+    let (desk, manager) = staffed_desk(folder.path());
+    let stay = check_in(&desk, &manager, &rooms(&desk, 1)[0], &["Ana", "Bruno"]);
     let cards = [stay.guests[0].cards[0].id, stay.guests[1].cards[0].id];
-    let encode = || {
-        desk.take_blank_for(&cards).unwrap();
-        desk.desk
-            .encode_cards(&manager.context(now), &desk.station, &cards, &mut |_| {})
-    };
-    encode().unwrap();
+    encode(&desk, &manager, &cards).unwrap();
     // Bruno's card is still on the pad; Ana's is written first, so it goes onto a blank
     // instead of being refused as another guest's valid key.
-    let again = encode().unwrap();
+    let again = encode(&desk, &manager, &cards).unwrap();
     assert_eq!(again.len(), 2);
     assert_eq!(
         desk.desk.card_holder(&again[0].card_id).unwrap().as_deref(),
