@@ -203,10 +203,13 @@ impl Desk {
 
     /// Unplugs or plugs in the simulated encoder (training); refused with a real one.
     pub fn plug_simulated_encoder(&self, plugged: bool) -> frontdesk::Result<()> {
-        let simulator = self.station.simulator().ok_or_else(|| frontdesk::Error::Conflict {
-            field: "plugged".into(),
-            message: "a real encoder is in use: unplug it by hand".into(),
-        })?;
+        let simulator = self
+            .station
+            .simulator()
+            .ok_or_else(|| frontdesk::Error::Conflict {
+                field: "plugged".into(),
+                message: "a real encoder is in use: unplug it by hand".into(),
+            })?;
         if plugged {
             simulator.plug();
         } else {
