@@ -498,8 +498,11 @@ impl Encoder {
         }
         match self.transact(&Request::Commit { op_id }) {
             Ok(Reply::Commit) => Ok(()),
-            // The device answered: it did not write.
-            Ok(Reply::Failed { command, status }) => Err(status_error(command, status)),
+            // The device answered: it did not write. A COMMIT it did not even start (BUSY)
+            // leaves the write open, and every later write would find the encoder busy.
+            Ok(Reply::Failed { command, status }) => {
+                Err(self.abandon_write(op_id, status_error(command, status)))
+            }
             Ok(_) | Err(_) => Err(EncoderError::OutcomeUnknown { op_id }),
         }
     }

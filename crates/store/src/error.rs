@@ -22,10 +22,16 @@ impl Error {
         Self::Corrupt(what.to_string())
     }
 
-    /// The database is locked by another writer beyond the busy timeout, or the disk is full
-    /// or read-only: worth telling a person apart from a bug.
+    /// The database is locked by another writer beyond the busy timeout: worth telling a
+    /// person apart from a bug.
     pub fn is_busy(&self) -> bool {
         matches!(self, Self::Sqlite(rusqlite::Error::SqliteFailure(e, _))
             if e.code == rusqlite::ErrorCode::DatabaseBusy || e.code == rusqlite::ErrorCode::DatabaseLocked)
+    }
+
+    /// The disk holding the database is full.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, Self::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::DiskFull)
     }
 }
