@@ -104,11 +104,11 @@ impl Desk {
         };
         let opened = open_desk(&files, &context())
             .map_err(|error| error.to_wire().message_with_problems())?;
-        if opened.unresolved_encodes > 0 {
+        if !opened.resolution.unresolved.is_empty() {
             eprintln!(
                 "frontdesk-desktop: {} card encode(s) could not be checked with the encoder; they \
                  will be before the next encode",
-                opened.unresolved_encodes
+                opened.resolution.unresolved.len()
             );
         }
         let (desk, station) = (opened.desk, opened.station);

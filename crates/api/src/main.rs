@@ -136,11 +136,11 @@ fn run_serve(serve: Serve) -> Result<(), String> {
     };
     let mut opened = open_desk(&files, &Context::new("frontdesk serve", clock.now()))
         .map_err(|error| error.to_wire().message_with_problems())?;
-    if opened.unresolved_encodes > 0 {
+    if !opened.resolution.unresolved.is_empty() {
         eprintln!(
             "frontdesk: {} card encode(s) could not be checked with the encoder; they will be \
              before the next encode",
-            opened.unresolved_encodes
+            opened.resolution.unresolved.len()
         );
     }
     opened

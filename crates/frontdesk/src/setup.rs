@@ -9,7 +9,7 @@ use encoder::simulator::SimulatedEncoder;
 use encoder::supervisor::Source;
 use store::Store;
 
-use crate::{CardStation, Context, Error, FrontDesk, PropertyRecord, Result};
+use crate::{CardStation, Context, Error, FrontDesk, PropertyRecord, Resolution, Result};
 
 /// The encoder a desk drives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,9 +50,9 @@ pub struct OpenedDesk {
     pub desk: FrontDesk,
     pub station: CardStation,
     pub property: PropertyRecord,
-    /// Encodes a previous run left pending that the encoder could not be asked about; they
-    /// are settled before the next encode.
-    pub unresolved_encodes: usize,
+    /// What became of the encodes a previous run left pending; those the encoder could not
+    /// be asked about (`unresolved`) are settled before the next encode.
+    pub resolution: Resolution,
 }
 
 /// Opens the database, imports the property if asked to, sets up the card station and
@@ -77,7 +77,7 @@ pub fn open_desk(files: &DeskFiles, context: &Context) -> Result<OpenedDesk> {
         desk,
         station,
         property,
-        unresolved_encodes: resolution.unresolved.len(),
+        resolution,
     })
 }
 

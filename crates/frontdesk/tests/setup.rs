@@ -41,7 +41,7 @@ fn the_demo_goes_into_a_new_database_in_a_new_folder_with_its_files_beside_it() 
     .unwrap();
     assert_eq!(opened.property.name, "Harbor View Hotel");
     assert!(opened.station.simulator().is_some());
-    assert_eq!(opened.unresolved_encodes, 0);
+    assert!(opened.resolution.unresolved.is_empty());
     assert!(folder.path().join("data/desk.db.card-keys.json").exists());
     drop(opened);
 

@@ -1,0 +1,27 @@
+//! Harnesses that try to make the front desk lose a reservation, issue a card nothing
+//! records, or let a card open a door it should not: processes killed mid-work, processes and
+//! API clients racing on one database, encoder and disk faults, bad input and forged cards.
+//!
+//! Each harness is an integration test of this crate (a short run by default, the full one
+//! with `RELIABILITY_FULL=1`) and prints one `figures:` line; `scripts/reliability` runs the
+//! full set. The binaries are the child processes the harnesses start and kill.
+
+pub mod check;
+pub mod desk;
+pub mod figures;
+pub mod http;
+pub mod journal;
+
+/// Whether the full-size runs were asked for (`RELIABILITY_FULL=1`).
+pub fn full_run() -> bool {
+    std::env::var("RELIABILITY_FULL").is_ok_and(|value| value == "1")
+}
+
+/// The seed of a run: `RELIABILITY_SEED` to replay one, otherwise a fresh one (printed with
+/// the figures).
+pub fn seed() -> u64 {
+    std::env::var("RELIABILITY_SEED")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or_else(|| fastrand::u64(..))
+}
