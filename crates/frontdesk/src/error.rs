@@ -193,6 +193,14 @@ fn store_error(error: &store::Error) -> WireError {
              moment."
                 .to_owned(),
         ),
+        _ if error.is_read_only() => (
+            503,
+            "database_read_only",
+            "The database cannot be written (its disk or file is read-only), so this change \
+             was not saved; nothing was changed. Ask whoever looks after this computer to make \
+             it writable again, then try again."
+                .to_owned(),
+        ),
         _ if error.is_disk_full() => (
             507,
             "disk_full",

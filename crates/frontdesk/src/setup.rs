@@ -67,8 +67,19 @@ pub fn open_desk(files: &DeskFiles, context: &Context) -> Result<OpenedDesk> {
             Error::files(format!("the data folder {}", folder.display()), error)
         })?;
     }
-    let store = Store::open(&files.db)
-        .map_err(|error| Error::files(format!("the database {}", files.db.display()), error))?;
+    let store = Store::open(&files.db).map_err(|error| {
+        let what = format!("the database {}", files.db.display());
+        match write_problem(&files.db) {
+            Some(problem) => Error::files(
+                what,
+                format!(
+                    "{error}; its folder cannot be written ({problem}): the disk is read-only \
+                     or this user may not write there"
+                ),
+            ),
+            None => Error::files(what, error),
+        }
+    })?;
     let desk = FrontDesk::new(store);
     let property = load_property(&desk, files, context)?;
     let station = card_station(files, &property)?;
@@ -79,6 +90,26 @@ pub fn open_desk(files: &DeskFiles, context: &Context) -> Result<OpenedDesk> {
         property,
         resolution,
     })
+}
+
+/// Why the database's folder cannot be written, if it cannot: SQLite needs to create its
+/// journal files beside the database, and says only "unable to open database file".
+fn write_problem(db: &Path) -> Option<std::io::Error> {
+    let folder = db
+        .parent()
+        .filter(|folder| !folder.as_os_str().is_empty())?;
+    let probe = folder.join(format!(".frontdesk-write-check-{}", std::process::id()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            None
+        }
+        Err(error) => Some(error),
+    }
 }
 
 /// `<db><suffix>`, beside the database file.

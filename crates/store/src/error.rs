@@ -29,6 +29,12 @@ impl Error {
             if e.code == rusqlite::ErrorCode::DatabaseBusy || e.code == rusqlite::ErrorCode::DatabaseLocked)
     }
 
+    /// The database file, or the disk it is on, cannot be written.
+    pub fn is_read_only(&self) -> bool {
+        matches!(self, Self::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::ReadOnly)
+    }
+
     /// The disk holding the database is full.
     pub fn is_disk_full(&self) -> bool {
         matches!(self, Self::Sqlite(rusqlite::Error::SqliteFailure(e, _))
