@@ -243,11 +243,14 @@ impl Desk {
 
     /// Whether the local API runs, where, and where its key is.
     pub fn api_status(&self) -> ApiStatus {
+        // One guard for both fields: a second lock in the same expression would wait for
+        // the first forever.
+        let address = lock(&self.api)
+            .as_ref()
+            .map(|api| format!("http://{}", api.address));
         ApiStatus {
-            enabled: lock(&self.api).is_some(),
-            address: lock(&self.api)
-                .as_ref()
-                .map(|api| format!("http://{}", api.address)),
+            enabled: address.is_some(),
+            address,
             key_file: self.api_key_file().display().to_string(),
         }
     }

@@ -301,3 +301,26 @@ fn re_encoding_a_stay_s_cards_starts_on_a_blank_when_the_pad_holds_another_of_th
         Some("Ana")
     );
 }
+
+#[test]
+fn a_receptionist_cannot_switch_the_local_api_on() {
+    let folder = tempfile::tempdir().unwrap();
+    let (desk, manager) = staffed_desk(folder.path());
+    let rui = desk
+        .desk
+        .create_operator(
+            &manager,
+            chrono::Utc::now(),
+            "Rui",
+            "735910",
+            frontdesk::Role::Receptionist,
+        )
+        .unwrap();
+    let error = desk.set_api_enabled(&rui, true).unwrap_err().to_wire();
+    assert_eq!(
+        (error.status, error.error_type.as_str()),
+        (403, "forbidden")
+    );
+    assert!(!desk.api_status().enabled);
+    assert!(!folder.path().join("desk.db.api-key").exists());
+}

@@ -472,3 +472,56 @@ fn wrong_pins_far_apart_do_not_add_up() {
         .sign_in(&at_seconds(10 * 3_600), "Rui", RUI_PIN)
         .unwrap();
 }
+
+#[test]
+fn a_receptionist_is_refused_every_manager_action_the_backend_offers() {
+    let (desk, marta, rui) = staffed();
+    let door = desk.desk.entrances(None, None).unwrap()[0].id;
+    let frame = engine::model::TimeFrame {
+        starts_at: at(NOW),
+        ends_at: at(NOW) + chrono::Duration::hours(8),
+    };
+    let manager_actions = |who: &Operator| -> Vec<(&str, Result<(), WireError>)> {
+        let wire = |result: frontdesk::Result<()>| result.map_err(|error| error.to_wire());
+        vec![
+            (
+                "create_operator",
+                wire(
+                    desk.desk
+                        .create_operator(who, at(NOW), "Eve", "0000", Role::Receptionist)
+                        .map(drop),
+                ),
+            ),
+            ("warnings", wire(desk.desk.warnings(who).map(drop))),
+            ("staff_access", wire(desk.desk.staff_access(who).map(drop))),
+            (
+                "issue_staff_access",
+                wire(
+                    desk.desk
+                        .issue_staff_access(who, at(NOW), "Night porter", &[door], frame)
+                        .map(drop),
+                ),
+            ),
+            (
+                "audit_entries",
+                wire(
+                    desk.desk
+                        .audit_entries(who, &frontdesk::AuditQuery::default())
+                        .map(drop),
+                ),
+            ),
+        ]
+    };
+    for (action, result) in manager_actions(&rui) {
+        let error = result.expect_err(action);
+        assert_eq!(
+            (error.status, error.error_type.as_str()),
+            (403, "forbidden"),
+            "{action}"
+        );
+    }
+    // The same calls as a manager go through: the refusals above are the role's.
+    for (action, result) in manager_actions(&marta) {
+        result.unwrap_or_else(|error| panic!("{action}: {error:?}"));
+    }
+}
