@@ -1123,23 +1123,24 @@ fn stay_room(r: &Reader<'_>, grants: &[AccessGrantRecord]) -> Result<Option<Spac
 }
 
 /// Refuses a "common area" that is not one the check-in offers (another room's door, or a
-/// door on an online system).
+/// door on an online system). Only the doors given are read, not the whole property.
 fn check_common_areas(r: &Reader<'_>, entrances: &[EntranceId]) -> Result<()> {
-    let offered: Vec<EntranceId> = common_area_doors(r)?
-        .into_iter()
-        .map(|entrance| entrance.id)
-        .collect();
-    let Some(index) = entrances.iter().position(|id| !offered.contains(id)) else {
-        return Ok(());
-    };
-    let message = match r.entrance(entrances[index])? {
-        Some(entrance) => format!("{} is not a common area the cards open", entrance.name),
-        None => format!("no entrance with id {}", entrances[index]),
-    };
-    Err(Error::invalid(
-        format!("common_entrance_ids[{index}]"),
-        message,
-    ))
+    for (index, id) in entrances.iter().enumerate() {
+        let message = match r.entrance(*id)? {
+            Some(entrance)
+                if opens_with_guest_cards(&entrance) && r.is_common_area_entrance(*id)? =>
+            {
+                continue;
+            }
+            Some(entrance) => format!("{} is not a common area the cards open", entrance.name),
+            None => format!("no entrance with id {id}"),
+        };
+        return Err(Error::invalid(
+            format!("common_entrance_ids[{index}]"),
+            message,
+        ));
+    }
+    Ok(())
 }
 
 fn is_room_door(r: &Reader<'_>, entrance: EntranceId, rooms: &[SpaceId]) -> bool {
@@ -1161,15 +1162,21 @@ fn common_area_doors(r: &Reader<'_>) -> Result<Vec<store::EntranceRecord>> {
     Ok(r.entrances(None, None)?
         .into_iter()
         .filter(|entrance| {
-            !entrance.can_belong_to_reservation
-                && entrance.access_system_kind.is_override_based()
-                && entrance.modes.contains(&AccessMode::Card)
+            opens_with_guest_cards(entrance)
                 && entrance
                     .space_ids
                     .iter()
                     .any(|space| common.contains(space))
         })
         .collect())
+}
+
+/// A door a guest's card opens without belonging to its reservation: one on an offline
+/// system that takes cards and is not a room's.
+fn opens_with_guest_cards(entrance: &store::EntranceRecord) -> bool {
+    !entrance.can_belong_to_reservation
+        && entrance.access_system_kind.is_override_based()
+        && entrance.modes.contains(&AccessMode::Card)
 }
 
 fn room_state(stays: &[StaySummary], now: DateTime<Utc>, today_end: DateTime<Utc>) -> RoomState {

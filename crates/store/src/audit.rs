@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::time;
-use crate::{Reader, Writer};
+use crate::{CachedStatements, Reader, Writer};
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -67,7 +67,7 @@ pub struct AuditFilter {
 
 impl Reader<'_> {
     pub fn audit_log(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
-        let mut statement = self.connection.prepare(
+        let mut statement = self.connection.prepare_cached(
             "SELECT id, at, actor, action, subject_id, outcome, before, after, detail
              FROM audit_log
              WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR subject_id = ?2)
@@ -91,14 +91,14 @@ impl Reader<'_> {
     pub fn audit_count(&self) -> Result<i64> {
         Ok(self
             .connection
-            .query_row("SELECT COUNT(*) FROM audit_log", [], |row| row.get(0))?)
+            .query_row_cached("SELECT COUNT(*) FROM audit_log", [], |row| row.get(0))?)
     }
 }
 
 impl Writer<'_> {
     pub fn audit(&self, entry: &NewAuditEntry<'_>, now: DateTime<Utc>) -> Result<()> {
         let json = |value: &Option<Value>| value.as_ref().map(Value::to_string);
-        self.connection.execute(
+        self.connection.execute_cached(
             "INSERT INTO audit_log (at, actor, action, subject_id, outcome, before, after, detail)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![

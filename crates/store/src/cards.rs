@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::catalog::{optional_uuid_column, uuid_column};
 use crate::error::{Error, Result};
 use crate::time;
-use crate::{Reader, Writer};
+use crate::{CachedStatements, Reader, Writer};
 
 /// What a card is for, as its image says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -180,7 +180,7 @@ const CARD_COLUMNS: &str = "op_id, card_uid, access_method_id, kind, key_epoch, 
 impl Reader<'_> {
     pub fn encode_operation(&self, op_id: Uuid) -> Result<Option<EncodeOperationRecord>> {
         self.connection
-            .query_row(
+            .query_row_cached(
                 &format!("SELECT {OPERATION_COLUMNS} FROM encode_operations WHERE op_id = ?1"),
                 [op_id.to_string()],
                 |row| Ok(operation_row(row)),
@@ -191,7 +191,7 @@ impl Reader<'_> {
 
     /// Encodes whose outcome is not known yet, oldest first.
     pub fn pending_encode_operations(&self) -> Result<Vec<EncodeOperationRecord>> {
-        let mut statement = self.connection.prepare(&format!(
+        let mut statement = self.connection.prepare_cached(&format!(
             "SELECT {OPERATION_COLUMNS} FROM encode_operations WHERE state = 'pending'
              ORDER BY created_at"
         ))?;
@@ -222,7 +222,7 @@ impl Reader<'_> {
     fn query_cards(&self, filter: &str, value: &str) -> Result<Vec<CardRecord>> {
         let mut statement = self
             .connection
-            .prepare(&format!("SELECT {CARD_COLUMNS} FROM cards {filter}"))?;
+            .prepare_cached(&format!("SELECT {CARD_COLUMNS} FROM cards {filter}"))?;
         let mut rows = statement.query([value])?;
         let mut cards = Vec::new();
         while let Some(row) = rows.next()? {
@@ -235,7 +235,7 @@ impl Reader<'_> {
     pub fn lock_state(&self, entrance_id: EntranceId) -> Result<LockState> {
         let row = self
             .connection
-            .query_row(
+            .query_row_cached(
                 "SELECT guest_sequence, overridden_at FROM lock_states WHERE entrance_id = ?1",
                 [entrance_id.to_string()],
                 |row| Ok((row.get::<_, u32>(0)?, row.get::<_, Option<String>>(1)?)),
@@ -252,7 +252,7 @@ impl Reader<'_> {
 
     /// A simulated lock's latest decisions, newest first.
     pub fn lock_events(&self, entrance_id: EntranceId, limit: u32) -> Result<Vec<LockEventRecord>> {
-        let mut statement = self.connection.prepare(
+        let mut statement = self.connection.prepare_cached(
             "SELECT id, entrance_id, card_uid, at, decision, reason, explanation FROM lock_events
              WHERE entrance_id = ?1 ORDER BY id DESC LIMIT ?2",
         )?;
@@ -276,7 +276,7 @@ impl Reader<'_> {
     pub fn action_attempt(&self, id: Uuid) -> Result<Option<ActionAttemptRecord>> {
         let row = self
             .connection
-            .query_row(
+            .query_row_cached(
                 "SELECT id, action_type, status, result, error, created_at, updated_at
                  FROM action_attempts WHERE id = ?1",
                 [id.to_string()],
@@ -318,7 +318,7 @@ impl Writer<'_> {
         operation: &NewEncodeOperation<'_>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        self.connection.execute(
+        self.connection.execute_cached(
             "INSERT INTO encode_operations (op_id, access_method_id, kind, card_uid, image,
                  image_hash, state, actor, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8)",
@@ -344,7 +344,7 @@ impl Writer<'_> {
         error: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let changed = self.connection.execute(
+        let changed = self.connection.execute_cached(
             "UPDATE encode_operations SET state = ?2, error = ?3, resolved_at = ?4
              WHERE op_id = ?1 AND state = 'pending'",
             params![op_id.to_string(), state.as_str(), error, time::to_text(now)],
@@ -363,13 +363,13 @@ impl Writer<'_> {
     pub fn insert_card(&self, card: &NewCard<'_>, now: DateTime<Utc>) -> Result<()> {
         let now = time::to_text(now);
         if let Some(method) = card.access_method_id {
-            self.connection.execute(
+            self.connection.execute_cached(
                 "UPDATE cards SET superseded_at = ?2
                  WHERE access_method_id = ?1 AND superseded_at IS NULL",
                 params![method.to_string(), now],
             )?;
         }
-        self.connection.execute(
+        self.connection.execute_cached(
             &format!(
                 "INSERT INTO cards ({CARD_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL)"
             ),
@@ -388,7 +388,7 @@ impl Writer<'_> {
     }
 
     pub fn set_lock_state(&self, entrance_id: EntranceId, state: &LockState) -> Result<()> {
-        self.connection.execute(
+        self.connection.execute_cached(
             "INSERT INTO lock_states (entrance_id, guest_sequence, overridden_at)
              VALUES (?1, ?2, ?3)
              ON CONFLICT (entrance_id) DO UPDATE SET guest_sequence = excluded.guest_sequence,
@@ -411,7 +411,7 @@ impl Writer<'_> {
         reason: &serde_json::Value,
         explanation: &str,
     ) -> Result<i64> {
-        self.connection.execute(
+        self.connection.execute_cached(
             "INSERT INTO lock_events (entrance_id, card_uid, at, decision, reason, explanation)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
@@ -433,7 +433,7 @@ impl Writer<'_> {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let now = time::to_text(now);
-        self.connection.execute(
+        self.connection.execute_cached(
             "INSERT INTO action_attempts (id, action_type, status, created_at, updated_at)
              VALUES (?1, ?2, 'pending', ?3, ?3)",
             params![id.to_string(), action_type, now],
@@ -449,7 +449,7 @@ impl Writer<'_> {
         error: Option<&serde_json::Value>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        self.connection.execute(
+        self.connection.execute_cached(
             "UPDATE action_attempts SET status = ?2, result = ?3, error = ?4, updated_at = ?5
              WHERE id = ?1",
             params![

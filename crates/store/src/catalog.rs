@@ -7,7 +7,7 @@ use engine::model::{
     AccessMode, AccessSystemKind, EntranceId, SpaceId, SpaceKind, UserIdentityId, UserKind,
 };
 use engine::property::{Problem, PropertyFile};
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{OptionalExtension, Row, params, params_from_iter};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
@@ -15,7 +15,7 @@ use crate::records::{
     AccessSystemRecord, EntranceRecord, PropertyRecord, SpaceRecord, UserIdentityRecord,
 };
 use crate::time;
-use crate::{Reader, Writer};
+use crate::{CachedStatements, Reader, Writer};
 
 /// What an import would do, for a summary or for a refusal.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,7 +40,7 @@ const ENTRANCE_COLUMNS: &str = "e.id, e.key, e.name, e.access_system_id, s.kind,
 impl Reader<'_> {
     pub fn property(&self) -> Result<Option<PropertyRecord>> {
         self.connection
-            .query_row(
+            .query_row_cached(
                 "SELECT id, name, time_zone, imported_at FROM property",
                 [],
                 |row| {
@@ -73,7 +73,7 @@ impl Reader<'_> {
             .enumerate()
             .map(|(index, e)| (e.key.as_str(), (index, e.can_belong_to_reservation)))
             .collect();
-        let mut statement = self.connection.prepare(
+        let mut statement = self.connection.prepare_cached(
             "SELECT e.key, e.can_belong_to_reservation FROM entrances e
              WHERE e.retired_at IS NULL AND EXISTS (
                  SELECT 1 FROM access_grant_entrances ge
@@ -106,7 +106,7 @@ impl Reader<'_> {
     }
 
     pub fn access_systems(&self) -> Result<Vec<AccessSystemRecord>> {
-        let mut statement = self.connection.prepare(
+        let mut statement = self.connection.prepare_cached(
             "SELECT id, key, name, kind, created_at FROM access_systems
              WHERE retired_at IS NULL ORDER BY key",
         )?;
@@ -144,7 +144,7 @@ impl Reader<'_> {
         filter: &str,
         params: P,
     ) -> Result<Vec<SpaceRecord>> {
-        let mut statement = self.connection.prepare(&format!(
+        let mut statement = self.connection.prepare_cached(&format!(
             "SELECT id, key, name, floor, kind, created_at FROM spaces {filter}
              ORDER BY floor IS NULL, floor, key"
         ))?;
@@ -168,7 +168,7 @@ impl Reader<'_> {
         }
         let only = (spaces.len() == 1).then(|| spaces[0].id);
         let mut entrances_of: BTreeMap<SpaceId, Vec<EntranceId>> = BTreeMap::new();
-        for (entrance_id, space_id) in self.entrance_space_links(only, None)? {
+        for (entrance_id, space_id) in self.entrances_of_spaces(only)? {
             entrances_of.entry(space_id).or_default().push(entrance_id);
         }
         for space in &mut spaces {
@@ -202,12 +202,30 @@ impl Reader<'_> {
             .pop())
     }
 
+    /// Whether `id` is a current entrance of a current common area.
+    pub fn is_common_area_entrance(&self, id: EntranceId) -> Result<bool> {
+        let found = self
+            .connection
+            .query_row_cached(
+                "SELECT 1 FROM entrances e
+                 JOIN entrance_spaces es ON es.entrance_id = e.id
+                 JOIN spaces s ON s.id = es.space_id
+                 WHERE e.id = ?1 AND e.retired_at IS NULL
+                   AND s.kind = ?2 AND s.retired_at IS NULL
+                 LIMIT 1",
+                params![id.to_string(), SpaceKind::Common.as_str()],
+                |_| Ok(()),
+            )
+            .optional()?;
+        Ok(found.is_some())
+    }
+
     fn query_entrances<P: rusqlite::Params>(
         &self,
         filter: &str,
         params: P,
     ) -> Result<Vec<EntranceRecord>> {
-        let mut statement = self.connection.prepare(&format!(
+        let mut statement = self.connection.prepare_cached(&format!(
             "SELECT {ENTRANCE_COLUMNS} FROM entrances e
              JOIN access_systems s ON s.id = e.access_system_id {filter} ORDER BY e.key"
         ))?;
@@ -221,7 +239,7 @@ impl Reader<'_> {
         }
         let only = (entrances.len() == 1).then(|| entrances[0].id);
         let mut spaces_of: BTreeMap<EntranceId, Vec<SpaceId>> = BTreeMap::new();
-        for (entrance_id, space_id) in self.entrance_space_links(None, only)? {
+        for (entrance_id, space_id) in self.spaces_of_entrances(only)? {
             spaces_of.entry(entrance_id).or_default().push(space_id);
         }
         for entrance in &mut entrances {
@@ -230,22 +248,48 @@ impl Reader<'_> {
         Ok(entrances)
     }
 
-    /// Which entrance opens which space; all of them, or those of one space or one entrance.
-    fn entrance_space_links(
+    /// The entrances of every space, or of one; a space's in the order of their ids.
+    fn entrances_of_spaces(&self, space_id: Option<SpaceId>) -> Result<Vec<(EntranceId, SpaceId)>> {
+        // A filter only when asked for: `(?1 IS NULL OR space_id = ?1)` keeps SQLite from
+        // using an index, and one room's doors would be found by reading every link.
+        let filter = if space_id.is_some() {
+            "WHERE space_id = ?1"
+        } else {
+            ""
+        };
+        self.links(
+            &format!(
+                "SELECT entrance_id, space_id FROM entrance_spaces {filter}
+                 ORDER BY space_id, entrance_id"
+            ),
+            space_id,
+        )
+    }
+
+    /// The spaces of every entrance, or of one; an entrance's by floor and key.
+    fn spaces_of_entrances(
         &self,
-        space_id: Option<SpaceId>,
         entrance_id: Option<EntranceId>,
     ) -> Result<Vec<(EntranceId, SpaceId)>> {
-        let mut statement = self.connection.prepare(
-            "SELECT es.entrance_id, es.space_id FROM entrance_spaces es
-             JOIN spaces s ON s.id = es.space_id
-             WHERE (?1 IS NULL OR es.space_id = ?1) AND (?2 IS NULL OR es.entrance_id = ?2)
-             ORDER BY s.floor IS NULL, s.floor, s.key",
-        )?;
-        let mut rows = statement.query(params![
-            space_id.map(|id| id.to_string()),
-            entrance_id.map(|id| id.to_string())
-        ])?;
+        let filter = if entrance_id.is_some() {
+            "WHERE es.entrance_id = ?1"
+        } else {
+            ""
+        };
+        self.links(
+            &format!(
+                "SELECT es.entrance_id, es.space_id FROM entrance_spaces es
+                 JOIN spaces s ON s.id = es.space_id {filter}
+                 ORDER BY s.floor IS NULL, s.floor, s.key"
+            ),
+            entrance_id,
+        )
+    }
+
+    /// `(entrance, space)` pairs read by `sql`, whose only parameter, if any, is `id`.
+    fn links(&self, sql: &str, id: Option<Uuid>) -> Result<Vec<(EntranceId, SpaceId)>> {
+        let mut statement = self.connection.prepare_cached(sql)?;
+        let mut rows = statement.query(params_from_iter(id.map(|id| id.to_string())))?;
         let mut links = Vec::new();
         while let Some(row) = rows.next()? {
             links.push((uuid_column(row, 0)?, uuid_column(row, 1)?));
@@ -272,7 +316,7 @@ impl Reader<'_> {
         filter: &str,
         params: P,
     ) -> Result<Vec<UserIdentityRecord>> {
-        let mut statement = self.connection.prepare(&format!(
+        let mut statement = self.connection.prepare_cached(&format!(
             "SELECT id, user_identity_key, full_name, email_address, phone_number, kind, created_at
              FROM user_identities {filter} ORDER BY rowid"
         ))?;
@@ -302,7 +346,7 @@ impl Writer<'_> {
     pub fn import_property(&self, file: &PropertyFile, now: DateTime<Utc>) -> Result<()> {
         let connection = self.connection;
         let now_text = time::to_text(now);
-        connection.execute(
+        connection.execute_cached(
             "INSERT INTO property (id, name, time_zone, imported_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (singleton) DO UPDATE SET name = excluded.name,
                  time_zone = excluded.time_zone, imported_at = excluded.imported_at",
@@ -315,7 +359,7 @@ impl Writer<'_> {
         )?;
 
         for table in ["access_systems", "spaces", "entrances"] {
-            connection.execute(
+            connection.execute_cached(
                 &format!("UPDATE {table} SET retired_at = ?1 WHERE retired_at IS NULL"),
                 [&now_text],
             )?;
@@ -376,12 +420,13 @@ impl Writer<'_> {
                     now_text
                 ],
             )?;
-            connection.execute("DELETE FROM entrance_spaces WHERE entrance_id = ?1", [&id])?;
+            connection
+                .execute_cached("DELETE FROM entrance_spaces WHERE entrance_id = ?1", [&id])?;
             for space_key in &entrance.spaces {
                 let space_id = space_ids
                     .get(space_key.as_str())
                     .ok_or_else(|| Error::corrupt(format!("unknown space {space_key:?}")))?;
-                connection.execute(
+                connection.execute_cached(
                     "INSERT INTO entrance_spaces (entrance_id, space_id) VALUES (?1, ?2)",
                     [&id, space_id],
                 )?;
@@ -396,7 +441,7 @@ impl Writer<'_> {
         now: DateTime<Utc>,
     ) -> Result<UserIdentityRecord> {
         let id = Uuid::new_v4();
-        self.connection.execute(
+        self.connection.execute_cached(
             "INSERT INTO user_identities (id, user_identity_key, full_name, email_address,
                  phone_number, kind, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
@@ -419,7 +464,7 @@ fn upsert<P: rusqlite::Params>(
     sql: &str,
     params: P,
 ) -> Result<String> {
-    Ok(connection.query_row(sql, params, |row| row.get(0))?)
+    Ok(connection.query_row_cached(sql, params, |row| row.get(0))?)
 }
 
 fn entrance_row(row: &Row<'_>) -> Result<EntranceRecord> {

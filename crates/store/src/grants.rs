@@ -16,7 +16,7 @@ use crate::catalog::{optional_uuid_column, uuid_column};
 use crate::error::{Error, Result};
 use crate::records::{AccessGrantRecord, AccessMethodRecord, StoredWarning};
 use crate::time;
-use crate::{Reader, Writer};
+use crate::{CachedStatements, Reader, Writer};
 
 /// Which live grants to list; every given field must match.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -83,7 +83,7 @@ impl Reader<'_> {
     pub fn live_reservation(&self, key: &str) -> Result<Option<LiveReservation>> {
         let Some(id) = self
             .connection
-            .query_row(
+            .query_row_cached(
                 "SELECT id FROM reservations WHERE reservation_key = ?1 AND cleared_at IS NULL",
                 [key],
                 |row| row.get::<_, String>(0),
@@ -104,7 +104,7 @@ impl Reader<'_> {
 
     /// The doors of a reservation with their override sequence numbers.
     pub fn reservation_doors(&self, id: ReservationId) -> Result<BTreeMap<EntranceId, u32>> {
-        let mut statement = self.connection.prepare(
+        let mut statement = self.connection.prepare_cached(
             "SELECT entrance_id, sequence FROM reservation_doors WHERE reservation_id = ?1",
         )?;
         let mut rows = statement.query([id.to_string()])?;
@@ -121,7 +121,7 @@ impl Reader<'_> {
         id: ReservationId,
         except: Option<AccessGrantId>,
     ) -> Result<Vec<TimeFrame>> {
-        let mut statement = self.connection.prepare(
+        let mut statement = self.connection.prepare_cached(
             "SELECT starts_at, ends_at FROM access_grants
              WHERE reservation_id = ?1 AND deleted_at IS NULL AND (?2 IS NULL OR id <> ?2)",
         )?;
@@ -140,7 +140,7 @@ impl Reader<'_> {
     ) -> Result<BTreeMap<EntranceId, u32>> {
         let mut statement = self
             .connection
-            .prepare("SELECT MAX(sequence) FROM reservation_doors WHERE entrance_id = ?1")?;
+            .prepare_cached("SELECT MAX(sequence) FROM reservation_doors WHERE entrance_id = ?1")?;
         let mut last = BTreeMap::new();
         for door in doors {
             let sequence: Option<u32> =
@@ -154,7 +154,7 @@ impl Reader<'_> {
 
     /// The live reservations on one door, each spanning its live grants that include it.
     pub fn door_reservations(&self, entrance_id: EntranceId) -> Result<Vec<DoorReservation>> {
-        let mut statement = self.connection.prepare(
+        let mut statement = self.connection.prepare_cached(
             // CROSS JOIN fixes the loop order and INDEXED BY the index: start from the door's
             // live reservations. Left to itself SQLite starts from every grant that ever
             // included the door (access_grant_entrances_by_entrance), which grows forever.
@@ -227,7 +227,7 @@ impl Reader<'_> {
     }
 
     fn query_grants(&self, filter: &str, values: Vec<String>) -> Result<Vec<AccessGrantRecord>> {
-        let mut statement = self.connection.prepare(&format!(
+        let mut statement = self.connection.prepare_cached(&format!(
             "SELECT {GRANT_COLUMNS} FROM access_grants g {filter} ORDER BY g.rowid"
         ))?;
         let mut rows = statement.query(params_from_iter(values))?;
@@ -244,7 +244,7 @@ impl Reader<'_> {
     }
 
     fn method_ids_of_grant(&self, id: AccessGrantId) -> Result<Vec<AccessMethodId>> {
-        let mut statement = self.connection.prepare(
+        let mut statement = self.connection.prepare_cached(
             "SELECT id FROM access_methods WHERE access_grant_id = ?1
              ORDER BY rowid",
         )?;
@@ -257,7 +257,7 @@ impl Reader<'_> {
     }
 
     fn grant_entrances(&self, id: AccessGrantId) -> Result<Vec<(EntranceId, Option<u32>)>> {
-        let mut statement = self.connection.prepare(
+        let mut statement = self.connection.prepare_cached(
             "SELECT ge.entrance_id, ge.sequence FROM access_grant_entrances ge
              JOIN entrances e ON e.id = ge.entrance_id
              WHERE ge.access_grant_id = ?1 ORDER BY e.key",
@@ -271,7 +271,7 @@ impl Reader<'_> {
     }
 
     fn warnings_of_grant(&self, id: AccessGrantId) -> Result<Vec<StoredWarning>> {
-        let mut statement = self.connection.prepare(
+        let mut statement = self.connection.prepare_cached(
             "SELECT code, message, access_method_id, entrance_id, created_at FROM warnings
              WHERE access_grant_id = ?1 ORDER BY id",
         )?;
@@ -333,7 +333,7 @@ impl Reader<'_> {
         filter: &str,
         values: &[&dyn ToSql],
     ) -> Result<Vec<AccessMethodRecord>> {
-        let mut statement = self.connection.prepare(&format!(
+        let mut statement = self.connection.prepare_cached(&format!(
             "SELECT {METHOD_COLUMNS} FROM access_methods m {filter}
              ORDER BY m.rowid"
         ))?;
@@ -362,11 +362,11 @@ impl Writer<'_> {
         now: DateTime<Utc>,
     ) -> Result<ReservationId> {
         let id = Uuid::new_v4();
-        self.connection.execute(
+        self.connection.execute_cached(
             "INSERT INTO reservations (id, reservation_key, established_at) VALUES (?1, ?2, ?3)",
             params![id.to_string(), key, time::to_text(now)],
         )?;
-        let mut statement = self.connection.prepare(
+        let mut statement = self.connection.prepare_cached(
             "INSERT INTO reservation_doors (reservation_id, entrance_id, sequence)
              VALUES (?1, ?2, ?3)",
         )?;
@@ -378,11 +378,11 @@ impl Writer<'_> {
 
     /// Closes a reservation whose last live grant went; its sequences stay used.
     pub fn clear_reservation(&self, id: ReservationId, now: DateTime<Utc>) -> Result<()> {
-        self.connection.execute(
+        self.connection.execute_cached(
             "UPDATE reservations SET cleared_at = ?2 WHERE id = ?1",
             params![id.to_string(), time::to_text(now)],
         )?;
-        self.connection.execute(
+        self.connection.execute_cached(
             "UPDATE reservation_doors SET live = 0 WHERE reservation_id = ?1",
             [id.to_string()],
         )?;
@@ -396,7 +396,7 @@ impl Writer<'_> {
             None => (None, None),
         };
         let space_ids: Vec<String> = grant.space_ids.iter().map(Uuid::to_string).collect();
-        self.connection.execute(
+        self.connection.execute_cached(
             "INSERT INTO access_grants (id, user_identity_id, reservation_key, reservation_id,
                  name, starts_at, ends_at, requested_access_methods, space_ids, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -413,7 +413,7 @@ impl Writer<'_> {
                 time::to_text(now),
             ],
         )?;
-        let mut statement = self.connection.prepare(
+        let mut statement = self.connection.prepare_cached(
             "INSERT INTO access_grant_entrances (access_grant_id, entrance_id, sequence)
              VALUES (?1, ?2, ?3)",
         )?;
@@ -437,7 +437,7 @@ impl Writer<'_> {
         now: DateTime<Utc>,
     ) -> Result<AccessMethodId> {
         let id = Uuid::new_v4();
-        self.connection.execute(
+        self.connection.execute_cached(
             "INSERT INTO access_methods (id, access_grant_id, request_index, mode, code,
                  copy_number, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
@@ -459,7 +459,7 @@ impl Writer<'_> {
         frame: TimeFrame,
         name: Option<&str>,
     ) -> Result<()> {
-        self.connection.execute(
+        self.connection.execute_cached(
             "UPDATE access_grants SET starts_at = ?2, ends_at = ?3, name = ?4 WHERE id = ?1",
             params![
                 id.to_string(),
@@ -474,11 +474,11 @@ impl Writer<'_> {
     /// Marks a grant deleted and revokes its access methods; nothing is removed.
     pub fn delete_grant(&self, id: AccessGrantId, now: DateTime<Utc>) -> Result<()> {
         let now = time::to_text(now);
-        self.connection.execute(
+        self.connection.execute_cached(
             "UPDATE access_grants SET deleted_at = ?2 WHERE id = ?1",
             params![id.to_string(), now],
         )?;
-        self.connection.execute(
+        self.connection.execute_cached(
             // A revoked card is never re-encoded, so it no longer needs new dates.
             "UPDATE access_methods SET revoked_at = ?2, is_encoding_required = 0
              WHERE access_grant_id = ?1 AND revoked_at IS NULL",
@@ -488,7 +488,7 @@ impl Writer<'_> {
     }
 
     pub fn revoke_access_method(&self, id: AccessMethodId, now: DateTime<Utc>) -> Result<()> {
-        self.connection.execute(
+        self.connection.execute_cached(
             "UPDATE access_methods SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
             params![id.to_string(), time::to_text(now)],
         )?;
@@ -496,7 +496,7 @@ impl Writer<'_> {
     }
 
     pub fn set_encoding_required(&self, id: AccessMethodId, required: bool) -> Result<()> {
-        self.connection.execute(
+        self.connection.execute_cached(
             "UPDATE access_methods SET is_encoding_required = ?2 WHERE id = ?1",
             params![id.to_string(), required],
         )?;
@@ -505,7 +505,7 @@ impl Writer<'_> {
 
     /// Records that a card was written for an access method.
     pub fn mark_issued(&self, id: AccessMethodId, card_id: &str, now: DateTime<Utc>) -> Result<()> {
-        self.connection.execute(
+        self.connection.execute_cached(
             "UPDATE access_methods SET issued_at = ?2, card_id = ?3, is_encoding_required = 0
              WHERE id = ?1",
             params![id.to_string(), time::to_text(now), card_id],
@@ -514,7 +514,7 @@ impl Writer<'_> {
     }
 
     pub fn mark_collected(&self, id: AccessMethodId, now: DateTime<Utc>) -> Result<()> {
-        self.connection.execute(
+        self.connection.execute_cached(
             "UPDATE access_methods SET collected_at = ?2 WHERE id = ?1 AND collected_at IS NULL",
             params![id.to_string(), time::to_text(now)],
         )?;
@@ -523,7 +523,7 @@ impl Writer<'_> {
 
     /// Records that an issued card was reported lost: it cannot come back to the desk.
     pub fn mark_lost(&self, id: AccessMethodId, now: DateTime<Utc>) -> Result<()> {
-        self.connection.execute(
+        self.connection.execute_cached(
             "UPDATE access_methods SET lost_at = ?2 WHERE id = ?1 AND lost_at IS NULL",
             params![id.to_string(), time::to_text(now)],
         )?;
@@ -537,7 +537,7 @@ impl Writer<'_> {
         warning: &Warning,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        self.connection.execute(
+        self.connection.execute_cached(
             "INSERT INTO warnings (access_grant_id, access_method_id, code, message, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
@@ -553,7 +553,7 @@ impl Writer<'_> {
 
     /// Removes a grant's warnings of one kind (on the grant and on its methods).
     pub fn clear_warnings(&self, grant_id: AccessGrantId, code: WarningCode) -> Result<()> {
-        self.connection.execute(
+        self.connection.execute_cached(
             "DELETE FROM warnings WHERE access_grant_id = ?1 AND code = ?2",
             params![grant_id.to_string(), code.as_str()],
         )?;
@@ -568,7 +568,7 @@ impl Writer<'_> {
         rows: &[DoorWarningRow],
         now: DateTime<Utc>,
     ) -> Result<()> {
-        self.connection.execute(
+        self.connection.execute_cached(
             "DELETE FROM warnings WHERE entrance_id = ?1 AND code IN (?2, ?3)",
             params![
                 entrance_id.to_string(),
@@ -576,7 +576,7 @@ impl Writer<'_> {
                 WarningCode::SequenceInversion.as_str()
             ],
         )?;
-        let mut statement = self.connection.prepare(
+        let mut statement = self.connection.prepare_cached(
             "INSERT INTO warnings (access_grant_id, entrance_id, code, message, created_at)
              SELECT g.id, ?2, ?3, ?4, ?5 FROM access_grants g
              JOIN access_grant_entrances ge ON ge.access_grant_id = g.id AND ge.entrance_id = ?2

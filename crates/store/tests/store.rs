@@ -691,17 +691,42 @@ const RULE_QUERIES: &[RuleQuery] = &[
         ],
         scans_allowed: &[],
     },
+    // The spaces of an entrance and the entrances of a space: one entrance's or one space's
+    // links, not the whole entrance-to-space table.
     RuleQuery {
-        // The spaces of an entrance and the entrances of a space. It reads the whole
-        // entrance-to-space table, which is as big as the property, not its history.
-        source: "catalog.rs Reader::entrance_space_links",
+        source: "catalog.rs Reader::spaces_of_entrances",
         file: CATALOG_RS,
         sql: "SELECT es.entrance_id, es.space_id FROM entrance_spaces es
-             JOIN spaces s ON s.id = es.space_id
-             WHERE (?1 IS NULL OR es.space_id = ?1) AND (?2 IS NULL OR es.entrance_id = ?2)
+             JOIN spaces s ON s.id = es.space_id WHERE es.entrance_id = ?1
              ORDER BY s.floor IS NULL, s.floor, s.key",
+        pieces: &[
+            "SELECT es.entrance_id, es.space_id FROM entrance_spaces es JOIN spaces s ON s.id = es.space_id {filter} ORDER BY s.floor IS NULL, s.floor, s.key",
+            "\"WHERE es.entrance_id = ?1\"",
+        ],
+        scans_allowed: &[],
+    },
+    RuleQuery {
+        source: "catalog.rs Reader::entrances_of_spaces",
+        file: CATALOG_RS,
+        sql: "SELECT entrance_id, space_id FROM entrance_spaces WHERE space_id = ?1
+             ORDER BY space_id, entrance_id",
+        pieces: &[
+            "SELECT entrance_id, space_id FROM entrance_spaces {filter} ORDER BY space_id, entrance_id",
+            "\"WHERE space_id = ?1\"",
+        ],
+        scans_allowed: &[],
+    },
+    RuleQuery {
+        source: "catalog.rs Reader::is_common_area_entrance",
+        file: CATALOG_RS,
+        sql: "SELECT 1 FROM entrances e
+                 JOIN entrance_spaces es ON es.entrance_id = e.id
+                 JOIN spaces s ON s.id = es.space_id
+                 WHERE e.id = ?1 AND e.retired_at IS NULL
+                   AND s.kind = ?2 AND s.retired_at IS NULL
+                 LIMIT 1",
         pieces: &[],
-        scans_allowed: &["es"],
+        scans_allowed: &[],
     },
     RuleQuery {
         source: "catalog.rs Reader::space_by_key (query_spaces)",
@@ -1000,6 +1025,14 @@ fn rule_query_steps(built: &Built) -> Vec<(&'static str, i32)> {
     let [a, _, _] = built.doors.map(|door| door.to_string());
     let live = built.live.to_string();
     let grant = built.live_grants[0].to_string();
+    let room = built
+        .store
+        .read(|r| r.space_by_key("room-101"))
+        .unwrap()
+        .expect("room 101")
+        .id
+        .to_string();
+    let gym_door = entrance_id(&built.store, "gym-door").to_string();
     let arguments = |source: &str| -> Vec<Value> {
         let text = |value: &str| Value::Text(value.to_owned());
         match source {
@@ -1011,7 +1044,9 @@ fn rule_query_steps(built: &Built) -> Vec<(&'static str, i32)> {
             }
             s if s.contains("user_identity") => vec![text(&built.user.id.to_string())],
             s if s.contains("Reader::entrance ") => vec![text(&a)],
-            s if s.contains("entrance_space_links") => vec![Value::Null, text(&a)],
+            s if s.contains("spaces_of_entrances") => vec![text(&a)],
+            s if s.contains("entrances_of_spaces") => vec![text(&room)],
+            s if s.contains("is_common_area_entrance") => vec![text(&gym_door), text("common")],
             s if s.contains("space_by_key") => vec![text("room-101")],
             _ => vec![text(&grant)],
         }
