@@ -65,6 +65,31 @@ export function filterBoard(floors: BoardFloor[], query: string, filter: BoardFi
   return result
 }
 
+/** How many floors, from the first, fill `rows` rows of a grid `columns` wide: each floor
+ * takes its rooms' rows and `headingRows` for its heading. */
+export function floorsFilling(floors: BoardFloor[], columns: number, rows: number, headingRows: number): number {
+  const perRow = Math.max(1, Math.floor(columns))
+  let to = 0
+  let filled = 0
+  while (to < floors.length && filled < rows) {
+    filled += headingRows + Math.ceil(floors[to].rooms.length / perRow)
+    to += 1
+  }
+  return to
+}
+
+/** Where to stop building floors that starts at floor `from`: after the floor that brings the
+ * rooms built to at least `rooms` (floors are built whole), or at the last floor. */
+export function floorsToBuild(floors: BoardFloor[], from: number, rooms: number): number {
+  let to = from
+  let added = 0
+  while (to < floors.length && added < rooms) {
+    added += floors[to].rooms.length
+    to += 1
+  }
+  return to
+}
+
 export function countRooms(floors: BoardFloor[]): number {
   let count = 0
   for (const floor of floors) count += floor.rooms.length

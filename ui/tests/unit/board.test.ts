@@ -3,6 +3,8 @@ import {
   countRooms,
   filterBoard,
   findStay,
+  floorsFilling,
+  floorsToBuild,
   guestNames,
   matchesQuery,
   moveFocus,
@@ -64,6 +66,29 @@ describe('search', () => {
     expect(findStay(b, 'nope')).toBeUndefined()
     expect(positionOf(b.floors, 'space-201')).toEqual({ floor: 1, index: 0 })
     expect(positionOf(b.floors, 'nope')).toBeNull()
+  })
+})
+
+describe('building the board', () => {
+  // Floors of 4, 2 and 1 rooms.
+  it('finds the floors that fill the screen, headings counted', () => {
+    expect(floorsFilling(b.floors, 2, 1, 0.5)).toBe(1) // floor 1 takes 2.5 rows
+    expect(floorsFilling(b.floors, 2, 2.5, 0.5)).toBe(1)
+    expect(floorsFilling(b.floors, 2, 3, 0.5)).toBe(2) // floor 2 takes 1.5 more
+    expect(floorsFilling(b.floors, 4, 100, 0.5)).toBe(3)
+    expect(floorsFilling(b.floors, 0, 4, 0)).toBe(1) // at least one room per row
+  })
+
+  it('builds whole floors until they hold the rooms asked for', () => {
+    expect(floorsToBuild(b.floors, 0, 1)).toBe(1)
+    expect(floorsToBuild(b.floors, 0, 4)).toBe(1)
+    expect(floorsToBuild(b.floors, 0, 5)).toBe(2)
+    expect(floorsToBuild(b.floors, 1, 2)).toBe(2)
+  })
+
+  it('stops at the last floor', () => {
+    expect(floorsToBuild(b.floors, 1, 100)).toBe(3)
+    expect(floorsToBuild(b.floors, 3, 100)).toBe(3)
   })
 })
 
