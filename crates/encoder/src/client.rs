@@ -465,6 +465,8 @@ impl Encoder {
             uid: uid.clone(),
             image_len,
             image_hash: image_hash(image),
+            // `progress` follows the CHUNK replies; PROGRESS events would only cost reports.
+            progress_events: false,
         });
         match self.transact(&begin) {
             Ok(Reply::WriteBegin {

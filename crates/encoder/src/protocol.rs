@@ -33,16 +33,20 @@
 //! | BEEP 0x03          | –                                                          | –                                     |
 //! | POLL 0x10          | –                                                          | UID (11), image length on the card u16 |
 //! | READ 0x11          | offset u16, len u8 (`1..=56`)                              | the bytes (`len`)                      |
-//! | WRITE_BEGIN 0x20   | op id (16), UID (11), image len u16 (≥ 1), SHA-256(image)[..16] | already written u8 (0 or 1)      |
+//! | WRITE_BEGIN 0x20   | op id (16), UID (11), image len u16 (≥ 1), SHA-256(image)[..16], flags u8 (optional) | already written u8 (0 or 1) |
 //! | CHUNK 0x21         | offset u16, `1..=56` bytes                                 | –                                     |
 //! | COMMIT 0x22        | op id (16)                                                 | –                                     |
 //! | ABORT 0x23         | op id (16)                                                 | –                                     |
 //! | EJECT 0x24         | –                                                          | –                                     |
 //! | GET_OP_RESULT 0x25 | op id (16)                                                 | [`OpState`] u8, UID (11)               |
 //!
+//! WRITE_BEGIN's flags: bit0 asks for PROGRESS events during COMMIT; other bits must be 0.
+//! Without the flags byte (as hosts before it send) no PROGRESS is sent, and a host leaves it
+//! out when no flag is set, so such a WRITE_BEGIN is the same bytes as before.
+//!
 //! A reply whose STATUS is not OK has no payload (the device may send some; it is ignored).
 //! Events: CARD_ARRIVED 0x40 (UID), CARD_REMOVED 0x41 (–), PROGRESS 0x42 (done u16, total
-//! u16), ERROR 0x43 (– ; the error is in STATUS).
+//! u16; only for a write that asked), ERROR 0x43 (– ; the error is in STATUS).
 
 use crc::{CRC_16_IBM_3740, Crc};
 use sha2::{Digest, Sha256};
@@ -468,7 +472,13 @@ pub struct WriteBegin {
     pub image_len: u16,
     /// [`image_hash`] of the image; COMMIT verifies the card's read-back against it.
     pub image_hash: [u8; IMAGE_HASH_LEN],
+    /// Whether COMMIT sends PROGRESS events. Each takes a report slot of its own, so a host
+    /// that tracks progress from the CHUNK replies leaves this off.
+    pub progress_events: bool,
 }
+
+/// WRITE_BEGIN flags bit: PROGRESS events wanted.
+const WRITE_FLAG_PROGRESS: u8 = 0b1;
 
 /// A request, as the host builds it ([`Request::to_frame`]) and the device parses it
 /// ([`Request::from_frame`]).
@@ -540,6 +550,10 @@ impl Request {
                 put_uid(&mut out, Some(&begin.uid));
                 out.extend_from_slice(&begin.image_len.to_le_bytes());
                 out.extend_from_slice(&begin.image_hash);
+                // Omitted when 0, so devices that predate the flags byte still accept it.
+                if begin.progress_events {
+                    out.push(WRITE_FLAG_PROGRESS);
+                }
             }
             Request::Chunk { offset, data } => {
                 if data.is_empty() || data.len() > CHUNK_DATA {
@@ -595,11 +609,20 @@ impl Request {
                     return Err(bad(code, "empty image"));
                 }
                 let image_hash = fields.array()?;
+                let flags = if fields.data.is_empty() {
+                    0
+                } else {
+                    fields.u8()?
+                };
+                if flags & !WRITE_FLAG_PROGRESS != 0 {
+                    return Err(bad(code, "unknown write flags"));
+                }
                 Request::WriteBegin(WriteBegin {
                     op_id,
                     uid,
                     image_len,
                     image_hash,
+                    progress_events: flags & WRITE_FLAG_PROGRESS != 0,
                 })
             }
             Command::Chunk => {

@@ -24,7 +24,7 @@
 //!   the write's (NO_CARD / CARD_CHANGED), writes it, reads it back and verifies the hash
 //!   (VERIFY), logs the op as written with the UID, and answers OK. Every COMMIT closes the
 //!   write; one that fails leaves the card as it was and logs the op as failed. PROGRESS
-//!   events come before the reply.
+//!   events come before the reply, and only when the WRITE_BEGIN asked for them.
 //! - GET_OP_RESULT answers from the op log: pending (open now), written (+ UID), failed, or
 //!   unknown. ABORT closes the open write (failed); with none open it is a no-op.
 //! - READ returns the card's image bytes; EJECT takes the card off the encoder.
@@ -149,6 +149,7 @@ struct OpenWrite {
     image_hash: [u8; IMAGE_HASH_LEN],
     buffer: Vec<u8>,
     filled: Vec<bool>,
+    progress_events: bool,
 }
 
 #[derive(Debug)]
@@ -564,6 +565,7 @@ impl State {
             image_hash: begin.image_hash,
             buffer: vec![0; len],
             filled: vec![false; len],
+            progress_events: begin.progress_events,
         });
         Reply::WriteBegin {
             already_written: false,
@@ -619,7 +621,7 @@ impl State {
         }
         let total = open.buffer.len();
         let mut done = 0;
-        while done < total {
+        while open.progress_events && done < total {
             done = (done + PROGRESS_STEP).min(total);
             self.event(Event::Progress {
                 done: done as u16,

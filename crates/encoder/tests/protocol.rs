@@ -44,18 +44,21 @@ fn all_requests() -> Vec<Request> {
             uid: uid7(),
             image_len: 512,
             image_hash: image_hash(&[1, 2, 3]),
+            progress_events: false,
         }),
         Request::WriteBegin(WriteBegin {
             op_id: [0; 16],
             uid: CardUid::new(&[1, 2, 3, 4]).unwrap(),
             image_len: u16::MAX,
             image_hash: [0xFF; 16],
+            progress_events: true,
         }),
         Request::WriteBegin(WriteBegin {
             op_id: [0xAB; 16],
             uid: CardUid::new(&[9; 10]).unwrap(),
             image_len: 1,
             image_hash: [1; 16],
+            progress_events: true,
         }),
         Request::Chunk {
             offset: 0,
@@ -403,6 +406,39 @@ fn events_carry_seq_zero() {
     );
 }
 
+#[test]
+fn write_begin_flags_byte() {
+    let begin = WriteBegin {
+        op_id: [7; 16],
+        uid: uid7(),
+        image_len: 512,
+        image_hash: [9; 16],
+        progress_events: false,
+    };
+    // Not asking for PROGRESS sends the WRITE_BEGIN of before the flags byte.
+    let quiet = Request::WriteBegin(begin.clone()).payload().unwrap();
+    assert_eq!(quiet.len(), 45);
+    let asking = Request::WriteBegin(WriteBegin {
+        progress_events: true,
+        ..begin.clone()
+    });
+    let asking_data = asking.payload().unwrap();
+    assert_eq!(asking_data[..45], quiet[..]);
+    assert_eq!(asking_data[45..], [1]);
+
+    let parse = |data: &[u8]| {
+        let report = raw(data.len() as u8, 1, 0x20, 0, data);
+        Request::from_frame(&Frame::decode(&report).unwrap()).unwrap()
+    };
+    assert_eq!(parse(&asking_data), asking);
+    // No flags byte, or one with no bit set: no PROGRESS.
+    assert_eq!(parse(&quiet), Request::WriteBegin(begin.clone()));
+    assert_eq!(
+        parse(&[quiet.clone(), vec![0]].concat()),
+        Request::WriteBegin(begin)
+    );
+}
+
 fn request_data_error(code: u8, data: &[u8]) -> FrameError {
     let report = raw(data.len() as u8, 1, code, 0, data);
     let frame = Frame::decode(&report).unwrap();
@@ -452,9 +488,12 @@ fn bad_request_payloads() {
         (0x11, vec![0, 0, 0]),
         (0x11, vec![0, 0, 57]),
         (0x11, vec![0, 0, 1, 0]),
-        // WRITE_BEGIN: 45 bytes, a UID of 4/7/10, a non-empty image.
+        // WRITE_BEGIN: 45 bytes and at most a flags byte of known bits, a UID of 4/7/10, a
+        // non-empty image.
         (0x20, begin[..44].to_vec()),
-        (0x20, [begin.clone(), vec![0]].concat()),
+        (0x20, [begin.clone(), vec![2]].concat()),
+        (0x20, [begin.clone(), vec![0x80]].concat()),
+        (0x20, [begin.clone(), vec![1, 0]].concat()),
         (0x20, with(16, 0)),
         (0x20, with(16, 5)),
         (0x20, with(16, 11)),
@@ -494,6 +533,7 @@ fn bad_request_payloads() {
             uid: uid7(),
             image_len: 0,
             image_hash: [0; 16],
+            progress_events: false,
         }),
     ] {
         assert!(
@@ -617,16 +657,18 @@ fn any_request() -> impl Strategy<Value = Request> {
             any::<[u8; 16]>(),
             any_uid(),
             1..=u16::MAX,
-            any::<[u8; 16]>()
+            any::<[u8; 16]>(),
+            any::<bool>()
         )
-            .prop_map(|(op_id, uid, image_len, image_hash)| Request::WriteBegin(
-                WriteBegin {
+            .prop_map(|(op_id, uid, image_len, image_hash, progress_events)| {
+                Request::WriteBegin(WriteBegin {
                     op_id,
                     uid,
                     image_len,
-                    image_hash
-                }
-            )),
+                    image_hash,
+                    progress_events,
+                })
+            }),
         (
             any::<u16>(),
             proptest::collection::vec(any::<u8>(), 1..=CHUNK_DATA)

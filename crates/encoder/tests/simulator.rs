@@ -93,16 +93,124 @@ fn write_and_read_back() {
         events.contains(&Event::CardArrived(uid.clone())),
         "{events:?}"
     );
-    assert!(events.contains(&Event::Progress {
-        done: 512,
-        total: 512
-    }));
+    assert!(
+        !events
+            .iter()
+            .any(|event| matches!(event, Event::Progress { .. })),
+        "{events:?}"
+    );
     assert!(encoder.take_events().is_empty());
 
     encoder.beep().unwrap();
     encoder.eject().unwrap();
     assert_eq!(sim.card_on_encoder(), None);
     assert!(!encoder.status().unwrap().card_present);
+}
+
+/// Every report waiting in `link`, decoded.
+fn drain(link: &mut impl Link) -> Vec<Frame> {
+    std::iter::from_fn(|| link.read(Duration::ZERO).unwrap())
+        .map(|report| Frame::decode(&report).unwrap())
+        .collect()
+}
+
+fn progress_events(frames: &[Frame]) -> Vec<Event> {
+    frames
+        .iter()
+        .filter_map(|frame| Event::from_frame(frame).ok())
+        .filter(|event| matches!(event, Event::Progress { .. }))
+        .collect()
+}
+
+#[test]
+fn progress_events_only_when_asked() {
+    for asked in [false, true] {
+        let sim = SimulatedEncoder::in_memory();
+        let uid = sim.present_blank_card();
+        let mut link = sim.link();
+        let data = image(512, 5);
+        let mut requests = vec![Request::WriteBegin(WriteBegin {
+            op_id: op(1),
+            uid: uid.clone(),
+            image_len: 512,
+            image_hash: image_hash(&data),
+            progress_events: asked,
+        })];
+        for (index, piece) in data.chunks(CHUNK_DATA).enumerate() {
+            requests.push(Request::Chunk {
+                offset: (index * CHUNK_DATA) as u16,
+                data: piece.to_vec(),
+            });
+        }
+        requests.push(Request::Commit { op_id: op(1) });
+        for (seq, request) in (1..).zip(&requests) {
+            link.write(&request.to_frame(seq).unwrap().encode())
+                .unwrap();
+        }
+        let frames = drain(&mut link);
+        assert_eq!(
+            Reply::from_frame(frames.last().unwrap()).unwrap(),
+            Reply::Commit
+        );
+        let expected: Vec<Event> = if asked {
+            [128, 256, 384, 512]
+                .into_iter()
+                .map(|done| Event::Progress { done, total: 512 })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        assert_eq!(progress_events(&frames), expected, "asked: {asked}");
+    }
+}
+
+/// A link that keeps a copy of every report the host writes.
+struct Recording<L> {
+    inner: L,
+    sent: std::sync::Arc<std::sync::Mutex<Vec<[u8; REPORT_LEN]>>>,
+}
+
+impl<L: Link> Link for Recording<L> {
+    fn write(&mut self, report: &[u8; REPORT_LEN]) -> Result<(), LinkError> {
+        self.sent.lock().unwrap().push(*report);
+        self.inner.write(report)
+    }
+
+    fn read(&mut self, timeout: Duration) -> Result<Option<[u8; REPORT_LEN]>, LinkError> {
+        self.inner.read(timeout)
+    }
+}
+
+#[test]
+fn the_client_asks_for_no_progress_events() {
+    let sim = SimulatedEncoder::in_memory();
+    let uid = sim.present_blank_card();
+    let mut observer = sim.link();
+    let sent = std::sync::Arc::default();
+    let mut encoder = Encoder::new(Box::new(Recording {
+        inner: sim.link(),
+        sent: std::sync::Arc::clone(&sent),
+    }));
+    encoder.set_reply_timeout(FAST);
+    encoder
+        .write_card(op(1), &uid, &image(512, 6), &mut no_progress())
+        .unwrap();
+
+    let begins: Vec<WriteBegin> = sent
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(
+            |report| match Request::from_frame(&Frame::decode(report).unwrap()) {
+                Ok(Request::WriteBegin(begin)) => Some(begin),
+                _ => None,
+            },
+        )
+        .collect();
+    assert_eq!(begins.len(), 1);
+    assert!(!begins[0].progress_events);
+    assert_eq!(progress_events(&drain(&mut observer)), Vec::new());
+    assert!(encoder.take_events().is_empty());
 }
 
 #[test]
@@ -403,6 +511,7 @@ fn busy_while_another_write_is_open() {
         uid: uid.clone(),
         image_len: 10,
         image_hash: image_hash(&[0; 10]),
+        progress_events: false,
     });
     other.write(&begin.to_frame(1).unwrap().encode()).unwrap();
     let reply = Frame::decode(&other.read(FAST).unwrap().unwrap()).unwrap();
@@ -690,6 +799,7 @@ fn cards_and_the_op_log_survive_reopening_the_file() {
             uid: pending.clone(),
             image_len: 3,
             image_hash: image_hash(&[1, 2, 3]),
+            progress_events: false,
         });
         link.write(&begin.to_frame(1).unwrap().encode()).unwrap();
         assert_eq!(sim.op_result(&op(2)).0, OpState::Pending);
