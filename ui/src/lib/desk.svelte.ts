@@ -8,6 +8,10 @@ class Desk {
   info = $state<AppInfo | null>(null)
   encoder = $state<EncoderState | null>(null)
   session = $state<Session | null>(null)
+  /** Whether any operator exists, asked at start-up alongside the app's info so that the
+   * sign-in form need not wait for one call after the other; taken by the first sign-in
+   * screen, which asks again after that. */
+  operatorsExist: Promise<boolean> | null = null
   /** Why the last session ended, shown on the sign-in screen. */
   signedOutBecause = $state<string | null>(null)
   #entrances: Promise<EntranceView[]> | null = null
