@@ -294,3 +294,30 @@ async function encodeStart(session, scope) {
   const start = await scope.findElements(By.xpath('.//*[@data-testid="encode"]//button[starts-with(normalize-space(), "Encode")]'))
   if (start.length > 0 && (await start[0].isDisplayed())) await start[0].click()
 }
+
+test('a manager adds a receptionist and switches the local API on and off; the receptionist sees no manager screens', TIMEOUT, async () => {
+  await withApp(async (session) => {
+    await firstManager(session)
+    await click(session, By.xpath('//nav//button[normalize-space()="Operators & settings"]'))
+    const form = await waitFor(session, byTestId('operator-form'))
+    await type(session, byLabel('Name'), 'Rui Desk', { scope: form })
+    await type(session, byLabel('PIN (4 to 8 digits)'), '735910', { scope: form })
+    await click(session, byButton('Add operator'), { scope: form })
+    await waitFor(session, byTestId('operators'), { text: 'Rui Desk' })
+
+    await click(session, byTestId('api-toggle'))
+    const status = await waitFor(session, byTestId('api-status'), { text: 'http://127.0.0.1:8787' })
+    assert.match(await status.getText(), /On/)
+    await screenshot(session, 'settings')
+    await click(session, byTestId('api-toggle'))
+    await waitFor(session, byTestId('api-status'), { text: /Off/ })
+
+    await click(session, byButton('Sign out'))
+    await type(session, byLabel('Name'), 'Rui Desk')
+    await type(session, byLabel('PIN'), '735910')
+    await click(session, byButton('Sign in'))
+    await waitFor(session, byTestId('room-board'))
+    const nav = await (await waitFor(session, By.css('nav'))).getText()
+    assert.doesNotMatch(nav, /Manager|Operators/)
+  })
+})
