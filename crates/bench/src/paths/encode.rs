@@ -115,7 +115,8 @@ pub fn run(plan: &Plan, dir: &Path) -> Result<Row> {
             most_requests <= requests_allowed,
         )),
         notes: format!(
-            "at most {most_requests} requests, as many replies and {most_events} events a card"
+            "at most {most_requests} requests, as many replies and {most_events} {} a card",
+            if most_events == 1 { "event" } else { "events" }
         ),
     })
 }
