@@ -284,6 +284,8 @@ test('the encoder unplugged and plugged back in: the desk says so, then encodes 
     const panel = await openStay(session, '106')
     await click(session, byButton('Encode 1 card'), { scope: panel })
     await encodeAll(session, panel)
+    // The panel reloads the stay after encoding: wait for its card list to be back.
+    await waitFor(session, By.css('[data-testid="card"]'), { scope: panel })
     assert.deepEqual(await cardStatuses(panel), ['issued'])
     await closeDialog(session)
   })
