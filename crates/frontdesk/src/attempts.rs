@@ -11,7 +11,7 @@ use crate::{Error, FrontDesk, Result};
 impl FrontDesk {
     /// Records a new pending action attempt.
     pub fn start_action_attempt(&self, action_type: &str, now: DateTime<Utc>) -> Result<Uuid> {
-        let id = Uuid::new_v4();
+        let id = store::new_row_id();
         self.store
             .write(|w| Ok::<_, Error>(w.insert_action_attempt(id, action_type, now)?))?;
         Ok(id)

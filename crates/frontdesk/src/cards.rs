@@ -308,7 +308,7 @@ impl FrontDesk {
             .and_then(|_| {
                 station.with_encoder(|encoder| {
                     let uid = encoder.wait_for_card(station.card_timeout)?;
-                    let op_id = Uuid::new_v4();
+                    let op_id = store::new_row_id();
                     // The cancel card's numbers are taken for good as the card is planned, like
                     // a reservation's: a number is never handed out twice.
                     let sequences = self

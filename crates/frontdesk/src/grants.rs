@@ -201,10 +201,10 @@ pub(crate) fn create(
             .collect(),
         access_methods,
     };
-    let id = w.insert_grant(&grant, now)?;
+    let mut created = w.insert_grant(&grant, now)?;
     refresh_doors(w, &sequences.keys().copied().collect(), now)?;
-
-    let created = live_grant(w, id)?;
+    created.warnings = w.warnings_of_grant(created.id)?;
+    let id = created.id;
     w.audit(
         &audit_ok(context, "access_grant.create", id, None, to_json(&created)),
         now,
@@ -218,13 +218,17 @@ fn resolve_entrances(
     request: &CreateAccessGrant,
 ) -> Result<(Vec<EntranceFacts>, Vec<SpaceId>)> {
     let mut entrance_ids = Vec::new();
+    // The entrances named in the request, read once: they are checked here and described
+    // below.
+    let mut named = BTreeMap::new();
     for (index, id) in request.acs_entrance_ids.iter().enumerate() {
-        r.entrance(*id)?.ok_or_else(|| {
+        let entrance = r.entrance(*id)?.ok_or_else(|| {
             Error::invalid(
                 format!("acs_entrance_ids[{index}]"),
                 format!("no entrance with id {id}"),
             )
         })?;
+        named.insert(*id, entrance);
         entrance_ids.push(*id);
     }
     let mut spaces = Vec::new();
@@ -260,9 +264,12 @@ fn resolve_entrances(
         if !seen.insert(id) {
             continue;
         }
-        let entrance = r
-            .entrance(id)?
-            .ok_or_else(|| Error::not_found("acs_entrance", id))?;
+        let entrance = match named.remove(&id) {
+            Some(entrance) => entrance,
+            None => r
+                .entrance(id)?
+                .ok_or_else(|| Error::not_found("acs_entrance", id))?,
+        };
         entrances.push(EntranceFacts {
             id,
             name: entrance.name,

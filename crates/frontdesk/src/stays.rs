@@ -283,7 +283,7 @@ impl FrontDesk {
             }
             let mut floors: BTreeMap<(bool, Option<i32>), Vec<RoomTile>> = BTreeMap::new();
             for space in r
-                .spaces()?
+                .space_summaries()?
                 .into_iter()
                 .filter(|space| space.kind != SpaceKind::Common)
             {
@@ -404,11 +404,13 @@ impl FrontDesk {
                 }
                 check_common_areas(w, &request.common_entrance_ids)?;
                 let frame = TimeFrame::new(request.starts_at, request.ends_at);
+                let joins_a_stay = w.live_reservation(&key)?.is_some();
+                let mut created = Vec::new();
                 for (index, guest) in request.guests.iter().enumerate() {
                     let user = insert_guest(w, &context, guest, &format!("guests[{index}]"))?;
                     let mut entrances = room.entrance_ids.clone();
                     entrances.extend(&request.common_entrance_ids);
-                    create(
+                    let grant = create(
                         w,
                         &context,
                         &grant_request(
@@ -420,8 +422,32 @@ impl FrontDesk {
                             &key,
                         ),
                     )?;
+                    created.push((user, grant));
                 }
-                stay_detail(w, &key)
+                if joins_a_stay {
+                    return stay_detail(w, &key);
+                }
+                // The stay is the grants just made, as `create` read them back, except that
+                // each grant's door-warning refresh rewrites the warnings of the grants made
+                // before it in the same reservation: those are read again.
+                let last = created.len() - 1;
+                let mut guests = Vec::new();
+                for (index, (user, grant)) in created.into_iter().enumerate() {
+                    let grant = if index == last {
+                        grant
+                    } else {
+                        live_grant(w, grant.id)?
+                    };
+                    guests.push(guest_detail(w, grant, user.full_name)?);
+                }
+                Ok(StayDetail {
+                    reservation_key: key.clone(),
+                    space_id: Some(room.id),
+                    room_name: room.name,
+                    starts_at: frame.starts_at,
+                    ends_at: frame.ends_at,
+                    guests,
+                })
             },
         )
     }
@@ -901,6 +927,7 @@ impl FrontDesk {
         query: &AuditQuery,
     ) -> Result<Vec<store::AuditEntry>> {
         operator.require(Permission::Manage)?;
+        let limit = query.limit.unwrap_or(AUDIT_PAGE).min(AUDIT_PAGE * 10);
         let filter = store::AuditFilter {
             actor: query.actor.as_ref().map(|actor| {
                 if actor.contains(':') {
@@ -912,9 +939,10 @@ impl FrontDesk {
             subject_id: None,
             since: query.since,
             until: query.until,
-            limit: None,
+            // A room is found in the entries' records, after the query: then it reads them all.
+            limit: query.room_space_id.is_none().then_some(limit),
         };
-        let limit = query.limit.unwrap_or(AUDIT_PAGE).min(AUDIT_PAGE * 10) as usize;
+        let limit = limit as usize;
         self.store.read(|r| {
             let entries = r.audit_log(&filter)?;
             let Some(room) = query.room_space_id else {
@@ -1037,22 +1065,10 @@ fn stay_detail(r: &Reader<'_>, reservation_key: &str) -> Result<StayDetail> {
     };
     let mut guests = Vec::new();
     for grant in grants {
-        let grant = live_grant(r, grant.id)?;
-        let user = r.user_identity(grant.user_identity_id)?;
-        guests.push(GuestDetail {
-            user_identity_id: grant.user_identity_id,
-            full_name: user.and_then(|user| user.full_name),
-            access_grant_id: grant.id,
-            entrance_ids: grant.entrance_ids(),
-            starts_at: grant.starts_at,
-            ends_at: grant.ends_at,
-            cards: r
-                .access_methods(store::MethodFilter::Grant(grant.id))?
-                .into_iter()
-                .filter(|method| method.mode == AccessMode::Card && method.revoked_at.is_none())
-                .collect(),
-            warnings: grant.warnings,
-        });
+        let full_name = r
+            .user_identity(grant.user_identity_id)?
+            .and_then(|user| user.full_name);
+        guests.push(guest_detail(r, grant, full_name)?);
     }
     Ok(StayDetail {
         reservation_key: reservation_key.to_owned(),
@@ -1061,6 +1077,27 @@ fn stay_detail(r: &Reader<'_>, reservation_key: &str) -> Result<StayDetail> {
         starts_at: frame.starts_at,
         ends_at: frame.ends_at,
         guests,
+    })
+}
+
+fn guest_detail(
+    r: &Reader<'_>,
+    grant: AccessGrantRecord,
+    full_name: Option<String>,
+) -> Result<GuestDetail> {
+    Ok(GuestDetail {
+        user_identity_id: grant.user_identity_id,
+        full_name,
+        access_grant_id: grant.id,
+        entrance_ids: grant.entrance_ids(),
+        starts_at: grant.starts_at,
+        ends_at: grant.ends_at,
+        cards: r
+            .access_methods(store::MethodFilter::Grant(grant.id))?
+            .into_iter()
+            .filter(|method| method.mode == AccessMode::Card && method.revoked_at.is_none())
+            .collect(),
+        warnings: grant.warnings,
     })
 }
 

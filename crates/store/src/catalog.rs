@@ -12,7 +12,8 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result};
 use crate::records::{
-    AccessSystemRecord, EntranceRecord, PropertyRecord, SpaceRecord, UserIdentityRecord,
+    AccessSystemRecord, EntranceRecord, PropertyRecord, SpaceRecord, SpaceSummary,
+    UserIdentityRecord,
 };
 use crate::time;
 use crate::{CachedStatements, Reader, Writer};
@@ -129,8 +130,30 @@ impl Reader<'_> {
         self.query_spaces("WHERE retired_at IS NULL", [])
     }
 
+    /// Every current space, by floor then key, without reading its doors: the room board
+    /// lists 2,000 rooms and needs none of them.
+    pub fn space_summaries(&self) -> Result<Vec<SpaceSummary>> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT id, key, name, floor, kind FROM spaces WHERE retired_at IS NULL
+             ORDER BY floor IS NULL, floor, key",
+        )?;
+        let mut rows = statement.query([])?;
+        let mut spaces = Vec::new();
+        while let Some(row) = rows.next()? {
+            spaces.push(space_summary_row(row)?);
+        }
+        Ok(spaces)
+    }
+
     pub fn space(&self, id: SpaceId) -> Result<Option<SpaceRecord>> {
-        Ok(self.query_spaces("WHERE id = ?1", [id.to_string()])?.pop())
+        if let Some(space) = self.catalog.spaces.borrow().get(&id) {
+            return Ok(Some(space.clone()));
+        }
+        let space = self.query_spaces("WHERE id = ?1", [id.to_string()])?.pop();
+        if let Some(space) = &space {
+            self.catalog.spaces.borrow_mut().insert(id, space.clone());
+        }
+        Ok(space)
     }
 
     pub fn space_by_key(&self, key: &str) -> Result<Option<SpaceRecord>> {
@@ -151,14 +174,13 @@ impl Reader<'_> {
         let mut rows = statement.query(params)?;
         let mut spaces = Vec::new();
         while let Some(row) = rows.next()? {
-            let kind: String = row.get(4)?;
+            let summary = space_summary_row(row)?;
             spaces.push(SpaceRecord {
-                id: uuid_column(row, 0)?,
-                key: row.get(1)?,
-                name: row.get(2)?,
-                floor: row.get(3)?,
-                kind: SpaceKind::parse(&kind)
-                    .ok_or_else(|| Error::corrupt(format!("space kind {kind:?}")))?,
+                id: summary.id,
+                key: summary.key,
+                name: summary.name,
+                floor: summary.floor,
+                kind: summary.kind,
                 entrance_ids: Vec::new(),
                 created_at: time::column(row, 5)?,
             });
@@ -197,9 +219,19 @@ impl Reader<'_> {
 
     /// One entrance, retired ones included (old grants still name them).
     pub fn entrance(&self, id: EntranceId) -> Result<Option<EntranceRecord>> {
-        Ok(self
+        if let Some(entrance) = self.catalog.entrances.borrow().get(&id) {
+            return Ok(Some(entrance.clone()));
+        }
+        let entrance = self
             .query_entrances("WHERE e.id = ?1", [id.to_string()])?
-            .pop())
+            .pop();
+        if let Some(entrance) = &entrance {
+            self.catalog
+                .entrances
+                .borrow_mut()
+                .insert(id, entrance.clone());
+        }
+        Ok(entrance)
     }
 
     /// Whether `id` is a current entrance of a current common area.
@@ -344,6 +376,7 @@ impl Writer<'_> {
     /// retired (hidden, never deleted, so old grants keep their doors). Call
     /// [`Reader::plan_import`] first.
     pub fn import_property(&self, file: &PropertyFile, now: DateTime<Utc>) -> Result<()> {
+        self.catalog.clear();
         let connection = self.connection;
         let now_text = time::to_text(now);
         connection.execute_cached(
@@ -351,7 +384,7 @@ impl Writer<'_> {
              ON CONFLICT (singleton) DO UPDATE SET name = excluded.name,
                  time_zone = excluded.time_zone, imported_at = excluded.imported_at",
             params![
-                Uuid::new_v4().to_string(),
+                crate::new_row_id().to_string(),
                 file.property.name,
                 file.property.time_zone,
                 now_text
@@ -373,7 +406,7 @@ impl Writer<'_> {
                  ON CONFLICT (key) DO UPDATE SET name = excluded.name, kind = excluded.kind,
                      retired_at = NULL
                  RETURNING id",
-                params![Uuid::new_v4().to_string(), system.key, system.name, system.kind.as_str(), now_text],
+                params![crate::new_row_id().to_string(), system.key, system.name, system.kind.as_str(), now_text],
             )?;
             system_ids.insert(system.key.as_str(), id);
         }
@@ -386,7 +419,7 @@ impl Writer<'_> {
                  ON CONFLICT (key) DO UPDATE SET name = excluded.name, floor = excluded.floor,
                      kind = excluded.kind, retired_at = NULL
                  RETURNING id",
-                params![Uuid::new_v4().to_string(), space.key, space.name, space.floor, space.kind.as_str(), now_text],
+                params![crate::new_row_id().to_string(), space.key, space.name, space.floor, space.kind.as_str(), now_text],
             )?;
             space_ids.insert(space.key.as_str(), id);
         }
@@ -411,7 +444,7 @@ impl Writer<'_> {
                      modes = excluded.modes, retired_at = NULL
                  RETURNING id",
                 params![
-                    Uuid::new_v4().to_string(),
+                    crate::new_row_id().to_string(),
                     entrance.key,
                     entrance.name,
                     system_id,
@@ -440,7 +473,9 @@ impl Writer<'_> {
         user: &NewUserIdentity,
         now: DateTime<Utc>,
     ) -> Result<UserIdentityRecord> {
-        let id = Uuid::new_v4();
+        let id = crate::new_row_id();
+        // As stored: the record says the instant to the millisecond, as a read would.
+        let created_at = time::to_text(now);
         self.connection.execute_cached(
             "INSERT INTO user_identities (id, user_identity_key, full_name, email_address,
                  phone_number, kind, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -451,11 +486,18 @@ impl Writer<'_> {
                 user.email_address,
                 user.phone_number,
                 user.kind.as_str(),
-                time::to_text(now)
+                created_at
             ],
         )?;
-        self.user_identity(id)?
-            .ok_or_else(|| Error::corrupt("user identity vanished"))
+        Ok(UserIdentityRecord {
+            id,
+            key: user.key.clone(),
+            full_name: user.full_name.clone(),
+            email_address: user.email_address.clone(),
+            phone_number: user.phone_number.clone(),
+            kind: user.kind,
+            created_at: time::from_text(&created_at)?,
+        })
     }
 }
 
@@ -465,6 +507,19 @@ fn upsert<P: rusqlite::Params>(
     params: P,
 ) -> Result<String> {
     Ok(connection.query_row_cached(sql, params, |row| row.get(0))?)
+}
+
+/// The first five columns of a space: id, key, name, floor, kind.
+fn space_summary_row(row: &Row<'_>) -> Result<SpaceSummary> {
+    let kind: String = row.get(4)?;
+    Ok(SpaceSummary {
+        id: uuid_column(row, 0)?,
+        key: row.get(1)?,
+        name: row.get(2)?,
+        floor: row.get(3)?,
+        kind: SpaceKind::parse(&kind)
+            .ok_or_else(|| Error::corrupt(format!("space kind {kind:?}")))?,
+    })
 }
 
 fn entrance_row(row: &Row<'_>) -> Result<EntranceRecord> {

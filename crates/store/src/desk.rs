@@ -242,7 +242,7 @@ impl Writer<'_> {
         pin_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<OperatorRecord> {
-        let id = Uuid::new_v4();
+        let id = crate::new_row_id();
         self.connection.execute_cached(
             "INSERT INTO operators (id, name, role, pin_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![id.to_string(), name, role.as_str(), pin_hash, time::to_text(now)],

@@ -196,7 +196,11 @@ impl Reader<'_> {
             clauses.push(clause.replace('?', &format!("?{}", values.len())));
         };
         if let Some(key) = &filter.reservation_key {
-            add("g.reservation_key = ?", key.clone());
+            add(
+                "g.reservation_id IN (SELECT id FROM reservations
+                                      WHERE reservation_key = ? AND cleared_at IS NULL)",
+                key.clone(),
+            );
         }
         if let Some(user) = filter.user_identity_id {
             add("g.user_identity_id = ?", user.to_string());
@@ -270,7 +274,8 @@ impl Reader<'_> {
         Ok(entrances)
     }
 
-    fn warnings_of_grant(&self, id: AccessGrantId) -> Result<Vec<StoredWarning>> {
+    /// The warnings on a grant and on its access methods.
+    pub fn warnings_of_grant(&self, id: AccessGrantId) -> Result<Vec<StoredWarning>> {
         let mut statement = self.connection.prepare_cached(
             "SELECT code, message, access_method_id, entrance_id, created_at FROM warnings
              WHERE access_grant_id = ?1 ORDER BY id",
@@ -361,7 +366,7 @@ impl Writer<'_> {
         doors: &BTreeMap<EntranceId, u32>,
         now: DateTime<Utc>,
     ) -> Result<ReservationId> {
-        let id = Uuid::new_v4();
+        let id = crate::new_row_id();
         self.connection.execute_cached(
             "INSERT INTO reservations (id, reservation_key, established_at) VALUES (?1, ?2, ?3)",
             params![id.to_string(), key, time::to_text(now)],
@@ -389,13 +394,21 @@ impl Writer<'_> {
         Ok(())
     }
 
-    pub fn insert_grant(&self, grant: &NewGrant, now: DateTime<Utc>) -> Result<AccessGrantId> {
-        let id = Uuid::new_v4();
+    /// Inserts a grant with its entrances and access methods, and returns it as a read would
+    /// (without warnings: none are stored yet).
+    pub fn insert_grant(&self, grant: &NewGrant, now: DateTime<Utc>) -> Result<AccessGrantRecord> {
+        let id = crate::new_row_id();
         let (key, reservation_id) = match &grant.reservation {
-            Some((key, reservation_id)) => (Some(key.as_str()), Some(reservation_id.to_string())),
+            Some((key, reservation_id)) => (Some(key.clone()), Some(*reservation_id)),
             None => (None, None),
         };
         let space_ids: Vec<String> = grant.space_ids.iter().map(Uuid::to_string).collect();
+        // Instants as stored, to the millisecond.
+        let (starts_at, ends_at, created_at) = (
+            time::to_text(grant.frame.starts_at),
+            time::to_text(grant.frame.ends_at),
+            time::to_text(now),
+        );
         self.connection.execute_cached(
             "INSERT INTO access_grants (id, user_identity_id, reservation_key, reservation_id,
                  name, starts_at, ends_at, requested_access_methods, space_ids, created_at)
@@ -404,30 +417,58 @@ impl Writer<'_> {
                 id.to_string(),
                 grant.user_identity_id.to_string(),
                 key,
-                reservation_id,
+                reservation_id.map(|id| id.to_string()),
                 grant.name,
-                time::to_text(grant.frame.starts_at),
-                time::to_text(grant.frame.ends_at),
+                starts_at,
+                ends_at,
                 to_json(&grant.requested_access_methods)?,
                 to_json(&space_ids)?,
-                time::to_text(now),
+                created_at,
             ],
         )?;
         let mut statement = self.connection.prepare_cached(
             "INSERT INTO access_grant_entrances (access_grant_id, entrance_id, sequence)
              VALUES (?1, ?2, ?3)",
         )?;
+        let mut entrances = Vec::with_capacity(grant.entrances.len());
         for entrance in &grant.entrances {
             statement.execute(params![
                 id.to_string(),
                 entrance.entrance_id.to_string(),
                 entrance.sequence
             ])?;
+            // The key orders them as a read does; the grant's entrances were just read, so
+            // this is the transaction's memo rather than a query.
+            let key = self
+                .entrance(entrance.entrance_id)?
+                .map(|record| record.key)
+                .unwrap_or_default();
+            entrances.push((key, entrance.entrance_id, entrance.sequence));
         }
+        entrances.sort();
+        let mut access_method_ids = Vec::with_capacity(grant.access_methods.len());
         for method in &grant.access_methods {
-            self.insert_access_method(id, method, now)?;
+            access_method_ids.push(self.insert_access_method(id, method, now)?);
         }
-        Ok(id)
+        Ok(AccessGrantRecord {
+            id,
+            user_identity_id: grant.user_identity_id,
+            reservation_key: key,
+            reservation_id,
+            name: grant.name.clone(),
+            starts_at: time::from_text(&starts_at)?,
+            ends_at: time::from_text(&ends_at)?,
+            requested_access_methods: grant.requested_access_methods.clone(),
+            space_ids: grant.space_ids.clone(),
+            entrances: entrances
+                .into_iter()
+                .map(|(_, id, sequence)| (id, sequence))
+                .collect(),
+            access_method_ids,
+            created_at: time::from_text(&created_at)?,
+            deleted_at: None,
+            warnings: Vec::new(),
+        })
     }
 
     pub fn insert_access_method(
@@ -436,7 +477,7 @@ impl Writer<'_> {
         method: &NewAccessMethod,
         now: DateTime<Utc>,
     ) -> Result<AccessMethodId> {
-        let id = Uuid::new_v4();
+        let id = crate::new_row_id();
         self.connection.execute_cached(
             "INSERT INTO access_methods (id, access_grant_id, request_index, mode, code,
                  copy_number, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

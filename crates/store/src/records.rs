@@ -37,6 +37,16 @@ pub struct SpaceRecord {
     pub created_at: DateTime<Utc>,
 }
 
+/// A space as a list of rooms shows it: without its doors or dates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpaceSummary {
+    pub id: SpaceId,
+    pub key: String,
+    pub name: String,
+    pub floor: Option<i32>,
+    pub kind: SpaceKind,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EntranceRecord {
     pub id: EntranceId,

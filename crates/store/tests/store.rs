@@ -101,6 +101,7 @@ fn reservation_grant(
         },
         now(),
     )
+    .map(|grant| grant.id)
 }
 
 /// Establishes a reservation on `doors` with the next sequence of each, and its first grant.
@@ -175,6 +176,79 @@ fn foreign_keys_are_enforced() {
             .unwrap()
             .is_none()
     );
+}
+
+/// `insert_grant` and `insert_user_identity` answer with the record instead of reading it
+/// back: it must be the record a read gives, instants to the millisecond and entrances by key
+/// included, whatever order the entrances came in.
+#[test]
+fn inserted_records_are_the_records_a_read_gives() {
+    let store = Store::open(&database_file(&tempfile::tempdir().unwrap())).unwrap();
+    import_demo(&store);
+    let (user, inserted, entrance_keys) = store
+        .write(|w| {
+            let user = guest(w, "g-1")?;
+            let mut doors: Vec<(String, EntranceId)> = entrance_ids(w)?.into_iter().collect();
+            doors.reverse();
+            let keys: Vec<String> = doors.iter().map(|(key, _)| key.clone()).collect();
+            let odd = TimeFrame::new(
+                frame(10, 14).starts_at + chrono::Duration::microseconds(123_456),
+                frame(10, 14).ends_at + chrono::Duration::nanoseconds(999_999),
+            );
+            let grant = w.insert_grant(
+                &NewGrant {
+                    user_identity_id: user.id,
+                    reservation: None,
+                    name: Some("Conference".into()),
+                    frame: odd,
+                    requested_access_methods: vec![
+                        RequestedAccessMethod {
+                            mode: AccessMode::Card,
+                            code: None,
+                        },
+                        RequestedAccessMethod {
+                            mode: AccessMode::Code,
+                            code: Some("123456".into()),
+                        },
+                    ],
+                    space_ids: Vec::new(),
+                    entrances: doors
+                        .iter()
+                        .map(|(_, id)| NewGrantEntrance {
+                            entrance_id: *id,
+                            sequence: None,
+                        })
+                        .collect(),
+                    access_methods: vec![
+                        NewAccessMethod {
+                            request_index: 0,
+                            mode: AccessMode::Card,
+                            code: None,
+                            copy_number: Some(1),
+                        },
+                        NewAccessMethod {
+                            request_index: 1,
+                            mode: AccessMode::Code,
+                            code: Some("123456".into()),
+                            copy_number: None,
+                        },
+                    ],
+                },
+                now() + chrono::Duration::microseconds(1_500),
+            )?;
+            Ok::<_, Error>((user, grant, keys))
+        })
+        .unwrap();
+    assert!(
+        entrance_keys.len() > 2,
+        "the demo property has several doors"
+    );
+    assert_eq!(inserted.entrances.len(), entrance_keys.len());
+    let (read_user, read_grant) = store
+        .read(|r| Ok::<_, Error>((r.user_identity(user.id)?, r.access_grant(inserted.id)?)))
+        .unwrap();
+    assert_eq!(read_user, Some(user));
+    assert_eq!(read_grant, Some(inserted));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,202 @@
+//! Opening a database written by an older version: every row survives the migrations, in
+//! its order, with the constraints still enforced.
+
+#![allow(clippy::unwrap_used)] // helpers outside #[test] functions unwrap too
+
+use std::path::Path;
+
+use chrono::{TimeZone, Utc};
+use engine::model::UserKind;
+use rusqlite::Connection;
+use rusqlite::types::ValueRef;
+use rusqlite_migration::{M, Migrations};
+use store::{AuditFilter, AuditOutcome, NewAuditEntry, NewUserIdentity, Store};
+
+/// The schema of the version before the leaner writes (migrations 1 to 4), as shipped.
+fn schema_4(path: &Path) -> Connection {
+    let mut connection = Connection::open(path).unwrap();
+    connection
+        .pragma_update(None, "foreign_keys", "ON")
+        .unwrap();
+    Migrations::from_slice(&[
+        M::up(include_str!("../src/migrations/001_initial.sql")),
+        M::up(include_str!("../src/migrations/002_cards.sql")),
+        M::up(include_str!("../src/migrations/003_desk.sql")),
+        M::up(include_str!("../src/migrations/004_sign_in.sql")),
+    ])
+    .to_latest(&mut connection)
+    .unwrap();
+    connection
+}
+
+const AT: &str = "2025-05-01T09:00:00.000Z";
+
+/// People, stays, grants, cards and an audit trail as version 4 stored them, with ids that
+/// do not sort in the order the rows were written (each id's first group says which row).
+fn fill(connection: &Connection) {
+    connection
+        .execute_batch(&format!(
+            "INSERT INTO user_identities (id, user_identity_key, full_name, kind, created_at)
+             VALUES ('0000000c-0000-4000-8000-000000000000', 'housekeeping-1', 'Ana', 'staff', '{AT}'),
+                    ('0000000a-0000-4000-8000-000000000000', NULL, 'Bo', 'guest', '{AT}'),
+                    ('0000000b-0000-4000-8000-000000000000', NULL, 'Cy', 'guest', '{AT}');
+             INSERT INTO reservations (id, reservation_key, established_at, cleared_at)
+             VALUES ('000000f2-0000-4000-8000-000000000000', 'stay-live', '{AT}', NULL),
+                    ('000000f1-0000-4000-8000-000000000000', 'stay-old', '{AT}', '{AT}');
+             INSERT INTO access_grants (id, user_identity_id, reservation_key, reservation_id,
+                 starts_at, ends_at, requested_access_methods, space_ids, created_at)
+             VALUES ('000000e2-0000-4000-8000-000000000000', '0000000a-0000-4000-8000-000000000000', 'stay-live', '000000f2-0000-4000-8000-000000000000', '{AT}', '2025-05-03T11:00:00.000Z',
+                     '[]', '[]', '{AT}'),
+                    ('000000e1-0000-4000-8000-000000000000', '0000000b-0000-4000-8000-000000000000', 'stay-old', '000000f1-0000-4000-8000-000000000000', '{AT}', '2025-05-02T11:00:00.000Z',
+                     '[]', '[]', '{AT}');
+             INSERT INTO access_methods (id, access_grant_id, request_index, mode, copy_number,
+                 created_at, lost_at)
+             VALUES ('000000d3-0000-4000-8000-000000000000', '000000e2-0000-4000-8000-000000000000', 0, 'card', 1, '{AT}', NULL),
+                    ('000000d1-0000-4000-8000-000000000000', '000000e2-0000-4000-8000-000000000000', 0, 'card', 2, '{AT}', '{AT}'),
+                    ('000000d2-0000-4000-8000-000000000000', '000000e1-0000-4000-8000-000000000000', 1, 'code', NULL, '{AT}', NULL);
+             INSERT INTO warnings (access_grant_id, access_method_id, code, message, created_at)
+             VALUES ('000000e2-0000-4000-8000-000000000000', '000000d1-0000-4000-8000-000000000000', 'card_lost', 'lost', '{AT}');
+             INSERT INTO audit_log (at, actor, action, subject_id, outcome, after)
+             VALUES ('{AT}', 'operator:ana', 'stay.check_in', 'stay-live', 'ok', '{{}}'),
+                    ('{AT}', 'operator:ana', 'access_method.lost', '000000d1-0000-4000-8000-000000000000', 'ok', NULL),
+                    ('{AT}', 'api', 'access_grant.delete', '000000e9-0000-4000-8000-000000000000', 'refused', NULL);"
+        ))
+        .unwrap();
+}
+
+/// Every row of the tables the migration rebuilds, in the order rows are read back.
+fn rows(connection: &Connection) -> Vec<String> {
+    let queries = [
+        "SELECT rowid, * FROM user_identities ORDER BY rowid",
+        "SELECT * FROM reservations ORDER BY id",
+        "SELECT rowid, * FROM access_methods ORDER BY rowid",
+        "SELECT id, at, actor, action, subject_id, outcome, before, after, detail
+         FROM audit_log ORDER BY id",
+        "SELECT rowid, * FROM warnings ORDER BY rowid",
+    ];
+    let mut all = Vec::new();
+    for sql in queries {
+        let mut statement = connection.prepare(sql).unwrap();
+        let columns = statement.column_count();
+        let mut found = statement.query([]).unwrap();
+        while let Some(row) = found.next().unwrap() {
+            let values: Vec<String> = (0..columns)
+                .map(|index| match row.get_ref(index).unwrap() {
+                    ValueRef::Null => "NULL".to_owned(),
+                    ValueRef::Integer(number) => number.to_string(),
+                    ValueRef::Text(text) => String::from_utf8_lossy(text).into_owned(),
+                    other => format!("{other:?}"),
+                })
+                .collect();
+            all.push(values.join("|"));
+        }
+    }
+    all
+}
+
+#[test]
+fn a_version_4_database_keeps_every_row_in_order_and_every_constraint() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("frontdesk.sqlite3");
+    let before = {
+        let connection = schema_4(&path);
+        fill(&connection);
+        rows(&connection)
+    };
+    assert_eq!(before.len(), 3 + 2 + 3 + 3 + 1);
+
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.settings().unwrap().user_version,
+        i64::try_from(Store::schema_version()).unwrap()
+    );
+    assert!(store.settings().unwrap().foreign_keys);
+    let now = Utc.with_ymd_and_hms(2025, 5, 1, 10, 0, 0).unwrap();
+    let staff_key = NewUserIdentity {
+        key: Some("housekeeping-1".into()),
+        full_name: Some("Another Ana".into()),
+        email_address: None,
+        phone_number: None,
+        kind: UserKind::Staff,
+    };
+    let keyless = NewUserIdentity {
+        key: None,
+        full_name: Some("Di".into()),
+        kind: UserKind::Guest,
+        ..staff_key.clone()
+    };
+    let (found, duplicate_key, new_guest) = store
+        .write(|w| {
+            let found = w.user_identity_by_key("housekeeping-1")?;
+            let duplicate_key = w.insert_user_identity(&staff_key, now).map(|_| ());
+            let new_guest = w.insert_user_identity(&keyless, now)?;
+            w.audit(
+                &NewAuditEntry {
+                    actor: "operator:ana",
+                    action: "stay.check_out",
+                    subject_id: Some("stay-live".into()),
+                    outcome: AuditOutcome::Ok,
+                    before: None,
+                    after: None,
+                    detail: None,
+                },
+                now,
+            )?;
+            Ok::<_, store::Error>((found, duplicate_key, new_guest))
+        })
+        .unwrap();
+    assert_eq!(found.map(|user| user.full_name), Some(Some("Ana".into())));
+    assert!(
+        duplicate_key.is_err(),
+        "a key still names one person only: {duplicate_key:?}"
+    );
+    assert_eq!(new_guest.key, None);
+    let log = store
+        .read(|r| r.audit_log(&AuditFilter::default()))
+        .unwrap();
+    assert_eq!(
+        log.iter().map(|entry| entry.id).collect::<Vec<_>>(),
+        [4, 3, 2, 1],
+        "the audit log goes on from its last id"
+    );
+    drop(store);
+
+    let connection = Connection::open(&path).unwrap();
+    let after = rows(&connection);
+    let kept: Vec<&String> = after
+        .iter()
+        .filter(|row| !row.contains("|Di|") && !row.contains("stay.check_out"))
+        .collect();
+    assert_eq!(kept, before.iter().collect::<Vec<_>>());
+    let problems: i64 = connection
+        .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |row| {
+            row.get(0)
+        })
+        .unwrap();
+    assert_eq!(problems, 0);
+    let integrity: String = connection
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    for (sql, what) in [
+        (
+            "INSERT INTO user_identities (id, kind, created_at) VALUES ('x', 'alien', 't')",
+            "a kind outside guest, resident and staff",
+        ),
+        (
+            "INSERT INTO access_methods (id, access_grant_id, request_index, mode, created_at)
+             VALUES ('x', '000000e1-0000-4000-8000-000000000000', 0, 'telepathy', 't')",
+            "a mode outside card, mobile key and code",
+        ),
+        (
+            "INSERT INTO reservations (id, reservation_key, established_at)
+             VALUES ('r-3', 'stay-live', 't')",
+            "a second live reservation under one key",
+        ),
+    ] {
+        assert!(
+            connection.execute(sql, []).is_err(),
+            "{what} must be refused"
+        );
+    }
+}
