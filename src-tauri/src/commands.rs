@@ -155,7 +155,8 @@ pub async fn encode_cards(
     state
         .signed_in(token, move |desk, operator| {
             operator.require(frontdesk::Permission::FrontDesk)?;
-            desk.take_blank_for(&access_method_ids)?;
+            desk.desk
+                .take_blank_for(&desk.station, &access_method_ids)?;
             let mut on_event = |event: frontdesk::EncodeEvent| {
                 let _ = app.emit(ENCODE_PROGRESS_EVENT, event);
             };

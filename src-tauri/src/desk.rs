@@ -218,29 +218,6 @@ impl Desk {
         Ok(())
     }
 
-    /// With the simulated encoder, a written card left on the pad is handed over and a blank
-    /// taken from the stack, as the clerk does between guests, unless it is the card about to
-    /// be written again (the first of `ids`).
-    pub fn take_blank_for(&self, ids: &[uuid::Uuid]) -> frontdesk::Result<()> {
-        let Some(simulator) = self.station.simulator() else {
-            return Ok(());
-        };
-        let Some(uid) = simulator.card_on_encoder() else {
-            return Ok(());
-        };
-        let written = simulator
-            .card(&uid)
-            .is_some_and(|card| !card.image.is_empty());
-        let next_to_write = self
-            .desk
-            .card_method(&uid.to_hex())?
-            .is_some_and(|method| ids.first() == Some(&method));
-        if written && !next_to_write {
-            simulator.present_blank_card();
-        }
-        Ok(())
-    }
-
     /// Whether the local API runs, where, and where its key is.
     pub fn api_status(&self) -> ApiStatus {
         // One guard for both fields: a second lock in the same expression would wait for

@@ -252,7 +252,7 @@ fn encode(
     manager: &frontdesk::Operator,
     cards: &[uuid::Uuid],
 ) -> frontdesk::Result<Vec<frontdesk::EncodedCard>> {
-    desk.take_blank_for(cards).unwrap();
+    desk.desk.take_blank_for(&desk.station, cards).unwrap();
     let context = manager.context(chrono::Utc::now());
     desk.desk
         .encode_cards(&context, &desk.station, cards, &mut |_| {})

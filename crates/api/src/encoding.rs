@@ -177,7 +177,7 @@ async fn encode(State(state): State<AppState>, Params(params): Params<EncodePara
         ));
     }
     run_attempt(&state, "ENCODE_CREDENTIAL", move |state, context| {
-        take_next_blank(state);
+        state.desk.take_blank_for(&state.station, &[id])?;
         let mut progress = |_, _| {};
         let written = state
             .desk
@@ -192,22 +192,6 @@ async fn encode(State(state): State<AppState>, Params(params): Params<EncodePara
         }))
     })
     .await
-}
-
-/// With the simulated encoder, every encode takes a fresh blank card, as the clerk hands the
-/// card just written to its guest and takes the next blank from the stack: otherwise each
-/// encode would rewrite the one card left on the encoder (the last guest's). A card that is
-/// still blank stays, and a staged failure still fires at the encode.
-fn take_next_blank(state: &AppState) {
-    let Some(simulator) = state.station.simulator() else {
-        return;
-    };
-    let on_encoder = simulator
-        .card_on_encoder()
-        .and_then(|uid| simulator.card(&uid));
-    if on_encoder.is_none_or(|card| !card.image.is_empty()) {
-        simulator.present_blank_card();
-    }
 }
 
 async fn scan(State(state): State<AppState>, Params(params): Params<EncoderSelector>) -> Answer {

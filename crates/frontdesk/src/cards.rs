@@ -205,6 +205,31 @@ struct CardPlan {
 }
 
 impl FrontDesk {
+    /// With the simulated encoder, before the cards of `ids` are encoded, a blank is taken
+    /// from the stack when the pad is empty or holds a written card, as the clerk does between
+    /// guests (otherwise each encode would rewrite the last guest's card), unless that card is
+    /// the one about to be written again (that of the first of `ids`). A blank on the pad stays,
+    /// and a staged failure still fires at the encode. A real encoder waits for the clerk.
+    pub fn take_blank_for(&self, station: &CardStation, ids: &[AccessMethodId]) -> Result<()> {
+        let Some(simulator) = station.simulator() else {
+            return Ok(());
+        };
+        let Some(uid) = simulator.card_on_encoder() else {
+            simulator.present_blank_card();
+            return Ok(());
+        };
+        let written = simulator
+            .card(&uid)
+            .is_some_and(|card| !card.image.is_empty());
+        let next_to_write = self
+            .card_method(&uid.to_hex())?
+            .is_some_and(|method| ids.first() == Some(&method));
+        if written && !next_to_write {
+            simulator.present_blank_card();
+        }
+        Ok(())
+    }
+
     /// Writes the card of an access method onto the card on the encoder (waiting for one
     /// to be placed), exactly once. Re-encoding a card whose dates changed clears its
     /// `encoding_required`.
