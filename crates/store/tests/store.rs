@@ -183,7 +183,8 @@ fn foreign_keys_are_enforced() {
 /// included, whatever order the entrances came in.
 #[test]
 fn inserted_records_are_the_records_a_read_gives() {
-    let store = Store::open(&database_file(&tempfile::tempdir().unwrap())).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&database_file(&dir)).unwrap();
     import_demo(&store);
     let (user, inserted, entrance_keys) = store
         .write(|w| {
