@@ -623,7 +623,7 @@ impl CardPlan {
                 .method
                 .copy_number
                 .map_or(1, |copy| u16::try_from(copy).unwrap_or(u16::MAX)),
-            op_id: *Uuid::new_v4().as_bytes(),
+            op_id: *store::new_row_id().as_bytes(),
             issued_at: now,
             valid_from: self.valid_from,
             valid_until: self.valid_until,

@@ -34,12 +34,14 @@ impl FrontDesk {
         )
     }
 
-    /// The access method whose card was last written onto this plastic, if the desk wrote it.
+    /// The access method of the card last written onto this plastic: none if the desk never
+    /// wrote it, or if the last card is a cancel card (which belongs to no access method).
     pub fn card_method(&self, card_id: &str) -> Result<Option<engine::model::AccessMethodId>> {
         self.store.read(|r| {
             Ok(r.cards_by_uid(card_id)?
                 .into_iter()
-                .find_map(|card| card.access_method_id))
+                .next()
+                .and_then(|card| card.access_method_id))
         })
     }
 

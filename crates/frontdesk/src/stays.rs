@@ -431,13 +431,23 @@ impl FrontDesk {
                 // each grant's door-warning refresh rewrites the warnings of the grants made
                 // before it in the same reservation: those are read again.
                 let last = created.len() - 1;
-                let mut guests = Vec::new();
+                let mut grants = Vec::new();
                 for (index, (user, grant)) in created.into_iter().enumerate() {
                     let grant = if index == last {
                         grant
                     } else {
                         live_grant(w, grant.id)?
                     };
+                    grants.push((user, grant));
+                }
+                // The dates as stored (to the millisecond), not as asked.
+                let frame = grants
+                    .iter()
+                    .map(|(_, grant)| grant.frame())
+                    .reduce(|stay, grant| stay.union(&grant))
+                    .unwrap_or(frame);
+                let mut guests = Vec::new();
+                for (user, grant) in grants {
                     guests.push(guest_detail(w, grant, user.full_name)?);
                 }
                 Ok(StayDetail {

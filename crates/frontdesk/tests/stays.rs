@@ -701,6 +701,39 @@ fn two_guests_with_two_cards_each_make_one_reservation_on_the_room_and_common_ar
     assert_eq!(desk.desk.stay(&receptionist(), "PMS-1001").unwrap(), stay);
 }
 
+/// The check-in answers from the grants it made: that answer must be the stay as a read
+/// gives it, with dates to the millisecond as stored (a desk sends the clock's nanoseconds)
+/// and with the door warnings that the second guest's grant gave the first guest's too.
+#[test]
+fn a_check_in_answers_the_stay_as_stored() {
+    let desk = Desk::new();
+    check_in(&desk, "room-101", ARRIVE, LEAVE, &["Ana Silva"], "stay-1");
+    let mut overlapping = request(
+        &desk,
+        "room-101",
+        DURING,
+        "2025-07-20T10:00:00Z",
+        &["Bruno Costa", "Carla Dias"],
+        Some("stay-2"),
+    );
+    overlapping.starts_at += chrono::Duration::nanoseconds(123_456_789);
+    overlapping.ends_at += chrono::Duration::nanoseconds(987_654_321);
+    let answer = desk
+        .desk
+        .check_in(&receptionist(), at(BOOKED), &overlapping)
+        .unwrap();
+
+    assert_eq!(answer, desk.desk.stay(&receptionist(), "stay-2").unwrap());
+    assert_eq!(
+        answer.starts_at,
+        at(DURING) + chrono::Duration::milliseconds(123)
+    );
+    for guest in &answer.guests {
+        let codes: Vec<WarningCode> = guest.warnings.iter().map(|w| w.code).collect();
+        assert_eq!(codes, [WarningCode::PreviousGuestCanEnter], "{guest:?}");
+    }
+}
+
 #[test]
 fn a_check_in_without_a_reservation_key_gets_one_made_up() {
     let desk = Desk::new();

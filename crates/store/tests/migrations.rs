@@ -10,7 +10,7 @@ use engine::model::UserKind;
 use rusqlite::Connection;
 use rusqlite::types::ValueRef;
 use rusqlite_migration::{M, Migrations};
-use store::{AuditFilter, AuditOutcome, NewAuditEntry, NewUserIdentity, Store};
+use store::{AuditFilter, AuditOutcome, GrantFilter, NewAuditEntry, NewUserIdentity, Store};
 
 /// The schema of the version before the leaner writes (migrations 1 to 4), as shipped.
 fn schema_4(path: &Path) -> Connection {
@@ -44,18 +44,19 @@ fn fill(connection: &Connection) {
              VALUES ('000000f2-0000-4000-8000-000000000000', 'stay-live', '{AT}', NULL),
                     ('000000f1-0000-4000-8000-000000000000', 'stay-old', '{AT}', '{AT}');
              INSERT INTO access_grants (id, user_identity_id, reservation_key, reservation_id,
-                 starts_at, ends_at, requested_access_methods, space_ids, created_at)
+                 starts_at, ends_at, requested_access_methods, space_ids, created_at,
+                 deleted_at)
              VALUES ('000000e2-0000-4000-8000-000000000000', '0000000a-0000-4000-8000-000000000000', 'stay-live', '000000f2-0000-4000-8000-000000000000', '{AT}', '2025-05-03T11:00:00.000Z',
-                     '[]', '[]', '{AT}'),
+                     '[]', '[]', '{AT}', NULL),
                     ('000000e1-0000-4000-8000-000000000000', '0000000b-0000-4000-8000-000000000000', 'stay-old', '000000f1-0000-4000-8000-000000000000', '{AT}', '2025-05-02T11:00:00.000Z',
-                     '[]', '[]', '{AT}');
+                     '[]', '[]', '{AT}', '{AT}');
              INSERT INTO access_methods (id, access_grant_id, request_index, mode, copy_number,
                  created_at, lost_at)
              VALUES ('000000d3-0000-4000-8000-000000000000', '000000e2-0000-4000-8000-000000000000', 0, 'card', 1, '{AT}', NULL),
                     ('000000d1-0000-4000-8000-000000000000', '000000e2-0000-4000-8000-000000000000', 0, 'card', 2, '{AT}', '{AT}'),
                     ('000000d2-0000-4000-8000-000000000000', '000000e1-0000-4000-8000-000000000000', 1, 'code', NULL, '{AT}', NULL);
              INSERT INTO warnings (access_grant_id, access_method_id, code, message, created_at)
-             VALUES ('000000e2-0000-4000-8000-000000000000', '000000d1-0000-4000-8000-000000000000', 'card_lost', 'lost', '{AT}');
+             VALUES ('000000e2-0000-4000-8000-000000000000', '000000d1-0000-4000-8000-000000000000', 'encoding_required', 'new dates', '{AT}');
              INSERT INTO audit_log (at, actor, action, subject_id, outcome, after)
              VALUES ('{AT}', 'operator:ana', 'stay.check_in', 'stay-live', 'ok', '{{}}'),
                     ('{AT}', 'operator:ana', 'access_method.lost', '000000d1-0000-4000-8000-000000000000', 'ok', NULL),
@@ -151,6 +152,21 @@ fn a_version_4_database_keeps_every_row_in_order_and_every_constraint() {
         "a key still names one person only: {duplicate_key:?}"
     );
     assert_eq!(new_guest.key, None);
+    let live = store
+        .read(|r| {
+            r.access_grants(&GrantFilter {
+                reservation_key: Some("stay-live".into()),
+                ..Default::default()
+            })
+        })
+        .unwrap();
+    assert_eq!(
+        live.iter()
+            .map(|grant| grant.id.to_string())
+            .collect::<Vec<_>>(),
+        ["000000e2-0000-4000-8000-000000000000"],
+        "a stay's grants are found by its key through its live reservation"
+    );
     let log = store
         .read(|r| r.audit_log(&AuditFilter::default()))
         .unwrap();
@@ -162,6 +178,9 @@ fn a_version_4_database_keeps_every_row_in_order_and_every_constraint() {
     drop(store);
 
     let connection = Connection::open(&path).unwrap();
+    connection
+        .pragma_update(None, "foreign_keys", "ON")
+        .unwrap();
     let after = rows(&connection);
     let kept: Vec<&String> = after
         .iter()
@@ -192,6 +211,19 @@ fn a_version_4_database_keeps_every_row_in_order_and_every_constraint() {
             "INSERT INTO reservations (id, reservation_key, established_at)
              VALUES ('r-3', 'stay-live', 't')",
             "a second live reservation under one key",
+        ),
+        (
+            "INSERT INTO access_grants (id, user_identity_id, reservation_key, reservation_id,
+                 starts_at, ends_at, requested_access_methods, space_ids, created_at)
+             VALUES ('x', '0000000a-0000-4000-8000-000000000000', 'stay-none', 'r-none',
+                     'a', 'b', '[]', '[]', 't')",
+            "a grant in a reservation that does not exist",
+        ),
+        (
+            "INSERT INTO access_grants (id, user_identity_id, starts_at, ends_at,
+                 requested_access_methods, space_ids, created_at)
+             VALUES ('x', 'nobody', 'a', 'b', '[]', '[]', 't')",
+            "a grant for a person who does not exist",
         ),
     ] {
         assert!(

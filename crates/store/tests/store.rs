@@ -252,6 +252,31 @@ fn inserted_records_are_the_records_a_read_gives() {
     assert_eq!(read_grant, Some(inserted));
 }
 
+/// A transaction remembers the spaces and entrances it read; a property import in the same
+/// transaction must show in its next reads.
+#[test]
+fn a_transaction_reads_its_own_property_import() {
+    let store = Store::open_in_memory().unwrap();
+    import_demo(&store);
+    let door = entrance_id(&store, "room-101-door");
+    let mut renamed = demo_property();
+    renamed
+        .entrances
+        .iter_mut()
+        .filter(|entrance| entrance.key == "room-101-door")
+        .for_each(|entrance| entrance.name = "Renamed door".to_owned());
+    let (before, after) = store
+        .write(|w| {
+            let before = w.entrance(door)?.map(|entrance| entrance.name);
+            w.import_property(&renamed, now())?;
+            let after = w.entrance(door)?.map(|entrance| entrance.name);
+            Ok::<_, Error>((before, after))
+        })
+        .unwrap();
+    assert_eq!(before.as_deref(), Some("Room 101 door"));
+    assert_eq!(after.as_deref(), Some("Renamed door"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reopening, newer databases, transactions
 
