@@ -218,17 +218,13 @@ fn resolve_entrances(
     request: &CreateAccessGrant,
 ) -> Result<(Vec<EntranceFacts>, Vec<SpaceId>)> {
     let mut entrance_ids = Vec::new();
-    // The entrances named in the request, read once: they are checked here and described
-    // below.
-    let mut named = BTreeMap::new();
     for (index, id) in request.acs_entrance_ids.iter().enumerate() {
-        let entrance = r.entrance(*id)?.ok_or_else(|| {
+        r.entrance(*id)?.ok_or_else(|| {
             Error::invalid(
                 format!("acs_entrance_ids[{index}]"),
                 format!("no entrance with id {id}"),
             )
         })?;
-        named.insert(*id, entrance);
         entrance_ids.push(*id);
     }
     let mut spaces = Vec::new();
@@ -264,12 +260,10 @@ fn resolve_entrances(
         if !seen.insert(id) {
             continue;
         }
-        let entrance = match named.remove(&id) {
-            Some(entrance) => entrance,
-            None => r
-                .entrance(id)?
-                .ok_or_else(|| Error::not_found("acs_entrance", id))?,
-        };
+        // Read above when named in the request: the transaction remembers it.
+        let entrance = r
+            .entrance(id)?
+            .ok_or_else(|| Error::not_found("acs_entrance", id))?;
         entrances.push(EntranceFacts {
             id,
             name: entrance.name,

@@ -427,7 +427,7 @@ impl FrontDesk {
                 if joins_a_stay {
                     return stay_detail(w, &key);
                 }
-                // The stay is the grants just made, as `create` read them back, except that
+                // The stay is the grants just made, as `create` returned them, except that
                 // each grant's door-warning refresh rewrites the warnings of the grants made
                 // before it in the same reservation: those are read again.
                 let last = created.len() - 1;
@@ -438,26 +438,9 @@ impl FrontDesk {
                     } else {
                         live_grant(w, grant.id)?
                     };
-                    grants.push((user, grant));
+                    grants.push((grant, user.full_name));
                 }
-                // The dates as stored (to the millisecond), not as asked.
-                let frame = grants
-                    .iter()
-                    .map(|(_, grant)| grant.frame())
-                    .reduce(|stay, grant| stay.union(&grant))
-                    .unwrap_or(frame);
-                let mut guests = Vec::new();
-                for (user, grant) in grants {
-                    guests.push(guest_detail(w, grant, user.full_name)?);
-                }
-                Ok(StayDetail {
-                    reservation_key: key.clone(),
-                    space_id: Some(room.id),
-                    room_name: room.name,
-                    starts_at: frame.starts_at,
-                    ends_at: frame.ends_at,
-                    guests,
-                })
+                stay_from(w, &key, Some((room.id, room.name)), grants)
             },
         )
     }
@@ -1065,19 +1048,40 @@ fn envelope(grants: &[AccessGrantRecord]) -> TimeFrame {
 
 fn stay_detail(r: &Reader<'_>, reservation_key: &str) -> Result<StayDetail> {
     let grants = stay_grants(r, reservation_key)?;
-    let frame = envelope(&grants);
-    let space_id = stay_room(r, &grants)?;
-    let room_name = match space_id {
-        Some(id) => r
-            .space(id)?
-            .map_or_else(|| id.to_string(), |space| space.name),
-        None => String::new(),
+    let room = match stay_room(r, &grants)? {
+        Some(id) => {
+            let name = r
+                .space(id)?
+                .map_or_else(|| id.to_string(), |space| space.name);
+            Some((id, name))
+        }
+        None => None,
     };
-    let mut guests = Vec::new();
+    let mut named = Vec::new();
     for grant in grants {
         let full_name = r
             .user_identity(grant.user_identity_id)?
             .and_then(|user| user.full_name);
+        named.push((grant, full_name));
+    }
+    stay_from(r, reservation_key, room, named)
+}
+
+/// A stay from its live grants, oldest first, each with its guest's name, and its room.
+fn stay_from(
+    r: &Reader<'_>,
+    reservation_key: &str,
+    room: Option<(SpaceId, String)>,
+    grants: Vec<(AccessGrantRecord, Option<String>)>,
+) -> Result<StayDetail> {
+    let frame = grants
+        .iter()
+        .map(|(grant, _)| grant.frame())
+        .reduce(|stay, grant| stay.union(&grant))
+        .ok_or_else(|| Error::not_found("stay", reservation_key))?;
+    let (space_id, room_name) = room.map_or((None, String::new()), |(id, name)| (Some(id), name));
+    let mut guests = Vec::new();
+    for (grant, full_name) in grants {
         guests.push(guest_detail(r, grant, full_name)?);
     }
     Ok(StayDetail {

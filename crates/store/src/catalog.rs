@@ -16,7 +16,7 @@ use crate::records::{
     UserIdentityRecord,
 };
 use crate::time;
-use crate::{CachedStatements, Reader, Writer};
+use crate::{CachedStatements, Reader, Writer, remembered};
 
 /// What an import would do, for a summary or for a refusal.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -146,14 +146,9 @@ impl Reader<'_> {
     }
 
     pub fn space(&self, id: SpaceId) -> Result<Option<SpaceRecord>> {
-        if let Some(space) = self.catalog.spaces.borrow().get(&id) {
-            return Ok(Some(space.clone()));
-        }
-        let space = self.query_spaces("WHERE id = ?1", [id.to_string()])?.pop();
-        if let Some(space) = &space {
-            self.catalog.spaces.borrow_mut().insert(id, space.clone());
-        }
-        Ok(space)
+        remembered(&self.catalog.spaces, id, || {
+            Ok(self.query_spaces("WHERE id = ?1", [id.to_string()])?.pop())
+        })
     }
 
     pub fn space_by_key(&self, key: &str) -> Result<Option<SpaceRecord>> {
@@ -219,19 +214,11 @@ impl Reader<'_> {
 
     /// One entrance, retired ones included (old grants still name them).
     pub fn entrance(&self, id: EntranceId) -> Result<Option<EntranceRecord>> {
-        if let Some(entrance) = self.catalog.entrances.borrow().get(&id) {
-            return Ok(Some(entrance.clone()));
-        }
-        let entrance = self
-            .query_entrances("WHERE e.id = ?1", [id.to_string()])?
-            .pop();
-        if let Some(entrance) = &entrance {
-            self.catalog
-                .entrances
-                .borrow_mut()
-                .insert(id, entrance.clone());
-        }
-        Ok(entrance)
+        remembered(&self.catalog.entrances, id, || {
+            Ok(self
+                .query_entrances("WHERE e.id = ?1", [id.to_string()])?
+                .pop())
+        })
     }
 
     /// Whether `id` is a current entrance of a current common area.

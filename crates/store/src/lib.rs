@@ -274,6 +274,23 @@ impl CatalogMemo {
     }
 }
 
+/// The record `id` names: from `memo` if this transaction read it already, else from `read`
+/// (and remembered when found).
+fn remembered<V: Clone>(
+    memo: &RefCell<HashMap<Uuid, V>>,
+    id: Uuid,
+    read: impl FnOnce() -> Result<Option<V>>,
+) -> Result<Option<V>> {
+    if let Some(found) = memo.borrow().get(&id) {
+        return Ok(Some(found.clone()));
+    }
+    let found = read()?;
+    if let Some(record) = &found {
+        memo.borrow_mut().insert(id, record.clone());
+    }
+    Ok(found)
+}
+
 /// Write access inside a transaction; reads see the transaction's own writes.
 #[derive(Debug)]
 pub struct Writer<'c> {
