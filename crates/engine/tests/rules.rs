@@ -1,4 +1,4 @@
-//! The guide's rules and `domain.md`'s validation order, one named test per rule.
+//! The guide's rules and the validation order of `docs/domain.md`, one named test per rule.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -309,7 +309,7 @@ fn guest_card_on_common_doors_only_without_key_is_standard() {
 
 #[test]
 fn guest_mobile_key_without_card_on_capable_door_needs_no_key() {
-    // domain.md step 4 asks for the key only when a card is requested.
+    // docs/domain.md step 4 asks for the key only when a card is requested.
     let request = Request::guest(vec![room(ROOM_101)])
         .key(None)
         .requested(vec![method(AccessMode::MobileKey)]);
@@ -569,19 +569,27 @@ fn rule_4_intervals_are_half_open_so_ending_at_the_other_start_does_not_overlap(
 }
 
 #[test]
-fn rule_4_overlapping_any_one_live_grant_is_enough() {
-    let first = TimeFrame::new(at(2025, 5, 10, 15, 0), at(2025, 5, 12, 11, 0));
-    let second = TimeFrame::new(at(2025, 5, 12, 15, 0), at(2025, 5, 14, 11, 0));
+fn rule_4_a_joiner_must_overlap_every_live_grant() {
+    // Two guests of one stay: the first until the 13th, the second from the 12th.
+    let first = TimeFrame::new(at(2025, 5, 10, 15, 0), at(2025, 5, 13, 11, 0));
+    let second = TimeFrame::new(at(2025, 5, 12, 15, 0), at(2025, 5, 16, 11, 0));
     let existing = live(&[ROOM_101], &[first, second]);
-    // Overlaps only the second grant.
-    let request =
-        Request::guest(vec![room(ROOM_101)]).frame(at(2025, 5, 13, 15, 0), at(2025, 5, 15, 11, 0));
-    assert!(request.check(Some(&existing)).is_ok());
-    // Falls in the gap between the two: overlaps neither.
-    let in_the_gap =
-        Request::guest(vec![room(ROOM_101)]).frame(at(2025, 5, 12, 11, 0), at(2025, 5, 12, 15, 0));
+    // Overlaps both: joins.
+    let both =
+        Request::guest(vec![room(ROOM_101)]).frame(at(2025, 5, 12, 18, 0), at(2025, 5, 14, 11, 0));
+    assert!(both.check(Some(&existing)).is_ok());
+    // A chain: overlaps the second grant only, and starts after the first has ended.
+    let chained =
+        Request::guest(vec![room(ROOM_101)]).frame(at(2025, 5, 14, 15, 0), at(2025, 5, 18, 11, 0));
     assert_eq!(
-        in_the_gap.check(Some(&existing)),
+        chained.check(Some(&existing)),
+        Err(RuleError::TimeFramesMustOverlap)
+    );
+    // Falls in neither.
+    let apart =
+        Request::guest(vec![room(ROOM_101)]).frame(at(2025, 5, 20, 15, 0), at(2025, 5, 22, 11, 0));
+    assert_eq!(
+        apart.check(Some(&existing)),
         Err(RuleError::TimeFramesMustOverlap)
     );
 }
@@ -988,13 +996,19 @@ fn update_touching_the_other_grant_end_does_not_overlap() {
 }
 
 #[test]
-fn update_needs_to_overlap_only_one_other_grant() {
+fn update_must_overlap_every_other_grant() {
     let others = [
-        TimeFrame::new(at(2025, 5, 1, 15, 0), at(2025, 5, 3, 11, 0)),
-        TimeFrame::new(at(2025, 6, 1, 15, 0), at(2025, 6, 3, 11, 0)),
+        TimeFrame::new(at(2025, 5, 10, 15, 0), at(2025, 5, 13, 11, 0)),
+        TimeFrame::new(at(2025, 5, 12, 15, 0), at(2025, 5, 16, 11, 0)),
     ];
-    let june = TimeFrame::new(at(2025, 6, 2, 15, 0), at(2025, 6, 5, 11, 0));
-    assert_eq!(check_update(&june, None, &others, now()), Ok(()));
+    // Moved to overlap the second grant only: the first and this one would share no moment.
+    let chained = TimeFrame::new(at(2025, 5, 14, 15, 0), at(2025, 5, 18, 11, 0));
+    assert_eq!(
+        check_update(&chained, None, &others, now()),
+        Err(RuleError::TimeFramesMustOverlap)
+    );
+    let both = TimeFrame::new(at(2025, 5, 11, 15, 0), at(2025, 5, 14, 11, 0));
+    assert_eq!(check_update(&both, None, &others, now()), Ok(()));
 }
 
 #[test]
@@ -1218,9 +1232,8 @@ proptest! {
                 prop_assert!(capable.is_subset(&live.door_set), "joiner doors outside the set");
                 prop_assert_eq!(&doors, &capable);
                 prop_assert!(
-                    live.grant_frames.is_empty()
-                        || live.grant_frames.iter().any(|other| other.overlaps(&frame)),
-                    "a joiner must overlap a live grant"
+                    live.grant_frames.iter().all(|other| other.overlaps(&frame)),
+                    "a joiner must overlap every live grant"
                 );
             }
             Err(error) => {

@@ -292,7 +292,6 @@ fn update(
         None => Vec::new(),
     };
     rules::check_update(&frame, name, &others, now)?;
-    rules::check_update_keeps_overlaps(&before.frame(), &frame, &others)?;
     apply_update(w, context, &before, frame, name)
 }
 

@@ -1,7 +1,7 @@
 //! Property-based tests: random sequences of front-desk operations (create, update and delete
 //! grants; copy, encode, collect and revoke access methods; the clock moving on) through the
 //! real use cases on a real SQLite database. After every operation the whole database is
-//! read back and checked against the invariants of `domain.md`, and a small model of the
+//! read back and checked against the invariants of `docs/domain.md`, and a small model of the
 //! reservations predicts whether each operation goes through and, if not, with which error.
 // Helpers outside #[test] functions unwrap too; requests and errors are kept unboxed.
 #![allow(
@@ -707,7 +707,7 @@ impl World {
         }
     }
 
-    /// What the model expects of `request`, following the validation order of `domain.md`.
+    /// What the model expects of `request`, following the validation order of `docs/domain.md`.
     fn expect(&self, request: &Request) -> Expect {
         match request {
             Request::Create(create) => Expect {
@@ -898,7 +898,7 @@ impl World {
                 .grants
                 .iter()
                 .filter(|g| g.live && g.key.as_deref() == Some(key.as_str()))
-                .any(|g| g.frame.overlaps(&frame));
+                .all(|g| g.frame.overlaps(&frame));
             if !overlaps {
                 return Err("reservation_time_frames_must_overlap");
             }
@@ -932,18 +932,8 @@ impl World {
                 .iter()
                 .filter(|g| g.live && g.id != grant.id && g.reservation_id == Some(reservation_id))
                 .collect();
-            if !others.is_empty() && !others.iter().any(|g| g.frame.overlaps(&frame)) {
-                return Err("reservation_time_frames_must_overlap");
-            }
-            // Nor may it leave another grant that overlapped only its old frame alone.
-            let stranded = others.iter().any(|other| {
-                grant.frame.overlaps(&other.frame)
-                    && !frame.overlaps(&other.frame)
-                    && !others
-                        .iter()
-                        .any(|third| third.id != other.id && third.frame.overlaps(&other.frame))
-            });
-            if stranded {
+            // Rule 4: every grant of a reservation overlaps every other one.
+            if !others.iter().all(|g| g.frame.overlaps(&frame)) {
                 return Err("reservation_time_frames_must_overlap");
             }
         }
@@ -1029,7 +1019,6 @@ impl World {
             (Ok(_), Ok(_)) => {}
         }
 
-        let previous_isolated = isolated_grants(&before);
         match outcome {
             Err(error) => {
                 self.refused += 1;
@@ -1067,16 +1056,12 @@ impl World {
         }
 
         self.check_invariants(&before, &after, Some(&what));
-        // 6. Only deleting a grant may leave another grant of its key overlapping none.
-        if !matches!(request, Request::Delete(_)) {
-            let isolated = isolated_grants(&after);
-            assert!(
-                isolated.is_subset(&previous_isolated),
-                "{what}\nleft live grants of one key that overlap no other: {:?} (before: \
-                 {previous_isolated:?})",
-                isolated.difference(&previous_isolated).collect::<Vec<_>>()
-            );
-        }
+        // 6. Rule 4: the live grants of one key overlap pairwise, whatever the operations.
+        let apart = grants_apart(&after);
+        assert!(
+            apart.is_empty(),
+            "{what}\nlive grants of one key that do not overlap: {apart:?}"
+        );
         self.remember(&after);
     }
 
@@ -1720,7 +1705,8 @@ fn assert_audit(row: &Row, outcome: &str, actor: &str, action: &str, what: &str)
 
 /// Live grants of a key with more than one live grant whose frame overlaps none of the
 /// others'.
-fn isolated_grants(snapshot: &Snapshot) -> BTreeSet<String> {
+/// Pairs of live grants of one key whose time frames do not overlap.
+fn grants_apart(snapshot: &Snapshot) -> Vec<(String, String)> {
     let mut by_key: BTreeMap<String, Vec<(String, TimeFrame)>> = BTreeMap::new();
     for row in &snapshot.data["access_grants"] {
         if let Some(key) = &row["reservation_key"]
@@ -1732,19 +1718,17 @@ fn isolated_grants(snapshot: &Snapshot) -> BTreeSet<String> {
             ));
         }
     }
-    let mut isolated = BTreeSet::new();
+    let mut apart = Vec::new();
     for grants in by_key.values() {
-        for (id, frame) in grants {
-            if grants.len() > 1
-                && !grants
-                    .iter()
-                    .any(|(other, f)| other != id && f.overlaps(frame))
-            {
-                isolated.insert(id.clone());
+        for (index, (id, frame)) in grants.iter().enumerate() {
+            for (other, other_frame) in &grants[index + 1..] {
+                if !frame.overlaps(other_frame) {
+                    apart.push((id.clone(), other.clone()));
+                }
             }
         }
     }
-    isolated
+    apart
 }
 
 // ---------------------------------------------------------------------------------------

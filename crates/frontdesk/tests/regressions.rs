@@ -54,52 +54,44 @@ fn deleting_a_grant_clears_encoding_required_on_its_revoked_cards() {
     );
 }
 
-/// Rule 4 says every grant of a reservation overlaps the others. Creating a grant checked
-/// it, but an update checked only the moved grant: shortening the first guest's stay could
-/// leave a joiner that overlapped only that stay overlapping nothing, a state no sequence of
-/// creates can reach.
+/// Rule 4: every grant of a reservation overlaps every other one. An update checked only that
+/// the moved grant overlapped some grant, so a chain (A overlaps B, B overlaps C, A and C
+/// apart) could be made by moving C; and a create let a joiner in that overlapped one guest
+/// of the stay only.
 #[test]
-fn an_update_may_not_leave_another_grant_of_the_reservation_overlapping_none() {
+fn an_update_or_a_joiner_may_not_leave_two_grants_of_a_reservation_apart() {
     let desk = Desk::new();
-    let first = desk
-        .stay(
+    let stay = |starts_at: &str, ends_at: &str| {
+        desk.stay(
             &desk.guest(),
             &["room-101"],
-            "2025-05-10T15:00:00Z",
-            "2025-05-14T11:00:00Z",
+            starts_at,
+            ends_at,
             Some("stay-1"),
         )
-        .unwrap();
-    desk.stay(
-        &desk.guest(),
-        &["room-101"],
-        "2025-05-10T15:00:00Z",
-        "2025-05-12T11:00:00Z",
-        Some("stay-1"),
-    )
-    .unwrap();
-    // Overlaps the first guest's stay only.
-    desk.stay(
-        &desk.guest(),
-        &["room-101"],
-        "2025-05-13T15:00:00Z",
-        "2025-05-14T11:00:00Z",
-        Some("stay-1"),
-    )
-    .unwrap();
+        .map_err(Box::new)
+    };
+    let first = stay("2025-05-10T15:00:00Z", "2025-05-14T11:00:00Z").unwrap();
+    stay("2025-05-10T15:00:00Z", "2025-05-12T11:00:00Z").unwrap();
+    let third = stay("2025-05-11T15:00:00Z", "2025-05-14T11:00:00Z").unwrap();
+    // Overlaps the first and the third guest, not the second.
+    let error = stay("2025-05-13T15:00:00Z", "2025-05-14T11:00:00Z").unwrap_err();
+    assert_eq!(error.status, 409);
+    assert_eq!(error.error_type, "reservation_time_frames_must_overlap");
     let before = desk
         .desk
         .access_grants(&frontdesk::GrantFilter::default())
         .unwrap();
 
+    // Moving the third guest's start to the second guest's end leaves those two apart.
     let error = desk
         .desk
         .update_access_grant(
             &desk.context,
             &UpdateAccessGrant {
-                access_grant_id: first.id,
-                starts_at: None,
-                ends_at: Some(at("2025-05-12T11:00:00Z")),
+                access_grant_id: third.id,
+                starts_at: Some(at("2025-05-12T11:00:00Z")),
+                ends_at: None,
                 name: None,
             },
         )
@@ -114,7 +106,7 @@ fn an_update_may_not_leave_another_grant_of_the_reservation_overlapping_none() {
         before
     );
 
-    // Moving it so that it still overlaps both is fine.
+    // Moving the first so that it still overlaps both is fine.
     let moved = desk
         .desk
         .update_access_grant(
