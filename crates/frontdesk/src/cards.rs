@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
 use encoder::CardUid;
 use encoder::card::{self, CardData, CardKind};
 use encoder::client::{Encoder, EncoderError};
@@ -609,6 +609,27 @@ impl FrontDesk {
 }
 
 impl CardPlan {
+    /// Whether a card written with `data` carries what this plan puts on a card.
+    fn is_carried_by(&self, data: &CardData) -> bool {
+        let sorted = |doors: &[DoorSequence]| {
+            let mut doors = doors.to_vec();
+            doors.sort_by_key(|door| door.entrance_id);
+            doors
+        };
+        let sorted_common = |doors: &[EntranceId]| {
+            let mut doors = doors.to_vec();
+            doors.sort();
+            doors
+        };
+        data.kind == self.kind
+            && data.reservation_id == self.reservation_id
+            // A card keeps whole seconds.
+            && data.valid_from == self.valid_from.trunc_subsecs(0)
+            && data.valid_until == self.valid_until.trunc_subsecs(0)
+            && sorted(&data.capable_doors) == sorted(&self.capable_doors)
+            && sorted_common(&data.common_doors) == sorted_common(&self.common_doors)
+    }
+
     /// The card image's content for the card `uid`, issued at `now` under the current keys.
     fn card_data(&self, station: &CardStation, uid: CardUid, now: DateTime<Utc>) -> CardData {
         CardData {
@@ -864,6 +885,14 @@ fn record_written(
         .access_method(method_id)?
         .ok_or_else(|| Error::not_found("access_method", method_id))?;
     w.mark_issued(method_id, &uid.to_hex(), context.now)?;
+    // The grant may have changed while the card was written: the plastic carries what was
+    // planned before, so unless that is still what the card must carry, it needs encoding again.
+    let live = before.revoked_at.is_none()
+        && w.access_grant(before.access_grant_id)?
+            .is_some_and(|grant| grant.is_live());
+    if live && !card_plan(w, method_id)?.is_carried_by(&data) {
+        w.set_encoding_required(method_id, true)?;
+    }
     // The card exists whatever happened to its grant meanwhile: a revoked one must come back.
     refresh_encoding(w, before.access_grant_id, context.now)?;
     refresh_collection(w, before.access_grant_id, context.now)?;

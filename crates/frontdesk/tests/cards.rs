@@ -592,6 +592,84 @@ fn a_time_change_needs_the_card_re_encoded() {
     assert!(records[1].superseded_at.is_some());
 }
 
+#[test]
+fn a_time_change_during_the_write_leaves_the_card_flagged_with_the_dates_on_the_plastic() {
+    let desk = Desk::new();
+    let grant = desk
+        .stay(&desk.guest(), &["room-101"], SAT_15, WED_11, Some("stay-1"))
+        .unwrap();
+    let method = grant.access_method_ids[0];
+    simulator(&desk).present_blank_card();
+    // The stay is extended while the encoder is between two chunks of the card.
+    let mut extended = false;
+    let written = desk
+        .desk
+        .encode_card(&desk.context, &desk.station, method, &mut |done, _| {
+            if done > 0 && !extended {
+                extended = true;
+                desk.desk
+                    .update_access_grant(
+                        &desk.context,
+                        &UpdateAccessGrant {
+                            access_grant_id: grant.id,
+                            starts_at: None,
+                            ends_at: Some(at(FRI_11)),
+                            name: None,
+                        },
+                    )
+                    .unwrap();
+            }
+        })
+        .unwrap();
+    assert!(
+        extended,
+        "the write reported no progress to extend the stay in"
+    );
+
+    // The plastic carries the dates read before the change, and the record says so.
+    let records = desk
+        .desk
+        .store()
+        .read(|r| r.cards_of_method(method))
+        .unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].valid_until, at(WED_11));
+    let on_card =
+        card::read(&simulator(&desk).card(&uid(&written.card_id)).unwrap().image).unwrap();
+    assert_eq!(on_card.valid_until, at(WED_11));
+    // So the card is not up to date: it must be encoded again, and the grant says so.
+    assert!(
+        desk.desk
+            .access_method(method)
+            .unwrap()
+            .is_encoding_required
+    );
+    assert!(has_warning(&desk, grant.id, WarningCode::EncodingRequired));
+    assert_eq!(
+        refuses(
+            &desk,
+            "room-101-door",
+            &written.card_id,
+            "2025-05-15T12:00:00Z"
+        ),
+        Reason::Expired
+    );
+
+    // Encoding it again brings the new dates and clears the flag.
+    assert!(simulator(&desk).present_card(&uid(&written.card_id)));
+    desk.encode(method);
+    assert!(!has_warning(&desk, grant.id, WarningCode::EncodingRequired));
+    assert_eq!(
+        opens(
+            &desk,
+            "room-101-door",
+            &written.card_id,
+            "2025-05-15T12:00:00Z"
+        ),
+        overrode(0, 1)
+    );
+}
+
 // --- staff and common areas -----------------------------------------------------------------
 
 #[test]
