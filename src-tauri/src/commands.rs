@@ -298,7 +298,9 @@ pub async fn read_card(state: State<'_>, token: String) -> Result<CardReport, Wi
 #[tauri::command]
 pub async fn warnings(state: State<'_>, token: String) -> Result<Vec<WarningView>, WireError> {
     state
-        .signed_in(token, |desk, operator| desk.desk.warnings(operator))
+        .signed_in(token, |desk, operator| {
+            desk.desk.warnings(operator, Utc::now())
+        })
         .await
 }
 

@@ -68,11 +68,13 @@ pub struct AccessGrant {
 }
 
 impl AccessGrant {
-    /// `methods` are the grant's access methods, to say which request made which.
+    /// `methods` are the grant's access methods, to say which request made which; the
+    /// warnings are those that hold at `now`.
     pub fn new(
         grant: &AccessGrantRecord,
         methods: &[AccessMethodRecord],
         workspace_id: Uuid,
+        now: DateTime<Utc>,
     ) -> Self {
         let requested = grant
             .requested_access_methods
@@ -114,7 +116,7 @@ impl AccessGrant {
             warnings: grant
                 .warnings
                 .iter()
-                .filter(|warning| warning.access_method_id.is_none())
+                .filter(|warning| warning.access_method_id.is_none() && warning.is_current(now))
                 .map(Warning::from)
                 .collect(),
             errors: Vec::new(),

@@ -190,18 +190,20 @@ async fn create_access_grant(
     };
     let grant = call(&state, move |desk, context| {
         let grant = desk.create_access_grant(context, &request)?;
-        grant_resource(desk, &grant)
+        grant_resource(desk, &grant, context.now)
     })
     .await?;
     ok("access_grant", grant)
 }
 
+/// A grant as Seam shows it, with the warnings that hold at `now`.
 fn grant_resource(
     desk: &FrontDesk,
     grant: &frontdesk::AccessGrantRecord,
+    now: DateTime<Utc>,
 ) -> Result<AccessGrant, ApiError> {
     let methods: Vec<AccessMethodRecord> = desk.access_methods(Methods::Grant(grant.id))?;
-    Ok(AccessGrant::new(grant, &methods, workspace_id(desk)?))
+    Ok(AccessGrant::new(grant, &methods, workspace_id(desk)?, now))
 }
 
 #[derive(Debug, Deserialize)]
@@ -214,8 +216,8 @@ async fn get_access_grant(
     Params(params): Params<AccessGrantId>,
 ) -> Answer {
     let id = required("access_grant_id", params.access_grant_id)?;
-    let grant = call(&state, move |desk, _| {
-        grant_resource(desk, &desk.access_grant(id)?)
+    let grant = call(&state, move |desk, context| {
+        grant_resource(desk, &desk.access_grant(id)?, context.now)
     })
     .await?;
     ok("access_grant", grant)
@@ -248,11 +250,11 @@ async fn list_access_grants(
         limit: params.limit,
         page_cursor: params.page_cursor,
     };
-    let (grants, pagination) = call(&state, move |desk, _| {
+    let (grants, pagination) = call(&state, move |desk, context| {
         let (grants, pagination) = paginate(desk.access_grants(&filter)?, |grant| grant.id, &page)?;
         let grants = grants
             .iter()
-            .map(|grant| grant_resource(desk, grant))
+            .map(|grant| grant_resource(desk, grant, context.now))
             .collect::<Result<Vec<_>, _>>()?;
         Ok((grants, pagination))
     })

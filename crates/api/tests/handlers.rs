@@ -2796,6 +2796,83 @@ async fn present_card_decides_at_the_simulated_door() {
 }
 
 #[tokio::test]
+async fn a_deleted_card_stays_in_its_grant_s_warnings_while_a_door_still_takes_it() {
+    let fx = Fixture::new().await;
+    let encoder = fx.encoder_id().await;
+    let user = fx.guest().await;
+    let body = fx.stay(
+        &user,
+        &["room-203", "pool"],
+        "2025-05-10T15:00:00Z",
+        "2025-05-14T11:00:00Z",
+        Some("stay-kept"),
+    );
+    let grant = fx.create(&body).await.ok("access_grant");
+    let grant_id = id_of(&grant, "access_grant_id").to_owned();
+    let method = grant["access_method_ids"][0].as_str().unwrap().to_owned();
+    let card = fx.encoded_card(&encoder, &method).await;
+    let deleted = with_query(
+        &fx.router,
+        Method::DELETE,
+        "/access_methods/delete",
+        &[("access_method_id", &method)],
+    )
+    .await;
+    assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
+
+    let not_collected = |grant: &Value| -> Vec<String> {
+        grant["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|warning| warning["warning_code"] == json!("cards_not_collected"))
+            .map(|warning| warning["message"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let grant_now = || async {
+        get(
+            &fx.router,
+            "/access_grants/get",
+            &[("access_grant_id", &grant_id)],
+        )
+        .await
+        .ok("access_grant")
+    };
+    let messages = not_collected(&grant_now().await);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].contains("Room 203 door until a newer card is used there")
+            && messages[0].contains("Pool door until 2025-05-14T11:00:00Z"),
+        "{}",
+        messages[0]
+    );
+
+    // The next guest's card is used at the room: the deleted card is done there, not at the
+    // pool, and the grant says so.
+    let next = fx
+        .card_method(
+            &["room-203"],
+            "2025-05-12T15:00:00Z",
+            "2025-05-16T11:00:00Z",
+            "stay-next",
+        )
+        .await;
+    let next_card = fx.encoded_card(&encoder, &next).await;
+    let used = fx
+        .present_card("room-203-door", &next_card, "2025-05-12T16:00:00Z")
+        .await;
+    assert_eq!(used["reason"], json!("overrode"), "{used}");
+    let messages = not_collected(&grant_now().await);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(!messages[0].contains("Room 203"), "{}", messages[0]);
+    assert!(messages[0].contains("Pool door"), "{}", messages[0]);
+    let pool = fx
+        .present_card("pool-door", &card, "2025-05-13T10:00:00Z")
+        .await;
+    assert_eq!(pool["decision"], json!("granted"), "{pool}");
+}
+
+#[tokio::test]
 async fn present_card_refuses_unknown_and_malformed_cards() {
     let fx = Fixture::new().await;
     let door = fx.entrance("room-101-door").to_owned();

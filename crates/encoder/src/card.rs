@@ -1,4 +1,4 @@
-//! The card image (`offline-locks.md`, "The card image (our design)").
+//! The card image (`docs/cards.md`, "The card image").
 //!
 //! A fixed-size, versioned, little-endian image of [`IMAGE_LEN`] bytes. Its last
 //! [`MAC_LEN`] bytes are a MAC (HMAC-SHA-256 truncated to 16 bytes) over every byte before

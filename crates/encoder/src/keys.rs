@@ -1,5 +1,5 @@
 //! The property's card keys: master keys per purpose and per key epoch, and the per-card keys
-//! derived from them and a card's UID (`offline-locks.md`, "The card image").
+//! derived from them and a card's UID (`docs/cards.md`, "The card image").
 //!
 //! A card is MAC'd under a key derived with HKDF-SHA256 from the master key of its purpose and
 //! epoch, salted with the property id and diversified by the card's UID (cf. NXP AN10922). The

@@ -48,7 +48,7 @@ impl RuleError {
         }
     }
 
-    /// The stable snake_case code of `domain.md`.
+    /// The stable snake_case code (`docs/domain.md`).
     pub fn error_type(&self) -> &'static str {
         match self {
             Self::Invalid { .. } => "validation_error",

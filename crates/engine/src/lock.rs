@@ -1,4 +1,4 @@
-//! What an offline lock does with a card (`offline-locks.md`, "The lock model we simulate").
+//! What an offline lock does with a card (`docs/cards.md`, "The lock model").
 //!
 //! The card's MAC is verified by whoever decoded it; this model starts from the card's
 //! content and the lock's memory and says granted or denied, why, and what the lock now
@@ -367,4 +367,61 @@ fn in_shift(shift: &Shift, local: DateTime<FixedOffset>) -> bool {
         (minute >= shift.start_minute && shift.weekdays & day_bit(today) != 0)
             || (minute < shift.end_minute && shift.weekdays & day_bit(today.pred()) != 0)
     }
+}
+
+/// How long a door may still open for a card, as far as the lock's memory shows. Instants
+/// are the card's end; the lock's clock skew comes on top.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "until", rename_all = "snake_case")]
+pub enum StillOpens {
+    /// Until the card's end (a common door, a staff card).
+    CardEnd { at: DateTime<Utc> },
+    /// Until a newer reservation's card or a cancel card is used at the door, and no later
+    /// than the card's end.
+    NewerCard { at_latest: DateTime<Utc> },
+}
+
+impl StillOpens {
+    /// The card's end: the door refuses it from then (plus the clock skew) at the latest.
+    pub fn at_latest(&self) -> DateTime<Utc> {
+        match self {
+            Self::CardEnd { at } => *at,
+            Self::NewerCard { at_latest } => *at_latest,
+        }
+    }
+}
+
+/// Whether `door`, remembering `state`, may still accept `card` at `now` or later, and until
+/// when. `None` once the lock will refuse it for good: moved past it, the card's end passed,
+/// not a door of the card, or a card the lock cannot accept at all. A card refused only for
+/// now (not valid yet, outside its shift, or further ahead than the look-ahead window, which
+/// newer cards used at the door can close) still counts: it can open the door later.
+pub fn still_opens(
+    config: &LockConfig,
+    door: Door,
+    state: LockState,
+    card: &Card,
+    now: DateTime<Utc>,
+) -> Option<StillOpens> {
+    let at = now.max(card.valid_from);
+    if at >= card.valid_until + config.clock_skew {
+        return None;
+    }
+    let end = card.valid_until;
+    let judgement = judge(config, door, state, card, at);
+    let may_open = judgement.is_granted()
+        || matches!(
+            judgement.reason,
+            Reason::NotYetValid | Reason::SequenceTooFarAhead { .. } | Reason::OutsideShift
+        );
+    if !may_open {
+        return None;
+    }
+    let overridable =
+        door.can_belong_to_reservation && matches!(card.content, CardContent::Guest { .. });
+    Some(if overridable {
+        StillOpens::NewerCard { at_latest: end }
+    } else {
+        StillOpens::CardEnd { at: end }
+    })
 }

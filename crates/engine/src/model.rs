@@ -1,4 +1,4 @@
-//! The nouns of the reservation model (see `domain.md`).
+//! The nouns of the reservation model (`docs/domain.md`).
 
 use std::fmt;
 

@@ -1,4 +1,4 @@
-//! The property file (`property-file.md`): a property's access systems, spaces and entrances.
+//! The property file (`docs/property-file.md`): a property's access systems, spaces and entrances.
 //!
 //! A file that breaks any rule is refused as a whole with every problem listed by path, so
 //! the document is walked by hand rather than deserialized (serde stops at the first error

@@ -7,7 +7,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::lock::{self, Card, CardContent, Door, DoorSequence, LockConfig, LockState, Reason};
+use crate::lock::{
+    self, Card, CardContent, Door, DoorSequence, LockConfig, LockState, Reason, StillOpens,
+};
 use crate::model::{EntranceId, ReservationId, TimeFrame};
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -69,16 +71,69 @@ pub fn encoding_required(cards: usize) -> Warning {
     }
 }
 
-/// The warning a deletion leaves when issued cards are still out there.
-pub fn cards_not_collected(cards: usize, door_names: &[String]) -> Warning {
-    Warning {
-        code: WarningCode::CardsNotCollected,
-        message: format!(
-            "{cards} issued card(s) of this deleted access grant still open {} until they are \
-             collected, or until a newer reservation's card or a cancel card is used at the door.",
-            door_names.join(", ")
-        ),
-    }
+/// An issued card that is out of the desk's hands while the lock model says it may still open
+/// doors: revoked and not returned, or reported lost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardStillOut {
+    pub lost: bool,
+    pub copy_number: Option<u32>,
+    /// Each door that may still accept it, by name.
+    pub doors: Vec<(String, StillOpens)>,
+}
+
+/// The warning a grant keeps while cards of it that are no longer valid for anyone may still
+/// open doors, and when it stops holding at the latest (the last card's end plus the locks'
+/// clock skew). `None` when no card opens anything.
+pub fn cards_not_collected(
+    cards: &[CardStillOut],
+    clock_skew: chrono::Duration,
+) -> Option<(Warning, DateTime<Utc>)> {
+    let cards: Vec<&CardStillOut> = cards.iter().filter(|card| !card.doors.is_empty()).collect();
+    let expires_at = cards
+        .iter()
+        .flat_map(|card| card.doors.iter().map(|(_, until)| until.at_latest()))
+        .max()?
+        + clock_skew;
+    let sentences: Vec<String> = cards
+        .iter()
+        .map(|card| {
+            let what = if card.lost {
+                "Lost card"
+            } else {
+                "Card not returned"
+            };
+            let copy = card
+                .copy_number
+                .map_or_else(String::new, |copy| format!(" (copy {copy})"));
+            let doors: Vec<String> = card
+                .doors
+                .iter()
+                .map(|(name, until)| match until {
+                    StillOpens::CardEnd { at } => format!("{name} until {}", format_instant(*at)),
+                    StillOpens::NewerCard { at_latest } => format!(
+                        "{name} until a newer card is used there, {} at the latest",
+                        format_instant(*at_latest)
+                    ),
+                })
+                .collect();
+            format!("{what}{copy} still opens {}.", doors.join("; "))
+        })
+        .collect();
+    let lost_only = cards.iter().all(|card| card.lost);
+    let fix = if lost_only {
+        "Encode a cancel card for the room, or check the next guest in: their first card used \
+         at the door stops it there."
+    } else {
+        "Collect it; or encode a cancel card for the room, or check the next guest in: their \
+         first card used at the door stops it there."
+    };
+    Some((
+        Warning {
+            code: WarningCode::CardsNotCollected,
+            message: format!("{} {fix}", sentences.join(" ")),
+        },
+        expires_at,
+    ))
 }
 
 /// One live reservation on one door, as the door's timeline needs it.

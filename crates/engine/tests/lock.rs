@@ -1,9 +1,9 @@
-//! The offline lock model (`offline-locks.md`, "The lock model we simulate").
+//! The offline lock model (`docs/cards.md`, "The lock model").
 
 use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use engine::lock::{
     Card, CardContent, Decision, Door, DoorSequence, Judgement, LockConfig, LockState, Reason,
-    Shift, judge,
+    Shift, StillOpens, judge, still_opens,
 };
 use uuid::Uuid;
 
@@ -1019,4 +1019,73 @@ fn reasons_serialize_with_a_snake_case_tag() {
         let back: Reason = serde_json::from_value(serde_json::to_value(reason).unwrap()).unwrap();
         assert_eq!(back, reason);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Until when a card out of use may still open a door
+
+#[test]
+fn a_card_opens_its_room_until_a_newer_card_is_used_and_its_common_doors_until_its_end() {
+    let during = at(2025, 5, 12, 12, 0);
+    let end = guest_1().valid_until;
+    assert_eq!(
+        still_opens(&config(), room_101(), at_sequence(1), &guest_1(), during),
+        Some(StillOpens::NewerCard { at_latest: end })
+    );
+    assert_eq!(
+        still_opens(&config(), lobby(), fresh(), &guest_1(), during),
+        Some(StillOpens::CardEnd { at: end })
+    );
+    // Guest 2's card was used at the room: guest 1's card is done there, not at the lobby.
+    assert_eq!(
+        still_opens(&config(), room_101(), at_sequence(2), &guest_1(), during),
+        None
+    );
+    assert!(still_opens(&config(), lobby(), at_sequence(2), &guest_1(), during).is_some());
+    // Its end passed, with the clock skew: no door takes it.
+    let after = end + config().clock_skew;
+    assert_eq!(
+        still_opens(&config(), lobby(), fresh(), &guest_1(), after),
+        None
+    );
+    assert_eq!(
+        still_opens(&config(), room_101(), at_sequence(1), &guest_1(), after),
+        None
+    );
+    // Not a door of the card.
+    assert_eq!(
+        still_opens(&config(), gym(), fresh(), &guest_1(), during),
+        None
+    );
+}
+
+#[test]
+fn a_card_refused_only_for_now_still_counts() {
+    // Not valid yet: it opens once its stay begins.
+    let before = at(2025, 5, 1, 0, 0);
+    assert!(still_opens(&config(), room_101(), fresh(), &guest_2(), before).is_some());
+    // Too far ahead of the lock: a newer card used there brings it within reach.
+    let far = may_guest(config().look_ahead + 5);
+    let now = at(2025, 5, 12, 12, 0);
+    assert_eq!(
+        judge(&config(), room_101(), fresh(), &far, now).reason,
+        Reason::SequenceTooFarAhead {
+            card: config().look_ahead + 5,
+            lock: 0
+        }
+    );
+    assert!(still_opens(&config(), room_101(), fresh(), &far, now).is_some());
+    // A staff card outside its shift opens in its next shift.
+    let night = Shift {
+        weekdays: 0b111_1111,
+        start_minute: 22 * 60,
+        end_minute: 6 * 60,
+    };
+    let card = staff(&[lobby()], Some(night));
+    assert_eq!(
+        still_opens(&config(), lobby(), fresh(), &card, at(2025, 5, 12, 12, 0)),
+        Some(StillOpens::CardEnd {
+            at: card.valid_until
+        })
+    );
 }

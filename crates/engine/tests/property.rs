@@ -9,7 +9,7 @@ use engine::property::{
 };
 use serde_json::{Value, json};
 
-/// The example of `property-file.md`, verbatim.
+/// The example of `docs/property-file.md`, verbatim.
 const DOC_EXAMPLE: &str = r#"
     {
       "property": { "name": "Harbor View Hotel", "time_zone": "Europe/Lisbon" },

@@ -1,9 +1,10 @@
 //! Warnings on grants, and the door timeline that predicts them with the lock model.
 
 use chrono::{DateTime, TimeZone, Utc};
+use engine::lock::StillOpens;
 use engine::model::{EntranceId, TimeFrame};
 use engine::warnings::{
-    DoorReservation, DoorWarning, WarningCode, cards_not_collected, door_warnings,
+    CardStillOut, DoorReservation, DoorWarning, WarningCode, cards_not_collected, door_warnings,
     encoding_required,
 };
 use uuid::Uuid;
@@ -326,29 +327,60 @@ fn encoding_required_mentions_the_card_count_and_re_encoding() {
 }
 
 #[test]
-fn cards_not_collected_mentions_the_card_count_and_the_doors() {
-    let doors = vec!["Room 101".to_owned(), "Lobby".to_owned()];
-    let warning = cards_not_collected(3, &doors);
+fn cards_not_collected_says_which_door_each_card_still_opens_and_until_when() {
+    let end = at(2025, 5, 14, 11, 0);
+    let cards = [
+        CardStillOut {
+            lost: true,
+            copy_number: Some(1),
+            doors: vec![
+                (
+                    "Room 203 door".to_owned(),
+                    StillOpens::NewerCard { at_latest: end },
+                ),
+                ("Pool door".to_owned(), StillOpens::CardEnd { at: end }),
+            ],
+        },
+        // A card that opens nothing any more is left out.
+        CardStillOut {
+            lost: false,
+            copy_number: Some(2),
+            doors: Vec::new(),
+        },
+    ];
+    let (warning, expires_at) =
+        cards_not_collected(&cards, chrono::Duration::minutes(5)).expect("a card still opens");
     assert_eq!(warning.code, WarningCode::CardsNotCollected);
-    assert!(
-        warning.message.contains("3 issued card"),
-        "{}",
-        warning.message
+    assert_eq!(
+        warning.message,
+        "Lost card (copy 1) still opens Room 203 door until a newer card is used there, \
+         2025-05-14T11:00:00Z at the latest; Pool door until 2025-05-14T11:00:00Z. Encode a \
+         cancel card for the room, or check the next guest in: their first card used at the \
+         door stops it there."
     );
+    // The locks accept the card until its end, with their clock skew.
+    assert_eq!(expires_at, end + chrono::Duration::minutes(5));
+
+    let returned_late = [CardStillOut {
+        lost: false,
+        copy_number: None,
+        doors: vec![("Lobby door".to_owned(), StillOpens::CardEnd { at: end })],
+    }];
+    let (warning, _) = cards_not_collected(&returned_late, chrono::Duration::zero()).unwrap();
     assert!(
-        warning.message.contains("Room 101, Lobby"),
-        "{}",
-        warning.message
-    );
-    assert!(warning.message.contains("collected"), "{}", warning.message);
-    assert!(
-        warning.message.contains("cancel card"),
-        "{}",
-        warning.message
-    );
-    assert!(
-        cards_not_collected(1, &doors)
+        warning
             .message
-            .contains("1 issued card")
+            .starts_with("Card not returned still opens Lobby door"),
+        "{}",
+        warning.message
+    );
+    assert!(
+        warning.message.contains("Collect it"),
+        "{}",
+        warning.message
+    );
+    assert_eq!(
+        cards_not_collected(&cards[1..], chrono::Duration::zero()),
+        None
     );
 }

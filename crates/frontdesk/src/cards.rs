@@ -1,7 +1,7 @@
 //! Cards: encoding them exactly once, reading them back, and presenting them at the
 //! simulated doors.
 //!
-//! Exactly once (`offline-locks.md`): the intent (op id, access method, image) is committed
+//! Exactly once (`docs/cards.md`): the intent (op id, access method, image) is committed
 //! before the encoder touches the card; the card is written tagged with the op id; "written"
 //! is committed after. An encode whose outcome was lost (the encoder stopped answering, was
 //! unplugged, or the app was killed) stays pending until [`FrontDesk::resolve_pending_encodes`]
@@ -29,7 +29,7 @@ use store::{
 use uuid::Uuid;
 
 use crate::grants::live_grant;
-use crate::warnings::{refresh_collection, refresh_encoding};
+use crate::warnings::{refresh_collection, refresh_collection_at_door, refresh_encoding};
 use crate::{AccessMethodRecord, Context, Error, FrontDesk, Result, audit_ok, to_json};
 
 /// How long the desk waits for a card to be placed on the encoder.
@@ -573,6 +573,7 @@ impl FrontDesk {
                 let judgement = judge_card(station, door, state, &card.image, &uid, at);
                 if judgement.state != state {
                     w.set_lock_state(entrance_id, &judgement.state)?;
+                    refresh_collection_at_door(w, entrance_id, context.now)?;
                 }
                 let explanation = judgement.reason.explain();
                 let reason = serde_json::to_value(judgement.reason).unwrap_or_default();

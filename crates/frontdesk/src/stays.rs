@@ -263,7 +263,7 @@ impl FrontDesk {
                 BTreeMap::new();
             // From the start of time: a stay that ended and was never checked out still
             // holds its room (its grants are live until the check-out deletes them).
-            for row in r.board_rows(DateTime::<Utc>::UNIX_EPOCH, today_end)? {
+            for row in r.board_rows(DateTime::<Utc>::UNIX_EPOCH, today_end, now)? {
                 let stay = stays_by_room
                     .entry(row.space_id)
                     .or_default()
@@ -774,13 +774,13 @@ impl FrontDesk {
         )
     }
 
-    /// Every warning with what to do about it.
-    pub fn warnings(&self, operator: &Operator) -> Result<Vec<WarningView>> {
+    /// Every warning that holds at `now`, with what to do about it.
+    pub fn warnings(&self, operator: &Operator, now: DateTime<Utc>) -> Result<Vec<WarningView>> {
         operator.require(Permission::Manage)?;
         self.store.read(|r| {
             let mut names = BTreeMap::new();
             let mut views = Vec::new();
-            for row in r.all_warnings()? {
+            for row in r.all_warnings(now)? {
                 let guest = match names.get(&row.user_identity_id) {
                     Some(name) => Clone::clone(name),
                     None => {
@@ -802,7 +802,8 @@ impl FrontDesk {
                     WarningCode::CardsNotCollected => FixAction::CollectCard,
                     WarningCode::SequenceInversion => FixAction::ReissueStay,
                 };
-                let outstanding_card_ids = if fix == FixAction::CollectCard {
+                // Cards still out that may come back; a lost one cannot be collected.
+                let outstanding_card_ids: Vec<AccessMethodId> = if fix == FixAction::CollectCard {
                     r.access_methods_of_grant(row.access_grant_id)?
                         .into_iter()
                         .filter(|method| {
@@ -816,6 +817,11 @@ impl FrontDesk {
                         .collect()
                 } else {
                     Vec::new()
+                };
+                let fix = if fix == FixAction::CollectCard && outstanding_card_ids.is_empty() {
+                    FixAction::None
+                } else {
+                    fix
                 };
                 views.push(WarningView {
                     access_grant_id: row.access_grant_id,

@@ -4,11 +4,12 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
+use engine::lock::{self, Door, LockConfig};
 use engine::model::{AccessGrantId, AccessMode, EntranceId};
-use engine::warnings::{self, WarningCode};
+use engine::warnings::{self, CardStillOut, WarningCode};
 use store::{DoorWarningRow, MethodFilter, Writer};
 
-use crate::Result;
+use crate::{Error, Result};
 
 /// Recomputes the lock-timeline warnings of each door from its live reservations.
 pub(crate) fn refresh_doors(
@@ -61,39 +62,80 @@ pub(crate) fn refresh_encoding(
     Ok(())
 }
 
-/// `cards_not_collected` while revoked cards that were issued are not back at the desk.
+/// `cards_not_collected` while a card of the grant that is no longer anyone's valid key (its
+/// access method revoked, or the card reported lost) may still open a door, as the lock model
+/// judges it from the doors' memory: until a newer card is used at its room, or its end passes.
+/// A card back at the desk opens nothing.
 pub(crate) fn refresh_collection(
     w: &Writer<'_>,
     grant_id: AccessGrantId,
     now: DateTime<Utc>,
 ) -> Result<()> {
     w.clear_warnings(grant_id, WarningCode::CardsNotCollected)?;
-    let grant = w.access_grant(grant_id)?;
-    let outstanding = w
-        .access_methods_of_grant(grant_id)?
-        .into_iter()
-        .filter(|method| {
-            method.mode == AccessMode::Card
-                && method.is_issued()
-                && method.revoked_at.is_some()
-                && method.collected_at.is_none()
-                && method.lost_at.is_none()
-        })
-        .count();
-    if outstanding == 0 {
-        return Ok(());
-    }
-    let mut doors = Vec::new();
-    for entrance_id in grant.map(|grant| grant.entrance_ids()).unwrap_or_default() {
-        if let Some(entrance) = w.entrance(entrance_id)? {
-            doors.push(entrance.name);
+    let mut still_out = Vec::new();
+    let mut clock_skew = chrono::Duration::zero();
+    for method in w.access_methods_of_grant(grant_id)? {
+        let out_of_use = method.revoked_at.is_some() || method.lost_at.is_some();
+        if method.mode != AccessMode::Card
+            || !method.is_issued()
+            || !out_of_use
+            || method.collected_at.is_some()
+        {
+            continue;
         }
+        let Some(card) = w
+            .cards_of_method(method.id)?
+            .into_iter()
+            .find(|card| card.superseded_at.is_none())
+        else {
+            continue;
+        };
+        let Some(operation) = w.encode_operation(card.op_id)? else {
+            continue;
+        };
+        let data = encoder::card::read(&operation.image).map_err(Error::Card)?;
+        let lock_card = data.to_lock_card();
+        let config = LockConfig::new(lock_card.property_id, lock_card.format_version);
+        clock_skew = config.clock_skew;
+        let on_card = data
+            .capable_doors
+            .iter()
+            .map(|door| door.entrance_id)
+            .chain(data.common_doors.iter().copied());
+        let mut doors = Vec::new();
+        for entrance_id in on_card {
+            let Some(entrance) = w.entrance(entrance_id)? else {
+                continue;
+            };
+            let door = Door {
+                entrance_id,
+                can_belong_to_reservation: entrance.can_belong_to_reservation,
+            };
+            let state = w.lock_state(entrance_id)?;
+            if let Some(until) = lock::still_opens(&config, door, state, &lock_card, now) {
+                doors.push((entrance.name, until));
+            }
+        }
+        still_out.push(CardStillOut {
+            lost: method.lost_at.is_some(),
+            copy_number: method.copy_number,
+            doors,
+        });
     }
-    w.insert_warning(
-        grant_id,
-        None,
-        &warnings::cards_not_collected(outstanding, &doors),
-        now,
-    )?;
+    if let Some((warning, expires_at)) = warnings::cards_not_collected(&still_out, clock_skew) {
+        w.insert_expiring_warning(grant_id, None, &warning, Some(expires_at), now)?;
+    }
+    Ok(())
+}
+
+/// After a door's lock moved on (a card used there), the cards it may no longer open.
+pub(crate) fn refresh_collection_at_door(
+    w: &Writer<'_>,
+    entrance_id: EntranceId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for grant_id in w.grants_warned_at_door(WarningCode::CardsNotCollected, entrance_id)? {
+        refresh_collection(w, grant_id, now)?;
+    }
     Ok(())
 }

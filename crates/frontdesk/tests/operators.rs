@@ -392,13 +392,13 @@ fn an_operator_acts_under_their_own_name() {
     assert_eq!(context.actor, "operator:Rui");
     assert_eq!(context.now, at(NOW));
     // A receptionist is refused the manager's views, with a message that says why.
-    let error = refused(desk.desk.warnings(&rui));
+    let error = refused(desk.desk.warnings(&rui, at(NOW)));
     assert_eq!(error.status, 403);
     assert_eq!(
         error.message,
         "Rui signed in as receptionist; this needs a manager."
     );
-    assert!(desk.desk.warnings(&marta).unwrap().is_empty());
+    assert!(desk.desk.warnings(&marta, at(NOW)).unwrap().is_empty());
 }
 
 fn at_seconds(seconds: i64) -> Context {
@@ -492,7 +492,7 @@ fn a_receptionist_is_refused_every_manager_action_the_backend_offers() {
                         .map(drop),
                 ),
             ),
-            ("warnings", wire(desk.desk.warnings(who).map(drop))),
+            ("warnings", wire(desk.desk.warnings(who, at(NOW)).map(drop))),
             ("staff_access", wire(desk.desk.staff_access(who).map(drop))),
             (
                 "issue_staff_access",

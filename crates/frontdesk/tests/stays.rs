@@ -1359,7 +1359,7 @@ fn changing_dates_moves_every_guest_and_flags_the_encoded_cards() {
     }
     let flagged: BTreeSet<AccessMethodId> = desk
         .desk
-        .warnings(&manager())
+        .warnings(&manager(), at(BOOKED))
         .unwrap()
         .into_iter()
         .filter(|view| {
@@ -1485,22 +1485,33 @@ fn a_lost_key_reissues_the_stay_under_a_new_reservation_that_overrides_at_first_
         assert!(before.deleted_at.is_some());
         assert!(method(&desk, before.access_method_ids[0]).lost_at.is_some());
         assert!(method(&desk, before.access_method_ids[1]).lost_at.is_none());
+        // A lost card is no one's key, yet it opens doors: it stays in the warnings.
+        let lost = lost_card_warning(&before).expect("a warning about the lost card");
         assert!(
-            before
-                .warnings
-                .iter()
-                .all(|warning| warning.code != WarningCode::CardsNotCollected),
-            "{:?}",
-            before.warnings
+            lost.starts_with("Lost card (copy 1) still opens "),
+            "{lost}"
         );
+        for door in [
+            "Room 101 door until a newer card is used there",
+            "Pool door until ",
+        ] {
+            assert!(lost.contains(door), "{lost}");
+        }
     }
     assert_eq!(new[0].reservation_id, new[1].reservation_id);
+    let views: Vec<_> = desk
+        .desk
+        .warnings(&manager(), at(DURING))
+        .unwrap()
+        .into_iter()
+        .filter(|view| view.code == WarningCode::CardsNotCollected)
+        .collect();
+    assert_eq!(views.len(), 2, "{views:?}");
+    // Nothing to collect: the fix is at the doors.
     assert!(
-        desk.desk
-            .warnings(&manager())
-            .unwrap()
+        views
             .iter()
-            .all(|view| view.code != WarningCode::CardsNotCollected)
+            .all(|view| view.fix == FixAction::None && view.outstanding_card_ids.is_empty())
     );
 
     // The lost card still opens the door until a new card is first used there.
@@ -1523,6 +1534,40 @@ fn a_lost_key_reissues_the_stay_under_a_new_reservation_that_overrides_at_first_
         present(&desk, "room-101-door", &bruno_new, "2025-07-15T19:10:00Z").reason,
         Reason::Joined
     );
+
+    // The room's lock moved past the lost cards: they now open only the common doors, until
+    // their end, and then nothing, and the warnings follow.
+    for before in &old {
+        let lost = lost_card_warning(&grant_ever(&desk, before.id)).expect("still opens the pool");
+        assert!(!lost.contains("Room 101 door"), "{lost}");
+        assert!(
+            lost.contains("Pool door until 2025-07-18T10:00:00Z"),
+            "{lost}"
+        );
+    }
+    let pool = present(&desk, "pool-door", &ana_old, "2025-07-16T09:00:00Z");
+    assert_eq!(pool.decision, Decision::Granted);
+    let after_the_end = at(LEAVE) + chrono::Duration::minutes(6);
+    assert!(
+        desk.desk
+            .warnings(&manager(), after_the_end)
+            .unwrap()
+            .iter()
+            .all(|view| view.code != WarningCode::CardsNotCollected)
+    );
+    assert_eq!(
+        present(&desk, "pool-door", &ana_old, "2025-07-18T10:06:00Z").reason,
+        Reason::Expired
+    );
+}
+
+/// The `cards_not_collected` message of a grant, if it has one.
+fn lost_card_warning(grant: &AccessGrantRecord) -> Option<String> {
+    grant
+        .warnings
+        .iter()
+        .find(|warning| warning.code == WarningCode::CardsNotCollected)
+        .map(|warning| warning.message.clone())
 }
 
 #[test]
@@ -1721,7 +1766,7 @@ fn check_out_ends_the_stay_and_lists_the_cards_not_yet_back() {
 
     let outstanding = |desk: &Desk| -> Vec<(Option<String>, String, Option<String>)> {
         desk.desk
-            .warnings(&marta)
+            .warnings(&marta, at(BOOKED))
             .unwrap()
             .into_iter()
             .filter(|view| view.code == WarningCode::CardsNotCollected)
@@ -1749,7 +1794,7 @@ fn check_out_ends_the_stay_and_lists_the_cards_not_yet_back() {
     // Each warning carries the cards still out, so the manager can act on them.
     let mut out: Vec<_> = desk
         .desk
-        .warnings(&marta)
+        .warnings(&marta, at(BOOKED))
         .unwrap()
         .into_iter()
         .filter(|view| view.code == WarningCode::CardsNotCollected)
@@ -1774,7 +1819,15 @@ fn check_out_ends_the_stay_and_lists_the_cards_not_yet_back() {
         .report_card_lost(&rui, now, grants[1].access_method_ids[0])
         .unwrap();
     assert_eq!(lost.lost_at, Some(now));
-    assert!(outstanding(&desk).is_empty());
+    // Bruno's card still opens doors, but there is nothing left to collect.
+    assert_eq!(
+        outstanding(&desk),
+        [(
+            Some("Bruno Costa".to_owned()),
+            "none".to_owned(),
+            Some("R-4".to_owned())
+        )]
+    );
     let entry = last_audit(&desk, "access_method.lost");
     assert_eq!(entry.outcome, AuditOutcome::Ok);
     assert_eq!(entry.actor, "operator:Rui");
@@ -1905,7 +1958,7 @@ fn the_manager_sees_every_warning_with_its_fix() {
         "R-F",
     );
 
-    let views = desk.desk.warnings(&marta).unwrap();
+    let views = desk.desk.warnings(&marta, at(BOOKED)).unwrap();
     let summary: BTreeSet<(WarningCode, bool, String, String, String)> = views
         .iter()
         .map(|view| {
@@ -1980,7 +2033,7 @@ fn the_manager_sees_every_warning_with_its_fix() {
     desk.desk.reissue_stay(&rui, at(BOOKED), "R-C").unwrap();
     let left: BTreeSet<WarningCode> = desk
         .desk
-        .warnings(&marta)
+        .warnings(&marta, at(BOOKED))
         .unwrap()
         .into_iter()
         .map(|view| view.code)
@@ -1994,7 +2047,7 @@ fn the_manager_sees_every_warning_with_its_fix() {
     );
 
     // The list is a manager's.
-    let error = refused(desk.desk.warnings(&rui));
+    let error = refused(desk.desk.warnings(&rui, at(BOOKED)));
     assert_eq!(
         (error.status, error.error_type.as_str()),
         (403, "forbidden")

@@ -113,14 +113,21 @@ impl Reader<'_> {
             .optional()?)
     }
 
-    /// Live grants with a reservation that overlap `[from, to)`, one row per room they open.
-    pub fn board_rows(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<BoardRow>> {
+    /// Live grants with a reservation that overlap `[from, to)`, one row per room they open,
+    /// with the number of their warnings that hold at `now`.
+    pub fn board_rows(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<BoardRow>> {
         // No DISTINCT: SQLite would build a temporary index of every row to drop the few
         // repeats (a grant on two doors of one suite), which cost a fifth of the query.
         let mut statement = self.connection.prepare_cached(
             "SELECT es.space_id, g.id, g.reservation_key, g.user_identity_id, u.full_name,
                     g.starts_at, g.ends_at,
-                    (SELECT COUNT(*) FROM warnings w WHERE w.access_grant_id = g.id)
+                    (SELECT COUNT(*) FROM warnings w WHERE w.access_grant_id = g.id
+                         AND (w.expires_at IS NULL OR w.expires_at > ?3))
              FROM access_grants g INDEXED BY access_grants_live_by_end
              JOIN user_identities u ON u.id = g.user_identity_id
              JOIN access_grant_entrances ge ON ge.access_grant_id = g.id
@@ -130,7 +137,11 @@ impl Reader<'_> {
                AND g.reservation_key IS NOT NULL
              ORDER BY g.starts_at, g.rowid",
         )?;
-        let mut rows = statement.query(params![time::to_text(from), time::to_text(to)])?;
+        let mut rows = statement.query(params![
+            time::to_text(from),
+            time::to_text(to),
+            time::to_text(now)
+        ])?;
         let mut board = Vec::new();
         let mut seen = HashSet::new();
         while let Some(row) = rows.next()? {
@@ -153,15 +164,16 @@ impl Reader<'_> {
         Ok(board)
     }
 
-    /// Every stored warning, newest first.
-    pub fn all_warnings(&self) -> Result<Vec<WarningRow>> {
+    /// Every warning that still holds at `now`, newest first.
+    pub fn all_warnings(&self, now: DateTime<Utc>) -> Result<Vec<WarningRow>> {
         let mut statement = self.connection.prepare_cached(
             "SELECT w.access_grant_id, w.access_method_id, w.code, w.message, w.created_at,
                     g.reservation_key, g.user_identity_id, g.deleted_at IS NOT NULL
              FROM warnings w JOIN access_grants g ON g.id = w.access_grant_id
+             WHERE w.expires_at IS NULL OR w.expires_at > ?1
              ORDER BY w.id DESC",
         )?;
-        let mut rows = statement.query([])?;
+        let mut rows = statement.query([time::to_text(now)])?;
         let mut warnings = Vec::new();
         while let Some(row) = rows.next()? {
             let code: String = row.get(2)?;

@@ -277,8 +277,8 @@ impl Reader<'_> {
     /// The warnings on a grant and on its access methods.
     pub fn warnings_of_grant(&self, id: AccessGrantId) -> Result<Vec<StoredWarning>> {
         let mut statement = self.connection.prepare_cached(
-            "SELECT code, message, access_method_id, entrance_id, created_at FROM warnings
-             WHERE access_grant_id = ?1 ORDER BY id",
+            "SELECT code, message, access_method_id, entrance_id, created_at, expires_at
+             FROM warnings WHERE access_grant_id = ?1 ORDER BY id",
         )?;
         let mut rows = statement.query([id.to_string()])?;
         let mut warnings = Vec::new();
@@ -291,9 +291,30 @@ impl Reader<'_> {
                 access_method_id: optional_uuid_column(row, 2)?,
                 entrance_id: optional_uuid_column(row, 3)?,
                 created_at: time::column(row, 4)?,
+                expires_at: time::optional_column(row, 5)?,
             });
         }
         Ok(warnings)
+    }
+
+    /// Grants with a warning of `code` that include the door `entrance_id`.
+    pub fn grants_warned_at_door(
+        &self,
+        code: WarningCode,
+        entrance_id: EntranceId,
+    ) -> Result<Vec<AccessGrantId>> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT DISTINCT w.access_grant_id FROM warnings w
+             JOIN access_grant_entrances ge
+               ON ge.access_grant_id = w.access_grant_id AND ge.entrance_id = ?2
+             WHERE w.code = ?1",
+        )?;
+        let mut rows = statement.query(params![code.as_str(), entrance_id.to_string()])?;
+        let mut grants = Vec::new();
+        while let Some(row) = rows.next()? {
+            grants.push(uuid_column(row, 0)?);
+        }
+        Ok(grants)
     }
 
     /// One access method, revoked ones included.
@@ -578,15 +599,29 @@ impl Writer<'_> {
         warning: &Warning,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        self.insert_expiring_warning(grant_id, access_method_id, warning, None, now)
+    }
+
+    /// A warning that stops holding at `expires_at`, if it is not replaced before.
+    pub fn insert_expiring_warning(
+        &self,
+        grant_id: AccessGrantId,
+        access_method_id: Option<AccessMethodId>,
+        warning: &Warning,
+        expires_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         self.connection.execute_cached(
-            "INSERT INTO warnings (access_grant_id, access_method_id, code, message, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO warnings (access_grant_id, access_method_id, code, message, created_at,
+                 expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 grant_id.to_string(),
                 access_method_id.map(|id| id.to_string()),
                 warning.code.as_str(),
                 warning.message,
-                time::to_text(now)
+                time::to_text(now),
+                expires_at.map(time::to_text)
             ],
         )?;
         Ok(())

@@ -48,6 +48,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/003_desk.sql")),
     M::up(include_str!("migrations/004_sign_in.sql")),
     M::up(include_str!("migrations/005_leaner_writes.sql")).foreign_key_check(),
+    M::up(include_str!("migrations/006_warnings_expire.sql")),
 ];
 
 /// How long a writer waits for another process's transaction before giving up.

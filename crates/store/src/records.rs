@@ -80,6 +80,15 @@ pub struct StoredWarning {
     pub access_method_id: Option<AccessMethodId>,
     pub entrance_id: Option<EntranceId>,
     pub created_at: DateTime<Utc>,
+    /// When what the warning is about stops being true at the latest (a card's end).
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl StoredWarning {
+    /// Whether the warning still holds at `now`.
+    pub fn is_current(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at.is_none_or(|expires_at| now < expires_at)
+    }
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -1018,7 +1018,10 @@ fn build(dir: &tempfile::TempDir, history: usize) -> Built {
                     establish(w, &user, &key, &BTreeSet::from([doors[door]]), frame(2, 3))?;
                 w.delete_grant(grant, now())?;
                 w.clear_reservation(reservation, now())?;
-                let warning = engine::warnings::cards_not_collected(1, &[keys[door].to_owned()]);
+                let warning = engine::warnings::Warning {
+                    code: engine::warnings::WarningCode::CardsNotCollected,
+                    message: format!("Card not returned still opens {}.", keys[door]),
+                };
                 w.insert_warning(grant, None, &warning, now())?;
             }
             Ok::<_, Error>(())
