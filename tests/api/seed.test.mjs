@@ -282,6 +282,6 @@ describe('Common scenarios', () => {
       access_grant_id: grant.access_grant_id, ends_at: '2025-08-01T11:00:00Z',
     }))
     assert.equal(error.statusCode, 400)
-    assert.equal(error.code, 'validation_error')
+    assert.equal(error.code, 'invalid_input')
   })
 })

@@ -1414,6 +1414,14 @@ fn assert_guide_error(
         words(message),
         "{error}"
     );
+    // The SDK's error keeps only type, message and data: the guide's kind and title ride in
+    // data too.
+    let kind = if status == StatusCode::CONFLICT {
+        "CONFLICT"
+    } else {
+        "VALIDATION_ERROR"
+    };
+    assert_eq!(error["data"], json!({ "kind": kind, "title": title }), "{error}");
 }
 
 #[tokio::test]
@@ -1712,7 +1720,7 @@ async fn missing_required_fields_are_400_naming_them() {
     let mut body = good.clone();
     body.as_object_mut().unwrap().remove("user_identity_id");
     let reply = fx.create(&body).await;
-    let error = reply.error(StatusCode::BAD_REQUEST, "validation_error");
+    let error = reply.error(StatusCode::BAD_REQUEST, "invalid_input");
     assert!(
         error["message"]
             .as_str()
@@ -1802,7 +1810,7 @@ async fn an_unknown_access_grant_is_404() {
 }
 
 #[tokio::test]
-async fn engine_step_1_errors_are_400_validation_error() {
+async fn engine_step_1_errors_are_400_invalid_input() {
     let fx = Fixture::new().await;
     let user = fx.guest().await;
     let cases = [
@@ -1845,7 +1853,7 @@ async fn engine_step_1_errors_are_400_validation_error() {
     ];
     for (body, field) in cases {
         let reply = fx.create(&body).await;
-        let error = reply.error(StatusCode::BAD_REQUEST, "validation_error");
+        let error = reply.error(StatusCode::BAD_REQUEST, "invalid_input");
         assert!(
             error["message"].as_str().unwrap().contains(field),
             "{field}: {error}"
@@ -1859,16 +1867,16 @@ async fn engine_step_1_errors_are_400_validation_error() {
     let mut body = fx.stay(&user, &[], STARTS, ENDS, None);
     fx.create(&body)
         .await
-        .error(StatusCode::BAD_REQUEST, "validation_error");
+        .error(StatusCode::BAD_REQUEST, "invalid_input");
     body = fx.stay(&user, &["room-101"], STARTS, ENDS, Some("stay-1"));
     body["requested_access_methods"] = json!([]);
     fx.create(&body)
         .await
-        .error(StatusCode::BAD_REQUEST, "validation_error");
+        .error(StatusCode::BAD_REQUEST, "invalid_input");
     body["requested_access_methods"] = json!([{ "mode": "code" }]);
     fx.create(&body)
         .await
-        .error(StatusCode::BAD_REQUEST, "validation_error");
+        .error(StatusCode::BAD_REQUEST, "invalid_input");
     // An update that puts ends_at before starts_at.
     let grant = fx.grant(&["room-101"], Some("stay-9")).await;
     post(
@@ -1877,8 +1885,39 @@ async fn engine_step_1_errors_are_400_validation_error() {
         &json!({ "access_grant_id": id_of(&grant, "access_grant_id"), "ends_at": "2025-05-09T00:00:00Z" }),
     )
     .await
-    .error(StatusCode::BAD_REQUEST, "validation_error");
+    .error(StatusCode::BAD_REQUEST, "invalid_input");
     assert!(fx.grants_of("stay-1").await.is_empty());
+}
+
+#[tokio::test]
+async fn refused_input_names_its_field_once_and_carries_its_kind() {
+    let fx = Fixture::new().await;
+    let user = fx.guest().await;
+    let body = fx.stay(&user, &["room-101"], ENDS, STARTS, Some("stay-1"));
+    let reply = fx.create(&body).await;
+    let error = reply.invalid_input("ends_at");
+    assert_eq!(error["message"], "ends_at must be after starts_at.");
+    assert_eq!(
+        error["validation_errors"]["ends_at"]["_errors"],
+        json!(["must be after starts_at"])
+    );
+    assert_eq!(error["data"], json!({ "kind": "VALIDATION_ERROR" }));
+    // The API's own refusals read the same way.
+    let reply = get(&fx.router, "/access_grants/get", &[]).await;
+    let error = reply.invalid_input("access_grant_id");
+    assert_eq!(error["message"], "access_grant_id is required.");
+    assert_eq!(
+        error["validation_errors"]["access_grant_id"]["_errors"],
+        json!(["is required"])
+    );
+    // Not a 400 or 409: no kind.
+    let reply = get(
+        &fx.router,
+        "/access_grants/get",
+        &[("access_grant_id", &Uuid::new_v4().to_string())],
+    )
+    .await;
+    assert_eq!(reply.error(StatusCode::NOT_FOUND, "not_found").get("data"), None);
 }
 
 #[tokio::test]
