@@ -1,6 +1,8 @@
 //! Request parameters, from the JSON body (POST, PATCH, and older SDKs for everything) or
 //! from the query string (GET and DELETE), into one typed value. A parameter of the wrong
-//! type is refused with its path named.
+//! type is refused with its path named, and so is a parameter the route does not take: every
+//! parameter struct denies unknown fields, so that a filter is applied or refused, never
+//! silently dropped.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -48,16 +50,41 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Params<T> {
 pub fn parse<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
+        let inner = error.inner().to_string();
+        if let Some((name, expected)) = unknown_field(&inner) {
+            let field = if path == "." || path.ends_with(name) {
+                name.to_owned()
+            } else {
+                format!("{path}.{name}")
+            };
+            return ApiError::invalid_input(
+                &field,
+                format!("is not a parameter this route takes or applies; {expected}"),
+            );
+        }
         let field = if path == "." { "body".to_owned() } else { path };
-        ApiError::invalid_input(&field, error.inner().to_string())
+        ApiError::invalid_input(&field, inner)
     })
 }
 
+/// serde's "unknown field `x`, expected one of `a`, `b`" as (`x`, "expected one of …").
+fn unknown_field(message: &str) -> Option<(&str, &str)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (name, expected) = rest.split_once('`')?;
+    let expected = expected.trim_start_matches(',').trim();
+    Some((name, expected))
+}
+
 /// The SDK's query form as JSON: `a.b=x` nests and a repeated name is an array. The SDK
-/// sends an empty value for `null` and for an empty array; both read as "not given".
+/// sends an empty value for `null` and for an empty array; both read as "not given". Its
+/// `_strict=true` asks Seam for strict parsing, which is the only parsing here: it is not a
+/// parameter.
 fn query_to_json(query: &str) -> Value {
     let mut root = Map::new();
     for (name, value) in form_pairs(query) {
+        if name == "_strict" {
+            continue;
+        }
         let mut path: Vec<&str> = name.split('.').collect();
         let Some(last) = path.pop() else { continue };
         let mut node = &mut root;
