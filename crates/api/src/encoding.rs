@@ -18,9 +18,9 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::params::Params;
+use crate::params::{Listed, Params};
 use crate::resources::Instant;
-use crate::routes::{Page, Position, paginate, workspace_id};
+use crate::routes::{Position, paginate, workspace_id};
 
 type Answer = Result<Json<Value>, ApiError>;
 
@@ -98,16 +98,13 @@ struct ListEncoders {
     acs_system_ids: Option<Vec<Uuid>>,
     #[serde(default, deserialize_with = "crate::params::ids")]
     acs_encoder_ids: Option<Vec<Uuid>>,
-    #[serde(default, deserialize_with = "crate::params::number")]
-    limit: Option<u32>,
-    page_cursor: Option<String>,
 }
 
 /// The desk encoder writes cards for every offline system, so it is listed for each one
 /// asked about (or for each, when none is named).
 async fn list_encoders(
     State(state): State<AppState>,
-    Params(params): Params<ListEncoders>,
+    Listed(params, page): Listed<ListEncoders>,
 ) -> Answer {
     let offline: Vec<Uuid> = state
         .desk
@@ -134,10 +131,6 @@ async fn list_encoders(
         Vec::new()
     } else {
         systems
-    };
-    let page = Page {
-        limit: params.limit,
-        page_cursor: params.page_cursor,
     };
     // The one encoder is listed once per system, so the system orders the list.
     let (systems, pagination) = paginate(

@@ -6,6 +6,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -22,28 +23,63 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Params<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        let query = request.uri().query().unwrap_or_default().to_owned();
-        let body = Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::too_large(MAX_BODY_BYTES)
-                } else {
-                    ApiError::invalid_input("body", rejection.body_text())
-                }
-            })?;
-        let value = if body.iter().all(u8::is_ascii_whitespace) {
-            query_to_json(&query)
-        } else {
-            serde_json::from_slice(&body).map_err(|error| {
-                ApiError::invalid_input("body", format!("is not valid JSON ({error})"))
-            })?
-        };
-        if !value.is_object() {
-            return Err(ApiError::invalid_input("body", "must be a JSON object"));
-        }
-        parse(value).map(Params)
+        parse(request_json(request, state).await?).map(Params)
     }
+}
+
+/// A list's parameters: its filters, and apart from them the page asked for.
+#[derive(Debug)]
+pub struct Listed<T>(pub T, pub Page);
+
+/// The page parameters every paged list takes.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    #[serde(default, deserialize_with = "number")]
+    pub limit: Option<u32>,
+    pub page_cursor: Option<String>,
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Listed<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let mut filters = request_json(request, state).await?;
+        let mut page = Map::new();
+        if let Value::Object(given) = &mut filters {
+            for name in ["limit", "page_cursor"] {
+                if let Some(value) = given.remove(name) {
+                    page.insert(name.to_owned(), value);
+                }
+            }
+        }
+        Ok(Listed(parse(filters)?, parse(Value::Object(page))?))
+    }
+}
+
+/// The request's parameters as one JSON object, from its body or its query string.
+async fn request_json<S: Send + Sync>(request: Request, state: &S) -> Result<Value, ApiError> {
+    let query = request.uri().query().unwrap_or_default().to_owned();
+    let body = Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::too_large(MAX_BODY_BYTES)
+            } else {
+                ApiError::invalid_input("body", rejection.body_text())
+            }
+        })?;
+    let value = if body.iter().all(u8::is_ascii_whitespace) {
+        query_to_json(&query)
+    } else {
+        serde_json::from_slice(&body).map_err(|error| {
+            ApiError::invalid_input("body", format!("is not valid JSON ({error})"))
+        })?
+    };
+    if !value.is_object() {
+        return Err(ApiError::invalid_input("body", "must be a JSON object"));
+    }
+    Ok(value)
 }
 
 /// Deserializes `value`, naming the parameter at fault on error.
@@ -125,7 +161,6 @@ fn form_pairs(query: &str) -> Vec<(String, String)> {
 
 /// A whole number given as a JSON number or, from a query string, as text.
 pub fn number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
-    use serde::Deserialize;
     // Read any value first, so that a negative or fractional number is refused with a
     // message naming what was found (an untagged enum only says no variant matched).
     let whole = |value: &Value| match value {

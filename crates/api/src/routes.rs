@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::params::{Params, ids, number};
+use crate::params::{Listed, Page, Params, ids};
 use crate::resources::{AccessGrant, AccessMethod, AcsSystem, Entrance, Space, UserIdentity};
 
 /// The most items one list page returns, and its default size.
@@ -79,17 +79,6 @@ pub(crate) fn workspace_id(desk: &FrontDesk) -> Result<Uuid, frontdesk::Error> {
         .property()?
         .map(|property| property.id)
         .unwrap_or_default())
-}
-
-/// The page parameters of a list. Routes with filters take `limit` and `page_cursor` as
-/// their own fields rather than through `#[serde(flatten)]`, which would lose the field's name
-/// from a type error (it would be reported against `body`).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Page {
-    #[serde(default, deserialize_with = "number")]
-    pub(crate) limit: Option<u32>,
-    pub(crate) page_cursor: Option<String>,
 }
 
 /// One part of a list's order: a number or a text.
@@ -292,14 +281,11 @@ struct ListGrantParams {
     acs_entrance_id: Option<Uuid>,
     user_identity_id: Option<Uuid>,
     acs_system_id: Option<Uuid>,
-    #[serde(default, deserialize_with = "number")]
-    limit: Option<u32>,
-    page_cursor: Option<String>,
 }
 
 async fn list_access_grants(
     State(state): State<AppState>,
-    Params(params): Params<ListGrantParams>,
+    Listed(params, page): Listed<ListGrantParams>,
 ) -> Answer {
     let filter = GrantFilter {
         reservation_key: params.reservation_key,
@@ -309,10 +295,6 @@ async fn list_access_grants(
         access_system_id: params.acs_system_id,
     };
     let wanted = params.access_grant_ids;
-    let page = Page {
-        limit: params.limit,
-        page_cursor: params.page_cursor,
-    };
     let (grants, pagination) = call(&state, move |desk, _| {
         let mut grants = desk.access_grants(&filter)?;
         if let Some(wanted) = &wanted {
@@ -402,14 +384,11 @@ struct ListMethodParams {
     access_grant_id: Option<Uuid>,
     space_id: Option<Uuid>,
     acs_entrance_id: Option<Uuid>,
-    #[serde(default, deserialize_with = "number")]
-    limit: Option<u32>,
-    page_cursor: Option<String>,
 }
 
 async fn list_access_methods(
     State(state): State<AppState>,
-    Params(params): Params<ListMethodParams>,
+    Listed(params, page): Listed<ListMethodParams>,
 ) -> Answer {
     let filters: Vec<Methods> = [
         params.access_grant_id.map(Methods::Grant),
@@ -419,10 +398,6 @@ async fn list_access_methods(
     .into_iter()
     .flatten()
     .collect();
-    let page = Page {
-        limit: params.limit,
-        page_cursor: params.page_cursor,
-    };
     let (methods, pagination) = call(&state, move |desk, _| {
         let workspace = workspace_id(desk)?;
         let mut methods = match filters.first() {
@@ -548,19 +523,12 @@ struct ListEntranceParams {
     acs_entrance_ids: Option<Vec<Uuid>>,
     access_method_id: Option<Uuid>,
     search: Option<String>,
-    #[serde(default, deserialize_with = "number")]
-    limit: Option<u32>,
-    page_cursor: Option<String>,
 }
 
 async fn list_entrances(
     State(state): State<AppState>,
-    Params(params): Params<ListEntranceParams>,
+    Listed(params, page): Listed<ListEntranceParams>,
 ) -> Answer {
-    let page = Page {
-        limit: params.limit,
-        page_cursor: params.page_cursor,
-    };
     let (entrances, pagination) = call(&state, move |desk, _| {
         let mut entrances = desk.entrances(params.acs_system_id, params.space_id)?;
         if let Some(account) = params.connected_account_id {
@@ -683,19 +651,12 @@ struct ListSpaceParams {
     space_key: Option<String>,
     search: Option<String>,
     connected_account_id: Option<Uuid>,
-    #[serde(default, deserialize_with = "number")]
-    limit: Option<u32>,
-    page_cursor: Option<String>,
 }
 
 async fn list_spaces(
     State(state): State<AppState>,
-    Params(params): Params<ListSpaceParams>,
+    Listed(params, page): Listed<ListSpaceParams>,
 ) -> Answer {
-    let page = Page {
-        limit: params.limit,
-        page_cursor: params.page_cursor,
-    };
     let (spaces, pagination) = call(&state, move |desk, _| {
         let workspace = workspace_id(desk)?;
         let mut spaces = desk.spaces()?;
@@ -787,19 +748,12 @@ struct ListUserParams {
     user_identity_ids: Option<Vec<Uuid>>,
     search: Option<String>,
     created_before: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "number")]
-    limit: Option<u32>,
-    page_cursor: Option<String>,
 }
 
 async fn list_user_identities(
     State(state): State<AppState>,
-    Params(params): Params<ListUserParams>,
+    Listed(params, page): Listed<ListUserParams>,
 ) -> Answer {
-    let page = Page {
-        limit: params.limit,
-        page_cursor: params.page_cursor,
-    };
     let (users, pagination) = call(&state, move |desk, _| {
         let workspace = workspace_id(desk)?;
         let mut users = desk.user_identities()?;
