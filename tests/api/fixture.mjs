@@ -1,8 +1,12 @@
 // One server and SDK client per test file, with the property's ids looked up by key,
-// since the guide writes "room-101" where a real id goes.
+// since the guide writes "room-101" where a real id goes. Every answer the client receives
+// is checked against Seam's published schema (schemas.mjs): a call that gets a wrong answer
+// fails, and a file whose answers broke the schema anywhere fails at its end.
+import assert from 'node:assert/strict'
 import { after, before } from 'node:test'
 import { Seam } from 'seam'
 
+import { checkEveryAnswer, violations } from './schemas.mjs'
 import { apiKey, startServer } from './server.mjs'
 
 /** `options` go to startServer (`args` for extra `frontdesk serve` flags). */
@@ -11,6 +15,7 @@ export function useFrontDesk(options = {}) {
   before(async () => {
     context.server = await startServer(options)
     context.seam = new Seam({ apiKey, endpoint: context.server.endpoint })
+    checkEveryAnswer(context.seam)
     const spaces = await context.seam.spaces.list()
     const entrances = await context.seam.acs.entrances.list()
     context.space = Object.fromEntries(spaces.map((s) => [s.space_key, s.space_id]))
@@ -18,6 +23,8 @@ export function useFrontDesk(options = {}) {
   })
   after(async () => {
     await context.server?.stop()
+    assert.deepEqual(violations.map(({ path, problems }) => ({ path, problems })), [],
+      "every answer has Seam's shape")
   })
   context.guest = async (name = 'Guest') =>
     (await context.seam.userIdentities.create({ full_name: name })).user_identity_id

@@ -18,8 +18,9 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::params::Params;
+use crate::params::{Listed, Params};
 use crate::resources::Instant;
+use crate::routes::{Position, paginate, workspace_id};
 
 type Answer = Result<Json<Value>, ApiError>;
 
@@ -50,11 +51,17 @@ pub fn routes() -> Router<AppState> {
 
 /// The desk's one encoder, as Seam shows an encoder: stable for the property.
 fn encoder_id(desk: &FrontDesk) -> Result<Uuid, ApiError> {
-    let property = desk
-        .property()?
-        .map(|property| property.id)
-        .unwrap_or_default();
-    Ok(Uuid::new_v5(&property, b"acs_encoder"))
+    Ok(Uuid::new_v5(&workspace_id(desk)?, b"acs_encoder"))
+}
+
+/// The system the desk encoder is shown on when none is asked about: the first offline one.
+fn encoder_system(desk: &FrontDesk) -> Result<Uuid, frontdesk::Error> {
+    Ok(desk
+        .access_systems()?
+        .into_iter()
+        .find(|system| system.kind.is_override_based())
+        .map(|system| system.id)
+        .unwrap_or_default())
 }
 
 fn encoder_resource(state: &AppState, acs_system_id: Uuid) -> Result<Value, ApiError> {
@@ -65,6 +72,7 @@ fn encoder_resource(state: &AppState, acs_system_id: Uuid) -> Result<Value, ApiE
         vec![json!({
             "error_code": "acs_encoder_removed",
             "message": "The encoder is not connected. Plug it in (or check its cable).",
+            "created_at": Instant(state.clock.now()),
         })]
     } else {
         Vec::new()
@@ -72,6 +80,8 @@ fn encoder_resource(state: &AppState, acs_system_id: Uuid) -> Result<Value, ApiE
     Ok(json!({
         "acs_encoder_id": id,
         "acs_system_id": acs_system_id,
+        "connected_account_id": acs_system_id,
+        "workspace_id": workspace_id(&state.desk)?,
         "display_name": if simulated { "Desk encoder (simulated)" } else { "Desk encoder" },
         "created_at": Instant(state.started_at),
         "errors": errors,
@@ -81,6 +91,7 @@ fn encoder_resource(state: &AppState, acs_system_id: Uuid) -> Result<Value, ApiE
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ListEncoders {
     acs_system_id: Option<Uuid>,
     #[serde(default, deserialize_with = "crate::params::ids")]
@@ -93,7 +104,7 @@ struct ListEncoders {
 /// asked about (or for each, when none is named).
 async fn list_encoders(
     State(state): State<AppState>,
-    Params(params): Params<ListEncoders>,
+    Listed(params, page): Listed<ListEncoders>,
 ) -> Answer {
     let offline: Vec<Uuid> = state
         .desk
@@ -116,17 +127,29 @@ async fn list_encoders(
             .collect()
     };
     let id = encoder_id(&state.desk)?;
-    if params.acs_encoder_ids.is_some_and(|ids| !ids.contains(&id)) {
-        return Ok(Json(json!({ "acs_encoders": [], "ok": true })));
-    }
+    let systems = if params.acs_encoder_ids.is_some_and(|ids| !ids.contains(&id)) {
+        Vec::new()
+    } else {
+        systems
+    };
+    // The one encoder is listed once per system, so the system orders the list.
+    let (systems, pagination) = paginate(
+        "acs_encoders",
+        systems,
+        |system| Position(Vec::new(), *system),
+        &page,
+    )?;
     let encoders = systems
         .into_iter()
         .map(|system| encoder_resource(&state, system))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Json(json!({ "acs_encoders": encoders, "ok": true })))
+    Ok(Json(
+        json!({ "acs_encoders": encoders, "pagination": pagination, "ok": true }),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct EncoderSelector {
     acs_encoder_id: Option<Uuid>,
 }
@@ -145,19 +168,14 @@ async fn get_encoder(
     Params(params): Params<EncoderSelector>,
 ) -> Answer {
     check_encoder(&state, params.acs_encoder_id)?;
-    let system = state
-        .desk
-        .access_systems()?
-        .into_iter()
-        .find(|system| system.kind.is_override_based())
-        .map(|system| system.id)
-        .unwrap_or_default();
+    let system = encoder_system(&state.desk)?;
     Ok(Json(
         json!({ "acs_encoder": encoder_resource(&state, system)?, "ok": true }),
     ))
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct EncodeParams {
     acs_encoder_id: Option<Uuid>,
     access_method_id: Option<Uuid>,
@@ -182,14 +200,15 @@ async fn encode(State(state): State<AppState>, Params(params): Params<EncodePara
         let written = state
             .desk
             .encode_card(context, &state.station, id, &mut progress)?;
-        let issued = written.access_method.as_ref();
-        Ok(json!({
-            "acs_credential_id": written.op_id,
-            "access_method_id": id,
-            "card_id": written.card_id,
-            "is_issued": true,
-            "issued_at": issued.and_then(|method| method.issued_at).map(Instant),
-        }))
+        let issued_at = written
+            .access_method
+            .as_ref()
+            .and_then(|method| method.issued_at)
+            .unwrap_or(context.now);
+        let mut credential = card_credential(&state.desk, written.op_id, issued_at)?;
+        credential["access_method_id"] = json!(id);
+        credential["card_id"] = json!(written.card_id);
+        Ok(credential)
     })
     .await
 }
@@ -198,14 +217,44 @@ async fn scan(State(state): State<AppState>, Params(params): Params<EncoderSelec
     check_encoder(&state, params.acs_encoder_id)?;
     run_attempt(&state, "SCAN_CREDENTIAL", |state, context| {
         let report = state.desk.read_card(&state.station, context.now)?;
-        Ok(scan_result(&report))
+        scan_result(&state.desk, &report)
     })
     .await
 }
 
+/// A card this desk wrote, as Seam's `acs_credential`: the encode that wrote it is the
+/// credential, made on the desk encoder's system. Ours beside Seam's fields: the
+/// `access_method_id` it was written for and the card's `card_id`.
+fn card_credential(
+    desk: &FrontDesk,
+    credential_id: Uuid,
+    issued_at: DateTime<Utc>,
+) -> Result<Value, frontdesk::Error> {
+    let system = encoder_system(desk)?;
+    let workspace = workspace_id(desk)?;
+    Ok(json!({
+        "acs_credential_id": credential_id,
+        "acs_system_id": system,
+        "connected_account_id": system,
+        "workspace_id": workspace,
+        "display_name": "Card",
+        "access_method": "card",
+        "card_number": null,
+        "created_at": Instant(issued_at),
+        "is_issued": true,
+        "issued_at": Instant(issued_at),
+        "is_managed": true,
+        "errors": [],
+        "warnings": [],
+    }))
+}
+
 /// What a scan found, in the shape of Seam's SCAN_CREDENTIAL result.
-fn scan_result(report: &CardReport) -> Value {
+fn scan_result(desk: &FrontDesk, report: &CardReport) -> Result<Value, frontdesk::Error> {
+    let issued_at = report.content.as_ref().map(|content| content.issued_at);
     let on_encoder = json!({
+        "card_number": null,
+        "created_at": issued_at.map(Instant),
         "card_id": report.card_id,
         "is_issued": !report.blank,
         "is_authentic": report.authentic,
@@ -217,24 +266,28 @@ fn scan_result(report: &CardReport) -> Value {
         "ends_at": report.content.as_ref().map(|content| Instant(content.valid_until)),
         "doors": report.doors.iter().map(door_verdict).collect::<Vec<_>>(),
     });
-    let on_seam = report.access_method_id.map(|id| {
-        json!({
-            "access_method_id": id,
-            "access_grant_id": report.access_grant_id,
-            "reservation_key": report.reservation_key,
-            "user_full_name": report.user_full_name,
-        })
-    });
+    let on_seam = match (report.credential_id, report.access_method_id, issued_at) {
+        (Some(credential), Some(method), Some(issued_at)) => {
+            let mut on_seam = card_credential(desk, credential, issued_at)?;
+            on_seam["access_method_id"] = json!(method);
+            on_seam["access_grant_id"] = json!(report.access_grant_id);
+            on_seam["reservation_key"] = json!(report.reservation_key);
+            on_seam["user_full_name"] = json!(report.user_full_name);
+            on_seam["card_id"] = json!(report.card_id);
+            Some(on_seam)
+        }
+        _ => None,
+    };
     let warnings: Vec<Value> = report
         .out_of_sync
         .iter()
         .map(|message| json!({ "warning_code": "acs_credential_on_encoder_out_of_sync", "warning_message": message }))
         .collect();
-    json!({
+    Ok(json!({
         "acs_credential_on_encoder": on_encoder,
         "acs_credential_on_seam": on_seam,
         "warnings": warnings,
-    })
+    }))
 }
 
 fn door_verdict(door: &DoorVerdict) -> Value {
@@ -298,6 +351,7 @@ fn attempt_resource(attempt: &ActionAttemptRecord) -> Value {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ActionAttemptId {
     action_attempt_id: Option<Uuid>,
 }
@@ -313,6 +367,7 @@ async fn get_action_attempt(
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct WillFail {
     acs_encoder_id: Option<Uuid>,
     error_code: Option<String>,
@@ -371,6 +426,7 @@ fn simulator(state: &AppState) -> Result<&encoder::simulator::SimulatedEncoder, 
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PresentCard {
     acs_entrance_id: Option<Uuid>,
     card_id: Option<String>,

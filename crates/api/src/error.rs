@@ -1,5 +1,8 @@
 //! Errors in Seam's shape: `{"error": {"type", "message", ...}, "ok": false}` with the HTTP
-//! status, so that the SDKs raise `SeamHttpApiError` with `code` = type.
+//! status, so that the SDKs raise `SeamHttpApiError` with `code` = type. Refused input is
+//! `invalid_input` with `validation_errors` (the SDK's `SeamHttpInvalidInputError`), and
+//! since the SDK's error keeps only `type`, `message` and `data`, a 400 or 409 also carries
+//! its kind and the guide's title in `data`.
 
 use std::collections::BTreeMap;
 
@@ -30,6 +33,32 @@ pub struct ErrorBody {
     /// Every problem of a refused property file.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
+    /// What the SDK's `SeamHttpApiError.data` keeps: the guide's kind and title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<ErrorData>,
+}
+
+/// The guide writes a refusal as "HTTP 400 VALIDATION_ERROR" or "HTTP 409 CONFLICT" with a
+/// title; these reach SDK users in `error.data`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorData {
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+impl ErrorData {
+    fn for_status(status: StatusCode, title: Option<&String>) -> Option<Self> {
+        let kind = match status {
+            StatusCode::BAD_REQUEST => "VALIDATION_ERROR",
+            StatusCode::CONFLICT => "CONFLICT",
+            _ => return None,
+        };
+        Some(Self {
+            kind,
+            title: title.cloned(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -48,25 +77,15 @@ impl ApiError {
                 title: None,
                 validation_errors: None,
                 problems: Vec::new(),
+                data: ErrorData::for_status(status, None),
             }),
         }
     }
 
-    /// A request parameter that is missing, of the wrong type or malformed.
+    /// A request parameter that is missing, of the wrong type or malformed: the same error
+    /// the use cases give for refused input, so that every boundary words it alike.
     pub fn invalid_input(field: &str, problem: impl Into<String>) -> Self {
-        let problem = problem.into();
-        let mut error = Self::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_input",
-            format!("{field}: {problem}"),
-        );
-        error.body.validation_errors = Some(BTreeMap::from([(
-            field.to_owned(),
-            FieldErrors {
-                errors: vec![problem],
-            },
-        )]));
-        error
+        frontdesk::Error::Rule(engine::RuleError::invalid(field, problem)).into()
     }
 
     pub fn missing(field: &str) -> Self {
@@ -99,20 +118,29 @@ impl ApiError {
 
 impl From<frontdesk::Error> for ApiError {
     fn from(error: frontdesk::Error) -> Self {
+        // Beside its field, the problem as written at the check, without the field's name
+        // again ("must be after starts_at"); the message is the whole sentence.
+        let problem = match &error {
+            frontdesk::Error::Rule(engine::RuleError::Invalid { message, .. })
+            | frontdesk::Error::Conflict { message, .. } => Some(message.clone()),
+            _ => None,
+        };
         let wire = error.to_wire();
         let validation_errors = wire.field.map(|field| {
             BTreeMap::from([(
                 field,
                 FieldErrors {
-                    errors: vec![wire.message.clone()],
+                    errors: vec![problem.unwrap_or_else(|| wire.message.clone())],
                 },
             )])
         });
+        let status = StatusCode::from_u16(wire.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         Self {
-            status: StatusCode::from_u16(wire.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            status,
             body: Box::new(ErrorBody {
                 error_type: wire.error_type,
                 message: wire.message,
+                data: ErrorData::for_status(status, wire.title.as_ref()),
                 title: wire.title,
                 validation_errors,
                 problems: wire.problems,

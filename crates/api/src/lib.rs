@@ -1,6 +1,6 @@
 //! The Seam-compatible local HTTP API: the routes and shapes of Seam's Connect API over the
 //! front desk's use cases, so that an integration written for Seam's cloud works against the
-//! front desk by changing one URL. The wire contract is `seam-api.md`.
+//! front desk by changing one URL. The wire contract is `docs/api.md`.
 
 mod encoding;
 mod error;
@@ -106,7 +106,7 @@ pub fn router(state: AppState) -> Router {
 fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
     routes
         .fallback(|| async {
-            ApiError::not_found("No such route; see the route list in seam-api.md.")
+            ApiError::not_found("No such route; see the route list in docs/api.md.")
         })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

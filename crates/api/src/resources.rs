@@ -1,5 +1,8 @@
-//! The front desk's records in the shapes of Seam's Connect API (`seam-api.md`). Fields that
-//! Seam does not have are our extensions and are named so.
+//! The front desk's records in the shapes of Seam's Connect API (`docs/api.md`): every field
+//! Seam's published schema requires is present, with an honest empty (`[]`, `null`, `""`)
+//! where the front desk has no such thing. Fields that Seam does not have are our extensions
+//! and are named so. Seam's connected account is the account a system is reached through;
+//! here each access system stands for its own, so `connected_account_id` is the system's id.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use engine::model::{AccessMode, RequestedAccessMethod};
@@ -51,11 +54,15 @@ pub struct RequestedMethod {
 pub struct AccessGrant {
     pub access_grant_id: Uuid,
     pub workspace_id: Uuid,
+    /// Absent for standard access, as in Seam's schema (a text when given, never `null`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reservation_key: Option<String>,
     pub user_identity_id: Uuid,
     pub space_ids: Vec<Uuid>,
     pub acs_entrance_ids: Vec<Uuid>,
     pub device_ids: Vec<Uuid>,
+    /// Seam's deprecated locations: none here.
+    pub location_ids: Vec<Uuid>,
     pub requested_access_methods: Vec<RequestedMethod>,
     pub access_method_ids: Vec<Uuid>,
     pub name: Option<String>,
@@ -65,6 +72,8 @@ pub struct AccessGrant {
     pub ends_at: Instant,
     pub warnings: Vec<Warning>,
     pub errors: Vec<serde_json::Value>,
+    /// Changes Seam is still making on devices; a change here is made when it is answered.
+    pub pending_mutations: Vec<serde_json::Value>,
 }
 
 impl AccessGrant {
@@ -102,6 +111,7 @@ impl AccessGrant {
             space_ids: grant.space_ids.clone(),
             acs_entrance_ids: grant.entrance_ids(),
             device_ids: Vec::new(),
+            location_ids: Vec::new(),
             requested_access_methods: requested,
             access_method_ids: grant.access_method_ids.clone(),
             name: grant.name.clone(),
@@ -120,6 +130,7 @@ impl AccessGrant {
                 .map(Warning::from)
                 .collect(),
             errors: Vec::new(),
+            pending_mutations: Vec::new(),
         }
     }
 }
@@ -138,6 +149,7 @@ pub struct AccessMethod {
     pub code: Option<String>,
     pub warnings: Vec<Warning>,
     pub errors: Vec<serde_json::Value>,
+    pub pending_mutations: Vec<serde_json::Value>,
     /// Ours: the grant it belongs to, its copy number and the card it was written to.
     pub access_grant_id: Uuid,
     pub copy_number: Option<u32>,
@@ -165,6 +177,7 @@ impl AccessMethod {
             code: method.code.clone(),
             warnings: method.warnings.iter().map(Warning::from).collect(),
             errors: Vec::new(),
+            pending_mutations: Vec::new(),
             access_grant_id: method.access_grant_id,
             copy_number: method.copy_number,
             card_id: method.card_id.clone(),
@@ -176,6 +189,7 @@ impl AccessMethod {
 pub struct Entrance {
     pub acs_entrance_id: Uuid,
     pub acs_system_id: Uuid,
+    pub connected_account_id: Uuid,
     pub display_name: String,
     pub space_ids: Vec<Uuid>,
     pub can_belong_to_reservation: bool,
@@ -195,6 +209,7 @@ impl From<&EntranceRecord> for Entrance {
         Self {
             acs_entrance_id: entrance.id,
             acs_system_id: entrance.access_system_id,
+            connected_account_id: entrance.access_system_id,
             display_name: entrance.name.clone(),
             space_ids: entrance.space_ids.clone(),
             can_belong_to_reservation: entrance.can_belong_to_reservation,
@@ -218,10 +233,17 @@ pub struct Location {
 pub struct AcsSystem {
     pub acs_system_id: Uuid,
     pub workspace_id: Uuid,
+    pub connected_account_id: Uuid,
+    pub connected_account_ids: Vec<Uuid>,
+    /// The front desk writes cards itself; it manages no credentials through another system.
+    pub is_credential_manager: bool,
     pub name: String,
     pub external_type: &'static str,
     pub external_type_display_name: String,
     pub location: Location,
+    /// No logo is kept for a system.
+    pub image_url: String,
+    pub image_alt_text: String,
     pub created_at: Instant,
     pub errors: Vec<serde_json::Value>,
     pub warnings: Vec<serde_json::Value>,
@@ -232,12 +254,17 @@ impl AcsSystem {
         Self {
             acs_system_id: system.id,
             workspace_id: property.id,
+            connected_account_id: system.id,
+            connected_account_ids: vec![system.id],
+            is_credential_manager: false,
             name: system.name.clone(),
             external_type: system.kind.as_str(),
             external_type_display_name: system.name.clone(),
             location: Location {
                 time_zone: property.time_zone.clone(),
             },
+            image_url: String::new(),
+            image_alt_text: String::new(),
             created_at: Instant(system.created_at),
             errors: Vec::new(),
             warnings: Vec::new(),
@@ -289,6 +316,8 @@ pub struct UserIdentity {
     pub created_at: Instant,
     pub errors: Vec<serde_json::Value>,
     pub warnings: Vec<serde_json::Value>,
+    /// Seam's ACS users: none here, cards are written for the user identity itself.
+    pub acs_user_ids: Vec<Uuid>,
     /// Ours: guest, resident or staff.
     pub kind: engine::model::UserKind,
 }
@@ -312,6 +341,7 @@ impl UserIdentity {
             created_at: Instant(user.created_at),
             errors: Vec::new(),
             warnings: Vec::new(),
+            acs_user_ids: Vec::new(),
             kind: user.kind,
         }
     }

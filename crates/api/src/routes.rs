@@ -10,13 +10,13 @@ use frontdesk::{
     AccessMethodRecord, Context, CreateAccessGrant, FrontDesk, GrantFilter,
     MethodFilter as Methods, NewUserIdentity, UpdateAccessGrant,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::params::{Params, number};
+use crate::params::{Listed, Page, Params, ids};
 use crate::resources::{AccessGrant, AccessMethod, AcsSystem, Entrance, Space, UserIdentity};
 
 /// The most items one list page returns, and its default size.
@@ -74,48 +74,81 @@ fn required<T>(field: &str, value: Option<T>) -> Result<T, ApiError> {
 }
 
 /// The property's id, which stands for Seam's workspace.
-fn workspace_id(desk: &FrontDesk) -> Result<Uuid, ApiError> {
+pub(crate) fn workspace_id(desk: &FrontDesk) -> Result<Uuid, frontdesk::Error> {
     Ok(desk
         .property()?
         .map(|property| property.id)
         .unwrap_or_default())
 }
 
-/// The page parameters of a list. Routes with filters take `limit` and `page_cursor` as
-/// their own fields rather than through `#[serde(flatten)]`, which would lose the field's name
-/// from a type error (it would be reported against `body`).
-#[derive(Debug, Deserialize)]
-struct Page {
-    #[serde(default, deserialize_with = "number")]
-    limit: Option<u32>,
-    page_cursor: Option<String>,
+/// One part of a list's order: a number or a text.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum Key {
+    Number(i64),
+    Text(String),
 }
 
-/// One page of `items` after the cursor (the id of the last item of the previous page).
-fn paginate<T>(
-    items: Vec<T>,
-    id_of: impl Fn(&T) -> Uuid,
+/// Where an item sits in its list: the list's own order, then the item's id. A page cursor is
+/// the position of the last item of the page before, so "after it" keeps its meaning when that
+/// item has been deleted since (a list-then-delete loop), or new items came in.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub(crate) struct Position(pub(crate) Vec<Key>, pub(crate) Uuid);
+
+impl Position {
+    /// Ordered by creation: the instant, to the microsecond, then the id.
+    pub(crate) fn created(at: DateTime<Utc>, id: Uuid) -> Self {
+        Self(vec![Key::Number(at.timestamp_micros())], id)
+    }
+
+    /// Opaque to clients: the list's name and the position, as JSON in hex.
+    fn cursor(&self, list: &str) -> String {
+        let json = serde_json::to_vec(&(list, self)).unwrap_or_default();
+        json.iter().map(|byte| format!("{byte:02x}")).collect()
+    }
+
+    /// The position of a cursor of `list`; `None` for anything else.
+    fn from_cursor(cursor: &str, list: &str) -> Option<Self> {
+        if !cursor.len().is_multiple_of(2) || !cursor.is_ascii() {
+            return None;
+        }
+        let bytes = (0..cursor.len())
+            .step_by(2)
+            .map(|at| u8::from_str_radix(&cursor[at..at + 2], 16).ok())
+            .collect::<Option<Vec<u8>>>()?;
+        let (of, position): (String, Self) = serde_json::from_slice(&bytes).ok()?;
+        (of == list).then_some(position)
+    }
+}
+
+/// One page of the list named `list` (its answer's key), in the order of `position`, after
+/// the cursor's position.
+pub(crate) fn paginate<T>(
+    list: &str,
+    mut items: Vec<T>,
+    position: impl Fn(&T) -> Position,
     page: &Page,
 ) -> Result<(Vec<T>, Value), ApiError> {
     let limit = page
         .limit
         .map_or(PAGE_LIMIT, |limit| (limit as usize).clamp(1, PAGE_LIMIT));
+    items.sort_by_cached_key(&position);
     let start = match &page.page_cursor {
         None => 0,
         Some(cursor) => {
-            let position = Uuid::parse_str(cursor)
-                .ok()
-                .and_then(|id| items.iter().position(|item| id_of(item) == id))
-                .ok_or_else(|| {
-                    ApiError::invalid_input("page_cursor", "is not a cursor of this list")
-                })?;
-            position + 1
+            let after = Position::from_cursor(cursor, list).ok_or_else(|| {
+                ApiError::invalid_input(
+                    "page_cursor",
+                    "is not a cursor this front desk gave; pass next_page_cursor unchanged",
+                )
+            })?;
+            items.partition_point(|item| position(item) <= after)
         }
     };
     let rest = items.len().saturating_sub(start);
     let page_items: Vec<T> = items.into_iter().skip(start).take(limit).collect();
     let next_page_cursor = (rest > limit)
-        .then(|| page_items.last().map(|item| id_of(item).to_string()))
+        .then(|| page_items.last().map(|item| position(item).cursor(list)))
         .flatten();
     let pagination = json!({
         "has_next_page": next_page_cursor.is_some(),
@@ -123,6 +156,17 @@ fn paginate<T>(
         "next_page_url": null,
     });
     Ok((page_items, pagination))
+}
+
+/// A case-insensitive `search` over an item's texts; no search matches everything.
+fn matches_search(search: Option<&str>, texts: &[Option<&str>]) -> bool {
+    let Some(search) = search.map(str::to_lowercase) else {
+        return true;
+    };
+    texts
+        .iter()
+        .flatten()
+        .any(|text| text.to_lowercase().contains(&search))
 }
 
 fn list_answer<T: serde::Serialize>(key: &str, items: Vec<T>, pagination: Value) -> Answer {
@@ -134,6 +178,7 @@ fn list_answer<T: serde::Serialize>(key: &str, items: Vec<T>, pagination: Value)
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct InlineUser {
     full_name: Option<String>,
     email_address: Option<String>,
@@ -155,6 +200,7 @@ impl InlineUser {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CreateGrantParams {
     user_identity_id: Option<Uuid>,
     user_identity: Option<InlineUser>,
@@ -207,6 +253,7 @@ fn grant_resource(
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct AccessGrantId {
     access_grant_id: Option<Uuid>,
 }
@@ -223,21 +270,24 @@ async fn get_access_grant(
     ok("access_grant", grant)
 }
 
+/// Seam's filters of `/access_grants/list` that this front desk applies; the others it lists
+/// (`access_grant_key`, `customer_key`, `location_id`, `device_id`, `access_code_id`) name
+/// things it does not have, and are refused as unknown parameters.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ListGrantParams {
+    #[serde(default, deserialize_with = "ids")]
+    access_grant_ids: Option<Vec<Uuid>>,
     reservation_key: Option<String>,
     space_id: Option<Uuid>,
     acs_entrance_id: Option<Uuid>,
     user_identity_id: Option<Uuid>,
     acs_system_id: Option<Uuid>,
-    #[serde(default, deserialize_with = "number")]
-    limit: Option<u32>,
-    page_cursor: Option<String>,
 }
 
 async fn list_access_grants(
     State(state): State<AppState>,
-    Params(params): Params<ListGrantParams>,
+    Listed(params, page): Listed<ListGrantParams>,
 ) -> Answer {
     let filter = GrantFilter {
         reservation_key: params.reservation_key,
@@ -246,12 +296,18 @@ async fn list_access_grants(
         user_identity_id: params.user_identity_id,
         access_system_id: params.acs_system_id,
     };
-    let page = Page {
-        limit: params.limit,
-        page_cursor: params.page_cursor,
-    };
+    let wanted = params.access_grant_ids;
     let (grants, pagination) = call(&state, move |desk, context| {
-        let (grants, pagination) = paginate(desk.access_grants(&filter)?, |grant| grant.id, &page)?;
+        let mut grants = desk.access_grants(&filter)?;
+        if let Some(wanted) = &wanted {
+            grants.retain(|grant| wanted.contains(&grant.id));
+        }
+        let (grants, pagination) = paginate(
+            "access_grants",
+            grants,
+            |grant| Position::created(grant.created_at, grant.id),
+            &page,
+        )?;
         let grants = grants
             .iter()
             .map(|grant| grant_resource(desk, grant, context.now))
@@ -263,6 +319,7 @@ async fn list_access_grants(
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct UpdateGrantParams {
     access_grant_id: Option<Uuid>,
     starts_at: Option<DateTime<Utc>>,
@@ -300,6 +357,7 @@ async fn delete_access_grant(
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct AccessMethodId {
     access_method_id: Option<Uuid>,
 }
@@ -319,78 +377,50 @@ async fn get_access_method(
     ok("access_method", method)
 }
 
+/// Seam's filters of `/access_methods/list` that this front desk applies, in any
+/// combination (each narrows the list), or none for every live access method. Seam's
+/// `access_grant_key`, `device_id` and `access_code_id` name things it does not have.
 #[derive(Debug, Deserialize)]
-struct MethodSelector {
-    access_method_id: Option<Uuid>,
+#[serde(deny_unknown_fields)]
+struct ListMethodParams {
     access_grant_id: Option<Uuid>,
     space_id: Option<Uuid>,
     acs_entrance_id: Option<Uuid>,
-    reservation_key: Option<String>,
-    #[serde(default, deserialize_with = "number")]
-    limit: Option<u32>,
-    page_cursor: Option<String>,
-}
-
-impl MethodSelector {
-    /// Which of the selecting parameters were given.
-    fn given(&self) -> Vec<&'static str> {
-        [
-            ("access_method_id", self.access_method_id.is_some()),
-            ("access_grant_id", self.access_grant_id.is_some()),
-            ("space_id", self.space_id.is_some()),
-            ("acs_entrance_id", self.acs_entrance_id.is_some()),
-            ("reservation_key", self.reservation_key.is_some()),
-        ]
-        .into_iter()
-        .filter_map(|(name, given)| given.then_some(name))
-        .collect()
-    }
-}
-
-fn exactly_one(given: &[&str], allowed: &[&str]) -> Result<(), ApiError> {
-    let field = allowed.join(" | ");
-    if let Some(other) = given.iter().find(|name| !allowed.contains(name)) {
-        return Err(ApiError::invalid_input(
-            other,
-            format!("is not taken here; give one of {field}"),
-        ));
-    }
-    match given.len() {
-        1 => Ok(()),
-        0 => Err(ApiError::invalid_input(&field, "give exactly one of these")),
-        _ => Err(ApiError::invalid_input(
-            &given.join(", "),
-            format!("give only one of {field}"),
-        )),
-    }
 }
 
 async fn list_access_methods(
     State(state): State<AppState>,
-    Params(params): Params<MethodSelector>,
+    Listed(params, page): Listed<ListMethodParams>,
 ) -> Answer {
-    exactly_one(
-        &params.given(),
-        &["access_grant_id", "space_id", "acs_entrance_id"],
-    )?;
-    let filter = match (
-        params.access_grant_id,
-        params.space_id,
-        params.acs_entrance_id,
-    ) {
-        (Some(id), _, _) => Methods::Grant(id),
-        (_, Some(id), _) => Methods::Space(id),
-        (_, _, Some(id)) => Methods::Entrance(id),
-        _ => return Err(ApiError::missing("access_grant_id")),
-    };
-    let page = Page {
-        limit: params.limit,
-        page_cursor: params.page_cursor,
-    };
+    let filters: Vec<Methods> = [
+        params.access_grant_id.map(Methods::Grant),
+        params.space_id.map(Methods::Space),
+        params.acs_entrance_id.map(Methods::Entrance),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let (methods, pagination) = call(&state, move |desk, _| {
         let workspace = workspace_id(desk)?;
-        let (methods, pagination) =
-            paginate(desk.access_methods(filter)?, |method| method.id, &page)?;
+        let mut methods = match filters.first() {
+            Some(first) => desk.access_methods(*first)?,
+            None => {
+                let mut all = Vec::new();
+                for grant in desk.access_grants(&GrantFilter::default())? {
+                    all.extend(desk.access_methods(Methods::Grant(grant.id))?);
+                }
+                all
+            }
+        };
+        for filter in filters.iter().skip(1) {
+            let allowed: Vec<Uuid> = desk
+                .access_methods(*filter)?
+                .iter()
+                .map(|method| method.id)
+                .collect();
+            methods.retain(|method| allowed.contains(&method.id));
+        }
+        let (methods, pagination) = paginate("access_methods", methods, method_position, &page)?;
         let methods: Vec<_> = methods
             .iter()
             .map(|m| AccessMethod::new(m, workspace))
@@ -401,14 +431,54 @@ async fn list_access_methods(
     list_answer("access_methods", methods, pagination)
 }
 
+/// Access methods in the order they were made: by instant, then by the grant's request they
+/// answer and their copy number.
+fn method_position(method: &AccessMethodRecord) -> Position {
+    Position(
+        vec![
+            Key::Number(method.created_at.timestamp_micros()),
+            Key::Number(i64::from(method.request_index)),
+            Key::Number(i64::from(method.copy_number.unwrap_or(0))),
+        ],
+        method.id,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeleteMethodParams {
+    access_method_id: Option<Uuid>,
+    access_grant_id: Option<Uuid>,
+    reservation_key: Option<String>,
+}
+
 async fn delete_access_methods(
     State(state): State<AppState>,
-    Params(params): Params<MethodSelector>,
+    Params(params): Params<DeleteMethodParams>,
 ) -> Answer {
-    exactly_one(
-        &params.given(),
-        &["access_method_id", "access_grant_id", "reservation_key"],
-    )?;
+    let given: Vec<&str> = [
+        ("access_method_id", params.access_method_id.is_some()),
+        ("access_grant_id", params.access_grant_id.is_some()),
+        ("reservation_key", params.reservation_key.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, given)| given.then_some(name))
+    .collect();
+    match given.len() {
+        1 => {}
+        0 => {
+            return Err(ApiError::invalid_input(
+                "access_method_id",
+                "is required, unless access_grant_id or reservation_key is given",
+            ));
+        }
+        _ => {
+            return Err(ApiError::invalid_input(
+                given[1],
+                format!("cannot go with {}; give only one of them", given[0]),
+            ));
+        }
+    }
     call(&state, move |desk, context| {
         match (
             params.access_method_id,
@@ -427,6 +497,7 @@ async fn delete_access_methods(
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct EntranceId {
     acs_entrance_id: Option<Uuid>,
 }
@@ -440,26 +511,49 @@ async fn get_entrance(State(state): State<AppState>, Params(params): Params<Entr
     ok("acs_entrance", entrance)
 }
 
+/// Seam's filters of `/acs/entrances/list` that this front desk applies (each system stands
+/// for its own connected account), and `access_method_id`: the doors that access method's
+/// grant targets. Seam's `acs_credential_id`, `customer_key` and `location_id` name things
+/// it does not have.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ListEntranceParams {
     acs_system_id: Option<Uuid>,
+    connected_account_id: Option<Uuid>,
     space_id: Option<Uuid>,
-    #[serde(default, deserialize_with = "number")]
-    limit: Option<u32>,
-    page_cursor: Option<String>,
+    #[serde(default, deserialize_with = "ids")]
+    acs_entrance_ids: Option<Vec<Uuid>>,
+    access_method_id: Option<Uuid>,
+    search: Option<String>,
 }
 
 async fn list_entrances(
     State(state): State<AppState>,
-    Params(params): Params<ListEntranceParams>,
+    Listed(params, page): Listed<ListEntranceParams>,
 ) -> Answer {
-    let page = Page {
-        limit: params.limit,
-        page_cursor: params.page_cursor,
-    };
     let (entrances, pagination) = call(&state, move |desk, _| {
-        let entrances = desk.entrances(params.acs_system_id, params.space_id)?;
-        let (entrances, pagination) = paginate(entrances, |e| e.id, &page)?;
+        let mut entrances = desk.entrances(params.acs_system_id, params.space_id)?;
+        if let Some(account) = params.connected_account_id {
+            entrances.retain(|entrance| entrance.access_system_id == account);
+        }
+        if let Some(wanted) = &params.acs_entrance_ids {
+            entrances.retain(|entrance| wanted.contains(&entrance.id));
+        }
+        if let Some(method) = params.access_method_id {
+            let grant = desk.access_grant(desk.access_method(method)?.access_grant_id)?;
+            let doors = grant.entrance_ids();
+            entrances.retain(|entrance| doors.contains(&entrance.id));
+        }
+        let search = params.search.as_deref();
+        entrances.retain(|entrance| {
+            matches_search(search, &[Some(&entrance.name), Some(&entrance.key)])
+        });
+        let (entrances, pagination) = paginate(
+            "acs_entrances",
+            entrances,
+            |entrance| Position(vec![Key::Text(entrance.key.clone())], entrance.id),
+            &page,
+        )?;
         Ok((
             entrances.iter().map(Entrance::from).collect::<Vec<_>>(),
             pagination,
@@ -470,6 +564,7 @@ async fn list_entrances(
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SystemId {
     acs_system_id: Option<Uuid>,
 }
@@ -486,8 +581,30 @@ async fn get_system(State(state): State<AppState>, Params(params): Params<System
     ok("acs_system", system)
 }
 
-async fn list_systems(State(state): State<AppState>, Params(_): Params<Value>) -> Answer {
-    ok("acs_systems", call(&state, |desk, _| systems(desk)).await?)
+/// Seam's filters of `/acs/systems/list` that this front desk applies; `customer_key` names
+/// what it does not have. Seam does not page this list.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListSystemParams {
+    connected_account_id: Option<Uuid>,
+    search: Option<String>,
+}
+
+async fn list_systems(
+    State(state): State<AppState>,
+    Params(params): Params<ListSystemParams>,
+) -> Answer {
+    let systems = call(&state, move |desk, _| {
+        let mut systems = systems(desk)?;
+        if let Some(account) = params.connected_account_id {
+            systems.retain(|system| system.connected_account_id == account);
+        }
+        let search = params.search.as_deref();
+        systems.retain(|system| matches_search(search, &[Some(&system.name)]));
+        Ok(systems)
+    })
+    .await?;
+    ok("acs_systems", systems)
 }
 
 fn systems(desk: &FrontDesk) -> Result<Vec<AcsSystem>, ApiError> {
@@ -502,6 +619,7 @@ fn systems(desk: &FrontDesk) -> Result<Vec<AcsSystem>, ApiError> {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SpaceSelector {
     space_id: Option<Uuid>,
     space_key: Option<String>,
@@ -525,10 +643,39 @@ async fn get_space(State(state): State<AppState>, Params(params): Params<SpaceSe
     ok("space", space)
 }
 
-async fn list_spaces(State(state): State<AppState>, Params(page): Params<Page>) -> Answer {
+/// Seam's filters of `/spaces/list` that this front desk applies (each system stands for its
+/// own connected account: a space is on it when one of its doors is). Spaces here are not
+/// nested and have no customers, so `parent_space_id`, `parent_space_key` and
+/// `customer_key` are refused.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListSpaceParams {
+    space_key: Option<String>,
+    search: Option<String>,
+    connected_account_id: Option<Uuid>,
+}
+
+async fn list_spaces(
+    State(state): State<AppState>,
+    Listed(params, page): Listed<ListSpaceParams>,
+) -> Answer {
     let (spaces, pagination) = call(&state, move |desk, _| {
         let workspace = workspace_id(desk)?;
-        let (spaces, pagination) = paginate(desk.spaces()?, |space| space.id, &page)?;
+        let mut spaces = desk.spaces()?;
+        if let Some(key) = &params.space_key {
+            spaces.retain(|space| &space.key == key);
+        }
+        if let Some(account) = params.connected_account_id {
+            let doors: Vec<Uuid> = desk
+                .entrances(Some(account), None)?
+                .iter()
+                .map(|entrance| entrance.id)
+                .collect();
+            spaces.retain(|space| space.entrance_ids.iter().any(|id| doors.contains(id)));
+        }
+        let search = params.search.as_deref();
+        spaces.retain(|space| matches_search(search, &[Some(&space.name), Some(&space.key)]));
+        let (spaces, pagination) = paginate("spaces", spaces, space_position, &page)?;
         Ok((
             spaces
                 .iter()
@@ -539,6 +686,18 @@ async fn list_spaces(State(state): State<AppState>, Params(page): Params<Page>) 
     })
     .await?;
     list_answer("spaces", spaces, pagination)
+}
+
+/// Spaces as the property lists them: floors upwards, common areas last, then by key.
+fn space_position(space: &frontdesk::SpaceRecord) -> Position {
+    Position(
+        vec![
+            Key::Number(i64::from(space.floor.is_none())),
+            Key::Number(i64::from(space.floor.unwrap_or(0))),
+            Key::Text(space.key.clone()),
+        ],
+        space.id,
+    )
 }
 
 async fn create_user_identity(
@@ -554,6 +713,7 @@ async fn create_user_identity(
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct UserSelector {
     user_identity_id: Option<Uuid>,
     user_identity_key: Option<String>,
@@ -581,10 +741,48 @@ async fn get_user_identity(
     ok("user_identity", user)
 }
 
-async fn list_user_identities(State(state): State<AppState>, Params(page): Params<Page>) -> Answer {
+/// Seam's filters of `/user_identities/list` that this front desk applies;
+/// `credential_manager_acs_system_id` names what it does not have.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListUserParams {
+    #[serde(default, deserialize_with = "ids")]
+    user_identity_ids: Option<Vec<Uuid>>,
+    search: Option<String>,
+    created_before: Option<DateTime<Utc>>,
+}
+
+async fn list_user_identities(
+    State(state): State<AppState>,
+    Listed(params, page): Listed<ListUserParams>,
+) -> Answer {
     let (users, pagination) = call(&state, move |desk, _| {
         let workspace = workspace_id(desk)?;
-        let (users, pagination) = paginate(desk.user_identities()?, |user| user.id, &page)?;
+        let mut users = desk.user_identities()?;
+        if let Some(wanted) = &params.user_identity_ids {
+            users.retain(|user| wanted.contains(&user.id));
+        }
+        if let Some(before) = params.created_before {
+            users.retain(|user| user.created_at < before);
+        }
+        let search = params.search.as_deref();
+        users.retain(|user| {
+            matches_search(
+                search,
+                &[
+                    user.full_name.as_deref(),
+                    user.email_address.as_deref(),
+                    user.phone_number.as_deref(),
+                    user.key.as_deref(),
+                ],
+            )
+        });
+        let (users, pagination) = paginate(
+            "user_identities",
+            users,
+            |user| Position::created(user.created_at, user.id),
+            &page,
+        )?;
         Ok((
             users
                 .iter()

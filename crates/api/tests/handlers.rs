@@ -1414,6 +1414,18 @@ fn assert_guide_error(
         words(message),
         "{error}"
     );
+    // The SDK's error keeps only type, message and data: the guide's kind and title ride in
+    // data too.
+    let kind = if status == StatusCode::CONFLICT {
+        "CONFLICT"
+    } else {
+        "VALIDATION_ERROR"
+    };
+    assert_eq!(
+        error["data"],
+        json!({ "kind": kind, "title": title }),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -1712,7 +1724,7 @@ async fn missing_required_fields_are_400_naming_them() {
     let mut body = good.clone();
     body.as_object_mut().unwrap().remove("user_identity_id");
     let reply = fx.create(&body).await;
-    let error = reply.error(StatusCode::BAD_REQUEST, "validation_error");
+    let error = reply.error(StatusCode::BAD_REQUEST, "invalid_input");
     assert!(
         error["message"]
             .as_str()
@@ -1802,7 +1814,7 @@ async fn an_unknown_access_grant_is_404() {
 }
 
 #[tokio::test]
-async fn engine_step_1_errors_are_400_validation_error() {
+async fn engine_step_1_errors_are_400_invalid_input() {
     let fx = Fixture::new().await;
     let user = fx.guest().await;
     let cases = [
@@ -1845,7 +1857,7 @@ async fn engine_step_1_errors_are_400_validation_error() {
     ];
     for (body, field) in cases {
         let reply = fx.create(&body).await;
-        let error = reply.error(StatusCode::BAD_REQUEST, "validation_error");
+        let error = reply.error(StatusCode::BAD_REQUEST, "invalid_input");
         assert!(
             error["message"].as_str().unwrap().contains(field),
             "{field}: {error}"
@@ -1859,16 +1871,16 @@ async fn engine_step_1_errors_are_400_validation_error() {
     let mut body = fx.stay(&user, &[], STARTS, ENDS, None);
     fx.create(&body)
         .await
-        .error(StatusCode::BAD_REQUEST, "validation_error");
+        .error(StatusCode::BAD_REQUEST, "invalid_input");
     body = fx.stay(&user, &["room-101"], STARTS, ENDS, Some("stay-1"));
     body["requested_access_methods"] = json!([]);
     fx.create(&body)
         .await
-        .error(StatusCode::BAD_REQUEST, "validation_error");
+        .error(StatusCode::BAD_REQUEST, "invalid_input");
     body["requested_access_methods"] = json!([{ "mode": "code" }]);
     fx.create(&body)
         .await
-        .error(StatusCode::BAD_REQUEST, "validation_error");
+        .error(StatusCode::BAD_REQUEST, "invalid_input");
     // An update that puts ends_at before starts_at.
     let grant = fx.grant(&["room-101"], Some("stay-9")).await;
     post(
@@ -1877,8 +1889,42 @@ async fn engine_step_1_errors_are_400_validation_error() {
         &json!({ "access_grant_id": id_of(&grant, "access_grant_id"), "ends_at": "2025-05-09T00:00:00Z" }),
     )
     .await
-    .error(StatusCode::BAD_REQUEST, "validation_error");
+    .error(StatusCode::BAD_REQUEST, "invalid_input");
     assert!(fx.grants_of("stay-1").await.is_empty());
+}
+
+#[tokio::test]
+async fn refused_input_names_its_field_once_and_carries_its_kind() {
+    let fx = Fixture::new().await;
+    let user = fx.guest().await;
+    let body = fx.stay(&user, &["room-101"], ENDS, STARTS, Some("stay-1"));
+    let reply = fx.create(&body).await;
+    let error = reply.invalid_input("ends_at");
+    assert_eq!(error["message"], "ends_at must be after starts_at.");
+    assert_eq!(
+        error["validation_errors"]["ends_at"]["_errors"],
+        json!(["must be after starts_at"])
+    );
+    assert_eq!(error["data"], json!({ "kind": "VALIDATION_ERROR" }));
+    // The API's own refusals read the same way.
+    let reply = get(&fx.router, "/access_grants/get", &[]).await;
+    let error = reply.invalid_input("access_grant_id");
+    assert_eq!(error["message"], "access_grant_id is required.");
+    assert_eq!(
+        error["validation_errors"]["access_grant_id"]["_errors"],
+        json!(["is required"])
+    );
+    // Not a 400 or 409: no kind.
+    let reply = get(
+        &fx.router,
+        "/access_grants/get",
+        &[("access_grant_id", &Uuid::new_v4().to_string())],
+    )
+    .await;
+    assert_eq!(
+        reply.error(StatusCode::NOT_FOUND, "not_found").get("data"),
+        None
+    );
 }
 
 #[tokio::test]
@@ -1915,48 +1961,234 @@ async fn a_body_over_the_limit_is_413_in_json() {
 }
 
 #[tokio::test]
-async fn access_methods_list_takes_exactly_one_selector() {
+async fn access_methods_list_takes_any_combination_of_its_filters() {
     let fx = Fixture::new().await;
-    let grant = fx.grant(&["room-101"], Some("stay-1")).await;
-    let grant_id = id_of(&grant, "access_grant_id");
-    let none = get(&fx.router, "/access_methods/list", &[]).await;
-    none.error(StatusCode::BAD_REQUEST, "invalid_input");
-    let none = post(&fx.router, "/access_methods/list", &json!({})).await;
-    none.error(StatusCode::BAD_REQUEST, "invalid_input");
-    let two = get(
+    let first = fx.grant(&["room-101"], Some("stay-1")).await;
+    let second = fx.grant(&["room-102"], Some("stay-2")).await;
+    let first_id = id_of(&first, "access_grant_id");
+    let second_id = id_of(&second, "access_grant_id");
+    let methods_of = |grant: &Value| -> Vec<String> {
+        grant["access_method_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|id| id.as_str().unwrap().to_owned())
+            .collect()
+    };
+    // None: every live access method.
+    let all = get(&fx.router, "/access_methods/list", &[]).await;
+    let mut expected = methods_of(&first);
+    expected.extend(methods_of(&second));
+    assert_eq!(ids(&all.ok("access_methods"), "access_method_id"), expected);
+    // Two that agree narrow to their common methods, by GET and by POST.
+    let both = get(
         &fx.router,
         "/access_methods/list",
         &[
-            ("access_grant_id", grant_id),
+            ("access_grant_id", first_id),
             ("space_id", fx.space("room-101")),
         ],
     )
     .await;
-    let error = two.error(StatusCode::BAD_REQUEST, "invalid_input");
-    let message = error["message"].as_str().unwrap();
-    assert!(
-        message.contains("access_grant_id") && message.contains("space_id"),
-        "{error}"
+    assert_eq!(
+        ids(&both.ok("access_methods"), "access_method_id"),
+        methods_of(&first)
     );
-    // A selector that list does not take.
-    get(
+    let disjoint = post(
         &fx.router,
         "/access_methods/list",
-        &[("reservation_key", "stay-1")],
+        &json!({ "access_grant_id": second_id, "acs_entrance_id": fx.entrance("room-101-door") }),
     )
-    .await
-    .invalid_input("reservation_key");
-    // And delete takes exactly one as well.
+    .await;
+    assert_eq!(disjoint.ok("access_methods"), json!([]));
+    // A filter the list does not apply is refused, naming it.
+    for field in ["reservation_key", "access_grant_key", "device_id"] {
+        get(&fx.router, "/access_methods/list", &[(field, "x")])
+            .await
+            .invalid_input(field);
+    }
+    // Delete still takes exactly one selector.
     post(&fx.router, "/access_methods/delete", &json!({}))
         .await
-        .error(StatusCode::BAD_REQUEST, "invalid_input");
+        .invalid_input("access_method_id");
     post(
         &fx.router,
         "/access_methods/delete",
-        &json!({ "access_grant_id": grant_id, "reservation_key": "stay-1" }),
+        &json!({ "access_grant_id": first_id, "reservation_key": "stay-1" }),
     )
     .await
-    .error(StatusCode::BAD_REQUEST, "invalid_input");
+    .invalid_input("reservation_key");
+    assert_eq!(fx.grants_of("stay-1").await.len(), 1, "nothing was deleted");
+}
+
+#[tokio::test]
+async fn every_list_filter_is_applied_and_an_unknown_one_is_refused() {
+    let fx = Fixture::new().await;
+    let guest = fx.guest().await;
+    let body = json!({ "full_name": "Ada Lovelace", "email_address": "ada@example.com" });
+    let ada = post(&fx.router, "/user_identities/create", &body)
+        .await
+        .ok("user_identity");
+    let ada_id = id_of(&ada, "user_identity_id");
+
+    // spaces: space_key, search, connected_account_id.
+    let by_key = get(&fx.router, "/spaces/list", &[("space_key", "room-203")]).await;
+    assert_eq!(
+        ids(&by_key.ok("spaces"), "space_id"),
+        [fx.space("room-203")]
+    );
+    let search = get(&fx.router, "/spaces/list", &[("search", "SUITE")]).await;
+    assert_eq!(
+        ids(&search.ok("spaces"), "space_id"),
+        [fx.space("suite-300")]
+    );
+    let systems = get(&fx.router, "/acs/systems/list", &[])
+        .await
+        .ok("acs_systems");
+    let brivo = systems
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|system| system["external_type"] == "brivo_account")
+        .unwrap()["acs_system_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let online = get(
+        &fx.router,
+        "/spaces/list",
+        &[("connected_account_id", &brivo)],
+    )
+    .await;
+    assert_eq!(ids(&online.ok("spaces"), "space_id"), [fx.space("parking")]);
+
+    // acs/entrances: acs_entrance_ids, search, connected_account_id, access_method_id.
+    let two = [fx.entrance("gym-door"), fx.entrance("pool-door")];
+    let picked = get(
+        &fx.router,
+        "/acs/entrances/list",
+        &[("acs_entrance_ids", two[0]), ("acs_entrance_ids", two[1])],
+    )
+    .await;
+    assert_eq!(ids(&picked.ok("acs_entrances"), "acs_entrance_id"), two);
+    let bedroom = get(&fx.router, "/acs/entrances/list", &[("search", "bedroom")]).await;
+    assert_eq!(
+        ids(&bedroom.ok("acs_entrances"), "acs_entrance_id"),
+        [fx.entrance("suite-300-bedroom")]
+    );
+    let gate = get(
+        &fx.router,
+        "/acs/entrances/list",
+        &[("connected_account_id", &brivo)],
+    )
+    .await;
+    assert_eq!(
+        ids(&gate.ok("acs_entrances"), "acs_entrance_id"),
+        [fx.entrance("parking-gate")]
+    );
+    let grant = fx.grant(&["room-101", "gym"], Some("stay-1")).await;
+    let method = grant["access_method_ids"][0].as_str().unwrap();
+    let doors = get(
+        &fx.router,
+        "/acs/entrances/list",
+        &[("access_method_id", method)],
+    )
+    .await;
+    let mut opened = ids(&doors.ok("acs_entrances"), "acs_entrance_id");
+    opened.sort();
+    let mut expected = vec![fx.entrance("room-101-door"), fx.entrance("gym-door")];
+    expected.sort();
+    assert_eq!(opened, expected);
+
+    // access_grants: access_grant_ids, user_identity_id, acs_entrance_id.
+    let other = fx.grant(&["room-102"], Some("stay-2")).await;
+    let other_id = id_of(&other, "access_grant_id");
+    let picked = get(
+        &fx.router,
+        "/access_grants/list",
+        &[("access_grant_ids", other_id)],
+    )
+    .await;
+    assert_eq!(
+        ids(&picked.ok("access_grants"), "access_grant_id"),
+        [other_id]
+    );
+    let by_door = get(
+        &fx.router,
+        "/access_grants/list",
+        &[("acs_entrance_id", fx.entrance("gym-door"))],
+    )
+    .await;
+    assert_eq!(
+        ids(&by_door.ok("access_grants"), "access_grant_id"),
+        [id_of(&grant, "access_grant_id")]
+    );
+
+    // user_identities: user_identity_ids, search, created_before.
+    let picked = get(
+        &fx.router,
+        "/user_identities/list",
+        &[("user_identity_ids", &guest), ("user_identity_ids", ada_id)],
+    )
+    .await;
+    assert_eq!(
+        ids(&picked.ok("user_identities"), "user_identity_id").len(),
+        2
+    );
+    for search in ["lovelace", "ADA@EXAMPLE"] {
+        let found = get(&fx.router, "/user_identities/list", &[("search", search)]).await;
+        assert_eq!(
+            ids(&found.ok("user_identities"), "user_identity_id"),
+            [ada_id],
+            "{search}"
+        );
+    }
+    let before = get(
+        &fx.router,
+        "/user_identities/list",
+        &[("created_before", ada["created_at"].as_str().unwrap())],
+    )
+    .await;
+    assert!(
+        !ids(&before.ok("user_identities"), "user_identity_id").contains(&ada_id.to_owned()),
+        "created_before leaves out what was made at that instant or later"
+    );
+
+    // acs/systems: search.
+    let found = get(&fx.router, "/acs/systems/list", &[("search", "brivo")]).await;
+    assert_eq!(
+        ids(&found.ok("acs_systems"), "acs_system_id"),
+        [brivo.as_str()]
+    );
+
+    // Seam's filters of things this desk does not have are refused, each named.
+    for (path, field) in [
+        ("/spaces/list", "parent_space_key"),
+        ("/spaces/list", "customer_key"),
+        ("/acs/entrances/list", "location_id"),
+        ("/acs/entrances/list", "acs_credential_id"),
+        ("/access_grants/list", "access_grant_key"),
+        ("/access_grants/list", "device_id"),
+        ("/user_identities/list", "credential_manager_acs_system_id"),
+        ("/acs/systems/list", "customer_key"),
+        ("/acs/encoders/list", "acs_credential_id"),
+        ("/spaces/list", "no_such_filter"),
+    ] {
+        get(&fx.router, path, &[(field, "x")])
+            .await
+            .invalid_input(field);
+        post(&fx.router, path, &json!({ field: "x" }))
+            .await
+            .invalid_input(field);
+    }
+    // The SDK's `_strict=true` is how it asks for strict parsing, not a filter.
+    let strict = get(
+        &fx.router,
+        "/spaces/list",
+        &[("space_key", "gym"), ("_strict", "true")],
+    )
+    .await;
+    assert_eq!(ids(&strict.ok("spaces"), "space_id"), [fx.space("gym")]);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -2096,6 +2328,58 @@ async fn a_bad_page_cursor_is_400_naming_it() {
     )
     .await
     .invalid_input("page_cursor");
+}
+
+#[tokio::test]
+async fn a_cursor_stays_valid_when_the_item_it_follows_is_deleted() {
+    let fx = Fixture::new().await;
+    let mut made = Vec::new();
+    for _ in 0..5 {
+        let grant = fx.grant(&["suite-300"], Some("stay-page")).await;
+        made.push(id_of(&grant, "access_grant_id").to_owned());
+    }
+    // The guide's clean-up: list a page, delete what it lists, then ask for the next page.
+    let params = [("reservation_key", "stay-page"), ("limit", "2")];
+    let first = get(&fx.router, "/access_grants/list", &params).await;
+    let page = ids(&first.ok("access_grants"), "access_grant_id");
+    assert_eq!(page, made[..2]);
+    let cursor = first.body["pagination"]["next_page_cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for id in &page {
+        post(
+            &fx.router,
+            "/access_grants/delete",
+            &json!({ "access_grant_id": id }),
+        )
+        .await
+        .ok_only();
+    }
+    let next = get(
+        &fx.router,
+        "/access_grants/list",
+        &[
+            ("reservation_key", "stay-page"),
+            ("limit", "2"),
+            ("page_cursor", &cursor),
+        ],
+    )
+    .await;
+    assert_eq!(
+        ids(&next.ok("access_grants"), "access_grant_id"),
+        made[2..4]
+    );
+    assert_eq!(next.body["pagination"]["has_next_page"], json!(true));
+}
+
+#[tokio::test]
+async fn acs_encoders_list_pages() {
+    let fx = Fixture::new().await;
+    let reply = get(&fx.router, "/acs/encoders/list", &[("limit", "1")]).await;
+    assert_eq!(reply.ok("acs_encoders").as_array().unwrap().len(), 1);
+    assert_eq!(reply.body["pagination"]["has_next_page"], json!(false));
+    assert_eq!(reply.body["pagination"]["next_page_cursor"], Value::Null);
 }
 
 // ---------------------------------------------------------------------------------------

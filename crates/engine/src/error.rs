@@ -4,8 +4,9 @@
 /// A refused request. Each variant has a stable `error_type` a program can match on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RuleError {
-    /// Step 1: a field is missing, malformed or refers to nothing.
-    #[error("{field}: {message}")]
+    /// Step 1: a field is missing, malformed or refers to nothing. `message` is the problem
+    /// as written at the check ("must be after starts_at"); see [`field_sentence`].
+    #[error("{}", field_sentence(field, message))]
     Invalid { field: String, message: String },
     /// Step 2 (ours): staff cards never override or join guest cards.
     #[error("Staff credentials can't belong to a reservation.")]
@@ -48,10 +49,11 @@ impl RuleError {
         }
     }
 
-    /// The stable snake_case code (`docs/domain.md`).
+    /// The stable snake_case code (`docs/api.md`). Refused input is `invalid_input`, the
+    /// code Seam's API and SDKs use for it, at every boundary.
     pub fn error_type(&self) -> &'static str {
         match self {
-            Self::Invalid { .. } => "validation_error",
+            Self::Invalid { .. } => "invalid_input",
             Self::StaffCannotBelongToReservation => {
                 "staff_credentials_cannot_belong_to_reservation"
             }
@@ -85,7 +87,7 @@ impl RuleError {
     /// What a person reads: what happened and what to do next.
     pub fn message(&self) -> String {
         match self {
-            Self::Invalid { field, message } => format!("{field}: {message}"),
+            Self::Invalid { field, message } => field_sentence(field, message),
             Self::StaffCannotBelongToReservation => "Staff cards never override or join guest \
                 cards. Remove reservation_key for staff user identities."
                 .to_owned(),
@@ -115,5 +117,22 @@ impl RuleError {
             Self::Invalid { field, .. } => Some(field),
             _ => None,
         }
+    }
+}
+
+/// A refused field's problem as one sentence that names the field once. A predicate
+/// ("must be after starts_at", "is required") follows the field's name: "ends_at must be
+/// after starts_at."; any other problem ("no entrance with id …") follows the field's name
+/// and a colon: "acs_entrance_ids[0]: no entrance with id …."
+pub fn field_sentence(field: &str, problem: &str) -> String {
+    const PREDICATES: [&str; 9] = [
+        "is", "must", "has", "are", "was", "does", "cannot", "could", "can't",
+    ];
+    let problem = problem.trim().trim_end_matches('.');
+    let first_word = problem.split_whitespace().next().unwrap_or_default();
+    if PREDICATES.contains(&first_word) {
+        format!("{field} {problem}.")
+    } else {
+        format!("{field}: {problem}.")
     }
 }

@@ -169,13 +169,25 @@ fn assert_invalid(result: Result<Placement, RuleError>, field: &str) -> RuleErro
     let error = result.expect_err("the request should be refused");
     assert_eq!(error.field(), Some(field), "wrong field in {error:?}");
     assert_eq!(error.status(), 400);
-    assert_eq!(error.error_type(), "validation_error");
+    assert_eq!(error.error_type(), "invalid_input");
     assert_eq!(error.title(), None, "input errors have no guide title");
+    // One sentence that names the field at its start, and not again unless the problem
+    // itself does ("give acs_entrance_ids, space_ids or …").
+    let message = error.message();
     assert!(
-        error.message().starts_with(&format!("{field}: ")),
-        "{}",
-        error.message()
+        message.starts_with(&format!("{field}: ")) || message.starts_with(&format!("{field} ")),
+        "{message}"
     );
+    if let RuleError::Invalid {
+        message: problem, ..
+    } = &error
+    {
+        assert_eq!(
+            message.matches(field).count(),
+            problem.matches(field).count() + 1,
+            "{message}"
+        );
+    }
     assert!(
         error.message().len() > field.len() + 5,
         "message says nothing: {}",
@@ -953,13 +965,15 @@ fn error_table_statuses_types_titles_and_messages_match_the_guide() {
 }
 
 #[test]
-fn input_errors_are_400_validation_errors_naming_the_field() {
+fn input_errors_are_400_invalid_input_naming_the_field_once() {
     let error = RuleError::invalid("ends_at", "must be after starts_at");
     assert_eq!(error.status(), 400);
-    assert_eq!(error.error_type(), "validation_error");
+    assert_eq!(error.error_type(), "invalid_input");
     assert_eq!(error.field(), Some("ends_at"));
-    assert_eq!(error.message(), "ends_at: must be after starts_at");
-    assert_eq!(error.to_string(), "ends_at: must be after starts_at");
+    assert_eq!(error.message(), "ends_at must be after starts_at.");
+    assert_eq!(error.to_string(), "ends_at must be after starts_at.");
+    let error = RuleError::invalid("space_ids[0]", "no space with id 7");
+    assert_eq!(error.message(), "space_ids[0]: no space with id 7.");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1243,7 +1257,7 @@ proptest! {
                 if error.status() == 409 {
                     prop_assert!(live.is_some(), "a conflict needs an existing reservation");
                 }
-                prop_assert_eq!(error.field().is_some(), error.error_type() == "validation_error");
+                prop_assert_eq!(error.field().is_some(), error.error_type() == "invalid_input");
                 if entrances.is_empty() {
                     prop_assert_eq!(error.field(), Some("acs_entrance_ids"));
                 }

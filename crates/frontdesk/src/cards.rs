@@ -149,6 +149,10 @@ pub struct CardReport {
     pub content: Option<CardContent>,
     /// The desk's record of this card; `None` for a card it never wrote.
     pub access_method_id: Option<AccessMethodId>,
+    /// The encode that wrote this card, which the local API shows as its credential id.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub credential_id: Option<Uuid>,
     pub access_grant_id: Option<AccessGrantId>,
     pub reservation_key: Option<String>,
     pub user_full_name: Option<String>,
@@ -951,6 +955,7 @@ fn card_report(
         problem: None,
         content: None,
         access_method_id: None,
+        credential_id: None,
         access_grant_id: None,
         reservation_key: None,
         user_full_name: None,
@@ -1005,6 +1010,7 @@ fn card_report(
         && let Some(method) = r.access_method(method_id)?
     {
         report.access_method_id = Some(method.id);
+        report.credential_id = Some(op_id);
         report.access_grant_id = Some(method.access_grant_id);
         if method.revoked_at.is_some() {
             report

@@ -2,6 +2,7 @@
 //! local HTTP API) shows them in.
 
 use engine::RuleError;
+use engine::error::field_sentence;
 use engine::property::Problem;
 use serde::Serialize;
 
@@ -14,7 +15,7 @@ pub enum Error {
     #[error("{resource} {id} not found")]
     NotFound { resource: &'static str, id: String },
     /// A request that clashes with what is stored (a taken key).
-    #[error("{field}: {message}")]
+    #[error("{}", field_sentence(field, message))]
     Conflict { field: String, message: String },
     /// Sign-in failed.
     #[error("{0}")]
@@ -87,7 +88,7 @@ impl Error {
                 status: 409,
                 error_type: "conflict".to_owned(),
                 title: None,
-                message: format!("{field}: {message}"),
+                message: field_sentence(field, message),
                 field: Some(field.clone()),
                 problems: Vec::new(),
             },

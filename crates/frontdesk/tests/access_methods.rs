@@ -55,7 +55,7 @@ fn ids(methods: &[AccessMethodRecord]) -> Vec<uuid::Uuid> {
 fn assert_invalid(error: &Error, field: &str) -> WireError {
     let wire = error.to_wire();
     assert_eq!(wire.status, 400, "{wire:?}");
-    assert_eq!(wire.error_type, "validation_error", "{wire:?}");
+    assert_eq!(wire.error_type, "invalid_input", "{wire:?}");
     assert_eq!(wire.field.as_deref(), Some(field), "{wire:?}");
     wire
 }

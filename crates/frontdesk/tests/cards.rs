@@ -499,7 +499,7 @@ fn a_cancel_card_is_refused_while_the_door_has_a_live_reservation() {
             .unwrap_err();
         let wire = error.to_wire();
         assert_eq!(wire.status, 400, "{wire:?}");
-        assert_eq!(wire.error_type, "validation_error");
+        assert_eq!(wire.error_type, "invalid_input");
         if door == "room-101-door" {
             assert!(wire.message.contains("stay-1"), "{}", wire.message);
         }

@@ -740,7 +740,7 @@ impl World {
                         if has_card {
                             Ok(Expected::NewCard)
                         } else {
-                            Err("validation_error")
+                            Err("invalid_input")
                         }
                     }
                 },
@@ -749,14 +749,14 @@ impl World {
                 action: "access_method.encoded",
                 outcome: match self.model.method(*id).filter(|m| !m.revoked) {
                     None => Err("not_found"),
-                    Some(method) if method.mode != AccessMode::Card => Err("validation_error"),
+                    Some(method) if method.mode != AccessMode::Card => Err("invalid_input"),
                     Some(method)
                         if !self
                             .model
                             .grant(method.grant)
                             .is_some_and(|g| g.has_card_door) =>
                     {
-                        Err("validation_error")
+                        Err("invalid_input")
                     }
                     Some(_) => Ok(Expected::Method),
                 },
@@ -771,7 +771,7 @@ impl World {
                             || method.card_id.is_none()
                             || !method.revoked =>
                     {
-                        Err("validation_error")
+                        Err("invalid_input")
                     }
                     Some(_) => Ok(Expected::Method),
                 },
@@ -820,15 +820,15 @@ impl World {
 
     fn expect_create(&self, request: &CreateAccessGrant) -> Result<Placement, &'static str> {
         // 1. Input.
-        let user_id = request.user_identity_id.ok_or("validation_error")?;
+        let user_id = request.user_identity_id.ok_or("invalid_input")?;
         let (_, kind) = self
             .users
             .iter()
             .find(|(id, _)| *id == user_id)
-            .ok_or("validation_error")?;
+            .ok_or("invalid_input")?;
         let mut targeted = BTreeSet::new();
         for id in &request.acs_entrance_ids {
-            self.entrance(*id).ok_or("validation_error")?;
+            self.entrance(*id).ok_or("invalid_input")?;
             targeted.insert(*id);
         }
         for id in &request.space_ids {
@@ -836,11 +836,11 @@ impl World {
             targeted.extend(space.entrance_ids.iter().copied());
         }
         if targeted.is_empty() {
-            return Err("validation_error");
+            return Err("invalid_input");
         }
         let frame = TimeFrame::new(request.starts_at.unwrap(), request.ends_at.unwrap());
         if frame.ends_at <= frame.starts_at || frame.ends_at <= self.now {
-            return Err("validation_error");
+            return Err("invalid_input");
         }
         let targeted: Vec<&EntranceRecord> = targeted
             .iter()
@@ -856,12 +856,12 @@ impl World {
                 .iter()
                 .any(|mode| !targeted.iter().any(|e| e.modes.contains(mode)))
         {
-            return Err("validation_error");
+            return Err("invalid_input");
         }
         if let Some(key) = &request.reservation_key
             && !text_ok(key)
         {
-            return Err("validation_error");
+            return Err("invalid_input");
         }
         // 2. Staff.
         if request.reservation_key.is_some() && *kind == UserKind::Staff {
@@ -920,12 +920,12 @@ impl World {
             request.ends_at.unwrap_or(grant.frame.ends_at),
         );
         if frame.ends_at <= frame.starts_at || frame.ends_at <= self.now {
-            return Err("validation_error");
+            return Err("invalid_input");
         }
         if let Some(name) = &request.name
             && !text_ok(name)
         {
-            return Err("validation_error");
+            return Err("invalid_input");
         }
         if let Some(reservation_id) = grant.reservation_id {
             let others: Vec<_> = self
@@ -1844,7 +1844,7 @@ fn the_generated_sequences_reach_every_reservation_outcome() {
         "reservation_key_not_supported",
         "reservation_key_required_for_guest_cards",
         "staff_credentials_cannot_belong_to_reservation",
-        "validation_error",
+        "invalid_input",
         "update reservation_time_frames_must_overlap",
         "warning encoding_required",
         "warning cards_not_collected",

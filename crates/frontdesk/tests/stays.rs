@@ -135,7 +135,7 @@ fn refused<T: std::fmt::Debug>(result: frontdesk::Result<T>) -> WireError {
 
 fn assert_invalid(error: &WireError, field: &str) {
     assert_eq!(error.status, 400, "{error:?}");
-    assert_eq!(error.error_type, "validation_error", "{error:?}");
+    assert_eq!(error.error_type, "invalid_input", "{error:?}");
     assert_eq!(error.field.as_deref(), Some(field), "{error:?}");
     assert!(error.message.starts_with(field), "{error:?}");
 }

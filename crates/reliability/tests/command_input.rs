@@ -2,7 +2,7 @@
 //! use case (`src-tauri/src/commands.rs`), so random arguments go straight to those use
 //! cases: names and keys with control characters or hundreds of thousands of characters,
 //! dates from year 1 to year 262,000, counts up to `u32::MAX`, ids that exist and ids that
-//! do not. No call may panic or fail with a 5xx; every `validation_error` names its field;
+//! do not. No call may panic or fail with a 5xx; every `invalid_input` names its field;
 //! and a refused call leaves every record as it was.
 //!
 //! 200 calls by default, 2,000 with `RELIABILITY_FULL=1`.
@@ -319,7 +319,7 @@ fn random_command_input_is_refused_by_field_and_changes_nothing() {
                 if wire.message.trim().is_empty() {
                     problem("no message");
                 }
-                if wire.error_type == "validation_error" && wire.field.is_none() {
+                if wire.error_type == "invalid_input" && wire.field.is_none() {
                     problem("a validation error that names no field");
                 }
                 if snapshot(&files.database()) != before {

@@ -23,7 +23,7 @@ describe('next steps', () => {
   })
 
   it('finds a refused field, indexed or nested', () => {
-    const error = new AppError({ type: 'validation_error', message: 'a guest needs a name', field: 'guests[0].full_name' })
+    const error = new AppError({ type: 'invalid_input', message: 'a guest needs a name', field: 'guests[0].full_name' })
     expect(fieldProblem(error, 'guests[0].full_name')).toBe('a guest needs a name')
     expect(fieldProblem(error, 'guests')).toBe('a guest needs a name')
     expect(fieldProblem(error, 'guests[1].full_name')).toBeUndefined()
