@@ -73,7 +73,10 @@ fn rows(connection: &Connection) -> Vec<String> {
         "SELECT rowid, * FROM access_methods ORDER BY rowid",
         "SELECT id, at, actor, action, subject_id, outcome, before, after, detail
          FROM audit_log ORDER BY id",
-        "SELECT rowid, * FROM warnings ORDER BY rowid",
+        // The columns a version-4 database has.
+        "SELECT rowid, id, access_grant_id, access_method_id, entrance_id, code, message,
+                created_at
+         FROM warnings ORDER BY rowid",
     ];
     let mut all = Vec::new();
     for sql in queries {
@@ -187,6 +190,14 @@ fn a_version_4_database_keeps_every_row_in_order_and_every_constraint() {
         .filter(|row| !row.contains("|Di|") && !row.contains("stay.check_out"))
         .collect();
     assert_eq!(kept, before.iter().collect::<Vec<_>>());
+    let expiring: i64 = connection
+        .query_row(
+            "SELECT COUNT(*) FROM warnings WHERE expires_at IS NOT NULL",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(expiring, 0, "a warning written before expiry holds until replaced");
     let problems: i64 = connection
         .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |row| {
             row.get(0)
