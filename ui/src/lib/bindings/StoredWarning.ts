@@ -4,4 +4,8 @@ import type { WarningCode } from "./WarningCode";
 /**
  * A warning as stored on a grant or one of its access methods.
  */
-export type StoredWarning = { code: WarningCode, message: string, access_method_id: string | null, entrance_id: string | null, created_at: string, };
+export type StoredWarning = { code: WarningCode, message: string, access_method_id: string | null, entrance_id: string | null, created_at: string, 
+/**
+ * When what the warning is about stops being true at the latest (a card's end).
+ */
+expires_at: string | null, };
