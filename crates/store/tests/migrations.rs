@@ -14,20 +14,24 @@ use store::{
     AuditFilter, AuditOutcome, GrantEntrance, GrantFilter, NewAuditEntry, NewUserIdentity, Store,
 };
 
-/// The schema of the version before the leaner writes (migrations 1 to 4), as shipped.
-fn schema_4(path: &Path) -> Connection {
+/// The migrations of earlier versions, oldest first, as shipped.
+const SHIPPED: [&str; 5] = [
+    include_str!("../src/migrations/001_initial.sql"),
+    include_str!("../src/migrations/002_cards.sql"),
+    include_str!("../src/migrations/003_desk.sql"),
+    include_str!("../src/migrations/004_sign_in.sql"),
+    include_str!("../src/migrations/005_leaner_writes.sql"),
+];
+
+/// The schema of an earlier version: its first `version` migrations.
+fn schema(path: &Path, version: usize) -> Connection {
     let mut connection = Connection::open(path).unwrap();
+    Migrations::new(SHIPPED[..version].iter().map(|sql| M::up(sql)).collect())
+        .to_latest(&mut connection)
+        .unwrap();
     connection
         .pragma_update(None, "foreign_keys", "ON")
         .unwrap();
-    Migrations::from_slice(&[
-        M::up(include_str!("../src/migrations/001_initial.sql")),
-        M::up(include_str!("../src/migrations/002_cards.sql")),
-        M::up(include_str!("../src/migrations/003_desk.sql")),
-        M::up(include_str!("../src/migrations/004_sign_in.sql")),
-    ])
-    .to_latest(&mut connection)
-    .unwrap();
     connection
 }
 
@@ -102,7 +106,7 @@ fn a_version_4_database_keeps_every_row_in_order_and_every_constraint() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("frontdesk.sqlite3");
     let before = {
-        let connection = schema_4(&path);
+        let connection = schema(&path, 4);
         fill(&connection);
         rows(&connection)
     };
@@ -235,24 +239,6 @@ fn a_version_4_database_keeps_every_row_in_order_and_every_constraint() {
     }
 }
 
-/// The schema before override numbers were taken at the first encode (migrations 1 to 5).
-fn schema_5(path: &Path) -> Connection {
-    let mut connection = Connection::open(path).unwrap();
-    Migrations::from_slice(&[
-        M::up(include_str!("../src/migrations/001_initial.sql")),
-        M::up(include_str!("../src/migrations/002_cards.sql")),
-        M::up(include_str!("../src/migrations/003_desk.sql")),
-        M::up(include_str!("../src/migrations/004_sign_in.sql")),
-        M::up(include_str!("../src/migrations/005_leaner_writes.sql")),
-    ])
-    .to_latest(&mut connection)
-    .unwrap();
-    connection
-        .pragma_update(None, "foreign_keys", "ON")
-        .unwrap();
-    connection
-}
-
 #[test]
 fn a_version_5_database_keeps_its_reservations_numbers_and_grants_doors() {
     let dir = tempfile::tempdir().unwrap();
@@ -262,7 +248,7 @@ fn a_version_5_database_keeps_its_reservations_numbers_and_grants_doors() {
     let live = "000000f2-0000-4000-8000-000000000000";
     let grant = "000000e2-0000-4000-8000-000000000000";
     {
-        let connection = schema_5(&path);
+        let connection = schema(&path, 5);
         connection
             .execute_batch(&format!(
                 "INSERT INTO access_systems (id, key, name, kind, created_at)

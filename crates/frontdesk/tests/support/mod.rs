@@ -62,7 +62,6 @@ impl Desk {
         self.encode_at(&self.context, access_method_id).unwrap()
     }
 
-    /// Encodes onto the card on the simulated encoder (a blank is fed when there is none).
     /// The grant as it reads after its first card was encoded on a fresh blank: with its
     /// reservation's numbers on the doors the card carries.
     pub fn encoded(&self, grant: &AccessGrantRecord) -> AccessGrantRecord {
@@ -74,6 +73,7 @@ impl Desk {
         self.desk.access_grant(grant.id).unwrap()
     }
 
+    /// Encodes onto the card on the simulated encoder (a blank is fed when there is none).
     pub fn encode_at(
         &self,
         context: &Context,
