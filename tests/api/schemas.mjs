@@ -18,6 +18,7 @@ export const OUR_WARNING_CODES = [
   'cards_not_collected',
   'previous_guest_can_enter',
   'sequence_inversion',
+  'sequence_too_far_ahead',
   // The scan's finding that the card differs from what the desk would write now.
   'acs_credential_on_encoder_out_of_sync',
 ]

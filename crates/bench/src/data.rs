@@ -222,8 +222,8 @@ impl<'c> StayWriter<'c> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, '[{\"mode\":\"card\"}]', ?7, ?5, ?8)",
             )?,
             grant_entrance: connection.prepare(
-                "INSERT INTO access_grant_entrances (access_grant_id, entrance_id, sequence)
-                 VALUES (?1, ?2, ?3)",
+                "INSERT INTO access_grant_entrances (access_grant_id, entrance_id)
+                 VALUES (?1, ?2)",
             )?,
             method: connection.prepare(
                 "INSERT INTO access_methods (id, access_grant_id, request_index, mode,
@@ -266,13 +266,9 @@ impl<'c> StayWriter<'c> {
             space_ids,
             closed
         ])?;
+        self.grant_entrance.execute(params![grant_id, door])?;
         self.grant_entrance
-            .execute(params![grant_id, door, sequence])?;
-        self.grant_entrance.execute(params![
-            grant_id,
-            self.layout.lobby_door.to_string(),
-            None::<u32>
-        ])?;
+            .execute(params![grant_id, self.layout.lobby_door.to_string()])?;
         // A 7-byte NXP UID, as the simulated encoder makes them.
         let card_id = format!("04{:012x}", self.random.u64(..) >> 16);
         self.method

@@ -42,7 +42,8 @@ pub struct LiveReservation {
 pub enum Placement {
     /// No reservation: standard access (staff, online doors, common areas only).
     Standard,
-    /// A new reservation on these doors; each takes the door's next override sequence.
+    /// A new reservation on these doors. It takes each door's next override sequence when
+    /// the first card carrying that door is encoded, not before.
     Establish { doors: BTreeSet<EntranceId> },
     /// A joiner of an existing reservation, on these of its doors.
     Join {
@@ -142,7 +143,8 @@ pub fn check_update(
     check_overlap(frame, other_frames)
 }
 
-/// Gives each door of a new reservation the next number after the highest one it has seen.
+/// Gives each door the next number after the highest one it has handed out: a reservation's
+/// doors as the first card carrying them is encoded, or a cancel card's.
 pub fn assign_sequences(
     doors: &BTreeSet<EntranceId>,
     last_sequence: &BTreeMap<EntranceId, u32>,

@@ -22,16 +22,20 @@ pub enum WarningCode {
     CardsNotCollected,
     /// An overlapping earlier stay's cards keep opening the door until this one's first use.
     PreviousGuestCanEnter,
-    /// A reservation set up later for an earlier stay will lock these cards out.
+    /// Cards encoded later for an earlier stay, or a newer card already used at the door, will
+    /// lock these cards out.
     SequenceInversion,
+    /// The lock will refuse these cards: their number is beyond its look-ahead window.
+    SequenceTooFarAhead,
 }
 
 impl WarningCode {
-    pub const ALL: [WarningCode; 4] = [
+    pub const ALL: [WarningCode; 5] = [
         Self::EncodingRequired,
         Self::CardsNotCollected,
         Self::PreviousGuestCanEnter,
         Self::SequenceInversion,
+        Self::SequenceTooFarAhead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -40,6 +44,7 @@ impl WarningCode {
             Self::CardsNotCollected => "cards_not_collected",
             Self::PreviousGuestCanEnter => "previous_guest_can_enter",
             Self::SequenceInversion => "sequence_inversion",
+            Self::SequenceTooFarAhead => "sequence_too_far_ahead",
         }
     }
 
@@ -141,9 +146,21 @@ pub fn cards_not_collected(
 pub struct DoorReservation {
     pub reservation_id: ReservationId,
     pub reservation_key: String,
-    pub sequence: u32,
+    /// The reservation's number on this door; `None` until a card carrying the door is
+    /// first encoded.
+    pub sequence: Option<u32>,
     /// The span of the reservation's live grants on this door.
     pub frame: TimeFrame,
+}
+
+/// What is known of a door besides its live reservations.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DoorHistory {
+    /// The highest number the door ever handed out (cleared reservations and cancel cards
+    /// included); 0 if none.
+    pub last_sequence: u32,
+    /// What the door's lock is known to remember (the simulated lock), if anything.
+    pub lock: Option<LockState>,
 }
 
 /// A warning for the grants of one reservation that include one door.
@@ -154,23 +171,60 @@ pub struct DoorWarning {
     pub warning: Warning,
 }
 
+/// The number each live reservation's cards will carry on the door: its own once assigned;
+/// for the others, those a desk encoding each stay's first card as the stay starts would
+/// hand out, in start order after every number the door has given (`history.last_sequence`).
+pub fn predicted_sequences(
+    reservations: &[DoorReservation],
+    history: &DoorHistory,
+) -> Vec<(ReservationId, u32)> {
+    let mut unassigned: Vec<&DoorReservation> = reservations
+        .iter()
+        .filter(|reservation| reservation.sequence.is_none())
+        .collect();
+    unassigned.sort_by_key(|reservation| (reservation.frame.starts_at, reservation.reservation_id));
+    let last = reservations
+        .iter()
+        .filter_map(|reservation| reservation.sequence)
+        .fold(history.last_sequence, u32::max);
+    let assigned = reservations.iter().filter_map(|reservation| {
+        reservation
+            .sequence
+            .map(|sequence| (reservation.reservation_id, sequence))
+    });
+    let predicted = unassigned
+        .into_iter()
+        .zip(1..)
+        .map(|(reservation, rank)| (reservation.reservation_id, last.saturating_add(rank)));
+    assigned.chain(predicted).collect()
+}
+
 /// Plays the live reservations of one door forward, assuming each stay's first card is used
-/// when the stay starts, and asks the lock model what each card meets:
-/// - a card refused at the start of its own stay was overridden by a reservation set up later
-///   for an earlier stay (`sequence_inversion`, on the refused reservation);
+/// when the stay starts (and encoded then, if it is not yet: see [`predicted_sequences`]),
+/// and asks the lock model what each card meets:
+/// - a card refused at the start of its own stay because the door moved past it: cards
+///   encoded out of arrival order, or a newer card already used there
+///   (`sequence_inversion`, on the refused reservation);
+/// - a card refused as too far ahead of what the lock last accepted: numbers handed out to
+///   cards that were never used there (`sequence_too_far_ahead`, on the refused reservation);
 /// - a first use that locks out a stay still running means that stay's guest could enter
 ///   until then (`previous_guest_can_enter`, on the newer reservation).
+///
+/// The lock starts from having accepted every number below the lowest live one; what it is
+/// known to remember (`history.lock`) replaces that from the time it moved there, and locks
+/// out the stays then running whose numbers it passed (`sequence_inversion`).
 pub fn door_warnings(
     entrance_id: EntranceId,
     door_name: &str,
     reservations: &[DoorReservation],
+    history: &DoorHistory,
 ) -> Vec<DoorWarning> {
     let config = LockConfig::new(Uuid::nil(), 0);
     let door = Door {
         entrance_id,
         can_belong_to_reservation: true,
     };
-    let card_of = |reservation: &DoorReservation| Card {
+    let card_of = |(reservation, sequence): (&DoorReservation, u32)| Card {
         property_id: config.property_id,
         format_version: config.format_version,
         key_epoch: 0,
@@ -180,70 +234,147 @@ pub fn door_warnings(
             reservation_id: Some(reservation.reservation_id),
             capable_doors: vec![DoorSequence {
                 entrance_id,
-                sequence: reservation.sequence,
+                sequence,
             }],
             common_doors: Vec::new(),
         },
     };
 
-    let mut timeline: Vec<&DoorReservation> = reservations.iter().collect();
-    timeline.sort_by_key(|reservation| (reservation.frame.starts_at, reservation.sequence));
+    let sequences = predicted_sequences(reservations, history);
+    let sequence_of = |reservation: &DoorReservation| {
+        sequences
+            .iter()
+            .find(|(id, _)| *id == reservation.reservation_id)
+            .map_or(0, |(_, sequence)| *sequence)
+    };
+    let mut timeline: Vec<(&DoorReservation, u32)> = reservations
+        .iter()
+        .map(|reservation| (reservation, sequence_of(reservation)))
+        .collect();
+    timeline.sort_by_key(|(reservation, sequence)| (reservation.frame.starts_at, *sequence));
 
     let mut warnings = Vec::new();
     // The door has accepted every earlier reservation's number: start just below the lowest
     // live one, not at 0, or a door's 51st reservation would look "too far ahead".
     let mut state = LockState {
-        guest_sequence: reservations
+        guest_sequence: timeline
             .iter()
-            .map(|reservation| reservation.sequence.saturating_sub(1))
+            .map(|(_, sequence)| sequence.saturating_sub(1))
             .min()
             .unwrap_or(0),
         overridden_at: None,
     };
-    let mut admitted: Vec<&DoorReservation> = Vec::new();
-    for reservation in timeline {
-        let at = reservation.frame.starts_at;
-        let judgement = lock::judge(&config, door, state, &card_of(reservation), at);
-        match judgement.reason {
-            Reason::Overridden { lock, .. } => {
-                let by = reservations.iter().find(|other| other.sequence == lock);
+    // What the lock is known to remember holds from when it moved there: stays that start
+    // from then on meet it.
+    let mut known = history.lock;
+    let mut admitted: Vec<(&DoorReservation, u32)> = Vec::new();
+    let apply_known = |state: &mut LockState,
+                       admitted: &[(&DoorReservation, u32)],
+                       warnings: &mut Vec<DoorWarning>,
+                       known: LockState| {
+        *state = known;
+        let since = known.overridden_at;
+        // A card that is no live stay's moved the door past stays still running then.
+        if timeline
+            .iter()
+            .any(|(_, sequence)| *sequence == known.guest_sequence)
+        {
+            return;
+        }
+        for (previous, sequence) in admitted {
+            let running = since.is_none_or(|since| previous.frame.ends_at > since);
+            if running && *sequence < known.guest_sequence {
                 warnings.push(DoorWarning {
-                    reservation_id: reservation.reservation_id,
+                    reservation_id: previous.reservation_id,
                     entrance_id,
-                    warning: sequence_inversion(door_name, by.map(|r| r.reservation_key.as_str())),
+                    warning: sequence_inversion(door_name, None),
                 });
             }
+        }
+    };
+    for entry in &timeline {
+        let (reservation, _) = *entry;
+        let at = reservation.frame.starts_at;
+        if let Some(lock) = known.filter(|lock| lock.overridden_at.is_none_or(|since| since <= at))
+        {
+            apply_known(&mut state, &admitted, &mut warnings, lock);
+            known = None;
+        }
+        let judgement = lock::judge(&config, door, state, &card_of(*entry), at);
+        let warning = match judgement.reason {
+            Reason::Overridden { lock, .. } => {
+                let by = timeline
+                    .iter()
+                    .find(|(_, sequence)| *sequence == lock)
+                    .map(|(other, _)| other.reservation_key.as_str());
+                Some(sequence_inversion(door_name, by))
+            }
+            Reason::SequenceTooFarAhead { card, lock } => Some(sequence_too_far_ahead(
+                door_name,
+                card,
+                lock,
+                config.look_ahead,
+            )),
             _ if judgement.is_granted() => {
                 for previous in &admitted {
-                    let after = lock::judge(&config, door, judgement.state, &card_of(previous), at);
-                    if previous.frame.contains(at) && !after.is_granted() {
+                    let after =
+                        lock::judge(&config, door, judgement.state, &card_of(*previous), at);
+                    if previous.0.frame.contains(at) && !after.is_granted() {
                         warnings.push(DoorWarning {
                             reservation_id: reservation.reservation_id,
                             entrance_id,
-                            warning: previous_guest_can_enter(door_name, previous),
+                            warning: previous_guest_can_enter(door_name, previous.0),
                         });
                     }
                 }
                 state = judgement.state;
-                admitted.push(reservation);
+                admitted.push(*entry);
+                None
             }
-            _ => {}
+            _ => None,
+        };
+        if let Some(warning) = warning {
+            warnings.push(DoorWarning {
+                reservation_id: reservation.reservation_id,
+                entrance_id,
+                warning,
+            });
         }
+    }
+    if let Some(lock) = known {
+        apply_known(&mut state, &admitted, &mut warnings, lock);
     }
     warnings
 }
 
 fn sequence_inversion(door_name: &str, by_key: Option<&str>) -> Warning {
-    let by = by_key.map_or_else(
-        || "Another reservation".to_owned(),
-        |key| format!("Reservation '{key}'"),
+    let why = by_key.map_or_else(
+        || "a newer card was already used at this door, so".to_owned(),
+        |key| {
+            format!(
+                "reservation '{key}' gets cards encoded after this one's for an earlier stay; \
+                 once its cards are used there,"
+            )
+        },
     );
     Warning {
         code: WarningCode::SequenceInversion,
         message: format!(
-            "{door_name}: {by} was set up later for an earlier stay; once its cards are used \
-             there, this reservation's cards will be refused. Reissue this reservation's cards \
-             (delete and recreate its access grants) so that they carry a newer sequence."
+            "{door_name}: {why} this reservation's cards will be refused. Reissue this \
+             reservation's cards (delete and recreate its access grants) so that they carry a \
+             newer sequence."
+        ),
+    }
+}
+
+fn sequence_too_far_ahead(door_name: &str, card: u32, lock: u32, look_ahead: u32) -> Warning {
+    Warning {
+        code: WarningCode::SequenceTooFarAhead,
+        message: format!(
+            "{door_name}: this reservation's cards carry sequence {card}, more than {look_ahead} \
+             ahead of the {lock} the lock last accepted (cards were encoded for stays that never \
+             used this door), so the lock will refuse them. Bring the lock up to date at the \
+             door before the guest arrives."
         ),
     }
 }

@@ -1,11 +1,11 @@
 //! Warnings on grants, and the door timeline that predicts them with the lock model.
 
 use chrono::{DateTime, TimeZone, Utc};
-use engine::lock::StillOpens;
+use engine::lock::{LockState, StillOpens};
 use engine::model::{EntranceId, TimeFrame};
 use engine::warnings::{
-    CardStillOut, DoorReservation, DoorWarning, WarningCode, cards_not_collected, door_warnings,
-    encoding_required,
+    CardStillOut, DoorHistory, DoorReservation, DoorWarning, WarningCode, cards_not_collected,
+    door_warnings, encoding_required, predicted_sequences,
 };
 use uuid::Uuid;
 
@@ -36,13 +36,21 @@ fn reservation(
             id.wrapping_mul(257).wrapping_add(u128::from(byte))
         })),
         reservation_key: key.to_owned(),
-        sequence,
+        sequence: Some(sequence),
         frame: TimeFrame::new(starts_at, ends_at),
     }
 }
 
+/// A reservation on room 101 no card was encoded for yet.
+fn unnumbered(key: &str, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> DoorReservation {
+    DoorReservation {
+        sequence: None,
+        ..reservation(key, 1, starts_at, ends_at)
+    }
+}
+
 fn warnings_for(reservations: &[DoorReservation]) -> Vec<DoorWarning> {
-    door_warnings(room_101(), DOOR_NAME, reservations)
+    door_warnings(room_101(), DOOR_NAME, reservations, &DoorHistory::default())
 }
 
 /// The warnings, as (reservation key, code) pairs, sorted.
@@ -275,6 +283,161 @@ fn back_to_back_stays_on_a_door_with_a_long_history_give_no_warnings() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Numbers taken at the first encode
+
+fn history(last_sequence: u32, lock: Option<(u32, DateTime<Utc>)>) -> DoorHistory {
+    DoorHistory {
+        last_sequence,
+        lock: lock.map(|(guest_sequence, since)| LockState {
+            guest_sequence,
+            overridden_at: Some(since),
+        }),
+    }
+}
+
+fn warnings_with(reservations: &[DoorReservation], history: &DoorHistory) -> Vec<DoorWarning> {
+    door_warnings(room_101(), DOOR_NAME, reservations, history)
+}
+
+#[test]
+fn unnumbered_stays_are_predicted_in_arrival_order_after_every_number_given() {
+    let stays = [
+        unnumbered("stay-june", at(2025, 6, 1, 15, 0), at(2025, 6, 4, 11, 0)),
+        reservation("stay-now", 40, at(2025, 5, 1, 15, 0), at(2025, 5, 3, 11, 0)),
+        unnumbered("stay-may", at(2025, 5, 20, 15, 0), at(2025, 5, 22, 11, 0)),
+    ];
+    let id = |key: &str| {
+        stays
+            .iter()
+            .find(|stay| stay.reservation_key == key)
+            .unwrap()
+            .reservation_id
+    };
+    let mut predicted = predicted_sequences(&stays, &history(45, None));
+    predicted.sort_by_key(|(_, sequence)| *sequence);
+    assert_eq!(
+        predicted,
+        [
+            (id("stay-now"), 40),
+            (id("stay-may"), 46),
+            (id("stay-june"), 47)
+        ]
+    );
+}
+
+#[test]
+fn stays_set_up_in_any_order_without_cards_give_no_inversion() {
+    // The June stay was booked first; without numbers until their cards are made, the May
+    // stay encoded in May comes before it.
+    let stays = [
+        unnumbered("stay-june", at(2025, 6, 1, 15, 0), at(2025, 6, 4, 11, 0)),
+        unnumbered("stay-may", at(2025, 5, 20, 15, 0), at(2025, 5, 22, 11, 0)),
+    ];
+    assert_eq!(warnings_with(&stays, &history(120, None)), vec![]);
+}
+
+#[test]
+fn keys_made_in_advance_and_a_walk_in_encoded_after_warn_the_advance_stay() {
+    // The June stay's cards were encoded early (number 8); a walk-in for tonight gets the
+    // next number when its card is made, and its first use locks the June cards out.
+    let stays = [
+        reservation("stay-june", 8, at(2025, 6, 1, 15, 0), at(2025, 6, 4, 11, 0)),
+        unnumbered("walk-in", at(2025, 5, 1, 20, 0), at(2025, 5, 2, 11, 0)),
+    ];
+    let warnings = warnings_with(&stays, &history(8, None));
+    assert_eq!(
+        summary(&stays, &warnings),
+        vec![("stay-june".to_owned(), WarningCode::SequenceInversion)]
+    );
+    assert!(
+        warnings[0].warning.message.contains("walk-in"),
+        "{}",
+        warnings[0].warning.message
+    );
+}
+
+#[test]
+fn a_card_too_far_ahead_of_the_known_lock_is_predicted_refused() {
+    // The lock last accepted number 2; 60 cards were encoded since for stays that never came.
+    let stays = [unnumbered(
+        "stay-1",
+        at(2025, 5, 10, 15, 0),
+        at(2025, 5, 14, 11, 0),
+    )];
+    let known = history(62, Some((2, at(2025, 5, 1, 15, 0))));
+    let warnings = warnings_with(&stays, &known);
+    assert_eq!(
+        summary(&stays, &warnings),
+        vec![("stay-1".to_owned(), WarningCode::SequenceTooFarAhead)]
+    );
+    assert!(warnings[0].warning.message.contains("63"));
+    // Within the window it is accepted.
+    let near = history(51, Some((2, at(2025, 5, 1, 15, 0))));
+    assert_eq!(warnings_with(&stays, &near), vec![]);
+}
+
+#[test]
+fn a_gap_wider_than_the_look_ahead_between_live_stays_is_predicted_refused() {
+    let stays = [
+        reservation("stay-1", 3, at(2025, 5, 10, 15, 0), at(2025, 5, 14, 11, 0)),
+        reservation("stay-2", 60, at(2025, 5, 14, 15, 0), at(2025, 5, 16, 11, 0)),
+    ];
+    let warnings = warnings_for(&stays);
+    assert_eq!(
+        summary(&stays, &warnings),
+        vec![("stay-2".to_owned(), WarningCode::SequenceTooFarAhead)]
+    );
+}
+
+#[test]
+fn a_newer_card_already_used_at_the_door_warns_the_stays_it_passed() {
+    // A card numbered 9 (a stay since deleted) was used on 5 May: the stay numbered 7 that
+    // starts after it, and the one numbered 6 still running then, are locked out.
+    let stays = [
+        reservation(
+            "stay-before",
+            6,
+            at(2025, 5, 1, 15, 0),
+            at(2025, 5, 8, 11, 0),
+        ),
+        reservation(
+            "stay-after",
+            7,
+            at(2025, 5, 10, 15, 0),
+            at(2025, 5, 14, 11, 0),
+        ),
+    ];
+    let known = history(9, Some((9, at(2025, 5, 5, 12, 0))));
+    let warnings = warnings_with(&stays, &known);
+    assert_eq!(
+        summary(&stays, &warnings),
+        vec![
+            ("stay-after".to_owned(), WarningCode::SequenceInversion),
+            ("stay-before".to_owned(), WarningCode::SequenceInversion),
+        ]
+    );
+    // A stay over before the lock moved is not.
+    let over = [reservation(
+        "stay-over",
+        6,
+        at(2025, 5, 1, 15, 0),
+        at(2025, 5, 3, 11, 0),
+    )];
+    assert_eq!(warnings_with(&over, &known), vec![]);
+}
+
+#[test]
+fn the_known_lock_at_a_live_stays_number_is_that_stays_first_use() {
+    // Back to back: the second guest's card was used at check-in; the first stay is over.
+    let stays = [
+        reservation("stay-1", 4, at(2025, 5, 10, 15, 0), at(2025, 5, 14, 11, 0)),
+        reservation("stay-2", 5, at(2025, 5, 14, 15, 0), at(2025, 5, 16, 11, 0)),
+    ];
+    let known = history(5, Some((5, at(2025, 5, 14, 15, 30))));
+    assert_eq!(warnings_with(&stays, &known), vec![]);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Warning codes and messages
 
 #[test]
@@ -287,6 +450,7 @@ fn warning_code_as_str_and_parse_round_trip() {
             "previous_guest_can_enter",
         ),
         (WarningCode::SequenceInversion, "sequence_inversion"),
+        (WarningCode::SequenceTooFarAhead, "sequence_too_far_ahead"),
     ];
     assert_eq!(WarningCode::ALL.len(), expected.len());
     for (code, text) in expected {

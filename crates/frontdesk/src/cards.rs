@@ -7,7 +7,7 @@
 //! unplugged, or the app was killed) stays pending until [`FrontDesk::resolve_pending_encodes`]
 //! asks the encoder what became of it, which every encode does first.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
@@ -29,7 +29,9 @@ use store::{
 use uuid::Uuid;
 
 use crate::grants::live_grant;
-use crate::warnings::{refresh_collection, refresh_collection_at_door, refresh_encoding};
+use crate::warnings::{
+    refresh_collection, refresh_collection_at_door, refresh_doors, refresh_encoding,
+};
 use crate::{AccessMethodRecord, Context, Error, FrontDesk, Result, audit_ok, to_json};
 
 /// How long the desk waits for a card to be placed on the encoder.
@@ -204,7 +206,9 @@ struct CardPlan {
     reservation_id: Option<Uuid>,
     valid_from: DateTime<Utc>,
     valid_until: DateTime<Utc>,
-    capable_doors: Vec<DoorSequence>,
+    /// The reservation's doors with their numbers; `None` on a door whose number the first
+    /// card carrying it takes (see [`numbered_card_plan`]).
+    capable_doors: Vec<(EntranceId, Option<u32>)>,
     common_doors: Vec<EntranceId>,
 }
 
@@ -273,7 +277,9 @@ impl FrontDesk {
             let card = self
                 .resolve_pending_encodes(context, station)
                 .and_then(|_| {
-                    let plan = self.store.read(|r| card_plan(r, *id))?;
+                    // Refused before the clerk is asked for a card when there is nothing to
+                    // encode; the card's content is read again as its intent is committed.
+                    self.store.read(|r| card_plan(r, *id).map(|_| ()))?;
                     station.with_encoder(|encoder| {
                         if index > 0 {
                             // A motorised encoder hands the written card out; a desk pad ignores it.
@@ -286,19 +292,21 @@ impl FrontDesk {
                         let uid = wait_for_new_card(encoder, station.card_timeout, &used)?;
                         let free = self
                             .store
-                            .read(|r| check_card_is_free(r, &uid, plan.method.id, context.now));
+                            .read(|r| check_card_is_free(r, &uid, *id, context.now));
                         if let Err(error) = free {
                             return Ok(Err(error));
                         }
-                        let data = plan.card_data(station, uid, context.now);
                         let mut progress =
                             |done, total| on_event(EncodeEvent::Progress { index, done, total });
                         self.write_card(
                             context,
                             station,
                             encoder,
-                            &data,
-                            Some(plan.method.id),
+                            |w| {
+                                let plan = numbered_card_plan(w, *id, context.now)?;
+                                Ok(plan.card_data(station, uid, context.now))
+                            },
+                            Some(*id),
                             &mut progress,
                         )
                     })
@@ -364,7 +372,7 @@ impl FrontDesk {
                         capable_doors: sequences,
                         common_doors: Vec::new(),
                     };
-                    self.write_card(context, station, encoder, &data, None, progress)
+                    self.write_card(context, station, encoder, |_| Ok(data), None, progress)
                 })
             });
         result.map_err(|error| {
@@ -372,38 +380,42 @@ impl FrontDesk {
         })
     }
 
-    /// The journal around one write: intent, write, outcome.
+    /// The journal around one write: intent, write, outcome. The card's content is made
+    /// by `card` in the transaction that commits the intent, so that the numbers a first
+    /// card takes are taken with it, once.
     fn write_card(
         &self,
         context: &Context,
         station: &CardStation,
         encoder: &mut Encoder,
-        data: &CardData,
+        card: impl FnOnce(&Writer<'_>) -> Result<CardData>,
         access_method_id: Option<AccessMethodId>,
         progress: &mut dyn FnMut(usize, usize),
     ) -> std::result::Result<Result<EncodedCard>, EncoderError> {
-        let image = match card::seal(data, &station.keys) {
-            Ok(image) => image,
-            Err(error) => return Ok(Err(Error::Card(error))),
+        let intent = self.store.write(|w| {
+            let data = card(w)?;
+            let image = card::seal(&data, &station.keys).map_err(Error::Card)?;
+            let hash = image_hash(&image);
+            w.insert_encode_operation(
+                &NewEncodeOperation {
+                    op_id: Uuid::from_bytes(data.op_id),
+                    access_method_id,
+                    kind: purpose(data.kind),
+                    card_uid: &data.uid.to_hex(),
+                    image: &image,
+                    image_hash: &hash,
+                    actor: &context.actor,
+                },
+                context.now,
+            )?;
+            Ok::<_, Error>((data, image, hash))
+        });
+        let (data, image, hash) = match intent {
+            Ok(intent) => intent,
+            Err(error) => return Ok(Err(error)),
         };
         let op_id = Uuid::from_bytes(data.op_id);
         let uid = data.uid.to_hex();
-        let hash = image_hash(&image);
-        let intent = NewEncodeOperation {
-            op_id,
-            access_method_id,
-            kind: purpose(data.kind),
-            card_uid: &uid,
-            image: &image,
-            image_hash: &hash,
-            actor: &context.actor,
-        };
-        if let Err(error) = self.store.write(|w| {
-            w.insert_encode_operation(&intent, context.now)?;
-            Ok::<_, Error>(())
-        }) {
-            return Ok(Err(error));
-        }
 
         match encoder.write_card(data.op_id, &data.uid, &image, progress) {
             Ok(()) => {
@@ -577,6 +589,9 @@ impl FrontDesk {
                 let judgement = judge_card(station, door, state, &card.image, &uid, at);
                 if judgement.state != state {
                     w.set_lock_state(entrance_id, &judgement.state)?;
+                    // The door's timeline starts from what its lock remembers, and the cards
+                    // it has moved past open it no more.
+                    refresh_doors(w, &BTreeSet::from([entrance_id]), context.now)?;
                     refresh_collection_at_door(w, entrance_id, context.now)?;
                 }
                 let explanation = judgement.reason.explain();
@@ -616,23 +631,25 @@ impl FrontDesk {
 impl CardPlan {
     /// Whether a card written with `data` carries what this plan puts on a card.
     fn is_carried_by(&self, data: &CardData) -> bool {
-        let sorted = |doors: &[DoorSequence]| {
-            let mut doors = doors.to_vec();
-            doors.sort_by_key(|door| door.entrance_id);
-            doors
-        };
-        let sorted_common = |doors: &[EntranceId]| {
-            let mut doors = doors.to_vec();
-            doors.sort();
-            doors
-        };
+        let mut on_card: Vec<(EntranceId, Option<u32>)> = data
+            .capable_doors
+            .iter()
+            .map(|door| (door.entrance_id, Some(door.sequence)))
+            .collect();
+        on_card.sort();
+        let mut planned = self.capable_doors.clone();
+        planned.sort();
+        let mut common = data.common_doors.clone();
+        common.sort();
+        let mut planned_common = self.common_doors.clone();
+        planned_common.sort();
         data.kind == self.kind
             && data.reservation_id == self.reservation_id
             // A card keeps whole seconds.
             && data.valid_from == self.valid_from.trunc_subsecs(0)
             && data.valid_until == self.valid_until.trunc_subsecs(0)
-            && sorted(&data.capable_doors) == sorted(&self.capable_doors)
-            && sorted_common(&data.common_doors) == sorted_common(&self.common_doors)
+            && on_card == planned
+            && common == planned_common
     }
 
     /// The card image's content for the card `uid`, issued at `now` under the current keys.
@@ -654,7 +671,16 @@ impl CardPlan {
             valid_from: self.valid_from,
             valid_until: self.valid_until,
             shift: None,
-            capable_doors: self.capable_doors.clone(),
+            capable_doors: self
+                .capable_doors
+                .iter()
+                .filter_map(|(entrance_id, sequence)| {
+                    sequence.map(|sequence| DoorSequence {
+                        entrance_id: *entrance_id,
+                        sequence,
+                    })
+                })
+                .collect(),
             common_doors: self.common_doors.clone(),
         }
     }
@@ -758,7 +784,8 @@ fn card_plan(r: &Reader<'_>, id: AccessMethodId) -> Result<CardPlan> {
         .ok_or_else(|| Error::not_found("user_identity", grant.user_identity_id))?;
     let mut capable_doors = Vec::new();
     let mut common_doors = Vec::new();
-    for (entrance_id, sequence) in &grant.entrances {
+    for door in &grant.entrances {
+        let entrance_id = &door.entrance_id;
         let entrance = r
             .entrance(*entrance_id)?
             .ok_or_else(|| Error::not_found("acs_entrance", entrance_id))?;
@@ -769,12 +796,10 @@ fn card_plan(r: &Reader<'_>, id: AccessMethodId) -> Result<CardPlan> {
         {
             continue;
         }
-        match sequence {
-            Some(sequence) => capable_doors.push(DoorSequence {
-                entrance_id: *entrance_id,
-                sequence: *sequence,
-            }),
-            None => common_doors.push(*entrance_id),
+        if door.reservation_door {
+            capable_doors.push((*entrance_id, door.sequence));
+        } else {
+            common_doors.push(*entrance_id);
         }
     }
     if capable_doors.is_empty() && common_doors.is_empty() {
@@ -798,6 +823,33 @@ fn card_plan(r: &Reader<'_>, id: AccessMethodId) -> Result<CardPlan> {
     })
 }
 
+/// What the access method's card must carry, with a number on each of its reservation's
+/// doors: the doors no card of the reservation was encoded for yet take theirs now, each the
+/// door's next, and keep it for every later card of the reservation (joiners and copies).
+/// Run in the transaction that commits the card's intent.
+fn numbered_card_plan(w: &Writer<'_>, id: AccessMethodId, now: DateTime<Utc>) -> Result<CardPlan> {
+    let mut plan = card_plan(w, id)?;
+    let unnumbered: BTreeSet<EntranceId> = plan
+        .capable_doors
+        .iter()
+        .filter(|(_, sequence)| sequence.is_none())
+        .map(|(entrance_id, _)| *entrance_id)
+        .collect();
+    let Some(reservation_id) = plan.reservation_id.filter(|_| !unnumbered.is_empty()) else {
+        return Ok(plan);
+    };
+    let sequences = rules::assign_sequences(&unnumbered, &w.last_sequences(&unnumbered)?);
+    w.number_reservation_doors(reservation_id, &sequences)?;
+    for (entrance_id, sequence) in &mut plan.capable_doors {
+        if sequence.is_none() {
+            *sequence = sequences.get(entrance_id).copied();
+        }
+    }
+    // The doors' timelines now play this number instead of the one they predicted.
+    refresh_doors(w, &unnumbered, now)?;
+    Ok(plan)
+}
+
 /// Takes the next sequence number of each door for a cancel card, as a reservation that is
 /// cleared at once: the numbers stay used, nothing stays live.
 fn reserve_cancel_sequences(
@@ -812,7 +864,7 @@ fn reserve_cancel_sequences(
             "name at least one door to cancel",
         ));
     }
-    let mut set = std::collections::BTreeSet::new();
+    let mut set = BTreeSet::new();
     for (index, door) in doors.iter().enumerate() {
         let entrance = w.entrance(*door)?.ok_or_else(|| {
             Error::invalid(
@@ -840,7 +892,8 @@ fn reserve_cancel_sequences(
     }
     let sequences: BTreeMap<EntranceId, u32> =
         rules::assign_sequences(&set, &w.last_sequences(&set)?);
-    let reservation = w.insert_reservation(&format!("cancel-{op_id}"), &sequences, now)?;
+    let reservation = w.insert_reservation(&format!("cancel-{op_id}"), &set, now)?;
+    w.number_reservation_doors(reservation, &sequences)?;
     w.clear_reservation(reservation, now)?;
     Ok(sequences
         .into_iter()

@@ -9,7 +9,7 @@ use engine::model::{
 };
 use engine::rules::{self, CreateGrant, Placement};
 use serde::{Deserialize, Serialize};
-use store::{GrantFilter, NewAccessMethod, NewGrant, NewGrantEntrance, Reader, Writer};
+use store::{GrantEntrance, GrantFilter, NewAccessMethod, NewGrant, Reader, Writer};
 
 use crate::users::insert_user;
 use crate::warnings::{refresh_collection, refresh_doors, refresh_encoding};
@@ -147,10 +147,12 @@ pub(crate) fn create(
     };
     let placement = rules::check_create(&check, live.as_ref(), now)?;
 
+    // The reservation's doors this grant has, with their numbers: none yet on a new
+    // reservation, whose numbers come with its first encoded cards.
     let (reservation, sequences) = match (&placement, key) {
         (Placement::Establish { doors }, Some(key)) => {
-            let sequences = rules::assign_sequences(doors, &w.last_sequences(doors)?);
-            let id = w.insert_reservation(key, &sequences, now)?;
+            let id = w.insert_reservation(key, doors, now)?;
+            let sequences = doors.iter().map(|door| (*door, None)).collect();
             (Some((key.to_owned(), id)), sequences)
         }
         (
@@ -194,9 +196,10 @@ pub(crate) fn create(
         space_ids,
         entrances: entrances
             .iter()
-            .map(|entrance| NewGrantEntrance {
+            .map(|entrance| GrantEntrance {
                 entrance_id: entrance.id,
-                sequence: sequences.get(&entrance.id).copied(),
+                reservation_door: sequences.contains_key(&entrance.id),
+                sequence: sequences.get(&entrance.id).copied().flatten(),
             })
             .collect(),
         access_methods,
@@ -365,14 +368,9 @@ pub(crate) fn delete(
     Ok(after)
 }
 
-/// The doors of a grant that carry a reservation sequence.
+/// The doors of a grant that belong to its reservation, numbered or not yet.
 pub(crate) fn capable_doors(grant: &AccessGrantRecord) -> BTreeSet<EntranceId> {
-    grant
-        .entrances
-        .iter()
-        .filter(|(_, sequence)| sequence.is_some())
-        .map(|(id, _)| *id)
-        .collect()
+    grant.reservation_door_ids().into_iter().collect()
 }
 
 /// A six-digit PIN from the operating system's random source (through a v4 UUID).

@@ -470,15 +470,7 @@ impl FrontDesk {
                 // A joiner on some doors names no space: the space would add all its doors.
                 let (room_doors, space) = match &request.room_entrance_ids {
                     Some(doors) => (doors.clone(), None),
-                    None => (
-                        first
-                            .entrances
-                            .iter()
-                            .filter(|(_, seq)| seq.is_some())
-                            .map(|(id, _)| *id)
-                            .collect(),
-                        Some(room),
-                    ),
+                    None => (first.reservation_door_ids(), Some(room)),
                 };
                 let user = insert_guest(w, &context, &request.guest, "guest")?;
                 let mut entrances = room_doors;
@@ -575,10 +567,11 @@ impl FrontDesk {
                     let common: Vec<EntranceId> = grant
                         .entrances
                         .iter()
-                        .filter(|(id, sequence)| {
-                            sequence.is_none() && !is_room_door(w, *id, &old_rooms)
+                        .filter(|entrance| {
+                            !entrance.reservation_door
+                                && !is_room_door(w, entrance.entrance_id, &old_rooms)
                         })
-                        .map(|(id, _)| *id)
+                        .map(|entrance| entrance.entrance_id)
                         .collect();
                     let mut entrances = target.entrance_ids.clone();
                     entrances.extend(common);
@@ -796,9 +789,9 @@ impl FrontDesk {
                     WarningCode::EncodingRequired if row.access_method_id.is_some() => {
                         FixAction::ReEncode
                     }
-                    WarningCode::EncodingRequired | WarningCode::PreviousGuestCanEnter => {
-                        FixAction::None
-                    }
+                    WarningCode::EncodingRequired
+                    | WarningCode::PreviousGuestCanEnter
+                    | WarningCode::SequenceTooFarAhead => FixAction::None,
                     WarningCode::CardsNotCollected => FixAction::CollectCard,
                     WarningCode::SequenceInversion => FixAction::ReissueStay,
                 };
@@ -1167,9 +1160,9 @@ fn stay_room(r: &Reader<'_>, grants: &[AccessGrantRecord]) -> Result<Option<Spac
         return Ok(Some(space));
     }
     for grant in grants {
-        for (id, _) in grant.entrances.iter().filter(|(_, seq)| seq.is_some()) {
+        for id in grant.reservation_door_ids() {
             if let Some(space) = r
-                .entrance(*id)?
+                .entrance(id)?
                 .and_then(|entrance| entrance.space_ids.first().copied())
             {
                 return Ok(Some(space));

@@ -6,12 +6,13 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use engine::lock::{self, Door, LockConfig};
 use engine::model::{AccessGrantId, AccessMode, EntranceId};
-use engine::warnings::{self, CardStillOut, WarningCode};
+use engine::warnings::{self, CardStillOut, DoorHistory, WarningCode};
 use store::{DoorWarningRow, MethodFilter, Writer};
 
 use crate::{Error, Result};
 
-/// Recomputes the lock-timeline warnings of each door from its live reservations.
+/// Recomputes the lock-timeline warnings of each door from its live reservations, the
+/// numbers it handed out and what its lock is known to remember.
 pub(crate) fn refresh_doors(
     w: &Writer<'_>,
     doors: &BTreeSet<EntranceId>,
@@ -22,13 +23,22 @@ pub(crate) fn refresh_doors(
         let name = w
             .entrance(*door)?
             .map_or_else(|| door.to_string(), |entrance| entrance.name);
-        let rows: Vec<DoorWarningRow> = warnings::door_warnings(*door, &name, &reservations)
-            .into_iter()
-            .map(|found| DoorWarningRow {
-                reservation_id: found.reservation_id,
-                warning: found.warning,
-            })
-            .collect();
+        let history = DoorHistory {
+            last_sequence: w
+                .last_sequences(&BTreeSet::from([*door]))?
+                .get(door)
+                .copied()
+                .unwrap_or(0),
+            lock: w.known_lock_state(*door)?,
+        };
+        let rows: Vec<DoorWarningRow> =
+            warnings::door_warnings(*door, &name, &reservations, &history)
+                .into_iter()
+                .map(|found| DoorWarningRow {
+                    reservation_id: found.reservation_id,
+                    warning: found.warning,
+                })
+                .collect();
         w.replace_door_warnings(*door, &rows, now)?;
     }
     Ok(())

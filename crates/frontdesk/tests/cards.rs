@@ -127,6 +127,20 @@ fn sequence_tables(desk: &FrontDesk) -> Vec<Vec<BTreeMap<String, Option<String>>
         .unwrap()
 }
 
+/// Every number handed out: (door, sequence) to its reservation.
+fn numbers(desk: &FrontDesk) -> BTreeMap<(String, String), String> {
+    let text = |row: &BTreeMap<String, Option<String>>, column: &str| row[column].clone();
+    sequence_tables(desk)[1]
+        .iter()
+        .filter_map(|row| {
+            Some((
+                (text(row, "entrance_id")?, text(row, "sequence")?),
+                text(row, "reservation_id")?,
+            ))
+        })
+        .collect()
+}
+
 /// Writes `image` onto the card `uid` as it is, through the station's own encoder, without
 /// the desk's journal: how a forger with an encoder would.
 fn write_raw(desk: &Desk, uid: &CardUid, image: &[u8]) {
@@ -202,9 +216,12 @@ fn back_to_back_stays_the_previous_guest_is_overridden_by_the_next_guests_first_
     let second = desk
         .stay(&desk.guest(), &["room-101"], WED_15, FRI_11, Some("stay-2"))
         .unwrap();
-    assert_eq!(sequence_at(&desk, &second, "room-101-door"), Some(2));
+    // Numbered as the cards are encoded, in that order.
+    assert_eq!(sequence_at(&desk, &second, "room-101-door"), None);
     let guest_1 = issue(&desk, first.access_method_ids[0]);
     let guest_2 = issue(&desk, second.access_method_ids[0]);
+    let second = desk.desk.access_grant(second.id).unwrap();
+    assert_eq!(sequence_at(&desk, &second, "room-101-door"), Some(2));
 
     assert_eq!(
         opens(&desk, "room-101-door", &guest_1, SAT_15),
@@ -285,7 +302,7 @@ fn a_subset_joiner_opens_only_the_doors_on_its_card() {
             Some("stay-1"),
         )
         .unwrap();
-    assert_eq!(sequence_at(&desk, &full, "suite-300-main"), Some(1));
+    assert_eq!(sequence_at(&desk, &full, "suite-300-main"), None);
     let bedroom_only = desk
         .create(&CreateAccessGrant {
             user_identity_id: Some(desk.guest().id),
@@ -347,6 +364,36 @@ fn a_subset_joiner_opens_only_the_doors_on_its_card() {
 }
 
 // --- 3. relocation ------------------------------------------------------------------------------
+
+#[test]
+fn reservations_made_and_deleted_without_a_card_do_not_push_the_next_guest_out_of_the_lock() {
+    // A property-management system books and cancels 60 stays on room 101 (churn, moves):
+    // no card is ever encoded for them.
+    let desk = Desk::new();
+    for n in 0..60 {
+        let stay = desk
+            .stay(
+                &desk.guest(),
+                &["room-101"],
+                SAT_15,
+                WED_11,
+                Some(&format!("churn-{n}")),
+            )
+            .unwrap();
+        desk.desk
+            .delete_access_grant(&desk.context, stay.id)
+            .unwrap();
+    }
+    let guest = desk
+        .stay(&desk.guest(), &["room-101"], SAT_15, WED_11, Some("stay-1"))
+        .unwrap();
+    assert!(guest.warnings.is_empty(), "{:?}", guest.warnings);
+    let card_id = issue(&desk, guest.access_method_ids[0]);
+    assert_eq!(
+        opens(&desk, "room-101-door", &card_id, SAT_15),
+        overrode(0, 1)
+    );
+}
 
 #[test]
 fn relocation_the_old_card_opens_the_old_room_until_a_cancel_card_is_used() {
@@ -469,8 +516,9 @@ fn relocation_the_old_card_opens_the_old_room_until_a_cancel_card_is_used() {
     let next = desk
         .stay(&desk.guest(), &["room-101"], WED_15, FRI_11, Some("stay-9"))
         .unwrap();
-    assert_eq!(sequence_at(&desk, &next, "room-101-door"), Some(3));
     let next_card = issue(&desk, next.access_method_ids[0]);
+    let next = desk.desk.access_grant(next.id).unwrap();
+    assert_eq!(sequence_at(&desk, &next, "room-101-door"), Some(3));
     assert_eq!(
         opens(&desk, "room-101-door", &next_card, WED_15),
         overrode(2, 3)
@@ -1191,7 +1239,7 @@ fn encode_with_fault(fault: Fault, journaled: Option<&str>) -> (EncoderError, Wi
         .stay(&desk.guest(), &["room-101"], SAT_15, WED_11, Some("stay-1"))
         .unwrap();
     let method = grant.access_method_ids[0];
-    let sequences = sequence_tables(&desk.desk);
+    let numbers_before = numbers(&desk.desk);
 
     simulator.present_blank_card();
     simulator.fail_next(fault);
@@ -1209,7 +1257,18 @@ fn encode_with_fault(fault: Fault, journaled: Option<&str>) -> (EncoderError, Wi
     expected.sort();
     assert_eq!(journal_states(&desk), expected, "{fault:?}");
     assert_journal_matches_the_encoder(&desk, true);
-    assert_eq!(sequence_tables(&desk.desk), sequences, "{fault:?}");
+    // A number taken with a committed intent stays the stay's; no other moves.
+    let numbers_failed = numbers(&desk.desk);
+    assert!(
+        numbers_failed.len() <= numbers_before.len() + 1,
+        "{fault:?}"
+    );
+    assert!(
+        numbers_before
+            .iter()
+            .all(|(pair, owner)| numbers_failed.get(pair) == Some(owner)),
+        "{fault:?}"
+    );
 
     // Try again (with a card by hand when the stack ran out; plugged back in when unplugged).
     simulator.plug();
@@ -1225,7 +1284,14 @@ fn encode_with_fault(fault: Fault, journaled: Option<&str>) -> (EncoderError, Wi
         Some(written.card_id.as_str())
     );
     assert_journal_matches_the_encoder(&desk, false);
-    assert_eq!(sequence_tables(&desk.desk), sequences, "{fault:?}");
+    let numbers_now = numbers(&desk.desk);
+    assert_eq!(numbers_now.len(), numbers_before.len() + 1, "{fault:?}");
+    assert!(
+        numbers_failed
+            .iter()
+            .all(|(pair, owner)| numbers_now.get(pair) == Some(owner)),
+        "{fault:?}"
+    );
     assert_eq!(
         opens(&desk, "room-101-door", &written.card_id, SAT_15),
         overrode(0, 1),
@@ -1440,12 +1506,15 @@ fn exactly_once_across_a_crash_after_the_card_was_written() {
         .stay(&desk.guest(), &["room-101"], SAT_15, WED_11, Some("stay-1"))
         .unwrap();
     let method = grant.access_method_ids[0];
-    let sequences = sequence_tables(&desk.desk);
     let card_uid = simulator(&desk).present_blank_card();
 
     // The card is written and verified, then the encoder is unplugged before its answer.
     simulator(&desk).fail_next(Fault::UnplugMidWrite(UnplugAt::AfterWrite));
     let error = desk.encode_at(&desk.context, method).unwrap_err();
+    // The door's number was taken with the intent, before the card was touched.
+    let taken = desk.desk.access_grant(grant.id).unwrap();
+    assert_eq!(sequence_at(&desk, &taken, "room-101-door"), Some(1));
+    let sequences = sequence_tables(&desk.desk);
     assert!(
         matches!(
             error,
@@ -1535,11 +1604,14 @@ fn exactly_once_across_a_crash_before_the_commit() {
         .stay(&desk.guest(), &["room-101"], SAT_15, WED_11, Some("stay-1"))
         .unwrap();
     let method = grant.access_method_ids[0];
-    let sequences = sequence_tables(&desk.desk);
     let card_uid = simulator(&desk).present_blank_card();
 
     simulator(&desk).fail_next(Fault::UnplugMidWrite(UnplugAt::BeforeCommit));
     let error = desk.encode_at(&desk.context, method).unwrap_err();
+    // The door's number was taken with the intent, before the card was touched.
+    let taken = desk.desk.access_grant(grant.id).unwrap();
+    assert_eq!(sequence_at(&desk, &taken, "room-101-door"), Some(1));
+    let sequences = sequence_tables(&desk.desk);
     assert!(
         matches!(error, frontdesk::Error::Encoder(EncoderError::Disconnected)),
         "{error:?}"

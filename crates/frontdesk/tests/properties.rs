@@ -479,8 +479,8 @@ struct Snapshot {
 /// What the database has shown so far, to check that history is never rewritten.
 #[derive(Debug, Default)]
 struct History {
-    /// Each reservation's doors and sequences as first seen.
-    reservation_doors: BTreeMap<String, BTreeMap<String, i64>>,
+    /// Each reservation's doors and sequences as last seen (`None`: no card encoded yet).
+    reservation_doors: BTreeMap<String, BTreeMap<String, Option<i64>>>,
     /// Each (door, sequence) ever handed out, and to which reservation.
     sequences: BTreeMap<(String, i64), String>,
     /// Cleared reservations, with when.
@@ -1021,6 +1021,7 @@ impl World {
             (Ok(_), Ok(_)) => {}
         }
 
+        let outcome_ok = outcome.is_ok();
         match outcome {
             Err(error) => {
                 self.refused += 1;
@@ -1058,6 +1059,11 @@ impl World {
         }
 
         self.check_invariants(&before, &after, Some(&what));
+        let encoded = match (&request, &outcome_ok) {
+            (Request::Encode(id), true) => Some(*id),
+            _ => None,
+        };
+        self.check_numbering(&after, encoded, &what);
         // 6. Rule 4: the live grants of one key overlap pairwise, whatever the operations.
         let apart = grants_apart(&after);
         assert!(
@@ -1083,8 +1089,8 @@ impl World {
                 let capable = grant
                     .entrances
                     .iter()
-                    .filter(|(id, _)| self.entrance(*id).unwrap().can_belong_to_reservation)
-                    .map(|(id, _)| *id)
+                    .map(|entrance| entrance.entrance_id)
+                    .filter(|id| self.entrance(*id).unwrap().can_belong_to_reservation)
                     .collect::<BTreeSet<_>>();
                 if *placement == Placement::Establish {
                     let key = grant.reservation_key.clone().unwrap();
@@ -1108,9 +1114,9 @@ impl World {
                         encoding_required: false,
                     });
                 }
-                let has_card_door = grant.entrances.iter().any(|(id, _)| {
+                let has_card_door = grant.entrances.iter().any(|door| {
                     self.entrances.iter().any(|entrance| {
-                        entrance.id == *id
+                        entrance.id == door.entrance_id
                             && entrance.access_system_kind.is_override_based()
                             && entrance.modes.contains(&AccessMode::Card)
                     })
@@ -1224,7 +1230,8 @@ impl World {
         }
     }
 
-    /// A created grant carries the sequences the model predicts.
+    /// A created grant carries the sequences the model predicts: none on a new reservation
+    /// (its first encoded card takes them), its reservation's on a joiner.
     fn check_created(
         &self,
         grant: &AccessGrantRecord,
@@ -1232,7 +1239,11 @@ impl World {
         before: &Snapshot,
         what: &str,
     ) {
-        let sequences: BTreeMap<Uuid, Option<u32>> = grant.entrances.iter().copied().collect();
+        let sequences: BTreeMap<Uuid, Option<u32>> = grant
+            .entrances
+            .iter()
+            .map(|entrance| (entrance.entrance_id, entrance.sequence))
+            .collect();
         let capable = |id: &Uuid| self.entrance(*id).unwrap().can_belong_to_reservation;
         match placement {
             Placement::Standard => {
@@ -1245,6 +1256,16 @@ impl World {
                     Some(*reservation_id),
                     "{what}\nnot joined"
                 );
+                let numbers = &self.history.reservation_doors[&reservation_id.to_string()];
+                for (door, sequence) in &sequences {
+                    if capable(door) {
+                        assert_eq!(
+                            sequence.map(i64::from),
+                            numbers[&door.to_string()],
+                            "{what}\na joiner without its reservation's number"
+                        );
+                    }
+                }
             }
             Placement::Establish => {
                 let id = grant.reservation_id.expect("a new reservation").to_string();
@@ -1254,31 +1275,69 @@ impl World {
                         .any(|row| cell(row, "id") == id),
                     "{what}\nestablished on an old reservation"
                 );
-                // Each door takes the next number after every one it ever handed out.
-                for (door, sequence) in &sequences {
-                    if !capable(door) {
-                        continue;
-                    }
-                    let last = before.data["reservation_doors"]
-                        .iter()
-                        .filter(|row| cell(row, "entrance_id") == door.to_string())
-                        .map(|row| number(row, "sequence"))
-                        .max()
-                        .unwrap_or(0);
-                    assert_eq!(
-                        sequence.map(i64::from),
-                        Some(last + 1),
-                        "{what}\nwrong override sequence on a new reservation"
-                    );
-                }
+                assert!(
+                    sequences.values().all(Option::is_none),
+                    "{what}\na new reservation numbered before any card was encoded"
+                );
             }
         }
-        for (door, sequence) in &sequences {
+        for entrance in &grant.entrances {
             assert_eq!(
-                sequence.is_some(),
-                grant.reservation_id.is_some() && capable(door),
-                "{what}\na sequence on a non-capable door, or none on a capable one"
+                entrance.reservation_door,
+                grant.reservation_id.is_some() && capable(&entrance.entrance_id),
+                "{what}\na reservation door that is not capable, or a capable one left out"
             );
+            assert!(
+                entrance.reservation_door || entrance.sequence.is_none(),
+                "{what}\na sequence on a door outside the reservation"
+            );
+        }
+    }
+
+    /// Numbers appear only with an encoded card, on the doors it carries, each the door's
+    /// next: `encoded` is the access method a step encoded, if it did.
+    fn check_numbering(&self, after: &Snapshot, encoded: Option<Uuid>, what: &str) {
+        let doors_on_card: BTreeSet<(String, String)> = encoded
+            .and_then(|id| self.model.method(id))
+            .and_then(|method| self.model.grant(method.grant))
+            .and_then(|grant| grant.reservation_id.map(|r| (r, grant.capable.clone())))
+            .map(|(reservation, doors)| {
+                doors
+                    .into_iter()
+                    .filter(|door| {
+                        let entrance = self.entrance(*door).unwrap();
+                        entrance.access_system_kind.is_override_based()
+                            && entrance.modes.contains(&AccessMode::Card)
+                    })
+                    .map(|door| (reservation.to_string(), door.to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for row in &after.data["reservation_doors"] {
+            let pair = (cell(row, "reservation_id"), cell(row, "entrance_id"));
+            let was = self
+                .history
+                .reservation_doors
+                .get(&pair.0)
+                .and_then(|doors| doors.get(&pair.1))
+                .copied()
+                .flatten();
+            let now = optional_number(row, "sequence");
+            let is_cancel = cell(row, "live") == "0" && was.is_none() && now.is_some();
+            if was.is_none() && now.is_some() && !is_cancel {
+                assert!(
+                    doors_on_card.contains(&pair),
+                    "{what}\ndoor {} of reservation {} numbered without a card carrying it",
+                    pair.1,
+                    pair.0
+                );
+            }
+            if doors_on_card.contains(&pair) {
+                assert!(
+                    now.is_some(),
+                    "{what}\nan encoded card's door left unnumbered"
+                );
+            }
         }
     }
 
@@ -1290,7 +1349,7 @@ impl World {
             .iter()
             .map(|row| (cell(row, "id"), row))
             .collect();
-        let mut doors_of: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+        let mut doors_of: BTreeMap<String, BTreeMap<String, Option<i64>>> = BTreeMap::new();
         for row in &data["reservation_doors"] {
             let reservation = cell(row, "reservation_id");
             let live = cleared_at(reservations[&reservation]).is_none();
@@ -1302,16 +1361,27 @@ impl World {
             doors_of
                 .entry(reservation)
                 .or_default()
-                .insert(cell(row, "entrance_id"), number(row, "sequence"));
+                .insert(cell(row, "entrance_id"), optional_number(row, "sequence"));
         }
 
-        // 2. A reservation's doors and sequences never change; a cleared one stays cleared.
+        // 2. A reservation's doors never change, nor a number once given; a cleared one stays
+        // cleared.
         for (reservation, doors) in &self.history.reservation_doors {
+            let now = doors_of.get(reservation);
             assert_eq!(
-                doors_of.get(reservation),
-                Some(doors),
+                now.map(|now| now.keys().collect::<Vec<_>>()),
+                Some(doors.keys().collect()),
                 "{what}\nthe door set of reservation {reservation} changed"
             );
+            for (door, sequence) in doors {
+                if sequence.is_some() {
+                    assert_eq!(
+                        now.unwrap()[door],
+                        *sequence,
+                        "{what}\nthe number of door {door} of reservation {reservation} changed"
+                    );
+                }
+            }
         }
         for (reservation, at) in &self.history.cleared {
             assert_eq!(
@@ -1325,6 +1395,9 @@ impl World {
         let mut seen = BTreeSet::new();
         for (reservation, doors) in &doors_of {
             for (door, sequence) in doors {
+                let Some(sequence) = sequence else {
+                    continue;
+                };
                 assert!(*sequence > 0, "{what}");
                 assert!(
                     seen.insert((door.clone(), *sequence)),
@@ -1392,26 +1465,20 @@ impl World {
             "{what}\nlive reservations differ from the model"
         );
 
-        // 3. A live grant of a reservation carries its reservation's sequence on each
-        // capable door, and only there.
-        let mut entrances_of: BTreeMap<String, Vec<(String, Option<i64>)>> = BTreeMap::new();
+        // 3. A live grant of a reservation has each capable door in its reservation's door
+        // set; the numbers are the reservation's.
+        let mut entrances_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for row in &data["access_grant_entrances"] {
             entrances_of
                 .entry(cell(row, "access_grant_id"))
                 .or_default()
-                .push((
-                    cell(row, "entrance_id"),
-                    row["sequence"].as_deref().map(|s| s.parse().unwrap()),
-                ));
+                .push(cell(row, "entrance_id"));
         }
         for grant in grants.iter().filter(|g| is_live(g)) {
             let id = cell(grant, "id");
             let entrances = entrances_of.get(&id).expect("a grant has entrances");
             match grant["reservation_id"].as_deref() {
-                None => assert!(
-                    entrances.iter().all(|(_, s)| s.is_none()),
-                    "{what}\na standard grant carries a sequence"
-                ),
+                None => {}
                 Some(reservation) => {
                     let row = reservations[reservation];
                     assert!(
@@ -1424,21 +1491,17 @@ impl World {
                         "{what}"
                     );
                     let doors = &doors_of[reservation];
-                    for (door, sequence) in entrances {
+                    for door in entrances {
                         let capable = self
                             .entrance(door.parse().unwrap())
                             .unwrap()
                             .can_belong_to_reservation;
-                        if capable {
-                            assert_eq!(
-                                doors.get(door),
-                                sequence.as_ref(),
-                                "{what}\ngrant {id}: a capable door outside its reservation's \
-                                 door set, or with another sequence"
-                            );
-                        } else {
-                            assert_eq!(*sequence, None, "{what}\nsequence on a common door");
-                        }
+                        assert_eq!(
+                            doors.contains_key(door),
+                            capable,
+                            "{what}\ngrant {id}: a capable door outside its reservation's door \
+                             set, or a common door in it"
+                        );
                     }
                 }
             }
@@ -1477,7 +1540,11 @@ impl World {
     /// The lock-timeline warnings stored for each door are the ones the engine computes from
     /// the door's live reservations now, on each live grant of the reservation at the door.
     fn check_door_warnings(&self, after: &Snapshot, what: &str) {
-        let door_codes = ["previous_guest_can_enter", "sequence_inversion"];
+        let door_codes = [
+            "previous_guest_can_enter",
+            "sequence_inversion",
+            "sequence_too_far_ahead",
+        ];
         let mut stored: Vec<(String, String, String, String)> = after.data["warnings"]
             .iter()
             .filter(|row| door_codes.contains(&cell(row, "code").as_str()))
@@ -1497,14 +1564,28 @@ impl World {
             .iter()
             .filter(|e| e.can_belong_to_reservation)
         {
-            let reservations = self
+            let (reservations, history) = self
                 .desk
                 .desk
                 .store()
-                .read(|r| r.door_reservations(entrance.id))
+                .read(|r| {
+                    let history = engine::warnings::DoorHistory {
+                        last_sequence: r
+                            .last_sequences(&BTreeSet::from([entrance.id]))?
+                            .get(&entrance.id)
+                            .copied()
+                            .unwrap_or(0),
+                        lock: r.known_lock_state(entrance.id)?,
+                    };
+                    Ok::<_, store::Error>((r.door_reservations(entrance.id)?, history))
+                })
                 .unwrap();
-            for found in engine::warnings::door_warnings(entrance.id, &entrance.name, &reservations)
-            {
+            for found in engine::warnings::door_warnings(
+                entrance.id,
+                &entrance.name,
+                &reservations,
+                &history,
+            ) {
                 for grant in &self.model.grants {
                     if grant.live
                         && grant.reservation_id == Some(found.reservation_id)
@@ -1641,13 +1722,15 @@ door warnings out of step"
         for row in &data["reservation_doors"] {
             let reservation = cell(row, "reservation_id");
             let door = cell(row, "entrance_id");
-            let sequence = number(row, "sequence");
+            let sequence = optional_number(row, "sequence");
             self.history
                 .reservation_doors
                 .entry(reservation.clone())
                 .or_default()
                 .insert(door.clone(), sequence);
-            self.history.sequences.insert((door, sequence), reservation);
+            if let Some(sequence) = sequence {
+                self.history.sequences.insert((door, sequence), reservation);
+            }
         }
         for row in &data["reservations"] {
             if let Some(at) = cleared_at(row) {
@@ -1682,8 +1765,8 @@ fn cell(row: &Row, column: &str) -> String {
         .unwrap_or_else(|| panic!("{column} is NULL"))
 }
 
-fn number(row: &Row, column: &str) -> i64 {
-    cell(row, column).parse().unwrap()
+fn optional_number(row: &Row, column: &str) -> Option<i64> {
+    row[column].as_deref().map(|text| text.parse().unwrap())
 }
 
 fn instant(row: &Row, column: &str) -> DateTime<Utc> {

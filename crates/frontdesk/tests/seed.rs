@@ -6,7 +6,7 @@ mod support;
 use engine::model::{AccessMode, UserKind};
 use engine::warnings::WarningCode;
 use frontdesk::{CreateAccessGrant, GrantFilter, MethodFilter, UpdateAccessGrant};
-use support::{Desk, at, card, sequence_at};
+use support::{Desk, at, card, grant_entrance, sequence_at};
 
 const SAT_15: &str = "2025-05-10T15:00:00Z";
 const WED_11: &str = "2025-05-14T11:00:00Z";
@@ -62,7 +62,8 @@ fn step_3_create_the_access_grant_with_reservation_key() {
     });
     let grant = grant.unwrap();
     assert_eq!(grant.reservation_key.as_deref(), Some("stay-1"));
-    assert_eq!(sequence_at(&desk, &grant, "room-101-door"), Some(1));
+    // The door's number comes with the first encoded card.
+    assert_eq!(sequence_at(&desk, &grant, "room-101-door"), None);
     assert_eq!(grant.access_method_ids.len(), 1);
     let method = desk.desk.access_method(grant.access_method_ids[0]).unwrap();
     assert_eq!(method.mode, AccessMode::Card);
@@ -88,6 +89,7 @@ fn mixed_grants_apply_reservation_behaviour_per_entrance() {
         })
         .unwrap();
     // Room 101 takes part in override/join; gym and lobby are provisioned normally.
+    let grant = desk.encoded(&grant);
     assert_eq!(sequence_at(&desk, &grant, "room-101-door"), Some(1));
     assert_eq!(sequence_at(&desk, &grant, "gym-door"), None);
     assert_eq!(sequence_at(&desk, &grant, "lobby-door"), None);
@@ -101,7 +103,7 @@ fn mixed_grants_apply_reservation_behaviour_per_entrance() {
         FRI_11,
         Some("stay-2"),
     );
-    let second = second.unwrap();
+    let second = desk.encoded(&second.unwrap());
     assert_eq!(sequence_at(&desk, &second, "room-101-door"), Some(2));
     assert_eq!(sequence_at(&desk, &second, "gym-door"), None);
 }
@@ -193,7 +195,10 @@ fn rule_2_reservation_door_set_is_fixed_once_established() {
     let moved = desk
         .stay(&guest, &["room-203"], SAT_15, WED_11, Some("stay-1"))
         .unwrap();
-    assert_eq!(sequence_at(&desk, &moved, "room-203-door"), Some(1));
+    assert_eq!(
+        sequence_at(&desk, &desk.encoded(&moved), "room-203-door"),
+        Some(1)
+    );
 }
 
 #[test]
@@ -246,7 +251,7 @@ fn rule_3_joiners_can_target_subsets_of_reservation_capable_doors() {
         .unwrap();
     assert_eq!(
         joiner.entrances,
-        vec![(bedroom, sequence_at(&desk, &first, "suite-300-bedroom"))]
+        vec![grant_entrance(&desk, &first, "suite-300-bedroom")]
     );
     assert_eq!(joiner.reservation_id, first.reservation_id);
 
@@ -335,6 +340,8 @@ fn scenario_1_back_to_back_reservations() {
         .unwrap();
 
     // The second stay overrides the first at its first use: a higher sequence on the door.
+    // Numbered as their cards are encoded.
+    let (first, second) = (desk.encoded(&first), desk.encoded(&second));
     assert_eq!(sequence_at(&desk, &first, "room-101-door"), Some(1));
     assert_eq!(sequence_at(&desk, &second, "room-101-door"), Some(2));
     assert_ne!(first.reservation_id, second.reservation_id);
@@ -423,7 +430,10 @@ fn scenario_3_relocate_a_reservation_to_a_new_room() {
         new.reservation_id, old.reservation_id,
         "a new reservation was established"
     );
-    assert_eq!(sequence_at(&desk, &new, "room-203-door"), Some(1));
+    assert_eq!(
+        sequence_at(&desk, &desk.encoded(&new), "room-203-door"),
+        Some(1)
+    );
 
     // Collecting the card clears the warning.
     desk.desk
@@ -441,7 +451,10 @@ fn scenario_3_relocate_a_reservation_to_a_new_room() {
     let next = desk
         .stay(&desk.guest(), &["room-101"], WED_15, FRI_11, Some("stay-9"))
         .unwrap();
-    assert_eq!(sequence_at(&desk, &next, "room-101-door"), Some(2));
+    assert_eq!(
+        sequence_at(&desk, &desk.encoded(&next), "room-101-door"),
+        Some(2)
+    );
 }
 
 #[test]
@@ -659,8 +672,10 @@ fn a_later_reservation_for_an_earlier_stay_warns_of_sequence_inversion() {
         "2025-05-22T11:00:00Z",
         Some("stay-a"),
     );
-    let later_stay = later_stay.unwrap();
-    // Set up second, for an earlier stay: its higher sequence will lock out stay-a's cards.
+    // Its keys are made in advance: it takes the door's number now.
+    let later_stay = desk.encoded(&later_stay.unwrap());
+    // Set up second, for an earlier stay: its card, made when it starts, takes a higher
+    // number and will lock out stay-a's cards.
     let earlier_stay = desk
         .stay(&g2, &["room-101"], SAT_15, WED_11, Some("stay-b"))
         .unwrap();
@@ -694,6 +709,7 @@ fn a_later_reservation_for_an_earlier_stay_warns_of_sequence_inversion() {
             Some("stay-a"),
         )
         .unwrap();
-    assert_eq!(sequence_at(&desk, &reissued, "room-101-door"), Some(3));
+    // Its number waits for its card, made after stay-b's.
+    assert_eq!(sequence_at(&desk, &reissued, "room-101-door"), None);
     assert!(reissued.warnings.is_empty(), "{:?}", reissued.warnings);
 }

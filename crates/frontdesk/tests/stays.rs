@@ -19,7 +19,7 @@ use frontdesk::{
     StayDetail, WireError,
 };
 use store::AuditOutcome;
-use support::{Desk, at, sequence_at};
+use support::{Desk, at, grant_entrance, sequence_at};
 use uuid::Uuid;
 
 /// When the desk books the stays ahead of time.
@@ -663,9 +663,12 @@ fn two_guests_with_two_cards_each_make_one_reservation_on_the_room_and_common_ar
     assert!(grants[0].reservation_id.is_some());
     assert_eq!(grants[0].reservation_id, grants[1].reservation_id);
     for grant in &grants {
-        // The room's door carries the reservation's sequence; the common areas none.
-        assert_eq!(sequence_at(&desk, grant, "room-101-door"), Some(1));
+        // The room's door is the reservation's, numbered when its first card is encoded; the
+        // common areas are not.
+        assert!(grant_entrance(&desk, grant, "room-101-door").reservation_door);
+        assert_eq!(sequence_at(&desk, grant, "room-101-door"), None);
         for common in ["gym-door", "lobby-door", "pool-door"] {
+            assert!(!grant_entrance(&desk, grant, common).reservation_door);
             assert_eq!(sequence_at(&desk, grant, common), None);
         }
         assert_eq!(
@@ -883,7 +886,10 @@ fn a_joiner_gets_every_door_of_the_stay_by_default() {
     let grants = grants_of(&desk, "R-1");
     assert_eq!(grants.len(), 2);
     assert_eq!(grants[0].reservation_id, grants[1].reservation_id);
-    assert_eq!(sequence_at(&desk, &grants[1], "room-101-door"), Some(1));
+    assert_eq!(
+        sequence_at(&desk, &desk.encoded(&grants[1]), "room-101-door"),
+        Some(1)
+    );
     assert_eq!(
         entrance_keys(&desk, &grants[1]),
         keys(&["room-101-door", "gym-door"])
@@ -1095,11 +1101,19 @@ fn a_move_lists_the_old_room_s_cards_and_makes_a_new_reservation_on_the_new_room
     assert_eq!(new.len(), 2);
     assert_eq!(new[0].user_identity_id, old[0].user_identity_id);
     assert_eq!(new[1].user_identity_id, old[1].user_identity_id);
-    // A new reservation, with the room's next sequence.
+    // A new reservation, with the room's next sequence once its first card is made.
     assert_eq!(new[0].reservation_id, new[1].reservation_id);
     assert_ne!(new[0].reservation_id, old[0].reservation_id);
-    assert_eq!(sequence_at(&desk, &new[0], "room-102-door"), Some(2));
-    assert_eq!(sequence_at(&desk, &new[1], "room-102-door"), Some(2));
+    assert_eq!(sequence_at(&desk, &new[0], "room-102-door"), None);
+    // No card was made for the room's earlier stay: its first number is this one's.
+    assert_eq!(
+        sequence_at(&desk, &desk.encoded(&new[0]), "room-102-door"),
+        Some(1)
+    );
+    assert_eq!(
+        sequence_at(&desk, &desk.encoded(&new[1]), "room-102-door"),
+        Some(1)
+    );
     // Each guest keeps their common areas and number of cards.
     assert_eq!(
         entrance_keys(&desk, &new[0]),
@@ -1144,18 +1158,21 @@ fn a_move_lists_the_old_room_s_cards_and_makes_a_new_reservation_on_the_new_room
         .desk
         .access_grant(next.guests[0].access_grant_id)
         .unwrap();
-    assert_eq!(sequence_at(&desk, &next, "room-101-door"), Some(2));
+    assert_eq!(
+        sequence_at(&desk, &desk.encoded(&next), "room-101-door"),
+        Some(2)
+    );
 
     let board = desk.desk.room_board(&rui, at(DURING)).unwrap();
     assert_eq!(tile(&board, "room-101").state, RoomState::Vacant);
     assert_eq!(tile(&board, "room-102").state, RoomState::InHouse);
     assert_eq!(tile(&board, "room-102").stays[0].guests.len(), 2);
 
-    // Room 102's door opens to the new card at first use, overriding Zeca's stay.
+    // Room 102's door opens to the new card at first use (Zeca's stay never had a card).
     let new_card = issue(&desk, new[0].access_method_ids[0]);
     assert_eq!(
         present(&desk, "room-102-door", &new_card, "2025-07-15T18:30:00Z").reason,
-        Reason::Overrode { from: 0, to: 2 }
+        Reason::Overrode { from: 0, to: 1 }
     );
 }
 
@@ -1216,8 +1233,9 @@ fn moving_onto_a_room_taken_for_overlapping_dates_is_refused_and_changes_nothing
     assert_eq!(snapshot(&desk), before);
     assert_refusal_audited(&desk, "stay.move", "operator:Rui", &error);
 
-    // A stay that starts when this one leaves does not overlap it.
-    check_in(
+    // A stay that starts when this one leaves does not overlap it. Its keys are made in
+    // advance.
+    let advance = check_in(
         &desk,
         "room-102",
         LEAVE,
@@ -1225,6 +1243,7 @@ fn moving_onto_a_room_taken_for_overlapping_dates_is_refused_and_changes_nothing
         &["Eva Lopes"],
         "R-10",
     );
+    issue(&desk, advance.guests[0].cards[0].id);
     desk.desk
         .move_stay(
             &receptionist(),
@@ -1235,12 +1254,11 @@ fn moving_onto_a_room_taken_for_overlapping_dates_is_refused_and_changes_nothing
         .unwrap();
     let moved = grants_of(&desk, "R-7");
     let next = grants_of(&desk, "R-10");
-    // Set up later, the moved stay's sequence is the higher one; its stay is earlier,
-    // so the next guest's cards would be refused: the desk warns on that stay.
-    assert!(
-        sequence_at(&desk, &moved[0], "room-102-door")
-            > sequence_at(&desk, &next[0], "room-102-door")
-    );
+    // The moved stay's card, made when it starts, takes a higher number than the next
+    // guest's, made already; its stay is earlier, so the next guest's cards would be refused:
+    // the desk warns on that stay.
+    assert_eq!(sequence_at(&desk, &moved[0], "room-102-door"), None);
+    assert!(sequence_at(&desk, &next[0], "room-102-door").is_some());
     assert!(
         next[0]
             .warnings
@@ -1475,7 +1493,8 @@ fn a_lost_key_reissues_the_stay_under_a_new_reservation_that_overrides_at_first_
         // The stay already began; the new cards are valid from now.
         assert_eq!(after.starts_at, at(DURING));
         assert_ne!(after.reservation_id, before.reservation_id);
-        assert_eq!(sequence_at(&desk, after, "room-101-door"), Some(2));
+        // A new reservation: its number comes with its first card.
+        assert_eq!(sequence_at(&desk, after, "room-101-door"), None);
         assert_eq!(after.access_method_ids.len(), 2);
         for id in &after.access_method_ids {
             assert!(!method(&desk, *id).is_issued());
@@ -1596,7 +1615,11 @@ fn reissuing_keeps_a_joiner_s_fewer_doors() {
         entrance_keys(&desk, &new[1]),
         keys(&["suite-300-bedroom", "pool-door"])
     );
-    assert_eq!(sequence_at(&desk, &new[1], "suite-300-bedroom"), Some(2));
+    // No card was made before the reissue: the bedroom's first number is this one's.
+    assert_eq!(
+        sequence_at(&desk, &desk.encoded(&new[1]), "suite-300-bedroom"),
+        Some(1)
+    );
     assert_eq!(
         (reissued.starts_at, reissued.ends_at),
         (at(ARRIVE), at(LEAVE))
@@ -1923,8 +1946,9 @@ fn the_manager_sees_every_warning_with_its_fix() {
     let b = check_in(&desk, "room-102", ARRIVE, LEAVE, &["Bruno Costa"], "R-B");
     issue(&desk, b.guests[0].cards[0].id);
     desk.desk.check_out(&rui, at(BOOKED), "R-B").unwrap();
-    // Room 203: a stay booked for later dates, then one set up after it for earlier dates.
-    check_in(
+    // Room 203: a stay booked for later dates with its keys made in advance, then one set up
+    // after it for earlier dates.
+    let c = check_in(
         &desk,
         "room-203",
         "2025-07-24T14:00:00Z",
@@ -1932,6 +1956,7 @@ fn the_manager_sees_every_warning_with_its_fix() {
         &["Carla Dias"],
         "R-C",
     );
+    issue(&desk, c.guests[0].cards[0].id);
     check_in(
         &desk,
         "room-203",
@@ -2090,7 +2115,7 @@ fn a_manager_issues_staff_cards_without_a_reservation() {
         grant
             .entrances
             .iter()
-            .all(|(_, sequence)| sequence.is_none())
+            .all(|entrance| !entrance.reservation_door && entrance.sequence.is_none())
     );
     assert_eq!(
         entrance_keys(&desk, &grant),
@@ -2116,13 +2141,13 @@ fn a_manager_issues_staff_cards_without_a_reservation() {
     assert_eq!(staff[0].entrance_ids, grant.entrance_ids());
     assert_eq!(staff[0].cards.len(), 1);
 
-    // Guests check in after her: their reservation takes the room's first sequence.
+    // Guests check in after her: their first card takes the room's first sequence.
     let stay = check_in(&desk, "room-101", ARRIVE, LEAVE, &["Ana Silva"], "R-1");
     let guest_grant = desk
         .desk
         .access_grant(stay.guests[0].access_grant_id)
         .unwrap();
-    assert_eq!(sequence_at(&desk, &guest_grant, "room-101-door"), Some(1));
+    assert_eq!(sequence_at(&desk, &guest_grant, "room-101-door"), None);
     // Her card never overrides the guest, and the guest's never shuts her out.
     let staff_card = issue(&desk, grant.access_method_ids[0]);
     let guest_card = issue(&desk, stay.guests[0].cards[0].id);

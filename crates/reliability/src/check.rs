@@ -78,7 +78,9 @@ impl Inspector {
     /// handed out twice.
     pub fn sequence_owners(&self) -> Result<(SequenceOwners, Vec<String>), String> {
         let rows = self.rows(
-            "SELECT entrance_id, sequence, reservation_id FROM reservation_doors",
+            // A door waits for its number until its reservation's first card is encoded.
+            "SELECT entrance_id, sequence, reservation_id FROM reservation_doors \
+             WHERE sequence IS NOT NULL",
             |row| {
                 Ok((
                     row.get::<_, String>(0)?,
@@ -142,7 +144,8 @@ impl Inspector {
                 .into_iter()
                 .map(|id| format!("live grant {id} on a cleared reservation")),
         );
-        // Each live grant's capable doors carry the reservation's number for that door.
+        // Each live grant's capable doors are its reservation's doors (which carry the
+        // numbers), and no other door is.
         let wrong = self.strings(
             "SELECT g.id || ' door ' || e.entrance_id FROM access_grants g \
              JOIN access_grant_entrances e ON e.access_grant_id = g.id \
@@ -151,14 +154,13 @@ impl Inspector {
                  AND d.entrance_id = e.entrance_id \
              WHERE g.deleted_at IS NULL AND ( \
                  (n.can_belong_to_reservation = 1 AND g.reservation_id IS NOT NULL \
-                     AND (d.sequence IS NULL OR d.sequence != e.sequence)) \
-                 OR (n.can_belong_to_reservation = 0 AND e.sequence IS NOT NULL) \
-                 OR (g.reservation_id IS NULL AND e.sequence IS NOT NULL))",
+                     AND d.entrance_id IS NULL) \
+                 OR (n.can_belong_to_reservation = 0 AND d.entrance_id IS NOT NULL))",
         )?;
         problems.extend(
             wrong
                 .into_iter()
-                .map(|what| format!("grant {what}: sequence not its reservation's")),
+                .map(|what| format!("grant {what}: not its reservation's door")),
         );
         Ok(problems)
     }
@@ -279,21 +281,24 @@ impl Inspector {
     pub fn journal_kept(&self, facts: &[Fact]) -> Result<Vec<String>, String> {
         let mut problems = Vec::new();
         let entrances = self.rows(
-            "SELECT access_grant_id, entrance_id, sequence FROM access_grant_entrances",
+            "SELECT ge.access_grant_id, ge.entrance_id, d.entrance_id IS NOT NULL \
+             FROM access_grant_entrances ge JOIN access_grants g ON g.id = ge.access_grant_id \
+             LEFT JOIN reservation_doors d ON d.reservation_id = g.reservation_id \
+                 AND d.entrance_id = ge.entrance_id",
             |row| {
                 Ok((
                     row.get::<_, String>(0)?,
                     row.get::<_, String>(1)?,
-                    row.get::<_, Option<u32>>(2)?,
+                    row.get::<_, bool>(2)?,
                 ))
             },
         )?;
-        let mut doors_of: BTreeMap<String, BTreeSet<(String, Option<u32>)>> = BTreeMap::new();
-        for (grant, entrance, sequence) in entrances {
+        let mut doors_of: BTreeMap<String, BTreeSet<(String, bool)>> = BTreeMap::new();
+        for (grant, entrance, reservation_door) in entrances {
             doors_of
                 .entry(grant)
                 .or_default()
-                .insert((entrance, sequence));
+                .insert((entrance, reservation_door));
         }
         let grants: BTreeMap<String, (Option<String>, bool)> = self
             .rows(
@@ -326,12 +331,14 @@ impl Inspector {
                             let Some(entrances) = entrances else {
                                 continue;
                             };
-                            let expected: BTreeSet<(String, Option<u32>)> = entrances
+                            let expected: BTreeSet<(String, bool)> = entrances
                                 .iter()
-                                .map(|(entrance, sequence)| (entrance.to_string(), *sequence))
+                                .map(|(entrance, reservation_door)| {
+                                    (entrance.to_string(), *reservation_door)
+                                })
                                 .collect();
                             if doors_of.get(&id) != Some(&expected) {
-                                problems.push(format!("grant {id}: doors or numbers changed"));
+                                problems.push(format!("grant {id}: doors changed"));
                             }
                         }
                     }

@@ -14,12 +14,13 @@ use uuid::Uuid;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "fact", rename_all = "snake_case")]
 pub enum Fact {
-    /// A grant was created, with these doors and override sequence numbers when the worker
-    /// knows them (an API client does not).
+    /// A grant was created, with its doors, each saying whether it is one of its
+    /// reservation's, when the worker knows them (an API client does not). The numbers come
+    /// with the first encoded card; `check::sequence_owners` follows them.
     Grant {
         id: Uuid,
         reservation_key: String,
-        entrances: Option<Vec<(Uuid, Option<u32>)>>,
+        entrances: Option<Vec<(Uuid, bool)>>,
     },
     /// A grant was deleted (checked out, or moved away from).
     Deleted { id: Uuid },

@@ -233,6 +233,11 @@ impl Reader<'_> {
 
     /// What a simulated lock remembers; a lock that has seen no card remembers nothing.
     pub fn lock_state(&self, entrance_id: EntranceId) -> Result<LockState> {
+        Ok(self.known_lock_state(entrance_id)?.unwrap_or_default())
+    }
+
+    /// What a simulated lock remembers, if a card ever changed it.
+    pub fn known_lock_state(&self, entrance_id: EntranceId) -> Result<Option<LockState>> {
         let row = self
             .connection
             .query_row_cached(
@@ -241,13 +246,13 @@ impl Reader<'_> {
                 |row| Ok((row.get::<_, u32>(0)?, row.get::<_, Option<String>>(1)?)),
             )
             .optional()?;
-        match row {
-            None => Ok(LockState::default()),
-            Some((guest_sequence, overridden_at)) => Ok(LockState {
+        row.map(|(guest_sequence, overridden_at)| {
+            Ok(LockState {
                 guest_sequence,
                 overridden_at: overridden_at.as_deref().map(time::from_text).transpose()?,
-            }),
-        }
+            })
+        })
+        .transpose()
     }
 
     /// A simulated lock's latest decisions, newest first.

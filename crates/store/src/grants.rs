@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::catalog::{optional_uuid_column, uuid_column};
 use crate::error::{Error, Result};
-use crate::records::{AccessGrantRecord, AccessMethodRecord, StoredWarning};
+use crate::records::{AccessGrantRecord, AccessMethodRecord, GrantEntrance, StoredWarning};
 use crate::time;
 use crate::{CachedStatements, Reader, Writer};
 
@@ -37,13 +37,6 @@ pub enum MethodFilter {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewGrantEntrance {
-    pub entrance_id: EntranceId,
-    /// The reservation's sequence for a capable door; `None` for standard access.
-    pub sequence: Option<u32>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAccessMethod {
     pub request_index: u32,
     pub mode: AccessMode,
@@ -59,7 +52,8 @@ pub struct NewGrant {
     pub frame: TimeFrame,
     pub requested_access_methods: Vec<RequestedAccessMethod>,
     pub space_ids: Vec<SpaceId>,
-    pub entrances: Vec<NewGrantEntrance>,
+    /// Stored without their sequences, which are the reservation's.
+    pub entrances: Vec<GrantEntrance>,
     pub access_methods: Vec<NewAccessMethod>,
 }
 
@@ -102,8 +96,12 @@ impl Reader<'_> {
         }))
     }
 
-    /// The doors of a reservation with their override sequence numbers.
-    pub fn reservation_doors(&self, id: ReservationId) -> Result<BTreeMap<EntranceId, u32>> {
+    /// The doors of a reservation with their override sequence numbers, `None` on a door no
+    /// card of the reservation was encoded for yet.
+    pub fn reservation_doors(
+        &self,
+        id: ReservationId,
+    ) -> Result<BTreeMap<EntranceId, Option<u32>>> {
         let mut statement = self.connection.prepare_cached(
             "SELECT entrance_id, sequence FROM reservation_doors WHERE reservation_id = ?1",
         )?;
@@ -240,7 +238,7 @@ impl Reader<'_> {
             grants.push(grant_row(row)?);
         }
         for grant in &mut grants {
-            grant.entrances = self.grant_entrances(grant.id)?;
+            grant.entrances = self.grant_entrances(grant.id, grant.reservation_id)?;
             grant.access_method_ids = self.method_ids_of_grant(grant.id)?;
             grant.warnings = self.warnings_of_grant(grant.id)?;
         }
@@ -260,16 +258,31 @@ impl Reader<'_> {
         Ok(ids)
     }
 
-    fn grant_entrances(&self, id: AccessGrantId) -> Result<Vec<(EntranceId, Option<u32>)>> {
+    /// A grant's entrances; those its reservation has a row for are reservation doors.
+    fn grant_entrances(
+        &self,
+        id: AccessGrantId,
+        reservation_id: Option<ReservationId>,
+    ) -> Result<Vec<GrantEntrance>> {
         let mut statement = self.connection.prepare_cached(
-            "SELECT ge.entrance_id, ge.sequence FROM access_grant_entrances ge
+            "SELECT ge.entrance_id, d.entrance_id IS NOT NULL, d.sequence
+             FROM access_grant_entrances ge
              JOIN entrances e ON e.id = ge.entrance_id
+             LEFT JOIN reservation_doors d
+                 ON d.reservation_id = ?2 AND d.entrance_id = ge.entrance_id
              WHERE ge.access_grant_id = ?1 ORDER BY e.key",
         )?;
-        let mut rows = statement.query([id.to_string()])?;
+        let mut rows = statement.query(params![
+            id.to_string(),
+            reservation_id.map(|id| id.to_string())
+        ])?;
         let mut entrances = Vec::new();
         while let Some(row) = rows.next()? {
-            entrances.push((uuid_column(row, 0)?, row.get(1)?));
+            entrances.push(GrantEntrance {
+                entrance_id: uuid_column(row, 0)?,
+                reservation_door: row.get(1)?,
+                sequence: row.get(2)?,
+            });
         }
         Ok(entrances)
     }
@@ -380,11 +393,11 @@ impl Reader<'_> {
 }
 
 impl Writer<'_> {
-    /// Opens a reservation on `doors`, each with its sequence number.
+    /// Opens a reservation on `doors`, none of them numbered yet.
     pub fn insert_reservation(
         &self,
         key: &str,
-        doors: &BTreeMap<EntranceId, u32>,
+        doors: &BTreeSet<EntranceId>,
         now: DateTime<Utc>,
     ) -> Result<ReservationId> {
         let id = crate::new_row_id();
@@ -393,13 +406,33 @@ impl Writer<'_> {
             params![id.to_string(), key, time::to_text(now)],
         )?;
         let mut statement = self.connection.prepare_cached(
-            "INSERT INTO reservation_doors (reservation_id, entrance_id, sequence)
-             VALUES (?1, ?2, ?3)",
+            "INSERT INTO reservation_doors (reservation_id, entrance_id) VALUES (?1, ?2)",
         )?;
-        for (door, sequence) in doors {
-            statement.execute(params![id.to_string(), door.to_string(), sequence])?;
+        for door in doors {
+            statement.execute(params![id.to_string(), door.to_string()])?;
         }
         Ok(id)
+    }
+
+    /// Gives a reservation's unnumbered doors their numbers; a number once given stays, so a
+    /// door that has one already is refused.
+    pub fn number_reservation_doors(
+        &self,
+        id: ReservationId,
+        sequences: &BTreeMap<EntranceId, u32>,
+    ) -> Result<()> {
+        let mut statement = self.connection.prepare_cached(
+            "UPDATE reservation_doors SET sequence = ?3
+             WHERE reservation_id = ?1 AND entrance_id = ?2 AND sequence IS NULL",
+        )?;
+        for (door, sequence) in sequences {
+            if statement.execute(params![id.to_string(), door.to_string(), sequence])? != 1 {
+                return Err(Error::corrupt(format!(
+                    "door {door} of reservation {id} is not one waiting for its number"
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// Closes a reservation whose last live grant went; its sequences stay used.
@@ -448,25 +481,20 @@ impl Writer<'_> {
             ],
         )?;
         let mut statement = self.connection.prepare_cached(
-            "INSERT INTO access_grant_entrances (access_grant_id, entrance_id, sequence)
-             VALUES (?1, ?2, ?3)",
+            "INSERT INTO access_grant_entrances (access_grant_id, entrance_id) VALUES (?1, ?2)",
         )?;
         let mut entrances = Vec::with_capacity(grant.entrances.len());
         for entrance in &grant.entrances {
-            statement.execute(params![
-                id.to_string(),
-                entrance.entrance_id.to_string(),
-                entrance.sequence
-            ])?;
+            statement.execute(params![id.to_string(), entrance.entrance_id.to_string()])?;
             // The key orders them as a read does; the grant's entrances were just read, so
             // this is the transaction's memo rather than a query.
             let key = self
                 .entrance(entrance.entrance_id)?
                 .map(|record| record.key)
                 .unwrap_or_default();
-            entrances.push((key, entrance.entrance_id, entrance.sequence));
+            entrances.push((key, *entrance));
         }
-        entrances.sort();
+        entrances.sort_by(|(a, _), (b, _)| a.cmp(b));
         let mut access_method_ids = Vec::with_capacity(grant.access_methods.len());
         for method in &grant.access_methods {
             access_method_ids.push(self.insert_access_method(id, method, now)?);
@@ -483,7 +511,7 @@ impl Writer<'_> {
             space_ids: grant.space_ids.clone(),
             entrances: entrances
                 .into_iter()
-                .map(|(_, id, sequence)| (id, sequence))
+                .map(|(_, entrance)| entrance)
                 .collect(),
             access_method_ids,
             created_at: time::from_text(&created_at)?,
@@ -645,11 +673,12 @@ impl Writer<'_> {
         now: DateTime<Utc>,
     ) -> Result<()> {
         self.connection.execute_cached(
-            "DELETE FROM warnings WHERE entrance_id = ?1 AND code IN (?2, ?3)",
+            "DELETE FROM warnings WHERE entrance_id = ?1 AND code IN (?2, ?3, ?4)",
             params![
                 entrance_id.to_string(),
                 WarningCode::PreviousGuestCanEnter.as_str(),
-                WarningCode::SequenceInversion.as_str()
+                WarningCode::SequenceInversion.as_str(),
+                WarningCode::SequenceTooFarAhead.as_str()
             ],
         )?;
         let mut statement = self.connection.prepare_cached(

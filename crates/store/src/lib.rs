@@ -33,12 +33,10 @@ pub use cards::{
 pub use catalog::{ImportPlan, NewUserIdentity};
 pub use desk::{BoardRow, OperatorRecord, Role, SignInFailures, WarningRow};
 pub use error::{Error, Result};
-pub use grants::{
-    DoorWarningRow, GrantFilter, MethodFilter, NewAccessMethod, NewGrant, NewGrantEntrance,
-};
+pub use grants::{DoorWarningRow, GrantFilter, MethodFilter, NewAccessMethod, NewGrant};
 pub use records::{
-    AccessGrantRecord, AccessMethodRecord, AccessSystemRecord, EntranceRecord, PropertyRecord,
-    SpaceRecord, SpaceSummary, StoredWarning, UserIdentityRecord,
+    AccessGrantRecord, AccessMethodRecord, AccessSystemRecord, EntranceRecord, GrantEntrance,
+    PropertyRecord, SpaceRecord, SpaceSummary, StoredWarning, UserIdentityRecord,
 };
 
 /// The schema, oldest first. Released migrations never change; add a new one instead.
@@ -48,7 +46,8 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/003_desk.sql")),
     M::up(include_str!("migrations/004_sign_in.sql")),
     M::up(include_str!("migrations/005_leaner_writes.sql")).foreign_key_check(),
-    M::up(include_str!("migrations/006_warnings_expire.sql")),
+    M::up(include_str!("migrations/006_sequences_at_encode.sql")).foreign_key_check(),
+    M::up(include_str!("migrations/007_warnings_expire.sql")),
 ];
 
 /// How long a writer waits for another process's transaction before giving up.

@@ -91,6 +91,19 @@ impl StoredWarning {
     }
 }
 
+/// One entrance of an access grant.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct GrantEntrance {
+    pub entrance_id: EntranceId,
+    /// One of the doors of the grant's reservation: its cards carry the reservation's override
+    /// sequence for it. False for standard access (common areas, grants without a key).
+    pub reservation_door: bool,
+    /// The reservation's sequence for this door, once the first card carrying the door was
+    /// encoded; always `None` on a door that is not a reservation door.
+    pub sequence: Option<u32>,
+}
+
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AccessGrantRecord {
@@ -104,8 +117,8 @@ pub struct AccessGrantRecord {
     pub requested_access_methods: Vec<RequestedAccessMethod>,
     /// The spaces the grant was asked for by.
     pub space_ids: Vec<SpaceId>,
-    /// Every targeted entrance, with the reservation's sequence on the capable ones.
-    pub entrances: Vec<(EntranceId, Option<u32>)>,
+    /// Every targeted entrance, ordered by key.
+    pub entrances: Vec<GrantEntrance>,
     pub access_method_ids: Vec<AccessMethodId>,
     pub created_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
@@ -119,7 +132,19 @@ impl AccessGrantRecord {
     }
 
     pub fn entrance_ids(&self) -> Vec<EntranceId> {
-        self.entrances.iter().map(|(id, _)| *id).collect()
+        self.entrances
+            .iter()
+            .map(|entrance| entrance.entrance_id)
+            .collect()
+    }
+
+    /// The grant's doors that belong to its reservation (override-based).
+    pub fn reservation_door_ids(&self) -> Vec<EntranceId> {
+        self.entrances
+            .iter()
+            .filter(|entrance| entrance.reservation_door)
+            .map(|entrance| entrance.entrance_id)
+            .collect()
     }
 
     pub fn is_live(&self) -> bool {

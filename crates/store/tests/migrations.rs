@@ -10,22 +10,28 @@ use engine::model::UserKind;
 use rusqlite::Connection;
 use rusqlite::types::ValueRef;
 use rusqlite_migration::{M, Migrations};
-use store::{AuditFilter, AuditOutcome, GrantFilter, NewAuditEntry, NewUserIdentity, Store};
+use store::{
+    AuditFilter, AuditOutcome, GrantEntrance, GrantFilter, NewAuditEntry, NewUserIdentity, Store,
+};
 
-/// The schema of the version before the leaner writes (migrations 1 to 4), as shipped.
-fn schema_4(path: &Path) -> Connection {
+/// The migrations of earlier versions, oldest first, as shipped.
+const SHIPPED: [&str; 5] = [
+    include_str!("../src/migrations/001_initial.sql"),
+    include_str!("../src/migrations/002_cards.sql"),
+    include_str!("../src/migrations/003_desk.sql"),
+    include_str!("../src/migrations/004_sign_in.sql"),
+    include_str!("../src/migrations/005_leaner_writes.sql"),
+];
+
+/// The schema of an earlier version: its first `version` migrations.
+fn schema(path: &Path, version: usize) -> Connection {
     let mut connection = Connection::open(path).unwrap();
+    Migrations::new(SHIPPED[..version].iter().map(|sql| M::up(sql)).collect())
+        .to_latest(&mut connection)
+        .unwrap();
     connection
         .pragma_update(None, "foreign_keys", "ON")
         .unwrap();
-    Migrations::from_slice(&[
-        M::up(include_str!("../src/migrations/001_initial.sql")),
-        M::up(include_str!("../src/migrations/002_cards.sql")),
-        M::up(include_str!("../src/migrations/003_desk.sql")),
-        M::up(include_str!("../src/migrations/004_sign_in.sql")),
-    ])
-    .to_latest(&mut connection)
-    .unwrap();
     connection
 }
 
@@ -103,7 +109,7 @@ fn a_version_4_database_keeps_every_row_in_order_and_every_constraint() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("frontdesk.sqlite3");
     let before = {
-        let connection = schema_4(&path);
+        let connection = schema(&path, 4);
         fill(&connection);
         rows(&connection)
     };
@@ -197,7 +203,10 @@ fn a_version_4_database_keeps_every_row_in_order_and_every_constraint() {
             |row| row.get(0),
         )
         .unwrap();
-    assert_eq!(expiring, 0, "a warning written before expiry holds until replaced");
+    assert_eq!(
+        expiring, 0,
+        "a warning written before expiry holds until replaced"
+    );
     let problems: i64 = connection
         .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |row| {
             row.get(0)
@@ -239,6 +248,140 @@ fn a_version_4_database_keeps_every_row_in_order_and_every_constraint() {
     ] {
         assert!(
             connection.execute(sql, []).is_err(),
+            "{what} must be refused"
+        );
+    }
+}
+
+#[test]
+fn a_version_5_database_keeps_its_reservations_numbers_and_grants_doors() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("frontdesk.sqlite3");
+    let room = "000000a1-0000-4000-8000-000000000000";
+    let gym = "000000a2-0000-4000-8000-000000000000";
+    let live = "000000f2-0000-4000-8000-000000000000";
+    let grant = "000000e2-0000-4000-8000-000000000000";
+    {
+        let connection = schema(&path, 5);
+        connection
+            .execute_batch(&format!(
+                "INSERT INTO access_systems (id, key, name, kind, created_at)
+                 VALUES ('000000b1-0000-4000-8000-000000000000', 'locks', 'Locks',
+                         'offline_override', '{AT}');
+                 INSERT INTO entrances (id, key, name, access_system_id,
+                     can_belong_to_reservation, modes, created_at)
+                 VALUES ('{room}', 'room-101-door', 'Room 101',
+                         '000000b1-0000-4000-8000-000000000000', 1, 'card', '{AT}'),
+                        ('{gym}', 'gym-door', 'Gym',
+                         '000000b1-0000-4000-8000-000000000000', 0, 'card', '{AT}');
+                 INSERT INTO user_identities (id, kind, created_at)
+                 VALUES ('0000000a-0000-4000-8000-000000000000', 'guest', '{AT}');
+                 INSERT INTO reservations (id, reservation_key, established_at, cleared_at)
+                 VALUES ('000000f1-0000-4000-8000-000000000000', 'stay-old', '{AT}', '{AT}'),
+                        ('{live}', 'stay-live', '{AT}', NULL);
+                 INSERT INTO reservation_doors (reservation_id, entrance_id, sequence, live)
+                 VALUES ('000000f1-0000-4000-8000-000000000000', '{room}', 6, 0),
+                        ('{live}', '{room}', 7, 1);
+                 INSERT INTO access_grants (id, user_identity_id, reservation_key,
+                     reservation_id, starts_at, ends_at, requested_access_methods, space_ids,
+                     created_at)
+                 VALUES ('{grant}', '0000000a-0000-4000-8000-000000000000', 'stay-live',
+                         '{live}', '{AT}', '2025-05-03T11:00:00.000Z', '[]', '[]', '{AT}');
+                 INSERT INTO access_grant_entrances (access_grant_id, entrance_id, sequence)
+                 VALUES ('{grant}', '{room}', 7), ('{grant}', '{gym}', NULL);"
+            ))
+            .unwrap();
+    }
+
+    let store = Store::open(&path).unwrap();
+    let room_id = room.parse().unwrap();
+    let gym_id = gym.parse().unwrap();
+    let (stored, doors, last) = store
+        .read(|r| {
+            Ok::<_, store::Error>((
+                r.access_grant(grant.parse().unwrap())?.unwrap(),
+                r.reservation_doors(live.parse().unwrap())?,
+                r.last_sequences(&[room_id].into())?,
+            ))
+        })
+        .unwrap();
+    assert_eq!(
+        stored.entrances,
+        [
+            GrantEntrance {
+                entrance_id: gym_id,
+                reservation_door: false,
+                sequence: None
+            },
+            GrantEntrance {
+                entrance_id: room_id,
+                reservation_door: true,
+                sequence: Some(7)
+            },
+        ]
+    );
+    assert_eq!(doors, [(room_id, Some(7))].into());
+    assert_eq!(last, [(room_id, 7)].into());
+    drop(store);
+
+    let connection = Connection::open(&path).unwrap();
+    connection
+        .pragma_update(None, "foreign_keys", "ON")
+        .unwrap();
+    let rows: Vec<(String, String, Option<u32>, u32)> = connection
+        .prepare("SELECT reservation_id, entrance_id, sequence, live FROM reservation_doors")
+        .unwrap()
+        .query_map([], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(
+        rows,
+        [
+            (
+                "000000f1-0000-4000-8000-000000000000".to_owned(),
+                room.to_owned(),
+                Some(6),
+                0
+            ),
+            (live.to_owned(), room.to_owned(), Some(7), 1),
+        ]
+    );
+    let problems: i64 = connection
+        .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |row| {
+            row.get(0)
+        })
+        .unwrap();
+    assert_eq!(problems, 0);
+    // A door may wait for its number, any number of them; a number is still given once.
+    for reservation in ["000000f1-0000-4000-8000-000000000000", live] {
+        connection
+            .execute(
+                "INSERT INTO reservation_doors (reservation_id, entrance_id)
+                 VALUES (?1, '{gym}')"
+                    .replace("{gym}", gym)
+                    .as_str(),
+                [reservation],
+            )
+            .unwrap();
+    }
+    for (sql, what) in [
+        (
+            format!(
+                "UPDATE reservation_doors SET sequence = 7 WHERE entrance_id = '{room}' \
+                 AND sequence = 6"
+            ),
+            "a number handed out twice on one door",
+        ),
+        (
+            format!("UPDATE reservation_doors SET sequence = 0 WHERE entrance_id = '{gym}'"),
+            "a number below 1",
+        ),
+    ] {
+        assert!(
+            connection.execute(&sql, []).is_err(),
             "{what} must be refused"
         );
     }

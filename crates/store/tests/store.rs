@@ -16,8 +16,8 @@ use engine::property::demo_property;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, StatementStatus, params_from_iter};
 use store::{
-    AuditFilter, AuditOutcome, Error, GrantFilter, NewAccessMethod, NewAuditEntry, NewGrant,
-    NewGrantEntrance, NewUserIdentity, Reader, Store, UserIdentityRecord, Writer,
+    AuditFilter, AuditOutcome, Error, GrantEntrance, GrantFilter, NewAccessMethod, NewAuditEntry,
+    NewGrant, NewUserIdentity, Reader, Store, UserIdentityRecord, Writer,
 };
 
 fn now() -> DateTime<Utc> {
@@ -65,13 +65,13 @@ fn entrance_id(store: &Store, key: &str) -> EntranceId {
     store.read(entrance_ids).unwrap()[key]
 }
 
-/// A card grant on `doors` that belongs to the reservation `reservation`, each door carrying
-/// the reservation's sequence.
+/// A card grant on `doors` that belongs to the reservation `reservation`, each door with the
+/// reservation's sequence, if it has one.
 fn reservation_grant(
     w: &Writer<'_>,
     user: &UserIdentityRecord,
     reservation: (&str, ReservationId),
-    doors: &BTreeMap<EntranceId, u32>,
+    doors: &BTreeMap<EntranceId, Option<u32>>,
     frame: TimeFrame,
 ) -> store::Result<AccessGrantId> {
     w.insert_grant(
@@ -87,9 +87,10 @@ fn reservation_grant(
             space_ids: Vec::new(),
             entrances: doors
                 .iter()
-                .map(|(door, sequence)| NewGrantEntrance {
+                .map(|(door, sequence)| GrantEntrance {
                     entrance_id: *door,
-                    sequence: Some(*sequence),
+                    reservation_door: true,
+                    sequence: *sequence,
                 })
                 .collect(),
             access_methods: vec![NewAccessMethod {
@@ -104,7 +105,8 @@ fn reservation_grant(
     .map(|grant| grant.id)
 }
 
-/// Establishes a reservation on `doors` with the next sequence of each, and its first grant.
+/// Establishes a reservation on `doors` and its first grant, and numbers each door with its
+/// next sequence as the first encoded card does.
 fn establish(
     w: &Writer<'_>,
     user: &UserIdentityRecord,
@@ -112,8 +114,10 @@ fn establish(
     doors: &BTreeSet<EntranceId>,
     frame: TimeFrame,
 ) -> store::Result<(ReservationId, AccessGrantId)> {
+    let reservation = w.insert_reservation(key, doors, now())?;
     let sequences = engine::rules::assign_sequences(doors, &w.last_sequences(doors)?);
-    let reservation = w.insert_reservation(key, &sequences, now())?;
+    w.number_reservation_doors(reservation, &sequences)?;
+    let sequences = w.reservation_doors(reservation)?;
     let grant = reservation_grant(w, user, (key, reservation), &sequences, frame)?;
     Ok((reservation, grant))
 }
@@ -215,8 +219,9 @@ fn inserted_records_are_the_records_a_read_gives() {
                     space_ids: Vec::new(),
                     entrances: doors
                         .iter()
-                        .map(|(_, id)| NewGrantEntrance {
+                        .map(|(_, id)| GrantEntrance {
                             entrance_id: *id,
+                            reservation_door: false,
                             sequence: None,
                         })
                         .collect(),
@@ -470,7 +475,14 @@ fn a_committed_write_is_visible_to_a_fresh_store_on_the_same_file() {
                 assert_eq!(live.door_set, BTreeSet::from([door]));
                 assert_eq!(live.grant_frames, vec![frame(10, 14)]);
                 let stored = r.access_grant(grant)?.expect("committed grant");
-                assert_eq!(stored.entrances, vec![(door, Some(1))]);
+                assert_eq!(
+                    stored.entrances,
+                    vec![GrantEntrance {
+                        entrance_id: door,
+                        reservation_door: true,
+                        sequence: Some(1)
+                    }]
+                );
                 assert_eq!(stored.access_method_ids.len(), 1);
                 assert!(r.user_identity_by_key("g-1")?.is_some());
                 Ok::<_, Error>(())
@@ -487,11 +499,11 @@ fn a_committed_write_is_visible_to_a_fresh_store_on_the_same_file() {
 // The same on `:memory:` and on a file
 
 /// Entrance keys with the sequence each carries.
-type Doors = Vec<(String, Option<u32>)>;
+type Doors = Vec<(String, bool, Option<u32>)>;
 /// A live reservation: its door keys and the frames of its live grants.
 type LiveDoors = Option<(Vec<String>, Vec<TimeFrame>)>;
 /// A door's live reservations: key, sequence, span.
-type DoorTimeline = Vec<(String, u32, TimeFrame)>;
+type DoorTimeline = Vec<(String, Option<u32>, TimeFrame)>;
 
 /// What a scenario leaves behind, without the generated ids.
 #[derive(Debug, PartialEq)]
@@ -631,7 +643,10 @@ fn scenario(store: &Store) -> Snapshot {
                     .into_iter()
                     .map(|g| {
                         let frame = g.frame();
-                        let entrances = g.entrances.iter().map(|(id, s)| (key_of(id), *s));
+                        let entrances = g
+                            .entrances
+                            .iter()
+                            .map(|e| (key_of(&e.entrance_id), e.reservation_door, e.sequence));
                         (g.reservation_key, entrances.collect(), frame)
                     })
                     .collect(),
@@ -697,7 +712,7 @@ fn memory_and_file_databases_give_the_same_results() {
             .iter()
             .map(|(key, sequence, _)| (key.as_str(), *sequence))
             .collect::<Vec<_>>(),
-        [("stay-1", 1), ("stay-2", 2)]
+        [("stay-1", Some(1)), ("stay-2", Some(2))]
     );
     assert_eq!(in_memory.grants.len(), 2);
     assert_eq!(in_memory.users.len(), 2, "the refused write added nobody");
@@ -856,8 +871,11 @@ const RULE_QUERIES: &[RuleQuery] = &[
     RuleQuery {
         source: "grants.rs Reader::grant_entrances",
         file: GRANTS_RS,
-        sql: "SELECT ge.entrance_id, ge.sequence FROM access_grant_entrances ge
+        sql: "SELECT ge.entrance_id, d.entrance_id IS NOT NULL, d.sequence
+             FROM access_grant_entrances ge
              JOIN entrances e ON e.id = ge.entrance_id
+             LEFT JOIN reservation_doors d
+                 ON d.reservation_id = ?2 AND d.entrance_id = ge.entrance_id
              WHERE ge.access_grant_id = ?1 ORDER BY e.key",
         pieces: &[],
         scans_allowed: &[],
@@ -873,8 +891,8 @@ const RULE_QUERIES: &[RuleQuery] = &[
     RuleQuery {
         source: "grants.rs Reader::warnings_of_grant",
         file: GRANTS_RS,
-        sql: "SELECT code, message, access_method_id, entrance_id, created_at FROM warnings
-             WHERE access_grant_id = ?1 ORDER BY id",
+        sql: "SELECT code, message, access_method_id, entrance_id, created_at, expires_at
+             FROM warnings WHERE access_grant_id = ?1 ORDER BY id",
         pieces: &[],
         scans_allowed: &[],
     },
@@ -1078,11 +1096,11 @@ fn check_rule_reads(built: &Built) {
             );
             assert_eq!(
                 r.reservation_doors(built.live)?,
-                BTreeMap::from([(a, past_a + 1)])
+                BTreeMap::from([(a, Some(past_a + 1))])
             );
             assert_eq!(
                 r.reservation_doors(built.other_live)?,
-                BTreeMap::from([(b, past_b + 1)])
+                BTreeMap::from([(b, Some(past_b + 1))])
             );
             if past_a > 0 {
                 assert!(r.live_reservation("past-0")?.is_none());
@@ -1097,7 +1115,7 @@ fn check_rule_reads(built: &Built) {
             let on_a = r.door_reservations(a)?;
             assert_eq!(on_a.len(), 1, "{on_a:?}");
             assert_eq!(on_a[0].reservation_key, "live-1");
-            assert_eq!(on_a[0].sequence, past_a + 1);
+            assert_eq!(on_a[0].sequence, Some(past_a + 1));
             assert_eq!(on_a[0].frame, frame(10, 14));
             assert_eq!(r.door_reservations(b)?.len(), 1);
             assert!(r.door_reservations(c)?.is_empty());
@@ -1114,7 +1132,14 @@ fn check_rule_reads(built: &Built) {
             })?;
             let ids: Vec<_> = live_on_a.iter().map(|grant| grant.id).collect();
             assert_eq!(ids, built.live_grants);
-            assert_eq!(live_on_a[0].entrances, vec![(a, Some(past_a + 1))]);
+            assert_eq!(
+                live_on_a[0].entrances,
+                vec![GrantEntrance {
+                    entrance_id: a,
+                    reservation_door: true,
+                    sequence: Some(past_a + 1)
+                }]
+            );
             Ok::<_, Error>(())
         })
         .unwrap();
@@ -1140,6 +1165,7 @@ fn rule_query_steps(built: &Built) -> Vec<(&'static str, i32)> {
         let text = |value: &str| Value::Text(value.to_owned());
         match source {
             s if s.contains("live_reservation") => vec![text("live-1")],
+            s if s.contains("grant_entrances") => vec![text(&grant), text(&live)],
             s if s.contains("reservation_doors") => vec![text(&live)],
             s if s.contains("reservation_frames") => vec![text(&live), text(&grant)],
             s if s.contains("last_sequences") || s.contains("door_reservations") => {
@@ -1202,7 +1228,10 @@ fn rule_checks_read_the_same_with_twenty_thousand_past_stays() {
         .read(|r| Ok::<_, Error>((r.live_reservation("past-2")?, r.reservation_doors(reused)?)));
     let (live, doors) = reads.unwrap();
     assert_eq!(live.map(|live| live.id), Some(reused));
-    assert_eq!(doors, BTreeMap::from([(door, big.history_per_door[2] + 1)]));
+    assert_eq!(
+        doors,
+        BTreeMap::from([(door, Some(big.history_per_door[2] + 1))])
+    );
     assert_eq!(big.store.integrity_check().unwrap(), ["ok"]);
 }
 

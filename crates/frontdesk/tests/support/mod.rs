@@ -11,7 +11,7 @@ use frontdesk::{
     AccessGrantRecord, CardStation, Context, CreateAccessGrant, EncodedCard, FrontDesk,
     NewUserIdentity, UserIdentityRecord, WireError,
 };
-use store::Store;
+use store::{GrantEntrance, Store};
 
 /// Rooms 101, 102 and 203 and a two-door suite on Visionline; gym, pool and lobby on
 /// Visionline but not reservation-capable; a parking gate on an online system.
@@ -60,6 +60,17 @@ impl Desk {
     /// Encodes an access method's card on the simulated encoder.
     pub fn encode(&self, access_method_id: uuid::Uuid) -> EncodedCard {
         self.encode_at(&self.context, access_method_id).unwrap()
+    }
+
+    /// The grant as it reads after its first card was encoded on a fresh blank: with its
+    /// reservation's numbers on the doors the card carries.
+    pub fn encoded(&self, grant: &AccessGrantRecord) -> AccessGrantRecord {
+        self.station
+            .simulator()
+            .expect("the test desk uses the simulated encoder")
+            .present_blank_card();
+        self.encode(grant.access_method_ids[0]);
+        self.desk.access_grant(grant.id).unwrap()
     }
 
     /// Encodes onto the card on the simulated encoder (a blank is fed when there is none).
@@ -147,13 +158,18 @@ pub fn mode(mode: AccessMode) -> RequestedAccessMethod {
     RequestedAccessMethod { mode, code: None }
 }
 
-/// The sequence the grant carries for one entrance, `None` for standard access.
+/// The sequence the grant carries for one entrance, `None` for standard access and for a
+/// reservation door no card was encoded for yet.
 pub fn sequence_at(desk: &Desk, grant: &AccessGrantRecord, entrance_key: &str) -> Option<u32> {
+    grant_entrance(desk, grant, entrance_key).sequence
+}
+
+/// One entrance of the grant.
+pub fn grant_entrance(desk: &Desk, grant: &AccessGrantRecord, entrance_key: &str) -> GrantEntrance {
     let id = desk.entrance_id(entrance_key);
-    grant
+    *grant
         .entrances
         .iter()
-        .find(|(entrance, _)| *entrance == id)
+        .find(|entrance| entrance.entrance_id == id)
         .expect("entrance on grant")
-        .1
 }

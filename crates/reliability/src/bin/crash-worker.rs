@@ -248,7 +248,13 @@ impl Worker {
             self.record(&Fact::Grant {
                 id: grant.id,
                 reservation_key: stay.reservation_key.clone(),
-                entrances: Some(grant.entrances),
+                entrances: Some(
+                    grant
+                        .entrances
+                        .iter()
+                        .map(|entrance| (entrance.entrance_id, entrance.reservation_door))
+                        .collect(),
+                ),
             })?;
         }
         Ok(())
