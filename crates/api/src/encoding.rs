@@ -267,11 +267,16 @@ async fn run_attempt(
     let context = Context::new("api", state.clock.now());
     let id = state.desk.start_action_attempt(action_type, context.now)?;
     let task_state = state.clone();
+    // The work goes on, and its outcome is recorded, whether or not the caller still waits:
+    // a caller that stopped polling, or dropped the request, can read it later.
     let task = tokio::task::spawn_blocking(move || {
-        let outcome = work(&task_state, &context);
-        let recorded = task_state
-            .desk
-            .finish_action_attempt(id, &outcome, task_state.clock.now());
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&task_state, &context)));
+        let now = task_state.clock.now();
+        let recorded = match &outcome {
+            Ok(outcome) => task_state.desk.finish_action_attempt(id, outcome, now),
+            Err(_) => task_state.desk.abandon_action_attempt(id, now),
+        };
         if let Err(error) = recorded {
             eprintln!("frontdesk: action attempt {id} could not be recorded: {error}");
         }
@@ -321,7 +326,8 @@ struct WillFail {
 /// The simulated failures, by the error type the next encode will report.
 fn fault_for(code: &str) -> Option<Fault> {
     Some(match code {
-        "no_credential_on_encoder" => Fault::NoCardInTime,
+        // At once, as Seam's sandbox fails it, rather than after the whole card wait.
+        "no_credential_on_encoder" => Fault::CardWaitExpired,
         "encoding_interrupted" => Fault::CardRemovedMidWrite,
         "uncategorized_error" => Fault::DamagedCard,
         "incompatible_card_format" => Fault::UnsupportedCard,

@@ -32,8 +32,10 @@ use crate::grants::live_grant;
 use crate::warnings::{refresh_collection, refresh_encoding};
 use crate::{AccessMethodRecord, Context, Error, FrontDesk, Result, audit_ok, to_json};
 
-/// How long the desk waits for a card to be placed on the encoder.
-pub const CARD_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long the desk waits for a card to be placed on the encoder, by default. Shorter than
+/// the 10 s a Seam SDK waits for an action attempt, so that a caller with the SDK's default
+/// wait sees the encode's own outcome ("no card on the encoder") rather than a timeout.
+pub const CARD_TIMEOUT: Duration = Duration::from_secs(8);
 /// How long a cancel card opens nothing but works: long enough to walk to the door.
 const CANCEL_CARD_VALIDITY: TimeDelta = TimeDelta::hours(24);
 
