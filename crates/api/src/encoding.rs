@@ -44,6 +44,14 @@ pub fn routes() -> Router<AppState> {
             "/acs/encoders/simulate/next_credential_encode_will_succeed",
             on(post, will_succeed),
         )
+        .route(
+            "/acs/encoders/simulate/next_credential_scan_will_fail",
+            on(post, scan_will_fail),
+        )
+        .route(
+            "/acs/encoders/simulate/next_credential_scan_will_succeed",
+            on(post, scan_will_succeed),
+        )
         .route("/simulate/locks/present_card", on(post, present_card))
         .route("/action_attempts/get", on(read, get_action_attempt))
 }
@@ -161,18 +169,43 @@ async fn get_encoder(
 struct EncodeParams {
     acs_encoder_id: Option<Uuid>,
     access_method_id: Option<Uuid>,
+    /// Seam's credential of a card: here the card access method it delivers, whose id it
+    /// shares (see `encode_credential` in the README).
+    acs_credential_id: Option<Uuid>,
+}
+
+/// The card access method an encode is for, named by `access_method_id` or by
+/// `acs_credential_id` (the same id: a card access method is the credential it encodes).
+fn method_to_encode(params: &EncodeParams) -> Result<(Uuid, &'static str), ApiError> {
+    match (params.access_method_id, params.acs_credential_id) {
+        (Some(method), Some(credential)) if method != credential => Err(ApiError::invalid_input(
+            "acs_credential_id",
+            "names another card than access_method_id; give one of them",
+        )),
+        (Some(method), _) => Ok((method, "access_method_id")),
+        (None, Some(credential)) => Ok((credential, "acs_credential_id")),
+        (None, None) => Err(ApiError::invalid_input(
+            "access_method_id",
+            "is required (or acs_credential_id, the id of the card's credential)",
+        )),
+    }
 }
 
 async fn encode(State(state): State<AppState>, Params(params): Params<EncodeParams>) -> Answer {
     check_encoder(&state, params.acs_encoder_id)?;
-    let id = params
-        .access_method_id
-        .ok_or_else(|| ApiError::missing("access_method_id"))?;
+    let (id, field) = method_to_encode(&params)?;
     // What can be refused before the card is touched is refused now, as a plain error.
-    let method = state.desk.access_method(id)?;
+    let method = match state.desk.access_method(id) {
+        Err(frontdesk::Error::NotFound { .. }) if field == "acs_credential_id" => {
+            return Err(ApiError::not_found(format!(
+                "No acs_credential with id {id}; it may have been deleted."
+            )));
+        }
+        found => found?,
+    };
     if method.mode != AccessMode::Card {
         return Err(ApiError::invalid_input(
-            "access_method_id",
+            field,
             format!("is a {} access method; only cards are encoded", method.mode),
         ));
     }
@@ -184,7 +217,7 @@ async fn encode(State(state): State<AppState>, Params(params): Params<EncodePara
             .encode_card(context, &state.station, id, &mut progress)?;
         let issued = written.access_method.as_ref();
         Ok(json!({
-            "acs_credential_id": written.op_id,
+            "acs_credential_id": id,
             "access_method_id": id,
             "card_id": written.card_id,
             "is_issued": true,
@@ -197,6 +230,11 @@ async fn encode(State(state): State<AppState>, Params(params): Params<EncodePara
 async fn scan(State(state): State<AppState>, Params(params): Params<EncoderSelector>) -> Answer {
     check_encoder(&state, params.acs_encoder_id)?;
     run_attempt(&state, "SCAN_CREDENTIAL", |state, context| {
+        let staged = next_scan_fault(state).take();
+        if let (Some(fault), Some(simulator)) = (staged, state.station.simulator()) {
+            // A scan starts with a POLL: the fault fires on it, before anything is read.
+            simulator.fail_on(encoder::protocol::Command::Poll, fault);
+        }
         let report = state.desk.read_card(&state.station, context.now)?;
         Ok(scan_result(&report))
     })
@@ -219,6 +257,7 @@ fn scan_result(report: &CardReport) -> Value {
     });
     let on_seam = report.access_method_id.map(|id| {
         json!({
+            "acs_credential_id": id,
             "access_method_id": id,
             "access_grant_id": report.access_grant_id,
             "reservation_key": report.reservation_key,
@@ -363,6 +402,84 @@ async fn will_succeed(
     let simulator = simulator(&state)?;
     simulator.clear_faults();
     simulator.plug();
+    Ok(Json(json!({ "ok": true })))
+}
+
+#[derive(Debug, Deserialize)]
+struct ScanSimulation {
+    acs_encoder_id: Option<Uuid>,
+    error_code: Option<String>,
+    scenario: Option<String>,
+    acs_credential_id_on_seam: Option<String>,
+}
+
+impl ScanSimulation {
+    /// The scan reads the card really on the simulated encoder: what it finds is not staged.
+    fn refuse_staged_content(&self) -> Result<(), ApiError> {
+        let not_staged = "is not simulated here: a scan reads the card really on the simulated \
+                          encoder; encode or present the card wanted instead";
+        if self.scenario.is_some() {
+            return Err(ApiError::invalid_input("scenario", not_staged));
+        }
+        if self.acs_credential_id_on_seam.is_some() {
+            return Err(ApiError::invalid_input(
+                "acs_credential_id_on_seam",
+                not_staged,
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The failure staged for the next scan, if any.
+fn next_scan_fault(state: &AppState) -> std::sync::MutexGuard<'_, Option<Fault>> {
+    state
+        .next_scan_fault
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Stages a failure for the next scan only (an encode in between does not take it).
+async fn scan_will_fail(
+    State(state): State<AppState>,
+    Params(params): Params<ScanSimulation>,
+) -> Answer {
+    check_encoder(&state, params.acs_encoder_id)?;
+    simulator(&state)?;
+    params.refuse_staged_content()?;
+    let fault = match params
+        .error_code
+        .as_deref()
+        .unwrap_or("uncategorized_error")
+    {
+        "no_credential_on_encoder" => Fault::CardWaitExpired,
+        "uncategorized_error" => Fault::DamagedCard,
+        _ => {
+            return Err(ApiError::invalid_input(
+                "error_code",
+                "is not one this simulator stages for a scan: no_credential_on_encoder, \
+                 uncategorized_error",
+            ));
+        }
+    };
+    *next_scan_fault(&state) = Some(fault);
+    Ok(Json(json!({ "ok": true })))
+}
+
+async fn scan_will_succeed(
+    State(state): State<AppState>,
+    Params(params): Params<ScanSimulation>,
+) -> Answer {
+    check_encoder(&state, params.acs_encoder_id)?;
+    simulator(&state)?;
+    if params.error_code.is_some() {
+        return Err(ApiError::invalid_input(
+            "error_code",
+            "goes with next_credential_scan_will_fail",
+        ));
+    }
+    params.refuse_staged_content()?;
+    *next_scan_fault(&state) = None;
     Ok(Json(json!({ "ok": true })))
 }
 
