@@ -252,7 +252,11 @@ fn scan_result(report: &CardReport) -> Value {
         "copy_number": report.content.as_ref().map(|content| content.copy_number),
         "issued_at": report.content.as_ref().map(|content| Instant(content.issued_at)),
         "starts_at": report.content.as_ref().map(|content| Instant(content.valid_from)),
-        "ends_at": report.content.as_ref().map(|content| Instant(content.valid_until)),
+        "ends_at": report
+            .content
+            .as_ref()
+            .and_then(|content| engine::model::shown_end(content.valid_until))
+            .map(Instant),
         "doors": report.doors.iter().map(door_verdict).collect::<Vec<_>>(),
     });
     let on_seam = report.access_method_id.map(|id| {

@@ -3,12 +3,11 @@
 
 use std::fmt;
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::lock::{self, Card, CardContent, Door, DoorSequence, LockConfig, LockState, Reason};
-use crate::model::{EntranceId, ReservationId, TimeFrame};
+use crate::model::{EntranceId, ReservationId, TimeFrame, end_text};
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -197,15 +196,15 @@ fn previous_guest_can_enter(door_name: &str, previous: &DoorReservation) -> Warn
     Warning {
         code: WarningCode::PreviousGuestCanEnter,
         message: format!(
-            "{door_name}: the stay under reservation '{}' runs until {}; its cards open this \
+            "{door_name}: the stay under reservation '{}' runs {}; its cards open this \
              door until a card of this reservation is first used there, and are refused after \
              that.",
             previous.reservation_key,
-            format_instant(previous.frame.ends_at)
+            end_text(
+                previous.frame.ends_at,
+                "until %Y-%m-%dT%H:%M:%SZ",
+                "with no end"
+            )
         ),
     }
-}
-
-fn format_instant(instant: DateTime<Utc>) -> String {
-    instant.to_rfc3339_opts(SecondsFormat::Secs, true)
 }

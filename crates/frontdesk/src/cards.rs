@@ -168,6 +168,9 @@ pub struct CardContent {
     pub key_epoch: u32,
     pub issued_at: DateTime<Utc>,
     pub valid_from: DateTime<Utc>,
+    /// `null` for a card with no end.
+    #[serde(serialize_with = "engine::model::serialize_end")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub valid_until: DateTime<Utc>,
 }
 
@@ -657,10 +660,14 @@ fn check_card_is_free(
         return Err(Error::invalid(
             "card",
             format!(
-                "the card on the encoder ({}) is another guest's valid key until {}; take it \
-                 off and use a blank or returned card",
+                "the card on the encoder ({}) is another guest's valid key {}; take it off \
+                 and use a blank or returned card",
                 uid.to_hex(),
-                card.valid_until.format("%Y-%m-%d %H:%M UTC")
+                engine::model::end_text(
+                    card.valid_until,
+                    "until %Y-%m-%d %H:%M UTC",
+                    "with no end"
+                )
             ),
         ));
     }
