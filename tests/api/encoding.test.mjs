@@ -147,6 +147,93 @@ describe('encoding and scanning', () => {
   })
 })
 
+describe('encodeCredential by acs_credential_id', () => {
+  test("a card access method is its card's credential: encoding it by that id re-encodes the card", async () => {
+    const grant = await stay('room-101', 'enc-cred-1', '2025-07-10T15:00:00Z', '2025-07-14T11:00:00Z')
+    const access_grant_id = grant.access_grant_id
+    const [access_method_id] = grant.access_method_ids
+    const first = await encode(access_method_id)
+    assertSucceeded(first, 'ENCODE_CREDENTIAL')
+    assert.equal(first.result.acs_credential_id, access_method_id)
+    const onSeam = (await scan()).result.acs_credential_on_seam
+    assert.equal(onSeam.acs_credential_id, access_method_id)
+
+    await desk.seam.accessGrants.update({ access_grant_id, ends_at: '2025-07-15T11:00:00Z' })
+    assert.equal((await desk.seam.accessMethods.get({ access_method_id })).is_encoding_required, true)
+
+    const again = await desk.seam.acs.encoders.encodeCredential({ acs_credential_id: access_method_id, acs_encoder_id })
+    assertSucceeded(again, 'ENCODE_CREDENTIAL')
+    assert.equal(again.result.acs_credential_id, access_method_id)
+    assert.equal(again.result.access_method_id, access_method_id)
+    const fresh = await desk.seam.accessMethods.get({ access_method_id })
+    assert.equal(fresh.is_encoding_required, false)
+    assert.equal(fresh.is_issued, true)
+    assert.deepEqual((await desk.seam.accessGrants.get({ access_grant_id })).warnings, [])
+    assert.equal((await scan()).result.acs_credential_on_encoder.ends_at, '2025-07-15T11:00:00.000Z')
+  })
+
+  test('an unknown, non-card or contradicting acs_credential_id is refused, naming it', async () => {
+    const unknown = await apiError(desk.seam.acs.encoders.encodeCredential({ acs_credential_id: crypto.randomUUID(), acs_encoder_id }))
+    assert.ok(unknown instanceof SeamHttpApiError)
+    assert.equal(unknown.statusCode, 404)
+    assert.match(unknown.message, /acs_credential/)
+
+    const grant = await desk.seam.accessGrants.create({
+      user_identity_id: await desk.guest(), space_ids: [desk.space['room-101']],
+      starts_at: '2025-07-20T15:00:00Z', ends_at: '2025-07-22T11:00:00Z',
+      requested_access_methods: [{ mode: 'mobile_key' }, { mode: 'card' }], reservation_key: 'enc-cred-2',
+    })
+    const [mobile, card] = grant.access_method_ids
+    const notCard = await apiError(desk.seam.acs.encoders.encodeCredential({ acs_credential_id: mobile, acs_encoder_id }))
+    assert.equal(notCard.statusCode, 400)
+    assert.deepEqual(notCard.validationErrors.map((e) => e.parameterName), ['acs_credential_id'])
+    const both = await apiError(desk.seam.acs.encoders.encodeCredential({ acs_credential_id: mobile, access_method_id: card, acs_encoder_id }))
+    assert.equal(both.statusCode, 400)
+    assert.deepEqual(both.validationErrors.map((e) => e.parameterName), ['acs_credential_id'])
+    assert.equal((await desk.seam.accessMethods.get({ access_method_id: card })).is_issued, false)
+  })
+})
+
+describe('simulated scan failures', () => {
+  test('nextCredentialScanWillFail fails the next scan only, not an encode before it; then scans work', async () => {
+    const grant = await stay('room-102', 'enc-scanfail-1', '2025-07-24T15:00:00Z', '2025-07-26T11:00:00Z')
+    await desk.seam.acs.encoders.simulate.nextCredentialScanWillFail({ acs_encoder_id })
+    const card_id = await encodeCard(grant.access_method_ids[0])
+
+    const started = Date.now()
+    const failed = await apiError(scan())
+    assert.ok(failed instanceof SeamActionAttemptFailedError, `expected the scan to fail, got ${failed}`)
+    assert.equal(failed.code, 'uncategorized_error')
+    assert.equal(failed.actionAttempt.action_type, 'SCAN_CREDENTIAL')
+    assert.ok(Date.now() - started < 5_000)
+
+    const recovered = await scan()
+    assertSucceeded(recovered, 'SCAN_CREDENTIAL')
+    assert.equal(recovered.result.acs_credential_on_encoder.card_id, card_id)
+  })
+
+  test('no_credential_on_encoder fails at once; nextCredentialScanWillSucceed withdraws a staged failure', async () => {
+    await desk.seam.acs.encoders.simulate.nextCredentialScanWillFail({ acs_encoder_id, error_code: 'no_credential_on_encoder' })
+    const started = Date.now()
+    const failed = await apiError(scan())
+    assert.ok(failed instanceof SeamActionAttemptFailedError, `expected the scan to fail, got ${failed}`)
+    assert.equal(failed.code, 'no_credential_on_encoder')
+    assert.ok(Date.now() - started < 1_500, `took ${Date.now() - started} ms`)
+
+    await desk.seam.acs.encoders.simulate.nextCredentialScanWillFail({ acs_encoder_id })
+    await desk.seam.acs.encoders.simulate.nextCredentialScanWillSucceed({ acs_encoder_id })
+    assertSucceeded(await scan(), 'SCAN_CREDENTIAL')
+
+    const unstaged = await apiError(desk.seam.acs.encoders.simulate.nextCredentialScanWillFail({ acs_encoder_id, error_code: 'action_attempt_expired' }))
+    assert.equal(unstaged.statusCode, 400)
+    assert.deepEqual(unstaged.validationErrors.map((e) => e.parameterName), ['error_code'])
+    const scenario = await apiError(desk.seam.acs.encoders.simulate.nextCredentialScanWillSucceed({ acs_encoder_id, scenario: 'credential_on_encoder_is_empty' }))
+    assert.equal(scenario.statusCode, 400)
+    assert.deepEqual(scenario.validationErrors.map((e) => e.parameterName), ['scenario'])
+    assertSucceeded(await scan(), 'SCAN_CREDENTIAL')
+  })
+})
+
 describe("the guide's scenarios with cards", () => {
   test('4. reservation time frame changes: encoding_required until re-encoded', async () => {
     const grant = await stay('room-102', 'enc-time-stay-1', '2025-08-10T15:00:00Z', '2025-08-14T11:00:00Z')

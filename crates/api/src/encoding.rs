@@ -45,6 +45,14 @@ pub fn routes() -> Router<AppState> {
             "/acs/encoders/simulate/next_credential_encode_will_succeed",
             on(post, will_succeed),
         )
+        .route(
+            "/acs/encoders/simulate/next_credential_scan_will_fail",
+            on(post, scan_will_fail),
+        )
+        .route(
+            "/acs/encoders/simulate/next_credential_scan_will_succeed",
+            on(post, scan_will_succeed),
+        )
         .route("/simulate/locks/present_card", on(post, present_card))
         .route("/action_attempts/get", on(read, get_action_attempt))
 }
@@ -179,18 +187,43 @@ async fn get_encoder(
 struct EncodeParams {
     acs_encoder_id: Option<Uuid>,
     access_method_id: Option<Uuid>,
+    /// Seam's credential of a card: here the card access method it delivers, whose id it
+    /// shares (see `encode_credential` in the README).
+    acs_credential_id: Option<Uuid>,
+}
+
+/// The card access method an encode is for, named by `access_method_id` or by
+/// `acs_credential_id` (the same id: a card access method is the credential it encodes).
+fn method_to_encode(params: &EncodeParams) -> Result<(Uuid, &'static str), ApiError> {
+    match (params.access_method_id, params.acs_credential_id) {
+        (Some(method), Some(credential)) if method != credential => Err(ApiError::invalid_input(
+            "acs_credential_id",
+            "names another card than access_method_id; give one of them",
+        )),
+        (Some(method), _) => Ok((method, "access_method_id")),
+        (None, Some(credential)) => Ok((credential, "acs_credential_id")),
+        (None, None) => Err(ApiError::invalid_input(
+            "access_method_id",
+            "is required (or acs_credential_id, the id of the card's credential)",
+        )),
+    }
 }
 
 async fn encode(State(state): State<AppState>, Params(params): Params<EncodeParams>) -> Answer {
     check_encoder(&state, params.acs_encoder_id)?;
-    let id = params
-        .access_method_id
-        .ok_or_else(|| ApiError::missing("access_method_id"))?;
+    let (id, field) = method_to_encode(&params)?;
     // What can be refused before the card is touched is refused now, as a plain error.
-    let method = state.desk.access_method(id)?;
+    let method = match state.desk.access_method(id) {
+        Err(frontdesk::Error::NotFound { .. }) if field == "acs_credential_id" => {
+            return Err(ApiError::not_found(format!(
+                "No acs_credential with id {id}; it may have been deleted."
+            )));
+        }
+        found => found?,
+    };
     if method.mode != AccessMode::Card {
         return Err(ApiError::invalid_input(
-            "access_method_id",
+            field,
             format!("is a {} access method; only cards are encoded", method.mode),
         ));
     }
@@ -205,7 +238,7 @@ async fn encode(State(state): State<AppState>, Params(params): Params<EncodePara
             .as_ref()
             .and_then(|method| method.issued_at)
             .unwrap_or(context.now);
-        let mut credential = card_credential(&state.desk, written.op_id, issued_at)?;
+        let mut credential = card_credential(&state.desk, id, issued_at)?;
         credential["access_method_id"] = json!(id);
         credential["card_id"] = json!(written.card_id);
         Ok(credential)
@@ -216,6 +249,11 @@ async fn encode(State(state): State<AppState>, Params(params): Params<EncodePara
 async fn scan(State(state): State<AppState>, Params(params): Params<EncoderSelector>) -> Answer {
     check_encoder(&state, params.acs_encoder_id)?;
     run_attempt(&state, "SCAN_CREDENTIAL", |state, context| {
+        let staged = next_scan_fault(state).take();
+        if let (Some(fault), Some(simulator)) = (staged, state.station.simulator()) {
+            // A scan starts with a POLL: the fault fires on it, before anything is read.
+            simulator.fail_on(encoder::protocol::Command::Poll, fault);
+        }
         let report = state.desk.read_card(&state.station, context.now)?;
         scan_result(&state.desk, &report)
     })
@@ -263,12 +301,18 @@ fn scan_result(desk: &FrontDesk, report: &CardReport) -> Result<Value, frontdesk
         "copy_number": report.content.as_ref().map(|content| content.copy_number),
         "issued_at": report.content.as_ref().map(|content| Instant(content.issued_at)),
         "starts_at": report.content.as_ref().map(|content| Instant(content.valid_from)),
-        "ends_at": report.content.as_ref().map(|content| Instant(content.valid_until)),
+        "ends_at": report
+            .content
+            .as_ref()
+            .and_then(|content| engine::model::shown_end(content.valid_until))
+            .map(Instant),
         "doors": report.doors.iter().map(door_verdict).collect::<Vec<_>>(),
     });
-    let on_seam = match (report.credential_id, report.access_method_id, issued_at) {
-        (Some(credential), Some(method), Some(issued_at)) => {
-            let mut on_seam = card_credential(desk, credential, issued_at)?;
+    // A card access method is the credential it encodes: the same id, stable across
+    // re-encodes.
+    let on_seam = match (report.access_method_id, issued_at) {
+        (Some(method), Some(issued_at)) => {
+            let mut on_seam = card_credential(desk, method, issued_at)?;
             on_seam["access_method_id"] = json!(method);
             on_seam["access_grant_id"] = json!(report.access_grant_id);
             on_seam["reservation_key"] = json!(report.reservation_key);
@@ -320,11 +364,16 @@ async fn run_attempt(
     let context = Context::new("api", state.clock.now());
     let id = state.desk.start_action_attempt(action_type, context.now)?;
     let task_state = state.clone();
+    // The work goes on, and its outcome is recorded, whether or not the caller still waits:
+    // a caller that stopped polling, or dropped the request, can read it later.
     let task = tokio::task::spawn_blocking(move || {
-        let outcome = work(&task_state, &context);
-        let recorded = task_state
-            .desk
-            .finish_action_attempt(id, &outcome, task_state.clock.now());
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&task_state, &context)));
+        let now = task_state.clock.now();
+        let recorded = match &outcome {
+            Ok(outcome) => task_state.desk.finish_action_attempt(id, outcome, now),
+            Err(_) => task_state.desk.abandon_action_attempt(id, now),
+        };
         if let Err(error) = recorded {
             eprintln!("frontdesk: action attempt {id} could not be recorded: {error}");
         }
@@ -376,7 +425,8 @@ struct WillFail {
 /// The simulated failures, by the error type the next encode will report.
 fn fault_for(code: &str) -> Option<Fault> {
     Some(match code {
-        "no_credential_on_encoder" => Fault::NoCardInTime,
+        // At once, as Seam's sandbox fails it, rather than after the whole card wait.
+        "no_credential_on_encoder" => Fault::CardWaitExpired,
         "encoding_interrupted" => Fault::CardRemovedMidWrite,
         "uncategorized_error" => Fault::DamagedCard,
         "incompatible_card_format" => Fault::UnsupportedCard,
@@ -412,6 +462,84 @@ async fn will_succeed(
     let simulator = simulator(&state)?;
     simulator.clear_faults();
     simulator.plug();
+    Ok(Json(json!({ "ok": true })))
+}
+
+#[derive(Debug, Deserialize)]
+struct ScanSimulation {
+    acs_encoder_id: Option<Uuid>,
+    error_code: Option<String>,
+    scenario: Option<String>,
+    acs_credential_id_on_seam: Option<String>,
+}
+
+impl ScanSimulation {
+    /// The scan reads the card really on the simulated encoder: what it finds is not staged.
+    fn refuse_staged_content(&self) -> Result<(), ApiError> {
+        let not_staged = "is not simulated here: a scan reads the card really on the simulated \
+                          encoder; encode or present the card wanted instead";
+        if self.scenario.is_some() {
+            return Err(ApiError::invalid_input("scenario", not_staged));
+        }
+        if self.acs_credential_id_on_seam.is_some() {
+            return Err(ApiError::invalid_input(
+                "acs_credential_id_on_seam",
+                not_staged,
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The failure staged for the next scan, if any.
+fn next_scan_fault(state: &AppState) -> std::sync::MutexGuard<'_, Option<Fault>> {
+    state
+        .next_scan_fault
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Stages a failure for the next scan only (an encode in between does not take it).
+async fn scan_will_fail(
+    State(state): State<AppState>,
+    Params(params): Params<ScanSimulation>,
+) -> Answer {
+    check_encoder(&state, params.acs_encoder_id)?;
+    simulator(&state)?;
+    params.refuse_staged_content()?;
+    let fault = match params
+        .error_code
+        .as_deref()
+        .unwrap_or("uncategorized_error")
+    {
+        "no_credential_on_encoder" => Fault::CardWaitExpired,
+        "uncategorized_error" => Fault::DamagedCard,
+        _ => {
+            return Err(ApiError::invalid_input(
+                "error_code",
+                "is not one this simulator stages for a scan: no_credential_on_encoder, \
+                 uncategorized_error",
+            ));
+        }
+    };
+    *next_scan_fault(&state) = Some(fault);
+    Ok(Json(json!({ "ok": true })))
+}
+
+async fn scan_will_succeed(
+    State(state): State<AppState>,
+    Params(params): Params<ScanSimulation>,
+) -> Answer {
+    check_encoder(&state, params.acs_encoder_id)?;
+    simulator(&state)?;
+    if params.error_code.is_some() {
+        return Err(ApiError::invalid_input(
+            "error_code",
+            "goes with next_credential_scan_will_fail",
+        ));
+    }
+    params.refuse_staged_content()?;
+    *next_scan_fault(&state) = None;
     Ok(Json(json!({ "ok": true })))
 }
 

@@ -62,6 +62,10 @@ pub struct AppState {
     clock: Clock,
     /// When this server started: the encoder's `created_at`.
     started_at: DateTime<Utc>,
+    /// A failure staged for the next scan (`simulate/next_credential_scan_will_fail`), armed
+    /// on the simulated encoder only when that scan starts, so that an encode in between
+    /// does not take it.
+    next_scan_fault: Arc<std::sync::Mutex<Option<encoder::simulator::Fault>>>,
 }
 
 impl AppState {
@@ -79,6 +83,7 @@ impl AppState {
             api_key: api_key.into(),
             clock,
             started_at: clock.now(),
+            next_scan_fault: Arc::default(),
         })
     }
 }

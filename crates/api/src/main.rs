@@ -80,8 +80,10 @@ struct Serve {
     #[arg(long, value_name = "FILE")]
     simulated_encoder_file: Option<PathBuf>,
 
-    /// How long to wait for a card to be placed on the encoder, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 15)]
+    /// How long an encode or a scan waits for a card to be placed on the encoder, in
+    /// seconds. Keep it below the 10 s a Seam SDK waits for an action attempt, or a caller
+    /// with the SDK's default wait gets a timeout instead of the encode's outcome.
+    #[arg(long, value_name = "SECONDS", default_value_t = frontdesk::CARD_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=600))]
     card_wait_seconds: u64,
 }
 

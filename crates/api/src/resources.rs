@@ -69,7 +69,8 @@ pub struct AccessGrant {
     pub display_name: String,
     pub created_at: Instant,
     pub starts_at: Instant,
-    pub ends_at: Instant,
+    /// `null` for an open-ended grant.
+    pub ends_at: Option<Instant>,
     pub warnings: Vec<Warning>,
     pub errors: Vec<serde_json::Value>,
     /// Changes Seam is still making on devices; a change here is made when it is answered.
@@ -113,7 +114,13 @@ impl AccessGrant {
             device_ids: Vec::new(),
             location_ids: Vec::new(),
             requested_access_methods: requested,
-            access_method_ids: grant.access_method_ids.clone(),
+            // Live methods only: `methods` leaves out the revoked ones.
+            access_method_ids: grant
+                .access_method_ids
+                .iter()
+                .copied()
+                .filter(|id| methods.iter().any(|method| method.id == *id))
+                .collect(),
             name: grant.name.clone(),
             display_name: grant
                 .name
@@ -122,7 +129,7 @@ impl AccessGrant {
                 .unwrap_or_else(|| "Access grant".to_owned()),
             created_at: Instant(grant.created_at),
             starts_at: Instant(grant.starts_at),
-            ends_at: Instant(grant.ends_at),
+            ends_at: engine::model::shown_end(grant.ends_at).map(Instant),
             warnings: grant
                 .warnings
                 .iter()

@@ -228,8 +228,8 @@ async fn create_access_grant(
         acs_entrance_ids: params.acs_entrance_ids,
         space_ids: params.space_ids,
         space_keys: params.space_keys,
-        starts_at: Some(required("starts_at", params.starts_at)?),
-        ends_at: Some(required("ends_at", params.ends_at)?),
+        starts_at: params.starts_at,
+        ends_at: params.ends_at,
         requested_access_methods: requested,
         reservation_key: params.reservation_key,
         name: params.name,
@@ -323,8 +323,19 @@ async fn list_access_grants(
 struct UpdateGrantParams {
     access_grant_id: Option<Uuid>,
     starts_at: Option<DateTime<Utc>>,
-    ends_at: Option<DateTime<Utc>>,
+    /// Absent: unchanged; `null`: no end any more.
+    #[serde(default, deserialize_with = "present")]
+    ends_at: Option<Option<DateTime<Utc>>>,
     name: Option<String>,
+}
+
+/// A field that was given, `null` or not: `Some(None)` for `null`, `None` when absent.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 async fn update_access_grant(
@@ -334,7 +345,9 @@ async fn update_access_grant(
     let request = UpdateAccessGrant {
         access_grant_id: required("access_grant_id", params.access_grant_id)?,
         starts_at: params.starts_at,
-        ends_at: params.ends_at,
+        ends_at: params
+            .ends_at
+            .map(|end| end.unwrap_or(engine::model::OPEN_END)),
         name: params.name,
     };
     call(&state, move |desk, context| {

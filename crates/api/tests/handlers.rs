@@ -1711,15 +1711,95 @@ async fn wrong_types_are_400_naming_the_field_path() {
 }
 
 #[tokio::test]
+async fn a_grant_without_dates_starts_now_and_answers_ends_at_null_until_given_an_end() {
+    let fx = Fixture::new().await;
+    let staff = fx.user("staff").await;
+    let body = json!({
+        "user_identity_id": staff,
+        "space_ids": fx.space_ids(&["gym"]),
+        "requested_access_methods": [{ "mode": "card" }],
+    });
+    let grant = fx.create(&body).await.ok("access_grant");
+    assert_eq!(grant["ends_at"], Value::Null);
+    let starts_at = DateTime::parse_from_rfc3339(grant["starts_at"].as_str().unwrap()).unwrap();
+    let since_start = starts_at.with_timezone(&Utc) - start_of_clock();
+    assert!(
+        (0..60).contains(&since_start.num_seconds()),
+        "starts_at {starts_at} is not the API's now"
+    );
+    let id = id_of(&grant, "access_grant_id").to_owned();
+    let router = &fx.router;
+    let fetch = || async {
+        get(router, "/access_grants/get", &[("access_grant_id", &id)])
+            .await
+            .ok("access_grant")
+    };
+    assert_eq!(fetch().await["ends_at"], Value::Null);
+    let listed = get(&fx.router, "/access_grants/list", &[])
+        .await
+        .ok("access_grants");
+    assert_eq!(listed[0]["ends_at"], Value::Null);
+
+    let update = |body: Value| async move {
+        send_json(router, Method::PATCH, "/access_grants/update", &body)
+            .await
+            .ok_only();
+    };
+    update(json!({ "access_grant_id": id, "ends_at": "2025-06-01T00:00:00Z" })).await;
+    assert_eq!(fetch().await["ends_at"], json!("2025-06-01T00:00:00.000Z"));
+    update(json!({ "access_grant_id": id, "name": "Gym staff" })).await;
+    assert_eq!(fetch().await["ends_at"], json!("2025-06-01T00:00:00.000Z"));
+    // null takes the end away again.
+    update(json!({ "access_grant_id": id, "ends_at": null })).await;
+    let open = fetch().await;
+    assert_eq!(open["ends_at"], Value::Null);
+    assert_eq!(open["name"], json!("Gym staff"));
+}
+
+#[tokio::test]
+async fn access_method_ids_lists_only_the_grants_live_methods() {
+    let fx = Fixture::new().await;
+    let user = fx.guest().await;
+    let mut body = fx.stay(&user, &["room-101"], STARTS, ENDS, Some("stay-1"));
+    body["requested_access_methods"] = json!([{ "mode": "card" }, { "mode": "card" }]);
+    let grant = fx.create(&body).await.ok("access_grant");
+    let methods: Vec<String> = grant["access_method_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(methods.len(), 2);
+    post(
+        &fx.router,
+        "/access_methods/delete",
+        &json!({ "access_method_id": methods[0] }),
+    )
+    .await
+    .ok_only();
+    let after = get(
+        &fx.router,
+        "/access_grants/get",
+        &[("access_grant_id", id_of(&grant, "access_grant_id"))],
+    )
+    .await
+    .ok("access_grant");
+    assert_eq!(after["access_method_ids"], json!([methods[1]]));
+}
+
+#[tokio::test]
 async fn missing_required_fields_are_400_naming_them() {
     let fx = Fixture::new().await;
     let user = fx.guest().await;
     let good = fx.stay(&user, &["room-101"], STARTS, ENDS, Some("stay-1"));
-    for field in ["starts_at", "ends_at", "requested_access_methods"] {
-        let mut body = good.clone();
-        body.as_object_mut().unwrap().remove(field);
-        fx.create(&body).await.invalid_input(field);
-    }
+    // starts_at and ends_at are optional: from now, and with no end.
+    let mut body = good.clone();
+    body.as_object_mut()
+        .unwrap()
+        .remove("requested_access_methods");
+    fx.create(&body)
+        .await
+        .invalid_input("requested_access_methods");
     // Without a user identity: the use case's step-1 check names it.
     let mut body = good.clone();
     body.as_object_mut().unwrap().remove("user_identity_id");

@@ -223,7 +223,8 @@ fn unexpected(reply: &Reply) -> EncoderError {
 /// The error a non-OK status stands for.
 fn status_error(command: Command, status: Status) -> EncoderError {
     match status {
-        Status::NoCard if command == Command::Poll => EncoderError::NoCardInTime,
+        // An encoder with its own wait for a card says TIMEOUT to a POLL when it ran out.
+        Status::NoCard | Status::Timeout if command == Command::Poll => EncoderError::NoCardInTime,
         Status::NoCard | Status::CardChanged | Status::Timeout => EncoderError::CardRemoved,
         Status::Auth => EncoderError::UnsupportedCard,
         Status::Read | Status::Write | Status::Verify => EncoderError::DamagedCard,

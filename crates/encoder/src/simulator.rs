@@ -86,6 +86,10 @@ pub enum Fault {
     /// empty, so POLL answers NO_CARD even with auto-feed, until a card is presented by hand
     /// ([`SimulatedEncoder::present_blank_card`] / [`SimulatedEncoder::present_card`]).
     NoCardInTime,
+    /// At the next POLL: answers TIMEOUT, as an encoder whose own wait for a card ran out, so
+    /// the host gives up at once instead of polling out its own wait. Nothing else changes:
+    /// the card on the encoder (if any) stays and the stack still feeds blanks.
+    CardWaitExpired,
     /// At the next CHUNK: the chunk is taken, then the card leaves the encoder; COMMIT answers
     /// NO_CARD and nothing is written.
     CardRemovedMidWrite,
@@ -109,7 +113,7 @@ impl Fault {
     fn fires_on(self, command: Command) -> bool {
         match self {
             Fault::Busy | Fault::NoAnswer | Fault::CrcErrors(_) => true,
-            Fault::NoCardInTime => command == Command::Poll,
+            Fault::NoCardInTime | Fault::CardWaitExpired => command == Command::Poll,
             Fault::CardRemovedMidWrite | Fault::UnplugMidWrite(UnplugAt::BeforeCommit) => {
                 command == Command::Chunk
             }
@@ -397,6 +401,10 @@ impl State {
             }
             Some(Fault::UnsupportedCard) => {
                 self.reply(seq, failed(Status::Auth));
+                return Ok(());
+            }
+            Some(Fault::CardWaitExpired) => {
+                self.reply(seq, failed(Status::Timeout));
                 return Ok(());
             }
             Some(Fault::DamagedCard) => {

@@ -369,6 +369,26 @@ fn each_fault_has_its_own_error_and_the_next_attempt_works() {
 }
 
 #[test]
+fn an_encoder_whose_own_card_wait_ran_out_fails_the_wait_at_once_and_recovers() {
+    let sim = SimulatedEncoder::in_memory();
+    let mut encoder = client(&sim);
+    let on_pad = sim.present_blank_card();
+    sim.fail_next(Fault::CardWaitExpired);
+    let started = std::time::Instant::now();
+    assert_eq!(
+        encoder.wait_for_card(Duration::from_secs(30)),
+        Err(EncoderError::NoCardInTime)
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    // The card stayed, and no one has to put a card by hand for the next wait.
+    assert_eq!(encoder.wait_for_card(FAST), Ok(on_pad));
+}
+
+#[test]
 fn one_garbled_reply_to_an_idempotent_request_is_asked_again() {
     let sim = SimulatedEncoder::in_memory();
     let mut encoder = client(&sim);

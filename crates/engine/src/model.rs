@@ -147,8 +147,38 @@ impl UserKind {
     }
 }
 
+/// The end of a grant that has none: a staff member's standing access, a lease without an end
+/// date. It is the last second the rules accept (9999-12-31T23:59:59Z), a real instant
+/// rather than a missing value, so that everything that compares ends (half-open overlap,
+/// rule 4, the reservation's span, the lock's expiry check, the card's `valid_until`, the
+/// store's text order) treats an open end as later than every other end: as +infinity.
+/// The API answers `null` for it and the desk shows "no end" ([`shown_end`]).
+pub const OPEN_END: DateTime<Utc> = match DateTime::from_timestamp(253_402_300_799, 0) {
+    Some(instant) => instant,
+    None => panic!("the open end is a valid instant"),
+};
+
+/// An end as the outside sees it: `None` for an open end.
+pub fn shown_end(ends_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    (ends_at < OPEN_END).then_some(ends_at)
+}
+
+/// Writes an end as [`shown_end`] gives it, `null` when open: for the views the desk shows
+/// (`#[serde(serialize_with = "engine::model::serialize_end")]`).
+pub fn serialize_end<S: serde::Serializer>(
+    ends_at: &DateTime<Utc>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    shown_end(*ends_at).serialize(serializer)
+}
+
+/// For messages: `ends_at` in `format` (a chrono format string), or `open` for an open end.
+pub fn end_text(ends_at: DateTime<Utc>, format: &str, open: &str) -> String {
+    shown_end(ends_at).map_or_else(|| open.to_owned(), |end| end.format(format).to_string())
+}
+
 /// A half-open interval `[starts_at, ends_at)`: a stay ending at 11:00 and one starting at
-/// 11:00 do not overlap.
+/// 11:00 do not overlap. An open-ended frame ends at [`OPEN_END`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TimeFrame {
     pub starts_at: DateTime<Utc>,
@@ -158,6 +188,15 @@ pub struct TimeFrame {
 impl TimeFrame {
     pub fn new(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> Self {
         Self { starts_at, ends_at }
+    }
+
+    /// A frame with no end when `ends_at` is `None`.
+    pub fn until(starts_at: DateTime<Utc>, ends_at: Option<DateTime<Utc>>) -> Self {
+        Self::new(starts_at, ends_at.unwrap_or(OPEN_END))
+    }
+
+    pub fn is_open_ended(&self) -> bool {
+        shown_end(self.ends_at).is_none()
     }
 
     pub fn overlaps(&self, other: &TimeFrame) -> bool {

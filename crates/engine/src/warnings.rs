@@ -3,14 +3,14 @@
 
 use std::fmt;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::lock::{
     self, Card, CardContent, Door, DoorSequence, LockConfig, LockState, Reason, StillOpens,
 };
-use crate::model::{EntranceId, ReservationId, TimeFrame};
+use crate::model::{EntranceId, ReservationId, TimeFrame, end_text, shown_end};
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -76,6 +76,9 @@ pub fn encoding_required(cards: usize) -> Warning {
     }
 }
 
+/// How a card's end reads in a warning.
+const CARD_END_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
+
 /// An issued card that is out of the desk's hands while the lock model says it may still open
 /// doors: revoked and not returned, or reported lost.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,18 +90,18 @@ pub struct CardStillOut {
 }
 
 /// The warning a grant keeps while cards of it that are no longer valid for anyone may still
-/// open doors, and when it stops holding at the latest (the last card's end plus the locks'
-/// clock skew). `None` when no card opens anything.
+/// open doors, and when it stops holding at the latest: the last card's end plus the locks'
+/// clock skew, or never for a card with no end. `None` when no card opens anything.
 pub fn cards_not_collected(
     cards: &[CardStillOut],
     clock_skew: chrono::Duration,
-) -> Option<(Warning, DateTime<Utc>)> {
+) -> Option<(Warning, Option<DateTime<Utc>>)> {
     let cards: Vec<&CardStillOut> = cards.iter().filter(|card| !card.doors.is_empty()).collect();
-    let expires_at = cards
+    let last_end = cards
         .iter()
         .flat_map(|card| card.doors.iter().map(|(_, until)| until.at_latest()))
-        .max()?
-        + clock_skew;
+        .max()?;
+    let expires_at = shown_end(last_end).map(|end| end + clock_skew);
     let sentences: Vec<String> = cards
         .iter()
         .map(|card| {
@@ -113,12 +116,18 @@ pub fn cards_not_collected(
             let doors: Vec<String> = card
                 .doors
                 .iter()
-                .map(|(name, until)| match until {
-                    StillOpens::CardEnd { at } => format!("{name} until {}", format_instant(*at)),
-                    StillOpens::NewerCard { at_latest } => format!(
-                        "{name} until a newer card is used there, {} at the latest",
-                        format_instant(*at_latest)
-                    ),
+                .map(|(name, until)| {
+                    let end = end_text(until.at_latest(), CARD_END_FORMAT, "");
+                    match (until, end.is_empty()) {
+                        (StillOpens::CardEnd { .. }, false) => format!("{name} until {end}"),
+                        (StillOpens::CardEnd { .. }, true) => format!("{name}, with no end"),
+                        (StillOpens::NewerCard { .. }, false) => {
+                            format!("{name} until a newer card is used there, {end} at the latest")
+                        }
+                        (StillOpens::NewerCard { .. }, true) => {
+                            format!("{name} until a newer card is used there")
+                        }
+                    }
                 })
                 .collect();
             format!("{what}{copy} still opens {}.", doors.join("; "))
@@ -383,15 +392,15 @@ fn previous_guest_can_enter(door_name: &str, previous: &DoorReservation) -> Warn
     Warning {
         code: WarningCode::PreviousGuestCanEnter,
         message: format!(
-            "{door_name}: the stay under reservation '{}' runs until {}; its cards open this \
+            "{door_name}: the stay under reservation '{}' runs {}; its cards open this \
              door until a card of this reservation is first used there, and are refused after \
              that.",
             previous.reservation_key,
-            format_instant(previous.frame.ends_at)
+            end_text(
+                previous.frame.ends_at,
+                "until %Y-%m-%dT%H:%M:%SZ",
+                "with no end"
+            )
         ),
     }
-}
-
-fn format_instant(instant: DateTime<Utc>) -> String {
-    instant.to_rfc3339_opts(SecondsFormat::Secs, true)
 }

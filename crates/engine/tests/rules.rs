@@ -5,12 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use engine::RuleError;
 use engine::model::{
-    AccessMode, AccessSystemKind, EntranceFacts, EntranceId, RequestedAccessMethod, TimeFrame,
-    UserKind,
+    AccessMode, AccessSystemKind, EntranceFacts, EntranceId, OPEN_END, RequestedAccessMethod,
+    TimeFrame, UserKind, shown_end,
 };
 use engine::rules::{
     CreateGrant, LiveReservation, MAX_TEXT_LEN, Placement, assign_sequences, check_create,
-    check_update,
+    check_name, check_update,
 };
 use proptest::prelude::*;
 use uuid::Uuid;
@@ -977,6 +977,42 @@ fn input_errors_are_400_invalid_input_naming_the_field_once() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// open ends
+
+#[test]
+fn an_open_ended_grant_is_accepted_and_joins_by_overlapping_any_later_stay() {
+    let open = TimeFrame::until(at(2025, 5, 10, 15, 0), None);
+    let lease = Request::guest(vec![room(ROOM_101)])
+        .user(UserKind::Resident)
+        .key(Some("lease-1"))
+        .frame(open.starts_at, open.ends_at);
+    assert_eq!(
+        lease.check(None),
+        Ok(Placement::Establish {
+            doors: doors(&[ROOM_101])
+        })
+    );
+    // A stay decades later still overlaps a reservation whose grant never ends.
+    let later = lease
+        .clone()
+        .frame(at(2060, 1, 1, 0, 0), at(2060, 1, 5, 0, 0));
+    assert!(matches!(
+        later.check(Some(&live(&[ROOM_101], &[open]))),
+        Ok(Placement::Join { .. })
+    ));
+    // And an open end overlaps a stay that started long before it, if still running.
+    assert_eq!(check_update(&open, None, &[stay_1()], now()), Ok(()));
+    let long_ago = TimeFrame::new(at(2025, 5, 2, 0, 0), at(2025, 5, 3, 0, 0));
+    assert!(check_update(&open, None, &[long_ago], now()).is_err());
+}
+
+#[test]
+fn a_name_alone_is_checked_without_dates() {
+    assert_eq!(check_name(None), Ok(()));
+    assert_eq!(check_name(Some("Smith family")), Ok(()));
+    assert_eq!(check_name(Some("  ")).unwrap_err().field(), Some("name"));
+}
+
 // check_update
 
 #[test]
@@ -1165,6 +1201,8 @@ fn arb_frame() -> impl Strategy<Value = TimeFrame> {
             start.checked_add_signed(Duration::minutes(minutes)).map(|end| TimeFrame::new(start, end))
         }),
         1 => (arb_instant(), arb_instant()).prop_map(|(a, b)| TimeFrame::new(a, b)),
+        // No end.
+        1 => arb_instant().prop_map(|start| TimeFrame::until(start, None)),
     ]
 }
 
@@ -1262,6 +1300,21 @@ proptest! {
                     prop_assert_eq!(error.field(), Some("acs_entrance_ids"));
                 }
             }
+        }
+    }
+
+    #[test]
+    fn an_open_end_is_later_than_every_other_end(start in arb_instant(), other in arb_frame()) {
+        let open = TimeFrame::until(start, None);
+        prop_assert!(open.is_open_ended());
+        prop_assert_eq!(shown_end(open.ends_at), None);
+        // Half-open: it overlaps whatever is still running at or after its start.
+        if other.starts_at < other.ends_at && other.starts_at < OPEN_END {
+            prop_assert_eq!(open.overlaps(&other), other.ends_at > start);
+        }
+        prop_assert_eq!(open.union(&other).ends_at, other.ends_at.max(OPEN_END));
+        if other.ends_at < OPEN_END {
+            prop_assert_eq!(shown_end(other.ends_at), Some(other.ends_at));
         }
     }
 

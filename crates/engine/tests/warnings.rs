@@ -523,7 +523,7 @@ fn cards_not_collected_says_which_door_each_card_still_opens_and_until_when() {
          door stops it there."
     );
     // The locks accept the card until its end, with their clock skew.
-    assert_eq!(expires_at, end + chrono::Duration::minutes(5));
+    assert_eq!(expires_at, Some(end + chrono::Duration::minutes(5)));
 
     let returned_late = [CardStillOut {
         lost: false,

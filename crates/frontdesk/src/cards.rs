@@ -34,8 +34,10 @@ use crate::warnings::{
 };
 use crate::{AccessMethodRecord, Context, Error, FrontDesk, Result, audit_ok, to_json};
 
-/// How long the desk waits for a card to be placed on the encoder.
-pub const CARD_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long the desk waits for a card to be placed on the encoder, by default. Shorter than
+/// the 10 s a Seam SDK waits for an action attempt, so that a caller with the SDK's default
+/// wait sees the encode's own outcome ("no card on the encoder") rather than a timeout.
+pub const CARD_TIMEOUT: Duration = Duration::from_secs(8);
 /// How long a cancel card opens nothing but works: long enough to walk to the door.
 const CANCEL_CARD_VALIDITY: TimeDelta = TimeDelta::hours(24);
 
@@ -151,10 +153,6 @@ pub struct CardReport {
     pub content: Option<CardContent>,
     /// The desk's record of this card; `None` for a card it never wrote.
     pub access_method_id: Option<AccessMethodId>,
-    /// The encode that wrote this card, which the local API shows as its credential id.
-    #[serde(skip)]
-    #[cfg_attr(feature = "ts", ts(skip))]
-    pub credential_id: Option<Uuid>,
     pub access_grant_id: Option<AccessGrantId>,
     pub reservation_key: Option<String>,
     pub user_full_name: Option<String>,
@@ -172,6 +170,9 @@ pub struct CardContent {
     pub key_epoch: u32,
     pub issued_at: DateTime<Utc>,
     pub valid_from: DateTime<Utc>,
+    /// `null` for a card with no end.
+    #[serde(serialize_with = "engine::model::serialize_end")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub valid_until: DateTime<Utc>,
 }
 
@@ -707,10 +708,14 @@ fn check_card_is_free(
         return Err(Error::invalid(
             "card",
             format!(
-                "the card on the encoder ({}) is another guest's valid key until {}; take it \
-                 off and use a blank or returned card",
+                "the card on the encoder ({}) is another guest's valid key {}; take it off \
+                 and use a blank or returned card",
                 uid.to_hex(),
-                card.valid_until.format("%Y-%m-%d %H:%M UTC")
+                engine::model::end_text(
+                    card.valid_until,
+                    "until %Y-%m-%d %H:%M UTC",
+                    "with no end"
+                )
             ),
         ));
     }
@@ -1008,7 +1013,6 @@ fn card_report(
         problem: None,
         content: None,
         access_method_id: None,
-        credential_id: None,
         access_grant_id: None,
         reservation_key: None,
         user_full_name: None,
@@ -1063,7 +1067,6 @@ fn card_report(
         && let Some(method) = r.access_method(method_id)?
     {
         report.access_method_id = Some(method.id);
-        report.credential_id = Some(op_id);
         report.access_grant_id = Some(method.access_grant_id);
         if method.revoked_at.is_some() {
             report

@@ -31,7 +31,9 @@ pub struct CreateAccessGrant {
     pub space_ids: Vec<SpaceId>,
     #[serde(default)]
     pub space_keys: Vec<String>,
+    /// Now when `None`.
     pub starts_at: Option<DateTime<Utc>>,
+    /// No end (an open-ended grant) when `None`.
     pub ends_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub requested_access_methods: Vec<RequestedAccessMethod>,
@@ -44,6 +46,7 @@ pub struct CreateAccessGrant {
 pub struct UpdateAccessGrant {
     pub access_grant_id: AccessGrantId,
     pub starts_at: Option<DateTime<Utc>>,
+    /// `Some(engine::model::OPEN_END)` takes the end away.
     pub ends_at: Option<DateTime<Utc>>,
     pub name: Option<String>,
 }
@@ -124,12 +127,8 @@ pub(crate) fn create(
         (None, Some(new_user)) => insert_user(w, context, new_user)?,
         (None, None) => return Err(Error::invalid("user_identity_id", "is required")),
     };
-    let starts_at = request
-        .starts_at
-        .ok_or_else(|| Error::invalid("starts_at", "is required"))?;
-    let ends_at = request
-        .ends_at
-        .ok_or_else(|| Error::invalid("ends_at", "is required"))?;
+    // As in Seam: no start is now, and no end is an open-ended grant.
+    let starts_at = request.starts_at.unwrap_or(now);
     let (entrances, space_ids) = resolve_entrances(w, request)?;
 
     let key = request.reservation_key.as_deref();
@@ -140,7 +139,7 @@ pub(crate) fn create(
     let check = CreateGrant {
         user_kind: user.kind,
         entrances: &entrances,
-        frame: TimeFrame::new(starts_at, ends_at),
+        frame: TimeFrame::until(starts_at, request.ends_at),
         requested: &request.requested_access_methods,
         reservation_key: key,
         name: request.name.as_deref(),
@@ -290,11 +289,16 @@ fn update(
         request.ends_at.unwrap_or(before.ends_at),
     );
     let name = request.name.as_deref().or(before.name.as_deref());
-    let others = match before.reservation_id {
-        Some(reservation_id) => w.reservation_frames(reservation_id, Some(before.id))?,
-        None => Vec::new(),
-    };
-    rules::check_update(&frame, name, &others, now)?;
+    if frame == before.frame() {
+        // The dates stay as they are, past or not: only what changes is checked.
+        rules::check_name(name)?;
+    } else {
+        let others = match before.reservation_id {
+            Some(reservation_id) => w.reservation_frames(reservation_id, Some(before.id))?,
+            None => Vec::new(),
+        };
+        rules::check_update(&frame, name, &others, now)?;
+    }
     apply_update(w, context, &before, frame, name)
 }
 

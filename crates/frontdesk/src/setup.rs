@@ -84,6 +84,7 @@ pub fn open_desk(files: &DeskFiles, context: &Context) -> Result<OpenedDesk> {
     let property = load_property(&desk, files, context)?;
     let station = card_station(files, &property)?;
     let resolution = desk.resolve_pending_encodes(context, &station)?;
+    desk.expire_unfinished_action_attempts(context.now)?;
     Ok(OpenedDesk {
         desk,
         station,

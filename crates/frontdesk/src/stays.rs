@@ -83,6 +83,9 @@ pub struct RoomTile {
 pub struct StaySummary {
     pub reservation_key: String,
     pub starts_at: DateTime<Utc>,
+    /// `null` when open-ended.
+    #[serde(serialize_with = "engine::model::serialize_end")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub ends_at: DateTime<Utc>,
     pub guests: Vec<String>,
     pub warnings: u32,
@@ -95,6 +98,9 @@ pub struct StayDetail {
     pub space_id: Option<SpaceId>,
     pub room_name: String,
     pub starts_at: DateTime<Utc>,
+    /// `null` when open-ended.
+    #[serde(serialize_with = "engine::model::serialize_end")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub ends_at: DateTime<Utc>,
     pub guests: Vec<GuestDetail>,
 }
@@ -107,6 +113,9 @@ pub struct GuestDetail {
     pub access_grant_id: AccessGrantId,
     pub entrance_ids: Vec<EntranceId>,
     pub starts_at: DateTime<Utc>,
+    /// `null` when open-ended.
+    #[serde(serialize_with = "engine::model::serialize_end")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub ends_at: DateTime<Utc>,
     pub cards: Vec<AccessMethodRecord>,
     pub warnings: Vec<StoredWarning>,
@@ -173,6 +182,9 @@ pub struct OutstandingCard {
     pub card_id: Option<String>,
     pub guest: Option<String>,
     pub doors: Vec<String>,
+    /// `null` when open-ended.
+    #[serde(serialize_with = "engine::model::serialize_end")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub valid_until: DateTime<Utc>,
 }
 
@@ -215,6 +227,9 @@ pub struct StaffAccess {
     pub full_name: Option<String>,
     pub entrance_ids: Vec<EntranceId>,
     pub starts_at: DateTime<Utc>,
+    /// `null` when open-ended.
+    #[serde(serialize_with = "engine::model::serialize_end")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub ends_at: DateTime<Utc>,
     pub cards: Vec<AccessMethodRecord>,
 }
@@ -546,11 +561,15 @@ impl FrontDesk {
                         return Err(Error::Conflict {
                             field: "to_space_id".into(),
                             message: format!(
-                                "{} is taken by stay '{}' from {} to {}; choose another room",
+                                "{} is taken by stay '{}' from {} {}; choose another room",
                                 target.name,
                                 taken.reservation_key,
                                 taken.frame.starts_at.format("%Y-%m-%d %H:%M"),
-                                taken.frame.ends_at.format("%Y-%m-%d %H:%M")
+                                engine::model::end_text(
+                                    taken.frame.ends_at,
+                                    "to %Y-%m-%d %H:%M",
+                                    "with no end"
+                                )
                             ),
                         });
                     }

@@ -133,7 +133,7 @@ pub(crate) fn refresh_collection(
         });
     }
     if let Some((warning, expires_at)) = warnings::cards_not_collected(&still_out, clock_skew) {
-        w.insert_expiring_warning(grant_id, None, &warning, Some(expires_at), now)?;
+        w.insert_expiring_warning(grant_id, None, &warning, expires_at, now)?;
     }
     Ok(())
 }

@@ -15,7 +15,7 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use engine::model::{AccessMode, RequestedAccessMethod, TimeFrame, UserKind};
+use engine::model::{AccessMode, OPEN_END, RequestedAccessMethod, TimeFrame, UserKind};
 use frontdesk::{
     AccessGrantRecord, AccessMethodRecord, Context, CreateAccessGrant, EntranceRecord, SpaceRecord,
     UpdateAccessGrant, WireError,
@@ -91,7 +91,8 @@ enum Op {
         spaces: Vec<&'static str>,
         unknown_entrance: bool,
         start_slot: i64,
-        length_slots: i64,
+        /// `None`: no end.
+        length_slots: Option<i64>,
         /// A key of `KEYS`, a blank key, or none.
         key: Option<&'static str>,
         modes: Vec<AccessMode>,
@@ -106,11 +107,13 @@ enum Op {
         length_slots: i64,
         modes: Vec<AccessMode>,
     },
-    /// New times (slots moved from the grant's own), a new name, or both.
+    /// New times (slots moved from the grant's own, or no end any more), a new name, or both.
     Update {
         grant: Pick,
         start_shift: Option<i64>,
         end_shift: Option<i64>,
+        /// Takes the end away (instead of `end_shift`).
+        open_end: bool,
         name: Option<&'static str>,
     },
     Delete {
@@ -230,7 +233,11 @@ fn create_op() -> impl Strategy<Value = Op> {
         targets(),
         prop::bool::weighted(0.02),
         -2..=16i64,
-        prop_oneof![1 => -1..=0i64, 24 => 1..=10i64],
+        prop_oneof![
+            1 => (-1..=0i64).prop_map(Some),
+            24 => (1..=10i64).prop_map(Some),
+            3 => Just(None),
+        ],
         prop_oneof![
             8 => Just(Some(KEYS[0])),
             6 => Just(Some(KEYS[1])),
@@ -277,7 +284,18 @@ fn update_op() -> impl Strategy<Value = Op> {
             grant,
             start_shift: Some(shift),
             end_shift: Some(shift),
+            open_end: false,
             name,
+        }),
+        // Take the end away, maybe moving the start.
+        1 => (pick(), prop::option::weighted(0.4, -8..=6i64)).prop_map(|(grant, start_shift)| {
+            Op::Update {
+                grant,
+                start_shift,
+                end_shift: None,
+                open_end: true,
+                name: None,
+            }
         }),
         // Move either end, or just rename.
         3 => (
@@ -290,6 +308,7 @@ fn update_op() -> impl Strategy<Value = Op> {
                 grant,
                 start_shift,
                 end_shift,
+                open_end: false,
                 name,
             }),
     ]
@@ -608,7 +627,7 @@ impl World {
                     space_ids: spaces.iter().map(|key| self.space_by_key(key).id).collect(),
                     space_keys: Vec::new(),
                     starts_at: Some(slot(*start_slot)),
-                    ends_at: Some(slot(start_slot + length_slots)),
+                    ends_at: length_slots.map(|length| slot(start_slot + length)),
                     requested_access_methods: modes
                         .iter()
                         .map(|mode| RequestedAccessMethod {
@@ -681,6 +700,7 @@ impl World {
                 grant,
                 start_shift,
                 end_shift,
+                open_end,
                 name,
             } => {
                 let id = self.model.pick_grant(grant);
@@ -689,10 +709,20 @@ impl World {
                     .grant(id)
                     .map_or(TimeFrame::new(slot(0), slot(4)), |grant| grant.frame);
                 let shift = |slots: &i64| Duration::hours(slots * SLOT_HOURS);
+                // An open end moved is a date again, near the start.
+                let end = if frame.is_open_ended() {
+                    frame.starts_at + shift(&4)
+                } else {
+                    frame.ends_at
+                };
                 Request::Update(UpdateAccessGrant {
                     access_grant_id: id,
                     starts_at: start_shift.as_ref().map(|s| frame.starts_at + shift(s)),
-                    ends_at: end_shift.as_ref().map(|s| frame.ends_at + shift(s)),
+                    ends_at: if *open_end {
+                        Some(OPEN_END)
+                    } else {
+                        end_shift.as_ref().map(|s| end + shift(s))
+                    },
                     name: name.map(str::to_owned),
                 })
             }
@@ -838,7 +868,7 @@ impl World {
         if targeted.is_empty() {
             return Err("invalid_input");
         }
-        let frame = TimeFrame::new(request.starts_at.unwrap(), request.ends_at.unwrap());
+        let frame = TimeFrame::until(request.starts_at.unwrap_or(self.now), request.ends_at);
         if frame.ends_at <= frame.starts_at || frame.ends_at <= self.now {
             return Err("invalid_input");
         }
@@ -919,12 +949,16 @@ impl World {
             request.starts_at.unwrap_or(grant.frame.starts_at),
             request.ends_at.unwrap_or(grant.frame.ends_at),
         );
-        if frame.ends_at <= frame.starts_at || frame.ends_at <= self.now {
-            return Err("invalid_input");
-        }
         if let Some(name) = &request.name
             && !text_ok(name)
         {
+            return Err("invalid_input");
+        }
+        if frame == grant.frame {
+            // Unchanged dates are not judged again, even when they are past.
+            return Ok(());
+        }
+        if frame.ends_at <= frame.starts_at || frame.ends_at <= self.now {
             return Err("invalid_input");
         }
         if let Some(reservation_id) = grant.reservation_id {

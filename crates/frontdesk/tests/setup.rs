@@ -51,6 +51,46 @@ fn the_demo_goes_into_a_new_database_in_a_new_folder_with_its_files_beside_it() 
 }
 
 #[test]
+fn an_action_attempt_left_pending_by_a_stopped_desk_ends_in_an_error_when_it_opens_again() {
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("desk.db");
+    let opened = open_desk(
+        &files(db.clone(), None, WhenNoProperty::ImportDemo),
+        &context(),
+    )
+    .unwrap();
+    let now = context().now;
+    let interrupted = opened
+        .desk
+        .start_action_attempt("ENCODE_CREDENTIAL", now)
+        .unwrap();
+    let finished = opened
+        .desk
+        .start_action_attempt("SCAN_CREDENTIAL", now)
+        .unwrap();
+    let result = serde_json::json!({ "card": "read" });
+    opened
+        .desk
+        .finish_action_attempt(finished, &Ok(result.clone()), now)
+        .unwrap();
+    // The process stops with the encode under way: its caller may still poll it.
+    drop(opened);
+
+    let again = open_desk(&files(db, None, WhenNoProperty::Require), &context()).unwrap();
+    let attempt = again.desk.action_attempt(interrupted).unwrap();
+    assert_eq!(attempt.status, store::AttemptStatus::Error);
+    let error = attempt.error.unwrap();
+    assert_eq!(error["type"], "action_attempt_expired");
+    assert!(
+        error["message"].as_str().unwrap().contains("is_issued"),
+        "{error}"
+    );
+    let untouched = again.desk.action_attempt(finished).unwrap();
+    assert_eq!(untouched.status, store::AttemptStatus::Success);
+    assert_eq!(untouched.result, Some(result));
+}
+
+#[test]
 fn a_broken_property_file_lists_its_problems_and_an_unreadable_one_names_its_path() {
     let folder = tempfile::tempdir().unwrap();
     let broken = folder.path().join("broken.json");

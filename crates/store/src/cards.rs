@@ -446,6 +446,19 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Ends every attempt still pending with `error`; returns how many there were.
+    pub fn expire_pending_action_attempts(
+        &self,
+        error: &serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
+        Ok(self.connection.execute_cached(
+            "UPDATE action_attempts SET status = 'error', error = ?1, updated_at = ?2
+             WHERE status = 'pending'",
+            params![error.to_string(), time::to_text(now)],
+        )?)
+    }
+
     pub fn finish_action_attempt(
         &self,
         id: Uuid,

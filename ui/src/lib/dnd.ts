@@ -11,10 +11,10 @@ import type { Board, RoomTile, StaySummary } from './types'
 export type DropVerdict = { ok: true } | { ok: false; reason: string }
 
 /** The part of a stay a move takes to the new room: from now (or its start, if later) to
- * its end. Null when the stay has already ended. */
-export function movedFrame(stay: StaySummary, now: string): { starts_at: string; ends_at: string } | null {
+ * its end (null: no end). Null when the stay has already ended. */
+export function movedFrame(stay: StaySummary, now: string): { starts_at: string; ends_at: string | null } | null {
   const starts = Date.parse(stay.starts_at) > Date.parse(now) ? stay.starts_at : now
-  if (Date.parse(stay.ends_at) <= Date.parse(starts)) return null
+  if (stay.ends_at !== null && Date.parse(stay.ends_at) <= Date.parse(starts)) return null
   return { starts_at: starts, ends_at: stay.ends_at }
 }
 

@@ -46,10 +46,11 @@ export function checkDates(
   input: { starts: string; ends: string },
   timeZone: string,
   problems: Problems,
-  original?: { starts: string; ends: string; starts_at: string; ends_at: string },
+  original?: { starts: string; ends: string; starts_at: string; ends_at: string | null },
 ): { starts_at: string; ends_at: string } | null {
   const read = (value: string, field: 'starts' | 'ends') => {
-    if (original && value === original[field]) return field === 'starts' ? original.starts_at : original.ends_at
+    const kept = field === 'starts' ? original?.starts_at : original?.ends_at
+    if (original && value === original[field] && kept) return kept
     return fromLocalInput(value, timeZone)
   }
   const starts_at = read(input.starts, 'starts')
@@ -134,7 +135,7 @@ export function validateAddGuest(form: AddGuestForm): { request: AddGuest | null
 /** New dates for a stay: only what changed is sent (null keeps the other end). */
 export function validateDateChange(
   input: { starts: string; ends: string },
-  stay: { starts_at: string; ends_at: string },
+  stay: { starts_at: string; ends_at: string | null },
   original: { starts: string; ends: string },
   timeZone: string,
 ): { startsAt: string | null; endsAt: string | null; problems: Problems } {

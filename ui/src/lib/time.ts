@@ -93,8 +93,10 @@ export function formatShort(instant: string, timeZone: string): string {
   return `${weekday(c)} ${c.day} ${MONTHS[c.month - 1]} ${pad(c.hour)}:${pad(c.minute)}`
 }
 
-/** "Wed 12 Mar 15:00 – Fri 14 Mar 11:00 (2 nights)" */
-export function formatStay(starts: string, ends: string, timeZone: string): string {
+/** "Wed 12 Mar 15:00 – Fri 14 Mar 11:00 (2 nights)"; "Wed 12 Mar 15:00 – no end" when `ends`
+ * is null (a staff member's standing access, a lease without an end date). */
+export function formatStay(starts: string, ends: string | null, timeZone: string): string {
+  if (ends === null) return `${formatShort(starts, timeZone)} – no end`
   const count = nights(starts, ends, timeZone)
   const suffix = count === 1 ? ' (1 night)' : count > 1 ? ` (${count} nights)` : ''
   return `${formatShort(starts, timeZone)} – ${formatShort(ends, timeZone)}${suffix}`
@@ -106,6 +108,11 @@ export function nights(starts: string, ends: string, timeZone: string): number {
   const b = wallClock(ends, timeZone)
   const days = (Date.UTC(b.year, b.month - 1, b.day) - Date.UTC(a.year, a.month - 1, a.day)) / 86_400_000
   return Math.max(0, Math.round(days))
+}
+
+/** "until 12 Mar 2025, 15:00", or "with no end" when `instant` is null. */
+export function formatUntil(instant: string | null, timeZone: string): string {
+  return instant === null ? 'with no end' : `until ${formatDateTime(instant, timeZone)}`
 }
 
 /** The value of a `datetime-local` input showing this instant at the property:
@@ -165,7 +172,8 @@ export function dayRange(date: string, timeZone: string): { since: string; until
   return until ? { since, until } : null
 }
 
-/** True when [a0, a1) and [b0, b1) share an instant. */
-export function overlaps(a0: string, a1: string, b0: string, b1: string): boolean {
-  return Date.parse(a0) < Date.parse(b1) && Date.parse(b0) < Date.parse(a1)
+/** True when [a0, a1) and [b0, b1) share an instant; a null end is no end. */
+export function overlaps(a0: string, a1: string | null, b0: string, b1: string | null): boolean {
+  const end = (instant: string | null) => (instant === null ? Infinity : Date.parse(instant))
+  return Date.parse(a0) < end(b1) && Date.parse(b0) < end(a1)
 }

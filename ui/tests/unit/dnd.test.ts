@@ -69,6 +69,10 @@ describe('movedFrame', () => {
     const dee = b.floors[0].rooms[3].stays[0]
     expect(movedFrame(dee, NOW)).toEqual({ starts_at: dee.starts_at, ends_at: dee.ends_at })
   })
+
+  it('moves a stay with no end from now, still with no end', () => {
+    expect(movedFrame({ ...ana, ends_at: null }, NOW)).toEqual({ starts_at: NOW, ends_at: null })
+  })
 })
 
 describe('dropTargets', () => {

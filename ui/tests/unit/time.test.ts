@@ -6,6 +6,7 @@ import {
   formatShort,
   formatStay,
   formatTime,
+  formatUntil,
   fromLocalInput,
   nights,
   overlaps,
@@ -32,6 +33,12 @@ describe('formatting in the property’s time zone', () => {
     )
     expect(formatStay('2025-03-12T15:00:00Z', '2025-03-13T11:00:00Z', 'Europe/Lisbon')).toMatch(/\(1 night\)$/)
     expect(nights('2025-03-12T15:00:00Z', '2025-03-12T18:00:00Z', 'Europe/Lisbon')).toBe(0)
+  })
+
+  it('shows an access with no end as such, not as a date', () => {
+    expect(formatStay('2025-03-12T15:00:00Z', null, 'Europe/Lisbon')).toBe('Wed 12 Mar 15:00 – no end')
+    expect(formatUntil(null, 'Europe/Lisbon')).toBe('with no end')
+    expect(formatUntil('2025-03-14T11:00:00Z', 'Europe/Lisbon')).toBe('until 14 Mar 2025, 11:00')
   })
 
   it('counts nights by the property’s calendar, not UTC’s', () => {
@@ -88,5 +95,11 @@ describe('datetime-local values', () => {
   it('tells overlapping periods apart from back-to-back ones', () => {
     expect(overlaps('2025-03-12T15:00:00Z', '2025-03-14T11:00:00Z', '2025-03-13T15:00:00Z', '2025-03-15T11:00:00Z')).toBe(true)
     expect(overlaps('2025-03-12T15:00:00Z', '2025-03-14T11:00:00Z', '2025-03-14T11:00:00Z', '2025-03-15T11:00:00Z')).toBe(false)
+  })
+
+  it('takes a missing end for no end', () => {
+    expect(overlaps('2025-03-12T15:00:00Z', null, '2090-03-13T15:00:00Z', '2090-03-15T11:00:00Z')).toBe(true)
+    expect(overlaps('2025-03-12T15:00:00Z', '2025-03-14T11:00:00Z', '2025-03-14T11:00:00Z', null)).toBe(false)
+    expect(overlaps('2025-03-12T15:00:00Z', '2025-03-14T11:00:00Z', '2025-03-10T11:00:00Z', null)).toBe(true)
   })
 })

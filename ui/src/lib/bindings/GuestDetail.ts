@@ -2,4 +2,8 @@
 import type { AccessMethodRecord } from "./AccessMethodRecord";
 import type { StoredWarning } from "./StoredWarning";
 
-export type GuestDetail = { user_identity_id: string, full_name: string | null, access_grant_id: string, entrance_ids: Array<string>, starts_at: string, ends_at: string, cards: Array<AccessMethodRecord>, warnings: Array<StoredWarning>, };
+export type GuestDetail = { user_identity_id: string, full_name: string | null, access_grant_id: string, entrance_ids: Array<string>, starts_at: string, 
+/**
+ * `null` when open-ended.
+ */
+ends_at: string | null, cards: Array<AccessMethodRecord>, warnings: Array<StoredWarning>, };

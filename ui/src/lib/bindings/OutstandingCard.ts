@@ -3,4 +3,8 @@
 /**
  * A card of the old room that still opens it after a move or check-out.
  */
-export type OutstandingCard = { access_method_id: string, card_id: string | null, guest: string | null, doors: Array<string>, valid_until: string, };
+export type OutstandingCard = { access_method_id: string, card_id: string | null, guest: string | null, doors: Array<string>, 
+/**
+ * `null` when open-ended.
+ */
+valid_until: string | null, };

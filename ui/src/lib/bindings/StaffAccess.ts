@@ -4,4 +4,8 @@ import type { AccessMethodRecord } from "./AccessMethodRecord";
 /**
  * A staff person's access, as the staff screen lists it.
  */
-export type StaffAccess = { access_grant_id: string, full_name: string | null, entrance_ids: Array<string>, starts_at: string, ends_at: string, cards: Array<AccessMethodRecord>, };
+export type StaffAccess = { access_grant_id: string, full_name: string | null, entrance_ids: Array<string>, starts_at: string, 
+/**
+ * `null` when open-ended.
+ */
+ends_at: string | null, cards: Array<AccessMethodRecord>, };
