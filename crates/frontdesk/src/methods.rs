@@ -1,10 +1,12 @@
 //! Access methods: the deliverable credentials of a grant (cards, mobile keys, codes).
 
+use std::collections::BTreeSet;
+
 use engine::model::{AccessGrantId, AccessMethodId, AccessMode};
 use store::{MethodFilter, NewAccessMethod, Writer};
 
-use crate::grants::live_grant;
-use crate::warnings::{refresh_collection, refresh_encoding};
+use crate::grants::{capable_doors, live_grant};
+use crate::warnings::{refresh_collection, refresh_doors, refresh_encoding};
 use crate::{AccessMethodRecord, Context, Error, FrontDesk, Result, audit_ok, to_json};
 
 impl FrontDesk {
@@ -63,6 +65,8 @@ impl FrontDesk {
                 copy_number: Some(copy_number),
             };
             let id = w.insert_access_method(grant.id, &method, context.now)?;
+            // A stay whose cards were all revoked plays in its doors' timelines again.
+            refresh_doors(w, &capable_doors(&grant), context.now)?;
             let created = w
                 .access_method(id)?
                 .ok_or_else(|| Error::not_found("access_method", id))?;
@@ -214,10 +218,16 @@ impl FrontDesk {
                 let mut grants: Vec<_> =
                     before.iter().map(|method| method.access_grant_id).collect();
                 grants.dedup();
+                let mut doors = BTreeSet::new();
                 for grant_id in grants {
                     refresh_encoding(w, grant_id, context.now)?;
                     refresh_collection(w, grant_id, context.now)?;
+                    if let Some(grant) = w.access_grant(grant_id)? {
+                        doors.extend(capable_doors(&grant));
+                    }
                 }
+                // A stay whose last card went no longer plays in its doors' timelines.
+                refresh_doors(w, &doors, context.now)?;
                 for method in &before {
                     after.push(
                         w.access_method(method.id)?

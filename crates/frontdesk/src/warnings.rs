@@ -19,7 +19,7 @@ pub(crate) fn refresh_doors(
     now: DateTime<Utc>,
 ) -> Result<()> {
     for door in doors {
-        let reservations = w.door_reservations(*door)?;
+        let reservations = w.door_timeline(*door)?;
         let name = w
             .entrance(*door)?
             .map_or_else(|| door.to_string(), |entrance| entrance.name);

@@ -718,6 +718,56 @@ fn a_time_change_during_the_write_leaves_the_card_flagged_with_the_dates_on_the_
     );
 }
 
+#[test]
+fn a_stay_with_no_card_does_not_play_in_its_door_s_timeline_until_it_has_one() {
+    let desk = Desk::new();
+    // An earlier stay with a mobile key only: no card will ever carry a number to the lock.
+    let mobile = desk
+        .create(&CreateAccessGrant {
+            user_identity_id: Some(desk.guest().id),
+            space_keys: vec!["room-101".to_owned()],
+            starts_at: Some(at(SAT_15)),
+            ends_at: Some(at(WED_11)),
+            requested_access_methods: vec![support::mode(engine::model::AccessMode::MobileKey)],
+            reservation_key: Some("stay-mobile".to_owned()),
+            ..Default::default()
+        })
+        .unwrap();
+    let later = desk
+        .stay(
+            &desk.guest(),
+            &["room-101"],
+            WED_15,
+            FRI_11,
+            Some("stay-card"),
+        )
+        .unwrap();
+    issue(&desk, later.access_method_ids[0]);
+    // The card stay is not warned of a stay that never reaches the lock.
+    assert!(!has_warning(
+        &desk,
+        later.id,
+        WarningCode::SequenceInversion
+    ));
+    assert!(!has_warning(
+        &desk,
+        mobile.id,
+        WarningCode::SequenceInversion
+    ));
+
+    // A guest with a card joins the earlier stay: its card will be encoded after the later
+    // stay's and used first, so the later stay's card will be refused, and that is warned of.
+    desk.stay(
+        &desk.guest(),
+        &["room-101"],
+        SAT_15,
+        WED_11,
+        Some("stay-mobile"),
+    )
+    .unwrap();
+    assert!(has_warning(&desk, later.id, WarningCode::SequenceInversion));
+}
+
 // --- staff and common areas -----------------------------------------------------------------
 
 #[test]

@@ -1611,7 +1611,7 @@ impl World {
                             .unwrap_or(0),
                         lock: r.known_lock_state(entrance.id)?,
                     };
-                    Ok::<_, store::Error>((r.door_reservations(entrance.id)?, history))
+                    Ok::<_, store::Error>((r.door_timeline(entrance.id)?, history))
                 })
                 .unwrap();
             for found in engine::warnings::door_warnings(

@@ -178,6 +178,35 @@ impl Reader<'_> {
         Ok(reservations)
     }
 
+    /// The live reservations that play in a door's timeline: those with a number on it, or
+    /// with a card not revoked to take one. Only cards touch an offline lock, so a stay with
+    /// neither (mobile keys or codes only) never moves it.
+    pub fn door_timeline(&self, entrance_id: EntranceId) -> Result<Vec<DoorReservation>> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM access_grants g
+                 JOIN access_grant_entrances ge
+                   ON ge.access_grant_id = g.id AND ge.entrance_id = ?2
+                 JOIN access_methods m ON m.access_grant_id = g.id
+                 WHERE g.reservation_id = ?1 AND g.deleted_at IS NULL
+                   AND m.mode = 'card' AND m.revoked_at IS NULL)",
+        )?;
+        let mut playing = Vec::new();
+        for reservation in self.door_reservations(entrance_id)? {
+            let has_card: bool = reservation.sequence.is_some()
+                || statement.query_row(
+                    params![
+                        reservation.reservation_id.to_string(),
+                        entrance_id.to_string()
+                    ],
+                    |row| row.get(0),
+                )?;
+            if has_card {
+                playing.push(reservation);
+            }
+        }
+        Ok(playing)
+    }
+
     /// One grant, deleted ones included.
     pub fn access_grant(&self, id: AccessGrantId) -> Result<Option<AccessGrantRecord>> {
         Ok(self

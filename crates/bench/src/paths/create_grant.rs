@@ -143,7 +143,7 @@ impl Hotel {
             // The warnings that follow the write start from each door's live reservations and
             // what its lock is known to remember.
             for door in &doors {
-                r.door_reservations(*door)?;
+                r.door_timeline(*door)?;
                 r.known_lock_state(*door)?;
             }
             Ok(sequences)
