@@ -253,6 +253,62 @@ test('the door simulator: the next guest’s card overrides the previous guest�
   })
 })
 
+test('a lost key: the lost card stays in the manager’s warnings while a door still takes it', TIMEOUT, async () => {
+  await withApp(async (session) => {
+    await firstManager(session)
+    await checkIn(session, '106', ['Lia Lost'])
+    await click(session, By.xpath('//nav//button[normalize-space()="Door simulator"]'))
+    let screen = await waitFor(session, byTestId('door-simulator'))
+    const lostCard = await choose(session, await waitFor(session, byLabel('Card'), { scope: screen }), 'Lia Lost')
+
+    // The guest lost the card: the stay's cards are made again.
+    await click(session, By.xpath('//nav//button[normalize-space()="Room board"]'))
+    const panel = await openStay(session, '106')
+    await click(session, byButton('Lost key…'), { scope: panel })
+    await click(session, byButton('Reissue all cards'), { scope: panel })
+    await encodeAll(session, panel)
+    await closeDialog(session)
+
+    // The manager sees the lost card, where it still opens and until when, and no "collect".
+    await click(session, By.xpath('//nav//button[normalize-space()="Manager"]'))
+    await waitFor(session, byTestId('warnings'))
+    const lostRow = () => waitFor(session, By.css('[data-testid="warning"][data-code="cards_not_collected"]'), { text: /Lost card/ })
+    let row = await lostRow()
+    assert.match(await row.getText(), /Room 106 door until a newer card is used there/)
+    assert.match(await row.getText(), /Lobby/)
+    assert.equal((await row.findElements(byButton('Collected'))).length, 0)
+    await screenshot(session, 'lost-card-warning')
+
+    // At the doors: the lost card still opens the lobby; the new card locks it out of the room.
+    await click(session, By.xpath('//nav//button[normalize-space()="Door simulator"]'))
+    screen = await waitFor(session, byTestId('door-simulator'))
+    const door = await waitFor(session, byLabel('Door'), { scope: screen })
+    const card = await waitFor(session, byLabel('Card'), { scope: screen })
+    await choose(session, door, 'Lobby')
+    await setValue(session, card, lostCard)
+    await click(session, byButton('Present card'), { scope: screen })
+    let verdict = await waitFor(session, byTestId('lock-decision'), { scope: screen })
+    assert.match(await verdict.getAttribute('class'), /granted/)
+    let newCard
+    for (const option of await card.findElements(By.css('option'))) {
+      const value = await option.getAttribute('value')
+      if ((await option.getText()).includes('Lia Lost') && value !== lostCard) newCard = value
+    }
+    assert.ok(newCard, 'the new card is listed in the door simulator')
+    await choose(session, door, 'Room 106')
+    await setValue(session, card, newCard)
+    await click(session, byButton('Present card'), { scope: screen })
+    verdict = await waitFor(session, byTestId('lock-decision'), { scope: screen, text: /overrid|override/i })
+    assert.match(await verdict.getAttribute('class'), /granted/)
+
+    // The warning follows the lock: the room is no longer listed, the lobby still is.
+    await click(session, By.xpath('//nav//button[normalize-space()="Manager"]'))
+    await waitFor(session, byTestId('warnings'))
+    await session.wait(async () => !/Room 106 door/.test(await (await lostRow()).getText()), 20_000)
+    assert.match(await (await lostRow()).getText(), /Lobby/)
+  })
+})
+
 test('the encoder unplugged and plugged back in: the desk says so, then encodes without a restart', TIMEOUT, async () => {
   await withApp(async (session) => {
     await firstManager(session)
