@@ -160,6 +160,17 @@ pub struct DoorReservation {
     pub sequence: Option<u32>,
     /// The span of the reservation's live grants on this door.
     pub frame: TimeFrame,
+    /// When the reservation was made. No card of it exists before, so none is used there
+    /// before: a stay moved in or reissued keeps its arrival, but its cards are new.
+    pub established_at: DateTime<Utc>,
+}
+
+impl DoorReservation {
+    /// When the timeline plays the stay's first card at the door: its start, or when its
+    /// reservation was made if that is later.
+    pub fn first_use(&self) -> DateTime<Utc> {
+        self.frame.starts_at.max(self.established_at)
+    }
 }
 
 /// What is known of a door besides its live reservations.
@@ -182,7 +193,7 @@ pub struct DoorWarning {
 
 /// The number each live reservation's cards will carry on the door: its own once assigned;
 /// for the others, those a desk encoding each stay's first card as the stay starts would
-/// hand out, in start order after every number the door has given (`history.last_sequence`).
+/// hand out, in the order of their first use ([`DoorReservation::first_use`]) after every number the door has given (`history.last_sequence`).
 pub fn predicted_sequences(
     reservations: &[DoorReservation],
     history: &DoorHistory,
@@ -191,7 +202,7 @@ pub fn predicted_sequences(
         .iter()
         .filter(|reservation| reservation.sequence.is_none())
         .collect();
-    unassigned.sort_by_key(|reservation| (reservation.frame.starts_at, reservation.reservation_id));
+    unassigned.sort_by_key(|reservation| (reservation.first_use(), reservation.reservation_id));
     let last = reservations
         .iter()
         .filter_map(|reservation| reservation.sequence)
@@ -209,7 +220,8 @@ pub fn predicted_sequences(
 }
 
 /// Plays the live reservations of one door forward, assuming each stay's first card is used
-/// when the stay starts (and encoded then, if it is not yet: see [`predicted_sequences`]),
+/// when the stay starts, or when its reservation was made if that is later (and encoded
+/// then, if it is not yet: see [`predicted_sequences`]),
 /// and asks the lock model what each card meets:
 /// - a card refused at the start of its own stay because the door moved past it: cards
 ///   encoded out of arrival order, or a newer card already used there
@@ -260,7 +272,7 @@ pub fn door_warnings(
         .iter()
         .map(|reservation| (reservation, sequence_of(reservation)))
         .collect();
-    timeline.sort_by_key(|(reservation, sequence)| (reservation.frame.starts_at, *sequence));
+    timeline.sort_by_key(|(reservation, sequence)| (reservation.first_use(), *sequence));
 
     let mut warnings = Vec::new();
     // The door has accepted every earlier reservation's number: start just below the lowest
@@ -303,7 +315,7 @@ pub fn door_warnings(
     };
     for entry in &timeline {
         let (reservation, _) = *entry;
-        let at = reservation.frame.starts_at;
+        let at = reservation.first_use();
         if let Some(lock) = known.filter(|lock| lock.overridden_at.is_none_or(|since| since <= at))
         {
             apply_known(&mut state, &admitted, &mut warnings, lock);

@@ -38,6 +38,8 @@ fn reservation(
         reservation_key: key.to_owned(),
         sequence: Some(sequence),
         frame: TimeFrame::new(starts_at, ends_at),
+        // Booked well ahead.
+        established_at: DateTime::<Utc>::UNIX_EPOCH,
     }
 }
 
@@ -139,6 +141,32 @@ fn overlapping_stays_warn_the_newer_reservation_that_the_previous_guest_can_ente
         message.contains("2025-05-14T16:00:00Z"),
         "says until when: {message}"
     );
+}
+
+#[test]
+fn a_stay_moved_in_after_the_previous_guest_left_does_not_warn_about_them() {
+    // stay-2 began on the 12th in another room and was moved here on the 15th, keeping its
+    // arrival; stay-1 left on the 14th. Its cards for this door exist from the 15th only.
+    let stays = [
+        reservation("stay-1", 1, at(2025, 5, 10, 15, 0), at(2025, 5, 14, 11, 0)),
+        DoorReservation {
+            established_at: at(2025, 5, 15, 18, 0),
+            ..unnumbered("stay-2", at(2025, 5, 12, 15, 0), at(2025, 5, 18, 11, 0))
+        },
+    ];
+    assert_eq!(warnings_for(&stays), Vec::new());
+    // Moved in while stay-1 still runs: its guest can enter until the new card is used.
+    let stays = [
+        stays[0].clone(),
+        DoorReservation {
+            established_at: at(2025, 5, 13, 18, 0),
+            ..stays[1].clone()
+        },
+    ];
+    let warnings = warnings_for(&stays);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].reservation_id, stays[1].reservation_id);
+    assert_eq!(warnings[0].warning.code, WarningCode::PreviousGuestCanEnter);
 }
 
 #[test]

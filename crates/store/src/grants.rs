@@ -156,7 +156,8 @@ impl Reader<'_> {
             // CROSS JOIN fixes the loop order and INDEXED BY the index: start from the door's
             // live reservations. Left to itself SQLite starts from every grant that ever
             // included the door (access_grant_entrances_by_entrance), which grows forever.
-            "SELECT r.id, r.reservation_key, d.sequence, MIN(g.starts_at), MAX(g.ends_at)
+            "SELECT r.id, r.reservation_key, d.sequence, MIN(g.starts_at), MAX(g.ends_at),
+                    r.established_at
              FROM reservation_doors d INDEXED BY reservation_doors_live
              CROSS JOIN reservations r ON r.id = d.reservation_id
              CROSS JOIN access_grants g ON g.reservation_id = r.id AND g.deleted_at IS NULL
@@ -173,6 +174,7 @@ impl Reader<'_> {
                 reservation_key: row.get(1)?,
                 sequence: row.get(2)?,
                 frame: TimeFrame::new(time::column(row, 3)?, time::column(row, 4)?),
+                established_at: time::column(row, 5)?,
             });
         }
         Ok(reservations)

@@ -770,7 +770,8 @@ const RULE_QUERIES: &[RuleQuery] = &[
     RuleQuery {
         source: "grants.rs Reader::door_reservations",
         file: GRANTS_RS,
-        sql: "SELECT r.id, r.reservation_key, d.sequence, MIN(g.starts_at), MAX(g.ends_at)
+        sql: "SELECT r.id, r.reservation_key, d.sequence, MIN(g.starts_at), MAX(g.ends_at),
+                    r.established_at
              FROM reservation_doors d INDEXED BY reservation_doors_live
              CROSS JOIN reservations r ON r.id = d.reservation_id
              CROSS JOIN access_grants g ON g.reservation_id = r.id AND g.deleted_at IS NULL
