@@ -509,7 +509,8 @@ impl FrontDesk {
 
     /// Moves a stay to another room: its grants are deleted and made again on the new
     /// room's doors (a new reservation, so the new cards override the room's earlier ones),
-    /// keeping each guest's common areas and cards. Refused when the room is taken.
+    /// keeping the stay's dates and each guest's common areas and cards (a new card for each
+    /// card held, copies included). Refused when the room is taken from now on.
     pub fn move_stay(
         &self,
         operator: &Operator,
@@ -579,10 +580,15 @@ impl FrontDesk {
                     .flat_map(|grant| grant.space_ids.clone())
                     .chain(from_room)
                     .collect();
+                // What each guest holds now, read before the deletes revoke it.
+                let mut remade = Vec::new();
+                for grant in &grants {
+                    remade.push(remade_methods(w, grant)?);
+                }
                 for grant in &grants {
                     delete(w, &context, grant.id)?;
                 }
-                for grant in &grants {
+                for (grant, methods) in grants.iter().zip(remade) {
                     let common: Vec<EntranceId> = grant
                         .entrances
                         .iter()
@@ -598,9 +604,10 @@ impl FrontDesk {
                         user_identity_id: Some(grant.user_identity_id),
                         acs_entrance_ids: entrances,
                         space_ids: vec![target.id],
-                        starts_at: Some(grant.starts_at.max(now)),
+                        // The stay keeps its dates: only its room changes.
+                        starts_at: Some(grant.starts_at),
                         ends_at: Some(grant.ends_at),
-                        requested_access_methods: grant.requested_access_methods.clone(),
+                        requested_access_methods: methods,
                         reservation_key: Some(reservation_key.to_owned()),
                         name: grant.name.clone(),
                         ..Default::default()
@@ -650,8 +657,9 @@ impl FrontDesk {
         )
     }
 
-    /// A lost key: every card of the stay is reissued under a new reservation, whose first
-    /// card used at the door overrides the lost one. The lost cards are recorded as lost.
+    /// A lost key: every card of the stay (copies included) is reissued under a new
+    /// reservation, whose first card used at the door overrides the lost one; the stay keeps
+    /// its dates. The lost cards are recorded as lost.
     pub fn reissue_stay(
         &self,
         operator: &Operator,
@@ -669,6 +677,11 @@ impl FrontDesk {
             &request,
             |w| {
                 let grants = stay_grants(w, reservation_key)?;
+                // What each guest holds now, read before the deletes revoke it.
+                let mut remade = BTreeMap::new();
+                for grant in &grants {
+                    remade.insert(grant.id, remade_methods(w, grant)?);
+                }
                 for grant in &grants {
                     delete(w, &context, grant.id)?;
                     for method in w.access_methods_of_grant(grant.id)? {
@@ -690,9 +703,12 @@ impl FrontDesk {
                             user_identity_id: Some(grant.user_identity_id),
                             acs_entrance_ids: grant.entrance_ids(),
                             space_ids: grant.space_ids.clone(),
-                            starts_at: Some(grant.starts_at.max(now)),
+                            // The stay keeps its dates: only its cards change.
+                            starts_at: Some(grant.starts_at),
                             ends_at: Some(grant.ends_at),
-                            requested_access_methods: grant.requested_access_methods.clone(),
+                            requested_access_methods: remade
+                                .remove(&grant.id)
+                                .unwrap_or_else(|| grant.requested_access_methods.clone()),
                             reservation_key: Some(reservation_key.to_owned()),
                             name: grant.name.clone(),
                             ..Default::default()
@@ -998,6 +1014,34 @@ fn grant_request(
         reservation_key: Some(key.to_owned()),
         ..Default::default()
     }
+}
+
+/// The access methods a grant is made again with by a move or a reissue: a card for each
+/// card it holds (copies included, revoked ones not), and its mobile keys and codes as they
+/// were asked for. A grant whose every access method was revoked gets what it asked for, so
+/// that the guest is not left without a key.
+fn remade_methods(r: &Reader<'_>, grant: &AccessGrantRecord) -> Result<Vec<RequestedAccessMethod>> {
+    let cards: Vec<AccessMethodRecord> = r
+        .access_methods_of_grant(grant.id)?
+        .into_iter()
+        .filter(|method| method.mode == AccessMode::Card && method.revoked_at.is_none())
+        .collect();
+    let mut requested = Vec::new();
+    for (index, method) in (0u32..).zip(&grant.requested_access_methods) {
+        if method.mode == AccessMode::Card {
+            let held = cards
+                .iter()
+                .filter(|card| card.request_index == index)
+                .count();
+            requested.extend(std::iter::repeat_n(method.clone(), held));
+        } else {
+            requested.push(method.clone());
+        }
+    }
+    if requested.is_empty() {
+        return Ok(grant.requested_access_methods.clone());
+    }
+    Ok(requested)
 }
 
 fn check_card_count(field: &str, cards: u32) -> Result<()> {

@@ -1089,13 +1089,13 @@ fn a_move_lists_the_old_room_s_cards_and_makes_a_new_reservation_on_the_new_room
         old[0].access_method_ids[0]
     );
 
-    // The new stay: same key, same guests, on room 102, from now.
+    // The new stay: same key, same guests, same dates, on room 102.
     assert_eq!(moved.stay.reservation_key, "R-7");
     assert_eq!(moved.stay.space_id, Some(desk.space_id("room-102")));
     assert_eq!(moved.stay.room_name, "Room 102");
     assert_eq!(
         (moved.stay.starts_at, moved.stay.ends_at),
-        (at(DURING), at(LEAVE))
+        (at(ARRIVE), at(LEAVE))
     );
     let new = grants_of(&desk, "R-7");
     assert_eq!(new.len(), 2);
@@ -1298,7 +1298,19 @@ fn a_stay_that_already_left_the_new_room_does_not_block_a_move() {
         )
         .unwrap();
     assert_eq!(moved.stay.space_id, Some(desk.space_id("room-102")));
-    assert_eq!(moved.stay.starts_at, at(DURING));
+    // The stay keeps its arrival; it overlaps Zeca's only before the move, when its cards
+    // for room 102 did not exist, so Zeca's cards (expired since Monday) are no concern.
+    assert_eq!(moved.stay.starts_at, at("2025-07-13T14:00:00Z"));
+    assert!(
+        moved
+            .stay
+            .guests
+            .iter()
+            .flat_map(|guest| &guest.warnings)
+            .all(|warning| warning.code != WarningCode::PreviousGuestCanEnter),
+        "{:?}",
+        moved.stay.guests
+    );
 }
 
 #[test]
@@ -1490,8 +1502,8 @@ fn a_lost_key_reissues_the_stay_under_a_new_reservation_that_overrides_at_first_
             before.entrance_ids().into_iter().collect::<BTreeSet<_>>()
         );
         assert_eq!(after.ends_at, before.ends_at);
-        // The stay already began; the new cards are valid from now.
-        assert_eq!(after.starts_at, at(DURING));
+        // The stay keeps its dates: a reissue changes the cards, not the stay.
+        assert_eq!(after.starts_at, before.starts_at);
         assert_ne!(after.reservation_id, before.reservation_id);
         // A new reservation: its number comes with its first card.
         assert_eq!(sequence_at(&desk, after, "room-101-door"), None);
@@ -2196,4 +2208,119 @@ fn a_receptionist_may_do_every_front_desk_use_case() {
             .is_ok()
     );
     assert!(desk.desk.check_out(&rui, at(BOOKED), "R-1").is_ok());
+}
+
+/// Ana with two cards and Bruno with one and a copy made later: four cards, all encoded,
+/// and a fifth card of Ana's revoked before anything else happens.
+fn stay_with_a_copy(desk: &Desk) -> Vec<AccessGrantRecord> {
+    let rui = receptionist();
+    let mut stay = request(
+        desk,
+        "room-101",
+        ARRIVE,
+        LEAVE,
+        &["Ana Silva", "Bruno Costa"],
+        Some("R-7"),
+    );
+    stay.cards_per_guest = 2;
+    desk.desk.check_in(&rui, at(BOOKED), &stay).unwrap();
+    let grants = grants_of(desk, "R-7");
+    // Bruno gives one of his two cards back unmade, then asks for a duplicate.
+    desk.desk
+        .delete_access_method(&desk.context, grants[1].access_method_ids[1])
+        .unwrap();
+    desk.desk
+        .add_card_copy(&desk.context, grants[1].id)
+        .unwrap();
+    let grants = grants_of(desk, "R-7");
+    for grant in &grants {
+        for id in &grant.access_method_ids {
+            if method(desk, *id).revoked_at.is_none() {
+                issue(desk, *id);
+            }
+        }
+    }
+    grants
+}
+
+fn live_cards(stay: &StayDetail) -> usize {
+    stay.guests.iter().map(|guest| guest.cards.len()).sum()
+}
+
+#[test]
+fn a_move_remakes_every_card_duplicates_included_and_keeps_the_stay_s_dates() {
+    let desk = Desk::new();
+    let old = stay_with_a_copy(&desk);
+    let before = desk.desk.stay(&receptionist(), "R-7").unwrap();
+    assert_eq!(live_cards(&before), 4);
+
+    let moved = desk
+        .desk
+        .move_stay(
+            &receptionist(),
+            at(DURING),
+            "R-7",
+            desk.space_id("room-102"),
+        )
+        .unwrap();
+
+    // Four new cards to encode, two each; the card revoked before the move is not remade.
+    assert_eq!(live_cards(&moved.stay), 4, "{:?}", moved.stay);
+    assert_eq!(guest_named(&moved.stay, "Ana Silva").cards.len(), 2);
+    assert_eq!(guest_named(&moved.stay, "Bruno Costa").cards.len(), 2);
+    assert!(
+        moved
+            .stay
+            .guests
+            .iter()
+            .flat_map(|guest| &guest.cards)
+            .all(|card| !card.is_issued())
+    );
+    // The stay's dates and times are those it was booked with, not the move's.
+    assert_eq!(
+        (moved.stay.starts_at, moved.stay.ends_at),
+        (at(ARRIVE), at(LEAVE))
+    );
+    for (before, after) in old.iter().zip(grants_of(&desk, "R-7")) {
+        assert_eq!(
+            (after.starts_at, after.ends_at),
+            (before.starts_at, before.ends_at)
+        );
+    }
+    // The four cards of room 101 stay listed, and their grants warn about them.
+    assert_eq!(moved.old_cards.len(), 4, "{:?}", moved.old_cards);
+    for grant in &old {
+        let message = lost_card_warning(&grant_ever(&desk, grant.id))
+            .expect("a warning about the old room's cards");
+        assert!(message.contains("Room 101 door"), "{message}");
+    }
+    let views = desk.desk.warnings(&manager(), at(DURING)).unwrap();
+    let outstanding: usize = views
+        .iter()
+        .filter(|view| view.code == WarningCode::CardsNotCollected)
+        .map(|view| view.outstanding_card_ids.len())
+        .sum();
+    assert_eq!(outstanding, 4, "{views:?}");
+}
+
+#[test]
+fn a_reissue_remakes_duplicates_and_keeps_the_stay_s_dates() {
+    let desk = Desk::new();
+    let old = stay_with_a_copy(&desk);
+    let reissued = desk
+        .desk
+        .reissue_stay(&receptionist(), at(DURING), "R-7")
+        .unwrap();
+    assert_eq!(live_cards(&reissued), 4, "{reissued:?}");
+    assert_eq!(guest_named(&reissued, "Bruno Costa").cards.len(), 2);
+    assert_eq!(
+        (reissued.starts_at, reissued.ends_at),
+        (at(ARRIVE), at(LEAVE))
+    );
+    for (before, after) in old.iter().zip(grants_of(&desk, "R-7")) {
+        assert_eq!(
+            (after.starts_at, after.ends_at),
+            (before.starts_at, before.ends_at)
+        );
+    }
 }
