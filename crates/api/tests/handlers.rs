@@ -211,9 +211,23 @@ impl Fixture {
     }
 
     async fn build(store: Store, card_wait: Duration) -> Self {
+        Self::build_with(store, card_wait, TEST_PROPERTY).await
+    }
+
+    /// On another property file.
+    async fn with_property(property: &str) -> Self {
+        Self::build_with(
+            Store::open_in_memory().unwrap(),
+            frontdesk::CARD_TIMEOUT,
+            property,
+        )
+        .await
+    }
+
+    async fn build_with(store: Store, card_wait: Duration, property: &str) -> Self {
         let desk = FrontDesk::new(store);
         let property = desk
-            .import_property(&Context::new("test", start_of_clock()), TEST_PROPERTY)
+            .import_property(&Context::new("test", start_of_clock()), property)
             .unwrap();
         let state = AppState::new(
             Arc::new(desk),
@@ -1579,6 +1593,54 @@ async fn a_reservation_key_for_staff_is_400() {
         error["title"],
         json!("Staff credentials can't belong to a reservation.")
     );
+}
+
+#[tokio::test]
+async fn a_staff_card_with_more_doors_than_a_card_carries_is_400_at_set_up() {
+    // A fourth floor of 20 rooms on Visionline.
+    let mut file: Value = serde_json::from_str(TEST_PROPERTY).unwrap();
+    for number in 401..=420 {
+        file["spaces"].as_array_mut().unwrap().push(json!({
+            "key": format!("room-{number}"), "name": format!("Room {number}"),
+            "floor": 4, "kind": "guest_room"
+        }));
+        file["entrances"].as_array_mut().unwrap().push(json!({
+            "key": format!("room-{number}-door"), "name": format!("Room {number} door"),
+            "access_system": "vl", "spaces": [format!("room-{number}")],
+            "can_belong_to_reservation": true, "modes": ["card"]
+        }));
+    }
+    let fx = Fixture::with_property(&file.to_string()).await;
+    let staff = fx.user("staff").await;
+    let floor: Vec<&str> = (401..=420)
+        .map(|number| fx.entrance(&format!("room-{number}-door")))
+        .collect();
+    let body = |doors: &[&str]| {
+        json!({
+            "user_identity_id": staff,
+            "acs_entrance_ids": doors,
+            "starts_at": STARTS,
+            "ends_at": ENDS,
+            "requested_access_methods": [{ "mode": "card" }],
+        })
+    };
+    let reply = fx.create(&body(&floor)).await;
+    let error = reply.invalid_input("acs_entrance_ids");
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.contains("a staff card carries at most 12 doors and 20 were chosen"),
+        "{message}"
+    );
+    assert!(
+        message.contains("make a second card for the rest"),
+        "{message}"
+    );
+    let listed = get(&fx.router, "/access_grants/list", &[])
+        .await
+        .ok("access_grants");
+    assert_eq!(listed, json!([]));
+
+    fx.create(&body(&floor[..12])).await.ok("access_grant");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -3,9 +3,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
+use encoder::card::{MAX_CAPABLE_DOORS, MAX_COMMON_DOORS};
 use engine::model::{
     AccessGrantId, AccessMode, EntranceFacts, EntranceId, RequestedAccessMethod, SpaceId,
-    TimeFrame, UserIdentityId,
+    TimeFrame, UserIdentityId, UserKind,
 };
 use engine::rules::{self, CreateGrant, Placement};
 use serde::{Deserialize, Serialize};
@@ -145,6 +146,12 @@ pub(crate) fn create(
         name: request.name.as_deref(),
     };
     let placement = rules::check_create(&check, live.as_ref(), now)?;
+    check_card_capacity(
+        user.kind,
+        &entrances,
+        &placement,
+        &request.requested_access_methods,
+    )?;
 
     // The reservation's doors this grant has, with their numbers: none yet on a new
     // reservation, whose numbers come with its first encoded cards.
@@ -212,6 +219,58 @@ pub(crate) fn create(
         now,
     )?;
     Ok(created)
+}
+
+/// Refuses a grant whose card could not be written: a card image has room for so many
+/// doors. Only the doors a card written at this desk carries count (offline, override-based
+/// doors that open with a card); online doors get their credentials elsewhere.
+fn check_card_capacity(
+    user_kind: UserKind,
+    entrances: &[EntranceFacts],
+    placement: &Placement,
+    requested: &[RequestedAccessMethod],
+) -> Result<()> {
+    if !requested
+        .iter()
+        .any(|method| method.mode == AccessMode::Card)
+    {
+        return Ok(());
+    }
+    let reservation_doors = match placement {
+        Placement::Establish { doors } | Placement::Join { doors, .. } => Some(doors),
+        Placement::Standard => None,
+    };
+    let (mut capable, mut common) = (0, 0);
+    for entrance in entrances {
+        if !entrance.system_kind.is_override_based() || !entrance.modes.contains(&AccessMode::Card)
+        {
+            continue;
+        }
+        if reservation_doors.is_some_and(|doors| doors.contains(&entrance.id)) {
+            capable += 1;
+        } else {
+            common += 1;
+        }
+    }
+    let message = if user_kind == UserKind::Staff && common > MAX_COMMON_DOORS {
+        format!(
+            "a staff card carries at most {MAX_COMMON_DOORS} doors and {common} were chosen; \
+             choose fewer doors, or make a second card for the rest"
+        )
+    } else if common > MAX_COMMON_DOORS {
+        format!(
+            "a card carries at most {MAX_COMMON_DOORS} doors besides the room's and {common} \
+             were chosen; choose fewer common areas, or give the rest a second grant"
+        )
+    } else if capable > MAX_CAPABLE_DOORS {
+        format!(
+            "a card carries at most {MAX_CAPABLE_DOORS} doors of one room or suite and \
+             {capable} were chosen; choose fewer doors"
+        )
+    } else {
+        return Ok(());
+    };
+    Err(Error::invalid("acs_entrance_ids", message))
 }
 
 /// The targeted entrances, each once, in the order given; and the spaces asked for.
