@@ -48,3 +48,13 @@ export function fieldProblem(error: AppError | null, field: string): string | un
     ? error.message
     : undefined
 }
+
+/** A refused field's problem in a person's words: the message without the field's name in
+ * front of it (the form already says which field), starting with a capital. */
+export function fieldSentence(error: AppError | null, field: string): string | undefined {
+  const message = fieldProblem(error, field)
+  if (message === undefined || !error?.field) return message
+  const prefix = `${error.field}: `
+  const text = message.startsWith(prefix) ? message.slice(prefix.length) : message
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}

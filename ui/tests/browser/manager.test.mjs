@@ -111,6 +111,33 @@ test('staff cards: issued on chosen doors, then encoded', async () => {
   assert.deepEqual(problems, [])
 })
 
+test('staff cards: more doors than a card carries are refused with what to do, by the doors', async () => {
+  const message =
+    'acs_entrance_ids: a staff card carries at most 12 doors and 20 were chosen; choose fewer doors, or make a second card for the rest.'
+  const { page, problems } = await ui.open(
+    base({
+      staff_access: { ok: [] },
+      issue_staff_access: { error: { type: 'invalid_input', message, field: 'acs_entrance_ids' } },
+    }),
+  )
+  await signIn(page)
+  await page.getByRole('button', { name: 'Staff cards' }).click()
+  const screen = page.getByTestId('staff-cards')
+  const form = screen.getByTestId('staff-form')
+  await form.getByLabel('Name').fill('Hana Housekeeping')
+  await form.getByLabel('Lobby').check()
+  await form.getByRole('button', { name: 'Issue staff card' }).click()
+  const refusal = form.getByTestId('staff-doors-problem')
+  await refusal.waitFor()
+  assert.equal(
+    await refusal.textContent(),
+    'A staff card carries at most 12 doors and 20 were chosen; choose fewer doors, or make a second card for the rest.',
+  )
+  assert.doesNotMatch(await form.textContent(), /acs_entrance_ids/)
+  assert.equal(await screen.getByTestId('staff-notice').count(), 0)
+  assert.deepEqual(problems, [])
+})
+
 const warning = (code, fix, extra = {}) => ({
   access_grant_id: id(`grant-${code}`),
   access_method_id: id(`method-${code}`),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { actionLabel, actorLabel, operatorActor } from '../../src/lib/audit'
-import { ENCODER_ERRORS, fieldProblem, isEncoderError, nextStep } from '../../src/lib/errors'
+import { ENCODER_ERRORS, fieldProblem, fieldSentence, isEncoderError, nextStep } from '../../src/lib/errors'
 import { AppError } from '../../src/lib/ipc'
 
 describe('next steps', () => {
@@ -28,6 +28,19 @@ describe('next steps', () => {
     expect(fieldProblem(error, 'guests')).toBe('a guest needs a name')
     expect(fieldProblem(error, 'guests[1].full_name')).toBeUndefined()
     expect(fieldProblem(null, 'guests')).toBeUndefined()
+  })
+
+  it('says a refused field’s problem without the field’s name', () => {
+    const error = new AppError({
+      type: 'invalid_input',
+      message: 'acs_entrance_ids: a staff card carries at most 12 doors and 20 were chosen; choose fewer doors, or make a second card for the rest.',
+      field: 'acs_entrance_ids',
+    })
+    expect(fieldSentence(error, 'acs_entrance_ids')).toBe(
+      'A staff card carries at most 12 doors and 20 were chosen; choose fewer doors, or make a second card for the rest.',
+    )
+    expect(fieldSentence(error, 'starts_at')).toBeUndefined()
+    expect(fieldSentence(null, 'acs_entrance_ids')).toBeUndefined()
   })
 })
 
