@@ -15,8 +15,8 @@ use engine::model::{AccessGrantId, AccessMethodId, EntranceId, TimeFrame};
 use engine::warnings::WarningCode;
 use frontdesk::{
     AccessGrantRecord, AccessMethodRecord, AddGuest, AuditEntry, AuditFilter, Board, CheckIn,
-    FixAction, GrantFilter, LockDecision, NewGuest, Operator, Role, RoomState, RoomTile,
-    StayDetail, WireError,
+    FixAction, GrantFilter, LockDecision, MoveResult, NewGuest, Operator, Role, RoomState,
+    RoomTile, StayDetail, WireError,
 };
 use store::AuditOutcome;
 use support::{Desk, at, grant_entrance, sequence_at};
@@ -1125,14 +1125,7 @@ fn a_move_lists_the_old_room_s_cards_and_makes_a_new_reservation_on_the_new_room
     );
     assert_eq!(guest_named(&moved.stay, "Ana Silva").cards.len(), 2);
     assert_eq!(guest_named(&moved.stay, "Bruno Costa").cards.len(), 1);
-    assert!(
-        moved
-            .stay
-            .guests
-            .iter()
-            .flat_map(|guest| &guest.cards)
-            .all(|card| !card.is_issued())
-    );
+    assert!(none_encoded(&moved.stay));
 
     // The old grants are gone and say their cards are out.
     for grant in &old {
@@ -1244,14 +1237,7 @@ fn moving_onto_a_room_taken_for_overlapping_dates_is_refused_and_changes_nothing
         "R-10",
     );
     issue(&desk, advance.guests[0].cards[0].id);
-    desk.desk
-        .move_stay(
-            &receptionist(),
-            at(DURING),
-            "R-7",
-            desk.space_id("room-102"),
-        )
-        .unwrap();
+    move_r7_to_room_102(&desk);
     let moved = grants_of(&desk, "R-7");
     let next = grants_of(&desk, "R-10");
     // The moved stay's card, made when it starts, takes a higher number than the next
@@ -1288,15 +1274,7 @@ fn a_stay_that_already_left_the_new_room_does_not_block_a_move() {
         &["Ana Silva"],
         "R-7",
     );
-    let moved = desk
-        .desk
-        .move_stay(
-            &receptionist(),
-            at(DURING),
-            "R-7",
-            desk.space_id("room-102"),
-        )
-        .unwrap();
+    let moved = move_r7_to_room_102(&desk);
     assert_eq!(moved.stay.space_id, Some(desk.space_id("room-102")));
     // The stay keeps its arrival; it overlaps Zeca's only before the move, when its cards
     // for room 102 did not exist, so Zeca's cards (expired since Monday) are no concern.
@@ -1747,17 +1725,7 @@ fn check_out_ends_the_stay_and_lists_the_cards_not_yet_back() {
     let desk = Desk::new();
     let rui = receptionist();
     let marta = manager();
-    let mut stay = request(
-        &desk,
-        "room-101",
-        ARRIVE,
-        LEAVE,
-        &["Ana Silva", "Bruno Costa"],
-        Some("R-4"),
-    );
-    stay.cards_per_guest = 2;
-    desk.desk.check_in(&rui, at(BOOKED), &stay).unwrap();
-    let grants = grants_of(&desk, "R-4");
+    let grants = two_guests_with_two_cards(&desk, "R-4");
     let ana_card = issue(&desk, grants[0].access_method_ids[0]);
     let bruno_card = issue(&desk, grants[1].access_method_ids[0]);
 
@@ -2210,21 +2178,27 @@ fn a_receptionist_may_do_every_front_desk_use_case() {
     assert!(desk.desk.check_out(&rui, at(BOOKED), "R-1").is_ok());
 }
 
-/// Ana with two cards and Bruno with one and a copy made later: four cards, all encoded,
-/// and a fifth card of Ana's revoked before anything else happens.
-fn stay_with_a_copy(desk: &Desk) -> Vec<AccessGrantRecord> {
-    let rui = receptionist();
+/// Ana and Bruno check in to room 101 for the week under `key`, with two cards each.
+fn two_guests_with_two_cards(desk: &Desk, key: &str) -> Vec<AccessGrantRecord> {
     let mut stay = request(
         desk,
         "room-101",
         ARRIVE,
         LEAVE,
         &["Ana Silva", "Bruno Costa"],
-        Some("R-7"),
+        Some(key),
     );
     stay.cards_per_guest = 2;
-    desk.desk.check_in(&rui, at(BOOKED), &stay).unwrap();
-    let grants = grants_of(desk, "R-7");
+    desk.desk
+        .check_in(&receptionist(), at(BOOKED), &stay)
+        .unwrap();
+    grants_of(desk, key)
+}
+
+/// Ana and Bruno with two cards each; Bruno gives one back unmade (it is revoked) and asks
+/// for a duplicate: four cards held, all encoded.
+fn stay_with_a_copy(desk: &Desk) -> Vec<AccessGrantRecord> {
+    let grants = two_guests_with_two_cards(desk, "R-7");
     // Bruno gives one of his two cards back unmade, then asks for a duplicate.
     desk.desk
         .delete_access_method(&desk.context, grants[1].access_method_ids[1])
@@ -2243,6 +2217,26 @@ fn stay_with_a_copy(desk: &Desk) -> Vec<AccessGrantRecord> {
     grants
 }
 
+/// A receptionist moves stay R-7 to room 102 on Tuesday evening.
+fn move_r7_to_room_102(desk: &Desk) -> MoveResult {
+    desk.desk
+        .move_stay(
+            &receptionist(),
+            at(DURING),
+            "R-7",
+            desk.space_id("room-102"),
+        )
+        .unwrap()
+}
+
+/// Whether every card of the stay is still to encode.
+fn none_encoded(stay: &StayDetail) -> bool {
+    stay.guests
+        .iter()
+        .flat_map(|guest| &guest.cards)
+        .all(|card| !card.is_issued())
+}
+
 fn live_cards(stay: &StayDetail) -> usize {
     stay.guests.iter().map(|guest| guest.cards.len()).sum()
 }
@@ -2254,28 +2248,13 @@ fn a_move_remakes_every_card_duplicates_included_and_keeps_the_stay_s_dates() {
     let before = desk.desk.stay(&receptionist(), "R-7").unwrap();
     assert_eq!(live_cards(&before), 4);
 
-    let moved = desk
-        .desk
-        .move_stay(
-            &receptionist(),
-            at(DURING),
-            "R-7",
-            desk.space_id("room-102"),
-        )
-        .unwrap();
+    let moved = move_r7_to_room_102(&desk);
 
     // Four new cards to encode, two each; the card revoked before the move is not remade.
     assert_eq!(live_cards(&moved.stay), 4, "{:?}", moved.stay);
     assert_eq!(guest_named(&moved.stay, "Ana Silva").cards.len(), 2);
     assert_eq!(guest_named(&moved.stay, "Bruno Costa").cards.len(), 2);
-    assert!(
-        moved
-            .stay
-            .guests
-            .iter()
-            .flat_map(|guest| &guest.cards)
-            .all(|card| !card.is_issued())
-    );
+    assert!(none_encoded(&moved.stay));
     // The stay's dates and times are those it was booked with, not the move's.
     assert_eq!(
         (moved.stay.starts_at, moved.stay.ends_at),
