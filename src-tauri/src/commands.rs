@@ -204,11 +204,17 @@ pub async fn move_stay(
     token: String,
     reservation_key: String,
     to_space_id: SpaceId,
+    allow_overlap: Option<bool>,
 ) -> Result<MoveResult, WireError> {
     state
         .signed_in(token, move |desk, operator| {
-            desk.desk
-                .move_stay(operator, Utc::now(), &reservation_key, to_space_id)
+            desk.desk.move_stay(
+                operator,
+                Utc::now(),
+                &reservation_key,
+                to_space_id,
+                allow_overlap.unwrap_or_default(),
+            )
         })
         .await
 }
@@ -220,11 +226,18 @@ pub async fn change_dates(
     reservation_key: String,
     starts_at: Option<DateTime<Utc>>,
     ends_at: Option<DateTime<Utc>>,
+    allow_overlap: Option<bool>,
 ) -> Result<StayDetail, WireError> {
     state
         .signed_in(token, move |desk, operator| {
-            desk.desk
-                .change_dates(operator, Utc::now(), &reservation_key, starts_at, ends_at)
+            desk.desk.change_dates(
+                operator,
+                Utc::now(),
+                &reservation_key,
+                starts_at,
+                ends_at,
+                allow_overlap.unwrap_or_default(),
+            )
         })
         .await
 }

@@ -241,6 +241,7 @@ fn check_in(
         common_entrance_ids: Vec::new(),
         cards_per_guest: 1,
         reservation_key: None,
+        allow_overlap: false,
     };
     desk.desk.check_in(manager, now, &request).unwrap()
 }

@@ -17,6 +17,10 @@ pub enum Error {
     /// A request that clashes with what is stored (a taken key).
     #[error("{}", field_sentence(field, message))]
     Conflict { field: String, message: String },
+    /// The room is booked for another reservation over these dates. Its message is whole
+    /// sentences for the desk, so it is not prefixed with the field.
+    #[error("{message}")]
+    RoomBooked { field: String, message: String },
     /// Sign-in failed.
     #[error("{0}")]
     Unauthorized(String),
@@ -89,6 +93,14 @@ impl Error {
                 error_type: "conflict".to_owned(),
                 title: None,
                 message: field_sentence(field, message),
+                field: Some(field.clone()),
+                problems: Vec::new(),
+            },
+            Self::RoomBooked { field, message } => WireError {
+                status: 409,
+                error_type: "conflict".to_owned(),
+                title: None,
+                message: message.clone(),
                 field: Some(field.clone()),
                 problems: Vec::new(),
             },

@@ -161,6 +161,10 @@ pub struct CheckIn {
     /// The property-management system's reservation id, when there is one; otherwise the
     /// desk makes one up.
     pub reservation_key: Option<String>,
+    /// A manager's word that the stay may overlap another reservation's stay in the room
+    /// (whose cards then stop working at this stay's first card); refused for anyone else.
+    #[serde(default)]
+    pub allow_overlap: bool,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -439,6 +443,23 @@ impl FrontDesk {
                     )?;
                     created.push((user, grant));
                 }
+                let names: Vec<String> = request
+                    .guests
+                    .iter()
+                    .map(|guest| guest.full_name.trim().to_owned())
+                    .collect();
+                guard_room(
+                    w,
+                    &context,
+                    operator,
+                    request.allow_overlap,
+                    Placing::CheckIn,
+                    &room,
+                    &key,
+                    &names,
+                    frame,
+                    &[],
+                )?;
                 if joins_a_stay {
                     return stay_detail(w, &key);
                 }
@@ -510,17 +531,18 @@ impl FrontDesk {
     /// Moves a stay to another room: its grants are deleted and made again on the new
     /// room's doors (a new reservation, so the new cards override the room's earlier ones),
     /// keeping the stay's dates and each guest's common areas and cards (a new card for each
-    /// card held, copies included). Refused when the room is taken from now on.
+    /// card held, copies included). Refused when another stay holds the room over these dates,
+    /// unless a manager allows the overlap.
     pub fn move_stay(
         &self,
         operator: &Operator,
         now: DateTime<Utc>,
         reservation_key: &str,
         to_space_id: SpaceId,
+        allow_overlap: bool,
     ) -> Result<MoveResult> {
         let context = operator.context(now);
-        let request =
-            serde_json::json!({ "reservation_key": reservation_key, "to_space_id": to_space_id });
+        let request = serde_json::json!({ "reservation_key": reservation_key, "to_space_id": to_space_id, "allow_overlap": allow_overlap });
         self.operator_change(
             operator,
             Permission::FrontDesk,
@@ -553,28 +575,19 @@ impl FrontDesk {
                 // The moved stay holds the new room from now on only.
                 let whole = envelope(&grants);
                 let frame = TimeFrame::new(whole.starts_at.max(now), whole.ends_at);
-                for door in &target.entrance_ids {
-                    if let Some(taken) = w
-                        .door_reservations(*door)?
-                        .into_iter()
-                        .find(|other| other.frame.overlaps(&frame))
-                    {
-                        return Err(Error::Conflict {
-                            field: "to_space_id".into(),
-                            message: format!(
-                                "{} is taken by stay '{}' from {} {}; choose another room",
-                                target.name,
-                                taken.reservation_key,
-                                taken.frame.starts_at.format("%Y-%m-%d %H:%M"),
-                                engine::model::end_text(
-                                    taken.frame.ends_at,
-                                    "to %Y-%m-%d %H:%M",
-                                    "with no end"
-                                )
-                            ),
-                        });
-                    }
-                }
+                let names = guest_names(w, &grants)?;
+                guard_room(
+                    w,
+                    &context,
+                    operator,
+                    allow_overlap,
+                    Placing::Move,
+                    &target,
+                    reservation_key,
+                    &names,
+                    frame,
+                    &[],
+                )?;
                 let old_rooms: Vec<SpaceId> = grants
                     .iter()
                     .flat_map(|grant| grant.space_ids.clone())
@@ -632,9 +645,10 @@ impl FrontDesk {
         reservation_key: &str,
         starts_at: Option<DateTime<Utc>>,
         ends_at: Option<DateTime<Utc>>,
+        allow_overlap: bool,
     ) -> Result<StayDetail> {
         let context = operator.context(now);
-        let request = serde_json::json!({ "reservation_key": reservation_key, "starts_at": starts_at, "ends_at": ends_at });
+        let request = serde_json::json!({ "reservation_key": reservation_key, "starts_at": starts_at, "ends_at": ends_at, "allow_overlap": allow_overlap });
         self.operator_change(
             operator,
             Permission::FrontDesk,
@@ -643,14 +657,46 @@ impl FrontDesk {
             Some(reservation_key.to_owned()),
             &request,
             |w| {
-                for grant in stay_grants(w, reservation_key)? {
+                let grants = stay_grants(w, reservation_key)?;
+                let mut moved: Option<TimeFrame> = None;
+                for grant in &grants {
                     let frame = TimeFrame::new(
                         starts_at.unwrap_or(grant.starts_at),
                         ends_at.unwrap_or(grant.ends_at),
                     );
                     // All the stay's grants move together, so they keep overlapping each other.
                     rules::check_update(&frame, grant.name.as_deref(), &[], now)?;
-                    apply_update(w, &context, &grant, frame, grant.name.as_deref())?;
+                    apply_update(w, &context, grant, frame, grant.name.as_deref())?;
+                    moved = Some(moved.map_or(frame, |stay| stay.union(&frame)));
+                }
+                if let (Some(frame), Some(room)) = (moved, stay_room(w, &grants)?) {
+                    let room = w
+                        .space(room)?
+                        .ok_or_else(|| Error::not_found("space", room))?;
+                    // A neighbour the stay overlapped before (a manager allowed it) is not
+                    // a new overlap.
+                    let before = envelope(&grants);
+                    let mut already = Vec::new();
+                    for door in &room.entrance_ids {
+                        for other in w.door_reservations(*door)? {
+                            if other.frame.overlaps(&before) {
+                                already.push(other.reservation_key);
+                            }
+                        }
+                    }
+                    let names = guest_names(w, &grants)?;
+                    guard_room(
+                        w,
+                        &context,
+                        operator,
+                        allow_overlap,
+                        Placing::Dates,
+                        &room,
+                        reservation_key,
+                        &names,
+                        frame,
+                        &already,
+                    )?;
                 }
                 stay_detail(w, reservation_key)
             },
@@ -1042,6 +1088,158 @@ fn remade_methods(r: &Reader<'_>, grant: &AccessGrantRecord) -> Result<Vec<Reque
         return Ok(grant.requested_access_methods.clone());
     }
     Ok(requested)
+}
+
+/// What the desk is doing when it puts a stay in a room, for the words of a refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placing {
+    CheckIn,
+    Move,
+    Dates,
+}
+
+/// The desk's guard on a room: a stay put in it (checked in, moved there, or given new dates)
+/// must not overlap another reservation's live stay on its doors, since whichever card is
+/// used later locks the other guests out. Refused with a 409 in the receptionist's words
+/// unless a manager allows the overlap; only a manager may (403 for anyone else, whether or
+/// not there is an overlap). An allowed overlap is written to the audit log. Stays in
+/// `already_overlapping` (a date change's neighbours it overlapped before) are not counted
+/// again. The guide's API does not use this: overlapping reservations are legal there.
+#[allow(clippy::too_many_arguments)]
+fn guard_room(
+    w: &Writer<'_>,
+    context: &crate::Context,
+    operator: &Operator,
+    allow_overlap: bool,
+    placing: Placing,
+    room: &store::SpaceRecord,
+    reservation_key: &str,
+    guests: &[String],
+    frame: TimeFrame,
+    already_overlapping: &[String],
+) -> Result<()> {
+    if allow_overlap {
+        operator.require(Permission::Manage)?;
+    }
+    let mut other: Option<engine::warnings::DoorReservation> = None;
+    for door in &room.entrance_ids {
+        for reservation in w.door_reservations(*door)? {
+            if reservation.reservation_key != reservation_key
+                && reservation.frame.overlaps(&frame)
+                && !already_overlapping.contains(&reservation.reservation_key)
+                && other
+                    .as_ref()
+                    .is_none_or(|found| reservation.frame.starts_at < found.frame.starts_at)
+            {
+                other = Some(reservation);
+            }
+        }
+    }
+    let Some(other) = other else {
+        return Ok(());
+    };
+    let zone: Tz = w
+        .property()?
+        .and_then(|property| property.time_zone.parse().ok())
+        .unwrap_or(chrono_tz::UTC);
+    let when = |instant: DateTime<Utc>| {
+        instant
+            .with_timezone(&zone)
+            .format("%-d %b %H:%M")
+            .to_string()
+    };
+    let booked = guest_names(w, &stay_grants(w, &other.reservation_key)?)?;
+    let locked_out = match booked.as_slice() {
+        [one] => one.split_whitespace().next().unwrap_or(one).to_owned(),
+        _ => "them".to_owned(),
+    };
+    let other_dates = match engine::model::shown_end(other.frame.ends_at) {
+        Some(end) => format!("from {} to {}", when(other.frame.starts_at), when(end)),
+        None => format!("from {} with no end", when(other.frame.starts_at)),
+    };
+    // The end of the new stay that reaches into the other one.
+    let reach = if frame.starts_at < other.frame.starts_at {
+        engine::model::shown_end(frame.ends_at).map_or_else(
+            || "with no end".to_owned(),
+            |end| format!("until {}", when(end)),
+        )
+    } else {
+        format!("from {}", when(frame.starts_at))
+    };
+    let names = names_in_words(guests);
+    let doing = match placing {
+        Placing::CheckIn => format!("checking {names} in {reach}"),
+        Placing::Move => format!("moving {names} here {reach}"),
+        Placing::Dates if frame.starts_at < other.frame.starts_at => {
+            format!("extending {names}'s stay {reach}")
+        }
+        Placing::Dates => format!("moving {names}'s arrival to {}", when(frame.starts_at)),
+    };
+    let message = format!(
+        "{} is booked for {} {other_dates}; {doing} would lock {locked_out} out",
+        room.name,
+        names_in_words(&booked),
+    );
+    let field = match placing {
+        Placing::CheckIn => "space_id",
+        Placing::Move => "to_space_id",
+        Placing::Dates => "ends_at",
+    };
+    if !allow_overlap {
+        return Err(Error::RoomBooked {
+            field: field.to_owned(),
+            message: format!("{message}. A manager may allow it."),
+        });
+    }
+    w.audit(
+        &store::NewAuditEntry {
+            detail: Some(format!(
+                "overlap allowed by a manager: {message}; the other stay's cards stop working \
+                 at this guest's first use."
+            )),
+            ..audit_ok(
+                context,
+                "stay.overlap_allowed",
+                reservation_key,
+                None,
+                crate::to_json(&serde_json::json!({
+                    "space_id": room.id,
+                    "reservation_key": reservation_key,
+                    "starts_at": frame.starts_at,
+                    "ends_at": frame.ends_at,
+                    "overlapped_reservation_key": other.reservation_key,
+                    "overlapped_starts_at": other.frame.starts_at,
+                    "overlapped_ends_at": other.frame.ends_at,
+                })),
+            )
+        },
+        context.now,
+    )?;
+    Ok(())
+}
+
+/// `Ann`, `Ann and Tom`, `Ann, Tom and Eva`.
+fn names_in_words(names: &[String]) -> String {
+    match names {
+        [] => "the guest".to_owned(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The names of a stay's guests, each once, in the order they were checked in.
+fn guest_names(r: &Reader<'_>, grants: &[AccessGrantRecord]) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for grant in grants {
+        let name = r
+            .user_identity(grant.user_identity_id)?
+            .and_then(|user| user.full_name)
+            .unwrap_or_else(|| "a guest".to_owned());
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    Ok(names)
 }
 
 fn check_card_count(field: &str, cards: u32) -> Result<()> {

@@ -492,6 +492,31 @@ fn a_receptionist_is_refused_every_manager_action_the_backend_offers() {
                         .map(drop),
                 ),
             ),
+            (
+                "check_in allowing an overlap",
+                wire(
+                    desk.desk
+                        .check_in(
+                            who,
+                            at(NOW),
+                            &frontdesk::CheckIn {
+                                space_id: desk.space_id("room-101"),
+                                starts_at: frame.starts_at,
+                                ends_at: frame.ends_at,
+                                guests: vec![frontdesk::NewGuest {
+                                    full_name: "Walk-in".to_owned(),
+                                    email_address: None,
+                                    phone_number: None,
+                                }],
+                                common_entrance_ids: Vec::new(),
+                                cards_per_guest: 1,
+                                reservation_key: None,
+                                allow_overlap: true,
+                            },
+                        )
+                        .map(drop),
+                ),
+            ),
             ("warnings", wire(desk.desk.warnings(who, at(NOW)).map(drop))),
             ("staff_access", wire(desk.desk.staff_access(who).map(drop))),
             (

@@ -105,6 +105,7 @@ fn request(
         common_entrance_ids: common_areas(desk),
         cards_per_guest: 1,
         reservation_key: key.map(str::to_owned),
+        allow_overlap: false,
     }
 }
 
@@ -368,6 +369,7 @@ fn the_board_shows_every_room_by_floor_with_its_state_in_lisbon_time() {
             "R-101",
             None,
             Some(at("2025-07-19T10:00:00Z")),
+            false,
         )
         .unwrap();
 
@@ -721,9 +723,11 @@ fn a_check_in_answers_the_stay_as_stored() {
     );
     overlapping.starts_at += chrono::Duration::nanoseconds(123_456_789);
     overlapping.ends_at += chrono::Duration::nanoseconds(987_654_321);
+    // Overlapping stays in one room: only a manager's override lets them in.
+    overlapping.allow_overlap = true;
     let answer = desk
         .desk
-        .check_in(&receptionist(), at(BOOKED), &overlapping)
+        .check_in(&manager(), at(BOOKED), &overlapping)
         .unwrap();
 
     assert_eq!(answer, desk.desk.stay(&receptionist(), "stay-2").unwrap());
@@ -1053,7 +1057,7 @@ fn a_move_lists_the_old_room_s_cards_and_makes_a_new_reservation_on_the_new_room
 
     let moved = desk
         .desk
-        .move_stay(&rui, at(DURING), "R-7", desk.space_id("room-102"))
+        .move_stay(&rui, at(DURING), "R-7", desk.space_id("room-102"), false)
         .unwrap();
 
     // The two cards made for room 101 still open it; Ana's second card was never made.
@@ -1180,6 +1184,7 @@ fn moving_a_stay_that_has_not_started_keeps_its_dates() {
             at(BOOKED),
             "R-7",
             desk.space_id("suite-300"),
+            false,
         )
         .unwrap();
     assert!(moved.old_cards.is_empty());
@@ -1217,12 +1222,16 @@ fn moving_onto_a_room_taken_for_overlapping_dates_is_refused_and_changes_nothing
         at(DURING),
         "R-7",
         desk.space_id("room-203"),
+        false,
     ));
     assert_eq!(error.status, 409);
     assert_eq!(error.error_type, "conflict");
     assert_eq!(error.field.as_deref(), Some("to_space_id"));
-    assert!(error.message.contains("Room 203"), "{}", error.message);
-    assert!(error.message.contains("R-9"), "{}", error.message);
+    assert_eq!(
+        error.message,
+        "Room 203 is booked for Duarte Reis from 17 Jul 15:00 to 20 Jul 11:00; \
+         moving Ana Silva here until 18 Jul 11:00 would lock Duarte out. A manager may allow it."
+    );
     assert_eq!(snapshot(&desk), before);
     assert_refusal_audited(&desk, "stay.move", "operator:Rui", &error);
 
@@ -1303,7 +1312,7 @@ fn a_move_into_the_same_room_a_common_area_or_nowhere_is_refused() {
     ] {
         let error = refused(
             desk.desk
-                .move_stay(&receptionist(), at(DURING), "R-7", target),
+                .move_stay(&receptionist(), at(DURING), "R-7", target, false),
         );
         assert_invalid(&error, "to_space_id");
         assert_eq!(snapshot(&desk), before);
@@ -1313,11 +1322,236 @@ fn a_move_into_the_same_room_a_common_area_or_nowhere_is_refused() {
         at(DURING),
         "R-404",
         desk.space_id("room-102"),
+        false,
     ));
     assert_eq!(
         (error.status, error.error_type.as_str()),
         (404, "not_found")
     );
+}
+
+// --- overlapping stays ----------------------------------------------------------------------
+
+/// Tom Morrow's stay in room 203, booked ahead: Thursday 17 July 15:00 to Sunday 11:00.
+fn tom_booked(desk: &Desk) -> StayDetail {
+    check_in(
+        desk,
+        "room-203",
+        "2025-07-17T14:00:00Z",
+        "2025-07-20T10:00:00Z",
+        &["Tom Morrow"],
+        "R-TOM",
+    )
+}
+
+const OVER_TOM: &str = "Room 203 is booked for Tom Morrow from 17 Jul 15:00 to 20 Jul 11:00; \
+     checking Ann Walker in until 18 Jul 11:00 would lock Tom out. A manager may allow it.";
+
+#[test]
+fn a_check_in_over_another_stay_in_the_room_is_refused_in_the_receptionist_s_words() {
+    let desk = Desk::new();
+    tom_booked(&desk);
+    let before = snapshot(&desk);
+    let ann = request(&desk, "room-203", ARRIVE, LEAVE, &["Ann Walker"], None);
+    let error = refused(desk.desk.check_in(&receptionist(), at(BOOKED), &ann));
+    assert_eq!((error.status, error.error_type.as_str()), (409, "conflict"));
+    assert_eq!(error.field.as_deref(), Some("space_id"));
+    assert_eq!(error.message, OVER_TOM);
+    assert_eq!(snapshot(&desk), before);
+    assert_refusal_audited(&desk, "stay.check_in", "operator:Rui", &error);
+
+    // A guest arriving inside Tom's stay is told from when.
+    let late = request(
+        &desk,
+        "room-203",
+        "2025-07-19T14:00:00Z",
+        "2025-07-21T10:00:00Z",
+        &["Ann Walker", "Bea Walker"],
+        None,
+    );
+    let error = refused(desk.desk.check_in(&receptionist(), at(BOOKED), &late));
+    assert_eq!(
+        error.message,
+        "Room 203 is booked for Tom Morrow from 17 Jul 15:00 to 20 Jul 11:00; checking Ann \
+         Walker and Bea Walker in from 19 Jul 15:00 would lock Tom out. A manager may allow it."
+    );
+    assert_eq!(snapshot(&desk), before);
+}
+
+#[test]
+fn a_manager_may_check_in_over_another_stay_and_the_override_is_audited() {
+    let desk = Desk::new();
+    tom_booked(&desk);
+    let mut ann = request(
+        &desk,
+        "room-203",
+        ARRIVE,
+        LEAVE,
+        &["Ann Walker"],
+        Some("R-ANN"),
+    );
+    ann.allow_overlap = true;
+    let stay = desk.desk.check_in(&manager(), at(BOOKED), &ann).unwrap();
+    assert_eq!(stay.guests[0].full_name.as_deref(), Some("Ann Walker"));
+    let entry = last_audit(&desk, "stay.overlap_allowed");
+    assert_eq!(entry.outcome, AuditOutcome::Ok);
+    assert_eq!(entry.actor, "operator:Marta");
+    assert_eq!(entry.subject_id.as_deref(), Some("R-ANN"));
+    let detail = entry.detail.unwrap_or_default();
+    assert!(detail.contains("Tom Morrow"), "{detail}");
+    let after = entry.after.unwrap();
+    assert_eq!(after["overlapped_reservation_key"], "R-TOM");
+}
+
+#[test]
+fn a_receptionist_may_not_override_an_overlap() {
+    let desk = Desk::new();
+    tom_booked(&desk);
+    let before = snapshot(&desk);
+    let mut ann = request(&desk, "room-203", ARRIVE, LEAVE, &["Ann Walker"], None);
+    ann.allow_overlap = true;
+    let error = refused(desk.desk.check_in(&receptionist(), at(BOOKED), &ann));
+    assert_eq!(
+        (error.status, error.error_type.as_str()),
+        (403, "forbidden")
+    );
+    assert_eq!(snapshot(&desk), before);
+    assert_refusal_audited(&desk, "stay.check_in", "operator:Rui", &error);
+    let entry = last_audit(&desk, "stay.check_in");
+    assert_eq!(entry.after.unwrap()["allow_overlap"], true);
+}
+
+#[test]
+fn back_to_back_stays_touch_without_overlapping_but_a_minute_more_does() {
+    let desk = Desk::new();
+    tom_booked(&desk);
+    // Ann leaves at 15:00 on Thursday, when Tom arrives; Eva arrives at 11:00 on Sunday.
+    check_in(
+        &desk,
+        "room-203",
+        ARRIVE,
+        "2025-07-17T14:00:00Z",
+        &["Ann Walker"],
+        "R-ANN",
+    );
+    check_in(
+        &desk,
+        "room-203",
+        "2025-07-20T10:00:00Z",
+        "2025-07-22T10:00:00Z",
+        &["Eva Lopes"],
+        "R-EVA",
+    );
+    let error = refused(desk.desk.check_in(
+        &receptionist(),
+        at(BOOKED),
+        &request(
+            &desk,
+            "room-203",
+            "2025-07-20T09:59:00Z",
+            "2025-07-21T10:00:00Z",
+            &["Ann Walker"],
+            None,
+        ),
+    ));
+    assert_eq!(error.status, 409, "{error:?}");
+    assert!(error.message.contains("Tom Morrow"), "{}", error.message);
+}
+
+#[test]
+fn a_move_into_a_room_booked_later_is_refused_unless_a_manager_allows_it() {
+    let desk = Desk::new();
+    check_in(&desk, "room-101", ARRIVE, LEAVE, &["Ann Walker"], "R-ANN");
+    tom_booked(&desk);
+    let before = snapshot(&desk);
+    let to = desk.space_id("room-203");
+    let error = refused(
+        desk.desk
+            .move_stay(&receptionist(), at(DURING), "R-ANN", to, false),
+    );
+    assert_eq!((error.status, error.error_type.as_str()), (409, "conflict"));
+    assert_eq!(
+        error.message,
+        "Room 203 is booked for Tom Morrow from 17 Jul 15:00 to 20 Jul 11:00; moving Ann \
+         Walker here until 18 Jul 11:00 would lock Tom out. A manager may allow it."
+    );
+    let error = refused(
+        desk.desk
+            .move_stay(&receptionist(), at(DURING), "R-ANN", to, true),
+    );
+    assert_eq!(error.status, 403, "{error:?}");
+    assert_eq!(snapshot(&desk), before);
+
+    let moved = desk
+        .desk
+        .move_stay(&manager(), at(DURING), "R-ANN", to, true)
+        .unwrap();
+    assert_eq!(moved.stay.space_id, Some(to));
+    let entry = last_audit(&desk, "stay.overlap_allowed");
+    assert_eq!(entry.actor, "operator:Marta");
+    assert_eq!(entry.after.unwrap()["overlapped_reservation_key"], "R-TOM");
+}
+
+#[test]
+fn extending_a_stay_into_the_next_one_is_refused_unless_a_manager_allows_it() {
+    let desk = Desk::new();
+    check_in(
+        &desk,
+        "room-203",
+        ARRIVE,
+        "2025-07-17T10:00:00Z",
+        &["Ann Walker"],
+        "R-ANN",
+    );
+    tom_booked(&desk);
+    let before = snapshot(&desk);
+    let error = refused(desk.desk.change_dates(
+        &receptionist(),
+        at(DURING),
+        "R-ANN",
+        None,
+        Some(at(LEAVE)),
+        false,
+    ));
+    assert_eq!((error.status, error.error_type.as_str()), (409, "conflict"));
+    assert_eq!(error.field.as_deref(), Some("ends_at"));
+    assert_eq!(
+        error.message,
+        "Room 203 is booked for Tom Morrow from 17 Jul 15:00 to 20 Jul 11:00; extending Ann \
+         Walker's stay until 18 Jul 11:00 would lock Tom out. A manager may allow it."
+    );
+    assert_eq!(snapshot(&desk), before);
+    assert_refusal_audited(&desk, "stay.change_dates", "operator:Rui", &error);
+
+    // Up to Tom's arrival is fine.
+    desk.desk
+        .change_dates(
+            &receptionist(),
+            at(DURING),
+            "R-ANN",
+            None,
+            Some(at("2025-07-17T14:00:00Z")),
+            false,
+        )
+        .unwrap();
+    // A manager may agree to the overlap; shortening it again needs no one's word.
+    desk.desk
+        .change_dates(&manager(), at(DURING), "R-ANN", None, Some(at(LEAVE)), true)
+        .unwrap();
+    assert_eq!(
+        last_audit(&desk, "stay.overlap_allowed").actor,
+        "operator:Marta"
+    );
+    desk.desk
+        .change_dates(
+            &receptionist(),
+            at(DURING),
+            "R-ANN",
+            None,
+            Some(at("2025-07-17T18:00:00Z")),
+            false,
+        )
+        .unwrap();
 }
 
 // --- dates -----------------------------------------------------------------------------------
@@ -1346,7 +1580,7 @@ fn changing_dates_moves_every_guest_and_flags_the_encoded_cards() {
     let later = at("2025-07-20T10:00:00Z");
     let changed = desk
         .desk
-        .change_dates(&receptionist(), at(DURING), "R-5", None, Some(later))
+        .change_dates(&receptionist(), at(DURING), "R-5", None, Some(later), false)
         .unwrap();
     assert_eq!((changed.starts_at, changed.ends_at), (at(ARRIVE), later));
     for guest in &changed.guests {
@@ -1386,7 +1620,14 @@ fn changing_dates_moves_every_guest_and_flags_the_encoded_cards() {
     let earlier = at("2025-07-14T10:00:00Z");
     let changed = desk
         .desk
-        .change_dates(&receptionist(), at(BOOKED), "R-5", Some(earlier), None)
+        .change_dates(
+            &receptionist(),
+            at(BOOKED),
+            "R-5",
+            Some(earlier),
+            None,
+            false,
+        )
         .unwrap();
     assert!(
         changed
@@ -1416,6 +1657,7 @@ fn an_end_in_the_past_is_refused_naming_ends_at() {
         "R-5",
         None,
         Some(at("2025-07-15T10:00:00Z")),
+        false,
     ));
     assert_invalid(&error, "ends_at");
     assert_eq!(snapshot(&desk), before);
@@ -1427,6 +1669,7 @@ fn an_end_in_the_past_is_refused_naming_ends_at() {
         "R-5",
         None,
         Some(at("2025-07-13T10:00:00Z")),
+        false,
     ));
     assert_invalid(&error, "ends_at");
     assert_eq!(snapshot(&desk), before);
@@ -1436,6 +1679,7 @@ fn an_end_in_the_past_is_refused_naming_ends_at() {
         "R-404",
         None,
         Some(at(LEAVE)),
+        false,
     ));
     assert_eq!(error.status, 404);
 }
@@ -1712,6 +1956,7 @@ fn a_stay_whose_first_guest_left_keeps_its_room_and_all_its_doors() {
             at(BOOKED),
             "R-3",
             desk.space_id("room-101"),
+            false,
         )
         .unwrap();
     assert_eq!(moved.stay.room_name, "Room 101");
@@ -1920,6 +2165,7 @@ fn the_manager_sees_every_warning_with_its_fix() {
             "R-A",
             None,
             Some(at("2025-07-19T10:00:00Z")),
+            false,
         )
         .unwrap();
     // Room 102: checked out with a card still out.
@@ -1954,14 +2200,17 @@ fn the_manager_sees_every_warning_with_its_fix() {
         &["Eva Lopes"],
         "R-E",
     );
-    check_in(
+    // The late check-out was agreed after the next guest was booked: a manager allows it.
+    let mut next = request(
         &desk,
         "suite-300",
         "2025-07-18T14:00:00Z",
         "2025-07-20T10:00:00Z",
         &["Filipa Nunes"],
-        "R-F",
+        Some("R-F"),
     );
+    next.allow_overlap = true;
+    desk.desk.check_in(&marta, at(BOOKED), &next).unwrap();
 
     let views = desk.desk.warnings(&marta, at(BOOKED)).unwrap();
     let summary: BTreeSet<(WarningCode, bool, String, String, String)> = views
@@ -2166,13 +2415,13 @@ fn a_receptionist_may_do_every_front_desk_use_case() {
     assert!(desk.desk.stay(&rui, "R-1").is_ok());
     assert!(
         desk.desk
-            .change_dates(&rui, at(BOOKED), "R-1", None, Some(at(DURING)))
+            .change_dates(&rui, at(BOOKED), "R-1", None, Some(at(DURING)), false)
             .is_ok()
     );
     assert!(desk.desk.reissue_stay(&rui, at(BOOKED), "R-1").is_ok());
     assert!(
         desk.desk
-            .move_stay(&rui, at(BOOKED), "R-1", desk.space_id("room-102"))
+            .move_stay(&rui, at(BOOKED), "R-1", desk.space_id("room-102"), false)
             .is_ok()
     );
     assert!(desk.desk.check_out(&rui, at(BOOKED), "R-1").is_ok());
@@ -2225,6 +2474,7 @@ fn move_r7_to_room_102(desk: &Desk) -> MoveResult {
             at(DURING),
             "R-7",
             desk.space_id("room-102"),
+            false,
         )
         .unwrap()
 }

@@ -123,6 +123,7 @@ fn plausible_check_in(
                 common_entrance_ids: common,
                 cards_per_guest: cards,
                 reservation_key: None,
+                allow_overlap: true,
             })
         })
 }
@@ -145,8 +146,10 @@ fn command(
             entrance_list(),
             count(),
             pick_key(),
+            any::<bool>(),
         )
-            .prop_map(|(space_id, starts_at, ends_at, guests, common, cards, key)| {
+            .prop_map(
+                |(space_id, starts_at, ends_at, guests, common, cards, key, allow_overlap)| {
                 Command::CheckIn(CheckIn {
                     space_id,
                     starts_at,
@@ -155,6 +158,7 @@ fn command(
                     common_entrance_ids: common,
                     cards_per_guest: cards,
                     reservation_key: key,
+                    allow_overlap,
                 })
             }),
         3 => (pick_key(), guest(), prop::option::of(entrance_list()), entrance_list(), count())
@@ -205,10 +209,10 @@ fn run(
             )
             .map(|_| None),
         Command::MoveStay(reservation_key, to) => desk
-            .move_stay(manager, now, &key(reservation_key), to)
+            .move_stay(manager, now, &key(reservation_key), to, true)
             .map(|_| None),
         Command::ChangeDates(reservation_key, starts, ends) => desk
-            .change_dates(manager, now, &key(reservation_key), starts, ends)
+            .change_dates(manager, now, &key(reservation_key), starts, ends, true)
             .map(|_| None),
         Command::ReissueStay(reservation_key) => desk
             .reissue_stay(manager, now, &key(reservation_key))

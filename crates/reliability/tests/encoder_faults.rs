@@ -111,6 +111,8 @@ impl Bench {
                     common_entrance_ids: Vec::new(),
                     cards_per_guest: 1,
                     reservation_key: None,
+                    // Rounds book the room again over the last: this tests the encoder.
+                    allow_overlap: true,
                 },
             )
             .unwrap();

@@ -40,6 +40,13 @@ export function nextStep(error: AppError): string | null {
   return NEXT_STEPS[error.type] ?? null
 }
 
+/** Whether the front desk refused because the room is booked for another reservation over
+ * these dates (a 409 `conflict` on the room, or on the dates of a date change): a manager
+ * may then send the same request again allowing the overlap. */
+export function isRoomBooked(error: AppError | null, field: string): boolean {
+  return error?.type === 'conflict' && error.field === field
+}
+
 /** The line a form shows next to a field the front desk refused (`field` is snake_case,
  * possibly indexed: `guests[0].full_name`). */
 export function fieldProblem(error: AppError | null, field: string): string | undefined {

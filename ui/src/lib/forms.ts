@@ -95,6 +95,7 @@ export function validateCheckIn(
       common_entrance_ids: [...form.common_entrance_ids],
       cards_per_guest: form.cards_per_guest,
       reservation_key: null,
+      allow_overlap: false,
     },
     problems,
   }

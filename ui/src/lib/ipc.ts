@@ -124,10 +124,16 @@ export const api = {
   addGuest: (token: string, request: AddGuest) => call<StayDetail>('add_guest', { token, request }),
   duplicateCard: (token: string, accessGrantId: string) =>
     call<AccessMethodRecord>('duplicate_card', { token, accessGrantId }),
-  moveStay: (token: string, reservationKey: string, toSpaceId: string) =>
-    call<MoveResult>('move_stay', { token, reservationKey, toSpaceId }),
-  changeDates: (token: string, reservationKey: string, startsAt: string | null, endsAt: string | null) =>
-    call<StayDetail>('change_dates', { token, reservationKey, startsAt, endsAt }),
+  /** `allowOverlap`: a manager's word that the stay may overlap another in the room. */
+  moveStay: (token: string, reservationKey: string, toSpaceId: string, allowOverlap = false) =>
+    call<MoveResult>('move_stay', { token, reservationKey, toSpaceId, allowOverlap }),
+  changeDates: (
+    token: string,
+    reservationKey: string,
+    startsAt: string | null,
+    endsAt: string | null,
+    allowOverlap = false,
+  ) => call<StayDetail>('change_dates', { token, reservationKey, startsAt, endsAt, allowOverlap }),
   reissueStay: (token: string, reservationKey: string) =>
     call<StayDetail>('reissue_stay', { token, reservationKey }),
   checkOut: (token: string, reservationKey: string) =>

@@ -14,6 +14,7 @@ import {
   encodeReply,
   guest,
   id,
+  receptionist,
   release,
   roomButton,
   signIn,
@@ -109,6 +110,7 @@ test('check-in with two guests encodes two cards one after another', async () =>
       common_entrance_ids: [doors.lobby.acs_entrance_id, doors.pool.acs_entrance_id],
       cards_per_guest: 1,
       reservation_key: null,
+      allow_overlap: false,
     },
   })
   assert.deepEqual((await calls(page, 'encode_cards')).map((c) => c.args), [
@@ -183,5 +185,55 @@ test('a refused check-in shows the guide’s title and message', async () => {
   await error.waitFor()
   assert.match(await error.textContent(), /Overlapping reservation/)
   assert.match(await error.textContent(), /choose other dates or another room/)
+  assert.deepEqual(problems, [])
+})
+
+const booked = {
+  type: 'conflict',
+  field: 'space_id',
+  message:
+    'Room 101 is booked for Tom Morrow from 13 Mar 15:00 to 15 Mar 11:00; checking Ann Lee and Bob Lee in until 14 Mar 11:00 would lock Tom out. A manager may allow it.',
+}
+const anyway = /^Check in anyway \(the other stay's cards stop working at this guest's first use\)$/
+
+test('a room booked for another stay is said before anything is made, and a manager may check in anyway', async () => {
+  const { page, problems } = await ui.open(
+    base({
+      check_in_options: { ok: checkInOptions('101') },
+      check_in: [{ error: booked }, { ok: checkedIn }],
+      encode_cards: encodeReply([annCard, bobCard]),
+    }),
+  )
+  await signIn(page)
+  const dialog = await fillCheckIn(page)
+  const refusal = dialog.getByTestId('check-in-refused')
+  await refusal.filter({ hasText: 'Room 101 is booked for Tom Morrow from 13 Mar 15:00 to 15 Mar 11:00' }).waitFor()
+  assert.match(await refusal.textContent(), /would lock Tom out/)
+  // Nothing to encode yet: the form is still there.
+  assert.equal(await dialog.getByTestId('encode-prompt').count(), 0)
+  assert.deepEqual((await calls(page, 'encode_cards')), [])
+
+  await dialog.getByRole('button', { name: anyway }).click()
+  await dialog.getByTestId('encode-done').waitFor()
+  const sent = (await calls(page, 'check_in')).map((c) => c.args.request.allow_overlap)
+  assert.deepEqual(sent, [false, true])
+  assert.deepEqual(problems, [])
+})
+
+test('a receptionist sees why the room is booked but is not offered to check in anyway', async () => {
+  const { page, problems } = await ui.open(
+    base(
+      {
+        check_in_options: { ok: checkInOptions('101') },
+        check_in: { error: booked },
+      },
+      receptionist,
+    ),
+  )
+  await signIn(page, receptionist)
+  const dialog = await fillCheckIn(page)
+  await dialog.getByTestId('check-in-refused').filter({ hasText: 'would lock Tom out' }).waitFor()
+  assert.equal(await dialog.getByRole('button', { name: anyway }).count(), 0)
+  assert.equal((await calls(page, 'check_in')).length, 1)
   assert.deepEqual(problems, [])
 })

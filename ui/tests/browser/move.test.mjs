@@ -71,7 +71,7 @@ async function confirmAndEncode(page, to) {
   await dialog.getByRole('button', { name: 'Done' }).click()
   await dialog.getByRole('button', { name: 'Close' }).last().click()
   await page.getByRole('dialog').waitFor({ state: 'detached' })
-  assert.deepEqual((await calls(page, 'move_stay')).map((c) => c.args), [{ token: TOKEN, reservationKey: 'stay-ana', toSpaceId: id(`space-${to}`) }])
+  assert.deepEqual((await calls(page, 'move_stay')).map((c) => c.args), [{ token: TOKEN, reservationKey: 'stay-ana', toSpaceId: id(`space-${to}`), allowOverlap: false }])
   assert.deepEqual((await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds), [newCards.map((c) => c.id)])
   assert.equal((await calls(page, 'room_board')).length, 2)
 }

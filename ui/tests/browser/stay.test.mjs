@@ -176,7 +176,7 @@ test('extend a stay: the cards are flagged for re-encoding until they are re-enc
   assert.deepEqual(await panel.getByTestId('card').evaluateAll((els) => els.map((e) => e.dataset.status)), ['needs_encoding', 'needs_encoding'])
   assert.match(await panel.getByTestId('card').first().textContent(), /Needs re-encoding/)
   assert.deepEqual((await calls(page, 'change_dates')).map((c) => c.args), [
-    { token: TOKEN, reservationKey: 'stay-ana', startsAt: null, endsAt: '2025-03-16T11:00:00.000Z' },
+    { token: TOKEN, reservationKey: 'stay-ana', startsAt: null, endsAt: '2025-03-16T11:00:00.000Z', allowOverlap: false },
   ])
 
   await banner.getByRole('button', { name: 'Re-encode 2 cards' }).click()

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { actionLabel, actorLabel, operatorActor } from '../../src/lib/audit'
-import { ENCODER_ERRORS, fieldProblem, fieldSentence, isEncoderError, nextStep } from '../../src/lib/errors'
+import { ENCODER_ERRORS, fieldProblem, fieldSentence, isEncoderError, isRoomBooked, nextStep } from '../../src/lib/errors'
 import { AppError } from '../../src/lib/ipc'
 
 describe('next steps', () => {
@@ -41,6 +41,15 @@ describe('next steps', () => {
     )
     expect(fieldSentence(error, 'starts_at')).toBeUndefined()
     expect(fieldSentence(null, 'acs_entrance_ids')).toBeUndefined()
+  })
+
+  it('tells a room booked for another stay from other refusals', () => {
+    const booked = new AppError({ type: 'conflict', message: 'Room 203 is booked for Tom Morrow …', field: 'space_id' })
+    expect(isRoomBooked(booked, 'space_id')).toBe(true)
+    expect(isRoomBooked(booked, 'to_space_id')).toBe(false)
+    expect(isRoomBooked(new AppError({ type: 'conflict', message: 'taken', field: 'name' }), 'space_id')).toBe(false)
+    expect(isRoomBooked(new AppError({ type: 'forbidden', message: 'no', field: 'space_id' }), 'space_id')).toBe(false)
+    expect(isRoomBooked(null, 'space_id')).toBe(false)
   })
 })
 

@@ -34,6 +34,7 @@ describe('validateCheckIn', () => {
       common_entrance_ids: ['door-lobby', 'door-gym'],
       cards_per_guest: 2,
       reservation_key: null,
+      allow_overlap: false,
     })
   })
 

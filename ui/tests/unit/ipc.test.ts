@@ -98,13 +98,14 @@ describe('api', () => {
     })
     const t = 'tok'
     const request = {
-      space_id: 's', starts_at: 'a', ends_at: 'b', guests: [], common_entrance_ids: [], cards_per_guest: 1, reservation_key: null,
+      space_id: 's', starts_at: 'a', ends_at: 'b', guests: [], common_entrance_ids: [], cards_per_guest: 1, reservation_key: null, allow_overlap: false,
     }
     await api.stay(t, 'stay-1')
     await api.checkInOptions(t, 'space-1')
     await api.checkIn(t, request)
     await api.duplicateCard(t, 'grant-1')
     await api.moveStay(t, 'stay-1', 'space-2')
+    await api.moveStay(t, 'stay-1', 'space-2', true)
     await api.changeDates(t, 'stay-1', null, '2025-03-16T11:00:00.000Z')
     await api.encodeCards(t, ['m1', 'm2'])
     await api.markCollected(t, 'm1')
@@ -117,8 +118,9 @@ describe('api', () => {
       ['check_in_options', { token: t, spaceId: 'space-1' }],
       ['check_in', { token: t, request }],
       ['duplicate_card', { token: t, accessGrantId: 'grant-1' }],
-      ['move_stay', { token: t, reservationKey: 'stay-1', toSpaceId: 'space-2' }],
-      ['change_dates', { token: t, reservationKey: 'stay-1', startsAt: null, endsAt: '2025-03-16T11:00:00.000Z' }],
+      ['move_stay', { token: t, reservationKey: 'stay-1', toSpaceId: 'space-2', allowOverlap: false }],
+      ['move_stay', { token: t, reservationKey: 'stay-1', toSpaceId: 'space-2', allowOverlap: true }],
+      ['change_dates', { token: t, reservationKey: 'stay-1', startsAt: null, endsAt: '2025-03-16T11:00:00.000Z', allowOverlap: false }],
       ['encode_cards', { token: t, accessMethodIds: ['m1', 'm2'] }],
       ['mark_collected', { token: t, accessMethodId: 'm1' }],
       ['report_card_lost', { token: t, accessMethodId: 'm2' }],

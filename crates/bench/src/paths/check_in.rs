@@ -35,6 +35,7 @@ pub fn run(plan: &Plan, dir: &Path) -> Result<Row> {
             common_entrance_ids: vec![layout.lobby_door],
             cards_per_guest: 2,
             reservation_key: None,
+            allow_overlap: false,
         };
         run += 1;
         let (stay, elapsed) = timed(|| Ok(desk.check_in(&operator, data::now(), &request)?))?;

@@ -149,6 +149,8 @@ impl Worker {
             common_entrance_ids: Vec::new(),
             cards_per_guest: 1,
             reservation_key: Some(key.clone()),
+            // Random rooms overlap often: the worker tests crashes, not the desk's guard.
+            allow_overlap: true,
         };
         let stay = self.opened.desk.check_in(&self.operator, now, &request)?;
         self.stays.push(key);
@@ -180,7 +182,7 @@ impl Worker {
         let moved = self
             .opened
             .desk
-            .move_stay(&self.operator, Utc::now(), &key, to)?;
+            .move_stay(&self.operator, Utc::now(), &key, to, true)?;
         self.journal_deleted(&before)?;
         self.journal_grants(&moved.stay)?;
         self.encode_missing(&moved.stay)

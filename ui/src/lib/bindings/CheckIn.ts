@@ -6,4 +6,9 @@ export type CheckIn = { space_id: string, starts_at: string, ends_at: string, gu
  * The property-management system's reservation id, when there is one; otherwise the
  * desk makes one up.
  */
-reservation_key: string | null, };
+reservation_key: string | null, 
+/**
+ * A manager's word that the stay may overlap another reservation's stay in the room
+ * (whose cards then stop working at this stay's first card); refused for anyone else.
+ */
+allow_overlap: boolean, };
