@@ -115,6 +115,21 @@ fn has_warning(desk: &Desk, grant: Uuid, code: WarningCode) -> bool {
         .any(|warning| warning.code == code)
 }
 
+/// Moves a grant's end to `ends_at`, as a stay's extension or shortening does.
+fn move_end(desk: &Desk, grant: Uuid, ends_at: &str) {
+    desk.desk
+        .update_access_grant(
+            &desk.context,
+            &UpdateAccessGrant {
+                access_grant_id: grant,
+                starts_at: None,
+                ends_at: Some(at(ends_at)),
+                name: None,
+            },
+        )
+        .unwrap();
+}
+
 /// Every row of the tables that hold the override sequences.
 fn sequence_tables(desk: &FrontDesk) -> Vec<Vec<BTreeMap<String, Option<String>>>> {
     desk.store()
@@ -585,17 +600,7 @@ fn a_time_change_needs_the_card_re_encoded() {
         overrode(0, 1)
     );
 
-    desk.desk
-        .update_access_grant(
-            &desk.context,
-            &UpdateAccessGrant {
-                access_grant_id: grant.id,
-                starts_at: None,
-                ends_at: Some(at(FRI_11)),
-                name: None,
-            },
-        )
-        .unwrap();
+    move_end(&desk, grant.id, FRI_11);
     assert!(has_warning(&desk, grant.id, WarningCode::EncodingRequired));
     assert!(
         desk.desk
@@ -655,17 +660,7 @@ fn a_time_change_during_the_write_leaves_the_card_flagged_with_the_dates_on_the_
         .encode_card(&desk.context, &desk.station, method, &mut |done, _| {
             if done > 0 && !extended {
                 extended = true;
-                desk.desk
-                    .update_access_grant(
-                        &desk.context,
-                        &UpdateAccessGrant {
-                            access_grant_id: grant.id,
-                            starts_at: None,
-                            ends_at: Some(at(FRI_11)),
-                            name: None,
-                        },
-                    )
-                    .unwrap();
+                move_end(&desk, grant.id, FRI_11);
             }
         })
         .unwrap();
@@ -992,17 +987,7 @@ fn read_card_reports_an_encoded_card_as_its_doors_judge_it() {
     assert_eq!(verdict(&report, "gym-door"), Reason::CommonArea);
 
     // The dates change: the card on the encoder no longer says what the desk would write.
-    desk.desk
-        .update_access_grant(
-            &desk.context,
-            &UpdateAccessGrant {
-                access_grant_id: grant.id,
-                starts_at: None,
-                ends_at: Some(at("2025-05-14T18:00:00Z")),
-                name: None,
-            },
-        )
-        .unwrap();
+    move_end(&desk, grant.id, "2025-05-14T18:00:00Z");
     let report = read_then_present("2025-05-14T15:40:00Z");
     assert_eq!(
         report.out_of_sync,
