@@ -10,6 +10,7 @@ mod error;
 mod grants;
 mod methods;
 mod operators;
+mod predict;
 mod property;
 mod settings;
 pub mod setup;
@@ -28,6 +29,7 @@ pub use cards::{
 pub use error::{Error, Result, WireError};
 pub use grants::{CreateAccessGrant, UpdateAccessGrant};
 pub use operators::{Operator, Permission};
+pub use predict::{PlannedChange, Prediction, RemakeOffer, Trouble};
 pub use stays::{
     AUDIT_PAGE, AddGuest, AuditQuery, Board, BoardFloor, CHECK_OUT_TIME, CheckIn, CheckInOptions,
     CheckOutResult, EntranceOption, FixAction, GuestDetail, MAX_CARDS_PER_GUEST, MoveResult,

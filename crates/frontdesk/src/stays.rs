@@ -73,6 +73,8 @@ pub struct RoomTile {
     pub name: String,
     pub kind: SpaceKind,
     pub state: RoomState,
+    /// A warning holding now is about the room: one of today's stays', a future stay's, or a
+    /// card of a stay gone from the room that may still open it.
     pub has_warnings: bool,
     /// Today's stays, earliest first.
     pub stays: Vec<StaySummary>,
@@ -300,6 +302,9 @@ impl FrontDesk {
                     .push(row.full_name.unwrap_or_else(|| "Guest".to_owned()));
                 stay.warnings += row.warnings;
             }
+            // Warnings of stays not on today's board count too: a future stay's, and cards
+            // of stays gone from the room that may still open it.
+            let warned = r.spaces_with_warnings(now)?;
             let mut floors: BTreeMap<(bool, Option<i32>), Vec<RoomTile>> = BTreeMap::new();
             for space in r
                 .space_summaries()?
@@ -320,7 +325,8 @@ impl FrontDesk {
                         name: space.name,
                         kind: space.kind,
                         state: room_state(&stays, now, today_end),
-                        has_warnings: stays.iter().any(|stay| stay.warnings > 0),
+                        has_warnings: warned.contains(&space.id)
+                            || stays.iter().any(|stay| stay.warnings > 0),
                         stays,
                     });
             }
@@ -712,13 +718,37 @@ impl FrontDesk {
         now: DateTime<Utc>,
         reservation_key: &str,
     ) -> Result<StayDetail> {
+        self.renew_cards(operator, now, reservation_key, "stay.reissue", true)
+    }
+
+    /// New cards for a stay whose cards a stay placed before it would lock out (cards made
+    /// ahead for a later arrival): as a reissue, under a new reservation whose numbers follow
+    /// the earlier stay's, but the old cards are not lost: they are to be collected, and stay
+    /// in the warnings while a door still takes them.
+    pub fn remake_cards(
+        &self,
+        operator: &Operator,
+        now: DateTime<Utc>,
+        reservation_key: &str,
+    ) -> Result<StayDetail> {
+        self.renew_cards(operator, now, reservation_key, "stay.remake_cards", false)
+    }
+
+    fn renew_cards(
+        &self,
+        operator: &Operator,
+        now: DateTime<Utc>,
+        reservation_key: &str,
+        action: &str,
+        lost: bool,
+    ) -> Result<StayDetail> {
         let context = operator.context(now);
         let request = serde_json::json!({ "reservation_key": reservation_key });
         self.operator_change(
             operator,
             Permission::FrontDesk,
             &context,
-            "stay.reissue",
+            action,
             Some(reservation_key.to_owned()),
             &request,
             |w| {
@@ -730,9 +760,11 @@ impl FrontDesk {
                 }
                 for grant in &grants {
                     delete(w, &context, grant.id)?;
-                    for method in w.access_methods_of_grant(grant.id)? {
-                        if method.is_issued() && method.collected_at.is_none() {
-                            w.mark_lost(method.id, now)?;
+                    if lost {
+                        for method in w.access_methods_of_grant(grant.id)? {
+                            if method.is_issued() && method.collected_at.is_none() {
+                                w.mark_lost(method.id, now)?;
+                            }
                         }
                     }
                     refresh_collection(w, grant.id, now)?;
@@ -1092,10 +1124,21 @@ fn remade_methods(r: &Reader<'_>, grant: &AccessGrantRecord) -> Result<Vec<Reque
 
 /// What the desk is doing when it puts a stay in a room, for the words of a refusal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Placing {
+pub(crate) enum Placing {
     CheckIn,
     Move,
     Dates,
+}
+
+impl Placing {
+    /// The request's field that a refusal names.
+    fn field(self) -> &'static str {
+        match self {
+            Self::CheckIn => "space_id",
+            Self::Move => "to_space_id",
+            Self::Dates => "ends_at",
+        }
+    }
 }
 
 /// The desk's guard on a room: a stay put in it (checked in, moved there, or given new dates)
@@ -1121,73 +1164,21 @@ fn guard_room(
     if allow_overlap {
         operator.require(Permission::Manage)?;
     }
-    let mut other: Option<engine::warnings::DoorReservation> = None;
-    for door in &room.entrance_ids {
-        for reservation in w.door_reservations(*door)? {
-            if reservation.reservation_key != reservation_key
-                && reservation.frame.overlaps(&frame)
-                && !already_overlapping.contains(&reservation.reservation_key)
-                && other
-                    .as_ref()
-                    .is_none_or(|found| reservation.frame.starts_at < found.frame.starts_at)
-            {
-                other = Some(reservation);
-            }
-        }
-    }
-    let Some(other) = other else {
+    let Some((other, message)) = room_overlap(
+        w,
+        placing,
+        room,
+        reservation_key,
+        guests,
+        frame,
+        already_overlapping,
+    )?
+    else {
         return Ok(());
-    };
-    let zone: Tz = w
-        .property()?
-        .and_then(|property| property.time_zone.parse().ok())
-        .unwrap_or(chrono_tz::UTC);
-    let when = |instant: DateTime<Utc>| {
-        instant
-            .with_timezone(&zone)
-            .format("%-d %b %H:%M")
-            .to_string()
-    };
-    let booked = guest_names(w, &stay_grants(w, &other.reservation_key)?)?;
-    let locked_out = match booked.as_slice() {
-        [one] => one.split_whitespace().next().unwrap_or(one).to_owned(),
-        _ => "them".to_owned(),
-    };
-    let other_dates = match engine::model::shown_end(other.frame.ends_at) {
-        Some(end) => format!("from {} to {}", when(other.frame.starts_at), when(end)),
-        None => format!("from {} with no end", when(other.frame.starts_at)),
-    };
-    // The end of the new stay that reaches into the other one.
-    let reach = if frame.starts_at < other.frame.starts_at {
-        engine::model::shown_end(frame.ends_at).map_or_else(
-            || "with no end".to_owned(),
-            |end| format!("until {}", when(end)),
-        )
-    } else {
-        format!("from {}", when(frame.starts_at))
-    };
-    let names = names_in_words(guests);
-    let doing = match placing {
-        Placing::CheckIn => format!("checking {names} in {reach}"),
-        Placing::Move => format!("moving {names} here {reach}"),
-        Placing::Dates if frame.starts_at < other.frame.starts_at => {
-            format!("extending {names}'s stay {reach}")
-        }
-        Placing::Dates => format!("moving {names}'s arrival to {}", when(frame.starts_at)),
-    };
-    let message = format!(
-        "{} is booked for {} {other_dates}; {doing} would lock {locked_out} out",
-        room.name,
-        names_in_words(&booked),
-    );
-    let field = match placing {
-        Placing::CheckIn => "space_id",
-        Placing::Move => "to_space_id",
-        Placing::Dates => "ends_at",
     };
     if !allow_overlap {
         return Err(Error::RoomBooked {
-            field: field.to_owned(),
+            field: placing.field().to_owned(),
             message: format!("{message}. A manager may allow it."),
         });
     }
@@ -1218,8 +1209,99 @@ fn guard_room(
     Ok(())
 }
 
+/// The earliest other reservation's live stay on the room's doors that `frame` overlaps
+/// (leaving out `already_overlapping`), with what placing the stay there would do, in the
+/// receptionist's words: "Room 203 is booked for Tom Morrow from 7 Dec 15:00 to 9 Dec 11:00;
+/// checking Ann Walker in until 8 Dec 11:00 would lock Tom out".
+pub(crate) fn room_overlap(
+    r: &Reader<'_>,
+    placing: Placing,
+    room: &store::SpaceRecord,
+    reservation_key: &str,
+    guests: &[String],
+    frame: TimeFrame,
+    already_overlapping: &[String],
+) -> Result<Option<(engine::warnings::DoorReservation, String)>> {
+    let mut other: Option<engine::warnings::DoorReservation> = None;
+    for door in &room.entrance_ids {
+        for reservation in r.door_reservations(*door)? {
+            if reservation.reservation_key != reservation_key
+                && reservation.frame.overlaps(&frame)
+                && !already_overlapping.contains(&reservation.reservation_key)
+                && other
+                    .as_ref()
+                    .is_none_or(|found| reservation.frame.starts_at < found.frame.starts_at)
+            {
+                other = Some(reservation);
+            }
+        }
+    }
+    let Some(other) = other else {
+        return Ok(None);
+    };
+    let zone = property_zone(r)?;
+    let when = |instant: DateTime<Utc>| local_when(zone, instant);
+    let booked = guest_names(r, &stay_grants(r, &other.reservation_key)?)?;
+    let locked_out = match booked.as_slice() {
+        [one] => first_name(one),
+        _ => "them".to_owned(),
+    };
+    let other_dates = match engine::model::shown_end(other.frame.ends_at) {
+        Some(end) => format!("from {} to {}", when(other.frame.starts_at), when(end)),
+        None => format!("from {} with no end", when(other.frame.starts_at)),
+    };
+    // The end of the new stay that reaches into the other one.
+    let reach = if frame.starts_at < other.frame.starts_at {
+        engine::model::shown_end(frame.ends_at).map_or_else(
+            || "with no end".to_owned(),
+            |end| format!("until {}", when(end)),
+        )
+    } else {
+        format!("from {}", when(frame.starts_at))
+    };
+    let names = names_in_words(guests);
+    let doing = match placing {
+        Placing::CheckIn => format!("checking {names} in {reach}"),
+        Placing::Move => format!("moving {names} here {reach}"),
+        Placing::Dates if frame.starts_at < other.frame.starts_at => {
+            format!("extending {names}'s stay {reach}")
+        }
+        Placing::Dates => format!("moving {names}'s arrival to {}", when(frame.starts_at)),
+    };
+    let message = format!(
+        "{} is booked for {} {other_dates}; {doing} would lock {locked_out} out",
+        room.name,
+        names_in_words(&booked),
+    );
+    Ok(Some((other, message)))
+}
+
+/// The property's time zone (UTC if it names none the desk knows).
+pub(crate) fn property_zone(r: &Reader<'_>) -> Result<Tz> {
+    Ok(r.property()?
+        .and_then(|property| property.time_zone.parse().ok())
+        .unwrap_or(chrono_tz::UTC))
+}
+
+/// An instant as the desk says it: "7 Dec 15:00", in the property's time zone.
+pub(crate) fn local_when(zone: Tz, instant: DateTime<Utc>) -> String {
+    instant
+        .with_timezone(&zone)
+        .format("%-d %b %H:%M")
+        .to_string()
+}
+
+/// "Tom" of "Tom Morrow".
+pub(crate) fn first_name(full_name: &str) -> String {
+    full_name
+        .split_whitespace()
+        .next()
+        .unwrap_or(full_name)
+        .to_owned()
+}
+
 /// `Ann`, `Ann and Tom`, `Ann, Tom and Eva`.
-fn names_in_words(names: &[String]) -> String {
+pub(crate) fn names_in_words(names: &[String]) -> String {
     match names {
         [] => "the guest".to_owned(),
         [one] => one.clone(),
@@ -1228,7 +1310,7 @@ fn names_in_words(names: &[String]) -> String {
 }
 
 /// The names of a stay's guests, each once, in the order they were checked in.
-fn guest_names(r: &Reader<'_>, grants: &[AccessGrantRecord]) -> Result<Vec<String>> {
+pub(crate) fn guest_names(r: &Reader<'_>, grants: &[AccessGrantRecord]) -> Result<Vec<String>> {
     let mut names = Vec::new();
     for grant in grants {
         let name = r
@@ -1285,7 +1367,7 @@ fn insert_guest(
 }
 
 /// The live grants of a stay, oldest first; a stay without any is not found.
-fn stay_grants(r: &Reader<'_>, reservation_key: &str) -> Result<Vec<AccessGrantRecord>> {
+pub(crate) fn stay_grants(r: &Reader<'_>, reservation_key: &str) -> Result<Vec<AccessGrantRecord>> {
     let filter = GrantFilter {
         reservation_key: Some(reservation_key.to_owned()),
         ..Default::default()
@@ -1297,7 +1379,7 @@ fn stay_grants(r: &Reader<'_>, reservation_key: &str) -> Result<Vec<AccessGrantR
     Ok(grants)
 }
 
-fn envelope(grants: &[AccessGrantRecord]) -> TimeFrame {
+pub(crate) fn envelope(grants: &[AccessGrantRecord]) -> TimeFrame {
     grants
         .iter()
         .skip(1)
@@ -1413,7 +1495,7 @@ fn outstanding_cards(r: &Reader<'_>, grants: &[AccessGrantRecord]) -> Result<Vec
 
 /// The room of a stay: the space its grants were asked for by, or else the space of its
 /// first room door (a joiner on some of a suite's doors names no space).
-fn stay_room(r: &Reader<'_>, grants: &[AccessGrantRecord]) -> Result<Option<SpaceId>> {
+pub(crate) fn stay_room(r: &Reader<'_>, grants: &[AccessGrantRecord]) -> Result<Option<SpaceId>> {
     if let Some(space) = grants
         .iter()
         .find_map(|grant| grant.space_ids.first().copied())

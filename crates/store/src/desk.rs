@@ -164,6 +164,26 @@ impl Reader<'_> {
         Ok(board)
     }
 
+    /// The rooms (and other spaces) that a warning holding at `now` is about: the door a
+    /// door's warning names, or else every door of the warned grant, live or deleted (a card
+    /// of a stay checked out or moved away that may still open them).
+    pub fn spaces_with_warnings(&self, now: DateTime<Utc>) -> Result<HashSet<SpaceId>> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT DISTINCT es.space_id
+             FROM warnings w
+             JOIN access_grant_entrances ge ON ge.access_grant_id = w.access_grant_id
+                  AND (w.entrance_id IS NULL OR ge.entrance_id = w.entrance_id)
+             JOIN entrance_spaces es ON es.entrance_id = ge.entrance_id
+             WHERE w.expires_at IS NULL OR w.expires_at > ?1",
+        )?;
+        let mut rows = statement.query([time::to_text(now)])?;
+        let mut spaces = HashSet::new();
+        while let Some(row) = rows.next()? {
+            spaces.insert(uuid_column(row, 0)?);
+        }
+        Ok(spaces)
+    }
+
     /// Every warning that still holds at `now`, newest first.
     pub fn all_warnings(&self, now: DateTime<Utc>) -> Result<Vec<WarningRow>> {
         let mut statement = self.connection.prepare_cached(
