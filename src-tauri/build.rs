@@ -22,6 +22,8 @@ fn main() {
         "move_stay",
         "change_dates",
         "reissue_stay",
+        "remake_cards",
+        "predict",
         "check_out",
         "mark_collected",
         "report_card_lost",

@@ -18,8 +18,8 @@ use chrono::{DateTime, Utc};
 use engine::model::{AccessGrantId, AccessMethodId, EntranceId, SpaceId, TimeFrame};
 use frontdesk::{
     AccessMethodRecord, AddGuest, AuditEntry, AuditQuery, Board, CardReport, CheckIn,
-    CheckInOptions, CheckOutResult, EncodedCard, LockDecision, MoveResult, Operator, Role,
-    StaffAccess, StayDetail, WarningView, WireError,
+    CheckInOptions, CheckOutResult, EncodedCard, LockDecision, MoveResult, Operator, PlannedChange,
+    Prediction, Role, StaffAccess, StayDetail, WarningView, WireError,
 };
 use tauri::{AppHandle, Emitter};
 
@@ -252,6 +252,34 @@ pub async fn reissue_stay(
         .signed_in(token, move |desk, operator| {
             desk.desk
                 .reissue_stay(operator, Utc::now(), &reservation_key)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn remake_cards(
+    state: State<'_>,
+    token: String,
+    reservation_key: String,
+) -> Result<StayDetail, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            desk.desk
+                .remake_cards(operator, Utc::now(), &reservation_key)
+        })
+        .await
+}
+
+/// What a check-in, move or change of dates would do at the doors, asked before it is made.
+#[tauri::command]
+pub async fn predict(
+    state: State<'_>,
+    token: String,
+    change: PlannedChange,
+) -> Result<Prediction, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            desk.desk.predict(operator, Utc::now(), &change)
         })
         .await
 }

@@ -58,6 +58,8 @@ pub fn run(options: Options) -> Result<(), String> {
             commands::move_stay,
             commands::change_dates,
             commands::reissue_stay,
+            commands::remake_cards,
+            commands::predict,
             commands::check_out,
             commands::mark_collected,
             commands::report_card_lost,

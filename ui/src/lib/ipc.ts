@@ -23,6 +23,8 @@ import type {
   LockDecision,
   MoveResult,
   Operator,
+  PlannedChange,
+  Prediction,
   Role,
   Session,
   SimulatedCardView,
@@ -136,6 +138,9 @@ export const api = {
   ) => call<StayDetail>('change_dates', { token, reservationKey, startsAt, endsAt, allowOverlap }),
   reissueStay: (token: string, reservationKey: string) =>
     call<StayDetail>('reissue_stay', { token, reservationKey }),
+  remakeCards: (token: string, reservationKey: string) =>
+    call<StayDetail>('remake_cards', { token, reservationKey }),
+  predict: (token: string, change: PlannedChange) => call<Prediction>('predict', { token, change }),
   checkOut: (token: string, reservationKey: string) =>
     call<CheckOutResult>('check_out', { token, reservationKey }),
   markCollected: (token: string, accessMethodId: string) =>

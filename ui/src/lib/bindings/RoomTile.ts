@@ -3,7 +3,12 @@ import type { RoomState } from "./RoomState";
 import type { SpaceKind } from "./SpaceKind";
 import type { StaySummary } from "./StaySummary";
 
-export type RoomTile = { space_id: string, key: string, name: string, kind: SpaceKind, state: RoomState, has_warnings: boolean, 
+export type RoomTile = { space_id: string, key: string, name: string, kind: SpaceKind, state: RoomState, 
+/**
+ * A warning holding now is about the room: one of today's stays', a future stay's, or a
+ * card of a stay gone from the room that may still open it.
+ */
+has_warnings: boolean, 
 /**
  * Today's stays, earliest first.
  */
