@@ -309,6 +309,72 @@ test('a lost key: the lost card stays in the manager’s warnings while a door s
   })
 })
 
+test('a stay placed before cards made ahead: the desk says so first, remakes them, and both guests get in', TIMEOUT, async () => {
+  await withApp(async (session) => {
+    await firstManager(session)
+
+    // Tom arrives at 15:00 on the day tonight's guest leaves; his card is made ahead, today.
+    await click(session, room('107'))
+    let dialog = await waitFor(session, By.css('dialog[open]'), { text: 'Check in to Room 107' })
+    const leaves = await (await waitFor(session, byLabel('Departure'), { scope: dialog })).getAttribute('value')
+    const tomArrives = `${leaves.slice(0, 10)}T15:00`
+    await setValue(session, await waitFor(session, byLabel('Arrival'), { scope: dialog }), tomArrives)
+    await setValue(session, await waitFor(session, byLabel('Departure'), { scope: dialog }), addDays(leaves, 1))
+    await type(session, byLabel('Guest 1 name'), 'Tom Morrow', { scope: dialog })
+    await click(session, byButton('Check in and make 1 card'), { scope: dialog })
+    await encodeAll(session, dialog)
+    await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"]'), { scope: dialog })
+    await waitGone(session, By.css('dialog[open]'))
+    await click(session, By.xpath('//nav//button[normalize-space()="Door simulator"]'))
+    let screen = await waitFor(session, byTestId('door-simulator'))
+    const tomsOldCard = await choose(session, await waitFor(session, byLabel('Card'), { scope: screen }), 'Tom Morrow')
+
+    // Ann, tonight until Tom's day: the desk says what her card would do to Tom's first.
+    await click(session, By.xpath('//nav//button[normalize-space()="Room board"]'))
+    await click(session, room('107'))
+    dialog = await waitFor(session, By.css('dialog[open]'), { text: 'Check in to Room 107' })
+    await type(session, byLabel('Guest 1 name'), 'Ann Walker', { scope: dialog })
+    await click(session, byButton('Check in and make 1 card'), { scope: dialog })
+    const trouble = await waitFor(session, byTestId('predicted-trouble'), { scope: dialog, text: /Tom Morrow's cards for Room 107/ })
+    assert.match(await trouble.getText(), /once Ann Walker's first card is used there, they will be refused/)
+    await screenshot(session, 'predicted-trouble')
+    await click(session, byButton('Check in and make 1 card'), { scope: dialog })
+    await encodeAll(session, dialog)
+    await click(session, byButton('Encode Tom Morrow’s new card now'), { scope: dialog })
+    await encodeAll(session, dialog)
+    await waitFor(session, byTestId('check-in-done'), { scope: dialog, text: 'checked in to Room 107' })
+    await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"]'), { scope: dialog })
+    await waitGone(session, By.css('dialog[open]'))
+
+    // At the door: Ann's card tonight, then Tom's new card on his day; his old one is refused.
+    await click(session, By.xpath('//nav//button[normalize-space()="Door simulator"]'))
+    screen = await waitFor(session, byTestId('door-simulator'))
+    await choose(session, await waitFor(session, byLabel('Door'), { scope: screen }), 'Room 107')
+    const card = await waitFor(session, byLabel('Card'), { scope: screen })
+    const at = await waitFor(session, byLabel('At (optional)'), { scope: screen })
+    await choose(session, card, 'Ann Walker')
+    await click(session, byButton('Present card'), { scope: screen })
+    let verdict = await waitFor(session, byTestId('lock-decision'), { scope: screen })
+    assert.match(await verdict.getAttribute('class'), /granted/)
+    let tomsNewCard
+    for (const option of await card.findElements(By.css('option'))) {
+      const value = await option.getAttribute('value')
+      if ((await option.getText()).includes('Tom Morrow') && value !== tomsOldCard) tomsNewCard = value
+    }
+    assert.ok(tomsNewCard, "Tom's new card is listed in the door simulator")
+    await setValue(session, at, tomArrives.replace('T15:00', 'T15:30'))
+    await setValue(session, card, tomsNewCard)
+    await click(session, byButton('Present card'), { scope: screen })
+    verdict = await waitFor(session, byTestId('lock-decision'), { scope: screen, text: /overrid|override/i })
+    assert.match(await verdict.getAttribute('class'), /granted/)
+    await setValue(session, at, tomArrives.replace('T15:00', 'T16:00'))
+    await setValue(session, card, tomsOldCard)
+    await click(session, byButton('Present card'), { scope: screen })
+    verdict = await waitFor(session, byTestId('lock-decision'), { scope: screen, text: /overridden|newer|replaced/i })
+    assert.match(await verdict.getAttribute('class'), /denied/)
+  })
+})
+
 test('the encoder unplugged and plugged back in: the desk says so, then encodes without a restart', TIMEOUT, async () => {
   await withApp(async (session) => {
     await firstManager(session)

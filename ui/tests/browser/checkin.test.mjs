@@ -237,3 +237,76 @@ test('a receptionist sees why the room is booked but is not offered to check in 
   assert.equal((await calls(page, 'check_in')).length, 1)
   assert.deepEqual(problems, [])
 })
+
+const tomsCardsMadeAhead = {
+  booked: null,
+  troubles: [
+    {
+      message:
+        "Tom Morrow's cards for Room 101 door (from 15 Mar 15:00) were made before this stay's: once Ann Lee and Bob Lee's first card is used there, they will be refused. Remake Tom's cards after this.",
+      remake: { reservation_key: 'stay-tom', guests: 'Tom Morrow' },
+    },
+  ],
+}
+
+test('what the check-in would do at the doors is said first; going ahead remakes the locked-out stay’s cards', async () => {
+  const { page, problems } = await ui.open(
+    base({
+      check_in_options: { ok: checkInOptions('101') },
+      predict: { ok: tomsCardsMadeAhead },
+      check_in: { ok: checkedIn },
+      remake_cards: { ok: { ...checkedIn, reservation_key: 'stay-tom', guests: [guest('Tom Morrow', [])] } },
+      encode_cards: encodeReply([annCard, bobCard]),
+    }),
+  )
+  await signIn(page)
+  const dialog = await fillCheckIn(page)
+  const trouble = dialog.getByTestId('predicted-trouble')
+  await trouble.filter({ hasText: "Tom Morrow's cards for Room 101 door" }).waitFor()
+  assert.deepEqual(await calls(page, 'check_in'), [])
+  const [asked] = await calls(page, 'predict')
+  assert.deepEqual(asked.args.change, {
+    kind: 'check_in',
+    space_id: id('space-101'),
+    starts_at: '2025-03-12T15:00:12Z',
+    ends_at: '2025-03-14T11:00:00.000Z',
+    guests: ['Ann Lee', 'Bob Lee'],
+    reservation_key: null,
+  })
+  const remake = trouble.getByLabel(/Remake Tom Morrow’s cards afterwards/)
+  assert.equal(await remake.isChecked(), true)
+
+  // Sent again as it is, the check-in goes ahead and Tom's cards are remade after it.
+  await dialog.getByRole('button', { name: 'Check in and make 2 cards' }).click()
+  await dialog.getByTestId('remade').filter({ hasText: 'New cards are waiting for Tom Morrow' }).waitFor()
+  await dialog.getByTestId('encode-done').waitFor()
+  assert.equal((await calls(page, 'check_in')).length, 1)
+  assert.equal((await calls(page, 'predict')).length, 1)
+  assert.deepEqual((await calls(page, 'remake_cards')).map((c) => c.args.reservationKey), ['stay-tom'])
+  assert.deepEqual(problems, [])
+})
+
+test('an unticked remake is not made, and a changed form is told again', async () => {
+  const { page, problems } = await ui.open(
+    base({
+      check_in_options: { ok: checkInOptions('101') },
+      predict: { ok: tomsCardsMadeAhead },
+      check_in: { ok: checkedIn },
+      encode_cards: encodeReply([annCard, bobCard]),
+    }),
+  )
+  await signIn(page)
+  const dialog = await fillCheckIn(page)
+  await dialog.getByTestId('predicted-trouble').waitFor()
+  await dialog.getByLabel('Departure').fill('2025-03-13T11:00')
+  await dialog.getByRole('button', { name: 'Check in and make 2 cards' }).click()
+  await page.waitForFunction(() => window.__frontdeskMock.calls.filter((c) => c.command === 'predict').length === 2)
+  assert.deepEqual(await calls(page, 'check_in'), [])
+
+  await dialog.getByLabel(/Remake Tom Morrow’s cards afterwards/).uncheck()
+  await dialog.getByRole('button', { name: 'Check in and make 2 cards' }).click()
+  await dialog.getByTestId('encode-done').waitFor()
+  assert.equal((await calls(page, 'check_in')).length, 1)
+  assert.deepEqual(await calls(page, 'remake_cards'), [])
+  assert.deepEqual(problems, [])
+})

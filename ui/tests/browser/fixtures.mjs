@@ -223,6 +223,7 @@ export function base(overrides = {}, operator = manager) {
     room_board: { ok: board() },
     entrances: { ok: entrances },
     simulator_cards: { ok: [] },
+    predict: { ok: { booked: null, troubles: [] } },
     ...overrides,
   }
 }

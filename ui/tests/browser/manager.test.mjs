@@ -168,7 +168,7 @@ test('manager warnings, each with its fix-it action', async () => {
       list_operators: { ok: [manager, receptionist] },
       encode_cards: [encodeReply([cardRecord('encoding_required')]), encodeReply(fresh)],
       mark_collected: { ok: null },
-      reissue_stay: { ok: anaStay({ guests: [guest('Ana Silva', [fresh[0]]), guest('Ben Silva', [fresh[1]])] }) },
+      remake_cards: { ok: anaStay({ guests: [guest('Ana Silva', [fresh[0]]), guest('Ben Silva', [fresh[1]])] }) },
     }),
   )
   await signIn(page)
@@ -193,15 +193,15 @@ test('manager warnings, each with its fix-it action', async () => {
   await rows.nth(0).getByRole('button', { name: 'Collected' }).click()
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="warning"]').length === 2)
 
-  // reissue_stay → reissue_stay, then encode the new cards
-  await rows.nth(0).getByRole('button', { name: 'Reissue the stay’s cards' }).click()
+  // reissue_stay → remake_cards (the cards are refused, not lost), then encode the new cards
+  await rows.nth(0).getByRole('button', { name: 'Remake the stay’s cards' }).click()
   await page.getByRole('dialog', { name: 'Re-encode' }).getByTestId('encode-done').filter({ hasText: 'All 2 cards are ready.' }).waitFor()
   await page.getByRole('dialog', { name: 'Re-encode' }).getByRole('button', { name: 'Done' }).click()
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="warning"]').length === 1)
 
   assert.deepEqual((await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds), [[reEncode.access_method_id], fresh.map((c) => c.id)])
   assert.deepEqual((await calls(page, 'mark_collected')).map((c) => c.args.accessMethodId), collect.outstanding_card_ids)
-  assert.deepEqual((await calls(page, 'reissue_stay')).map((c) => c.args), [{ token: TOKEN, reservationKey: 'stay-ana' }])
+  assert.deepEqual((await calls(page, 'remake_cards')).map((c) => c.args), [{ token: TOKEN, reservationKey: 'stay-ana' }])
   assert.deepEqual(problems, [])
 })
 

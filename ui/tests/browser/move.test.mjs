@@ -230,3 +230,42 @@ test('on a long board the drag scrolls near the window’s edge; Escape cancels 
   assert.equal(await page.getByRole('dialog').count(), 0)
   assert.deepEqual(problems, [])
 })
+
+test('a move is told before it is made: the room booked, and a stay whose cards it would lock out', async () => {
+  const tom = {
+    message:
+      "Tom Morrow's cards for Room 201 door (from 15 Mar 15:00) were made before this stay's: once Ana Silva and Ben Silva's first card is used there, they will be refused. Remake Tom's cards after this.",
+    remake: { reservation_key: 'stay-tom', guests: 'Tom Morrow' },
+  }
+  const { page, problems } = await ui.open({
+    ...replies('201'),
+    predict: { ok: { booked: null, troubles: [tom] } },
+    remake_cards: { ok: anaStay({ reservation_key: 'stay-tom', guests: [guest('Tom Morrow', [])] }) },
+  })
+  await signIn(page)
+  const mouse = await dragChip(page, '102', '201')
+  await mouse.up()
+  const dialog = page.getByTestId('move-dialog')
+  await dialog.getByTestId('predicted-trouble').filter({ hasText: "Tom Morrow's cards for Room 201 door" }).waitFor()
+  assert.deepEqual((await calls(page, 'predict')).map((c) => c.args.change), [
+    { kind: 'move', reservation_key: 'stay-ana', to_space_id: id('space-201') },
+  ])
+  await dialog.getByRole('button', { name: 'Move to Room 201' }).click()
+  await dialog.getByTestId('remade').filter({ hasText: 'New cards are waiting for Tom Morrow' }).waitFor()
+  assert.deepEqual((await calls(page, 'remake_cards')).map((c) => c.args.reservationKey), ['stay-tom'])
+  assert.deepEqual(problems, [])
+})
+
+test('a room booked over the stay is said as the move opens; a manager may move anyway', async () => {
+  const booked = 'Room 201 is booked for Tom Morrow from 13 Mar 15:00 to 15 Mar 11:00; moving Ana Silva and Ben Silva here until 14 Mar 11:00 would lock Tom out'
+  const { page, problems } = await ui.open({ ...replies('201'), predict: { ok: { booked, troubles: [] } } })
+  await signIn(page)
+  const mouse = await dragChip(page, '102', '201')
+  await mouse.up()
+  const dialog = page.getByTestId('move-dialog')
+  await dialog.getByTestId('move-booked').filter({ hasText: 'would lock Tom out' }).waitFor()
+  await dialog.getByRole('button', { name: /^Move anyway/ }).click()
+  await dialog.getByTestId('move-result').waitFor()
+  assert.deepEqual((await calls(page, 'move_stay')).map((c) => c.args.allowOverlap), [true])
+  assert.deepEqual(problems, [])
+})
