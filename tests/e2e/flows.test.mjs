@@ -313,13 +313,15 @@ test('a stay placed before cards made ahead: the desk says so first, remakes the
   await withApp(async (session) => {
     await firstManager(session)
 
-    // Tom arrives at 15:00 on the day tonight's guest leaves; his card is made ahead, today.
+    // Tom arrives in two nights (never today on the board, whatever the hour); his card is
+    // made ahead, now.
     await click(session, room('107'))
     let dialog = await waitFor(session, By.css('dialog[open]'), { text: 'Check in to Room 107' })
-    const leaves = await (await waitFor(session, byLabel('Departure'), { scope: dialog })).getAttribute('value')
-    const tomArrives = `${leaves.slice(0, 10)}T15:00`
+    const checkOut = await (await waitFor(session, byLabel('Departure'), { scope: dialog })).getAttribute('value')
+    const annLeaves = addDays(checkOut, 1)
+    const tomArrives = `${annLeaves.slice(0, 10)}T15:00`
     await setValue(session, await waitFor(session, byLabel('Arrival'), { scope: dialog }), tomArrives)
-    await setValue(session, await waitFor(session, byLabel('Departure'), { scope: dialog }), addDays(leaves, 1))
+    await setValue(session, await waitFor(session, byLabel('Departure'), { scope: dialog }), addDays(checkOut, 2))
     await type(session, byLabel('Guest 1 name'), 'Tom Morrow', { scope: dialog })
     await click(session, byButton('Check in and make 1 card'), { scope: dialog })
     await encodeAll(session, dialog)
@@ -329,10 +331,11 @@ test('a stay placed before cards made ahead: the desk says so first, remakes the
     let screen = await waitFor(session, byTestId('door-simulator'))
     const tomsOldCard = await choose(session, await waitFor(session, byLabel('Card'), { scope: screen }), 'Tom Morrow')
 
-    // Ann, tonight until Tom's day: the desk says what her card would do to Tom's first.
+    // Ann, from now until Tom's day: the desk says what her card would do to Tom's first.
     await click(session, By.xpath('//nav//button[normalize-space()="Room board"]'))
     await click(session, room('107'))
     dialog = await waitFor(session, By.css('dialog[open]'), { text: 'Check in to Room 107' })
+    await setValue(session, await waitFor(session, byLabel('Departure'), { scope: dialog }), annLeaves)
     await type(session, byLabel('Guest 1 name'), 'Ann Walker', { scope: dialog })
     await click(session, byButton('Check in and make 1 card'), { scope: dialog })
     const trouble = await waitFor(session, byTestId('predicted-trouble'), { scope: dialog, text: /Tom Morrow's cards for Room 107/ })
