@@ -57,7 +57,7 @@ test('a housekeeping card for floor 1 is encoded and opens floor 1’s rooms, no
     await encodeAll(session, screen)
 
     const row = await waitFor(session, byTestId('staff-row'), { scope: screen, text: 'Encoded, 1 card' })
-    assert.match(await row.getText(), /Hana Housekeeping\s+Floor 1 \(20 rooms\), Lobby door/)
+    assert.match(await row.getText(), /Hana Housekeeping\s*Floor 1 \(20 rooms\), Lobby door/)
     await screenshot(session, 'staff-floor-encoded')
 
     await click(session, By.xpath('//nav//button[normalize-space()="Door simulator"]'))
