@@ -101,6 +101,8 @@ pub fn export_bindings(dir: &Path) -> Result<(), ExportError> {
     frontdesk::LockDecision::export_all(&config)?;
     frontdesk::WarningView::export_all(&config)?;
     frontdesk::StaffAccess::export_all(&config)?;
+    frontdesk::StaffDoorChoices::export_all(&config)?;
+    frontdesk::StaffChange::export_all(&config)?;
     frontdesk::AuditQuery::export_all(&config)?;
     frontdesk::AuditEntry::export_all(&config)?;
     frontdesk::AccessMethodRecord::export_all(&config)?;

@@ -19,7 +19,8 @@ use engine::model::{AccessGrantId, AccessMethodId, EntranceId, SpaceId, TimeFram
 use frontdesk::{
     AccessMethodRecord, AddGuest, AuditEntry, AuditQuery, Board, CardReport, CheckIn,
     CheckInOptions, CheckOutResult, EncodedCard, LockDecision, MoveResult, Operator, PlannedChange,
-    Prediction, Role, StaffAccess, StayDetail, WarningView, WireError,
+    Prediction, Role, StaffAccess, StaffChange, StaffDoorChoices, StayDetail, WarningView,
+    WireError,
 };
 use tauri::{AppHandle, Emitter};
 
@@ -361,7 +362,9 @@ pub async fn audit_log(
 #[tauri::command]
 pub async fn staff_access(state: State<'_>, token: String) -> Result<Vec<StaffAccess>, WireError> {
     state
-        .signed_in(token, |desk, operator| desk.desk.staff_access(operator))
+        .signed_in(token, |desk, operator| {
+            desk.desk.staff_access(operator, Utc::now())
+        })
         .await
 }
 
@@ -383,14 +386,96 @@ pub async fn issue_staff_access(
                 &entrance_ids,
                 TimeFrame::new(starts_at, ends_at),
             )?;
+            staff_entry(desk, operator, grant.id)
+        })
+        .await
+}
+
+/// One staff entry as the staff screen lists it.
+fn staff_entry(
+    desk: &Desk,
+    operator: &Operator,
+    id: AccessGrantId,
+) -> Result<StaffAccess, frontdesk::Error> {
+    desk.desk
+        .staff_access(operator, Utc::now())?
+        .into_iter()
+        .find(|staff| staff.access_grant_id == id)
+        .ok_or_else(|| frontdesk::Error::NotFound {
+            resource: "access_grant",
+            id: id.to_string(),
+        })
+}
+
+#[tauri::command]
+pub async fn staff_door_choices(
+    state: State<'_>,
+    token: String,
+) -> Result<StaffDoorChoices, WireError> {
+    state
+        .signed_in(token, |desk, operator| {
+            desk.desk.staff_door_choices(operator)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn update_staff_access(
+    state: State<'_>,
+    token: String,
+    change: StaffChange,
+) -> Result<StaffAccess, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            let grant = desk
+                .desk
+                .update_staff_access(operator, Utc::now(), &change)?;
+            staff_entry(desk, operator, grant.id)
+        })
+        .await
+}
+
+/// Revokes a staff entry; the revoked entry while its card is out, else `null`.
+#[tauri::command]
+pub async fn revoke_staff_access(
+    state: State<'_>,
+    token: String,
+    access_grant_id: AccessGrantId,
+) -> Result<Option<StaffAccess>, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
             desk.desk
-                .staff_access(operator)?
-                .into_iter()
-                .find(|staff| staff.access_grant_id == grant.id)
-                .ok_or_else(|| frontdesk::Error::NotFound {
-                    resource: "access_grant",
-                    id: grant.id.to_string(),
-                })
+                .revoke_staff_access(operator, Utc::now(), access_grant_id)?;
+            Ok(staff_entry(desk, operator, access_grant_id).ok())
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn delete_staff_access(
+    state: State<'_>,
+    token: String,
+    access_grant_id: AccessGrantId,
+) -> Result<(), WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            desk.desk
+                .delete_staff_access(operator, Utc::now(), access_grant_id)
+                .map(|_| ())
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn report_staff_card_lost(
+    state: State<'_>,
+    token: String,
+    access_method_id: AccessMethodId,
+) -> Result<AccessMethodRecord, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            desk.desk
+                .report_staff_card_lost(operator, Utc::now(), access_method_id)
         })
         .await
 }

@@ -32,14 +32,18 @@
 //! | 119 | 20·c | per capable door: entrance id (16), sequence (u32) |
 //! | 119+20c | 1 | number of common doors, m ≤ [`MAX_COMMON_DOORS`] |
 //! | 120+20c | 16·m | per common door: entrance id (16) |
+//! | 120+20c+16m | 1 | number of staff zones, z ≤ [`MAX_ZONES`] (version 2 on) |
+//! | 121+20c+16m | 3·z | per zone: kind (all guest rooms 1, floor 2), floor (i16; 0 for all guest rooms) |
 //! | … | … | zero padding up to 496 |
 //! | 496 | 16 | MAC |
 //!
-//! Staff cards list their doors as common doors. Times are kept in whole seconds: [`seal`]
-//! drops sub-second parts.
+//! Staff cards list their doors as common doors, and may carry zones (only they do, so a
+//! card with zones has no capable doors). Version 1 images, which have no zone field, still
+//! read: as cards without zones. Times are kept in whole seconds: [`seal`] drops sub-second
+//! parts.
 
 use chrono::{DateTime, SubsecRound, Utc};
-use engine::lock::{Card, CardContent, DoorSequence, Shift};
+use engine::lock::{Card, CardContent, DoorSequence, Shift, StaffZone};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -51,12 +55,16 @@ use crate::uid::{CardUid, MAX_UID_LEN};
 
 /// The size of every card image.
 pub const IMAGE_LEN: usize = 512;
-/// The image layout this crate writes and reads.
-pub const FORMAT_VERSION: u8 = 1;
+/// The image layout this crate writes (version 2: staff zones).
+pub const FORMAT_VERSION: u8 = 2;
+/// The oldest layout this crate (and a lock it programs) still reads.
+pub const OLDEST_FORMAT_VERSION: u8 = 1;
 /// The most reservation-capable doors (with a sequence) a card carries.
 pub const MAX_CAPABLE_DOORS: usize = 8;
 /// The most common doors (without a sequence; a staff card's doors) a card carries.
 pub const MAX_COMMON_DOORS: usize = 12;
+/// The most staff zones (all guest rooms, a floor) a staff card carries.
+pub const MAX_ZONES: usize = 16;
 /// The first bytes of every image.
 pub const MAGIC: [u8; 4] = *b"FDK1";
 /// The length of the truncated MAC at the end of the image.
@@ -69,11 +77,21 @@ const MINUTES_PER_DAY: u16 = 24 * 60;
 const HEADER_LEN: usize = 118;
 const CAPABLE_DOOR_LEN: usize = 16 + 4;
 const COMMON_DOOR_LEN: usize = 16;
-// The largest card (472 bytes) ends before the MAC, so writer and reader never run past it.
-const _: () = assert!(
-    HEADER_LEN + 1 + MAX_CAPABLE_DOORS * CAPABLE_DOOR_LEN + 1 + MAX_COMMON_DOORS * COMMON_DOOR_LEN
-        <= MAC_OFFSET
-);
+const ZONE_LEN: usize = 1 + 2;
+const ZONE_ALL_GUEST_ROOMS: u8 = 1;
+const ZONE_FLOOR: u8 = 2;
+// The largest card of each shape ends before the MAC, so writer and reader never run past
+// it: a guest card with every door (473 bytes, with its empty zone count) and a staff card
+// with every zone (361).
+const LARGEST_GUEST_CARD: usize = HEADER_LEN
+    + 1
+    + MAX_CAPABLE_DOORS * CAPABLE_DOOR_LEN
+    + 1
+    + MAX_COMMON_DOORS * COMMON_DOOR_LEN
+    + 1;
+const LARGEST_STAFF_CARD: usize =
+    HEADER_LEN + 1 + 1 + MAX_COMMON_DOORS * COMMON_DOOR_LEN + 1 + MAX_ZONES * ZONE_LEN;
+const _: () = assert!(LARGEST_GUEST_CARD <= MAC_OFFSET && LARGEST_STAFF_CARD <= MAC_OFFSET);
 
 /// What a card is for.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -115,9 +133,9 @@ impl CardKind {
 
 /// Everything on a card.
 ///
-/// Which fields a kind may use: a guest card has no shift; a staff card has no reservation
-/// and no capable doors (its doors are `common_doors`); a cancel card has no shift and no
-/// common doors, and at least one capable door.
+/// Which fields a kind may use: a guest card has no shift and no zones; a staff card has no
+/// reservation and no capable doors (its doors are `common_doors` and `zones`); a cancel card
+/// has no shift, no common doors and no zones, and at least one capable door.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardData {
     pub property_id: Uuid,
@@ -140,6 +158,8 @@ pub struct CardData {
     pub shift: Option<Shift>,
     pub capable_doors: Vec<DoorSequence>,
     pub common_doors: Vec<Uuid>,
+    /// Staff cards only: groups of guest room doors the card opens without listing them.
+    pub zones: Vec<StaffZone>,
 }
 
 impl CardData {
@@ -153,6 +173,7 @@ impl CardData {
             },
             CardKind::Staff => CardContent::Staff {
                 doors: self.common_doors.clone(),
+                zones: self.zones.clone(),
                 shift: self.shift,
             },
             CardKind::Cancel => CardContent::Cancel {
@@ -188,6 +209,19 @@ impl CardData {
                 capable: self.capable_doors.len(),
                 common: self.common_doors.len(),
             });
+        }
+        if self.zones.len() > MAX_ZONES {
+            return Err(CardError::TooManyZones(self.zones.len()));
+        }
+        let floor_fits = |zone: &StaffZone| match zone {
+            StaffZone::AllGuestRooms => true,
+            StaffZone::Floor { floor } => i16::try_from(*floor).is_ok(),
+        };
+        if !self.zones.iter().all(floor_fits) {
+            return Err(CardError::Malformed("zones"));
+        }
+        if self.kind != CardKind::Staff && !self.zones.is_empty() {
+            return Err(CardError::Malformed("zones"));
         }
         if self.reservation_id == Some(Uuid::nil()) {
             return Err(CardError::Malformed("reservation_id"));
@@ -252,6 +286,8 @@ pub enum CardError {
          and {common} other doors (at most {MAX_COMMON_DOORS})"
     )]
     TooManyDoors { capable: usize, common: usize },
+    #[error("too many staff zones for one card: {0} (at most {MAX_ZONES})")]
+    TooManyZones(usize),
     #[error("card belongs to property {card}, not to this property ({keys})")]
     WrongProperty { card: Uuid, keys: Uuid },
     #[error("the image was made for another card (UID mismatch)")]
@@ -329,6 +365,16 @@ pub fn seal(data: &CardData, keys: &KeyRing) -> Result<[u8; IMAGE_LEN], CardErro
     for door in &data.common_doors {
         writer.put(door.as_bytes());
     }
+    writer.put(&[data.zones.len() as u8]);
+    for zone in &data.zones {
+        let (kind, floor) = match zone {
+            StaffZone::AllGuestRooms => (ZONE_ALL_GUEST_ROOMS, 0),
+            // `check` made sure the floor fits.
+            StaffZone::Floor { floor } => (ZONE_FLOOR, *floor as i16),
+        };
+        writer.put(&[kind]);
+        writer.put(&floor.to_le_bytes());
+    }
 
     let mut image = writer.image;
     let tag = mac(&key, &image[..MAC_OFFSET]);
@@ -347,7 +393,7 @@ pub fn read(image: &[u8]) -> Result<CardData, CardError> {
         return Err(CardError::BadMagic);
     }
     let version = reader.u8();
-    if version != FORMAT_VERSION {
+    if !(OLDEST_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
         return Err(CardError::UnsupportedVersion(version));
     }
     let kind_byte = reader.u8();
@@ -395,6 +441,11 @@ pub fn read(image: &[u8]) -> Result<CardData, CardError> {
         return Err(CardError::TooManyDoors { capable, common });
     }
     let common_doors = (0..common).map(|_| reader.uuid()).collect();
+    let zones = if version >= 2 {
+        read_zones(&mut reader, capable)?
+    } else {
+        Vec::new()
+    };
     if image[reader.at..MAC_OFFSET].iter().any(|&byte| byte != 0) {
         return Err(CardError::Malformed("padding"));
     }
@@ -415,9 +466,35 @@ pub fn read(image: &[u8]) -> Result<CardData, CardError> {
         shift,
         capable_doors,
         common_doors,
+        zones,
     };
     data.check()?;
     Ok(data)
+}
+
+/// The zone field of a version 2 image. Only a card without capable doors (a staff card)
+/// has room for zones, so they are refused on any other before they are read.
+fn read_zones(reader: &mut Reader<'_>, capable: usize) -> Result<Vec<StaffZone>, CardError> {
+    let count = usize::from(reader.u8());
+    if count > MAX_ZONES {
+        return Err(CardError::TooManyZones(count));
+    }
+    if count > 0 && capable > 0 {
+        return Err(CardError::Malformed("zones"));
+    }
+    (0..count)
+        .map(|_| {
+            let kind = reader.u8();
+            let floor = i16::from_le_bytes(reader.take());
+            match (kind, floor) {
+                (ZONE_ALL_GUEST_ROOMS, 0) => Ok(StaffZone::AllGuestRooms),
+                (ZONE_FLOOR, floor) => Ok(StaffZone::Floor {
+                    floor: i32::from(floor),
+                }),
+                _ => Err(CardError::Malformed("zones")),
+            }
+        })
+        .collect()
 }
 
 /// Reads `image` as found on the card whose real UID is `uid`, and verifies it: the image
@@ -471,8 +548,8 @@ impl Default for Writer {
 }
 
 impl Writer {
-    /// Callers stay within `MAC_OFFSET`: the door counts were checked and the largest image
-    /// takes 472 bytes.
+    /// Callers stay within `MAC_OFFSET`: the door and zone counts were checked and the
+    /// largest image takes 473 bytes.
     fn put(&mut self, bytes: &[u8]) {
         self.image[self.at..self.at + bytes.len()].copy_from_slice(bytes);
         self.at += bytes.len();

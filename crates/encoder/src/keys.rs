@@ -23,7 +23,7 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
-use crate::card::FORMAT_VERSION;
+use crate::card::{FORMAT_VERSION, OLDEST_FORMAT_VERSION};
 use crate::uid::CardUid;
 
 /// What a key is for. Each purpose has its own master key, so a key for one purpose never
@@ -201,10 +201,11 @@ impl KeyRing {
         Some(key)
     }
 
-    /// How this property's locks are programmed: its property id, the card format this crate
-    /// writes, and cards of retired epochs refused.
+    /// How this property's locks are programmed: its property id, the card formats this
+    /// crate reads, and cards of retired epochs refused.
     pub fn lock_config(&self) -> LockConfig {
         let mut config = LockConfig::new(self.property_id, FORMAT_VERSION);
+        config.oldest_format_version = OLDEST_FORMAT_VERSION;
         config.min_key_epoch = self.min_epoch;
         config
     }

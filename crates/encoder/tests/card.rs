@@ -6,10 +6,13 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use encoder::CardUid;
 use encoder::card::{
     self, CardData, CardError, CardKind, FORMAT_VERSION, IMAGE_LEN, MAC_LEN, MAC_OFFSET,
-    MAX_CAPABLE_DOORS, MAX_COMMON_DOORS,
+    MAX_CAPABLE_DOORS, MAX_COMMON_DOORS, MAX_ZONES, OLDEST_FORMAT_VERSION,
 };
 use encoder::keys::{KeyError, KeyPurpose, KeyRing, MasterKeys};
-use engine::lock::{CardContent, Decision, Door, DoorSequence, LockState, Reason, Shift, judge};
+use engine::lock::{
+    CardContent, Decision, Door, DoorPlace, DoorSequence, LockState, Reason, Shift, StaffZone,
+    judge,
+};
 use hmac::{Hmac, Mac};
 use proptest::prelude::*;
 use sha2::Sha256;
@@ -67,6 +70,7 @@ fn guest_card(keys: &KeyRing, card_uid: &CardUid) -> CardData {
             sequence: 3,
         }],
         common_doors: vec![lobby()],
+        zones: vec![],
     }
 }
 
@@ -89,6 +93,7 @@ fn capable_door() -> Door {
     Door {
         entrance_id: room(),
         can_belong_to_reservation: true,
+        place: DoorPlace::GuestRoom { floor: Some(1) },
     }
 }
 
@@ -96,6 +101,7 @@ fn common_door() -> Door {
     Door {
         entrance_id: lobby(),
         can_belong_to_reservation: false,
+        place: DoorPlace::Other,
     }
 }
 
@@ -221,6 +227,197 @@ fn a_staff_shift_is_stored_in_place() {
     assert_eq!(image[116..118], 1080u16.to_le_bytes());
     assert_eq!(image[118], 0, "staff cards carry no capable doors");
     assert_eq!(image[119], 2, "their doors are common doors");
+}
+
+// ---- staff zones and format versions -------------------------------------------------------
+
+fn zoned_staff_card(keys: &KeyRing, card_uid: &CardUid) -> CardData {
+    CardData {
+        zones: vec![
+            StaffZone::Floor { floor: 1 },
+            StaffZone::Floor { floor: -2 },
+        ],
+        common_doors: vec![lobby()],
+        ..staff_card(keys, card_uid)
+    }
+}
+
+#[test]
+fn a_staff_card_with_zones_opens_to_the_same_data() {
+    let keys = ring();
+    for zones in [
+        vec![StaffZone::AllGuestRooms],
+        vec![
+            StaffZone::Floor { floor: 1 },
+            StaffZone::Floor { floor: -2 },
+        ],
+        (0..MAX_ZONES as i32)
+            .map(|floor| StaffZone::Floor { floor })
+            .collect(),
+    ] {
+        let data = CardData {
+            zones,
+            common_doors: (0..MAX_COMMON_DOORS as u128)
+                .map(|index| Uuid::from_u128(0x300 + index))
+                .collect(),
+            ..staff_card(&keys, &uid_a())
+        };
+        let image = card::seal(&data, &keys).unwrap();
+        assert_eq!(card::open(&image, &uid_a(), &keys).unwrap(), data);
+    }
+}
+
+#[test]
+fn zones_follow_the_common_doors() {
+    let keys = ring();
+    let image = card::seal(&zoned_staff_card(&keys, &uid_a()), &keys).unwrap();
+    assert_eq!(image[4], 2);
+    assert_eq!(image[118], 0);
+    assert_eq!(image[119], 1);
+    assert_eq!(&image[120..136], lobby().as_bytes());
+    assert_eq!(image[136], 2, "two zones");
+    assert_eq!(image[137..140], [2, 1, 0], "floor 1");
+    assert_eq!(image[140..143], [2, 0xFE, 0xFF], "floor -2");
+    assert!(image[143..MAC_OFFSET].iter().all(|&byte| byte == 0));
+    let all = CardData {
+        zones: vec![StaffZone::AllGuestRooms],
+        ..zoned_staff_card(&keys, &uid_a())
+    };
+    let image = card::seal(&all, &keys).unwrap();
+    assert_eq!(image[136..140], [1, 1, 0, 0], "one zone: all guest rooms");
+}
+
+/// The image `data` had as format version 1: the same bytes up to the common doors, no zone
+/// field, sealed under the same key.
+fn version_1_image(data: &CardData, keys: &KeyRing) -> [u8; IMAGE_LEN] {
+    assert!(data.zones.is_empty());
+    let mut image = card::seal(data, keys).unwrap();
+    image[4] = 1;
+    let key = keys
+        .card_key(data.key_epoch, data.kind.key_purpose(), &data.uid)
+        .unwrap();
+    remac(&mut image, &key);
+    image
+}
+
+#[test]
+fn version_1_cards_still_read_and_open_doors() {
+    let keys = ring();
+    assert_eq!(OLDEST_FORMAT_VERSION, 1);
+    let config = keys.lock_config();
+    for data in [guest_card(&keys, &uid_a()), staff_card(&keys, &uid_a())] {
+        let image = version_1_image(&data, &keys);
+        let opened = card::open(&image, &uid_a(), &keys).unwrap();
+        assert_eq!(opened, data);
+        let judged = judge(
+            &config,
+            capable_door(),
+            LockState::default(),
+            &opened.to_lock_card(),
+            now(),
+        );
+        assert!(judged.is_granted(), "{judged:?}");
+    }
+    // Version 1 has no zone field: bytes there are padding, and padding must be zero.
+    let mut image = version_1_image(&staff_card(&keys, &uid_a()), &keys);
+    image[152] = 1;
+    assert_eq!(card::read(&image), Err(CardError::Malformed("padding")));
+}
+
+#[test]
+fn zones_are_refused_where_they_do_not_belong() {
+    let keys = ring();
+    let refused = |data: CardData| card::seal(&data, &keys).unwrap_err();
+    let zones = vec![StaffZone::AllGuestRooms];
+    assert_eq!(
+        refused(CardData {
+            zones: zones.clone(),
+            ..guest_card(&keys, &uid_a())
+        }),
+        CardError::Malformed("zones")
+    );
+    assert_eq!(
+        refused(CardData {
+            kind: CardKind::Cancel,
+            common_doors: vec![],
+            zones,
+            ..guest_card(&keys, &uid_a())
+        }),
+        CardError::Malformed("zones")
+    );
+    assert_eq!(
+        refused(CardData {
+            zones: vec![StaffZone::AllGuestRooms; MAX_ZONES + 1],
+            ..staff_card(&keys, &uid_a())
+        }),
+        CardError::TooManyZones(MAX_ZONES + 1)
+    );
+    assert_eq!(
+        refused(CardData {
+            zones: vec![StaffZone::Floor { floor: 40_000 }],
+            ..staff_card(&keys, &uid_a())
+        }),
+        CardError::Malformed("zones")
+    );
+}
+
+#[test]
+fn read_refuses_a_malformed_zone_field() {
+    let keys = ring();
+    let image = card::seal(&zoned_staff_card(&keys, &uid_a()), &keys).unwrap();
+    let edited = |at: usize, byte: u8| {
+        let mut image = image;
+        image[at] = byte;
+        card::read(&image)
+    };
+    assert_eq!(
+        edited(137, 3),
+        Err(CardError::Malformed("zones")),
+        "unknown kind"
+    );
+    assert_eq!(
+        edited(137, 1),
+        Err(CardError::Malformed("zones")),
+        "all guest rooms with a floor"
+    );
+    assert_eq!(
+        edited(136, MAX_ZONES as u8 + 1),
+        Err(CardError::TooManyZones(MAX_ZONES + 1))
+    );
+    // A guest card with a full door list has its zone count last: zones there are refused
+    // before they are read, so nothing is read past the end.
+    let mut guest = guest_card(&keys, &uid_a());
+    guest.capable_doors = (0..MAX_CAPABLE_DOORS as u128)
+        .map(|index| DoorSequence {
+            entrance_id: Uuid::from_u128(0x200 + index),
+            sequence: 1,
+        })
+        .collect();
+    guest.common_doors = (0..MAX_COMMON_DOORS as u128)
+        .map(|index| Uuid::from_u128(0x300 + index))
+        .collect();
+    let mut image = card::seal(&guest, &keys).unwrap();
+    image[472] = MAX_ZONES as u8;
+    assert_eq!(card::read(&image), Err(CardError::Malformed("zones")));
+}
+
+#[test]
+fn a_zone_card_opens_the_rooms_of_its_floor_at_the_lock() {
+    let keys = ring();
+    let config = keys.lock_config();
+    let data = zoned_staff_card(&keys, &uid_a());
+    let image = card::seal(&data, &keys).unwrap();
+    let lock_card = card::open(&image, &uid_a(), &keys).unwrap().to_lock_card();
+    let floor_2_room = Door {
+        entrance_id: Uuid::from_u128(0x201),
+        place: DoorPlace::GuestRoom { floor: Some(2) },
+        ..capable_door()
+    };
+    // 2026-03-10 15:00 is within the 06:00–18:00 shift.
+    let at_door = |door| judge(&config, door, LockState::default(), &lock_card, now());
+    assert_eq!(at_door(capable_door()).reason, Reason::StaffAccess);
+    assert_eq!(at_door(common_door()).reason, Reason::StaffAccess);
+    assert_eq!(at_door(floor_2_room).reason, Reason::DoorNotOnCard);
 }
 
 // ---- refusals of the image itself ----------------------------------------------------------
@@ -352,7 +549,8 @@ fn malformed_images_are_refused_by_read() {
         card::read(&edited)
     };
     assert_eq!(edit(0, b'X'), Err(CardError::BadMagic));
-    assert_eq!(edit(4, 2), Err(CardError::UnsupportedVersion(2)));
+    assert_eq!(edit(4, 0), Err(CardError::UnsupportedVersion(0)));
+    assert_eq!(edit(4, 3), Err(CardError::UnsupportedVersion(3)));
     assert_eq!(edit(5, 0), Err(CardError::UnknownKind(0)));
     assert_eq!(edit(5, 4), Err(CardError::UnknownKind(4)));
     assert_eq!(edit(28, 5), Err(CardError::Malformed("uid")));
@@ -618,6 +816,7 @@ fn to_lock_card_maps_each_kind() {
         staff.to_lock_card().content,
         CardContent::Staff {
             doors: vec![room(), lobby()],
+            zones: vec![],
             shift: staff.shift,
         }
     );
@@ -1053,6 +1252,15 @@ prop_compose! {
     }
 }
 
+fn zone() -> impl Strategy<Value = StaffZone> {
+    prop_oneof![
+        Just(StaffZone::AllGuestRooms),
+        any::<i16>().prop_map(|floor| StaffZone::Floor {
+            floor: i32::from(floor)
+        }),
+    ]
+}
+
 prop_compose! {
     /// Any valid card for `property_id` at epoch 1.
     fn card_data(property_id: Uuid)(
@@ -1067,6 +1275,7 @@ prop_compose! {
         shift in prop::option::of(shift()),
         capable in prop::collection::vec((door_id(), any::<u32>()), 1..=MAX_CAPABLE_DOORS),
         common_doors in prop::collection::vec(door_id(), 0..=MAX_COMMON_DOORS),
+        zones in prop::collection::vec(zone(), 0..=MAX_ZONES),
     ) -> CardData {
         let mut capable_doors: Vec<_> = capable
             .into_iter()
@@ -1088,6 +1297,7 @@ prop_compose! {
             shift: None,
             capable_doors: vec![],
             common_doors,
+            zones: vec![],
         };
         match kind {
             CardKind::Guest => {
@@ -1100,6 +1310,7 @@ prop_compose! {
             CardKind::Staff => {
                 data.reservation_id = None;
                 data.shift = shift;
+                data.zones = zones;
             }
             CardKind::Cancel => {
                 data.capable_doors = capable_doors;

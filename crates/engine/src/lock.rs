@@ -14,8 +14,11 @@ use crate::model::{EntranceId, ReservationId};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockConfig {
     pub property_id: Uuid,
-    /// Card format versions this lock reads.
+    /// The newest card format version this lock reads.
     pub format_version: u8,
+    /// The oldest card format version this lock still reads: cards in pockets outlive a
+    /// format change.
+    pub oldest_format_version: u8,
     /// Cards made under an older key epoch are refused after a key rotation.
     pub min_key_epoch: u32,
     /// How far above the remembered sequence a card may jump and still override.
@@ -30,10 +33,12 @@ impl LockConfig {
     pub const DEFAULT_LOOK_AHEAD: u32 = 50;
     pub const DEFAULT_CLOCK_SKEW_MINUTES: i64 = 5;
 
+    /// A lock that reads cards of `format_version` only.
     pub fn new(property_id: Uuid, format_version: u8) -> Self {
         Self {
             property_id,
             format_version,
+            oldest_format_version: format_version,
             min_key_epoch: 0,
             look_ahead: Self::DEFAULT_LOOK_AHEAD,
             clock_skew: Duration::minutes(Self::DEFAULT_CLOCK_SKEW_MINUTES),
@@ -47,6 +52,41 @@ impl LockConfig {
 pub struct Door {
     pub entrance_id: EntranceId,
     pub can_belong_to_reservation: bool,
+    /// Where the door is, as its lock was programmed at installation: what staff zones
+    /// cover it.
+    pub place: DoorPlace,
+}
+
+/// What a lock knows of its door's place, for staff zones.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "place", rename_all = "snake_case")]
+pub enum DoorPlace {
+    /// A guest room's (or suite's, or unit's) door, on `floor` when the room has one.
+    GuestRoom { floor: Option<i32> },
+    /// Any other door: only a staff card that lists it opens it.
+    #[default]
+    Other,
+}
+
+/// A group of doors a staff card opens without listing them, as offline locks program
+/// housekeeping and maintenance cards: every guest room, or the guest rooms of one floor.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "zone", rename_all = "snake_case")]
+pub enum StaffZone {
+    AllGuestRooms,
+    Floor { floor: i32 },
+}
+
+impl StaffZone {
+    /// Whether a door at `place` belongs to the zone.
+    pub fn covers(&self, place: DoorPlace) -> bool {
+        match (self, place) {
+            (Self::AllGuestRooms, DoorPlace::GuestRoom { .. }) => true,
+            (Self::Floor { floor }, DoorPlace::GuestRoom { floor: Some(door) }) => *floor == door,
+            _ => false,
+        }
+    }
 }
 
 /// What a lock remembers between cards.
@@ -87,6 +127,8 @@ pub enum CardContent {
     },
     Staff {
         doors: Vec<EntranceId>,
+        /// Opens every door these cover, besides `doors`.
+        zones: Vec<StaffZone>,
         shift: Option<Shift>,
     },
     /// Moves the listed doors' sequences up without opening them.
@@ -126,7 +168,7 @@ pub enum Reason {
     },
     /// A door without override, listed on the card.
     CommonArea,
-    /// A staff card within its doors and shift.
+    /// A staff card within its doors (listed or in one of its zones) and shift.
     StaffAccess,
     /// A cancel card moved the lock's sequence up; the door stays shut.
     CancelApplied {
@@ -245,7 +287,7 @@ pub fn judge(
     if card.property_id != config.property_id {
         return deny(Reason::WrongProperty);
     }
-    if card.format_version != config.format_version {
+    if !(config.oldest_format_version..=config.format_version).contains(&card.format_version) {
         return deny(Reason::UnknownFormat {
             version: card.format_version,
         });
@@ -270,8 +312,14 @@ pub fn judge(
     };
 
     match &card.content {
-        CardContent::Staff { doors, shift } => {
-            if !doors.contains(&door.entrance_id) {
+        CardContent::Staff {
+            doors,
+            zones,
+            shift,
+        } => {
+            let on_card = doors.contains(&door.entrance_id)
+                || zones.iter().any(|zone| zone.covers(door.place));
+            if !on_card {
                 deny(Reason::DoorNotOnCard)
             } else if shift
                 .is_some_and(|shift| !in_shift(&shift, now.with_timezone(&config.utc_offset)))

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::lock::{
-    self, Card, CardContent, Door, DoorSequence, LockConfig, LockState, Reason, StillOpens,
+    self, Card, CardContent, Door, DoorPlace, DoorSequence, LockConfig, LockState, Reason,
+    StillOpens,
 };
 use crate::model::{EntranceId, ReservationId, TimeFrame, end_text, shown_end};
 
@@ -241,9 +242,11 @@ pub fn door_warnings(
     history: &DoorHistory,
 ) -> Vec<DoorWarning> {
     let config = LockConfig::new(Uuid::nil(), 0);
+    // Guest cards only: the door's place matters to staff zones alone.
     let door = Door {
         entrance_id,
         can_belong_to_reservation: true,
+        place: DoorPlace::default(),
     };
     let card_of = |(reservation, sequence): (&DoorReservation, u32)| Card {
         property_id: config.property_id,

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use engine::lock::{
-    Card, CardContent, Decision, Door, DoorSequence, Judgement, LockConfig, LockState, Reason,
-    Shift, StillOpens, judge, still_opens,
+    Card, CardContent, Decision, Door, DoorPlace, DoorSequence, Judgement, LockConfig, LockState,
+    Reason, Shift, StaffZone, StillOpens, judge, still_opens,
 };
 use uuid::Uuid;
 
@@ -29,6 +29,7 @@ fn room_101() -> Door {
     Door {
         entrance_id: Uuid::from_u128(101),
         can_belong_to_reservation: true,
+        place: DoorPlace::GuestRoom { floor: Some(1) },
     }
 }
 
@@ -36,6 +37,7 @@ fn room_102() -> Door {
     Door {
         entrance_id: Uuid::from_u128(102),
         can_belong_to_reservation: true,
+        place: DoorPlace::GuestRoom { floor: Some(1) },
     }
 }
 
@@ -43,6 +45,7 @@ fn lobby() -> Door {
     Door {
         entrance_id: Uuid::from_u128(9001),
         can_belong_to_reservation: false,
+        place: DoorPlace::Other,
     }
 }
 
@@ -50,6 +53,7 @@ fn gym() -> Door {
     Door {
         entrance_id: Uuid::from_u128(9002),
         can_belong_to_reservation: false,
+        place: DoorPlace::Other,
     }
 }
 
@@ -112,9 +116,28 @@ fn staff(doors: &[Door], shift: Option<Shift>) -> Card {
         at(2026, 1, 1, 0, 0),
         CardContent::Staff {
             doors: doors.iter().map(|door| door.entrance_id).collect(),
+            zones: Vec::new(),
             shift,
         },
     )
+}
+
+/// A staff card for `zones` besides `doors`, with no shift.
+fn zoned_staff(doors: &[Door], zones: &[StaffZone]) -> Card {
+    let mut card = staff(doors, None);
+    if let CardContent::Staff { zones: on_card, .. } = &mut card.content {
+        *on_card = zones.to_vec();
+    }
+    card
+}
+
+/// A guest room's door on `floor`.
+fn room_on_floor(number: u128, floor: i32) -> Door {
+    Door {
+        entrance_id: Uuid::from_u128(number),
+        can_belong_to_reservation: true,
+        place: DoorPlace::GuestRoom { floor: Some(floor) },
+    }
 }
 
 fn cancel(door: Door, sequence: u32) -> Card {
@@ -469,6 +492,27 @@ fn wrong_property_is_reported_before_expiry() {
 }
 
 #[test]
+fn a_lock_reads_every_format_from_its_oldest_to_its_newest() {
+    let config = LockConfig {
+        oldest_format_version: FORMAT - 1,
+        ..config()
+    };
+    for version in [FORMAT - 1, FORMAT] {
+        let mut card = may_guest(1);
+        card.format_version = version;
+        assert!(judge(&config, room_101(), fresh(), &card, may_12()).is_granted());
+    }
+    for version in [FORMAT - 2, FORMAT + 1] {
+        let mut card = may_guest(1);
+        card.format_version = version;
+        denied(
+            &judge(&config, room_101(), fresh(), &card, may_12()),
+            Reason::UnknownFormat { version },
+        );
+    }
+}
+
+#[test]
 fn unknown_card_format_is_refused() {
     let mut newer = may_guest(1);
     newer.format_version = FORMAT + 1;
@@ -659,6 +703,128 @@ fn staff_card_for_other_doors_is_refused() {
     denied(
         &judge(&config(), room_101(), fresh(), &housekeeping, may_12()),
         Reason::DoorNotOnCard,
+    );
+}
+
+#[test]
+fn a_floor_zone_opens_every_guest_room_of_that_floor_and_nothing_else() {
+    let floor_1 = zoned_staff(&[lobby()], &[StaffZone::Floor { floor: 1 }]);
+    for door in [room_101(), room_102(), room_on_floor(120, 1)] {
+        granted(
+            &judge(&config(), door, at_sequence(4), &floor_1, may_12()),
+            Reason::StaffAccess,
+        );
+    }
+    granted(
+        &judge(&config(), lobby(), fresh(), &floor_1, may_12()),
+        Reason::StaffAccess,
+    );
+    // Another floor's room, a room without a floor, and a common door not listed.
+    let no_floor = Door {
+        place: DoorPlace::GuestRoom { floor: None },
+        ..room_on_floor(7, 0)
+    };
+    for door in [room_on_floor(201, 2), no_floor, gym()] {
+        denied(
+            &judge(&config(), door, fresh(), &floor_1, may_12()),
+            Reason::DoorNotOnCard,
+        );
+    }
+}
+
+#[test]
+fn all_guest_rooms_opens_every_room_door_but_no_common_door_it_does_not_list() {
+    let everywhere = zoned_staff(&[], &[StaffZone::AllGuestRooms]);
+    let no_floor = Door {
+        place: DoorPlace::GuestRoom { floor: None },
+        ..room_on_floor(7, 0)
+    };
+    for door in [
+        room_101(),
+        room_on_floor(201, 2),
+        room_on_floor(650, 6),
+        no_floor,
+    ] {
+        granted(
+            &judge(&config(), door, fresh(), &everywhere, may_12()),
+            Reason::StaffAccess,
+        );
+    }
+    // A door that happens to be reservation-capable but is no guest room's.
+    let store_room = Door {
+        place: DoorPlace::Other,
+        ..room_on_floor(8, 1)
+    };
+    for door in [lobby(), store_room] {
+        denied(
+            &judge(&config(), door, fresh(), &everywhere, may_12()),
+            Reason::DoorNotOnCard,
+        );
+    }
+}
+
+#[test]
+fn a_zone_staff_card_stays_off_the_guest_track() {
+    let config = config();
+    let state = at_sequence(9);
+    let floor_1 = zoned_staff(&[], &[StaffZone::Floor { floor: 1 }]);
+    let judgement = judge(&config, room_101(), state, &floor_1, may_12());
+    granted(&judgement, Reason::StaffAccess);
+    assert_eq!(judgement.state, state, "a zone never overrides");
+    granted(
+        &judge(
+            &config,
+            room_101(),
+            judgement.state,
+            &may_guest(9),
+            may_12(),
+        ),
+        Reason::Joined,
+    );
+    // And until its end it may open, whatever guest cards do at the door.
+    assert_eq!(
+        still_opens(&config, room_101(), at_sequence(40), &floor_1, may_12()),
+        Some(StillOpens::CardEnd {
+            at: floor_1.valid_until
+        })
+    );
+    assert_eq!(
+        still_opens(&config, room_on_floor(201, 2), fresh(), &floor_1, may_12()),
+        None
+    );
+}
+
+#[test]
+fn a_zone_card_keeps_its_shift() {
+    let shift = Shift {
+        weekdays: WEEKDAYS,
+        start_minute: 8 * 60,
+        end_minute: 16 * 60,
+    };
+    let mut card = zoned_staff(&[], &[StaffZone::Floor { floor: 1 }]);
+    if let CardContent::Staff { shift: on_card, .. } = &mut card.content {
+        *on_card = Some(shift);
+    }
+    // 2025-05-17 is a Saturday.
+    denied(
+        &judge(
+            &config(),
+            room_101(),
+            fresh(),
+            &card,
+            at(2025, 5, 17, 12, 0),
+        ),
+        Reason::OutsideShift,
+    );
+    granted(
+        &judge(
+            &config(),
+            room_101(),
+            fresh(),
+            &card,
+            at(2025, 5, 12, 12, 0),
+        ),
+        Reason::StaffAccess,
     );
 }
 

@@ -18,7 +18,7 @@ use encoder::keys::KeyRing;
 use encoder::protocol::OpState;
 use encoder::simulator::SimulatedEncoder;
 use encoder::supervisor::{EncoderState, EncoderSupervisor, Source};
-use engine::lock::{self, Decision, Door, DoorSequence, Judgement, Reason};
+use engine::lock::{self, Decision, Door, DoorPlace, DoorSequence, Judgement, Reason, StaffZone};
 use engine::model::{AccessGrantId, AccessMethodId, AccessMode, EntranceId, UserKind};
 use engine::rules;
 use serde::Serialize;
@@ -32,6 +32,7 @@ use crate::grants::live_grant;
 use crate::warnings::{
     refresh_collection, refresh_collection_at_door, refresh_doors, refresh_encoding,
 };
+use crate::zones::{DoorMap, lock_door};
 use crate::{AccessMethodRecord, Context, Error, FrontDesk, Result, audit_ok, to_json};
 
 /// How long the desk waits for a card to be placed on the encoder, by default. Shorter than
@@ -211,6 +212,8 @@ struct CardPlan {
     /// card carrying it takes (see [`numbered_card_plan`]).
     capable_doors: Vec<(EntranceId, Option<u32>)>,
     common_doors: Vec<EntranceId>,
+    /// A staff card's whole floors or all guest rooms, in place of their doors.
+    zones: Vec<StaffZone>,
 }
 
 impl FrontDesk {
@@ -372,6 +375,7 @@ impl FrontDesk {
                         shift: None,
                         capable_doors: sequences,
                         common_doors: Vec::new(),
+                        zones: Vec::new(),
                     };
                     self.write_card(context, station, encoder, |_| Ok(data), None, progress)
                 })
@@ -582,10 +586,7 @@ impl FrontDesk {
                         format!("no entrance with id {entrance_id}"),
                     )
                 })?;
-                let door = Door {
-                    entrance_id,
-                    can_belong_to_reservation: entrance.can_belong_to_reservation,
-                };
+                let door = lock_door(w, &entrance)?;
                 let state = w.lock_state(entrance_id)?;
                 let judgement = judge_card(station, door, state, &card.image, &uid, at);
                 if judgement.state != state {
@@ -644,6 +645,10 @@ impl CardPlan {
         common.sort();
         let mut planned_common = self.common_doors.clone();
         planned_common.sort();
+        let mut zones = data.zones.clone();
+        zones.sort();
+        let mut planned_zones = self.zones.clone();
+        planned_zones.sort();
         data.kind == self.kind
             && data.reservation_id == self.reservation_id
             // A card keeps whole seconds.
@@ -651,6 +656,7 @@ impl CardPlan {
             && data.valid_until == self.valid_until.trunc_subsecs(0)
             && on_card == planned
             && common == planned_common
+            && zones == planned_zones
     }
 
     /// The card image's content for the card `uid`, issued at `now` under the current keys.
@@ -683,6 +689,7 @@ impl CardPlan {
                 })
                 .collect(),
             common_doors: self.common_doors.clone(),
+            zones: self.zones.clone(),
         }
     }
 }
@@ -813,8 +820,14 @@ fn card_plan(r: &Reader<'_>, id: AccessMethodId) -> Result<CardPlan> {
             "this grant has no door that opens with a card written at this desk",
         ));
     }
+    let staff = user.kind == UserKind::Staff;
+    let (zones, common_doors) = if staff {
+        DoorMap::read(r)?.zone_plan(&common_doors)
+    } else {
+        (Vec::new(), common_doors)
+    };
     Ok(CardPlan {
-        kind: if user.kind == UserKind::Staff {
+        kind: if staff {
             CardKind::Staff
         } else {
             CardKind::Guest
@@ -824,6 +837,7 @@ fn card_plan(r: &Reader<'_>, id: AccessMethodId) -> Result<CardPlan> {
         valid_until: grant.ends_at,
         capable_doors,
         common_doors,
+        zones,
         method,
     })
 }
@@ -1088,18 +1102,31 @@ fn card_report(
 
     let lock_card = data.to_lock_card();
     let config = station.keys.lock_config();
+    let zone_doors = if data.zones.is_empty() {
+        Vec::new()
+    } else {
+        DoorMap::read(r)?.zone_doors(&data.zones)
+    };
     let doors = data
         .capable_doors
         .iter()
         .map(|door| (door.entrance_id, Some(door.sequence)))
-        .chain(data.common_doors.iter().map(|door| (*door, None)));
+        .chain(data.common_doors.iter().map(|door| (*door, None)))
+        .chain(
+            zone_doors
+                .into_iter()
+                .filter(|door| !data.common_doors.contains(door))
+                .map(|door| (door, None)),
+        );
     for (entrance_id, sequence) in doors {
         let entrance = r.entrance(entrance_id)?;
-        let door = Door {
-            entrance_id,
-            can_belong_to_reservation: entrance
-                .as_ref()
-                .is_some_and(|e| e.can_belong_to_reservation),
+        let door = match &entrance {
+            Some(entrance) => lock_door(r, entrance)?,
+            None => Door {
+                entrance_id,
+                can_belong_to_reservation: false,
+                place: DoorPlace::Other,
+            },
         };
         let judgement = if report.authentic {
             lock::judge(&config, door, r.lock_state(entrance_id)?, &lock_card, now)

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
-use encoder::card::{MAX_CAPABLE_DOORS, MAX_COMMON_DOORS};
+use encoder::card::{MAX_CAPABLE_DOORS, MAX_COMMON_DOORS, MAX_ZONES};
 use engine::model::{
     AccessGrantId, AccessMode, EntranceFacts, EntranceId, RequestedAccessMethod, SpaceId,
     TimeFrame, UserIdentityId, UserKind,
@@ -146,9 +146,16 @@ pub(crate) fn create(
         name: request.name.as_deref(),
     };
     let placement = rules::check_create(&check, live.as_ref(), now)?;
+    // A staff card carries whole floors (or all guest rooms) as zones, not door by door.
+    let zoned = if user.kind == UserKind::Staff {
+        staff_zoned_doors(w, &entrances)?
+    } else {
+        BTreeSet::new()
+    };
     check_card_capacity(
         user.kind,
         &entrances,
+        &zoned,
         &placement,
         &request.requested_access_methods,
     )?;
@@ -221,12 +228,39 @@ pub(crate) fn create(
     Ok(created)
 }
 
+/// The doors of `entrances` a staff card carries in its zones (whole floors, or all guest
+/// rooms) rather than one by one. Refuses more zones than a card has room for.
+pub(crate) fn staff_zoned_doors(
+    r: &Reader<'_>,
+    entrances: &[EntranceFacts],
+) -> Result<BTreeSet<EntranceId>> {
+    let map = crate::zones::DoorMap::read(r)?;
+    let ids: Vec<EntranceId> = entrances.iter().map(|entrance| entrance.id).collect();
+    let (zones, singles) = map.zone_plan(&ids);
+    if zones.len() > MAX_ZONES {
+        return Err(Error::invalid(
+            "acs_entrance_ids",
+            format!(
+                "a staff card carries at most {MAX_ZONES} whole floors and {} were chosen; \
+                 choose all guest rooms instead, or make a second card for the rest",
+                zones.len()
+            ),
+        ));
+    }
+    Ok(ids
+        .into_iter()
+        .filter(|id| map.places.contains_key(id) && !singles.contains(id))
+        .collect())
+}
+
 /// Refuses a grant whose card could not be written: a card image has room for so many
 /// doors. Only the doors a card written at this desk carries count (offline, override-based
-/// doors that open with a card); online doors get their credentials elsewhere.
-fn check_card_capacity(
+/// doors that open with a card); online doors get their credentials elsewhere, and a staff
+/// card's `zoned` doors travel as zones.
+pub(crate) fn check_card_capacity(
     user_kind: UserKind,
     entrances: &[EntranceFacts],
+    zoned: &BTreeSet<EntranceId>,
     placement: &Placement,
     requested: &[RequestedAccessMethod],
 ) -> Result<()> {
@@ -242,7 +276,9 @@ fn check_card_capacity(
     };
     let (mut capable, mut common) = (0, 0);
     for entrance in entrances {
-        if !entrance.system_kind.is_override_based() || !entrance.modes.contains(&AccessMode::Card)
+        if !entrance.system_kind.is_override_based()
+            || !entrance.modes.contains(&AccessMode::Card)
+            || zoned.contains(&entrance.id)
         {
             continue;
         }
@@ -254,8 +290,9 @@ fn check_card_capacity(
     }
     let message = if user_kind == UserKind::Staff && common > MAX_COMMON_DOORS {
         format!(
-            "a staff card carries at most {MAX_COMMON_DOORS} doors and {common} were chosen; \
-             choose fewer doors, or make a second card for the rest"
+            "a staff card carries at most {MAX_COMMON_DOORS} single doors besides whole floors \
+             and {common} were chosen; choose whole floors (or all guest rooms) instead of \
+             single room doors, fewer doors, or make a second card for the rest"
         )
     } else if common > MAX_COMMON_DOORS {
         format!(

@@ -14,9 +14,11 @@ mod predict;
 mod property;
 mod settings;
 pub mod setup;
+mod staff;
 mod stays;
 mod users;
 mod warnings;
+mod zones;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -30,11 +32,13 @@ pub use error::{Error, Result, WireError};
 pub use grants::{CreateAccessGrant, UpdateAccessGrant};
 pub use operators::{Operator, Permission};
 pub use predict::{PlannedChange, Prediction, RemakeOffer, Trouble};
+pub use staff::{
+    DoorChoice, DoorGroup, StaffAccess, StaffCardsState, StaffChange, StaffDoorChoices,
+};
 pub use stays::{
     AUDIT_PAGE, AddGuest, AuditQuery, Board, BoardFloor, CHECK_OUT_TIME, CheckIn, CheckInOptions,
     CheckOutResult, EntranceOption, FixAction, GuestDetail, MAX_CARDS_PER_GUEST, MoveResult,
-    NewGuest, OutstandingCard, RoomState, RoomTile, StaffAccess, StayDetail, StaySummary,
-    WarningView,
+    NewGuest, OutstandingCard, RoomState, RoomTile, StayDetail, StaySummary, WarningView,
 };
 pub use store::{
     AccessGrantRecord, AccessMethodRecord, AccessSystemRecord, ActionAttemptRecord, AttemptStatus,

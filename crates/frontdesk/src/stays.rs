@@ -225,21 +225,6 @@ pub enum FixAction {
     None,
 }
 
-/// A staff person's access, as the staff screen lists it.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StaffAccess {
-    pub access_grant_id: AccessGrantId,
-    pub full_name: Option<String>,
-    pub entrance_ids: Vec<EntranceId>,
-    pub starts_at: DateTime<Utc>,
-    /// `null` when open-ended.
-    #[serde(serialize_with = "engine::model::serialize_end")]
-    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
-    pub ends_at: DateTime<Utc>,
-    pub cards: Vec<AccessMethodRecord>,
-}
-
 /// How many audit entries a page shows by default.
 pub const AUDIT_PAGE: u32 = 200;
 
@@ -942,86 +927,6 @@ impl FrontDesk {
                 });
             }
             Ok(views)
-        })
-    }
-
-    /// A staff card: a staff person's grant on the chosen doors, without a reservation, so
-    /// it never overrides a guest and no guest overrides it.
-    pub fn issue_staff_access(
-        &self,
-        operator: &Operator,
-        now: DateTime<Utc>,
-        full_name: &str,
-        entrance_ids: &[EntranceId],
-        frame: TimeFrame,
-    ) -> Result<AccessGrantRecord> {
-        let context = operator.context(now);
-        let request = serde_json::json!({ "acs_entrance_ids": entrance_ids, "starts_at": frame.starts_at, "ends_at": frame.ends_at });
-        self.operator_change(
-            operator,
-            Permission::Manage,
-            &context,
-            "staff.issue",
-            None,
-            &request,
-            |w| {
-                let user = insert_user(
-                    w,
-                    &context,
-                    &NewUserIdentity {
-                        key: None,
-                        full_name: Some(full_name.trim().to_owned()),
-                        email_address: None,
-                        phone_number: None,
-                        kind: UserKind::Staff,
-                    },
-                )?;
-                create(
-                    w,
-                    &context,
-                    &CreateAccessGrant {
-                        user_identity_id: Some(user.id),
-                        acs_entrance_ids: entrance_ids.to_vec(),
-                        starts_at: Some(frame.starts_at),
-                        ends_at: Some(frame.ends_at),
-                        requested_access_methods: vec![RequestedAccessMethod {
-                            mode: AccessMode::Card,
-                            code: None,
-                        }],
-                        name: Some(format!("Staff: {}", full_name.trim())),
-                        ..Default::default()
-                    },
-                )
-            },
-        )
-    }
-
-    /// The live staff grants, with their people and cards.
-    pub fn staff_access(&self, operator: &Operator) -> Result<Vec<StaffAccess>> {
-        operator.require(Permission::Manage)?;
-        self.store.read(|r| {
-            let mut staff = Vec::new();
-            for user in r
-                .user_identities()?
-                .into_iter()
-                .filter(|user| user.kind == UserKind::Staff)
-            {
-                let filter = GrantFilter {
-                    user_identity_id: Some(user.id),
-                    ..Default::default()
-                };
-                for grant in r.access_grants(&filter)? {
-                    staff.push(StaffAccess {
-                        access_grant_id: grant.id,
-                        full_name: user.full_name.clone(),
-                        entrance_ids: grant.entrance_ids(),
-                        starts_at: grant.starts_at,
-                        ends_at: grant.ends_at,
-                        cards: r.access_methods(store::MethodFilter::Grant(grant.id))?,
-                    });
-                }
-            }
-            Ok(staff)
         })
     }
 

@@ -4,11 +4,12 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use engine::lock::{self, Door, LockConfig};
+use engine::lock::{self, LockConfig};
 use engine::model::{AccessGrantId, AccessMode, EntranceId};
 use engine::warnings::{self, CardStillOut, DoorHistory, WarningCode};
 use store::{DoorWarningRow, MethodFilter, Writer};
 
+use crate::zones::{DoorMap, lock_door};
 use crate::{Error, Result};
 
 /// Recomputes the lock-timeline warnings of each door from its live reservations, the
@@ -107,20 +108,29 @@ pub(crate) fn refresh_collection(
         let lock_card = data.to_lock_card();
         let config = LockConfig::new(lock_card.property_id, lock_card.format_version);
         clock_skew = config.clock_skew;
-        let on_card = data
+        // A staff card's zones open every door they cover, listed on the card or not.
+        let zone_doors = if data.zones.is_empty() {
+            Vec::new()
+        } else {
+            DoorMap::read(w)?.zone_doors(&data.zones)
+        };
+        let mut on_card: Vec<EntranceId> = data
             .capable_doors
             .iter()
             .map(|door| door.entrance_id)
-            .chain(data.common_doors.iter().copied());
+            .chain(data.common_doors.iter().copied())
+            .collect();
+        for door in zone_doors {
+            if !on_card.contains(&door) {
+                on_card.push(door);
+            }
+        }
         let mut doors = Vec::new();
         for entrance_id in on_card {
             let Some(entrance) = w.entrance(entrance_id)? else {
                 continue;
             };
-            let door = Door {
-                entrance_id,
-                can_belong_to_reservation: entrance.can_belong_to_reservation,
-            };
+            let door = lock_door(w, &entrance)?;
             let state = w.lock_state(entrance_id)?;
             if let Some(until) = lock::still_opens(&config, door, state, &lock_card, now) {
                 doors.push((entrance.name, until));

@@ -1147,6 +1147,7 @@ fn after_a_key_rotation_old_cards_are_refused_as_retired() {
     let door = Door {
         entrance_id: desk.entrance_id("room-101-door"),
         can_belong_to_reservation: true,
+        place: lock::DoorPlace::GuestRoom { floor: Some(1) },
     };
     let state = lock_state(&desk, "room-101-door");
     let when = at("2025-05-12T12:00:00Z");

@@ -518,7 +518,14 @@ fn a_receptionist_is_refused_every_manager_action_the_backend_offers() {
                 ),
             ),
             ("warnings", wire(desk.desk.warnings(who, at(NOW)).map(drop))),
-            ("staff_access", wire(desk.desk.staff_access(who).map(drop))),
+            (
+                "staff_access",
+                wire(desk.desk.staff_access(who, at(NOW)).map(drop)),
+            ),
+            (
+                "staff_door_choices",
+                wire(desk.desk.staff_door_choices(who).map(drop)),
+            ),
             (
                 "issue_staff_access",
                 wire(

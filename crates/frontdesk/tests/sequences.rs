@@ -269,6 +269,7 @@ impl World {
                     Door {
                         entrance_id: door,
                         can_belong_to_reservation: true,
+                        place: lock::DoorPlace::default(),
                     },
                     state,
                     &data.to_lock_card(),

@@ -455,6 +455,14 @@ impl Writer<'_> {
         Ok(())
     }
 
+    pub fn set_user_full_name(&self, id: UserIdentityId, full_name: &str) -> Result<()> {
+        self.connection.execute_cached(
+            "UPDATE user_identities SET full_name = ?2 WHERE id = ?1",
+            params![id.to_string(), full_name],
+        )?;
+        Ok(())
+    }
+
     pub fn insert_user_identity(
         &self,
         user: &NewUserIdentity,

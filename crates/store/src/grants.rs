@@ -592,6 +592,22 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Replaces the doors of a grant without a reservation (a staff person's): a
+    /// reservation's doors carry its numbers and are never changed this way.
+    pub fn set_grant_entrances(&self, id: AccessGrantId, entrances: &[EntranceId]) -> Result<()> {
+        self.connection.execute_cached(
+            "DELETE FROM access_grant_entrances WHERE access_grant_id = ?1",
+            [id.to_string()],
+        )?;
+        let mut statement = self.connection.prepare_cached(
+            "INSERT INTO access_grant_entrances (access_grant_id, entrance_id) VALUES (?1, ?2)",
+        )?;
+        for entrance in entrances {
+            statement.execute(params![id.to_string(), entrance.to_string()])?;
+        }
+        Ok(())
+    }
+
     /// Marks a grant deleted and revokes its access methods; nothing is removed.
     pub fn delete_grant(&self, id: AccessGrantId, now: DateTime<Utc>) -> Result<()> {
         let now = time::to_text(now);

@@ -29,6 +29,8 @@ import type {
   Session,
   SimulatedCardView,
   StaffAccess,
+  StaffChange,
+  StaffDoorChoices,
   StayDetail,
   WarningView,
   WireError,
@@ -162,6 +164,14 @@ export const api = {
   staffAccess: (token: string) => call<StaffAccess[]>('staff_access', { token }),
   issueStaffAccess: (token: string, fullName: string, entranceIds: string[], startsAt: string, endsAt: string) =>
     call<StaffAccess>('issue_staff_access', { token, fullName, entranceIds, startsAt, endsAt }),
+  staffDoorChoices: (token: string) => call<StaffDoorChoices>('staff_door_choices', { token }),
+  updateStaffAccess: (token: string, change: StaffChange) => call<StaffAccess>('update_staff_access', { token, change }),
+  /** The revoked entry while its card is out, else null. */
+  revokeStaffAccess: (token: string, accessGrantId: string) =>
+    call<StaffAccess | null>('revoke_staff_access', { token, accessGrantId }),
+  deleteStaffAccess: (token: string, accessGrantId: string) => call<null>('delete_staff_access', { token, accessGrantId }),
+  reportStaffCardLost: (token: string, accessMethodId: string) =>
+    call<AccessMethodRecord>('report_staff_card_lost', { token, accessMethodId }),
   apiStatus: (token: string) => call<ApiStatus>('api_status', { token }),
   setApiEnabled: (token: string, enabled: boolean) => call<ApiStatus>('set_api_enabled', { token, enabled }),
 }

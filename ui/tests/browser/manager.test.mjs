@@ -1,4 +1,4 @@
-// What managers see (staff cards, warnings with their fixes, the audit log, operators and
+// What managers see (warnings with their fixes, the audit log, operators and
 // the local API) and what receptionists do not.
 
 import assert from 'node:assert/strict'
@@ -9,7 +9,6 @@ import {
   base,
   calls,
   cardRecord,
-  doors,
   encodeReply,
   guest,
   id,
@@ -27,7 +26,21 @@ after(async () => {
 })
 
 const TOKEN = 'token-Mia Manager'
-const MANAGER_COMMANDS = ['warnings', 'audit_log', 'staff_access', 'issue_staff_access', 'list_operators', 'create_operator', 'api_status', 'set_api_enabled']
+const MANAGER_COMMANDS = [
+  'warnings',
+  'audit_log',
+  'staff_access',
+  'staff_door_choices',
+  'issue_staff_access',
+  'update_staff_access',
+  'revoke_staff_access',
+  'delete_staff_access',
+  'report_staff_card_lost',
+  'list_operators',
+  'create_operator',
+  'api_status',
+  'set_api_enabled',
+]
 
 test('a receptionist sees the desk’s screens and none of the manager’s', async () => {
   const { page, problems } = await ui.open(base({}, receptionist))
@@ -59,82 +72,6 @@ test('a manager sees the manager’s screens too; a refusal from the back end is
   const error = page.getByTestId('error').first()
   await error.waitFor()
   assert.match(await error.textContent(), /this needs a manager\.\s*Ask a manager to do this\./)
-  assert.deepEqual(problems, [])
-})
-
-test('staff cards: issued on chosen doors, then encoded', async () => {
-  const staffCard = cardRecord('sam-1', { access_grant_id: id('grant-sam') })
-  const sam = {
-    access_grant_id: id('grant-sam'),
-    full_name: 'Sam Porter',
-    entrance_ids: [doors.lobby.acs_entrance_id, doors.gym.acs_entrance_id],
-    starts_at: '2025-03-12T08:00:00Z',
-    ends_at: '2025-04-12T20:00:00Z',
-    cards: [staffCard],
-  }
-  const { page, problems } = await ui.open(
-    base({
-      staff_access: [{ ok: [] }, { ok: [sam] }, { ok: [{ ...sam, cards: [{ ...staffCard, issued_at: '2025-03-12T15:00:00Z', card_id: 'S-1' }] }] }],
-      issue_staff_access: { ok: sam },
-      encode_cards: encodeReply([staffCard]),
-    }),
-  )
-  await signIn(page)
-  await page.getByRole('button', { name: 'Staff cards' }).click()
-  const screen = page.getByTestId('staff-cards')
-  await screen.getByText('No staff card has been issued.').waitFor()
-  const form = screen.getByTestId('staff-form')
-  await form.getByRole('button', { name: 'Issue staff card' }).click()
-  await form.getByText('Enter the staff member’s name.').waitFor()
-  await form.getByText('Tick at least one door.').waitFor()
-  await form.getByLabel('Name').fill('Sam Porter')
-  await form.getByLabel('Lobby').check()
-  await form.getByLabel('Gym').check()
-  await form.getByLabel('From').fill('2025-03-12T08:00')
-  await form.getByLabel('Until').fill('2025-04-12T21:00')
-  await form.getByRole('button', { name: 'Issue staff card' }).click()
-  await screen.getByTestId('encode-done').waitFor()
-  await screen.getByRole('button', { name: 'Done' }).click()
-  await screen.getByTestId('staff-list').filter({ hasText: 'Sam Porter' }).waitFor()
-  assert.match(await screen.getByTestId('staff-list').textContent(), /Lobby, Gym.*Issued/s)
-  assert.deepEqual((await calls(page, 'issue_staff_access')).map((c) => c.args), [
-    {
-      token: TOKEN,
-      fullName: 'Sam Porter',
-      entranceIds: [doors.lobby.acs_entrance_id, doors.gym.acs_entrance_id],
-      startsAt: '2025-03-12T08:00:00.000Z',
-      // Lisbon is on summer time (UTC+1) on 12 April.
-      endsAt: '2025-04-12T20:00:00.000Z',
-    },
-  ])
-  assert.deepEqual((await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds), [[staffCard.id]])
-  assert.deepEqual(problems, [])
-})
-
-test('staff cards: more doors than a card carries are refused with what to do, by the doors', async () => {
-  const message =
-    'acs_entrance_ids: a staff card carries at most 12 doors and 20 were chosen; choose fewer doors, or make a second card for the rest.'
-  const { page, problems } = await ui.open(
-    base({
-      staff_access: { ok: [] },
-      issue_staff_access: { error: { type: 'invalid_input', message, field: 'acs_entrance_ids' } },
-    }),
-  )
-  await signIn(page)
-  await page.getByRole('button', { name: 'Staff cards' }).click()
-  const screen = page.getByTestId('staff-cards')
-  const form = screen.getByTestId('staff-form')
-  await form.getByLabel('Name').fill('Hana Housekeeping')
-  await form.getByLabel('Lobby').check()
-  await form.getByRole('button', { name: 'Issue staff card' }).click()
-  const refusal = form.getByTestId('staff-doors-problem')
-  await refusal.waitFor()
-  assert.equal(
-    await refusal.textContent(),
-    'A staff card carries at most 12 doors and 20 were chosen; choose fewer doors, or make a second card for the rest.',
-  )
-  assert.doesNotMatch(await form.textContent(), /acs_entrance_ids/)
-  assert.equal(await screen.getByTestId('staff-notice').count(), 0)
   assert.deepEqual(problems, [])
 })
 

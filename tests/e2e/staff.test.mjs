@@ -1,0 +1,74 @@
+// Staff cards in the real app (release build, demo hotel, simulated encoder): a housekeeping
+// card for a whole floor of twenty rooms is set up with one tick, encoded, and opens that
+// floor's rooms at the door simulator, and no other floor's.
+
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { By } from 'selenium-webdriver'
+import { openApp, startTauriDriver } from './driver.mjs'
+import { byButton, byLabel, byTestId, choose, click, encodeAll, firstManager, screenshot, type, waitFor } from './ui.mjs'
+
+const TIMEOUT = { timeout: 180_000 }
+
+let driver
+before(async () => {
+  driver = await startTauriDriver()
+})
+after(async () => {
+  await driver?.stop()
+})
+
+async function withApp(body) {
+  const app = await openApp(driver.url, ['--property', 'demo'])
+  try {
+    await body(app.session)
+  } catch (error) {
+    await screenshot(app.session, 'staff-failed').catch(() => {})
+    throw error
+  } finally {
+    await app.close()
+  }
+}
+
+/** Presents `card` at `door` in the door simulator; returns the decision's element once the
+ * simulator's log has the new line. */
+async function present(session, screen, door, card) {
+  await choose(session, await waitFor(session, byLabel('Door'), { scope: screen }), door)
+  await choose(session, await waitFor(session, byLabel('Card'), { scope: screen }), card)
+  const logLines = () => screen.findElements(By.css('[data-testid="simulator-log"] tbody tr'))
+  const before = (await logLines()).length
+  await click(session, byButton('Present card'), { scope: screen })
+  await session.wait(async () => (await logLines()).length > before, 20_000)
+  return waitFor(session, byTestId('lock-decision'), { scope: screen })
+}
+
+test('a housekeeping card for floor 1 is encoded and opens floor 1’s rooms, not floor 2’s', TIMEOUT, async () => {
+  await withApp(async (session) => {
+    await firstManager(session)
+    await click(session, By.xpath('//nav//button[normalize-space()="Staff cards"]'))
+    const screen = await waitFor(session, byTestId('staff-cards'))
+    const form = await waitFor(session, byTestId('staff-form'), { scope: screen })
+    await type(session, byLabel('Name'), 'Hana Housekeeping', { scope: form })
+    await click(session, byLabel('Floor 1 — 20 rooms'), { scope: form })
+    await click(session, byLabel('Lobby door'), { scope: form })
+    await waitFor(session, byTestId('staff-doors-summary'), { scope: form, text: 'Opens: Floor 1 (20 rooms), Lobby door.' })
+    await screenshot(session, 'staff-floor-form')
+    await click(session, byButton('Issue staff card'), { scope: form })
+    await encodeAll(session, screen)
+
+    const row = await waitFor(session, byTestId('staff-row'), { scope: screen, text: 'Encoded, 1 card' })
+    assert.match(await row.getText(), /Hana Housekeeping\s*Floor 1 \(20 rooms\), Lobby door/)
+    await screenshot(session, 'staff-floor-encoded')
+
+    await click(session, By.xpath('//nav//button[normalize-space()="Door simulator"]'))
+    const simulator = await waitFor(session, byTestId('door-simulator'))
+    for (const door of ['Room 101', 'Room 115', 'Room 120']) {
+      const verdict = await present(session, simulator, door, 'Hana Housekeeping')
+      assert.match(await verdict.getAttribute('class'), /granted/, door)
+    }
+    const refused = await present(session, simulator, 'Room 201', 'Hana Housekeeping')
+    assert.match(await refused.getAttribute('class'), /denied/)
+    assert.match(await refused.getText(), /not on the card/)
+    await screenshot(session, 'staff-floor-door-simulator')
+  })
+})

@@ -1,0 +1,117 @@
+// The staff screen's logic: doors chosen by floor, all guest rooms, common area or single
+// door, said in words as the card will carry them (docs/cards.md, "Staff zones"), and what
+// each staff entry's cards are and what can be done with them.
+
+import { cardStatus } from './cards'
+import type { AccessMethodRecord, StaffAccess, StaffDoorChoices } from './types'
+
+/** Whether a group's doors are all, some or none of the chosen ones. */
+export type GroupState = 'all' | 'some' | 'none'
+
+export function groupState(chosen: readonly string[], doors: readonly string[]): GroupState {
+  if (doors.length === 0) return 'none'
+  const set = new Set(chosen)
+  const count = doors.filter((door) => set.has(door)).length
+  if (count === doors.length) return 'all'
+  return count === 0 ? 'none' : 'some'
+}
+
+/** The chosen doors with a whole group added (`on`) or taken away, in the order chosen. */
+export function toggleGroup(chosen: readonly string[], doors: readonly string[], on: boolean): string[] {
+  if (!on) {
+    const removed = new Set(doors)
+    return chosen.filter((door) => !removed.has(door))
+  }
+  const set = new Set(chosen)
+  return [...chosen, ...doors.filter((door) => !set.has(door))]
+}
+
+const rooms = (count: number) => (count === 1 ? '1 room' : `${count} rooms`)
+
+/** What the chosen doors open, as the card carries them: all guest rooms, or each whole
+ * floor, then every other door by name ("Floor 1 (20 rooms), Lobby"). Mirrors the desk's
+ * own zone plan (crates/frontdesk/src/zones.rs). */
+export function describeChoice(choices: StaffDoorChoices, chosen: readonly string[]): string {
+  const parts: string[] = []
+  const covered = new Set<string>()
+  const all = choices.all_guest_rooms
+  if (groupState(chosen, all.entrance_ids) === 'all') {
+    parts.push(`${all.label} (${rooms(all.rooms)})`)
+    all.entrance_ids.forEach((door) => covered.add(door))
+  } else {
+    for (const floor of choices.floors) {
+      if (groupState(chosen, floor.entrance_ids) === 'all') {
+        parts.push(`${floor.label} (${rooms(floor.rooms)})`)
+        floor.entrance_ids.forEach((door) => covered.add(door))
+      }
+    }
+  }
+  const names = new Map([...choices.common_doors, ...choices.room_doors].map((door) => [door.acs_entrance_id, door.name]))
+  for (const door of chosen) {
+    const name = names.get(door)
+    if (name && !covered.has(door)) parts.push(name)
+  }
+  return parts.join(', ')
+}
+
+/** How many doors the card lists one by one (a card carries at most 12). */
+export function singleDoorCount(choices: StaffDoorChoices, chosen: readonly string[]): number {
+  const zoned = new Set<string>()
+  if (groupState(chosen, choices.all_guest_rooms.entrance_ids) === 'all') {
+    choices.all_guest_rooms.entrance_ids.forEach((door) => zoned.add(door))
+  } else {
+    for (const floor of choices.floors) {
+      if (groupState(chosen, floor.entrance_ids) === 'all') floor.entrance_ids.forEach((door) => zoned.add(door))
+    }
+  }
+  return new Set(chosen.filter((door) => !zoned.has(door))).size
+}
+
+/** The cards of an entry that work now (encoded, not lost or revoked). */
+export function workingCards(person: StaffAccess): AccessMethodRecord[] {
+  return person.cards.filter((card) => ['issued', 'needs_encoding'].includes(cardStatus(card)))
+}
+
+/** The cards of an entry that are out of use but not back: revoked or lost. */
+export function cardsOut(person: StaffAccess): AccessMethodRecord[] {
+  return person.cards.filter((card) => card.issued_at && card.revoked_at && !card.collected_at)
+}
+
+/** The entry's cards in words: "Not encoded", "Encoded, 2 cards", "Card lost"… */
+export function cardsStateText(person: StaffAccess): string {
+  const working = workingCards(person).length
+  switch (person.cards_state) {
+    case 'not_encoded':
+      return 'Not encoded'
+    case 'encoded':
+      return `Encoded, ${working === 1 ? '1 card' : `${working} cards`}`
+    case 'needs_re_encoding':
+      return 'Doors or dates changed: re-encode the card'
+    case 'lost':
+      return 'Card lost: it opens its doors until its end'
+    case 'revoked':
+      return person.cards.some((card) => card.lost_at && !card.collected_at)
+        ? 'Revoked, card lost: it opens its doors until its end'
+        : 'Revoked, card not back: it opens its doors until returned or its end'
+  }
+}
+
+/** What a manager can do with an entry, in the order the row offers it. */
+export type StaffAction = 'encode' | 'new_card' | 'edit' | 'lost' | 'revoke' | 'delete' | 'returned' | 'lost_after_revoke'
+
+export function staffActions(person: StaffAccess): StaffAction[] {
+  switch (person.cards_state) {
+    case 'not_encoded':
+      return ['encode', 'edit', 'delete']
+    case 'encoded':
+      return ['edit', 'lost', 'revoke']
+    case 'needs_re_encoding':
+      return ['encode', 'edit', 'lost', 'revoke']
+    case 'lost':
+      return ['new_card', 'edit', 'revoke']
+    case 'revoked': {
+      const notLost = cardsOut(person).some((card) => !card.lost_at)
+      return notLost ? ['returned', 'lost_after_revoke'] : []
+    }
+  }
+}
