@@ -14,6 +14,7 @@ use engine::rules;
 use serde::{Deserialize, Serialize};
 use store::{GrantFilter, Reader, Writer};
 
+use crate::accounting::{CardOut, cards_out, stay_cards_out};
 use crate::grants::{apply_update, capable_doors, create, delete, live_grant};
 use crate::operators::{Operator, Permission};
 use crate::users::insert_user;
@@ -103,6 +104,9 @@ pub struct StayDetail {
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub ends_at: DateTime<Utc>,
     pub guests: Vec<GuestDetail>,
+    /// The stay's cards that are out of use but may still open a door: the old room's after a
+    /// move, replaced, lost or deleted cards, each with the doors and until when.
+    pub cards_still_out: Vec<CardOut>,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -215,10 +219,11 @@ pub struct CheckOutResult {
 pub enum FixAction {
     /// Encode the card again (`access_method_id`).
     ReEncode,
-    /// Mark the card collected, or report it lost.
-    CollectCard,
     /// Reissue the stay's cards under a new reservation.
     ReissueStay,
+    /// Cards out of use still open doors (`cards_out`): collect them, report them lost, or
+    /// encode a cancel card for the rooms no stay holds.
+    CancelCard,
     /// Nothing to do but know it; it passes with the next guest's first card.
     None,
 }
@@ -264,8 +269,10 @@ pub struct WarningView {
     pub reservation_key: Option<String>,
     pub guest: Option<String>,
     pub fix: FixAction,
-    /// For `collect_card`: the cards still out, each to mark collected or lost.
+    /// For `cancel_card`: the access methods of the cards still out that may come back.
     pub outstanding_card_ids: Vec<AccessMethodId>,
+    /// For `cancel_card`: each card out of use that may still open a door, where and until when.
+    pub cards_out: Vec<CardOut>,
 }
 
 impl FrontDesk {
@@ -341,10 +348,21 @@ impl FrontDesk {
         })
     }
 
-    /// One stay: its guests, their doors, cards and warnings.
+    /// One stay: its guests, their doors, cards and warnings, and its cards still out as the
+    /// locks stand now (a read: nothing is recorded at the desk's clock).
     pub fn stay(&self, operator: &Operator, reservation_key: &str) -> Result<StayDetail> {
+        self.stay_at(operator, reservation_key, Utc::now())
+    }
+
+    /// One stay, with its cards still out as the lock model judges them at `now`.
+    pub fn stay_at(
+        &self,
+        operator: &Operator,
+        reservation_key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<StayDetail> {
         operator.require(Permission::FrontDesk)?;
-        self.store.read(|r| stay_detail(r, reservation_key))
+        self.store.read(|r| stay_detail(r, reservation_key, now))
     }
 
     /// What the check-in form starts with for a room at `now`: dates from now to tomorrow's
@@ -461,7 +479,7 @@ impl FrontDesk {
                     &[],
                 )?;
                 if joins_a_stay {
-                    return stay_detail(w, &key);
+                    return stay_detail(w, &key, now);
                 }
                 // The stay is the grants just made, as `create` returned them, except that
                 // each grant's door-warning refresh rewrites the warnings of the grants made
@@ -476,7 +494,7 @@ impl FrontDesk {
                     };
                     grants.push((grant, user.full_name));
                 }
-                stay_from(w, &key, Some((room.id, room.name)), grants)
+                stay_from(w, &key, Some((room.id, room.name)), grants, now)
             },
         )
     }
@@ -523,7 +541,7 @@ impl FrontDesk {
                         &key,
                     ),
                 )?;
-                stay_detail(w, &key)
+                stay_detail(w, &key, now)
             },
         )
     }
@@ -629,7 +647,7 @@ impl FrontDesk {
                 }
                 let old_cards = outstanding_cards(w, &grants)?;
                 Ok(MoveResult {
-                    stay: stay_detail(w, reservation_key)?,
+                    stay: stay_detail(w, reservation_key, now)?,
                     old_cards,
                 })
             },
@@ -698,7 +716,7 @@ impl FrontDesk {
                         &already,
                     )?;
                 }
-                stay_detail(w, reservation_key)
+                stay_detail(w, reservation_key, now)
             },
         )
     }
@@ -761,7 +779,7 @@ impl FrontDesk {
                         },
                     )?;
                 }
-                stay_detail(w, reservation_key)
+                stay_detail(w, reservation_key, now)
             },
         )
     }
@@ -873,11 +891,11 @@ impl FrontDesk {
                     WarningCode::EncodingRequired
                     | WarningCode::PreviousGuestCanEnter
                     | WarningCode::SequenceTooFarAhead => FixAction::None,
-                    WarningCode::CardsNotCollected => FixAction::CollectCard,
+                    WarningCode::CardsNotCollected => FixAction::CancelCard,
                     WarningCode::SequenceInversion => FixAction::ReissueStay,
                 };
                 // Cards still out that may come back; a lost one cannot be collected.
-                let outstanding_card_ids: Vec<AccessMethodId> = if fix == FixAction::CollectCard {
+                let outstanding_card_ids: Vec<AccessMethodId> = if fix == FixAction::CancelCard {
                     r.access_methods_of_grant(row.access_grant_id)?
                         .into_iter()
                         .filter(|method| {
@@ -892,10 +910,10 @@ impl FrontDesk {
                 } else {
                     Vec::new()
                 };
-                let fix = if fix == FixAction::CollectCard && outstanding_card_ids.is_empty() {
-                    FixAction::None
+                let cards_out = if fix == FixAction::CancelCard {
+                    cards_out(r, &[row.access_grant_id], now)?
                 } else {
-                    fix
+                    Vec::new()
                 };
                 views.push(WarningView {
                     access_grant_id: row.access_grant_id,
@@ -907,6 +925,7 @@ impl FrontDesk {
                     guest,
                     fix,
                     outstanding_card_ids,
+                    cards_out,
                 });
             }
             Ok(views)
@@ -1306,7 +1325,7 @@ fn envelope(grants: &[AccessGrantRecord]) -> TimeFrame {
         })
 }
 
-fn stay_detail(r: &Reader<'_>, reservation_key: &str) -> Result<StayDetail> {
+fn stay_detail(r: &Reader<'_>, reservation_key: &str, now: DateTime<Utc>) -> Result<StayDetail> {
     let grants = stay_grants(r, reservation_key)?;
     let room = match stay_room(r, &grants)? {
         Some(id) => {
@@ -1324,7 +1343,7 @@ fn stay_detail(r: &Reader<'_>, reservation_key: &str) -> Result<StayDetail> {
             .and_then(|user| user.full_name);
         named.push((grant, full_name));
     }
-    stay_from(r, reservation_key, room, named)
+    stay_from(r, reservation_key, room, named, now)
 }
 
 /// A stay from its live grants, oldest first, each with its guest's name, and its room.
@@ -1333,6 +1352,7 @@ fn stay_from(
     reservation_key: &str,
     room: Option<(SpaceId, String)>,
     grants: Vec<(AccessGrantRecord, Option<String>)>,
+    now: DateTime<Utc>,
 ) -> Result<StayDetail> {
     let frame = grants
         .iter()
@@ -1351,6 +1371,7 @@ fn stay_from(
         starts_at: frame.starts_at,
         ends_at: frame.ends_at,
         guests,
+        cards_still_out: stay_cards_out(r, reservation_key, now)?,
     })
 }
 
