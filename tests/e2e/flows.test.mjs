@@ -271,9 +271,9 @@ test('a lost key: the lost card stays in the manager’s warnings while a door s
     // The manager sees the lost card, where it still opens and until when, and no "collect".
     await click(session, By.xpath('//nav//button[normalize-space()="Manager"]'))
     await waitFor(session, byTestId('warnings'))
-    const lostRow = () => waitFor(session, By.css('[data-testid="warning"][data-code="cards_not_collected"]'), { text: /Lost card/ })
+    const lostRow = () => waitFor(session, By.css('[data-testid="warning"][data-code="cards_not_collected"]'), { text: /reported lost/ })
     let row = await lostRow()
-    assert.match(await row.getText(), /Room 106 door until a newer card is used there/)
+    assert.match(await row.getText(), /Room 106 door until Lia Lost's first card is used there/)
     assert.match(await row.getText(), /Lobby/)
     assert.equal((await row.findElements(byButton('Collected'))).length, 0)
     await screenshot(session, 'lost-card-warning')

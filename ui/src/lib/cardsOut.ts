@@ -81,3 +81,14 @@ export function cancelLeavesOpen(cards: CardOut[], zone: string): string[] {
   }
   return left
 }
+
+/** A warning's cards still out in one sentence; the cards themselves say where and until when. */
+export function cardsOutSummary(cards: CardOut[]): string {
+  if (cards.length === 0) return 'No card of this stay opens a door any more.'
+  const lost = cards.filter((card) => card.reason === 'lost').length
+  const count = cards.length === 1 ? 'A card' : `${cards.length} cards`
+  const verb = cards.length === 1 ? 'is' : 'are'
+  const may = cards.length === 1 ? 'It may' : 'They may'
+  const lostWords = lost === 0 ? '' : lost === cards.length ? (lost === 1 ? ' (reported lost)' : ' (all reported lost)') : ` (${lost} reported lost)`
+  return `${count} that ${verb} no one's key any more${lostWords}. ${may} still open the doors listed here until stopped.`
+}

@@ -5,6 +5,7 @@ import {
   cancelLeavesOpen,
   cardOutTitle,
   cardOutWords,
+  cardsOutSummary,
   doorOpenWords,
 } from '../../src/lib/cardsOut'
 import type { CardOut, DoorStillOpen } from '../../src/lib/types'
@@ -60,5 +61,12 @@ describe('cards still out', () => {
       /^Take this cancel card to Room 101 door and Room 102 door and present it once at each door\./,
     )
     expect(cancelLeavesOpen([cardOut()], ZONE)).toEqual(['Lobby door until 18 Jul 2025, 11:00'])
+  })
+  it('sums a warning up', () => {
+    expect(cardsOutSummary([cardOut()])).toBe("A card that is no one's key any more. It may still open the doors listed here until stopped.")
+    expect(cardsOutSummary([cardOut(), cardOut({ reason: 'lost' })])).toBe(
+      "2 cards that are no one's key any more (1 reported lost). They may still open the doors listed here until stopped.",
+    )
+    expect(cardsOutSummary([])).toBe('No card of this stay opens a door any more.')
   })
 })
