@@ -347,6 +347,13 @@ impl FrontDesk {
             .and_then(|_| {
                 station.with_encoder(|encoder| {
                     let uid = encoder.wait_for_card(station.card_timeout)?;
+                    // Never over a guest's valid key: no access method owns a cancel card.
+                    let free = self
+                        .store
+                        .read(|r| check_card_is_free(r, &uid, Uuid::nil(), context.now));
+                    if let Err(error) = free {
+                        return Ok(Err(error));
+                    }
                     let op_id = store::new_row_id();
                     // The cancel card's numbers are taken for good as the card is planned, like
                     // a reservation's: a number is never handed out twice.

@@ -405,3 +405,48 @@ fn a_cancel_card_for_a_booked_room_is_refused_with_the_real_way_out() {
          door stops the old cards there. A cancel card would lock Tom Morrow out too."
     );
 }
+
+#[test]
+fn a_cancel_card_is_never_written_over_a_guest_s_valid_key() {
+    let desk = Desk::new();
+    let stay = ann_checked_in(&desk);
+    let key = encode_first_card(&desk, &stay, ARRIVE);
+    desk.desk
+        .move_stay(
+            &receptionist(),
+            at(DURING),
+            KEY,
+            desk.space_id("room-102"),
+            false,
+        )
+        .unwrap();
+    let moved = desk.desk.stay_at(&receptionist(), KEY, at(DURING)).unwrap();
+    let new_key = encode_first_card(&desk, &moved, DURING);
+
+    // Ann's new key is still on the encoder.
+    assert_eq!(
+        desk.station
+            .simulator()
+            .unwrap()
+            .card_on_encoder()
+            .unwrap()
+            .to_hex(),
+        new_key
+    );
+    let refused = desk
+        .desk
+        .encode_cancel_card(
+            &Context::new("desk", at(DURING)),
+            &desk.station,
+            &[desk.entrance_id("room-101-door")],
+            &mut |_, _| {},
+        )
+        .unwrap_err()
+        .to_wire();
+    assert_eq!(refused.field.as_deref(), Some("card"));
+    assert_eq!(
+        present(&desk, "room-102-door", &new_key, DURING),
+        Decision::Granted
+    );
+    assert_ne!(key, new_key);
+}
