@@ -327,6 +327,81 @@ pub async fn report_card_lost(
         .await
 }
 
+/// Writes a cancel card for room doors no stay holds onto a blank, telling the window each
+/// step ([`ENCODE_PROGRESS_EVENT`]) as `encode_cards` does.
+#[tauri::command]
+pub async fn encode_cancel_card(
+    app: AppHandle,
+    state: State<'_>,
+    token: String,
+    entrance_ids: Vec<EntranceId>,
+) -> Result<EncodedCard, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            operator.require(frontdesk::Permission::FrontDesk)?;
+            desk.desk.take_blank_for(&desk.station, &[])?;
+            let _ = app.emit(
+                ENCODE_PROGRESS_EVENT,
+                frontdesk::EncodeEvent::PresentCard { index: 0, total: 1 },
+            );
+            let mut progress = |done, total| {
+                let _ = app.emit(
+                    ENCODE_PROGRESS_EVENT,
+                    frontdesk::EncodeEvent::Progress {
+                        index: 0,
+                        done,
+                        total,
+                    },
+                );
+            };
+            desk.desk.encode_cancel_card(
+                &operator.context(Utc::now()),
+                &desk.station,
+                &entrance_ids,
+                &mut progress,
+            )
+        })
+        .await
+}
+
+/// A card out of use (the plastic's UID) came back to the desk.
+#[tauri::command]
+pub async fn card_collected(
+    state: State<'_>,
+    token: String,
+    card_id: String,
+) -> Result<(), WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            desk.desk.card_collected(operator, Utc::now(), &card_id)
+        })
+        .await
+}
+
+/// A card out of use (the plastic's UID) will not come back.
+#[tauri::command]
+pub async fn card_lost(state: State<'_>, token: String, card_id: String) -> Result<(), WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            desk.desk.card_lost(operator, Utc::now(), &card_id)
+        })
+        .await
+}
+
+/// The cards out of use that may still open a room's doors.
+#[tauri::command]
+pub async fn room_cards_out(
+    state: State<'_>,
+    token: String,
+    space_id: SpaceId,
+) -> Result<Vec<frontdesk::CardOut>, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            desk.desk.room_cards_out(operator, space_id, Utc::now())
+        })
+        .await
+}
+
 #[tauri::command]
 pub async fn read_card(state: State<'_>, token: String) -> Result<CardReport, WireError> {
     state

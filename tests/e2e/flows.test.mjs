@@ -202,7 +202,6 @@ test('check-out leaves cards not collected; the manager resolves the warning of 
 
     // The manager resolves it from the warning's own fix-it action.
     await click(session, By.xpath('//tr[@data-testid="warning"][@data-code="cards_not_collected"]//button[normalize-space()="Collected"]'))
-    await waitFor(session, byTestId('fix-result'), { text: 'Done.' })
     await session.wait(async () => (await rows()).length === 0, 20_000)
   })
 })
@@ -272,9 +271,9 @@ test('a lost key: the lost card stays in the manager’s warnings while a door s
     // The manager sees the lost card, where it still opens and until when, and no "collect".
     await click(session, By.xpath('//nav//button[normalize-space()="Manager"]'))
     await waitFor(session, byTestId('warnings'))
-    const lostRow = () => waitFor(session, By.css('[data-testid="warning"][data-code="cards_not_collected"]'), { text: /Lost card/ })
+    const lostRow = () => waitFor(session, By.css('[data-testid="warning"][data-code="cards_not_collected"]'), { text: /reported lost/ })
     let row = await lostRow()
-    assert.match(await row.getText(), /Room 106 door until a newer card is used there/)
+    assert.match(await row.getText(), /Room 106 door until Lia Lost's first card is used there/)
     assert.match(await row.getText(), /Lobby/)
     assert.equal((await row.findElements(byButton('Collected'))).length, 0)
     await screenshot(session, 'lost-card-warning')
@@ -375,6 +374,69 @@ test('a stay placed before cards made ahead: the desk says so first, remakes the
     await click(session, byButton('Present card'), { scope: screen })
     verdict = await waitFor(session, byTestId('lock-decision'), { scope: screen, text: /overridden|newer|replaced/i })
     assert.match(await verdict.getAttribute('class'), /denied/)
+test('after a move the old room’s card is listed with the stay; a cancel card from there closes the old room to it', TIMEOUT, async () => {
+  await withApp(async (session) => {
+    await firstManager(session)
+    await checkIn(session, '107', ['Kim Move'])
+    await click(session, By.xpath('//nav//button[normalize-space()="Door simulator"]'))
+    let screen = await waitFor(session, byTestId('door-simulator'))
+    const oldCard = await choose(session, await waitFor(session, byLabel('Card'), { scope: screen }), 'Kim Move')
+
+    // The stay moves to 203 and gets its new card.
+    await click(session, By.xpath('//nav//button[normalize-space()="Room board"]'))
+    let panel = await openStay(session, '107')
+    await click(session, byTestId('move-menu-button'), { scope: panel })
+    const menu = await waitFor(session, By.css('[role="menu"]'))
+    await click(session, By.xpath('.//li[@role="menuitem"][.//*[normalize-space()="Room 203"]]'), { scope: menu })
+    const dialog = await waitFor(session, byTestId('move-dialog'))
+    await click(session, byButton('Move to Room 203'), { scope: dialog })
+    await waitFor(session, byTestId('move-result'), { scope: dialog })
+    await click(session, By.xpath('.//button[starts-with(normalize-space(), "Encode") and contains(., "Room 203")]'), { scope: dialog })
+    await encodeAll(session, dialog)
+    await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"] | .//button[@aria-label="Close"]'), { scope: dialog })
+    await waitGone(session, By.css('dialog[open]'))
+
+    // The stay panel lists the old room's card: which doors and until when.
+    panel = await openStay(session, '203')
+    const out = await waitFor(session, By.css(`[data-testid="card-still-out"][data-card-id="${oldCard}"]`), { scope: panel })
+    assert.match(await out.getText(), /Kim Move, card 1 \(not returned\)/)
+    assert.match(await out.getText(), /Room 107 door until a newer card or a cancel card is used there/)
+    assert.match(await out.getText(), /Lobby/)
+    await screenshot(session, 'stay-cards-still-out')
+
+    // A cancel card for the old room, and what to do with it.
+    await click(session, byButton('Encode cancel card'), { scope: out })
+    const cancel = await waitFor(session, byTestId('cancel-card'), { scope: panel })
+    await click(session, byButton('Encode the cancel card'), { scope: cancel })
+    const done = await waitFor(session, byTestId('cancel-card-done'), { scope: cancel, text: 'Take this cancel card to Room 107 door and present it once there.' })
+    const cancelCard = /Cancel card (\S+) is ready/.exec(await done.getText())[1]
+    await screenshot(session, 'cancel-card')
+    await click(session, byButton('Done'), { scope: cancel })
+    await closeDialog(session)
+
+    // At the old room: the cancel card moves the lock on, and the old card is refused.
+    await click(session, By.xpath('//nav//button[normalize-space()="Door simulator"]'))
+    screen = await waitFor(session, byTestId('door-simulator'))
+    const door = await waitFor(session, byLabel('Door'), { scope: screen })
+    const card = await waitFor(session, byLabel('Card'), { scope: screen })
+    await choose(session, door, 'Room 107')
+    await choose(session, card, cancelCard)
+    await click(session, byButton('Present card'), { scope: screen })
+    let verdict = await waitFor(session, byTestId('lock-decision'), { scope: screen, text: /cancel card/i })
+    assert.match(await verdict.getAttribute('class'), /denied/)
+    await setValue(session, card, oldCard)
+    await click(session, byButton('Present card'), { scope: screen })
+    verdict = await waitFor(session, byTestId('lock-decision'), { scope: screen, text: /overridden/i })
+    assert.match(await verdict.getAttribute('class'), /denied/)
+    await screenshot(session, 'cancel-card-at-the-door')
+
+    // The warning for that door drops: the card is listed for the lobby only.
+    await click(session, By.xpath('//nav//button[normalize-space()="Manager"]'))
+    await waitFor(session, byTestId('warnings'))
+    const row = await waitFor(session, By.css(`[data-testid="warning"][data-code="cards_not_collected"] [data-card-id="${oldCard}"]`))
+    assert.doesNotMatch(await row.getText(), /Room 107/)
+    assert.match(await row.getText(), /Lobby/)
+    await screenshot(session, 'cancel-card-warning')
   })
 })
 

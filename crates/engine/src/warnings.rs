@@ -85,6 +85,8 @@ const CARD_END_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardStillOut {
     pub lost: bool,
+    /// A newer card of the same key was written on other plastic.
+    pub replaced: bool,
     pub copy_number: Option<u32>,
     /// Each door that may still accept it, by name.
     pub doors: Vec<(String, StillOpens)>,
@@ -108,6 +110,8 @@ pub fn cards_not_collected(
         .map(|card| {
             let what = if card.lost {
                 "Lost card"
+            } else if card.replaced {
+                "Replaced card"
             } else {
                 "Card not returned"
             };

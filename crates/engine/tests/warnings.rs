@@ -524,6 +524,7 @@ fn cards_not_collected_says_which_door_each_card_still_opens_and_until_when() {
     let cards = [
         CardStillOut {
             lost: true,
+            replaced: false,
             copy_number: Some(1),
             doors: vec![
                 (
@@ -536,6 +537,7 @@ fn cards_not_collected_says_which_door_each_card_still_opens_and_until_when() {
         // A card that opens nothing any more is left out.
         CardStillOut {
             lost: false,
+            replaced: false,
             copy_number: Some(2),
             doors: Vec::new(),
         },
@@ -555,6 +557,7 @@ fn cards_not_collected_says_which_door_each_card_still_opens_and_until_when() {
 
     let returned_late = [CardStillOut {
         lost: false,
+        replaced: false,
         copy_number: None,
         doors: vec![("Lobby door".to_owned(), StillOpens::CardEnd { at: end })],
     }];
@@ -574,5 +577,20 @@ fn cards_not_collected_says_which_door_each_card_still_opens_and_until_when() {
     assert_eq!(
         cards_not_collected(&cards[1..], chrono::Duration::zero()),
         None
+    );
+
+    let replaced = [CardStillOut {
+        lost: false,
+        replaced: true,
+        copy_number: Some(2),
+        doors: vec![("Lobby door".to_owned(), StillOpens::CardEnd { at: end })],
+    }];
+    let (warning, _) = cards_not_collected(&replaced, chrono::Duration::zero()).unwrap();
+    assert!(
+        warning
+            .message
+            .starts_with("Replaced card (copy 2) still opens Lobby door until"),
+        "{}",
+        warning.message
     );
 }

@@ -28,6 +28,7 @@ use store::{
 };
 use uuid::Uuid;
 
+use crate::accounting::booked_door_words;
 use crate::grants::live_grant;
 use crate::warnings::{
     refresh_collection, refresh_collection_at_door, refresh_doors, refresh_encoding,
@@ -334,8 +335,8 @@ impl FrontDesk {
     }
 
     /// Writes a cancel card for `doors`: presented at each door, it moves the lock past every
-    /// card issued for it so far, without opening it. Refused while a door has a live
-    /// reservation, whose cards it would lock out too.
+    /// card issued for it so far, without opening it. Refused (409, in the receptionist's
+    /// words) while a door has a live reservation, whose cards it would lock out too.
     pub fn encode_cancel_card(
         &self,
         context: &Context,
@@ -349,6 +350,13 @@ impl FrontDesk {
             .and_then(|_| {
                 station.with_encoder(|encoder| {
                     let uid = encoder.wait_for_card(station.card_timeout)?;
+                    // Never over a guest's valid key: no access method owns a cancel card.
+                    let free = self
+                        .store
+                        .read(|r| check_card_is_free(r, &uid, Uuid::nil(), context.now));
+                    if let Err(error) = free {
+                        return Ok(Err(error));
+                    }
                     let op_id = store::new_row_id();
                     // The cancel card's numbers are taken for good as the card is planned, like
                     // a reservation's: a number is never handed out twice.
@@ -898,14 +906,10 @@ fn reserve_cancel_sequences(
             ));
         }
         if let Some(live) = w.door_reservations(*door)?.first() {
-            return Err(Error::invalid(
-                format!("acs_entrance_ids[{index}]"),
-                format!(
-                    "{} has the live reservation '{}': a cancel card would lock its cards out \
-                     too. Its first card used at the door already overrides the old ones.",
-                    entrance.name, live.reservation_key
-                ),
-            ));
+            return Err(Error::RoomBooked {
+                field: format!("acs_entrance_ids[{index}]"),
+                message: booked_door_words(w, &entrance.name, live)?,
+            });
         }
         set.insert(*door);
     }
@@ -933,6 +937,17 @@ fn record_written(
 ) -> Result<Option<AccessMethodRecord>> {
     let data = card::read(&operation.image).map_err(Error::Card)?;
     w.resolve_encode_operation(operation.op_id, EncodeState::Written, None, context.now)?;
+    // Whose card the plastic carried until now: written over, it opens nothing of theirs.
+    let written_over = match w
+        .cards_by_uid(&uid.to_hex())?
+        .first()
+        .and_then(|card| card.access_method_id)
+    {
+        Some(method) => w
+            .access_method(method)?
+            .map(|method| method.access_grant_id),
+        None => None,
+    };
     w.insert_card(
         &NewCard {
             op_id: operation.op_id,
@@ -945,6 +960,9 @@ fn record_written(
         },
         context.now,
     )?;
+    if let Some(grant_id) = written_over {
+        refresh_collection(w, grant_id, context.now)?;
+    }
     let Some(method_id) = operation.access_method_id else {
         w.audit(
             &audit_ok(

@@ -4,6 +4,7 @@
 //! Callers (the desktop shell, the local HTTP API, tests) pass who acts and when in a
 //! [`Context`]; nothing here reads the clock.
 
+mod accounting;
 mod attempts;
 mod cards;
 mod error;
@@ -24,6 +25,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use store::{AuditOutcome, NewAuditEntry, Store, Writer};
 
+pub use accounting::{CardOut, CardOutReason, DoorHolder, DoorStillOpen, DoorUntil};
 pub use cards::{
     CARD_TIMEOUT, CardContent, CardReport, CardStation, DoorVerdict, EncodeEvent, EncodedCard,
     LockDecision, Resolution,

@@ -14,6 +14,7 @@ use engine::rules;
 use serde::{Deserialize, Serialize};
 use store::{GrantFilter, Reader, Writer};
 
+use crate::accounting::{CardOut, cards_out, stay_cards_out};
 use crate::grants::{apply_update, capable_doors, create, delete, live_grant};
 use crate::operators::{Operator, Permission};
 use crate::users::insert_user;
@@ -105,6 +106,9 @@ pub struct StayDetail {
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub ends_at: DateTime<Utc>,
     pub guests: Vec<GuestDetail>,
+    /// The stay's cards that are out of use but may still open a door: the old room's after a
+    /// move, replaced, lost or deleted cards, each with the doors and until when.
+    pub cards_still_out: Vec<CardOut>,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -217,10 +221,11 @@ pub struct CheckOutResult {
 pub enum FixAction {
     /// Encode the card again (`access_method_id`).
     ReEncode,
-    /// Mark the card collected, or report it lost.
-    CollectCard,
     /// Reissue the stay's cards under a new reservation.
     ReissueStay,
+    /// Cards out of use still open doors (`cards_out`): collect them, report them lost, or
+    /// encode a cancel card for the rooms no stay holds.
+    CancelCard,
     /// Nothing to do but know it; it passes with the next guest's first card.
     None,
 }
@@ -251,8 +256,10 @@ pub struct WarningView {
     pub reservation_key: Option<String>,
     pub guest: Option<String>,
     pub fix: FixAction,
-    /// For `collect_card`: the cards still out, each to mark collected or lost.
+    /// For `cancel_card`: the access methods of the cards still out that may come back.
     pub outstanding_card_ids: Vec<AccessMethodId>,
+    /// For `cancel_card`: each card out of use that may still open a door, where and until when.
+    pub cards_out: Vec<CardOut>,
 }
 
 impl FrontDesk {
@@ -332,10 +339,21 @@ impl FrontDesk {
         })
     }
 
-    /// One stay: its guests, their doors, cards and warnings.
+    /// One stay: its guests, their doors, cards and warnings, and its cards still out as the
+    /// locks stand now (a read: nothing is recorded at the desk's clock).
     pub fn stay(&self, operator: &Operator, reservation_key: &str) -> Result<StayDetail> {
+        self.stay_at(operator, reservation_key, Utc::now())
+    }
+
+    /// One stay, with its cards still out as the lock model judges them at `now`.
+    pub fn stay_at(
+        &self,
+        operator: &Operator,
+        reservation_key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<StayDetail> {
         operator.require(Permission::FrontDesk)?;
-        self.store.read(|r| stay_detail(r, reservation_key))
+        self.store.read(|r| stay_detail(r, reservation_key, now))
     }
 
     /// What the check-in form starts with for a room at `now`: dates from now to tomorrow's
@@ -452,7 +470,7 @@ impl FrontDesk {
                     &[],
                 )?;
                 if joins_a_stay {
-                    return stay_detail(w, &key);
+                    return stay_detail(w, &key, now);
                 }
                 // The stay is the grants just made, as `create` returned them, except that
                 // each grant's door-warning refresh rewrites the warnings of the grants made
@@ -467,7 +485,7 @@ impl FrontDesk {
                     };
                     grants.push((grant, user.full_name));
                 }
-                stay_from(w, &key, Some((room.id, room.name)), grants)
+                stay_from(w, &key, Some((room.id, room.name)), grants, now)
             },
         )
     }
@@ -514,7 +532,7 @@ impl FrontDesk {
                         &key,
                     ),
                 )?;
-                stay_detail(w, &key)
+                stay_detail(w, &key, now)
             },
         )
     }
@@ -620,7 +638,7 @@ impl FrontDesk {
                 }
                 let old_cards = outstanding_cards(w, &grants)?;
                 Ok(MoveResult {
-                    stay: stay_detail(w, reservation_key)?,
+                    stay: stay_detail(w, reservation_key, now)?,
                     old_cards,
                 })
             },
@@ -689,7 +707,7 @@ impl FrontDesk {
                         &already,
                     )?;
                 }
-                stay_detail(w, reservation_key)
+                stay_detail(w, reservation_key, now)
             },
         )
     }
@@ -778,7 +796,7 @@ impl FrontDesk {
                         },
                     )?;
                 }
-                stay_detail(w, reservation_key)
+                stay_detail(w, reservation_key, now)
             },
         )
     }
@@ -890,11 +908,11 @@ impl FrontDesk {
                     WarningCode::EncodingRequired
                     | WarningCode::PreviousGuestCanEnter
                     | WarningCode::SequenceTooFarAhead => FixAction::None,
-                    WarningCode::CardsNotCollected => FixAction::CollectCard,
+                    WarningCode::CardsNotCollected => FixAction::CancelCard,
                     WarningCode::SequenceInversion => FixAction::ReissueStay,
                 };
                 // Cards still out that may come back; a lost one cannot be collected.
-                let outstanding_card_ids: Vec<AccessMethodId> = if fix == FixAction::CollectCard {
+                let outstanding_card_ids: Vec<AccessMethodId> = if fix == FixAction::CancelCard {
                     r.access_methods_of_grant(row.access_grant_id)?
                         .into_iter()
                         .filter(|method| {
@@ -909,10 +927,10 @@ impl FrontDesk {
                 } else {
                     Vec::new()
                 };
-                let fix = if fix == FixAction::CollectCard && outstanding_card_ids.is_empty() {
-                    FixAction::None
+                let cards_out = if fix == FixAction::CancelCard {
+                    cards_out(r, &[row.access_grant_id], now)?
                 } else {
-                    fix
+                    Vec::new()
                 };
                 views.push(WarningView {
                     access_grant_id: row.access_grant_id,
@@ -924,6 +942,7 @@ impl FrontDesk {
                     guest,
                     fix,
                     outstanding_card_ids,
+                    cards_out,
                 });
             }
             Ok(views)
@@ -1293,7 +1312,7 @@ pub(crate) fn envelope(grants: &[AccessGrantRecord]) -> TimeFrame {
         })
 }
 
-fn stay_detail(r: &Reader<'_>, reservation_key: &str) -> Result<StayDetail> {
+fn stay_detail(r: &Reader<'_>, reservation_key: &str, now: DateTime<Utc>) -> Result<StayDetail> {
     let grants = stay_grants(r, reservation_key)?;
     let room = match stay_room(r, &grants)? {
         Some(id) => {
@@ -1311,7 +1330,7 @@ fn stay_detail(r: &Reader<'_>, reservation_key: &str) -> Result<StayDetail> {
             .and_then(|user| user.full_name);
         named.push((grant, full_name));
     }
-    stay_from(r, reservation_key, room, named)
+    stay_from(r, reservation_key, room, named, now)
 }
 
 /// A stay from its live grants, oldest first, each with its guest's name, and its room.
@@ -1320,6 +1339,7 @@ fn stay_from(
     reservation_key: &str,
     room: Option<(SpaceId, String)>,
     grants: Vec<(AccessGrantRecord, Option<String>)>,
+    now: DateTime<Utc>,
 ) -> Result<StayDetail> {
     let frame = grants
         .iter()
@@ -1338,6 +1358,7 @@ fn stay_from(
         starts_at: frame.starts_at,
         ends_at: frame.ends_at,
         guests,
+        cards_still_out: stay_cards_out(r, reservation_key, now)?,
     })
 }
 

@@ -4,13 +4,12 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use engine::lock::{self, LockConfig};
-use engine::model::{AccessGrantId, AccessMode, EntranceId};
+use engine::model::{AccessGrantId, EntranceId};
 use engine::warnings::{self, CardStillOut, DoorHistory, WarningCode};
 use store::{DoorWarningRow, MethodFilter, Writer};
 
-use crate::zones::{DoorMap, lock_door};
-use crate::{Error, Result};
+use crate::Result;
+use crate::accounting::{CardOutReason, plastics_out};
 
 /// Recomputes the lock-timeline warnings of each door from its live reservations, the
 /// numbers it handed out and what its lock is known to remember.
@@ -74,74 +73,34 @@ pub(crate) fn refresh_encoding(
 }
 
 /// `cards_not_collected` while a card of the grant that is no longer anyone's valid key (its
-/// access method revoked, or the card reported lost) may still open a door, as the lock model
-/// judges it from the doors' memory: until a newer card is used at its room, or its end passes.
-/// A card back at the desk opens nothing.
+/// access method revoked, the card reported lost, or replaced by a card on other plastic) may
+/// still open a door, as the lock model judges it from the doors' memory: until a newer card
+/// is used at its room, or its end passes. A card back at the desk opens nothing.
 pub(crate) fn refresh_collection(
     w: &Writer<'_>,
     grant_id: AccessGrantId,
     now: DateTime<Utc>,
 ) -> Result<()> {
     w.clear_warnings(grant_id, WarningCode::CardsNotCollected)?;
-    let mut still_out = Vec::new();
-    let mut clock_skew = chrono::Duration::zero();
-    for method in w.access_methods_of_grant(grant_id)? {
-        let out_of_use = method.revoked_at.is_some() || method.lost_at.is_some();
-        if method.mode != AccessMode::Card
-            || !method.is_issued()
-            || !out_of_use
-            || method.collected_at.is_some()
-        {
-            continue;
-        }
-        let Some(card) = w
-            .cards_of_method(method.id)?
-            .into_iter()
-            .find(|card| card.superseded_at.is_none())
-        else {
-            continue;
-        };
-        let Some(operation) = w.encode_operation(card.op_id)? else {
-            continue;
-        };
-        let data = encoder::card::read(&operation.image).map_err(Error::Card)?;
-        let lock_card = data.to_lock_card();
-        let config = LockConfig::new(lock_card.property_id, lock_card.format_version);
-        clock_skew = config.clock_skew;
-        // A staff card's zones open every door they cover, listed on the card or not.
-        let zone_doors = if data.zones.is_empty() {
-            Vec::new()
-        } else {
-            DoorMap::read(w)?.zone_doors(&data.zones)
-        };
-        let mut on_card: Vec<EntranceId> = data
-            .capable_doors
-            .iter()
-            .map(|door| door.entrance_id)
-            .chain(data.common_doors.iter().copied())
-            .collect();
-        for door in zone_doors {
-            if !on_card.contains(&door) {
-                on_card.push(door);
-            }
-        }
-        let mut doors = Vec::new();
-        for entrance_id in on_card {
-            let Some(entrance) = w.entrance(entrance_id)? else {
-                continue;
-            };
-            let door = lock_door(w, &entrance)?;
-            let state = w.lock_state(entrance_id)?;
-            if let Some(until) = lock::still_opens(&config, door, state, &lock_card, now) {
-                doors.push((entrance.name, until));
-            }
-        }
-        still_out.push(CardStillOut {
-            lost: method.lost_at.is_some(),
-            copy_number: method.copy_number,
-            doors,
-        });
-    }
+    let plastics = plastics_out(w, grant_id, now)?;
+    let clock_skew = plastics
+        .iter()
+        .map(|plastic| plastic.clock_skew)
+        .max()
+        .unwrap_or_else(chrono::Duration::zero);
+    let still_out: Vec<CardStillOut> = plastics
+        .into_iter()
+        .map(|plastic| CardStillOut {
+            lost: plastic.reason == CardOutReason::Lost,
+            replaced: plastic.reason == CardOutReason::Replaced,
+            copy_number: plastic.method.copy_number,
+            doors: plastic
+                .doors
+                .into_iter()
+                .map(|(_, name, until)| (name, until))
+                .collect(),
+        })
+        .collect();
     if let Some((warning, expires_at)) = warnings::cards_not_collected(&still_out, clock_skew) {
         w.insert_expiring_warning(grant_id, None, &warning, expires_at, now)?;
     }

@@ -363,6 +363,9 @@ struct ModelMethod {
     card_id: Option<String>,
     /// The end written on its card: the grant's end when it was encoded.
     card_until: Option<DateTime<Utc>>,
+    /// The ends written on its earlier cards, each replaced by a card on a new blank: they
+    /// are still out there.
+    replaced_until: Vec<DateTime<Utc>>,
     collected: bool,
     encoding_required: bool,
 }
@@ -1145,6 +1148,7 @@ impl World {
                         card_id: None,
                         collected: false,
                         card_until: None,
+                        replaced_until: Vec::new(),
                         encoding_required: false,
                     });
                 }
@@ -1222,6 +1226,7 @@ impl World {
                     card_id: None,
                     collected: false,
                     card_until: None,
+                    replaced_until: Vec::new(),
                     encoding_required: false,
                 });
             }
@@ -1229,6 +1234,9 @@ impl World {
                 assert_eq!(method.id, *id, "{what}");
                 assert!(method.card_id.is_some(), "{what}");
                 let model = self.model.methods.iter_mut().find(|m| m.id == *id).unwrap();
+                if let Some(replaced) = model.card_until.filter(|_| model.card_id.is_some()) {
+                    model.replaced_until.push(replaced);
+                }
                 model.card_id = method.card_id.clone();
                 model.encoding_required = false;
                 let grant = self
@@ -1734,13 +1742,16 @@ door warnings out of step"
             // A card out of use is warned about while a door may take it: no simulated lock
             // moved past it here, so until its end and the locks' clock skew.
             let skew = Duration::minutes(engine::lock::LockConfig::DEFAULT_CLOCK_SKEW_MINUTES);
-            if method.mode == AccessMode::Card
-                && method.revoked
+            let current_out = method.revoked
                 && !method.collected
                 && method
                     .card_until
-                    .is_some_and(|until| self.now < until + skew)
-            {
+                    .is_some_and(|until| self.now < until + skew);
+            let replaced_out = method
+                .replaced_until
+                .iter()
+                .any(|until| self.now < *until + skew);
+            if method.mode == AccessMode::Card && (current_out || replaced_out) {
                 expected.insert((grant, None, "cards_not_collected".into()), 1);
             }
         }

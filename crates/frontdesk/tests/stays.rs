@@ -1760,12 +1760,11 @@ fn a_lost_key_reissues_the_stay_under_a_new_reservation_that_overrides_at_first_
         .filter(|view| view.code == WarningCode::CardsNotCollected)
         .collect();
     assert_eq!(views.len(), 2, "{views:?}");
-    // Nothing to collect: the fix is at the doors.
-    assert!(
-        views
-            .iter()
-            .all(|view| view.fix == FixAction::None && view.outstanding_card_ids.is_empty())
-    );
+    // Nothing to collect: the fix is at the doors, each lost card listed with them.
+    assert!(views.iter().all(|view| view.fix == FixAction::CancelCard
+        && view.outstanding_card_ids.is_empty()
+        && view.cards_out.len() == 1
+        && view.cards_out[0].reason == frontdesk::CardOutReason::Lost));
 
     // The lost card still opens the door until a new card is first used there.
     assert_eq!(
@@ -2028,12 +2027,12 @@ fn check_out_ends_the_stay_and_lists_the_cards_not_yet_back() {
         [
             (
                 Some("Ana Silva".to_owned()),
-                "collect_card".to_owned(),
+                "cancel_card".to_owned(),
                 Some("R-4".to_owned())
             ),
             (
                 Some("Bruno Costa".to_owned()),
-                "collect_card".to_owned(),
+                "cancel_card".to_owned(),
                 Some("R-4".to_owned())
             ),
         ]
@@ -2067,15 +2066,24 @@ fn check_out_ends_the_stay_and_lists_the_cards_not_yet_back() {
         .report_card_lost(&rui, now, grants[1].access_method_ids[0])
         .unwrap();
     assert_eq!(lost.lost_at, Some(now));
-    // Bruno's card still opens doors, but there is nothing left to collect.
+    // Bruno's card still opens doors, but there is nothing left to collect: a cancel card
+    // or the next guest's card stops it.
     assert_eq!(
         outstanding(&desk),
         [(
             Some("Bruno Costa".to_owned()),
-            "none".to_owned(),
+            "cancel_card".to_owned(),
             Some("R-4".to_owned())
         )]
     );
+    let views = desk.desk.warnings(&marta, now).unwrap();
+    let bruno = views
+        .iter()
+        .find(|view| view.code == WarningCode::CardsNotCollected)
+        .unwrap();
+    assert!(bruno.outstanding_card_ids.is_empty());
+    assert_eq!(bruno.cards_out.len(), 1);
+    assert_eq!(bruno.cards_out[0].reason, frontdesk::CardOutReason::Lost);
     let entry = last_audit(&desk, "access_method.lost");
     assert_eq!(entry.outcome, AuditOutcome::Ok);
     assert_eq!(entry.actor, "operator:Rui");
@@ -2244,7 +2252,7 @@ fn the_manager_sees_every_warning_with_its_fix() {
         (
             WarningCode::CardsNotCollected,
             false,
-            "collect_card",
+            "cancel_card",
             "Bruno Costa",
             "R-B",
         ),

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use engine::lock::LockState;
-use engine::model::{AccessMethodId, EntranceId};
+use engine::model::{AccessGrantId, AccessMethodId, EntranceId};
 use rusqlite::{OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -120,6 +120,10 @@ pub struct CardRecord {
     pub valid_until: DateTime<Utc>,
     pub written_at: DateTime<Utc>,
     pub superseded_at: Option<DateTime<Utc>>,
+    /// This plastic came back to the desk.
+    pub collected_at: Option<DateTime<Utc>>,
+    /// This plastic was reported lost.
+    pub lost_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -175,7 +179,7 @@ const OPERATION_COLUMNS: &str = "op_id, access_method_id, kind, card_uid, image,
      state, error, actor, created_at, resolved_at";
 
 const CARD_COLUMNS: &str = "op_id, card_uid, access_method_id, kind, key_epoch, valid_from, \
-     valid_until, written_at, superseded_at";
+     valid_until, written_at, superseded_at, collected_at, lost_at";
 
 impl Reader<'_> {
     pub fn encode_operation(&self, op_id: Uuid) -> Result<Option<EncodeOperationRecord>> {
@@ -217,6 +221,22 @@ impl Reader<'_> {
             "WHERE access_method_id = ?1 ORDER BY written_at DESC, rowid DESC",
             &id.to_string(),
         )
+    }
+
+    /// Every card written for the access methods of one grant, newest first.
+    pub fn cards_of_grant(&self, id: AccessGrantId) -> Result<Vec<CardRecord>> {
+        self.query_cards(
+            "WHERE access_method_id IN (SELECT id FROM access_methods WHERE access_grant_id = ?1)
+             ORDER BY written_at DESC, rowid DESC",
+            &id.to_string(),
+        )
+    }
+
+    /// One written card, by the operation that wrote it.
+    pub fn card(&self, op_id: Uuid) -> Result<Option<CardRecord>> {
+        Ok(self
+            .query_cards("WHERE op_id = ?1", &op_id.to_string())?
+            .pop())
     }
 
     fn query_cards(&self, filter: &str, value: &str) -> Result<Vec<CardRecord>> {
@@ -375,9 +395,8 @@ impl Writer<'_> {
             )?;
         }
         self.connection.execute_cached(
-            &format!(
-                "INSERT INTO cards ({CARD_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL)"
-            ),
+            "INSERT INTO cards (op_id, card_uid, access_method_id, kind, key_epoch, valid_from,
+                 valid_until, written_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 card.op_id.to_string(),
                 card.card_uid,
@@ -388,6 +407,24 @@ impl Writer<'_> {
                 time::to_text(card.valid_until),
                 now
             ],
+        )?;
+        Ok(())
+    }
+
+    /// Records that one plastic came back to the desk.
+    pub fn mark_card_collected(&self, op_id: Uuid, now: DateTime<Utc>) -> Result<()> {
+        self.connection.execute_cached(
+            "UPDATE cards SET collected_at = ?2 WHERE op_id = ?1 AND collected_at IS NULL",
+            params![op_id.to_string(), time::to_text(now)],
+        )?;
+        Ok(())
+    }
+
+    /// Records that one plastic will not come back.
+    pub fn mark_card_lost(&self, op_id: Uuid, now: DateTime<Utc>) -> Result<()> {
+        self.connection.execute_cached(
+            "UPDATE cards SET lost_at = ?2 WHERE op_id = ?1 AND lost_at IS NULL",
+            params![op_id.to_string(), time::to_text(now)],
         )?;
         Ok(())
     }
@@ -509,5 +546,7 @@ fn card_row(row: &Row<'_>) -> Result<CardRecord> {
         valid_until: time::column(row, 6)?,
         written_at: time::column(row, 7)?,
         superseded_at: time::optional_column(row, 8)?,
+        collected_at: time::optional_column(row, 9)?,
+        lost_at: time::optional_column(row, 10)?,
     })
 }

@@ -361,6 +361,19 @@ impl Reader<'_> {
         Ok(grants)
     }
 
+    /// Every grant ever made under a reservation key, deleted ones included, oldest first.
+    pub fn grant_ids_of_key_ever(&self, reservation_key: &str) -> Result<Vec<AccessGrantId>> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT id FROM access_grants WHERE reservation_key = ?1 ORDER BY created_at, rowid",
+        )?;
+        let mut rows = statement.query([reservation_key])?;
+        let mut grants = Vec::new();
+        while let Some(row) = rows.next()? {
+            grants.push(uuid_column(row, 0)?);
+        }
+        Ok(grants)
+    }
+
     /// One access method, revoked ones included.
     pub fn access_method(&self, id: AccessMethodId) -> Result<Option<AccessMethodRecord>> {
         Ok(self
@@ -650,18 +663,31 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Records that the access method's card came back: its current plastic (cards it
+    /// replaced are on other plastic, and come back on their own).
     pub fn mark_collected(&self, id: AccessMethodId, now: DateTime<Utc>) -> Result<()> {
         self.connection.execute_cached(
             "UPDATE access_methods SET collected_at = ?2 WHERE id = ?1 AND collected_at IS NULL",
+            params![id.to_string(), time::to_text(now)],
+        )?;
+        self.connection.execute_cached(
+            "UPDATE cards SET collected_at = ?2
+             WHERE access_method_id = ?1 AND superseded_at IS NULL AND collected_at IS NULL",
             params![id.to_string(), time::to_text(now)],
         )?;
         Ok(())
     }
 
     /// Records that an issued card was reported lost: it cannot come back to the desk.
+    /// Its current plastic is marked lost with it.
     pub fn mark_lost(&self, id: AccessMethodId, now: DateTime<Utc>) -> Result<()> {
         self.connection.execute_cached(
             "UPDATE access_methods SET lost_at = ?2 WHERE id = ?1 AND lost_at IS NULL",
+            params![id.to_string(), time::to_text(now)],
+        )?;
+        self.connection.execute_cached(
+            "UPDATE cards SET lost_at = ?2
+             WHERE access_method_id = ?1 AND superseded_at IS NULL AND lost_at IS NULL",
             params![id.to_string(), time::to_text(now)],
         )?;
         Ok(())

@@ -48,6 +48,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/005_leaner_writes.sql")).foreign_key_check(),
     M::up(include_str!("migrations/006_sequences_at_encode.sql")).foreign_key_check(),
     M::up(include_str!("migrations/007_warnings_expire.sql")),
+    M::up(include_str!(
+        "migrations/008_cards_come_back_one_by_one.sql"
+    )),
 ];
 
 /// How long a writer waits for another process's transaction before giving up.

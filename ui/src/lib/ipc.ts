@@ -12,6 +12,7 @@ import type {
   AuditEntry,
   AuditQuery,
   Board,
+  CardOut,
   CardReport,
   CheckIn,
   CheckInOptions,
@@ -149,6 +150,12 @@ export const api = {
     call<AccessMethodRecord>('mark_collected', { token, accessMethodId }),
   reportCardLost: (token: string, accessMethodId: string) =>
     call<AccessMethodRecord>('report_card_lost', { token, accessMethodId }),
+  /** A card out of use (the plastic's UID) came back, or will not. */
+  cardCollected: (token: string, cardId: string) => call<null>('card_collected', { token, cardId }),
+  cardLost: (token: string, cardId: string) => call<null>('card_lost', { token, cardId }),
+  roomCardsOut: (token: string, spaceId: string) => call<CardOut[]>('room_cards_out', { token, spaceId }),
+  encodeCancelCard: (token: string, entranceIds: string[]) =>
+    call<EncodedCard>('encode_cancel_card', { token, entranceIds }),
 
   encodeCards: (token: string, accessMethodIds: string[]) =>
     call<EncodedCard[]>('encode_cards', { token, accessMethodIds }),

@@ -8,6 +8,7 @@ import { startUi } from './harness.mjs'
 import {
   base,
   calls,
+  cardOut,
   cardRecord,
   checkInOptions,
   doors,
@@ -310,3 +311,31 @@ test('an unticked remake is not made, and a changed form is told again', async (
   assert.deepEqual(await calls(page, 'remake_cards'), [])
   assert.deepEqual(problems, [])
 })
+test('a vacant room shows the cards still out for it where its check-in opens', async () => {
+  const { page, problems } = await ui.open(
+    base({
+      check_in_options: { ok: checkInOptions('101') },
+      // Reported lost, it still opens the room: it stays listed.
+      room_cards_out: [{ ok: [cardOut('04A1')] }, { ok: [cardOut('04A1', { reason: 'lost' })] }],
+      card_lost: { ok: null },
+    }),
+  )
+  await signIn(page)
+  await roomButton(page, '101').click()
+  const dialog = page.getByRole('dialog', { name: 'Check in to Room 101' })
+  const out = dialog.getByTestId('room-cards-out')
+  await out.waitFor()
+  assert.match(await out.textContent(), /Cards still out for Room 101/)
+  assert.match(await out.textContent(), /Ana Silva, card 1 \(not returned\)\s*card 04A1\s*Opens Room 101 door until a newer card or a cancel card is used there/)
+  await out.getByRole('button', { name: 'Lost' }).click()
+  await out.getByText('Ana Silva, card 1 (reported lost)').waitFor()
+  assert.equal(await out.getByRole('button', { name: 'Lost' }).count(), 0)
+  await out.getByRole('button', { name: 'Encode cancel card' }).waitFor()
+  assert.deepEqual((await calls(page, 'room_cards_out')).map((c) => c.args), [
+    { token: 'token-Mia Manager', spaceId: id('space-101') },
+    { token: 'token-Mia Manager', spaceId: id('space-101') },
+  ])
+  assert.deepEqual((await calls(page, 'card_lost')).map((c) => c.args.cardId), ['04A1'])
+  assert.deepEqual(problems, [])
+})
+

@@ -176,6 +176,25 @@ export function anaStay(extra = {}) {
   }
 }
 
+/** A card out of use that still opens Room 101 (until a newer card) and the lobby. */
+export function cardOut(cardId, extra = {}) {
+  return {
+    card_id: cardId,
+    access_grant_id: id('grant-out'),
+    access_method_id: id(`method-${cardId}`),
+    reservation_key: 'stay-ana',
+    guest: 'Ana Silva',
+    copy_number: 1,
+    reason: 'not_returned',
+    doors: [
+      { acs_entrance_id: doors[101].acs_entrance_id, name: doors[101].name, until: 'newer_card', at_latest: '2025-03-14T11:00:00Z', held_by: null },
+      { acs_entrance_id: doors.lobby.acs_entrance_id, name: doors.lobby.name, until: 'card_end', at_latest: '2025-03-14T11:00:00Z', held_by: null },
+    ],
+    cancel_entrance_ids: [doors[101].acs_entrance_id],
+    ...extra,
+  }
+}
+
 export function checkInOptions(number, roomDoors = [doors[number]]) {
   return {
     space_id: id(`space-${number}`),
@@ -224,6 +243,7 @@ export function base(overrides = {}, operator = manager) {
     entrances: { ok: entrances },
     simulator_cards: { ok: [] },
     predict: { ok: { booked: null, troubles: [] } },
+    room_cards_out: { ok: [] },
     ...overrides,
   }
 }

@@ -8,6 +8,7 @@ import {
   anaStay,
   base,
   calls,
+  cardOut,
   cardRecord,
   encodeReply,
   guest,
@@ -85,15 +86,16 @@ const warning = (code, fix, extra = {}) => ({
   guest: 'Ana Silva',
   fix,
   outstanding_card_ids: [],
+  cards_out: [],
   ...extra,
 })
 
 test('manager warnings, each with its fix-it action', async () => {
   const reEncode = warning('encoding_required', 're_encode')
   // A checked-out stay's warning names its grant; the cards still out come with it.
-  const collect = warning('cards_not_collected', 'collect_card', {
+  const collect = warning('cards_not_collected', 'cancel_card', {
     access_method_id: null,
-    outstanding_card_ids: [id('card-out-1'), id('card-out-2')],
+    cards_out: [cardOut('04A1')],
   })
   const inversion = warning('sequence_inversion', 'reissue_stay', { access_method_id: null, reservation_key: 'stay-ana' })
   const none = warning('previous_guest_can_enter', 'none', { access_method_id: null })
@@ -104,7 +106,7 @@ test('manager warnings, each with its fix-it action', async () => {
       audit_log: { ok: [] },
       list_operators: { ok: [manager, receptionist] },
       encode_cards: [encodeReply([cardRecord('encoding_required')]), encodeReply(fresh)],
-      mark_collected: { ok: null },
+      card_collected: { ok: null },
       remake_cards: { ok: anaStay({ guests: [guest('Ana Silva', [fresh[0]]), guest('Ben Silva', [fresh[1]])] }) },
     }),
   )
@@ -126,7 +128,11 @@ test('manager warnings, each with its fix-it action', async () => {
   await rows.nth(2).waitFor({ state: 'visible' })
   assert.equal(await rows.count(), 3)
 
-  // collect_card → mark_collected
+  // cancel_card: the card still out, where and until when, with Collected → card_collected
+  assert.match(
+    await rows.nth(0).getByTestId('card-still-out').textContent(),
+    /Ana Silva, card 1 \(not returned\)\s*card 04A1\s*Opens Room 101 door until a newer card or a cancel card is used there, 14 Mar 2025, 11:00 at the latest; Lobby until 14 Mar 2025, 11:00\./,
+  )
   await rows.nth(0).getByRole('button', { name: 'Collected' }).click()
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="warning"]').length === 2)
 
@@ -137,8 +143,60 @@ test('manager warnings, each with its fix-it action', async () => {
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="warning"]').length === 1)
 
   assert.deepEqual((await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds), [[reEncode.access_method_id], fresh.map((c) => c.id)])
-  assert.deepEqual((await calls(page, 'mark_collected')).map((c) => c.args.accessMethodId), collect.outstanding_card_ids)
+  assert.deepEqual((await calls(page, 'card_collected')).map((c) => c.args.cardId), ['04A1'])
   assert.deepEqual((await calls(page, 'remake_cards')).map((c) => c.args), [{ token: TOKEN, reservationKey: 'stay-ana' }])
+  assert.deepEqual(problems, [])
+})
+
+test('a card still out gets a cancel card from the manager’s warning, with what to do in words', async () => {
+  const out = warning('cards_not_collected', 'cancel_card', { access_method_id: null, cards_out: [cardOut('04A1')] })
+  const lost = warning('cards_not_collected', 'cancel_card', {
+    access_grant_id: id('grant-lost'),
+    access_method_id: null,
+    cards_out: [cardOut('04B2', { reason: 'lost' })],
+  })
+  const { page, problems } = await ui.open(
+    base({
+      warnings: [{ ok: [out, lost] }, { ok: [lost] }],
+      audit_log: { ok: [] },
+      list_operators: { ok: [manager, receptionist] },
+      encode_cancel_card: [
+        {
+          error: {
+            type: 'invalid_input',
+            field: 'acs_entrance_ids[0]',
+            message:
+              'Room 101 door is booked for Tom Morrow from 15 Mar 15:00: their first card used at the door stops the old cards there. A cancel card would lock Tom Morrow out too.',
+          },
+        },
+        { ok: { access_method: null, card_id: '04CA11', op_id: id('op-cancel') } },
+      ],
+    }),
+  )
+  await signIn(page)
+  await page.getByRole('button', { name: 'Manager' }).click()
+  const rows = page.getByTestId('warnings').getByTestId('warning')
+  await rows.nth(1).waitFor()
+  // A lost card cannot be collected or lost again; a cancel card still stops it at the room.
+  assert.equal(await rows.nth(1).getByRole('button', { name: 'Collected' }).count(), 0)
+  assert.match(await rows.nth(1).textContent(), /Ana Silva, card 1 \(reported lost\)/)
+
+  await rows.nth(0).getByRole('button', { name: 'Encode cancel card' }).click()
+  const cancel = rows.nth(0).getByTestId('cancel-card')
+  await cancel.getByRole('button', { name: 'Encode the cancel card' }).click()
+  // Refused: a stay holds the room now, and the message says the real way out.
+  assert.match(await cancel.getByTestId('cancel-card-error').textContent(), /booked for Tom Morrow from 15 Mar 15:00: their first card used at the door stops the old cards there/)
+  await cancel.getByRole('button', { name: 'Encode the cancel card' }).click()
+  const done = cancel.getByTestId('cancel-card-done')
+  await done.waitFor()
+  assert.match(
+    await done.textContent(),
+    /Cancel card 04CA11 is ready\.\s*Take this cancel card to Room 101 door and present it once there\./,
+  )
+  assert.match(await cancel.getByTestId('cancel-card-leaves').textContent(), /does not stop the card at: Lobby until 14 Mar 2025, 11:00/)
+  await cancel.getByRole('button', { name: 'Done' }).click()
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="warning"]').length === 1)
+  assert.deepEqual((await calls(page, 'encode_cancel_card')).map((c) => c.args.entranceIds), [[id('door-101')], [id('door-101')]])
   assert.deepEqual(problems, [])
 })
 

@@ -9,6 +9,7 @@ import {
   base,
   board,
   calls,
+  cardOut,
   cardRecord,
   checkInOptions,
   doors,
@@ -52,6 +53,37 @@ test('the stay panel shows guests, their doors and the state of each card', asyn
   assert.match(await panel.getByTestId('card').nth(2).textContent(), /Card 2\s*Not issued/)
   await panel.getByRole('button', { name: 'Encode 1 card' }).waitFor()
   assert.deepEqual((await calls(page, 'stay')).map((c) => c.args), [{ token: TOKEN, reservationKey: 'stay-ana' }])
+  assert.deepEqual(problems, [])
+})
+
+test('the stay panel lists its cards still out (the old room after a move) with their fixes', async () => {
+  const moved = anaStay({ cards_still_out: [cardOut('04A1'), cardOut('04B2', { guest: 'Ben Silva', reason: 'replaced', copy_number: 2, cancel_entrance_ids: [] })] })
+  const { page, problems } = await ui.open(
+    base({
+      // Loaded, again after the cancel card, and after Ana's card came back.
+      stay: [{ ok: moved }, { ok: moved }, { ok: anaStay({ cards_still_out: [moved.cards_still_out[1]] }) }],
+      card_collected: { ok: null },
+      encode_cancel_card: { ok: { access_method: null, card_id: '04CA11', op_id: id('op-cancel') } },
+    }),
+  )
+  await signIn(page)
+  const panel = await openStay(page)
+  const out = panel.getByTestId('card-still-out')
+  await out.nth(1).waitFor()
+  assert.match(await out.nth(0).textContent(), /Ana Silva, card 1 \(not returned\)\s*card 04A1\s*Opens Room 101 door until a newer card or a cancel card is used there, 14 Mar 2025, 11:00 at the latest; Lobby until 14 Mar 2025, 11:00\./)
+  assert.match(await out.nth(1).textContent(), /Ben Silva, card 2 \(replaced by a newer card\)/)
+  // No room door a cancel card can close: no cancel card offered.
+  assert.equal(await out.nth(1).getByRole('button', { name: 'Encode cancel card' }).count(), 0)
+
+  await out.nth(0).getByRole('button', { name: 'Encode cancel card' }).click()
+  await panel.getByRole('button', { name: 'Encode the cancel card' }).click()
+  await panel.getByTestId('cancel-card-done').filter({ hasText: 'Take this cancel card to Room 101 door and present it once there.' }).waitFor()
+  await panel.getByTestId('cancel-card').getByRole('button', { name: 'Done' }).click()
+
+  await out.nth(0).getByRole('button', { name: 'Collected' }).click()
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="card-still-out"]').length === 1)
+  assert.deepEqual((await calls(page, 'card_collected')).map((c) => c.args.cardId), ['04A1'])
+  assert.deepEqual((await calls(page, 'encode_cancel_card')).map((c) => c.args.entranceIds), [[doors[101].acs_entrance_id]])
   assert.deepEqual(problems, [])
 })
 

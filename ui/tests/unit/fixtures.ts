@@ -87,5 +87,6 @@ export function stayDetail(guests: Array<{ name: string; cards: AccessMethodReco
       cards: guest.cards,
       warnings: [],
     })),
+    cards_still_out: [],
   }
 }

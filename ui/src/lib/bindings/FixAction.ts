@@ -3,4 +3,4 @@
 /**
  * What a manager can do about a warning.
  */
-export type FixAction = "re_encode" | "collect_card" | "reissue_stay" | "none";
+export type FixAction = "re_encode" | "reissue_stay" | "cancel_card" | "none";
