@@ -13,7 +13,9 @@ mod operators;
 mod property;
 mod settings;
 pub mod setup;
+mod stay_search;
 mod stays;
+mod timeline;
 mod users;
 mod warnings;
 
@@ -28,6 +30,7 @@ pub use cards::{
 pub use error::{Error, Result, WireError};
 pub use grants::{CreateAccessGrant, UpdateAccessGrant};
 pub use operators::{Operator, Permission};
+pub use stay_search::{FoundStay, MAX_FOUND_STAYS};
 pub use stays::{
     AUDIT_PAGE, AddGuest, AuditQuery, Board, BoardFloor, CHECK_OUT_TIME, CheckIn, CheckInOptions,
     CheckOutResult, EntranceOption, FixAction, GuestDetail, MAX_CARDS_PER_GUEST, MoveResult,
@@ -39,6 +42,7 @@ pub use store::{
     AuditEntry, AuditFilter, EntranceRecord, GrantFilter, MethodFilter, NewUserIdentity,
     PropertyRecord, Role, SpaceRecord, StoredWarning, UserIdentityRecord,
 };
+pub use timeline::{MAX_TIMELINE_DAYS, StayBar, StayStatus, Timeline, TimelineFloor, TimelineRoom};
 
 /// Who acts, and when.
 #[derive(Debug, Clone, PartialEq, Eq)]

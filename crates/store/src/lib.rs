@@ -12,6 +12,7 @@ mod error;
 mod grants;
 mod records;
 mod time;
+mod timeline;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -38,6 +39,7 @@ pub use records::{
     AccessGrantRecord, AccessMethodRecord, AccessSystemRecord, EntranceRecord, GrantEntrance,
     PropertyRecord, SpaceRecord, SpaceSummary, StoredWarning, UserIdentityRecord,
 };
+pub use timeline::{StayRow, StaySearchHit};
 
 /// The schema, oldest first. Released migrations never change; add a new one instead.
 const MIGRATIONS: &[M<'static>] = &[
@@ -48,6 +50,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/005_leaner_writes.sql")).foreign_key_check(),
     M::up(include_str!("migrations/006_sequences_at_encode.sql")).foreign_key_check(),
     M::up(include_str!("migrations/007_warnings_expire.sql")),
+    M::up(include_str!("migrations/008_timeline.sql")),
 ];
 
 /// How long a writer waits for another process's transaction before giving up.
