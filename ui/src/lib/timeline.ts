@@ -6,7 +6,7 @@
 import { guestNames } from './board'
 import type { DropVerdict } from './dnd'
 import { movedFrame } from './dnd'
-import { overlaps, wallClock } from './time'
+import { offsetAt, overlaps } from './time'
 import type { StayBar, StayStatus, Timeline, TimelineRoom } from './types'
 
 /** A property-local day, "2025-03-12". */
@@ -43,10 +43,31 @@ export function daysFrom(from: Day, count: number): Day[] {
   return Array.from({ length: count }, (_, index) => addDays(from, index))
 }
 
+const offsets = new Map<string, Map<number, number>>()
+const QUARTER_HOUR_MS = 900_000
+
+/** An instant as wall-clock milliseconds at the property (UTC fields read the local time).
+ * The zone's offset is asked of Intl once per quarter hour (zones change offset on quarter
+ * hours): a 60-day chart draws thousands of bars, and Intl takes microseconds a call. */
+function wallMs(instant: string, zone: string): number {
+  const time = Date.parse(instant)
+  let known = offsets.get(zone)
+  if (!known) {
+    known = new Map()
+    offsets.set(zone, known)
+  }
+  const bucket = Math.floor(time / QUARTER_HOUR_MS)
+  let offset = known.get(bucket)
+  if (offset === undefined) {
+    offset = offsetAt(bucket * QUARTER_HOUR_MS, zone)
+    known.set(bucket, offset)
+  }
+  return time + offset
+}
+
 /** The property-local day of an instant. */
 export function localDay(instant: string, zone: string): Day {
-  const clock = wallClock(instant, zone)
-  return `${clock.year}-${pad(clock.month)}-${pad(clock.day)}`
+  return dayOf(Math.floor(wallMs(instant, zone) / DAY_MS) * DAY_MS)
 }
 
 /** "Wed 12" and "Mar" for a column heading; "Wed 12 Mar" whole. */
@@ -70,9 +91,7 @@ export function dayRangeLabel(starts: string, ends: string | null, zone: string)
 /** Where an instant falls on the timeline, in days from the start of `from` (15:00 on the
  * second day is 1.625). */
 export function dayPosition(instant: string, from: Day, zone: string): number {
-  const clock = wallClock(instant, zone)
-  const day = `${clock.year}-${pad(clock.month)}-${pad(clock.day)}`
-  return daysBetween(from, day) + (clock.hour * 60 + clock.minute) / 1440
+  return (wallMs(instant, zone) - utcOf(from)) / DAY_MS
 }
 
 /** A bar's place in day columns, cut to the window: `left` and `width` in days, and whether
@@ -137,6 +156,20 @@ export function visibleRows(
   const first = Math.floor(Math.max(0, scrollTop) / rowHeight)
   const count = Math.ceil(Math.max(0, viewport) / rowHeight) + 1
   return { start: Math.max(0, first - overscan), end: Math.min(total, first + count + overscan) }
+}
+
+/** The days (in columns from the first shown) to draw bars in for a horizontal scroll: those
+ * in view and `overscan` more on each side. `end` is exclusive. */
+export function visibleDays(
+  scrollLeft: number,
+  width: number,
+  dayWidth: number,
+  days: number,
+  overscan = 4,
+): { start: number; end: number } {
+  const first = Math.floor(Math.max(0, scrollLeft) / dayWidth)
+  const count = Math.ceil(Math.max(0, width) / dayWidth) + 1
+  return { start: Math.max(0, first - overscan), end: Math.min(days, first + count + overscan) }
 }
 
 // ---- keys

@@ -15,6 +15,7 @@ import {
   moveBetweenBars,
   moveBetweenRooms,
   timelineRows,
+  visibleDays,
   visibleRows,
 } from '../../src/lib/timeline'
 import type { StayBar, StayStatus, Timeline, TimelineRoom } from '../../src/lib/types'
@@ -131,6 +132,12 @@ describe('rows', () => {
     expect(visibleRows(0, 300, 30, 2000, 5)).toEqual({ start: 0, end: 16 })
     expect(visibleRows(3000, 300, 30, 2000, 5)).toEqual({ start: 95, end: 116 })
     expect(visibleRows(59_900, 300, 30, 2000, 5)).toEqual({ start: 1991, end: 2000 })
+  })
+
+  it('draws bars only in the days in view and a few more', () => {
+    expect(visibleDays(0, 440, 44, 60, 2)).toEqual({ start: 0, end: 13 })
+    expect(visibleDays(880, 440, 44, 60, 2)).toEqual({ start: 18, end: 33 })
+    expect(visibleDays(2200, 440, 44, 60, 2)).toEqual({ start: 48, end: 60 })
   })
 })
 
