@@ -95,6 +95,15 @@ test('the keyboard moves between bars, carries one to another room and drops it'
   await page.keyboard.press('ArrowUp')
   assert.equal(await page.evaluate(() => document.activeElement?.dataset.stay), 'stay-ana')
   // Space picks Ana's stay up; down over 103 and 104, past the floor's heading, to 201.
+  // Escape puts it back first.
+  await page.keyboard.press('Space')
+  await page.keyboard.press('ArrowDown')
+  // Carl leaves 103 this morning: Ana's stay fits there from now on.
+  await page.locator('.lane.drop-ok[data-room="103"]').waitFor()
+  await page.keyboard.press('Escape')
+  await page.waitForFunction(() => document.querySelector('[data-testid="announcer"]').textContent.includes('Move cancelled'))
+  assert.equal(await page.locator('.lane.drop-ok, .lane.drop-no').count(), 0)
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.stay), 'stay-ana')
   await page.keyboard.press('Space')
   for (let step = 0; step < 3; step++) await page.keyboard.press('ArrowDown')
   await page.locator('.lane.drop-ok[data-room="201"]').waitFor()
