@@ -18,9 +18,18 @@ const DAY_MS = 86_400_000
 
 const pad = (value: number) => String(value).padStart(2, '0')
 
+let lastDay = ''
+let lastUtc = 0
+
+/** A day's midnight as if it were UTC; the last one is remembered (bars ask for the same
+ * first day of the chart over and over). */
 function utcOf(day: Day): number {
-  const [year, month, date] = day.split('-').map(Number)
-  return Date.UTC(year, month - 1, date)
+  if (day !== lastDay) {
+    const [year, month, date] = day.split('-').map(Number)
+    lastDay = day
+    lastUtc = Date.UTC(year, month - 1, date)
+  }
+  return lastUtc
 }
 
 function dayOf(utc: number): Day {
