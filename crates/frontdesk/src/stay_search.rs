@@ -15,6 +15,9 @@ use crate::{FrontDesk, Result};
 pub const MAX_FOUND_STAYS: usize = 50;
 /// The shortest query searched: one letter would match most guests.
 const MIN_QUERY_CHARS: usize = 2;
+/// The shortest query a reservation key is found by the start of: shorter ones ("sta" for
+/// Stacy) would read every key the desk made up ("stay-…"), so they find a whole key only.
+const KEY_PREFIX_CHARS: usize = 8;
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -35,7 +38,7 @@ pub struct FoundStay {
 
 impl FrontDesk {
     /// Stays whose guest's name has every word of `query` (case and accents aside), whose
-    /// reservation key starts with it, or whose room is named by it ("102", "Room 102"); at
+    /// reservation key is it or (from 8 characters) starts with it, or whose room is named by it ("102", "Room 102"); at
     /// most [`MAX_FOUND_STAYS`], nearest to `now` first. Cancelled stays (ended before they
     /// started) are left out.
     pub fn find_stays(
@@ -71,7 +74,12 @@ impl FrontDesk {
                     hits.extend(r.stay_hits_of_room(space.id)?);
                 }
             }
-            hits.extend(r.stay_hits_of_key_prefix(query.trim())?);
+            let key = query.trim();
+            if key.chars().count() >= KEY_PREFIX_CHARS {
+                hits.extend(r.stay_hits_of_key_prefix(key)?);
+            } else {
+                hits.extend(r.stay_hits_of_key(key)?);
+            }
 
             let mut nearest: BTreeMap<String, TimeDelta> = BTreeMap::new();
             for hit in &hits {

@@ -337,7 +337,19 @@ fn stays_are_found_by_room_and_by_reservation_key() {
     assert_eq!(keys(&found(&desk, "room 203", NOW)), ["R-PAST", "R-LATER"]);
     // "20" is no room's name: rooms are named whole.
     assert!(found(&desk, "20", NOW).is_empty());
-    assert_eq!(keys(&found(&desk, "R-SO", NOW)), ["R-SOON"]);
+    assert_eq!(keys(&found(&desk, "R-SOON", NOW)), ["R-SOON"]);
+    // A key's start finds it from 8 characters on; a shorter one only finds a whole key.
+    assert!(found(&desk, "R-SOO", NOW).is_empty());
+    check_in(
+        &desk,
+        NOW,
+        "room-101",
+        ("2025-07-20T14:00:00Z", "2025-07-22T10:00:00Z"),
+        &["Rita Sousa"],
+        "PMS-2025-0042",
+    );
+    assert_eq!(keys(&found(&desk, "PMS-2025-00", NOW)), ["PMS-2025-0042"]);
+    assert!(found(&desk, "PMS-20", NOW).is_empty());
 }
 
 #[test]

@@ -157,6 +157,16 @@ impl Reader<'_> {
         )
     }
 
+    /// The grants of a reservation key.
+    pub fn stay_hits_of_key(&self, key: &str) -> Result<Vec<StaySearchHit>> {
+        self.stay_hits(
+            "SELECT reservation_key, starts_at, ends_at, deleted_at
+             FROM access_grants INDEXED BY access_grants_stays_by_key
+             WHERE reservation_key = ?1",
+            [key],
+        )
+    }
+
     /// The grants whose reservation key starts with `prefix`.
     pub fn stay_hits_of_key_prefix(&self, prefix: &str) -> Result<Vec<StaySearchHit>> {
         // A range, not LIKE: LIKE would read the whole index.

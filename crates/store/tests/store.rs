@@ -1012,6 +1012,15 @@ const TIMELINE_QUERIES: &[RuleQuery] = &[
         scans_allowed: &[],
     },
     RuleQuery {
+        source: "timeline.rs Reader::stay_hits_of_key",
+        file: TIMELINE_RS,
+        sql: "SELECT reservation_key, starts_at, ends_at, deleted_at
+             FROM access_grants INDEXED BY access_grants_stays_by_key
+             WHERE reservation_key = ?1",
+        pieces: &[],
+        scans_allowed: &[],
+    },
+    RuleQuery {
         source: "timeline.rs Reader::stay_hits_of_key_prefix",
         file: TIMELINE_RS,
         sql: "SELECT reservation_key, starts_at, ends_at, deleted_at
