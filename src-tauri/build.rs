@@ -13,6 +13,8 @@ fn main() {
         "list_operators",
         "create_operator",
         "room_board",
+        "timeline",
+        "find_stays",
         "stay",
         "check_in_options",
         "check_in",

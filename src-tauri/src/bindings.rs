@@ -87,6 +87,8 @@ pub fn export_bindings(dir: &Path) -> Result<(), ExportError> {
     SimulatedCardView::export_all(&config)?;
     ApiStatus::export_all(&config)?;
     frontdesk::Board::export_all(&config)?;
+    frontdesk::Timeline::export_all(&config)?;
+    frontdesk::FoundStay::export_all(&config)?;
     frontdesk::StayDetail::export_all(&config)?;
     frontdesk::CheckInOptions::export_all(&config)?;
     frontdesk::CheckIn::export_all(&config)?;

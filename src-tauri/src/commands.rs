@@ -14,13 +14,13 @@ pub async fn app_info(state: State<'_>) -> Result<AppInfo, WireError> {
     state.run(Desk::app_info).await
 }
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use engine::model::{AccessGrantId, AccessMethodId, EntranceId, SpaceId, TimeFrame};
 use frontdesk::{
     AccessMethodRecord, AddGuest, AuditEntry, AuditQuery, Board, CardReport, CheckIn,
-    CheckInOptions, CheckOutResult, EncodedCard, LockDecision, MoveResult, Operator, PlannedChange,
-    Prediction, Role, StaffAccess, StaffChange, StaffDoorChoices, StayDetail, WarningView,
-    WireError,
+    CheckInOptions, CheckOutResult, EncodedCard, FoundStay, LockDecision, MoveResult, Operator,
+    PlannedChange, Prediction, Role, StaffAccess, StaffChange, StaffDoorChoices, StayDetail,
+    Timeline, WarningView, WireError,
 };
 use tauri::{AppHandle, Emitter};
 
@@ -105,6 +105,34 @@ pub async fn room_board(state: State<'_>, token: String) -> Result<Board, WireEr
         .await
 }
 
+/// `days` days of every room from the property-local day `from` (`YYYY-MM-DD`).
+#[tauri::command]
+pub async fn timeline(
+    state: State<'_>,
+    token: String,
+    from: NaiveDate,
+    days: u32,
+) -> Result<Timeline, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            desk.desk.timeline(operator, from, days, Utc::now())
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn find_stays(
+    state: State<'_>,
+    token: String,
+    query: String,
+) -> Result<Vec<FoundStay>, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            desk.desk.find_stays(operator, &query, Utc::now())
+        })
+        .await
+}
+
 #[tauri::command]
 pub async fn stay(
     state: State<'_>,
@@ -123,10 +151,14 @@ pub async fn check_in_options(
     state: State<'_>,
     token: String,
     space_id: SpaceId,
+    day: Option<NaiveDate>,
 ) -> Result<CheckInOptions, WireError> {
     state
-        .signed_in(token, move |desk, operator| {
-            desk.desk.check_in_options(operator, space_id, Utc::now())
+        .signed_in(token, move |desk, operator| match day {
+            Some(day) => desk
+                .desk
+                .check_in_options_on(operator, space_id, day, Utc::now()),
+            None => desk.desk.check_in_options(operator, space_id, Utc::now()),
         })
         .await
 }

@@ -49,6 +49,8 @@ pub fn run(options: Options) -> Result<(), String> {
             commands::list_operators,
             commands::create_operator,
             commands::room_board,
+            commands::timeline,
+            commands::find_stays,
             commands::stay,
             commands::check_in_options,
             commands::check_in,

@@ -510,3 +510,38 @@ test('a manager adds a receptionist and switches the local API on and off; the r
     assert.doesNotMatch(nav, /Manager|Operators/)
   })
 })
+
+test('a guest checked in for tomorrow is on the timeline, arriving soon, and found by the search', TIMEOUT, async () => {
+  await withApp(async (session) => {
+    await firstManager(session)
+    // The timeline opens on yesterday: tomorrow is its third day. A click there on Room
+    // 101's row opens the check-in from tomorrow.
+    await click(session, byTestId('view-timeline'))
+    const track = await waitFor(session, By.css('[data-testid="timeline-row"][data-room="room-101"] .track'))
+    const width = (await track.getRect()).width
+    // Tomorrow in the hotel's time zone: the heading after today's.
+    const tomorrow = await (await waitFor(session, By.css('.day.today + .day'))).getAttribute('data-day')
+    assert.equal(tomorrow, await (await session.findElements(byTestId('timeline-day')))[2].getAttribute('data-day'))
+    await session.actions().move({ origin: track, x: Math.round(2.5 * 44 - width / 2), y: 0 }).click().perform()
+    const dialog = await waitFor(session, By.css('dialog[open]'), { text: 'Check in to Room 101' })
+    const arrival = await waitFor(session, byLabel('Arrival'), { scope: dialog })
+    assert.equal(await arrival.getAttribute('value'), `${tomorrow}T15:00`)
+    await type(session, byLabel('Guest 1 name'), 'Tia Morrow', { scope: dialog })
+    await click(session, byButton('Check in and make 1 card'), { scope: dialog })
+    await encodeAll(session, dialog)
+    await waitFor(session, byTestId('check-in-done'), { scope: dialog, text: 'checked in to Room' })
+    await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"]'), { scope: dialog })
+    await waitGone(session, By.css('dialog[open]'))
+
+    // A one-night bar shows its name cut short; its label says it whole.
+    const bar = await waitFor(session, By.css('[data-testid="timeline-row"][data-room="room-101"] [data-testid="timeline-bar"]'))
+    assert.match(await bar.getAttribute('aria-label'), /^Tia Morrow, .*, arriving in Room 101$/)
+    await screenshot(session, 'timeline')
+
+    await click(session, byTestId('view-today'))
+    await waitFor(session, byTestId('arriving-guest'), { text: 'Tia Morrow — Room 101' })
+    await type(session, byTestId('board-search'), 'tia')
+    await waitFor(session, byTestId('found-stay'), { text: 'Tia Morrow — Room 101' })
+    await screenshot(session, 'arriving-soon-and-search')
+  })
+})

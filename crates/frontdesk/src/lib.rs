@@ -16,7 +16,9 @@ mod property;
 mod settings;
 pub mod setup;
 mod staff;
+mod stay_search;
 mod stays;
+mod timeline;
 mod users;
 mod warnings;
 mod zones;
@@ -37,6 +39,7 @@ pub use predict::{PlannedChange, Prediction, RemakeOffer, Trouble};
 pub use staff::{
     DoorChoice, DoorGroup, StaffAccess, StaffCardsState, StaffChange, StaffDoorChoices,
 };
+pub use stay_search::{FoundStay, MAX_FOUND_STAYS};
 pub use stays::{
     AUDIT_PAGE, AddGuest, AuditQuery, Board, BoardFloor, CHECK_OUT_TIME, CheckIn, CheckInOptions,
     CheckOutResult, EntranceOption, FixAction, GuestDetail, MAX_CARDS_PER_GUEST, MoveResult,
@@ -47,6 +50,7 @@ pub use store::{
     AuditEntry, AuditFilter, EntranceRecord, GrantFilter, MethodFilter, NewUserIdentity,
     PropertyRecord, Role, SpaceRecord, StoredWarning, UserIdentityRecord,
 };
+pub use timeline::{MAX_TIMELINE_DAYS, StayBar, StayStatus, Timeline, TimelineFloor, TimelineRoom};
 
 /// Who acts, and when.
 #[derive(Debug, Clone, PartialEq, Eq)]

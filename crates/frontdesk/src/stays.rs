@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Days, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use engine::model::{
     AccessGrantId, AccessMethodId, AccessMode, EntranceId, RequestedAccessMethod, SpaceId,
@@ -28,6 +28,11 @@ use crate::{
 pub const CHECK_OUT_TIME: NaiveTime = match NaiveTime::from_hms_opt(11, 0, 0) {
     Some(time) => time,
     None => panic!("11:00 is a time"),
+};
+/// When a stay booked for a later day starts by default, in the property's time zone.
+pub const CHECK_IN_TIME: NaiveTime = match NaiveTime::from_hms_opt(15, 0, 0) {
+    Some(time) => time,
+    None => panic!("15:00 is a time"),
 };
 /// Until this hour an arrival belongs to the night before.
 const NIGHT_ENDS: NaiveTime = match NaiveTime::from_hms_opt(6, 0, 0) {
@@ -364,6 +369,28 @@ impl FrontDesk {
         space_id: SpaceId,
         now: DateTime<Utc>,
     ) -> Result<CheckInOptions> {
+        self.check_in_options_from(operator, space_id, None, now)
+    }
+
+    /// The check-in form for a stay arriving on a property-local `day`: from now when that
+    /// is today, else from the day's check-in time (15:00), to the next morning's 11:00.
+    pub fn check_in_options_on(
+        &self,
+        operator: &Operator,
+        space_id: SpaceId,
+        day: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<CheckInOptions> {
+        self.check_in_options_from(operator, space_id, Some(day), now)
+    }
+
+    fn check_in_options_from(
+        &self,
+        operator: &Operator,
+        space_id: SpaceId,
+        day: Option<NaiveDate>,
+        now: DateTime<Utc>,
+    ) -> Result<CheckInOptions> {
         operator.require(Permission::FrontDesk)?;
         self.store.read(|r| {
             let space = r
@@ -373,6 +400,17 @@ impl FrontDesk {
                 .property()?
                 .ok_or_else(|| Error::not_found("property", "-"))?;
             let zone: Tz = property.time_zone.parse().unwrap_or(chrono_tz::UTC);
+            let today = now.with_timezone(&zone).date_naive();
+            let starts_at = match day {
+                Some(day) if day < today => {
+                    return Err(Error::invalid("day", "choose today or a later day"));
+                }
+                Some(day) if day > today => zone
+                    .from_local_datetime(&day.and_time(CHECK_IN_TIME))
+                    .earliest()
+                    .map_or(now, |local| local.with_timezone(&Utc)),
+                _ => now,
+            };
             let option = |entrance: store::EntranceRecord| EntranceOption {
                 acs_entrance_id: entrance.id,
                 name: entrance.name,
@@ -387,8 +425,8 @@ impl FrontDesk {
             Ok(CheckInOptions {
                 space_id,
                 room_name: space.name,
-                starts_at: now,
-                ends_at: next_check_out(zone, now),
+                starts_at,
+                ends_at: next_check_out(zone, starts_at),
                 room_doors,
                 common_areas,
             })

@@ -12,6 +12,7 @@ mod error;
 mod grants;
 mod records;
 mod time;
+mod timeline;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -38,6 +39,7 @@ pub use records::{
     AccessGrantRecord, AccessMethodRecord, AccessSystemRecord, EntranceRecord, GrantEntrance,
     PropertyRecord, SpaceRecord, SpaceSummary, StoredWarning, UserIdentityRecord,
 };
+pub use timeline::{StayRow, StaySearchHit};
 
 /// The schema, oldest first. Released migrations never change; add a new one instead.
 const MIGRATIONS: &[M<'static>] = &[
@@ -51,6 +53,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!(
         "migrations/008_cards_come_back_one_by_one.sql"
     )),
+    M::up(include_str!("migrations/009_timeline.sql")),
 ];
 
 /// How long a writer waits for another process's transaction before giving up.

@@ -724,6 +724,7 @@ fn memory_and_file_databases_give_the_same_results() {
 
 const GRANTS_RS: &str = include_str!("../src/grants.rs");
 const CATALOG_RS: &str = include_str!("../src/catalog.rs");
+const TIMELINE_RS: &str = include_str!("../src/timeline.rs");
 
 /// A query the rule checks run, copied from the store's source (`source` names the function;
 /// the test checks the text is still there, so an edit there fails here until copied).
@@ -899,6 +900,146 @@ const RULE_QUERIES: &[RuleQuery] = &[
     },
 ];
 
+/// The timeline's and the stay search's queries (timeline.rs): they read past stays too, by
+/// index, whatever the history.
+const TIMELINE_QUERIES: &[RuleQuery] = &[
+    RuleQuery {
+        source: "timeline.rs Reader::timeline_rows (stay_rows)",
+        file: TIMELINE_RS,
+        sql: "SELECT es.space_id, g.id, g.reservation_key, g.user_identity_id, u.full_name,
+        g.starts_at, g.ends_at, g.created_at, g.deleted_at,
+        (SELECT COUNT(*) FROM warnings w WHERE w.access_grant_id = g.id
+             AND (w.expires_at IS NULL OR w.expires_at > ?1)),
+        EXISTS (SELECT 1 FROM access_grants o INDEXED BY access_grants_stays_by_key
+                WHERE o.reservation_key = g.reservation_key AND o.deleted_at = g.created_at)
+            AND NOT EXISTS (SELECT 1 FROM access_grants o INDEXED BY access_grants_stays_by_key
+                JOIN access_grant_entrances oe
+                    ON oe.access_grant_id = o.id AND oe.entrance_id = ge.entrance_id
+                WHERE o.reservation_key = g.reservation_key AND o.deleted_at = g.created_at),
+        g.deleted_at IS NOT NULL
+            AND EXISTS (SELECT 1 FROM access_grants o INDEXED BY access_grants_stays_by_key
+                WHERE o.reservation_key = g.reservation_key AND o.created_at = g.deleted_at)
+            AND NOT EXISTS (SELECT 1 FROM access_grants o INDEXED BY access_grants_stays_by_key
+                JOIN access_grant_entrances oe
+                    ON oe.access_grant_id = o.id AND oe.entrance_id = ge.entrance_id
+                WHERE o.reservation_key = g.reservation_key AND o.created_at = g.deleted_at)
+             FROM access_grants g INDEXED BY access_grants_stays_by_end
+             JOIN user_identities u ON u.id = g.user_identity_id
+             JOIN access_grant_entrances ge ON ge.access_grant_id = g.id
+             JOIN entrance_spaces es ON es.entrance_id = ge.entrance_id
+             JOIN spaces s ON s.id = es.space_id AND s.kind <> 'common'
+             WHERE g.reservation_key IS NOT NULL AND g.ends_at > ?2 AND g.starts_at < ?3
+             AND (g.deleted_at IS NULL OR (g.deleted_at > ?2 AND g.deleted_at > g.starts_at))
+             ORDER BY g.starts_at, g.rowid",
+        pieces: &[
+            "SELECT es.space_id, g.id, g.reservation_key, g.user_identity_id, u.full_name,
+        g.starts_at, g.ends_at, g.created_at, g.deleted_at,
+        (SELECT COUNT(*) FROM warnings w WHERE w.access_grant_id = g.id
+             AND (w.expires_at IS NULL OR w.expires_at > ?1)),
+        EXISTS (SELECT 1 FROM access_grants o INDEXED BY access_grants_stays_by_key
+                WHERE o.reservation_key = g.reservation_key AND o.deleted_at = g.created_at)
+            AND NOT EXISTS (SELECT 1 FROM access_grants o INDEXED BY access_grants_stays_by_key
+                JOIN access_grant_entrances oe
+                    ON oe.access_grant_id = o.id AND oe.entrance_id = ge.entrance_id
+                WHERE o.reservation_key = g.reservation_key AND o.deleted_at = g.created_at),
+        g.deleted_at IS NOT NULL
+            AND EXISTS (SELECT 1 FROM access_grants o INDEXED BY access_grants_stays_by_key
+                WHERE o.reservation_key = g.reservation_key AND o.created_at = g.deleted_at)
+            AND NOT EXISTS (SELECT 1 FROM access_grants o INDEXED BY access_grants_stays_by_key
+                JOIN access_grant_entrances oe
+                    ON oe.access_grant_id = o.id AND oe.entrance_id = ge.entrance_id
+                WHERE o.reservation_key = g.reservation_key AND o.created_at = g.deleted_at)",
+            "             FROM access_grants g INDEXED BY {index}
+             JOIN user_identities u ON u.id = g.user_identity_id
+             JOIN access_grant_entrances ge ON ge.access_grant_id = g.id
+             JOIN entrance_spaces es ON es.entrance_id = ge.entrance_id
+             JOIN spaces s ON s.id = es.space_id AND s.kind <> 'common'
+             WHERE g.reservation_key IS NOT NULL AND {filter}
+             ORDER BY g.starts_at, g.rowid",
+            "\"access_grants_stays_by_end\", \"g.ends_at > ?2 AND g.starts_at < ?3
+             AND (g.deleted_at IS NULL OR (g.deleted_at > ?2 AND g.deleted_at > g.starts_at))\"",
+        ],
+        scans_allowed: &[],
+    },
+    RuleQuery {
+        source: "timeline.rs Reader::stay_rows_of_key (stay_rows)",
+        file: TIMELINE_RS,
+        sql: "SELECT es.space_id, g.id, g.reservation_key, g.user_identity_id, u.full_name,
+        g.starts_at, g.ends_at, g.created_at, g.deleted_at,
+        (SELECT COUNT(*) FROM warnings w WHERE w.access_grant_id = g.id
+             AND (w.expires_at IS NULL OR w.expires_at > ?1)),
+        EXISTS (SELECT 1 FROM access_grants o INDEXED BY access_grants_stays_by_key
+                WHERE o.reservation_key = g.reservation_key AND o.deleted_at = g.created_at)
+            AND NOT EXISTS (SELECT 1 FROM access_grants o INDEXED BY access_grants_stays_by_key
+                JOIN access_grant_entrances oe
+                    ON oe.access_grant_id = o.id AND oe.entrance_id = ge.entrance_id
+                WHERE o.reservation_key = g.reservation_key AND o.deleted_at = g.created_at),
+        g.deleted_at IS NOT NULL
+            AND EXISTS (SELECT 1 FROM access_grants o INDEXED BY access_grants_stays_by_key
+                WHERE o.reservation_key = g.reservation_key AND o.created_at = g.deleted_at)
+            AND NOT EXISTS (SELECT 1 FROM access_grants o INDEXED BY access_grants_stays_by_key
+                JOIN access_grant_entrances oe
+                    ON oe.access_grant_id = o.id AND oe.entrance_id = ge.entrance_id
+                WHERE o.reservation_key = g.reservation_key AND o.created_at = g.deleted_at)
+             FROM access_grants g INDEXED BY access_grants_stays_by_key
+             JOIN user_identities u ON u.id = g.user_identity_id
+             JOIN access_grant_entrances ge ON ge.access_grant_id = g.id
+             JOIN entrance_spaces es ON es.entrance_id = ge.entrance_id
+             JOIN spaces s ON s.id = es.space_id AND s.kind <> 'common'
+             WHERE g.reservation_key IS NOT NULL AND g.reservation_key = ?2
+             ORDER BY g.starts_at, g.rowid",
+        pieces: &["\"access_grants_stays_by_key\", \"g.reservation_key = ?2\""],
+        scans_allowed: &[],
+    },
+    RuleQuery {
+        source: "timeline.rs Reader::stay_hits_of_guest",
+        file: TIMELINE_RS,
+        sql: "SELECT reservation_key, starts_at, ends_at, deleted_at
+             FROM access_grants INDEXED BY access_grants_by_user
+             WHERE user_identity_id = ?1 AND reservation_key IS NOT NULL",
+        pieces: &[],
+        scans_allowed: &[],
+    },
+    RuleQuery {
+        source: "timeline.rs Reader::stay_hits_of_room",
+        file: TIMELINE_RS,
+        sql: "SELECT g.reservation_key, g.starts_at, g.ends_at, g.deleted_at
+             FROM entrance_spaces es
+             JOIN access_grant_entrances ge ON ge.entrance_id = es.entrance_id
+             JOIN access_grants g ON g.id = ge.access_grant_id
+             WHERE es.space_id = ?1 AND g.reservation_key IS NOT NULL",
+        pieces: &[],
+        scans_allowed: &[],
+    },
+    RuleQuery {
+        source: "timeline.rs Reader::stay_hits_of_key",
+        file: TIMELINE_RS,
+        sql: "SELECT reservation_key, starts_at, ends_at, deleted_at
+             FROM access_grants INDEXED BY access_grants_stays_by_key
+             WHERE reservation_key = ?1",
+        pieces: &[],
+        scans_allowed: &[],
+    },
+    RuleQuery {
+        source: "timeline.rs Reader::stay_hits_of_key_prefix",
+        file: TIMELINE_RS,
+        sql: "SELECT reservation_key, starts_at, ends_at, deleted_at
+             FROM access_grants INDEXED BY access_grants_stays_by_key
+             WHERE reservation_key >= ?1 AND reservation_key < ?1 || char(1114111)",
+        pieces: &[],
+        scans_allowed: &[],
+    },
+    RuleQuery {
+        source: "timeline.rs Reader::guest_names",
+        file: TIMELINE_RS,
+        sql: "SELECT id, full_name FROM user_identities
+             WHERE kind = 'guest' AND full_name IS NOT NULL",
+        pieces: &[],
+        // One narrow row per guest, read for a search by name with accents folded.
+        scans_allowed: &["user_identities"],
+    },
+];
+
 /// Tables that keep every grant, method and reservation ever made.
 const HISTORY_TABLES: &[&str] = &[
     "access_grants",
@@ -927,7 +1068,12 @@ fn query_plan(connection: &Connection, sql: &str) -> Vec<String> {
 
 #[test]
 fn the_copied_rule_queries_are_still_the_stores_own() {
-    for query in RULE_QUERIES {
+    assert_still_in_source(RULE_QUERIES);
+    assert_still_in_source(TIMELINE_QUERIES);
+}
+
+fn assert_still_in_source(queries: &[RuleQuery]) {
+    for query in queries {
         let source = squeeze(query.file);
         let pieces: Vec<String> = if query.pieces.is_empty() {
             vec![squeeze(query.sql)]
@@ -952,9 +1098,29 @@ fn rule_checks_search_indexes_and_never_scan_history_tables() {
     import_demo(&store);
     drop(store);
     let connection = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    assert_searches_indexes(&connection, RULE_QUERIES);
 
-    for query in RULE_QUERIES {
-        let plan = query_plan(&connection, query.sql);
+    // A door's reservations start from its live ones, not from every grant that ever
+    // included it (that index is searched, not scanned, but grows with the history).
+    let door_reservations = RULE_QUERIES
+        .iter()
+        .find(|query| query.source.contains("door_reservations"))
+        .unwrap();
+    let plan = query_plan(&connection, door_reservations.sql);
+    assert_eq!(
+        plan[0], "SEARCH d USING INDEX reservation_doors_live (entrance_id=?)",
+        "{plan:?}"
+    );
+    assert!(
+        plan.iter()
+            .all(|step| !step.contains("access_grant_entrances_by_entrance")),
+        "{plan:?}"
+    );
+}
+
+fn assert_searches_indexes(connection: &Connection, queries: &[RuleQuery]) {
+    for query in queries {
+        let plan = query_plan(connection, query.sql);
         assert!(!plan.is_empty(), "{}", query.source);
         for step in &plan {
             let mut words = step.split_whitespace();
@@ -980,22 +1146,21 @@ fn rule_checks_search_indexes_and_never_scan_history_tables() {
             );
         }
     }
+}
 
-    // A door's reservations start from its live ones, not from every grant that ever
-    // included it (that index is searched, not scanned, but grows with the history).
-    let door_reservations = RULE_QUERIES
-        .iter()
-        .find(|query| query.source.contains("door_reservations"))
-        .unwrap();
-    let plan = query_plan(&connection, door_reservations.sql);
+#[test]
+fn timeline_queries_search_indexes_and_scan_only_the_guests() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = database_file(&dir);
+    let store = Store::open(&path).unwrap();
+    import_demo(&store);
+    drop(store);
+    let connection = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    assert_searches_indexes(&connection, TIMELINE_QUERIES);
+    let timeline = query_plan(&connection, TIMELINE_QUERIES[0].sql);
     assert_eq!(
-        plan[0], "SEARCH d USING INDEX reservation_doors_live (entrance_id=?)",
-        "{plan:?}"
-    );
-    assert!(
-        plan.iter()
-            .all(|step| !step.contains("access_grant_entrances_by_entrance")),
-        "{plan:?}"
+        timeline[0], "SEARCH g USING INDEX access_grants_stays_by_end (ends_at>?)",
+        "{timeline:?}"
     );
 }
 

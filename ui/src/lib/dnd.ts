@@ -58,21 +58,21 @@ export const DRAG_INSTRUCTIONS =
   'choose a room, then press Space or Enter to drop it there, or Escape to cancel. ' +
   'You can also open the room and choose Move to room….'
 
-export function announcePickUp(stay: StaySummary, from: RoomTile): string {
+export function announcePickUp(stay: StaySummary, from: Pick<RoomTile, 'name'>): string {
   return `Picked up the stay of ${guestNames(stay.guests)} in ${from.name}. Use the arrow keys to choose a room, Space or Enter to drop, Escape to cancel.`
 }
 
-export function announceOver(target: RoomTile, verdict: DropVerdict): string {
+export function announceOver(target: Pick<RoomTile, 'name'>, verdict: DropVerdict): string {
   return verdict.ok
     ? `Over ${target.name}. Drop here to move the stay.`
     : `Over ${target.name}. Cannot move here: ${verdict.reason}.`
 }
 
-export function announceCancel(stay: StaySummary, from: RoomTile): string {
+export function announceCancel(stay: StaySummary, from: Pick<RoomTile, 'name'>): string {
   return `Move cancelled. The stay of ${guestNames(stay.guests)} stays in ${from.name}.`
 }
 
-export function announceRefusedDrop(target: RoomTile, verdict: DropVerdict): string {
+export function announceRefusedDrop(target: Pick<RoomTile, 'name'>, verdict: DropVerdict): string {
   return verdict.ok ? '' : `The stay was not moved to ${target.name}: ${verdict.reason}.`
 }
 

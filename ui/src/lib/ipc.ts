@@ -21,6 +21,7 @@ import type {
   EncodeEvent,
   EncoderState,
   EntranceView,
+  FoundStay,
   LockDecision,
   MoveResult,
   Operator,
@@ -33,6 +34,7 @@ import type {
   StaffChange,
   StaffDoorChoices,
   StayDetail,
+  Timeline,
   WarningView,
   WireError,
 } from './types'
@@ -122,9 +124,14 @@ export const api = {
     call<Operator>('create_operator', { token, name, pin, role }),
 
   roomBoard: (token: string) => call<Board>('room_board', { token }),
+  /** `days` days of every room from the property-local day `from` (YYYY-MM-DD). */
+  timeline: (token: string, from: string, days: number) => call<Timeline>('timeline', { token, from, days }),
+  /** Future, current and past stays by guest name, reservation key or room; nearest first. */
+  findStays: (token: string, query: string) => call<FoundStay[]>('find_stays', { token, query }),
   stay: (token: string, reservationKey: string) => call<StayDetail>('stay', { token, reservationKey }),
-  checkInOptions: (token: string, spaceId: string) =>
-    call<CheckInOptions>('check_in_options', { token, spaceId }),
+  /** `day` (YYYY-MM-DD, property-local): a stay arriving that day rather than now. */
+  checkInOptions: (token: string, spaceId: string, day?: string) =>
+    call<CheckInOptions>('check_in_options', day ? { token, spaceId, day } : { token, spaceId }),
   checkIn: (token: string, request: CheckIn) => call<StayDetail>('check_in', { token, request }),
   addGuest: (token: string, request: AddGuest) => call<StayDetail>('add_guest', { token, request }),
   duplicateCard: (token: string, accessGrantId: string) =>

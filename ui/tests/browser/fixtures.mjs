@@ -126,6 +126,67 @@ export function bigBoard(count) {
   return { property_name: appInfo.property_name, time_zone: ZONE, now: NOW, floors }
 }
 
+/** A stay's bar on the timeline. */
+export function bar(key, guests, starts, ends, status = 'in_house', warnings = 0) {
+  return { reservation_key: key, starts_at: starts, ends_at: ends, guests, warnings, status }
+}
+
+/** Eva and Rui Lopes, arriving in 201 on Friday 14 March at 15:00. */
+export const eva = bar('stay-eva', ['Eva Lopes', 'Rui Lopes'], '2025-03-14T15:00:00Z', '2025-03-16T11:00:00Z', 'upcoming')
+
+/** The board's rooms over two weeks from Tuesday 11 March: today's stays, Eva arriving in
+ * 201 on Friday, and Zoe, who checked out of 203 on Tuesday morning. */
+export function timeline(extra = {}) {
+  const statusOf = (stay) => (Date.parse(stay.starts_at) > Date.parse(NOW) ? 'upcoming' : 'in_house')
+  return {
+    property_name: appInfo.property_name,
+    time_zone: ZONE,
+    now: NOW,
+    from: '2025-03-11',
+    days: 14,
+    starts_at: '2025-03-11T00:00:00Z',
+    ends_at: '2025-03-25T00:00:00Z',
+    floors: board().floors.map((floor) => ({
+      floor: floor.floor,
+      label: floor.label,
+      rooms: floor.rooms.map((room) => ({
+        space_id: room.space_id,
+        key: room.key,
+        name: room.name,
+        kind: room.kind,
+        stays: [
+          ...room.stays.map((stay) => ({ ...stay, status: statusOf(stay) })),
+          ...(room.key === '201' ? [eva] : []),
+          ...(room.key === '203' ? [bar('stay-zoe', ['Zoe Adams'], '2025-03-09T15:00:00Z', '2025-03-11T10:40:00Z', 'checked_out')] : []),
+        ],
+      })),
+    })),
+    ...extra,
+  }
+}
+
+/** The timeline of `bigBoard(count)` over `days` days from Tuesday 11 March: in every room a
+ * three-night stay every four days (the first starting on a day of its own), the ones before
+ * today checked out, a warning on every seventh. */
+export function bigTimeline(count, days) {
+  const floors = bigBoard(count).floors.map((floor) => ({
+    floor: floor.floor,
+    label: floor.label,
+    rooms: floor.rooms.map((room, index) => {
+      const stays = []
+      for (let start = index % 4; start < days; start += 4) {
+        const starts = new Date(Date.UTC(2025, 2, 11 + start, 15)).toISOString().replace('.000', '')
+        const ends = new Date(Date.UTC(2025, 2, 14 + start, 11)).toISOString().replace('.000', '')
+        const status = Date.parse(ends) <= Date.parse(NOW) ? 'checked_out' : Date.parse(starts) > Date.parse(NOW) ? 'upcoming' : 'in_house'
+        stays.push(bar(`stay-${room.key}-${start}`, [`Guest ${room.key}-${start}`], starts, ends, status, start % 7 === 0 ? 1 : 0))
+      }
+      return { space_id: room.space_id, key: room.key, name: room.name, kind: room.kind, stays }
+    }),
+  }))
+  const end = new Date(Date.UTC(2025, 2, 11 + days)).toISOString().replace('.000', '')
+  return { property_name: appInfo.property_name, time_zone: ZONE, now: NOW, from: '2025-03-11', days, starts_at: '2025-03-11T00:00:00Z', ends_at: end, floors }
+}
+
 export function cardRecord(name, extra = {}) {
   return {
     id: id(`method-${name}`),
@@ -240,6 +301,8 @@ export function base(overrides = {}, operator = manager) {
     sign_in: { ok: session(operator) },
     sign_out: { ok: null },
     room_board: { ok: board() },
+    timeline: { ok: timeline() },
+    find_stays: { ok: [] },
     entrances: { ok: entrances },
     simulator_cards: { ok: [] },
     predict: { ok: { booked: null, troubles: [] } },

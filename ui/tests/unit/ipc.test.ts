@@ -102,6 +102,9 @@ describe('api', () => {
     }
     await api.stay(t, 'stay-1')
     await api.checkInOptions(t, 'space-1')
+    await api.checkInOptions(t, 'space-1', '2025-03-15')
+    await api.timeline(t, '2025-03-11', 14)
+    await api.findStays(t, 'ana')
     await api.checkIn(t, request)
     await api.duplicateCard(t, 'grant-1')
     await api.moveStay(t, 'stay-1', 'space-2')
@@ -116,6 +119,9 @@ describe('api', () => {
     expect(seen).toEqual([
       ['stay', { token: t, reservationKey: 'stay-1' }],
       ['check_in_options', { token: t, spaceId: 'space-1' }],
+      ['check_in_options', { token: t, spaceId: 'space-1', day: '2025-03-15' }],
+      ['timeline', { token: t, from: '2025-03-11', days: 14 }],
+      ['find_stays', { token: t, query: 'ana' }],
       ['check_in', { token: t, request }],
       ['duplicate_card', { token: t, accessGrantId: 'grant-1' }],
       ['move_stay', { token: t, reservationKey: 'stay-1', toSpaceId: 'space-2', allowOverlap: false }],
