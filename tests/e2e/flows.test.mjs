@@ -374,6 +374,9 @@ test('a stay placed before cards made ahead: the desk says so first, remakes the
     await click(session, byButton('Present card'), { scope: screen })
     verdict = await waitFor(session, byTestId('lock-decision'), { scope: screen, text: /overridden|newer|replaced/i })
     assert.match(await verdict.getAttribute('class'), /denied/)
+  })
+})
+
 test('after a move the old room’s card is listed with the stay; a cancel card from there closes the old room to it', TIMEOUT, async () => {
   await withApp(async (session) => {
     await firstManager(session)
