@@ -114,6 +114,13 @@ test('check-in with two cards, a joiner, and an extension that re-encodes the ca
     await waitFor(session, byTestId('stay-notice'), { scope: panel, text: 'The cards carry the new dates.' })
     assert.deepEqual(await cardStatuses(panel), ['issued', 'issued', 'issued'])
     assert.equal((await panel.findElements(byTestId('stale-banner'))).length, 0)
+    // The new dates went onto new plastic: the replaced cards still open the doors until their
+    // old end, and the stay lists each of them.
+    const stillOut = await waitFor(session, byTestId('cards-still-out'), { scope: panel })
+    const replaced = await stillOut.findElements(byTestId('card-still-out'))
+    assert.equal(replaced.length, 3)
+    assert.match(await replaced[0].getText(), /replaced by a newer card/)
+    assert.match(await replaced[0].getText(), /Lobby door until/)
     await screenshot(session, 'stay-panel')
     await closeDialog(session)
   })
@@ -175,6 +182,35 @@ test('"Move to room…" moves a stay from the stay panel', TIMEOUT, async () => 
     await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"] | .//button[@aria-label="Close"]'), { scope: dialog })
     await waitGone(session, By.css('dialog[open]'))
     await waitFor(session, chip('203'))
+  })
+})
+
+test('a move remakes every card of the stay, the copy included, and keeps its dates', TIMEOUT, async () => {
+  await withApp(async (session) => {
+    await firstManager(session)
+    await checkIn(session, '104', ['Dee Dale', 'Eli Dale'])
+    let panel = await openStay(session, '104')
+    const dates = await (await waitFor(session, byTestId('stay-dates'), { scope: panel })).getText()
+    await click(session, By.xpath('.//li[@data-testid="guest"][.//strong[normalize-space()="Dee Dale"]]//button[starts-with(normalize-space(), "Duplicate card")]'), { scope: panel })
+    await encodeAll(session, panel)
+    await waitFor(session, byTestId('stay-notice'), { scope: panel, text: 'A copy for Dee Dale is ready.' })
+
+    await click(session, byTestId('move-menu-button'), { scope: panel })
+    const menu = await waitFor(session, By.css('[role="menu"]'))
+    await click(session, By.xpath('.//li[@role="menuitem"][.//*[normalize-space()="Room 204"]]'), { scope: menu })
+    const dialog = await waitFor(session, byTestId('move-dialog'))
+    await click(session, byButton('Move to Room 204'), { scope: dialog })
+    await waitFor(session, byTestId('move-result'), { scope: dialog })
+    assert.equal((await dialog.findElements(byTestId('outstanding-card'))).length, 3)
+    await click(session, byButton('Encode 3 new cards for Room 204'), { scope: dialog })
+    await encodeAll(session, dialog)
+    await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"] | .//button[@aria-label="Close"]'), { scope: dialog })
+    await waitGone(session, By.css('dialog[open]'))
+
+    panel = await openStay(session, '204')
+    assert.equal(await (await waitFor(session, byTestId('stay-dates'), { scope: panel })).getText(), dates)
+    assert.deepEqual(await cardStatuses(panel), ['issued', 'issued', 'issued'])
+    await closeDialog(session)
   })
 })
 
