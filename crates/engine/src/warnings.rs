@@ -139,12 +139,24 @@ pub fn cards_not_collected(
         })
         .collect();
     let lost_only = cards.iter().all(|card| card.lost);
-    let fix = if lost_only {
-        "Encode a cancel card for the room, or check the next guest in: their first card used \
-         at the door stops it there."
-    } else {
-        "Collect it; or encode a cancel card for the room, or check the next guest in: their \
-         first card used at the door stops it there."
+    // Only a room door's lock is moved past a card (by a cancel card or the next guest's); a
+    // common door, or any door of a staff card, takes it until its end.
+    let stoppable = cards.iter().any(|card| {
+        card.doors
+            .iter()
+            .any(|(_, until)| matches!(until, StillOpens::NewerCard { .. }))
+    });
+    let fix = match (lost_only, stoppable) {
+        (true, true) => {
+            "Encode a cancel card for the room, or check the next guest in: their first card \
+             used at the door stops it there."
+        }
+        (false, true) => {
+            "Collect it; or encode a cancel card for the room, or check the next guest in: \
+             their first card used at the door stops it there."
+        }
+        (true, false) => "No card at the doors stops it: it opens them until its end.",
+        (false, false) => "Collect it: no card at the doors stops it before its end.",
     };
     Some((
         Warning {

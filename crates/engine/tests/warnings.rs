@@ -569,8 +569,11 @@ fn cards_not_collected_says_which_door_each_card_still_opens_and_until_when() {
         "{}",
         warning.message
     );
+    // A common door takes the card until its end: a cancel card would not stop it there.
     assert!(
-        warning.message.contains("Collect it"),
+        warning
+            .message
+            .ends_with("Collect it: no card at the doors stops it before its end."),
         "{}",
         warning.message
     );
@@ -590,6 +593,21 @@ fn cards_not_collected_says_which_door_each_card_still_opens_and_until_when() {
         warning
             .message
             .starts_with("Replaced card (copy 2) still opens Lobby door until"),
+        "{}",
+        warning.message
+    );
+
+    let lost_staff_card = [CardStillOut {
+        lost: true,
+        replaced: false,
+        copy_number: None,
+        doors: vec![("Room 101 door".to_owned(), StillOpens::CardEnd { at: end })],
+    }];
+    let (warning, _) = cards_not_collected(&lost_staff_card, chrono::Duration::zero()).unwrap();
+    assert!(
+        warning
+            .message
+            .ends_with("No card at the doors stops it: it opens them until its end."),
         "{}",
         warning.message
     );
