@@ -913,6 +913,17 @@ fn reserve_cancel_sequences(
         }
         set.insert(*door);
     }
+    // Refused here, before the numbers are taken for good, rather than when the card is
+    // sealed.
+    if set.len() > card::MAX_CAPABLE_DOORS {
+        return Err(Error::invalid(
+            "acs_entrance_ids",
+            format!(
+                "a cancel card holds at most {} doors; make another one for the rest",
+                card::MAX_CAPABLE_DOORS
+            ),
+        ));
+    }
     let sequences: BTreeMap<EntranceId, u32> =
         rules::assign_sequences(&set, &w.last_sequences(&set)?);
     let reservation = w.insert_reservation(&format!("cancel-{op_id}"), &set, now)?;

@@ -594,6 +594,80 @@ fn a_cancel_card_is_refused_while_the_door_has_a_live_reservation() {
     );
 }
 
+/// A cancel card for more doors than a card holds was refused only as it was sealed, after
+/// its numbers were taken: the refusal left a reservation behind and a number gone on every
+/// door, so each door's next guest card came a number ahead of its lock.
+#[test]
+fn a_cancel_card_for_more_doors_than_a_card_holds_is_refused_before_any_number_is_taken() {
+    let rooms = card::MAX_CAPABLE_DOORS + 1;
+    let spaces: Vec<String> = (1..=rooms)
+        .map(|n| {
+            format!(r#"{{ "key": "r{n}", "name": "Room {n}", "floor": 1, "kind": "guest_room" }}"#)
+        })
+        .collect();
+    let entrances: Vec<String> = (1..=rooms)
+        .map(|n| {
+            format!(
+                r#"{{ "key": "r{n}-door", "name": "Room {n} door", "access_system": "vl",
+                   "spaces": ["r{n}"], "can_belong_to_reservation": true, "modes": ["card"] }}"#
+            )
+        })
+        .collect();
+    let property = format!(
+        r#"{{ "property": {{ "name": "Big Inn", "time_zone": "UTC" }},
+             "access_systems": [
+                 {{ "key": "vl", "name": "Visionline", "kind": "visionline_system" }}
+             ],
+             "spaces": [{}], "entrances": [{}] }}"#,
+        spaces.join(","),
+        entrances.join(",")
+    );
+    let desk = FrontDesk::new(Store::open_in_memory().unwrap());
+    let context = desk_context();
+    let imported = desk.import_property(&context, &property).unwrap();
+    let station = CardStation::new(
+        Source::Simulated(SimulatedEncoder::in_memory()),
+        KeyRing::generate(imported.id).unwrap(),
+    );
+    let doors: Vec<Uuid> = desk
+        .entrances(None, None)
+        .unwrap()
+        .iter()
+        .map(|entrance| entrance.id)
+        .collect();
+    assert_eq!(doors.len(), rooms);
+    let blank = station.simulator().unwrap().present_blank_card();
+    let before = sequence_tables(&desk);
+
+    let wire = desk
+        .encode_cancel_card(&context, &station, &doors, &mut |_, _| {})
+        .unwrap_err()
+        .to_wire();
+    assert_eq!(wire.error_type, "invalid_input", "{wire:?}");
+    assert_eq!(wire.field.as_deref(), Some("acs_entrance_ids"));
+    assert_eq!(sequence_tables(&desk), before, "no number was taken");
+    assert!(
+        station
+            .simulator()
+            .unwrap()
+            .card(&blank)
+            .unwrap()
+            .image
+            .is_empty()
+    );
+
+    // As many doors as a card holds still make a cancel card.
+    let cancel = desk
+        .encode_cancel_card(
+            &context,
+            &station,
+            &doors[..card::MAX_CAPABLE_DOORS],
+            &mut |_, _| {},
+        )
+        .unwrap();
+    assert_eq!(cancel.card_id, blank.to_hex());
+}
+
 // --- 4. time frame changes ---------------------------------------------------------------------
 
 #[test]
