@@ -16,6 +16,7 @@ fn main() {
         "timeline",
         "find_stays",
         "stay",
+        "past_stay",
         "check_in_options",
         "check_in",
         "encode_cards",

@@ -89,6 +89,7 @@ pub fn export_bindings(dir: &Path) -> Result<(), ExportError> {
     frontdesk::Board::export_all(&config)?;
     frontdesk::Timeline::export_all(&config)?;
     frontdesk::FoundStay::export_all(&config)?;
+    frontdesk::PastStay::export_all(&config)?;
     frontdesk::StayDetail::export_all(&config)?;
     frontdesk::CheckInOptions::export_all(&config)?;
     frontdesk::CheckIn::export_all(&config)?;

@@ -19,8 +19,8 @@ use engine::model::{AccessGrantId, AccessMethodId, EntranceId, SpaceId, TimeFram
 use frontdesk::{
     AccessMethodRecord, AddGuest, AuditEntry, AuditQuery, Board, CardReport, CheckIn,
     CheckInOptions, CheckOutResult, EncodedCard, FoundStay, LockDecision, MoveResult, Operator,
-    PlannedChange, Prediction, Role, StaffAccess, StaffChange, StaffDoorChoices, StayDetail,
-    Timeline, WarningView, WireError,
+    PastStay, PlannedChange, Prediction, Role, StaffAccess, StaffChange, StaffDoorChoices,
+    StayDetail, Timeline, WarningView, WireError,
 };
 use tauri::{AppHandle, Emitter};
 
@@ -142,6 +142,19 @@ pub async fn stay(
     state
         .signed_in(token, move |desk, operator| {
             desk.desk.stay(operator, &reservation_key)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn past_stay(
+    state: State<'_>,
+    token: String,
+    reservation_key: String,
+) -> Result<PastStay, WireError> {
+    state
+        .signed_in(token, move |desk, operator| {
+            desk.desk.past_stay(operator, &reservation_key, Utc::now())
         })
         .await
 }

@@ -52,6 +52,7 @@ pub fn run(options: Options) -> Result<(), String> {
             commands::timeline,
             commands::find_stays,
             commands::stay,
+            commands::past_stay,
             commands::check_in_options,
             commands::check_in,
             commands::encode_cards,

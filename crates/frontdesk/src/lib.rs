@@ -11,6 +11,7 @@ mod error;
 mod grants;
 mod methods;
 mod operators;
+mod past_stay;
 mod predict;
 mod property;
 mod settings;
@@ -35,6 +36,7 @@ pub use cards::{
 pub use error::{Error, Result, WireError};
 pub use grants::{CreateAccessGrant, UpdateAccessGrant};
 pub use operators::{Operator, Permission};
+pub use past_stay::PastStay;
 pub use predict::{PlannedChange, Prediction, RemakeOffer, Trouble};
 pub use staff::{
     DoorChoice, DoorGroup, StaffAccess, StaffCardsState, StaffChange, StaffDoorChoices,

@@ -131,7 +131,7 @@ fn distance(hit: &StaySearchHit, now: DateTime<Utc>) -> Option<TimeDelta> {
 
 /// A stay from every grant its key ever had: its live grants while it lasts, else the
 /// grants it had when it was checked out.
-fn found_stay(
+pub(crate) fn found_stay(
     r: &store::Reader<'_>,
     key: &str,
     rows: Vec<StayRow>,

@@ -450,3 +450,65 @@ fn a_cancel_card_is_never_written_over_a_guest_s_valid_key() {
     );
     assert_ne!(key, new_key);
 }
+
+#[test]
+fn a_checked_out_stay_reads_as_it_ended_with_the_card_left_in_a_pocket() {
+    let desk = Desk::new();
+    let stay = ann_checked_in(&desk);
+    let card_id = encode_first_card(&desk, &stay, ARRIVE);
+
+    let refused = desk
+        .desk
+        .past_stay(&receptionist(), KEY, at(DURING))
+        .unwrap_err()
+        .to_wire();
+    assert_eq!(
+        refused.field.as_deref(),
+        Some("reservation_key"),
+        "{refused:?}"
+    );
+    assert!(refused.message.contains("not over"), "{}", refused.message);
+
+    // She leaves a day early and keeps her card.
+    let left = "2025-07-17T09:15:00Z";
+    let out = desk.desk.check_out(&receptionist(), at(left), KEY).unwrap();
+    assert_eq!(out.uncollected.len(), 1);
+
+    let after = "2025-07-17T12:00:00Z";
+    let past = desk
+        .desk
+        .past_stay(&receptionist(), KEY, at(after))
+        .unwrap();
+    assert_eq!(past.room_name, "Room 101");
+    assert_eq!(past.guests, ["Ann Walker"]);
+    assert_eq!(past.starts_at, at(ARRIVE));
+    assert_eq!(past.checked_out_at, at(left));
+    assert_eq!(past.cards_made, 1);
+    let pocket: Vec<&str> = past
+        .cards_still_out
+        .iter()
+        .map(|card| card.card_id.as_str())
+        .collect();
+    assert_eq!(pocket, [card_id.as_str()]);
+
+    desk.desk
+        .card_collected(&receptionist(), at(after), &card_id)
+        .unwrap();
+    let past = desk
+        .desk
+        .past_stay(&receptionist(), KEY, at(after))
+        .unwrap();
+    assert!(
+        past.cards_still_out.is_empty(),
+        "{:?}",
+        past.cards_still_out
+    );
+    assert_eq!(past.cards_made, 1);
+
+    let unknown = desk
+        .desk
+        .past_stay(&receptionist(), "r-nobody", at(after))
+        .unwrap_err()
+        .to_wire();
+    assert_eq!(unknown.error_type, "not_found", "{unknown:?}");
+}

@@ -17,14 +17,15 @@ import type {
   CheckIn,
   CheckInOptions,
   CheckOutResult,
-  EncodedCard,
   EncodeEvent,
+  EncodedCard,
   EncoderState,
   EntranceView,
   FoundStay,
   LockDecision,
   MoveResult,
   Operator,
+  PastStay,
   PlannedChange,
   Prediction,
   Role,
@@ -129,6 +130,9 @@ export const api = {
   /** Future, current and past stays by guest name, reservation key or room; nearest first. */
   findStays: (token: string, query: string) => call<FoundStay[]>('find_stays', { token, query }),
   stay: (token: string, reservationKey: string) => call<StayDetail>('stay', { token, reservationKey }),
+  /** A checked-out stay, read only, with its cards still out. */
+  pastStay: (token: string, reservationKey: string) =>
+    call<PastStay>('past_stay', { token, reservationKey }),
   /** `day` (YYYY-MM-DD, property-local): a stay arriving that day rather than now. */
   checkInOptions: (token: string, spaceId: string, day?: string) =>
     call<CheckInOptions>('check_in_options', day ? { token, spaceId, day } : { token, spaceId }),

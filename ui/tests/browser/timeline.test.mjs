@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { startUi } from './harness.mjs'
-import { anaStay, base, calls, checkInOptions, id, signIn } from './fixtures.mjs'
+import { anaStay, base, calls, cardOut, checkInOptions, id, signIn } from './fixtures.mjs'
 
 let ui
 before(async () => {
@@ -43,6 +43,40 @@ test('a stay arriving on Friday is a bar in its room, past stays muted, today ma
   assert.match(await barIn(page, '203').getAttribute('class'), /checked_out/)
   assert.equal(await page.locator('.day.today').getAttribute('data-day'), '2025-03-12')
   assert.equal(await barIn(page, '101').count(), 0)
+  assert.deepEqual(problems, [])
+})
+
+test('a checked-out stay opens read only, with the card left in a pocket and its fixes', async () => {
+  const past = {
+    reservation_key: 'stay-zoe',
+    room_name: 'Room 203',
+    starts_at: '2025-03-09T15:00:00Z',
+    checked_out_at: '2025-03-11T10:40:00Z',
+    guests: ['Zoe Adams'],
+    cards_made: 2,
+    cards_still_out: [cardOut('04C3', { guest: 'Zoe Adams', reason: 'not_returned' })],
+  }
+  const { page, problems } = await ui.open(
+    base({ past_stay: [{ ok: past }, { ok: { ...past, cards_still_out: [] } }], card_collected: { ok: null } }),
+  )
+  await openTimeline(page)
+  await barIn(page, '203').click()
+  const panel = page.getByTestId('past-stay')
+  await panel.getByTestId('card-still-out').waitFor()
+  assert.deepEqual((await calls(page, 'past_stay')).map((c) => c.args), [{ token: TOKEN, reservationKey: 'stay-zoe' }])
+  assert.equal(await calls(page, 'stay').then((list) => list.length), 0)
+  assert.match(await panel.getByRole('heading', { level: 2 }).textContent(), /Room 203: Zoe Adams, checked out/)
+  assert.equal(
+    (await panel.getByTestId('past-stay-dates').textContent()).replace(/\s+/g, ' ').trim(),
+    'Arrived Sun 9 Mar 15:00, checked out Tue 11 Mar 10:40.',
+  )
+  await panel.getByRole('button', { name: 'Collected' }).click()
+  await panel.getByTestId('past-stay-cards').waitFor()
+  assert.equal(
+    (await panel.getByTestId('past-stay-cards').textContent()).replace(/\s+/g, ' ').trim(),
+    'All 2 of its cards are back at the desk or no longer open any door.',
+  )
+  assert.deepEqual((await calls(page, 'card_collected')).map((c) => c.args.cardId), ['04C3'])
   assert.deepEqual(problems, [])
 })
 
@@ -167,5 +201,11 @@ test('the search also finds stays beyond today, and opens them', async () => {
   await list.getByTestId('found-stay').first().click()
   await page.getByTestId('stay-panel').waitFor()
   assert.deepEqual((await calls(page, 'stay')).map((c) => c.args.reservationKey), ['stay-eva'])
+  await page.keyboard.press('Escape')
+  await page.getByRole('dialog').waitFor({ state: 'detached' })
+  // A past stay opens read only.
+  await list.getByTestId('found-stay').nth(1).click()
+  await page.getByTestId('past-stay').waitFor()
+  assert.deepEqual((await calls(page, 'past_stay')).map((c) => c.args.reservationKey), ['stay-eve'])
   assert.deepEqual(problems, [])
 })
