@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use engine::model::{
     AccessGrantId, AccessMethodId, AccessMode, EntranceId, RequestedAccessMethod, SpaceId,
@@ -84,7 +84,13 @@ pub struct RoomTile {
     pub has_warnings: bool,
     /// Today's stays, earliest first.
     pub stays: Vec<StaySummary>,
+    /// The first stay arriving after today, within [`NEXT_ARRIVAL_DAYS`]: a room vacant today
+    /// may be booked from tomorrow.
+    pub next_arrival: Option<StaySummary>,
 }
+
+/// How many days after today a tile looks for the room's next arrival.
+pub const NEXT_ARRIVAL_DAYS: i64 = 7;
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -277,11 +283,12 @@ impl FrontDesk {
                 .ok_or_else(|| Error::not_found("property", "-"))?;
             let zone: Tz = property.time_zone.parse().unwrap_or(chrono_tz::UTC);
             let (_, today_end) = local_day(zone, now);
+            let horizon = today_end + TimeDelta::days(NEXT_ARRIVAL_DAYS);
             let mut stays_by_room: BTreeMap<SpaceId, BTreeMap<String, StaySummary>> =
                 BTreeMap::new();
             // From the start of time: a stay that ended and was never checked out still
             // holds its room (its grants are live until the check-out deletes them).
-            for row in r.board_rows(DateTime::<Utc>::UNIX_EPOCH, today_end, now)? {
+            for row in r.board_rows(DateTime::<Utc>::UNIX_EPOCH, horizon, now)? {
                 let stay = stays_by_room
                     .entry(row.space_id)
                     .or_default()
@@ -308,11 +315,16 @@ impl FrontDesk {
                 .into_iter()
                 .filter(|space| space.kind != SpaceKind::Common)
             {
-                let mut stays: Vec<StaySummary> = stays_by_room
+                let (mut stays, mut later): (Vec<StaySummary>, Vec<StaySummary>) = stays_by_room
                     .remove(&space.id)
-                    .map(|stays| stays.into_values().collect())
+                    .map(|stays| {
+                        stays
+                            .into_values()
+                            .partition(|stay| stay.starts_at < today_end)
+                    })
                     .unwrap_or_default();
                 stays.sort_by_key(|stay| stay.starts_at);
+                later.sort_by_key(|stay| stay.starts_at);
                 floors
                     .entry((space.floor.is_none(), space.floor))
                     .or_default()
@@ -325,6 +337,7 @@ impl FrontDesk {
                         has_warnings: warned.contains(&space.id)
                             || stays.iter().any(|stay| stay.warnings > 0),
                         stays,
+                        next_arrival: later.into_iter().next(),
                     });
             }
             Ok(Board {

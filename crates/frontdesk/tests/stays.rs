@@ -438,6 +438,39 @@ fn the_board_shows_every_room_by_floor_with_its_state_in_lisbon_time() {
     // Neither next week's stay nor the staff card is a stay of today.
     assert!(tile(&board, "suite-300").stays.is_empty());
     assert!(tile(&board, "room-1001").stays.is_empty());
+    // The suite is vacant today and names who comes next; a stay of today is not next.
+    let next = |key: &str| {
+        tile(&board, key).next_arrival.as_ref().map(|stay| {
+            (
+                stay.reservation_key.clone(),
+                stay.guests.clone(),
+                stay.starts_at,
+            )
+        })
+    };
+    assert_eq!(
+        next("suite-300"),
+        Some((
+            "R-300".to_owned(),
+            vec!["Filipa Nunes".to_owned()],
+            at("2025-07-21T14:00:00Z")
+        ))
+    );
+    assert_eq!(next("room-203"), None);
+    assert_eq!(next("room-1001"), None);
+    // Beyond a week from the end of today, the board does not look.
+    let early = desk
+        .desk
+        .room_board(&receptionist(), at("2025-07-13T12:00:00Z"))
+        .unwrap();
+    assert!(tile(&early, "suite-300").next_arrival.is_none());
+    assert_eq!(
+        tile(&early, "room-203")
+            .next_arrival
+            .as_ref()
+            .map(|stay| stay.reservation_key.as_str()),
+        Some("R-203")
+    );
 
     // Later that day: room 102 left at 11:00 and is not checked out; 203 arrives at 15:00.
     assert_eq!(

@@ -135,10 +135,12 @@ export function guestNames(guests: string[]): string {
   return `${guests[0]} and ${guests.length - 1} others`
 }
 
-/** The accessible name of a room's tile: "Room 102, in house, Ana Silva, has warnings". */
-export function tileLabel(room: RoomTile): string {
+/** The accessible name of a room's tile: "Room 102, in house, Ana Silva, has warnings";
+ * `next` is its next arrival's words, when it has one. */
+export function tileLabel(room: RoomTile, next?: string): string {
   const parts = [room.name, STATE_LABELS[room.state].toLowerCase()]
   for (const stay of room.stays) parts.push(guestNames(stay.guests))
+  if (next) parts.push(next.replace(/^Next:/, 'next'))
   if (room.has_warnings) parts.push('has warnings')
   return parts.join(', ')
 }

@@ -1,8 +1,8 @@
 // Moving a stay to another room by drag and drop (mouse or keyboard) or from the
 // "Move to room…" menu. Which rooms accept a stay is decided here, in plain functions, so
 // that the board, the menu and the tests agree. The front desk checks again when the move is
-// made (`move_stay`): the board shows today's stays only, so a later stay in the target room
-// is refused there, with its message.
+// made (`move_stay`): the board knows today's stays and each room's next arrival within a
+// week, so a stay further ahead in the target room is found there, with its message.
 
 import { findStay, guestNames } from './board'
 import { overlaps } from './time'
@@ -20,8 +20,8 @@ export function movedFrame(stay: StaySummary, now: string): { starts_at: string;
 
 /**
  * Whether `stay` may be dropped on `target`: not on its own room, not on a common area, not
- * on a room with a stay that overlaps the part of the stay that moves, and not once the stay
- * has ended.
+ * on a room with a stay (today's or its next arrival) that overlaps the part of the stay that
+ * moves, and not once the stay has ended.
  */
 export function canDropStay(stay: StaySummary, target: RoomTile, board: Board): DropVerdict {
   const from = findStay(board, stay.reservation_key)?.room
@@ -35,7 +35,8 @@ export function canDropStay(stay: StaySummary, target: RoomTile, board: Board): 
   if (!frame) {
     return { ok: false, reason: 'the stay has ended; check it out instead' }
   }
-  const taken = target.stays.find((other) => overlaps(frame.starts_at, frame.ends_at, other.starts_at, other.ends_at))
+  const known = target.next_arrival ? [...target.stays, target.next_arrival] : target.stays
+  const taken = known.find((other) => overlaps(frame.starts_at, frame.ends_at, other.starts_at, other.ends_at))
   if (taken) {
     return { ok: false, reason: `${target.name} has an overlapping stay (${guestNames(taken.guests)})` }
   }

@@ -7,7 +7,7 @@ import { guestNames } from './board'
 import type { DropVerdict } from './dnd'
 import { movedFrame } from './dnd'
 import { offsetAt, overlaps } from './time'
-import type { StayBar, StayStatus, Timeline, TimelineRoom } from './types'
+import type { StayBar, StaySummary, StayStatus, Timeline, TimelineRoom } from './types'
 
 /** A property-local day, "2025-03-12". */
 export type Day = string
@@ -85,6 +85,14 @@ export function dayLabel(day: Day): { weekday: string; date: number; month: stri
   const weekday = WEEKDAYS[date.getUTCDay()]
   const month = MONTHS[date.getUTCMonth()]
   return { weekday, date: date.getUTCDate(), month, full: `${weekday} ${date.getUTCDate()} ${month}` }
+}
+
+/** "Next: Tom Morrow, tomorrow" or "Next: Tom Morrow, Fri 14 Mar": a room's next arrival
+ * after today, as its tile says it. */
+export function nextArrivalWords(stay: Pick<StaySummary, 'guests' | 'starts_at'>, now: string, zone: string): string {
+  const day = localDay(stay.starts_at, zone)
+  const when = daysBetween(localDay(now, zone), day) === 1 ? 'tomorrow' : dayLabel(day).full
+  return `Next: ${guestNames(stay.guests)}, ${when}`
 }
 
 /** "7–9 Dec", "30 Nov – 2 Dec", "7 Dec – no end": a stay's days, short. */

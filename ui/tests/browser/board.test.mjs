@@ -23,6 +23,10 @@ test('the board shows rooms by floor with their state, guests and warnings', asy
   assert.equal(await roomButton(page, '202').getAttribute('aria-label'), 'Room 202, in house, José Núñez, has warnings')
   assert.equal(await roomButton(page, '103').getAttribute('aria-label'), 'Room 103, departing, Carl Jones')
   assert.equal(await roomButton(page, '104').getAttribute('aria-label'), 'Room 104, arriving, Dee Park')
+  // Vacant today, booked from tomorrow.
+  assert.equal(await roomButton(page, '204').getAttribute('aria-label'), 'Room 204, vacant, next Tom Morrow, tomorrow')
+  assert.equal(await roomButton(page, '204').getByTestId('next-arrival').textContent(), 'Next: Tom Morrow, tomorrow')
+  assert.equal(await page.getByTestId('next-arrival').count(), 1)
   assert.equal(await page.locator('.tile.warned').count(), 1)
   assert.match(await page.getByRole('list', { name: 'Legend' }).innerText(), /Vacant\s*6.*Arriving\s*1.*In house\s*2.*Departing\s*1.*Warnings\s*1/s)
   const chip = page.getByTestId('stay-chip').first()

@@ -63,6 +63,7 @@ export function tile(number, state = 'vacant', stays = [], extra = {}) {
     state,
     has_warnings: stays.some((s) => s.warnings > 0),
     stays,
+    next_arrival: null,
     ...extra,
   }
 }
@@ -72,10 +73,12 @@ export const stays = {
   carl: summary('stay-carl', ['Carl Jones'], '2025-03-10T15:00:00Z', '2025-03-12T11:00:00Z'),
   dee: summary('stay-dee', ['Dee Park'], '2025-03-12T18:00:00Z', '2025-03-13T11:00:00Z'),
   jose: summary('stay-jose', ['José Núñez'], '2025-03-11T15:00:00Z', '2025-03-15T11:00:00Z', 1),
+  tom: summary('stay-tom', ['Tom Morrow'], '2025-03-13T15:00:00Z', '2025-03-15T11:00:00Z'),
 }
 
 /** Floor 1: 101 vacant, 102 Ana and Ben in house, 103 Carl departing, 104 Dee arriving.
- * Floor 2: 201 vacant, 202 José with a warning, 203, 204 vacant. Floor 3: Suite 301, 302. */
+ * Floor 2: 201 vacant, 202 José with a warning, 203 vacant, 204 vacant until Tom arrives
+ * tomorrow. Floor 3: Suite 301, 302. */
 export function board() {
   return {
     property_name: appInfo.property_name,
@@ -90,7 +93,7 @@ export function board() {
       {
         floor: 2,
         label: 'Floor 2',
-        rooms: [tile('201'), tile('202', 'in_house', [stays.jose]), tile('203'), tile('204')],
+        rooms: [tile('201'), tile('202', 'in_house', [stays.jose]), tile('203'), tile('204', 'vacant', [], { next_arrival: stays.tom })],
       },
       {
         floor: 3,
@@ -121,6 +124,7 @@ export function bigBoard(count) {
       state: occupied ? (index % 2 ? 'in_house' : 'departing') : 'vacant',
       has_warnings: warned,
       stays,
+      next_arrival: null,
     })
   }
   return { property_name: appInfo.property_name, time_zone: ZONE, now: NOW, floors }

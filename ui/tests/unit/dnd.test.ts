@@ -37,6 +37,17 @@ describe('canDropStay', () => {
     expect(canDropStay(ana, at('104'), b).ok).toBe(false)
   })
 
+  it('refuses a vacant room whose next arrival comes before the moved stay ends', () => {
+    // Ana leaves on the 14th; Tom arrives in 102 tomorrow, Uma in 201 on the 14th after her.
+    const tom = stay('stay-tom', ['Tom Morrow'], '2025-03-13T15:00:00Z', '2025-03-15T11:00:00Z')
+    expect(canDropStay(ana, room('102', [], { next_arrival: tom }), b)).toEqual({
+      ok: false,
+      reason: 'Room 102 has an overlapping stay (Tom Morrow)',
+    })
+    const uma = stay('stay-uma', ['Uma Reyes'], '2025-03-14T15:00:00Z', '2025-03-16T11:00:00Z')
+    expect(canDropStay(ana, room('201', [], { next_arrival: uma }), b)).toEqual({ ok: true })
+  })
+
   it('only counts the part of the stay that moves: from now on', () => {
     // Carl left 103 at 11:00 but is not checked out yet: he holds the room until now only,
     // so a stay moving there from now does not overlap him.

@@ -15,6 +15,7 @@ export function room(key: string, stays: StaySummary[] = [], extra: Partial<Room
     state: stays.length === 0 ? 'vacant' : 'in_house',
     has_warnings: stays.some((s) => s.warnings > 0),
     stays,
+    next_arrival: null,
     ...extra,
   }
 }

@@ -12,4 +12,9 @@ has_warnings: boolean,
 /**
  * Today's stays, earliest first.
  */
-stays: Array<StaySummary>, };
+stays: Array<StaySummary>, 
+/**
+ * The first stay arriving after today, within [`NEXT_ARRIVAL_DAYS`]: a room vacant today
+ * may be booked from tomorrow.
+ */
+next_arrival: StaySummary | null, };
