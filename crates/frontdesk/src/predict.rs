@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use engine::model::{EntranceId, ReservationId, SpaceId, SpaceKind, TimeFrame};
 use engine::warnings::{self, DoorHistory, DoorReservation, DoorWarning, WarningCode};
 use serde::{Deserialize, Serialize};
@@ -104,6 +105,7 @@ impl FrontDesk {
                 &planned.already_overlapping,
             )?
             .map(|(_, message)| message);
+            let zone = property_zone(r)?;
             let mut troubles = Vec::new();
             for door in &planned.doors {
                 let name = r
@@ -127,9 +129,15 @@ impl FrontDesk {
                     if before.contains(&(found.reservation_id, found.warning.code)) {
                         continue;
                     }
-                    if let Some(trouble) =
-                        trouble_in_words(r, &planned, &name, &door.after, &found, booked.is_some())?
-                        && !troubles.contains(&trouble)
+                    if let Some(trouble) = trouble_in_words(
+                        r,
+                        zone,
+                        &planned,
+                        &name,
+                        &door.after,
+                        &found,
+                        booked.is_some(),
+                    )? && !troubles.contains(&trouble)
                     {
                         troubles.push(trouble);
                     }
@@ -356,13 +364,13 @@ fn with(reservations: &[DoorReservation], added: DoorReservation) -> Vec<DoorRes
 /// is told already (a stay locked out by an overlap the guard names).
 fn trouble_in_words(
     r: &Reader<'_>,
+    zone: Tz,
     planned: &Planned,
     door_name: &str,
     timeline: &[DoorReservation],
     found: &DoorWarning,
     booked: bool,
 ) -> Result<Option<Trouble>> {
-    let zone = property_zone(r)?;
     let ours = names_in_words(&planned.guests);
     let our_first = match planned.guests.as_slice() {
         [one] => first_name(one),
