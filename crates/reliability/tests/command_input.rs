@@ -214,6 +214,7 @@ enum Command {
     RoomCardsOut(Uuid),
     Timeline(NaiveDate, u32),
     FindStays(Option<String>),
+    PastStay(Option<String>),
     CheckInOptions(Uuid, Option<NaiveDate>),
     StaffDoorChoices,
     IssueStaffAccess(String, Vec<Uuid>, DateTime<Utc>, DateTime<Utc>),
@@ -254,6 +255,7 @@ impl Command {
                 | Self::RoomCardsOut(_)
                 | Self::Timeline(..)
                 | Self::FindStays(_)
+                | Self::PastStay(_)
                 | Self::CheckInOptions(..)
                 | Self::StaffDoorChoices
         )
@@ -398,6 +400,7 @@ fn view_command(choices: &Choices) -> BoxedStrategy<Command> {
             1 => Just(None),
         ]
         .prop_map(Command::FindStays),
+        1 => pick_key().prop_map(Command::PastStay),
         1 => (pick_id(&choices.spaces), prop::option::of(day(today)))
             .prop_map(|(space, day)| Command::CheckInOptions(space, day)),
     ]
@@ -694,6 +697,9 @@ fn run(
         }
         Command::Timeline(from, days) => desk.timeline(operator, from, days, now).map(no_stay),
         Command::FindStays(query) => desk.find_stays(operator, &key(query), now).map(no_stay),
+        Command::PastStay(reservation_key) => desk
+            .past_stay(operator, &key(reservation_key), now)
+            .map(no_stay),
         Command::CheckInOptions(space_id, day) => match day {
             Some(day) => desk.check_in_options_on(operator, space_id, day, now),
             None => desk.check_in_options(operator, space_id, now),
