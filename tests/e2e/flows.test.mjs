@@ -214,7 +214,7 @@ test('a move remakes every card of the stay, the copy included, and keeps its da
   })
 })
 
-test('check-out leaves cards not collected; the manager resolves the warning of the one still out', TIMEOUT, async () => {
+test('check-out leaves cards not collected; the past stay lists the one still out, and the manager resolves it', TIMEOUT, async () => {
   await withApp(async (session) => {
     await firstManager(session)
     await checkIn(session, '104', ['Fay Hart', 'Gus Hart'])
@@ -227,6 +227,16 @@ test('check-out leaves cards not collected; the manager resolves the warning of 
     await click(session, byButton('Collected'), { scope: outstanding[0] })
     await waitFor(session, By.xpath('.//*[normalize-space()="Collected"]'), { scope: outstanding[0] })
     await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"] | .//button[@aria-label="Close"]'), { scope: panel })
+    await waitGone(session, By.css('dialog[open]'))
+
+    // The stay is over; found by the search, it opens read only with the card in a pocket.
+    await type(session, byTestId('board-search'), 'fay hart')
+    await click(session, byTestId('found-stay'), { text: 'checked out' })
+    const past = await waitFor(session, byTestId('past-stay'))
+    await waitFor(session, By.xpath('.//h2'), { scope: past, text: 'Room 104: Fay Hart and Gus Hart, checked out' })
+    await session.wait(async () => (await past.findElements(byTestId('card-still-out'))).length === 1, 20_000)
+    await screenshot(session, 'past-stay')
+    await click(session, By.xpath('.//button[@aria-label="Close"]'), { scope: past })
     await waitGone(session, By.css('dialog[open]'))
 
     // The manager sees the one card still out.
@@ -579,6 +589,9 @@ test('a guest checked in for tomorrow is on the timeline, arriving soon, and fou
 
     await click(session, byTestId('view-today'))
     await waitFor(session, byTestId('arriving-guest'), { text: 'Tia Morrow — Room 101' })
+    // Room 101 is vacant today; its tile names who comes tomorrow.
+    const tile = await waitFor(session, room('101'))
+    await waitFor(session, byTestId('next-arrival'), { scope: tile, text: 'Next: Tia Morrow, tomorrow' })
     await type(session, byTestId('board-search'), 'tia')
     await waitFor(session, byTestId('found-stay'), { text: 'Tia Morrow — Room 101' })
     await screenshot(session, 'arriving-soon-and-search')
