@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::Utc;
 use frontdesk::setup::{DeskFiles, EncoderChoice, WhenNoProperty, beside, open_desk, parse_usb_id};
-use frontdesk::{CardStation, Context, FrontDesk, Operator, PropertyRecord, WireError};
+use frontdesk::{CardStation, Context, Error, FrontDesk, Operator, PropertyRecord, WireError};
 
 use crate::bindings::{ApiStatus, AppInfo, Session, SimulatedCardView};
 
@@ -270,25 +270,16 @@ impl Desk {
             &key,
             api::Clock::default(),
         )
-        .map_err(frontdesk::Error::Forbidden)?;
-        let listener = std::net::TcpListener::bind(API_ADDRESS).map_err(|error| {
-            frontdesk::Error::Conflict {
-                field: "enabled".into(),
-                message: format!("cannot listen on {API_ADDRESS}: {error}"),
-            }
+        .map_err(|refused| Error::Files {
+            what: format!("the API key file {}", self.api_key_file().display()),
+            detail: format!("{refused}; delete the file to have a new key made"),
         })?;
-        listener
-            .set_nonblocking(true)
-            .map_err(|error| frontdesk::Error::Conflict {
-                field: "enabled".into(),
-                message: error.to_string(),
-            })?;
-        let address = listener
-            .local_addr()
-            .map_err(|error| frontdesk::Error::Conflict {
-                field: "enabled".into(),
-                message: error.to_string(),
-            })?;
+        let unavailable = |error: std::io::Error| {
+            Error::ApiUnavailable(format!("cannot listen on {API_ADDRESS}: {error}"))
+        };
+        let listener = std::net::TcpListener::bind(API_ADDRESS).map_err(unavailable)?;
+        listener.set_nonblocking(true).map_err(unavailable)?;
+        let address = listener.local_addr().map_err(unavailable)?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tauri::async_runtime::spawn(async move {
             let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
@@ -330,7 +321,7 @@ pub fn context() -> Context {
 fn internal_error(detail: &str) -> WireError {
     WireError {
         status: 500,
-        error_type: "internal_error".to_owned(),
+        error_type: frontdesk::ErrorCode::InternalError,
         title: None,
         message: format!("The app failed to complete the request; nothing was changed. ({detail})"),
         field: None,
@@ -350,12 +341,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// The API key in `path`, made (random, `seam_`-prefixed, readable only by this user) when
 /// there is none yet.
 fn api_key(path: &Path) -> frontdesk::Result<String> {
-    let unreadable = |error: std::io::Error| frontdesk::Error::Conflict {
-        field: "enabled".into(),
-        message: format!(
-            "cannot read or write the API key file {}: {error}",
-            path.display()
-        ),
+    let unreadable = |error: std::io::Error| Error::Files {
+        what: format!("the API key file {}", path.display()),
+        detail: error.to_string(),
     };
     if let Ok(key) = std::fs::read_to_string(path) {
         return Ok(key.trim().to_owned());

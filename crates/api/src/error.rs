@@ -138,7 +138,7 @@ impl From<frontdesk::Error> for ApiError {
         Self {
             status,
             body: Box::new(ErrorBody {
-                error_type: wire.error_type,
+                error_type: wire.error_type.as_str().to_owned(),
                 message: wire.message,
                 data: ErrorData::for_status(status, wire.title.as_ref()),
                 title: wire.title,

@@ -107,63 +107,6 @@ impl EncoderError {
             | EncoderError::Protocol(_) => "uncategorized_error",
         }
     }
-
-    /// What to tell the person at the desk, and what to do next.
-    pub fn message(&self) -> String {
-        match self {
-            EncoderError::NoAnswer => {
-                "The encoder did not answer. Check that it is switched on and its cable \
-                 is plugged in, then try again."
-                    .to_owned()
-            }
-            EncoderError::Disconnected => {
-                "The encoder is not connected. Plug it in (or check its cable) and \
-                 try again."
-                    .to_owned()
-            }
-            EncoderError::Io(detail) => format!(
-                "The computer cannot talk to the encoder ({detail}). Unplug the encoder, plug it \
-                 back in and try again."
-            ),
-            EncoderError::Busy => {
-                "The encoder is busy with another card. Wait a moment and try again.".to_owned()
-            }
-            EncoderError::NoCardInTime => {
-                "No card was presented in time: place a blank card on the encoder and \
-                 try again."
-                    .to_owned()
-            }
-            EncoderError::CardRemoved => {
-                "The card was moved or taken off the encoder before it was finished, so \
-                 it was not written. Place it back on the encoder, keep it still, and try again."
-                    .to_owned()
-            }
-            EncoderError::DamagedCard => {
-                "The card could not be written or checked; it may be damaged. Put it \
-                 aside, place a new blank card on the encoder and try again."
-                    .to_owned()
-            }
-            EncoderError::UnsupportedCard => {
-                "This card is not a kind the encoder can use. Take one of the hotel's \
-                 blank key cards and try again."
-                    .to_owned()
-            }
-            EncoderError::Refused { .. }
-            | EncoderError::BadImageLength { .. }
-            | EncoderError::Protocol(_) => {
-                "Something went wrong talking to the encoder. Try again; if it keeps \
-                 happening, unplug the encoder, plug it back in, and call support."
-                    .to_owned()
-            }
-            EncoderError::OutcomeUnknown { .. } => {
-                "The encoder stopped answering while the card was being written, so it \
-                 is not known yet whether the card is ready. Do not hand it to the guest: \
-                 leave it on the encoder while the system checks, and reconnect the encoder if \
-                 it is unplugged."
-                    .to_owned()
-            }
-        }
-    }
 }
 
 /// How an exchange failed, before it is turned into an [`EncoderError`].

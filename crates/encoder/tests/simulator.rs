@@ -364,7 +364,6 @@ fn each_fault_has_its_own_error_and_the_next_attempt_works() {
                 "{error:?} / {other:?}"
             );
         }
-        assert!(!error.message().is_empty());
     }
 }
 
@@ -873,10 +872,10 @@ fn a_file_that_is_not_ours_is_refused() {
     assert_eq!(error.kind(), std::io::ErrorKind::InvalidData);
 }
 
-// --- messages ------------------------------------------------------------------------------------
+// --- error types ---------------------------------------------------------------------------------
 
 #[test]
-fn errors_map_to_seam_types_and_plain_words() {
+fn errors_map_to_seam_types() {
     let cases = [
         (EncoderError::NoAnswer, "encoder_communication_timeout"),
         (EncoderError::Disconnected, "encoder_not_online"),
@@ -895,19 +894,9 @@ fn errors_map_to_seam_types_and_plain_words() {
             "uncategorized_error",
         ),
     ];
-    let mut messages = std::collections::HashSet::new();
     for (error, seam) in cases {
         assert_eq!(error.seam_error_type(), seam, "{error:?}");
-        let message = error.message();
-        assert!(message.ends_with('.'), "{message}");
-        assert!(!message.contains("Protocol"), "{message}");
-        messages.insert(message);
     }
-    assert!(messages.len() >= 9);
-    assert_eq!(
-        EncoderError::NoCardInTime.message(),
-        "No card was presented in time: place a blank card on the encoder and try again."
-    );
 }
 
 // --- timing ------------------------------------------------------------------------------------

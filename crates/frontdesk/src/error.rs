@@ -1,6 +1,7 @@
 //! The use cases' errors, and the one serializable shape every boundary (desktop commands,
 //! local HTTP API) shows them in.
 
+use encoder::client::EncoderError;
 use engine::RuleError;
 use engine::error::field_sentence;
 use engine::property::Problem;
@@ -38,10 +39,13 @@ pub enum Error {
     Store(#[from] store::Error),
     /// The encoder failed; its message says what to do.
     #[error(transparent)]
-    Encoder(#[from] encoder::client::EncoderError),
+    Encoder(#[from] EncoderError),
     /// A card image that cannot be made (too many doors) or read.
     #[error(transparent)]
     Card(#[from] encoder::card::CardError),
+    /// The local API cannot listen (its address is taken, or the network refuses it).
+    #[error("the local API cannot start: {0}")]
+    ApiUnavailable(String),
     /// A file the desk needs to start (database, property file, card keys, the simulated
     /// encoder's cards) cannot be opened, read or created.
     #[error("cannot open {what}: {detail}")]
@@ -74,7 +78,7 @@ impl Error {
         match self {
             Self::Rule(rule) => WireError {
                 status: rule.status(),
-                error_type: rule.error_type().to_owned(),
+                error_type: rule_code(rule),
                 title: rule.title().map(str::to_owned),
                 message: rule.message(),
                 field: rule.field().map(str::to_owned),
@@ -82,7 +86,7 @@ impl Error {
             },
             Self::NotFound { resource, id } => WireError {
                 status: 404,
-                error_type: "not_found".to_owned(),
+                error_type: ErrorCode::NotFound,
                 title: None,
                 message: format!("No {resource} with id {id}; it may have been deleted."),
                 field: None,
@@ -90,7 +94,7 @@ impl Error {
             },
             Self::Conflict { field, message } => WireError {
                 status: 409,
-                error_type: "conflict".to_owned(),
+                error_type: ErrorCode::Conflict,
                 title: None,
                 message: field_sentence(field, message),
                 field: Some(field.clone()),
@@ -98,7 +102,7 @@ impl Error {
             },
             Self::RoomBooked { field, message } => WireError {
                 status: 409,
-                error_type: "conflict".to_owned(),
+                error_type: ErrorCode::Conflict,
                 title: None,
                 message: message.clone(),
                 field: Some(field.clone()),
@@ -106,7 +110,7 @@ impl Error {
             },
             Self::Unauthorized(message) => WireError {
                 status: 401,
-                error_type: "unauthorized".to_owned(),
+                error_type: ErrorCode::Unauthorized,
                 title: None,
                 message: message.clone(),
                 field: None,
@@ -116,7 +120,7 @@ impl Error {
                 retry_after_seconds,
             } => WireError {
                 status: 429,
-                error_type: "too_many_attempts".to_owned(),
+                error_type: ErrorCode::TooManyAttempts,
                 title: None,
                 message: format!(
                     "Too many wrong PINs in a row for this name. Try again in {}, or ask a \
@@ -128,7 +132,7 @@ impl Error {
             },
             Self::Forbidden(message) => WireError {
                 status: 403,
-                error_type: "forbidden".to_owned(),
+                error_type: ErrorCode::Forbidden,
                 title: None,
                 message: message.clone(),
                 field: None,
@@ -136,7 +140,7 @@ impl Error {
             },
             Self::PropertyInvalid(problems) => WireError {
                 status: 400,
-                error_type: "invalid_property_file".to_owned(),
+                error_type: ErrorCode::InvalidPropertyFile,
                 title: None,
                 message: format!(
                     "The property file was not imported; fix these {} problem(s) and import it \
@@ -149,23 +153,34 @@ impl Error {
             Self::Store(error) => store_error(error),
             Self::Encoder(error) => WireError {
                 status: encoder_status(error),
-                error_type: error.seam_error_type().to_owned(),
+                error_type: encoder_code(error),
                 title: None,
-                message: error.message(),
+                message: encoder_message(error),
                 field: None,
                 problems: Vec::new(),
             },
             Self::Card(error) => WireError {
                 status: 400,
-                error_type: "invalid_card".to_owned(),
+                error_type: ErrorCode::InvalidCard,
                 title: None,
                 message: format!("The card cannot be made or read: {error}."),
                 field: None,
                 problems: Vec::new(),
             },
+            Self::ApiUnavailable(detail) => WireError {
+                status: 503,
+                error_type: ErrorCode::ApiUnavailable,
+                title: None,
+                message: format!(
+                    "The local API could not start: {detail}. Close whatever else uses its \
+                     address, or ask whoever looks after this computer, then switch it on again."
+                ),
+                field: None,
+                problems: Vec::new(),
+            },
             Self::Files { what, detail } => WireError {
                 status: 500,
-                error_type: "file_error".to_owned(),
+                error_type: ErrorCode::FileError,
                 title: None,
                 message: format!("Cannot open {what}: {detail}."),
                 field: None,
@@ -188,8 +203,7 @@ fn wait_in_words(seconds: u64) -> String {
 }
 
 /// Equipment that is away or not answering is 503; a card or encoder that refused is 409.
-fn encoder_status(error: &encoder::client::EncoderError) -> u16 {
-    use encoder::client::EncoderError;
+fn encoder_status(error: &EncoderError) -> u16 {
     match error {
         EncoderError::NoAnswer | EncoderError::Disconnected | EncoderError::Io(_) => 503,
         _ => 409,
@@ -198,17 +212,17 @@ fn encoder_status(error: &encoder::client::EncoderError) -> u16 {
 
 fn store_error(error: &store::Error) -> WireError {
     let (status, error_type, message) = match error {
-        store::Error::TooNew { .. } => (500, "database_too_new", error.to_string()),
+        store::Error::TooNew { .. } => (500, ErrorCode::DatabaseTooNew, error.to_string()),
         _ if error.is_busy() => (
             503,
-            "database_busy",
+            ErrorCode::DatabaseBusy,
             "The database is busy with another change; nothing was changed. Try again in a \
              moment."
                 .to_owned(),
         ),
         _ if error.is_read_only() => (
             503,
-            "database_read_only",
+            ErrorCode::DatabaseReadOnly,
             "The database cannot be written (its disk or file is read-only), so this change \
              was not saved; nothing was changed. Ask whoever looks after this computer to make \
              it writable again, then try again."
@@ -216,24 +230,175 @@ fn store_error(error: &store::Error) -> WireError {
         ),
         _ if error.is_disk_full() => (
             507,
-            "disk_full",
+            ErrorCode::DiskFull,
             "The disk is full, so this change was not saved; nothing was changed. Free some \
              space on this computer, then try again."
                 .to_owned(),
         ),
         _ => (
             500,
-            "database_error",
+            ErrorCode::DatabaseError,
             format!("The database could not complete the request; nothing was changed. ({error})"),
         ),
     };
     WireError {
         status,
-        error_type: error_type.to_owned(),
+        error_type,
         title: None,
         message,
         field: None,
         problems: Vec::new(),
+    }
+}
+
+/// The stable code of a [`WireError`]: what programs match on, and the UI's table of next
+/// steps is typed by (its TypeScript twin is generated with the other bindings).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ErrorCode {
+    /// A field is missing, malformed or refers to nothing ([`WireError::field`] names it).
+    InvalidInput,
+    /// The guide's rules, by their codes.
+    StaffCredentialsCannotBelongToReservation,
+    ReservationKeyNotSupported,
+    ReservationKeyRequiredForGuestCards,
+    ReservationEntranceChangeRequiresCleanup,
+    ReservationJoinerEntranceSetConflict,
+    ReservationTimeFramesMustOverlap,
+    NotFound,
+    /// A request that clashes with what is stored: a taken key, a room booked over the dates.
+    Conflict,
+    Unauthorized,
+    TooManyAttempts,
+    Forbidden,
+    InvalidPropertyFile,
+    /// The encoder's failures, with the codes Seam's encoding attempts report.
+    NoCredentialOnEncoder,
+    IncompatibleCardFormat,
+    EncoderNotOnline,
+    EncoderCommunicationTimeout,
+    EncodingInterrupted,
+    UncategorizedError,
+    InvalidCard,
+    FileError,
+    ApiUnavailable,
+    DatabaseTooNew,
+    DatabaseBusy,
+    DatabaseReadOnly,
+    DiskFull,
+    DatabaseError,
+    /// A failure of the desktop shell itself (a panic caught at a command).
+    InternalError,
+}
+
+impl ErrorCode {
+    /// The code as it goes on the wire (`invalid_input`).
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// So that a test reads `assert_eq!(wire.error_type, "not_found")`.
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+fn rule_code(rule: &RuleError) -> ErrorCode {
+    match rule {
+        RuleError::Invalid { .. } => ErrorCode::InvalidInput,
+        RuleError::StaffCannotBelongToReservation => {
+            ErrorCode::StaffCredentialsCannotBelongToReservation
+        }
+        RuleError::ReservationKeyNotSupported => ErrorCode::ReservationKeyNotSupported,
+        RuleError::ReservationKeyRequiredForGuestCards => {
+            ErrorCode::ReservationKeyRequiredForGuestCards
+        }
+        RuleError::EntranceChangeRequiresCleanup => {
+            ErrorCode::ReservationEntranceChangeRequiresCleanup
+        }
+        RuleError::JoinerEntranceSetConflict => ErrorCode::ReservationJoinerEntranceSetConflict,
+        RuleError::TimeFramesMustOverlap => ErrorCode::ReservationTimeFramesMustOverlap,
+    }
+}
+
+fn encoder_code(error: &EncoderError) -> ErrorCode {
+    match error {
+        EncoderError::NoCardInTime => ErrorCode::NoCredentialOnEncoder,
+        EncoderError::UnsupportedCard => ErrorCode::IncompatibleCardFormat,
+        EncoderError::Disconnected | EncoderError::Io(_) => ErrorCode::EncoderNotOnline,
+        EncoderError::NoAnswer => ErrorCode::EncoderCommunicationTimeout,
+        EncoderError::CardRemoved | EncoderError::OutcomeUnknown { .. } => {
+            ErrorCode::EncodingInterrupted
+        }
+        EncoderError::Busy
+        | EncoderError::DamagedCard
+        | EncoderError::Refused { .. }
+        | EncoderError::BadImageLength { .. }
+        | EncoderError::Protocol(_) => ErrorCode::UncategorizedError,
+    }
+}
+
+/// What to tell the person at the desk when the encoder fails, and what to do next.
+fn encoder_message(error: &EncoderError) -> String {
+    match error {
+        EncoderError::NoAnswer => "The encoder did not answer. Check that it is switched on and \
+             its cable is plugged in, then try again."
+            .to_owned(),
+        EncoderError::Disconnected => "The encoder is not connected. Plug it in (or check its \
+             cable) and try again."
+            .to_owned(),
+        EncoderError::Io(detail) => format!(
+            "The computer cannot talk to the encoder ({detail}). Unplug the encoder, plug it \
+             back in and try again."
+        ),
+        EncoderError::Busy => {
+            "The encoder is busy with another card. Wait a moment and try again.".to_owned()
+        }
+        EncoderError::NoCardInTime => "No card was presented in time: place a blank card on the \
+             encoder and try again."
+            .to_owned(),
+        EncoderError::CardRemoved => "The card was moved or taken off the encoder before it was \
+             finished, so it was not written. Place it back on the encoder, keep it still, and \
+             try again."
+            .to_owned(),
+        EncoderError::DamagedCard => "The card could not be written or checked; it may be \
+             damaged. Put it aside, place a new blank card on the encoder and try again."
+            .to_owned(),
+        EncoderError::UnsupportedCard => "This card is not a kind the encoder can use. Take one \
+             of the hotel's blank key cards and try again."
+            .to_owned(),
+        EncoderError::Refused { .. }
+        | EncoderError::BadImageLength { .. }
+        | EncoderError::Protocol(_) => "Something went wrong talking to the encoder. Try again; \
+             if it keeps happening, unplug the encoder, plug it back in, and call support."
+            .to_owned(),
+        EncoderError::OutcomeUnknown { .. } => "The encoder stopped answering while the card was \
+             being written, so it is not known yet whether the card is ready. Do not hand it to \
+             the guest: leave it on the encoder while the system checks, and reconnect the \
+             encoder if it is unplugged."
+            .to_owned(),
     }
 }
 
@@ -245,9 +410,9 @@ pub struct WireError {
     /// The HTTP status that goes with it.
     #[serde(skip)]
     pub status: u16,
-    /// Stable: programs match on it (`not_found`, `encoder_disconnected`, a rule's type...).
+    /// Stable: programs match on it.
     #[serde(rename = "type")]
-    pub error_type: String,
+    pub error_type: ErrorCode,
     /// The guide's title, for the rule errors that have one.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
@@ -273,5 +438,67 @@ impl WireError {
             text.push_str(problem);
         }
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use strum::IntoEnumIterator;
+
+    use super::*;
+
+    #[test]
+    fn every_code_goes_on_the_wire_as_its_name() {
+        for code in ErrorCode::iter() {
+            assert_eq!(
+                serde_json::to_value(code).unwrap_or_default(),
+                serde_json::Value::from(code.as_str())
+            );
+        }
+    }
+
+    #[test]
+    fn rule_and_encoder_codes_are_the_engine_s_and_seam_s_in_plain_words() {
+        let rules = [
+            RuleError::invalid("starts_at", "is missing"),
+            RuleError::StaffCannotBelongToReservation,
+            RuleError::ReservationKeyNotSupported,
+            RuleError::ReservationKeyRequiredForGuestCards,
+            RuleError::EntranceChangeRequiresCleanup,
+            RuleError::JoinerEntranceSetConflict,
+            RuleError::TimeFramesMustOverlap,
+        ];
+        for rule in &rules {
+            assert_eq!(rule_code(rule).as_str(), rule.error_type(), "{rule:?}");
+        }
+        let failures = [
+            EncoderError::NoAnswer,
+            EncoderError::Disconnected,
+            EncoderError::Io("gone".to_owned()),
+            EncoderError::Busy,
+            EncoderError::NoCardInTime,
+            EncoderError::CardRemoved,
+            EncoderError::DamagedCard,
+            EncoderError::UnsupportedCard,
+            EncoderError::OutcomeUnknown { op_id: [1; 16] },
+            EncoderError::BadImageLength { len: 0 },
+        ];
+        let mut messages = std::collections::HashSet::new();
+        for failure in &failures {
+            assert_eq!(
+                encoder_code(failure).as_str(),
+                failure.seam_error_type(),
+                "{failure:?}"
+            );
+            let message = encoder_message(failure);
+            assert!(message.ends_with('.'), "{message}");
+            assert!(!message.contains("Protocol"), "{message}");
+            messages.insert(message);
+        }
+        assert!(messages.len() >= 9);
+        assert_eq!(
+            encoder_message(&EncoderError::NoCardInTime),
+            "No card was presented in time: place a blank card on the encoder and try again."
+        );
     }
 }

@@ -33,7 +33,7 @@ pub use cards::{
     CARD_TIMEOUT, CardContent, CardReport, CardStation, DoorVerdict, EncodeEvent, EncodedCard,
     LockDecision, Resolution,
 };
-pub use error::{Error, Result, WireError};
+pub use error::{Error, ErrorCode, Result, WireError};
 pub use grants::{CreateAccessGrant, UpdateAccessGrant};
 pub use operators::{Operator, Permission};
 pub use past_stay::PastStay;

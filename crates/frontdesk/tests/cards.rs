@@ -1534,7 +1534,7 @@ fn each_fault_gives_its_own_error() {
     assert_eq!(variants.len(), faults.len(), "{outcomes:#?}");
     let shown: BTreeSet<_> = outcomes
         .iter()
-        .map(|(_, (_, wire))| (wire.error_type.clone(), wire.message.clone()))
+        .map(|(_, (_, wire))| (wire.error_type, wire.message.clone()))
         .collect();
     assert_eq!(shown.len(), faults.len(), "{outcomes:#?}");
 }

@@ -171,7 +171,7 @@ fn assert_refusal_audited(desk: &Desk, action: &str, actor: &str, error: &WireEr
     assert_eq!(entry.outcome, AuditOutcome::Refused, "{entry:?}");
     assert_eq!(entry.actor, actor);
     let detail = entry.detail.unwrap_or_default();
-    assert!(detail.starts_with(&error.error_type), "{detail}");
+    assert!(detail.starts_with(error.error_type.as_str()), "{detail}");
 }
 
 /// The live grants of a stay, oldest first.

@@ -160,12 +160,13 @@ impl Bench {
             Ok(()) => true,
             Err(error @ frontdesk::Error::Encoder(_)) => {
                 let wire = error.to_wire();
-                if wire.message.trim().is_empty() || wire.error_type.is_empty() {
+                if wire.message.trim().is_empty() || wire.error_type.as_str().is_empty() {
                     self.problems
                         .push(format!("{what}: an error without words: {wire:?}"));
                 }
                 self.last_error = format!("{}: {}", wire.error_type, wire.message);
-                self.messages.insert((wire.error_type, wire.message));
+                self.messages
+                    .insert((wire.error_type.to_string(), wire.message));
                 false
             }
             Err(error) => {

@@ -2,29 +2,29 @@
 // WireError already says what happened (in the guide's words for rule errors); this adds the
 // next step where the type alone tells it.
 
-import { AppError, IPC_ERROR, UNAUTHORIZED } from './ipc'
+import { AppError, IPC_ERROR, UNAUTHORIZED, type AppErrorType } from './ipc'
+import type { ErrorCode } from './types'
 
 /** The encoder's failures (Seam's encoder error types): the receptionist can fix the cause
  * at the encoder and press Retry. */
-export const ENCODER_ERRORS = [
+export const ENCODER_ERRORS: readonly ErrorCode[] = [
   'no_credential_on_encoder',
   'incompatible_card_format',
   'encoder_not_online',
   'encoder_communication_timeout',
   'encoding_interrupted',
   'uncategorized_error',
-  'encoder_disconnected',
-] as const
+]
 
 export function isEncoderError(error: AppError): boolean {
-  return (ENCODER_ERRORS as readonly string[]).includes(error.type)
+  return (ENCODER_ERRORS as readonly AppErrorType[]).includes(error.type)
 }
 
-const NEXT_STEPS: Record<string, string> = {
+/** Typed by the codes Rust sends: a code it does not send fails the build. */
+const NEXT_STEPS: Partial<Record<AppErrorType, string>> = {
   no_credential_on_encoder: 'Put a blank key card on the encoder, then press Retry.',
   incompatible_card_format: 'Use one of the hotel’s own key cards, then press Retry.',
   encoder_not_online: 'Check that the encoder is plugged in and switched on, then press Retry.',
-  encoder_disconnected: 'Check that the encoder is plugged in and switched on, then press Retry.',
   encoder_communication_timeout: 'Press Retry. If it happens again, unplug the encoder, plug it back in and retry.',
   encoding_interrupted: 'Leave the card on the encoder until it is done, then press Retry.',
   uncategorized_error: 'Press Retry. If it happens again, call a manager.',

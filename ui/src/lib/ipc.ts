@@ -21,6 +21,7 @@ import type {
   EncodedCard,
   EncoderState,
   EntranceView,
+  ErrorCode,
   FoundStay,
   LockDecision,
   MoveResult,
@@ -44,15 +45,18 @@ import type {
  * (unknown command, missing permission, a bug in the shell). */
 export const IPC_ERROR = 'ipc_error'
 
+/** What an AppError's `type` can be: the front desk's codes, or the IPC's own failure. */
+export type AppErrorType = ErrorCode | typeof IPC_ERROR
+
 /** A command's failure, as the front desk described it (`frontdesk::WireError`). Match on
  * `type`; show `title` (when present) and `message` to people. */
 export class AppError extends Error {
-  readonly type: string
+  readonly type: AppErrorType
   readonly title: string | undefined
   readonly field: string | undefined
   readonly problems: string[]
 
-  constructor(wire: WireError) {
+  constructor(wire: Omit<WireError, 'type'> & { type: AppErrorType }) {
     super(wire.message)
     this.name = 'AppError'
     this.type = wire.type
@@ -83,7 +87,7 @@ function isWireError(value: unknown): value is WireError {
 
 /** The `type` the shell rejects a command with when its session token is unknown or has
  * expired (and sign-in with when the name and PIN do not match). */
-export const UNAUTHORIZED = 'unauthorized'
+export const UNAUTHORIZED: ErrorCode = 'unauthorized'
 
 let sessionEnded: ((error: AppError) => void) | undefined
 

@@ -67,6 +67,7 @@ export type { TimelineRoom } from './bindings/TimelineRoom'
 export type { Trouble } from './bindings/Trouble'
 export type { WarningCode } from './bindings/WarningCode'
 export type { WarningView } from './bindings/WarningView'
+export type { ErrorCode } from './bindings/ErrorCode'
 export type { WireError } from './bindings/WireError'
 export type { JsonValue } from './bindings/serde_json/JsonValue'
 

@@ -16,7 +16,11 @@ describe('next steps', () => {
   })
 
   it('adds nothing where the message says it all', () => {
-    const rule = new AppError({ type: 'conflicting_reservation', title: 'Conflicting reservation', message: 'Another stay holds the room.' })
+    const rule = new AppError({
+      type: 'reservation_joiner_entrance_set_conflict',
+      title: 'Reservation joiner entrance set conflict.',
+      message: 'Another stay holds the room.',
+    })
     expect(isEncoderError(rule)).toBe(false)
     expect(nextStep(rule)).toBeNull()
     expect(nextStep(new AppError({ type: 'forbidden', message: '' }))).toBe('Ask a manager to do this.')

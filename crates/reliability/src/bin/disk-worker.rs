@@ -248,7 +248,7 @@ fn attempt(
             "operation": operation,
             "failed": error.is_some(),
             "status": error.as_ref().map(|e| e.status),
-            "error_type": error.as_ref().map(|e| e.error_type.clone()),
+            "error_type": error.as_ref().map(|e| e.error_type),
             "message": error.as_ref().map(|e| e.message.clone()),
             "unchanged": unchanged && unchanged_while_broken,
             "cards_unchanged": cards_unchanged,
