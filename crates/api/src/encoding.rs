@@ -188,7 +188,7 @@ struct EncodeParams {
     acs_encoder_id: Option<Uuid>,
     access_method_id: Option<Uuid>,
     /// Seam's credential of a card: here the card access method it delivers, whose id it
-    /// shares (see `encode_credential` in the README).
+    /// shares (see `encode_credential` in `docs/api.md`).
     acs_credential_id: Option<Uuid>,
 }
 
