@@ -7,6 +7,8 @@
 //! - [`bindings`]: the types the UI receives, exported to TypeScript.
 //! - Events: [`ENCODER_STATE_EVENT`] carries every change of the encoder's state.
 
+#[macro_use]
+mod command_list;
 pub mod bindings;
 pub mod commands;
 pub mod desk;
@@ -22,6 +24,21 @@ pub type State<'a> = tauri::State<'a, Desk>;
 
 /// The event that carries each change of the encoder's state ([`encoder::supervisor::EncoderState`]).
 pub const ENCODER_STATE_EVENT: &str = "encoder-state";
+
+macro_rules! command_names {
+    ($($name:ident),* $(,)?) => {
+        &[$(stringify!($name)),*]
+    };
+}
+
+macro_rules! handler {
+    ($($name:ident),* $(,)?) => {
+        tauri::generate_handler![$(commands::$name),*]
+    };
+}
+
+/// Every command's name, as `build.rs` declares them (`command_list.rs`).
+pub const COMMANDS: &[&str] = with_commands!(command_names);
 
 /// The main window's label (see `tauri.conf.json`).
 pub const MAIN_WINDOW: &str = "main";
@@ -40,53 +57,7 @@ pub fn run(options: Options) -> Result<(), String> {
             app.manage(desk);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::operators_exist,
-            commands::create_first_manager,
-            commands::sign_in,
-            commands::sign_out,
-            commands::list_operators,
-            commands::create_operator,
-            commands::room_board,
-            commands::timeline,
-            commands::find_stays,
-            commands::stay,
-            commands::past_stay,
-            commands::check_in_options,
-            commands::check_in,
-            commands::encode_cards,
-            commands::add_guest,
-            commands::duplicate_card,
-            commands::move_stay,
-            commands::change_dates,
-            commands::reissue_stay,
-            commands::remake_cards,
-            commands::predict,
-            commands::check_out,
-            commands::mark_collected,
-            commands::report_card_lost,
-            commands::encode_cancel_card,
-            commands::card_collected,
-            commands::card_lost,
-            commands::room_cards_out,
-            commands::read_card,
-            commands::warnings,
-            commands::audit_log,
-            commands::staff_access,
-            commands::issue_staff_access,
-            commands::staff_door_choices,
-            commands::update_staff_access,
-            commands::revoke_staff_access,
-            commands::delete_staff_access,
-            commands::report_staff_card_lost,
-            commands::entrances,
-            commands::simulator_cards,
-            commands::plug_simulated_encoder,
-            commands::present_card,
-            commands::api_status,
-            commands::set_api_enabled
-        ])
+        .invoke_handler(with_commands!(handler))
         .run(tauri::generate_context!())
         .map_err(|error| error.to_string())
 }

@@ -1,6 +1,5 @@
 //! The desktop shell without a window: the desk it opens, what `app_info` answers, and the
 //! committed TypeScript bindings.
-#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
