@@ -73,6 +73,8 @@ pub struct Desk {
     api: Arc<Mutex<Option<RunningApi>>>,
     /// The database file: the API key is kept beside it.
     db: PathBuf,
+    /// Written while the desk is open.
+    _log: Option<Arc<frontdesk::LogFile>>,
 }
 
 /// The local API server while it runs.
@@ -88,6 +90,17 @@ impl Desk {
     /// the encodes a previous run left pending.
     pub fn open(options: &Options, default_db: &Path) -> Result<Desk, String> {
         let db = options.db.clone().unwrap_or_else(|| default_db.to_owned());
+        // The desk runs without its log rather than not at all.
+        let log = frontdesk::log_to_folder(&frontdesk::log_folder(&db), "frontdesk-desktop")
+            .inspect_err(|error| {
+                eprintln!(
+                    "frontdesk-desktop: no log file: {}",
+                    error.to_wire().message
+                );
+            })
+            .ok()
+            .map(Arc::new);
+        tracing::info!(version = env!("CARGO_PKG_VERSION"), db = %db.display(), "starting");
         let files = DeskFiles {
             db: db.clone(),
             property: options.property.clone(),
@@ -102,8 +115,10 @@ impl Desk {
             card_keys: options.card_keys.clone(),
             simulated_encoder_file: options.simulated_encoder_file.clone(),
         };
-        let opened = open_desk(&files, &context())
-            .map_err(|error| error.to_wire().message_with_problems())?;
+        let opened = open_desk(&files, &context()).map_err(|error| {
+            tracing::error!(code = %error.to_wire().error_type, "the desk did not open");
+            error.to_wire().message_with_problems()
+        })?;
         if !opened.resolution.unresolved.is_empty() {
             eprintln!(
                 "frontdesk-desktop: {} card encode(s) could not be checked with the encoder; they \
@@ -118,10 +133,12 @@ impl Desk {
             sessions: Arc::default(),
             api: Arc::default(),
             db,
+            _log: log,
         };
         if desk.desk.setting(API_ENABLED).ok().flatten().as_deref() == Some("true")
             && let Err(error) = desk.start_api()
         {
+            tracing::warn!(code = %error.to_wire().error_type, "the local API stays off");
             eprintln!(
                 "frontdesk-desktop: the local API stays off: {}",
                 error.to_wire().message

@@ -75,6 +75,7 @@ fn forward_encoder_state(app: tauri::AppHandle, supervisor: &EncoderSupervisor) 
         .name("encoder-state-events".to_owned())
         .spawn(move || {
             for state in changes {
+                tracing::info!(?state, "encoder");
                 if let Err(error) = app.emit(ENCODER_STATE_EVENT, state) {
                     eprintln!("frontdesk-desktop: cannot send the encoder's state: {error}");
                 }

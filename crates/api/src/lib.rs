@@ -18,7 +18,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use frontdesk::{CardStation, FrontDesk};
 use subtle::ConstantTimeEq;
+use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use error::ApiError;
 pub use params::MAX_BODY_BYTES;
@@ -128,6 +130,24 @@ fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
             )
             .into_response()
         }))
+        // Each request in the log: its method, its path (not the query string, which may carry
+        // a guest's details), its status and how long it took.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = request.uri().path()
+                    )
+                })
+                .on_request(())
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(tracing::Level::INFO)
+                        .latency_unit(LatencyUnit::Millis),
+                ),
+        )
         // Outermost, so that the answer to a caught panic carries a request id too.
         .layer(middleware::from_fn(request_id))
         .with_state(state)

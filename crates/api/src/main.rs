@@ -115,6 +115,15 @@ fn run_serve(serve: Serve) -> Result<(), String> {
             serve.listen
         ));
     }
+    // The desk runs without its log rather than not at all.
+    let _log = frontdesk::log_to_folder(&frontdesk::log_folder(&serve.db), "frontdesk-server")
+        .inspect_err(|error| eprintln!("frontdesk: no log file: {}", error.to_wire().message))
+        .ok();
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        db = %serve.db.display(),
+        "starting"
+    );
     let api_key = read_api_key(serve.api_key_file.as_deref())?;
     let clock = serve
         .simulated_time
@@ -136,8 +145,11 @@ fn run_serve(serve: Serve) -> Result<(), String> {
         card_keys: serve.card_keys.clone(),
         simulated_encoder_file: serve.simulated_encoder_file.clone(),
     };
-    let mut opened = open_desk(&files, &Context::new("frontdesk serve", clock.now()))
-        .map_err(|error| error.to_wire().message_with_problems())?;
+    let mut opened =
+        open_desk(&files, &Context::new("frontdesk serve", clock.now())).map_err(|error| {
+            tracing::error!(code = %error.to_wire().error_type, "the desk did not open");
+            error.to_wire().message_with_problems()
+        })?;
     if !opened.resolution.unresolved.is_empty() {
         eprintln!(
             "frontdesk: {} card encode(s) could not be checked with the encoder; they will be \
@@ -161,6 +173,7 @@ fn run_serve(serve: Serve) -> Result<(), String> {
             .local_addr()
             .map_err(|error| format!("cannot read the listening address: {error}"))?;
         println!("frontdesk: listening on http://{address}");
+        tracing::info!(%address, "listening");
         axum::serve(listener, api::router(state))
             .with_graceful_shutdown(shutdown_signal())
             .await

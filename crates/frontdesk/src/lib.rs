@@ -9,6 +9,7 @@ mod attempts;
 mod cards;
 mod error;
 mod grants;
+mod log_file;
 mod methods;
 mod operators;
 mod past_stay;
@@ -35,6 +36,7 @@ pub use cards::{
 };
 pub use error::{Error, ErrorCode, Result, WireError};
 pub use grants::{CreateAccessGrant, UpdateAccessGrant};
+pub use log_file::{LOG_DAYS_KEPT, LogFile, log_folder, log_to_folder};
 pub use operators::{Operator, Permission};
 pub use past_stay::PastStay;
 pub use predict::{PlannedChange, Prediction, RemakeOffer, Trouble};
@@ -100,9 +102,22 @@ impl FrontDesk {
         request: &impl Serialize,
         work: impl FnOnce(&Writer<'_>) -> Result<T>,
     ) -> Result<T> {
-        self.store
-            .write(work)
-            .map_err(|error| self.audit_refusal(context, action, subject_id, request, error))
+        match self.store.write(work) {
+            Ok(done) => {
+                tracing::info!(action, "done");
+                Ok(done)
+            }
+            Err(error) => {
+                // The code and the field only: a message may name a guest.
+                let wire = error.to_wire();
+                if wire.status >= 500 {
+                    tracing::error!(action, code = %wire.error_type, "failed");
+                } else {
+                    tracing::warn!(action, code = %wire.error_type, field = wire.field.as_deref(), "refused");
+                }
+                Err(self.audit_refusal(context, action, subject_id, request, error))
+            }
+        }
     }
 
     /// [`FrontDesk::change`] for a signed-in operator: a role that may not do it is refused
