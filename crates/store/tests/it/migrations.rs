@@ -16,11 +16,11 @@ use store::{
 
 /// The migrations of earlier versions, oldest first, as shipped.
 const SHIPPED: [&str; 5] = [
-    include_str!("../src/migrations/001_initial.sql"),
-    include_str!("../src/migrations/002_cards.sql"),
-    include_str!("../src/migrations/003_desk.sql"),
-    include_str!("../src/migrations/004_sign_in.sql"),
-    include_str!("../src/migrations/005_leaner_writes.sql"),
+    include_str!("../../src/migrations/001_initial.sql"),
+    include_str!("../../src/migrations/002_cards.sql"),
+    include_str!("../../src/migrations/003_desk.sql"),
+    include_str!("../../src/migrations/004_sign_in.sql"),
+    include_str!("../../src/migrations/005_leaner_writes.sql"),
 ];
 
 /// The schema of an earlier version: its first `version` migrations.
