@@ -3,8 +3,6 @@
 // Helpers outside #[test] functions unwrap too, and the shared support returns WireError.
 #![allow(clippy::unwrap_used, clippy::result_large_err)]
 
-mod support;
-
 use engine::model::{AccessMode, RequestedAccessMethod, UserKind};
 use engine::warnings::WarningCode;
 use frontdesk::{
@@ -12,7 +10,8 @@ use frontdesk::{
     MethodFilter, NewUserIdentity, WireError,
 };
 use store::AuditOutcome;
-use support::{Desk, at, card, mode};
+
+use crate::support::{Desk, at, card, mode};
 
 const SAT_15: &str = "2025-05-10T15:00:00Z";
 const WED_11: &str = "2025-05-14T11:00:00Z";

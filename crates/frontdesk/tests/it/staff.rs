@@ -5,8 +5,6 @@
 // Helpers outside #[test] functions unwrap too, and the shared support returns WireError.
 #![allow(clippy::unwrap_used, clippy::result_large_err)]
 
-mod support;
-
 use encoder::CardUid;
 use encoder::card;
 use engine::lock::{Decision, Reason, StaffZone};
@@ -17,8 +15,9 @@ use frontdesk::{
     WireError,
 };
 use store::AuditOutcome;
-use support::{Desk, TEST_PROPERTY, at};
 use uuid::Uuid;
+
+use crate::support::{Desk, TEST_PROPERTY, at};
 
 const BOOKED: &str = "2025-07-10T12:00:00Z";
 /// Housekeeping's week.

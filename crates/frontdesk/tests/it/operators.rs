@@ -4,13 +4,12 @@
 // Helpers outside #[test] functions unwrap too, and the shared support returns WireError.
 #![allow(clippy::unwrap_used, clippy::result_large_err)]
 
-mod support;
-
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use frontdesk::{AuditEntry, AuditFilter, Context, Operator, Permission, Role, WireError};
 use store::AuditOutcome;
-use support::{Desk, at};
+
+use crate::support::{Desk, at};
 
 const NOW: &str = "2025-07-15T08:00:00Z";
 const MARTA_PIN: &str = "4821";

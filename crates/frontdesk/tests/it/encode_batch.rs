@@ -1,9 +1,8 @@
 //! Several cards encoded one after another, with "present the next card" prompts.
 
-mod support;
-
 use frontdesk::EncodeEvent;
-use support::{Desk, at, card};
+
+use crate::support::{Desk, at, card};
 
 #[test]
 fn a_stay_s_cards_are_encoded_one_after_another_onto_different_cards() {

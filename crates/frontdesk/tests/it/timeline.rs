@@ -3,15 +3,14 @@
 
 #![allow(clippy::unwrap_used, clippy::result_large_err)]
 
-mod support;
-
 use chrono::NaiveDate;
 use engine::model::EntranceId;
 use frontdesk::{
     CheckIn, FoundStay, NewGuest, Operator, Role, StayBar, StayStatus, Timeline, WireError,
 };
-use support::{Desk, at};
 use uuid::Uuid;
+
+use crate::support::{Desk, at};
 
 /// Sunday 13 July, 12:00 in Lisbon: when the desk looks.
 const NOW: &str = "2025-07-13T11:00:00Z";

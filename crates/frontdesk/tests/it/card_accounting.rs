@@ -7,8 +7,6 @@
 // Helpers outside #[test] functions unwrap too, and the shared support returns WireError.
 #![allow(clippy::unwrap_used, clippy::result_large_err)]
 
-mod support;
-
 use chrono::Duration;
 use engine::lock::Decision;
 use engine::model::EntranceId;
@@ -17,8 +15,9 @@ use frontdesk::{
     CardOut, CardOutReason, CheckIn, Context, DoorUntil, FixAction, NewGuest, Operator, Role,
     StayDetail, WarningView,
 };
-use support::{Desk, at};
 use uuid::Uuid;
+
+use crate::support::{Desk, at};
 
 /// When the stays are booked.
 const BOOKED: &str = "2025-07-10T12:00:00Z";

@@ -9,8 +9,6 @@
 // Helpers outside #[test] functions unwrap too; the shared support returns WireError.
 #![allow(clippy::unwrap_used, clippy::result_large_err)]
 
-mod support;
-
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -20,8 +18,9 @@ use engine::warnings::WarningCode;
 use frontdesk::{CheckIn, Context, NewGuest, Operator, Role, WarningView};
 use proptest::prelude::*;
 use proptest::sample::Index;
-use support::Desk;
 use uuid::Uuid;
+
+use crate::support::Desk;
 
 const ROOMS: [&str; 3] = ["room-101", "room-102", "room-203"];
 /// The doors cards are tried at.

@@ -1,5 +1,4 @@
 //! A small property and helpers shared by the use-case tests.
-#![allow(dead_code)] // each test binary uses its own part of the helpers
 #![allow(clippy::unwrap_used, clippy::result_large_err)] // test helpers, outside #[test] fns
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -15,7 +14,7 @@ use store::{GrantEntrance, Store};
 
 /// Rooms 101, 102 and 203 and a two-door suite on Visionline; gym, pool and lobby on
 /// Visionline but not reservation-capable; a parking gate on an online system.
-pub const TEST_PROPERTY: &str = include_str!("../../../../tests/fixtures/test-property.json");
+pub const TEST_PROPERTY: &str = include_str!("../../../../../tests/fixtures/test-property.json");
 
 pub fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)

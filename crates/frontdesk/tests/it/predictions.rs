@@ -4,12 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::result_large_err)]
 
-mod support;
-
 use engine::lock::Decision;
 use frontdesk::{CheckIn, NewGuest, Operator, PlannedChange, Prediction, Role, StayDetail};
-use support::{Desk, at};
 use uuid::Uuid;
+
+use crate::support::{Desk, at};
 
 /// The desk's clock while it books (Thursday 10 July, 13:00 in Lisbon).
 const BOOKED: &str = "2025-07-10T12:00:00Z";

@@ -6,8 +6,6 @@
 //! cards of two reservations.
 #![allow(clippy::unwrap_used)] // helpers outside #[test] functions unwrap too
 
-mod support;
-
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -17,8 +15,9 @@ use engine::lock::{self, Door};
 use engine::warnings::WarningCode;
 use frontdesk::{AccessGrantRecord, CreateAccessGrant, GrantFilter};
 use proptest::prelude::*;
-use support::{Desk, card as card_request};
 use uuid::Uuid;
+
+use crate::support::{Desk, card as card_request};
 
 const KEYS: [&str; 4] = ["k1", "k2", "k3", "k4"];
 const ROOMS: [&str; 2] = ["room-101", "room-102"];

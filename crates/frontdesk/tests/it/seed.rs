@@ -1,12 +1,11 @@
 //! Every example and scenario of the "Reservation Access Grants" guide, through the use
 //! cases on a real (in-memory) SQLite database.
 
-mod support;
-
 use engine::model::{AccessMode, UserKind};
 use engine::warnings::WarningCode;
 use frontdesk::{CreateAccessGrant, GrantFilter, MethodFilter, UpdateAccessGrant};
-use support::{Desk, at, card, grant_entrance, sequence_at};
+
+use crate::support::{Desk, at, card, grant_entrance, sequence_at};
 
 const SAT_15: &str = "2025-05-10T15:00:00Z";
 const WED_11: &str = "2025-05-14T11:00:00Z";
@@ -158,7 +157,7 @@ fn error_table_reservation_key_required_for_guest_cards() {
         space_keys: vec!["room-101".into()],
         starts_at: Some(at(SAT_15)),
         ends_at: Some(at(WED_11)),
-        requested_access_methods: vec![support::mode(AccessMode::MobileKey)],
+        requested_access_methods: vec![crate::support::mode(AccessMode::MobileKey)],
         ..Default::default()
     });
     assert!(mobile.is_ok(), "{mobile:?}");

@@ -4,13 +4,12 @@
 // Helpers outside #[test] functions unwrap too, and the shared support returns WireError.
 #![allow(clippy::unwrap_used, clippy::result_large_err)]
 
-mod support;
-
 use chrono::TimeDelta;
 use engine::lock::Decision;
 use engine::model::{OPEN_END, UserKind};
 use frontdesk::{Context, CreateAccessGrant, UpdateAccessGrant};
-use support::{Desk, at, card};
+
+use crate::support::{Desk, at, card};
 
 fn open_ended(
     desk: &Desk,

@@ -1,9 +1,8 @@
-//! Bugs the property tests (`properties.rs`) found, each pinned by a plain test.
-
-mod support;
+//! Bugs the property tests (`properties/`) found, each pinned by a plain test.
 
 use frontdesk::UpdateAccessGrant;
-use support::{Desk, at};
+
+use crate::support::{Desk, at};
 
 /// Deleting a grant revoked its cards but left `is_encoding_required` set on them, while
 /// revoking the same cards through `delete_access_method*` clears it: a revoked card of a
