@@ -243,6 +243,7 @@ impl Bench {
 
 #[test]
 fn every_fault_at_every_step_ends_cleanly_and_loses_no_card() {
+    let _alone = crate::one_at_a_time();
     let repeats = if reliability::full_run() { 10 } else { 1 };
     let seed = reliability::seed();
     let dir = tempfile::tempdir().unwrap();

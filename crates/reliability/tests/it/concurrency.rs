@@ -224,6 +224,7 @@ impl Client<'_> {
 
 #[test]
 fn two_processes_and_eight_clients_race_without_breaking_an_invariant() {
+    let _alone = crate::one_at_a_time();
     let operations = if reliability::full_run() { 1_000 } else { 200 };
     let seed = reliability::seed();
     let mut figures = Figures::new("concurrency", seed);

@@ -172,6 +172,7 @@ struct Tally {
 
 #[test]
 fn random_input_on_every_route_is_refused_in_shape_and_never_a_500() {
+    let _alone = crate::one_at_a_time();
     let cases = if reliability::full_run() { 5_000 } else { 300 };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

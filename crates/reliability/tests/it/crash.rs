@@ -24,6 +24,7 @@ const KILL_AFTER_MS: std::ops::Range<u64> = 5..400;
 
 #[test]
 fn killed_at_random_points_the_desk_loses_nothing() {
+    let _alone = crate::one_at_a_time();
     let kills = if reliability::full_run() { 200 } else { 20 };
     let seed = reliability::seed();
     let mut rng = fastrand::Rng::with_seed(seed);

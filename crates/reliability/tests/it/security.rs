@@ -5,8 +5,8 @@
 //! the guest's name, the API key, the card master keys and operator PINs.
 //!
 //! The rest of the security checks live with what they check: API keys and body limits in
-//! `crates/api/tests/handlers.rs`, roles in `crates/frontdesk/tests/operators.rs`, every
-//! card forgery in `crates/encoder/tests/card.rs` and `crates/frontdesk/tests/cards.rs`.
+//! `crates/api/tests/it/handlers/`, roles in `crates/frontdesk/tests/it/operators.rs`, every
+//! card forgery in `crates/encoder/tests/it/card/` and `crates/frontdesk/tests/it/cards/`.
 #![allow(clippy::unwrap_used)]
 
 use std::fs::File;
@@ -43,6 +43,7 @@ fn post(address: SocketAddr, path: &str, key: &str, body: &Value) -> Value {
 
 #[test]
 fn no_guest_name_card_key_api_key_or_pin_reaches_a_log() {
+    let _alone = crate::one_at_a_time();
     let mut figures = Figures::new("security_logs", 0);
     let dir = tempfile::tempdir().unwrap();
     let files = DeskFiles::new(dir.path());

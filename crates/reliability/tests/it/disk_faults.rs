@@ -14,6 +14,7 @@ use serde_json::Value;
 
 #[test]
 fn a_full_or_read_only_disk_fails_the_change_cleanly_and_in_words() {
+    let _alone = crate::one_at_a_time();
     let mut figures = Figures::new("disk_faults", 0);
     let namespaces = Command::new("unshare").args(["-rm", "true"]).status();
     if !namespaces.is_ok_and(|status| status.success()) {
