@@ -6,6 +6,7 @@
 
 mod accounting;
 mod attempts;
+mod audit;
 mod cards;
 mod error;
 mod grants;
@@ -30,6 +31,7 @@ use serde::Serialize;
 use store::{AuditOutcome, NewAuditEntry, Store, Writer};
 
 pub use accounting::{CardOut, CardOutReason, DoorHolder, DoorStillOpen, DoorUntil};
+pub use audit::{AUDIT_PAGE, AuditQuery};
 pub use cards::{
     CARD_TIMEOUT, CardContent, CardReport, CardStation, DoorVerdict, EncodeEvent, EncodedCard,
     LockDecision, Resolution,
@@ -45,9 +47,9 @@ pub use staff::{
 };
 pub use stay_search::{FoundStay, MAX_FOUND_STAYS};
 pub use stays::{
-    AUDIT_PAGE, AddGuest, AuditQuery, Board, BoardFloor, CHECK_OUT_TIME, CheckIn, CheckInOptions,
-    CheckOutResult, EntranceOption, FixAction, GuestDetail, MAX_CARDS_PER_GUEST, MoveResult,
-    NewGuest, OutstandingCard, RoomState, RoomTile, StayDetail, StaySummary, WarningView,
+    AddGuest, Board, BoardFloor, CHECK_OUT_TIME, CheckIn, CheckInOptions, CheckOutResult,
+    EntranceOption, GuestDetail, MAX_CARDS_PER_GUEST, MoveResult, NewGuest, OutstandingCard,
+    RoomState, RoomTile, StayDetail, StaySummary,
 };
 pub use store::{
     AccessGrantRecord, AccessMethodRecord, AccessSystemRecord, ActionAttemptRecord, AttemptStatus,
@@ -55,6 +57,7 @@ pub use store::{
     PropertyRecord, Role, SpaceRecord, StoredWarning, UserIdentityRecord,
 };
 pub use timeline::{MAX_TIMELINE_DAYS, StayBar, StayStatus, Timeline, TimelineFloor, TimelineRoom};
+pub use warnings::{FixAction, WarningView};
 
 /// Who acts, and when.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,191 @@
+//! Cards presented at the simulated doors, and the warnings of a deleted card a door still takes.
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::handlers::{Fixture, Ty, get, has_fields, id_of, post, with_query};
+
+#[tokio::test]
+async fn present_card_decides_at_the_simulated_door() {
+    let fx = Fixture::new().await;
+    let encoder = fx.encoder_id().await;
+    // Back to back in room 203: guest 1 with a late checkout (still within the card's dates
+    // when guest 2 arrives), guest 2 on another reservation.
+    let guest_1 = fx
+        .card_method(
+            &["room-203"],
+            "2025-05-10T15:00:00Z",
+            "2025-05-14T18:00:00Z",
+            "stay-b2b-1",
+        )
+        .await;
+    let guest_2 = fx
+        .card_method(
+            &["room-203"],
+            "2025-05-14T15:00:00Z",
+            "2025-05-16T11:00:00Z",
+            "stay-b2b-2",
+        )
+        .await;
+    let card_1 = fx.encoded_card(&encoder, &guest_1).await;
+    let card_2 = fx.encoded_card(&encoder, &guest_2).await;
+    assert_ne!(card_1, card_2);
+
+    let decision = fx
+        .present_card("room-203-door", &card_1, "2025-05-11T20:00:00Z")
+        .await;
+    has_fields(
+        &decision,
+        &[
+            ("decision", Ty::Text),
+            ("reason", Ty::Text),
+            ("explanation", Ty::Text),
+            ("at", Ty::Instant),
+        ],
+    );
+    assert_eq!(decision["ok"], json!(true));
+    assert_eq!(decision["decision"], json!("granted"), "{decision}");
+    assert_eq!(decision["at"], json!("2025-05-11T20:00:00.000Z"));
+
+    for (card, at, expected, reason) in [
+        (&card_2, "2025-05-14T12:00:00Z", "denied", "not_yet_valid"),
+        (&card_1, "2025-05-14T13:00:00Z", "granted", "joined"),
+        (&card_2, "2025-05-14T15:30:00Z", "granted", "overrode"),
+        (&card_1, "2025-05-14T16:00:00Z", "denied", "overridden"),
+        (&card_2, "2025-05-15T09:00:00Z", "granted", "joined"),
+        (&card_2, "2025-05-16T12:00:00Z", "denied", "expired"),
+    ] {
+        let decision = fx.present_card("room-203-door", card, at).await;
+        assert_eq!(
+            (decision["decision"].clone(), decision["reason"].clone()),
+            (json!(expected), json!(reason)),
+            "{at}: {decision}"
+        );
+    }
+    // Without `at`, the API's clock (before the stay).
+    let now = post(
+        &fx.router,
+        "/simulate/locks/present_card",
+        &json!({ "acs_entrance_id": fx.entrance("room-203-door"), "card_id": card_2 }),
+    )
+    .await;
+    assert_eq!(now.body["reason"], json!("not_yet_valid"), "{}", now.body);
+    // A door that is not on the card.
+    let elsewhere = fx
+        .present_card("room-101-door", &card_2, "2025-05-15T09:00:00Z")
+        .await;
+    assert_eq!(elsewhere["decision"], json!("denied"));
+    assert_eq!(elsewhere["reason"], json!("door_not_on_card"));
+}
+
+#[tokio::test]
+async fn a_deleted_card_stays_in_its_grant_s_warnings_while_a_door_still_takes_it() {
+    let fx = Fixture::new().await;
+    let encoder = fx.encoder_id().await;
+    let user = fx.guest().await;
+    let body = fx.stay(
+        &user,
+        &["room-203", "pool"],
+        "2025-05-10T15:00:00Z",
+        "2025-05-14T11:00:00Z",
+        Some("stay-kept"),
+    );
+    let grant = fx.create(&body).await.ok("access_grant");
+    let grant_id = id_of(&grant, "access_grant_id").to_owned();
+    let method = grant["access_method_ids"][0].as_str().unwrap().to_owned();
+    let card = fx.encoded_card(&encoder, &method).await;
+    let deleted = with_query(
+        &fx.router,
+        Method::DELETE,
+        "/access_methods/delete",
+        &[("access_method_id", &method)],
+    )
+    .await;
+    assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
+
+    let not_collected = |grant: &Value| -> Vec<String> {
+        grant["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|warning| warning["warning_code"] == json!("cards_not_collected"))
+            .map(|warning| warning["message"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let grant_now = || async {
+        get(
+            &fx.router,
+            "/access_grants/get",
+            &[("access_grant_id", &grant_id)],
+        )
+        .await
+        .ok("access_grant")
+    };
+    let messages = not_collected(&grant_now().await);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].contains("Room 203 door until a newer card is used there")
+            && messages[0].contains("Pool door until 2025-05-14T11:00:00Z"),
+        "{}",
+        messages[0]
+    );
+
+    // The next guest's card is used at the room: the deleted card is done there, not at the
+    // pool, and the grant says so.
+    let next = fx
+        .card_method(
+            &["room-203"],
+            "2025-05-12T15:00:00Z",
+            "2025-05-16T11:00:00Z",
+            "stay-next",
+        )
+        .await;
+    let next_card = fx.encoded_card(&encoder, &next).await;
+    let used = fx
+        .present_card("room-203-door", &next_card, "2025-05-12T16:00:00Z")
+        .await;
+    assert_eq!(used["reason"], json!("overrode"), "{used}");
+    let messages = not_collected(&grant_now().await);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(!messages[0].contains("Room 203"), "{}", messages[0]);
+    assert!(messages[0].contains("Pool door"), "{}", messages[0]);
+    let pool = fx
+        .present_card("pool-door", &card, "2025-05-13T10:00:00Z")
+        .await;
+    assert_eq!(pool["decision"], json!("granted"), "{pool}");
+}
+
+#[tokio::test]
+async fn present_card_refuses_unknown_and_malformed_cards() {
+    let fx = Fixture::new().await;
+    let door = fx.entrance("room-101-door").to_owned();
+    let router = &fx.router;
+    let present =
+        |body: Value| async move { post(router, "/simulate/locks/present_card", &body).await };
+    // A card id of the right form that the simulated encoder never made.
+    present(json!({ "acs_entrance_id": door, "card_id": "04A1B2C3D4E5F6" }))
+        .await
+        .error(StatusCode::NOT_FOUND, "not_found");
+    for malformed in ["card-1", "04A1B2C", "ZZ", ""] {
+        present(json!({ "acs_entrance_id": door, "card_id": malformed }))
+            .await
+            .invalid_input("card_id");
+    }
+    present(json!({ "acs_entrance_id": door }))
+        .await
+        .invalid_input("card_id");
+    present(json!({ "card_id": "04A1B2C3D4E5F6" }))
+        .await
+        .invalid_input("acs_entrance_id");
+    present(json!({ "acs_entrance_id": door, "card_id": "04A1B2C3D4E5F6", "at": "soon" }))
+        .await
+        .invalid_input("at");
+    // The door simulator changes doors: POST only.
+    get(
+        &fx.router,
+        "/simulate/locks/present_card",
+        &[("acs_entrance_id", &door)],
+    )
+    .await
+    .error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+}

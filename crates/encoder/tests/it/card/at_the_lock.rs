@@ -1,0 +1,143 @@
+//! The card at the lock, before and after a key rotation.
+
+use encoder::card::{self, CardData, CardError, CardKind, FORMAT_VERSION};
+use engine::lock::{CardContent, Decision, DoorSequence, LockState, Reason, judge};
+
+use super::{
+    capable_door, common_door, guest_card, lobby, now, ring, room, staff_card, uid_a, uid_b,
+};
+
+#[test]
+fn to_lock_card_maps_each_kind() {
+    let keys = ring();
+    let guest = guest_card(&keys, &uid_a());
+    let lock_card = guest.to_lock_card();
+    assert_eq!(lock_card.property_id, keys.property_id());
+    assert_eq!(lock_card.format_version, FORMAT_VERSION);
+    assert_eq!(lock_card.key_epoch, 1);
+    assert_eq!(lock_card.valid_from, guest.valid_from);
+    assert_eq!(lock_card.valid_until, guest.valid_until);
+    assert_eq!(
+        lock_card.content,
+        CardContent::Guest {
+            reservation_id: guest.reservation_id,
+            capable_doors: guest.capable_doors.clone(),
+            common_doors: guest.common_doors.clone(),
+        }
+    );
+
+    let staff = staff_card(&keys, &uid_a());
+    assert_eq!(
+        staff.to_lock_card().content,
+        CardContent::Staff {
+            doors: vec![room(), lobby()],
+            zones: vec![],
+            shift: staff.shift,
+        }
+    );
+
+    let cancel = CardData {
+        kind: CardKind::Cancel,
+        common_doors: vec![],
+        ..guest.clone()
+    };
+    assert_eq!(
+        cancel.to_lock_card().content,
+        CardContent::Cancel {
+            doors: guest.capable_doors.clone(),
+        }
+    );
+}
+
+#[test]
+fn opened_cards_work_at_the_lock() {
+    let keys = ring();
+    let config = keys.lock_config();
+    assert_eq!(config.property_id, keys.property_id());
+    assert_eq!(config.format_version, FORMAT_VERSION);
+    assert_eq!(config.min_key_epoch, 1);
+
+    let open = |data: &CardData| {
+        let image = card::seal(data, &keys).unwrap();
+        card::open(&image, &data.uid, &keys).unwrap().to_lock_card()
+    };
+    let guest = open(&guest_card(&keys, &uid_a()));
+    let judged = judge(&config, capable_door(), LockState::default(), &guest, now());
+    assert_eq!(judged.reason, Reason::Overrode { from: 0, to: 3 });
+    let judged = judge(&config, common_door(), LockState::default(), &guest, now());
+    assert_eq!(judged.reason, Reason::CommonArea);
+
+    let staff = open(&staff_card(&keys, &uid_b()));
+    let judged = judge(&config, capable_door(), LockState::default(), &staff, now());
+    assert_eq!(judged.reason, Reason::StaffAccess);
+
+    let cancel = open(&CardData {
+        kind: CardKind::Cancel,
+        common_doors: vec![],
+        capable_doors: vec![DoorSequence {
+            entrance_id: room(),
+            sequence: 4,
+        }],
+        ..guest_card(&keys, &uid_b())
+    });
+    let state = LockState {
+        guest_sequence: 3,
+        overridden_at: None,
+    };
+    let judged = judge(&config, capable_door(), state, &cancel, now());
+    assert_eq!(judged.decision, Decision::Denied);
+    assert_eq!(judged.reason, Reason::CancelApplied { from: 3, to: 4 });
+}
+
+#[test]
+fn after_rotation_old_cards_open_but_the_lock_refuses_them() {
+    let mut keys = ring();
+    let old = guest_card(&keys, &uid_a());
+    let old_image = card::seal(&old, &keys).unwrap();
+
+    assert_eq!(keys.rotate().unwrap(), 2);
+    assert_eq!(keys.current_epoch(), 2);
+    assert_eq!(keys.min_epoch(), 2);
+    assert!(keys.is_retired(1));
+    assert_eq!(keys.epochs().collect::<Vec<_>>(), [1, 2]);
+    let config = keys.lock_config();
+    assert_eq!(config.min_key_epoch, 2);
+
+    // The old card is genuine (the MAC verifies with the kept keys) ...
+    let opened = card::open(&old_image, &uid_a(), &keys).unwrap();
+    assert_eq!(opened, old);
+    // ... and retired: the lock refuses it.
+    let judged = judge(
+        &config,
+        capable_door(),
+        LockState::default(),
+        &opened.to_lock_card(),
+        now(),
+    );
+    assert_eq!(judged.decision, Decision::Denied);
+    assert_eq!(judged.reason, Reason::RetiredKeyEpoch { epoch: 1 });
+
+    let new = CardData {
+        key_epoch: keys.current_epoch(),
+        ..guest_card(&keys, &uid_b())
+    };
+    let new_image = card::seal(&new, &keys).unwrap();
+    assert_eq!(new_image[8..12], 2u32.to_le_bytes());
+    let opened = card::open(&new_image, &uid_b(), &keys).unwrap();
+    let judged = judge(
+        &config,
+        capable_door(),
+        LockState::default(),
+        &opened.to_lock_card(),
+        now(),
+    );
+    assert!(judged.is_granted(), "{judged:?}");
+
+    // Relabelling the old card as epoch 2 makes it a forgery.
+    let mut relabelled = old_image;
+    relabelled[8..12].copy_from_slice(&2u32.to_le_bytes());
+    assert_eq!(
+        card::open(&relabelled, &uid_a(), &keys),
+        Err(CardError::BadMac)
+    );
+}

@@ -1,0 +1,141 @@
+//! Cancel cards: presented at a door, they move its lock past every card issued for it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use encoder::card::{self, CardData, CardKind};
+use engine::lock::DoorSequence;
+use engine::model::EntranceId;
+use engine::rules;
+use store::Writer;
+use uuid::Uuid;
+
+use super::encode::{EncodedCard, check_card_is_free};
+use super::station::CardStation;
+use crate::accounting::booked_door_words;
+use crate::{Context, Error, FrontDesk, Result};
+
+/// How long a cancel card opens nothing but works: long enough to walk to the door.
+const CANCEL_CARD_VALIDITY: TimeDelta = TimeDelta::hours(24);
+
+impl FrontDesk {
+    /// Writes a cancel card for `doors`: presented at each door, it moves the lock past every
+    /// card issued for it so far, without opening it. Refused (409, in the receptionist's
+    /// words) while a door has a live reservation, whose cards it would lock out too.
+    pub fn encode_cancel_card(
+        &self,
+        context: &Context,
+        station: &CardStation,
+        doors: &[EntranceId],
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<EncodedCard> {
+        let request = serde_json::json!({ "acs_entrance_ids": doors });
+        let result = self
+            .resolve_pending_encodes(context, station)
+            .and_then(|_| {
+                station.with_encoder(|encoder| {
+                    let uid = encoder.wait_for_card(station.card_timeout)?;
+                    // Never over a guest's valid key: no access method owns a cancel card.
+                    let free = self
+                        .store
+                        .read(|r| check_card_is_free(r, &uid, Uuid::nil(), context.now));
+                    if let Err(error) = free {
+                        return Ok(Err(error));
+                    }
+                    let op_id = store::new_row_id();
+                    // The cancel card's numbers are taken for good as the card is planned, like
+                    // a reservation's: a number is never handed out twice.
+                    let sequences = self
+                        .store
+                        .write(|w| reserve_cancel_sequences(w, doors, op_id, context.now));
+                    let sequences = match sequences {
+                        Ok(sequences) => sequences,
+                        Err(error) => return Ok(Err(error)),
+                    };
+                    let data = CardData {
+                        property_id: station.keys.property_id(),
+                        key_epoch: station.keys.current_epoch(),
+                        uid: uid.clone(),
+                        kind: CardKind::Cancel,
+                        flags: 0,
+                        reservation_id: None,
+                        card_id: op_id,
+                        copy_number: 1,
+                        op_id: *op_id.as_bytes(),
+                        issued_at: context.now,
+                        valid_from: context.now,
+                        valid_until: context.now + CANCEL_CARD_VALIDITY,
+                        shift: None,
+                        capable_doors: sequences,
+                        common_doors: Vec::new(),
+                        zones: Vec::new(),
+                    };
+                    self.write_card(context, station, encoder, |_| Ok(data), None, progress)
+                })
+            });
+        result.map_err(|error| {
+            self.audit_refusal(context, "card.encode_cancel", None, &request, error)
+        })
+    }
+}
+
+/// Takes the next sequence number of each door for a cancel card, as a reservation that is
+/// cleared at once: the numbers stay used, nothing stays live.
+fn reserve_cancel_sequences(
+    w: &Writer<'_>,
+    doors: &[EntranceId],
+    op_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Vec<DoorSequence>> {
+    if doors.is_empty() {
+        return Err(Error::invalid(
+            "acs_entrance_ids",
+            "name at least one door to cancel",
+        ));
+    }
+    let mut set = BTreeSet::new();
+    for (index, door) in doors.iter().enumerate() {
+        let entrance = w.entrance(*door)?.ok_or_else(|| {
+            Error::invalid(
+                format!("acs_entrance_ids[{index}]"),
+                format!("no entrance with id {door}"),
+            )
+        })?;
+        if !entrance.can_belong_to_reservation {
+            return Err(Error::invalid(
+                format!("acs_entrance_ids[{index}]"),
+                format!("{} has no override sequence to cancel", entrance.name),
+            ));
+        }
+        if let Some(live) = w.door_reservations(*door)?.first() {
+            return Err(Error::RoomBooked {
+                field: format!("acs_entrance_ids[{index}]"),
+                message: booked_door_words(w, &entrance.name, live)?,
+            });
+        }
+        set.insert(*door);
+    }
+    // Refused here, before the numbers are taken for good, rather than when the card is
+    // sealed.
+    if set.len() > card::MAX_CAPABLE_DOORS {
+        return Err(Error::invalid(
+            "acs_entrance_ids",
+            format!(
+                "a cancel card holds at most {} doors; make another one for the rest",
+                card::MAX_CAPABLE_DOORS
+            ),
+        ));
+    }
+    let sequences: BTreeMap<EntranceId, u32> =
+        rules::assign_sequences(&set, &w.last_sequences(&set)?);
+    let reservation = w.insert_reservation(&format!("cancel-{op_id}"), &set, now)?;
+    w.number_reservation_doors(reservation, &sequences)?;
+    w.clear_reservation(reservation, now)?;
+    Ok(sequences
+        .into_iter()
+        .map(|(entrance_id, sequence)| DoorSequence {
+            entrance_id,
+            sequence,
+        })
+        .collect())
+}

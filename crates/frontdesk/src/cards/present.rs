@@ -1,0 +1,133 @@
+//! A card presented at a simulated door: the lock decides with the lock model and remembers.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use encoder::CardUid;
+use encoder::card;
+use engine::lock::{self, Decision, Door, Judgement, Reason};
+use engine::model::EntranceId;
+use serde::Serialize;
+
+use super::station::CardStation;
+use crate::warnings::{refresh_collection_at_door, refresh_doors};
+use crate::zones::lock_door;
+use crate::{Context, Error, FrontDesk, Result, audit_ok, to_json};
+
+/// A simulated door's decision on a presented card.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LockDecision {
+    pub acs_entrance_id: EntranceId,
+    pub card_id: String,
+    pub at: DateTime<Utc>,
+    pub decision: Decision,
+    pub reason: Reason,
+    pub explanation: String,
+}
+
+impl FrontDesk {
+    /// Presents a simulated card at a simulated door at `at` (now if `None`): the lock
+    /// decides with the lock model, remembers what it must, and logs the decision.
+    pub fn present_card(
+        &self,
+        context: &Context,
+        station: &CardStation,
+        entrance_id: EntranceId,
+        card_id: &str,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<LockDecision> {
+        let at = at.unwrap_or(context.now);
+        let request =
+            serde_json::json!({ "acs_entrance_id": entrance_id, "card_id": card_id, "at": at });
+        self.change(
+            context,
+            "lock.present_card",
+            Some(entrance_id.to_string()),
+            &request,
+            |w| {
+                let simulator = station.simulator().ok_or_else(|| {
+                    Error::invalid(
+                        "card_id",
+                        "the door simulator works with the simulated encoder's cards only",
+                    )
+                })?;
+                let uid = CardUid::from_hex(card_id).ok_or_else(|| {
+                    Error::invalid("card_id", "is not a card id (the card's UID in hex)")
+                })?;
+                let card = simulator
+                    .card(&uid)
+                    .ok_or_else(|| Error::not_found("card", card_id))?;
+                let entrance = w.entrance(entrance_id)?.ok_or_else(|| {
+                    Error::invalid(
+                        "acs_entrance_id",
+                        format!("no entrance with id {entrance_id}"),
+                    )
+                })?;
+                let door = lock_door(w, &entrance)?;
+                let state = w.lock_state(entrance_id)?;
+                let judgement = judge_card(station, door, state, &card.image, &uid, at);
+                if judgement.state != state {
+                    w.set_lock_state(entrance_id, &judgement.state)?;
+                    // The door's timeline starts from what its lock remembers, and the cards
+                    // it has moved past open it no more.
+                    refresh_doors(w, &BTreeSet::from([entrance_id]), context.now)?;
+                    refresh_collection_at_door(w, entrance_id, context.now)?;
+                }
+                let explanation = judgement.reason.explain();
+                let reason = serde_json::to_value(judgement.reason).unwrap_or_default();
+                w.insert_lock_event(
+                    entrance_id,
+                    card_id,
+                    at,
+                    judgement.is_granted(),
+                    &reason,
+                    &explanation,
+                )?;
+                let decision = LockDecision {
+                    acs_entrance_id: entrance_id,
+                    card_id: card_id.to_owned(),
+                    at,
+                    decision: judgement.decision,
+                    reason: judgement.reason,
+                    explanation,
+                };
+                w.audit(
+                    &audit_ok(
+                        context,
+                        "lock.present_card",
+                        entrance_id,
+                        None,
+                        to_json(&decision),
+                    ),
+                    context.now,
+                )?;
+                Ok(decision)
+            },
+        )
+    }
+}
+
+fn judge_card(
+    station: &CardStation,
+    door: Door,
+    state: lock::LockState,
+    image: &[u8],
+    uid: &CardUid,
+    at: DateTime<Utc>,
+) -> Judgement {
+    match card::open(image, uid, &station.keys) {
+        Ok(data) => lock::judge(
+            &station.keys.lock_config(),
+            door,
+            state,
+            &data.to_lock_card(),
+            at,
+        ),
+        Err(_) => Judgement {
+            decision: Decision::Denied,
+            reason: Reason::NotAuthentic,
+            state,
+        },
+    }
+}
