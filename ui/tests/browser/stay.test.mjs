@@ -269,6 +269,44 @@ test('extend a stay: the cards are flagged for re-encoding until they are re-enc
   assert.deepEqual(problems, [])
 })
 
+test('a remake offered for new dates and then gone Back from is not made by a later change', async () => {
+  const toms = {
+    booked: null,
+    troubles: [
+      {
+        message: "Tom Morrow's cards for Room 102 door (from 16 Mar 15:00) were made before this stay's dates.",
+        remake: { reservation_key: 'stay-tom', guests: 'Tom Morrow' },
+      },
+    ],
+  }
+  const { page, problems } = await ui.open(
+    base({
+      stay: { ok: anaStay() },
+      predict: [{ ok: toms }, { ok: { booked: null, troubles: [] } }],
+      change_dates: { ok: anaStay({ ends_at: '2025-03-15T11:00:00Z' }) },
+      remake_cards: { ok: anaStay({ reservation_key: 'stay-tom', guests: [guest('Tom Morrow', [])] }) },
+    }),
+  )
+  await signIn(page)
+  const panel = await openStay(page)
+  await panel.getByRole('button', { name: 'Extend or shorten' }).click()
+  const form = panel.getByTestId('dates-form')
+  await form.getByLabel('Departure').fill('2025-03-17T11:00')
+  await form.getByRole('button', { name: 'Change dates' }).click()
+  const remake = form.getByTestId('predicted-trouble').getByLabel(/Remake Tom Morrow’s cards afterwards/)
+  assert.equal(await remake.isChecked(), true)
+  await form.getByRole('button', { name: 'Back' }).click()
+
+  await panel.getByRole('button', { name: 'Extend or shorten' }).click()
+  await form.getByLabel('Departure').fill('2025-03-15T11:00')
+  await form.getByRole('button', { name: 'Change dates' }).click()
+  await panel.getByTestId('stay-notice').waitFor()
+  assert.equal((await calls(page, 'change_dates')).length, 1)
+  assert.deepEqual(await calls(page, 'remake_cards'), [])
+  assert.match(await panel.getByTestId('stay-notice').textContent(), /^The stay now runs .*\.$/)
+  assert.deepEqual(problems, [])
+})
+
 test('lost key: every card of the stay is reissued and encoded', async () => {
   const fresh = [cardRecord('ana-new'), cardRecord('ben-new')]
   const reissued = anaStay({ guests: [guest('Ana Silva', [fresh[0]]), guest('Ben Silva', [fresh[1]])] })
