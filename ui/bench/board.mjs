@@ -60,32 +60,32 @@ async function timelineOnce(ui, timeline) {
     ])
     if (rows === 0 || rows > 200) throw new Error(`the timeline has ${rows} rooms in the DOM`)
     const countFrames = ({ scrollMs, step, droppedGap }) =>
-        new Promise((resolve) => {
-          const chart = document.querySelector('[data-testid="timeline"] .chart')
-          // Read once: reading it after each scroll would force a layout in every frame.
-          const bottom = chart.scrollHeight - chart.clientHeight
-          let position = chart.scrollTop
-          let last = 0
-          let frames = 0
-          let dropped = 0
-          let worst = 0
-          let started = 0
-          function frame(time) {
-            if (started === 0) started = time
-            else {
-              const gap = time - last
-              frames += 1
-              worst = Math.max(worst, gap)
-              if (gap > droppedGap) dropped += 1
-            }
-            last = time
-            position = Math.min(bottom, position + step)
-            chart.scrollTop = position
-            if (time - started < scrollMs && position < bottom) requestAnimationFrame(frame)
-            else resolve({ frames, dropped, worst, rooms: document.querySelectorAll('[data-testid="timeline-row"]').length })
+      new Promise((resolve) => {
+        const chart = document.querySelector('[data-testid="timeline"] .chart')
+        // Read once: reading it after each scroll would force a layout in every frame.
+        const bottom = chart.scrollHeight - chart.clientHeight
+        let position = chart.scrollTop
+        let last = 0
+        let frames = 0
+        let dropped = 0
+        let worst = 0
+        let started = 0
+        function frame(time) {
+          if (started === 0) started = time
+          else {
+            const gap = time - last
+            frames += 1
+            worst = Math.max(worst, gap)
+            if (gap > droppedGap) dropped += 1
           }
-          requestAnimationFrame(frame)
-        })
+          last = time
+          position = Math.min(bottom, position + step)
+          chart.scrollTop = position
+          if (time - started < scrollMs && position < bottom) requestAnimationFrame(frame)
+          else resolve({ frames, dropped, worst, rooms: document.querySelectorAll('[data-testid="timeline-row"]').length })
+        }
+        requestAnimationFrame(frame)
+      })
     const scroll = await page.evaluate(countFrames, { scrollMs: SCROLL_MS, step: SCROLL_STEP_PX, droppedGap: DROPPED_GAP_MS })
     // The same frames with the chart still, back at the top: what the machine drops anyway.
     await page.evaluate(() => (document.querySelector('[data-testid="timeline"] .chart').scrollTop = 0))
@@ -141,7 +141,10 @@ try {
       notes:
         `frames more than ${DROPPED_GAP_MS.toFixed(1)} ms apart in ${median(frames)} frames (median) scrolling ${SCROLL_STEP_PX} px a frame; ` +
         `worst gap ${duration(Math.max(...timelineRuns.map((run) => run.scroll.worst)))}; ` +
-        `with the chart still, ${median(timelineRuns.map((run) => run.still.dropped))} (median, p99 ${percentile(timelineRuns.map((run) => run.still.dropped), 99)}) of the same 3 s of frames are dropped`,
+        `with the chart still, ${median(timelineRuns.map((run) => run.still.dropped))} (median, p99 ${percentile(
+          timelineRuns.map((run) => run.still.dropped),
+          99,
+        )}) of the same 3 s of frames are dropped`,
     }),
   )
 } finally {

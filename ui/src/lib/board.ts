@@ -158,13 +158,7 @@ export interface TilePosition {
  * ends; Home and End go to the floor's first and last room, with Ctrl to the board's;
  * PageUp and PageDown to the previous and next floor. Null when the key does not move.
  */
-export function moveFocus(
-  sizes: number[],
-  from: TilePosition,
-  key: string,
-  columns: number,
-  ctrl = false,
-): TilePosition | null {
+export function moveFocus(sizes: number[], from: TilePosition, key: string, columns: number, ctrl = false): TilePosition | null {
   const floors = sizes.length
   if (floors === 0 || sizes[from.floor] === undefined) return null
   const cols = Math.max(1, Math.floor(columns))

@@ -28,9 +28,7 @@ export function doorOpenWords(door: DoorStillOpen, zone: string): string {
   if (door.until === 'card_end') return end ? `${door.name} until ${end}` : `${door.name}, with no end`
   const holder = door.held_by
   if (holder && holder.same_reservation) {
-    return end
-      ? `${door.name} until ${end}, like the stay's own cards: collect it`
-      : `${door.name}, like the stay's own cards: collect it`
+    return end ? `${door.name} until ${end}, like the stay's own cards: collect it` : `${door.name}, like the stay's own cards: collect it`
   }
   if (holder) {
     return `${door.name} until ${names(holder.guests)}'s first card is used there (arriving ${formatDateTime(holder.starts_at, zone)})`
@@ -89,6 +87,7 @@ export function cardsOutSummary(cards: CardOut[]): string {
   const count = cards.length === 1 ? 'A card' : `${cards.length} cards`
   const verb = cards.length === 1 ? 'is' : 'are'
   const may = cards.length === 1 ? 'It may' : 'They may'
-  const lostWords = lost === 0 ? '' : lost === cards.length ? (lost === 1 ? ' (reported lost)' : ' (all reported lost)') : ` (${lost} reported lost)`
+  const lostWords =
+    lost === 0 ? '' : lost === cards.length ? (lost === 1 ? ' (reported lost)' : ' (all reported lost)') : ` (${lost} reported lost)`
   return `${count} that ${verb} no one's key any more${lostWords}. ${may} still open the doors listed here until stopped.`
 }

@@ -56,5 +56,7 @@ export const desk = new Desk()
 
 /** Door names by id. */
 export function doorNames(entrances: EntranceView[]): Map<string, string> {
+  // A lookup built whole, never changed: no reactivity needed.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   return new Map(entrances.map((entrance) => [entrance.acs_entrance_id, entrance.name]))
 }

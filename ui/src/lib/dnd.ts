@@ -64,9 +64,7 @@ export function announcePickUp(stay: StaySummary, from: Pick<RoomTile, 'name'>):
 }
 
 export function announceOver(target: Pick<RoomTile, 'name'>, verdict: DropVerdict): string {
-  return verdict.ok
-    ? `Over ${target.name}. Drop here to move the stay.`
-    : `Over ${target.name}. Cannot move here: ${verdict.reason}.`
+  return verdict.ok ? `Over ${target.name}. Drop here to move the stay.` : `Over ${target.name}. Cannot move here: ${verdict.reason}.`
 }
 
 export function announceCancel(stay: StaySummary, from: Pick<RoomTile, 'name'>): string {

@@ -51,9 +51,7 @@ export function isRoomBooked(error: AppError | null, field: string): boolean {
  * possibly indexed: `guests[0].full_name`). */
 export function fieldProblem(error: AppError | null, field: string): string | undefined {
   if (!error?.field) return undefined
-  return error.field === field || error.field.startsWith(`${field}.`) || error.field.startsWith(`${field}[`)
-    ? error.message
-    : undefined
+  return error.field === field || error.field.startsWith(`${field}.`) || error.field.startsWith(`${field}[`) ? error.message : undefined
 }
 
 /** A refused field's problem in a person's words: the message without the field's name in

@@ -27,9 +27,11 @@ export function checkGuest(guest: GuestInput, prefix: string, problems: Problems
   if (name === '') problems[`${prefix}.full_name`] = 'Enter the guest’s name.'
   else if (name.length > 200) problems[`${prefix}.full_name`] = 'Shorten the name to 200 characters or fewer.'
   const email = guest.email_address.trim()
-  if (email !== '' && !EMAIL.test(email)) problems[`${prefix}.email_address`] = 'Enter an email address like name@example.com, or leave it empty.'
+  if (email !== '' && !EMAIL.test(email))
+    problems[`${prefix}.email_address`] = 'Enter an email address like name@example.com, or leave it empty.'
   const phone = guest.phone_number.trim()
-  if (phone !== '' && !PHONE.test(phone)) problems[`${prefix}.phone_number`] = 'Enter a phone number (digits, spaces and +), or leave it empty.'
+  if (phone !== '' && !PHONE.test(phone))
+    problems[`${prefix}.phone_number`] = 'Enter a phone number (digits, spaces and +), or leave it empty.'
   return { full_name: name, email_address: email || null, phone_number: phone || null }
 }
 

@@ -69,12 +69,7 @@ export class AppError extends Error {
   static from(reason: unknown): AppError {
     if (reason instanceof AppError) return reason
     if (isWireError(reason)) return new AppError(reason)
-    const message =
-      typeof reason === 'string'
-        ? reason
-        : reason instanceof Error
-          ? reason.message
-          : 'The app did not answer as expected.'
+    const message = typeof reason === 'string' ? reason : reason instanceof Error ? reason.message : 'The app did not answer as expected.'
     return new AppError({ type: IPC_ERROR, message })
   }
 }
@@ -125,8 +120,7 @@ export const api = {
   signIn: (name: string, pin: string) => call<Session>('sign_in', { name, pin }),
   signOut: (token: string) => call<void>('sign_out', { token }),
   listOperators: (token: string) => call<Operator[]>('list_operators', { token }),
-  createOperator: (token: string, name: string, pin: string, role: Role) =>
-    call<Operator>('create_operator', { token, name, pin, role }),
+  createOperator: (token: string, name: string, pin: string, role: Role) => call<Operator>('create_operator', { token, name, pin, role }),
 
   roomBoard: (token: string) => call<Board>('room_board', { token }),
   /** `days` days of every room from the property-local day `from` (YYYY-MM-DD). */
@@ -135,45 +129,31 @@ export const api = {
   findStays: (token: string, query: string) => call<FoundStay[]>('find_stays', { token, query }),
   stay: (token: string, reservationKey: string) => call<StayDetail>('stay', { token, reservationKey }),
   /** A checked-out stay, read only, with its cards still out. */
-  pastStay: (token: string, reservationKey: string) =>
-    call<PastStay>('past_stay', { token, reservationKey }),
+  pastStay: (token: string, reservationKey: string) => call<PastStay>('past_stay', { token, reservationKey }),
   /** `day` (YYYY-MM-DD, property-local): a stay arriving that day rather than now. */
   checkInOptions: (token: string, spaceId: string, day?: string) =>
     call<CheckInOptions>('check_in_options', day ? { token, spaceId, day } : { token, spaceId }),
   checkIn: (token: string, request: CheckIn) => call<StayDetail>('check_in', { token, request }),
   addGuest: (token: string, request: AddGuest) => call<StayDetail>('add_guest', { token, request }),
-  duplicateCard: (token: string, accessGrantId: string) =>
-    call<AccessMethodRecord>('duplicate_card', { token, accessGrantId }),
+  duplicateCard: (token: string, accessGrantId: string) => call<AccessMethodRecord>('duplicate_card', { token, accessGrantId }),
   /** `allowOverlap`: a manager's word that the stay may overlap another in the room. */
   moveStay: (token: string, reservationKey: string, toSpaceId: string, allowOverlap = false) =>
     call<MoveResult>('move_stay', { token, reservationKey, toSpaceId, allowOverlap }),
-  changeDates: (
-    token: string,
-    reservationKey: string,
-    startsAt: string | null,
-    endsAt: string | null,
-    allowOverlap = false,
-  ) => call<StayDetail>('change_dates', { token, reservationKey, startsAt, endsAt, allowOverlap }),
-  reissueStay: (token: string, reservationKey: string) =>
-    call<StayDetail>('reissue_stay', { token, reservationKey }),
-  remakeCards: (token: string, reservationKey: string) =>
-    call<StayDetail>('remake_cards', { token, reservationKey }),
+  changeDates: (token: string, reservationKey: string, startsAt: string | null, endsAt: string | null, allowOverlap = false) =>
+    call<StayDetail>('change_dates', { token, reservationKey, startsAt, endsAt, allowOverlap }),
+  reissueStay: (token: string, reservationKey: string) => call<StayDetail>('reissue_stay', { token, reservationKey }),
+  remakeCards: (token: string, reservationKey: string) => call<StayDetail>('remake_cards', { token, reservationKey }),
   predict: (token: string, change: PlannedChange) => call<Prediction>('predict', { token, change }),
-  checkOut: (token: string, reservationKey: string) =>
-    call<CheckOutResult>('check_out', { token, reservationKey }),
-  markCollected: (token: string, accessMethodId: string) =>
-    call<AccessMethodRecord>('mark_collected', { token, accessMethodId }),
-  reportCardLost: (token: string, accessMethodId: string) =>
-    call<AccessMethodRecord>('report_card_lost', { token, accessMethodId }),
+  checkOut: (token: string, reservationKey: string) => call<CheckOutResult>('check_out', { token, reservationKey }),
+  markCollected: (token: string, accessMethodId: string) => call<AccessMethodRecord>('mark_collected', { token, accessMethodId }),
+  reportCardLost: (token: string, accessMethodId: string) => call<AccessMethodRecord>('report_card_lost', { token, accessMethodId }),
   /** A card out of use (the plastic's UID) came back, or will not. */
   cardCollected: (token: string, cardId: string) => call<null>('card_collected', { token, cardId }),
   cardLost: (token: string, cardId: string) => call<null>('card_lost', { token, cardId }),
   roomCardsOut: (token: string, spaceId: string) => call<CardOut[]>('room_cards_out', { token, spaceId }),
-  encodeCancelCard: (token: string, entranceIds: string[]) =>
-    call<EncodedCard>('encode_cancel_card', { token, entranceIds }),
+  encodeCancelCard: (token: string, entranceIds: string[]) => call<EncodedCard>('encode_cancel_card', { token, entranceIds }),
 
-  encodeCards: (token: string, accessMethodIds: string[]) =>
-    call<EncodedCard[]>('encode_cards', { token, accessMethodIds }),
+  encodeCards: (token: string, accessMethodIds: string[]) => call<EncodedCard[]>('encode_cards', { token, accessMethodIds }),
   readCard: (token: string) => call<CardReport>('read_card', { token }),
   entrances: (token: string) => call<EntranceView[]>('entrances', { token }),
   simulatorCards: (token: string) => call<SimulatedCardView[]>('simulator_cards', { token }),
@@ -189,8 +169,7 @@ export const api = {
   staffDoorChoices: (token: string) => call<StaffDoorChoices>('staff_door_choices', { token }),
   updateStaffAccess: (token: string, change: StaffChange) => call<StaffAccess>('update_staff_access', { token, change }),
   /** The revoked entry while its card is out, else null. */
-  revokeStaffAccess: (token: string, accessGrantId: string) =>
-    call<StaffAccess | null>('revoke_staff_access', { token, accessGrantId }),
+  revokeStaffAccess: (token: string, accessGrantId: string) => call<StaffAccess | null>('revoke_staff_access', { token, accessGrantId }),
   deleteStaffAccess: (token: string, accessGrantId: string) => call<null>('delete_staff_access', { token, accessGrantId }),
   reportStaffCardLost: (token: string, accessMethodId: string) =>
     call<AccessMethodRecord>('report_staff_card_lost', { token, accessMethodId }),

@@ -285,12 +285,7 @@ export interface Movement {
 /** The stays arriving and leaving on a property-local day, by time. A bar that starts where
  * another of its stay ended (a move) is not an arrival, and one moved away is not a
  * departure. `after`: only arrivals after that instant (those still to come). */
-export function dayMovements(
-  timeline: Timeline,
-  day: Day,
-  zone: string,
-  after?: string,
-): { arrivals: Movement[]; departures: Movement[] } {
+export function dayMovements(timeline: Timeline, day: Day, zone: string, after?: string): { arrivals: Movement[]; departures: Movement[] } {
   const arrivals: Movement[] = []
   const departures: Movement[] = []
   const movedAt = new Set<string>()

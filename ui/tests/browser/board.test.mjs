@@ -28,7 +28,10 @@ test('the board shows rooms by floor with their state, guests and warnings', asy
   assert.equal(await roomButton(page, '204').getByTestId('next-arrival').textContent(), 'Next: Tom Morrow, tomorrow')
   assert.equal(await page.getByTestId('next-arrival').count(), 1)
   assert.equal(await page.locator('.tile.warned').count(), 1)
-  assert.match(await page.getByRole('list', { name: 'Legend' }).innerText(), /Vacant\s*6.*Arriving\s*1.*In house\s*2.*Departing\s*1.*Warnings\s*1/s)
+  assert.match(
+    await page.getByRole('list', { name: 'Legend' }).innerText(),
+    /Vacant\s*6.*Arriving\s*1.*In house\s*2.*Departing\s*1.*Warnings\s*1/s,
+  )
   const chip = page.getByTestId('stay-chip').first()
   assert.equal(await chip.getAttribute('aria-roledescription'), 'draggable stay')
   assert.match(await page.locator(`#${await chip.getAttribute('aria-describedby')}`).textContent(), /press Space or Enter to pick it up/)
@@ -94,7 +97,10 @@ test('the board is one tab stop, and the arrow keys move between rooms and floor
   await page.keyboard.press('Control+Home')
   await page.keyboard.press('Enter')
   await page.getByRole('dialog', { name: 'Check in to Room 101' }).waitFor()
-  assert.deepEqual((await calls(page, 'check_in_options')).map((c) => c.args), [{ token: 'token-Mia Manager', spaceId: id('space-101') }])
+  assert.deepEqual(
+    (await calls(page, 'check_in_options')).map((c) => c.args),
+    [{ token: 'token-Mia Manager', spaceId: id('space-101') }],
+  )
   await page.getByLabel('Guest 1 name').waitFor()
   await page.keyboard.press('Escape')
   await page.getByRole('dialog').waitFor({ state: 'detached' })

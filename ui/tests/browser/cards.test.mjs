@@ -59,8 +59,26 @@ test('read card shows whose card it is, its dates, and what each door would do',
       read_card: [
         { error: { type: 'no_credential_on_encoder', message: 'There is no card on the encoder.' } },
         { ok: report },
-        { ok: { ...report, card_id: 'FFEE', blank: true, content: null, user_full_name: null, reservation_key: null, doors: [], out_of_sync: [] } },
-        { ok: { ...report, authentic: false, problem: 'The card’s signature does not match: it was altered or copied.', user_full_name: null } },
+        {
+          ok: {
+            ...report,
+            card_id: 'FFEE',
+            blank: true,
+            content: null,
+            user_full_name: null,
+            reservation_key: null,
+            doors: [],
+            out_of_sync: [],
+          },
+        },
+        {
+          ok: {
+            ...report,
+            authentic: false,
+            problem: 'The card’s signature does not match: it was altered or copied.',
+            user_full_name: null,
+          },
+        },
       ],
     }),
   )
@@ -87,7 +105,10 @@ test('read card shows whose card it is, its dates, and what each door would do',
   await screen.getByRole('button', { name: 'Read card' }).click()
   await result.getByTestId('card-problem').filter({ hasText: 'altered or copied' }).waitFor()
 
-  assert.deepEqual((await calls(page, 'read_card')).map((c) => c.args), Array(4).fill({ token: TOKEN }))
+  assert.deepEqual(
+    (await calls(page, 'read_card')).map((c) => c.args),
+    Array(4).fill({ token: TOKEN }),
+  )
   assert.deepEqual(problems, [])
 })
 
@@ -144,10 +165,13 @@ test('the door simulator presents a card at a door, now or at a chosen time, and
   assert.equal(await log.locator('tbody tr').count(), 2)
   assert.match(await log.locator('tbody tr').first().textContent(), /13 Mar 2025, 09:00\s*Room 102 door\s*C-CARL-1 Carl Jones\s*Refused/)
   assert.match(await log.locator('tbody tr').first().textContent(), /\(overridden\)/)
-  assert.deepEqual((await calls(page, 'present_card')).map((c) => c.args), [
-    { token: TOKEN, entranceId: doors['102'].acs_entrance_id, cardId: 'C-ANA-1', at: null },
-    { token: TOKEN, entranceId: doors['102'].acs_entrance_id, cardId: 'C-CARL-1', at: '2025-03-13T09:00:00.000Z' },
-  ])
+  assert.deepEqual(
+    (await calls(page, 'present_card')).map((c) => c.args),
+    [
+      { token: TOKEN, entranceId: doors['102'].acs_entrance_id, cardId: 'C-ANA-1', at: null },
+      { token: TOKEN, entranceId: doors['102'].acs_entrance_id, cardId: 'C-CARL-1', at: '2025-03-13T09:00:00.000Z' },
+    ],
+  )
   assert.deepEqual(problems, [])
 })
 
@@ -169,9 +193,12 @@ test('training: the simulated encoder is unplugged and plugged back in from the 
   await plug.filter({ hasText: 'unplugged' }).waitFor()
   await plug.getByRole('button', { name: 'Plug the encoder back in' }).click()
   await state.filter({ hasText: 'Simulated' }).waitFor()
-  assert.deepEqual((await calls(page, 'plug_simulated_encoder')).map((c) => c.args), [
-    { token: TOKEN, plugged: false },
-    { token: TOKEN, plugged: true },
-  ])
+  assert.deepEqual(
+    (await calls(page, 'plug_simulated_encoder')).map((c) => c.args),
+    [
+      { token: TOKEN, plugged: false },
+      { token: TOKEN, plugged: true },
+    ],
+  )
   assert.deepEqual(problems, [])
 })

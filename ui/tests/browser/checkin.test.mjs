@@ -114,9 +114,10 @@ test('check-in with two guests encodes two cards one after another', async () =>
       allow_overlap: false,
     },
   })
-  assert.deepEqual((await calls(page, 'encode_cards')).map((c) => c.args), [
-    { token: 'token-Mia Manager', accessMethodIds: [annCard.id, bobCard.id] },
-  ])
+  assert.deepEqual(
+    (await calls(page, 'encode_cards')).map((c) => c.args),
+    [{ token: 'token-Mia Manager', accessMethodIds: [annCard.id, bobCard.id] }],
+  )
 
   await dialog.getByRole('button', { name: 'Done' }).click()
   await dialog.getByTestId('check-in-done').filter({ hasText: 'Ann Lee and Bob Lee are checked in to Room 101.' }).waitFor()
@@ -142,7 +143,18 @@ test('an encoder failure is shown in plain words, and Retry carries on with the 
           error: failure,
           steps: [
             { emit: 'encode-progress', payload: { event: 'present_card', index: 0, total: 2 } },
-            { emit: 'encode-progress', payload: { event: 'written', index: 0, card: { access_method: { ...annCard, issued_at: '2025-03-12T15:01:00Z', card_id: 'C-ANN' }, card_id: 'C-ANN', op_id: id('op-1') } } },
+            {
+              emit: 'encode-progress',
+              payload: {
+                event: 'written',
+                index: 0,
+                card: {
+                  access_method: { ...annCard, issued_at: '2025-03-12T15:01:00Z', card_id: 'C-ANN' },
+                  card_id: 'C-ANN',
+                  op_id: id('op-1'),
+                },
+              },
+            },
             { emit: 'encode-progress', payload: { event: 'present_card', index: 1, total: 2 } },
           ],
         },
@@ -212,7 +224,7 @@ test('a room booked for another stay is said before anything is made, and a mana
   assert.match(await refusal.textContent(), /would lock Tom out/)
   // Nothing to encode yet: the form is still there.
   assert.equal(await dialog.getByTestId('encode-prompt').count(), 0)
-  assert.deepEqual((await calls(page, 'encode_cards')), [])
+  assert.deepEqual(await calls(page, 'encode_cards'), [])
 
   await dialog.getByRole('button', { name: anyway }).click()
   await dialog.getByTestId('encode-done').waitFor()
@@ -283,7 +295,10 @@ test('what the check-in would do at the doors is said first; going ahead remakes
   await dialog.getByTestId('encode-done').waitFor()
   assert.equal((await calls(page, 'check_in')).length, 1)
   assert.equal((await calls(page, 'predict')).length, 1)
-  assert.deepEqual((await calls(page, 'remake_cards')).map((c) => c.args.reservationKey), ['stay-tom'])
+  assert.deepEqual(
+    (await calls(page, 'remake_cards')).map((c) => c.args.reservationKey),
+    ['stay-tom'],
+  )
   assert.deepEqual(problems, [])
 })
 
@@ -326,16 +341,24 @@ test('a vacant room shows the cards still out for it where its check-in opens', 
   const out = dialog.getByTestId('room-cards-out')
   await out.waitFor()
   assert.match(await out.textContent(), /Cards still out for Room 101/)
-  assert.match(await out.textContent(), /Ana Silva, card 1 \(not returned\)\s*card 04A1\s*Opens Room 101 door until a newer card or a cancel card is used there/)
+  assert.match(
+    await out.textContent(),
+    /Ana Silva, card 1 \(not returned\)\s*card 04A1\s*Opens Room 101 door until a newer card or a cancel card is used there/,
+  )
   await out.getByRole('button', { name: 'Lost' }).click()
   await out.getByText('Ana Silva, card 1 (reported lost)').waitFor()
   assert.equal(await out.getByRole('button', { name: 'Lost' }).count(), 0)
   await out.getByRole('button', { name: 'Encode cancel card' }).waitFor()
-  assert.deepEqual((await calls(page, 'room_cards_out')).map((c) => c.args), [
-    { token: 'token-Mia Manager', spaceId: id('space-101') },
-    { token: 'token-Mia Manager', spaceId: id('space-101') },
-  ])
-  assert.deepEqual((await calls(page, 'card_lost')).map((c) => c.args.cardId), ['04A1'])
+  assert.deepEqual(
+    (await calls(page, 'room_cards_out')).map((c) => c.args),
+    [
+      { token: 'token-Mia Manager', spaceId: id('space-101') },
+      { token: 'token-Mia Manager', spaceId: id('space-101') },
+    ],
+  )
+  assert.deepEqual(
+    (await calls(page, 'card_lost')).map((c) => c.args.cardId),
+    ['04A1'],
+  )
   assert.deepEqual(problems, [])
 })
-

@@ -24,7 +24,13 @@ export const receptionist = { id: id('op-rex'), name: 'Rex Desk', role: 'recepti
 export const session = (operator = manager) => ({ token: `token-${operator.name}`, operator })
 
 export const doors = {
-  lobby: { acs_entrance_id: id('door-lobby'), name: 'Lobby', key: 'lobby', can_belong_to_reservation: false, space_ids: [id('space-lobby')] },
+  lobby: {
+    acs_entrance_id: id('door-lobby'),
+    name: 'Lobby',
+    key: 'lobby',
+    can_belong_to_reservation: false,
+    space_ids: [id('space-lobby')],
+  },
   gym: { acs_entrance_id: id('door-gym'), name: 'Gym', key: 'gym', can_belong_to_reservation: false, space_ids: [id('space-gym')] },
   pool: { acs_entrance_id: id('door-pool'), name: 'Pool', key: 'pool', can_belong_to_reservation: false, space_ids: [id('space-pool')] },
 }
@@ -88,7 +94,12 @@ export function board() {
       {
         floor: 1,
         label: 'Floor 1',
-        rooms: [tile('101'), tile('102', 'in_house', [stays.ana]), tile('103', 'departing', [stays.carl]), tile('104', 'arriving', [stays.dee])],
+        rooms: [
+          tile('101'),
+          tile('102', 'in_house', [stays.ana]),
+          tile('103', 'departing', [stays.carl]),
+          tile('104', 'arriving', [stays.dee]),
+        ],
       },
       {
         floor: 2,
@@ -188,7 +199,16 @@ export function bigTimeline(count, days) {
     }),
   }))
   const end = new Date(Date.UTC(2025, 2, 11 + days)).toISOString().replace('.000', '')
-  return { property_name: appInfo.property_name, time_zone: ZONE, now: NOW, from: '2025-03-11', days, starts_at: '2025-03-11T00:00:00Z', ends_at: end, floors }
+  return {
+    property_name: appInfo.property_name,
+    time_zone: ZONE,
+    now: NOW,
+    from: '2025-03-11',
+    days,
+    starts_at: '2025-03-11T00:00:00Z',
+    ends_at: end,
+    floors,
+  }
 }
 
 export function cardRecord(name, extra = {}) {
@@ -252,8 +272,20 @@ export function cardOut(cardId, extra = {}) {
     copy_number: 1,
     reason: 'not_returned',
     doors: [
-      { acs_entrance_id: doors[101].acs_entrance_id, name: doors[101].name, until: 'newer_card', at_latest: '2025-03-14T11:00:00Z', held_by: null },
-      { acs_entrance_id: doors.lobby.acs_entrance_id, name: doors.lobby.name, until: 'card_end', at_latest: '2025-03-14T11:00:00Z', held_by: null },
+      {
+        acs_entrance_id: doors[101].acs_entrance_id,
+        name: doors[101].name,
+        until: 'newer_card',
+        at_latest: '2025-03-14T11:00:00Z',
+        held_by: null,
+      },
+      {
+        acs_entrance_id: doors.lobby.acs_entrance_id,
+        name: doors.lobby.name,
+        until: 'card_end',
+        at_latest: '2025-03-14T11:00:00Z',
+        held_by: null,
+      },
     ],
     cancel_entrance_ids: [doors[101].acs_entrance_id],
     ...extra,
@@ -267,7 +299,11 @@ export function checkInOptions(number, roomDoors = [doors[number]]) {
     starts_at: '2025-03-12T15:00:12Z',
     ends_at: '2025-03-13T11:00:00Z',
     room_doors: roomDoors.map((d) => ({ acs_entrance_id: d.acs_entrance_id, name: d.name, selected: true })),
-    common_areas: [doors.lobby, doors.gym, doors.pool].map((d) => ({ acs_entrance_id: d.acs_entrance_id, name: d.name, selected: d !== doors.pool })),
+    common_areas: [doors.lobby, doors.gym, doors.pool].map((d) => ({
+      acs_entrance_id: d.acs_entrance_id,
+      name: d.name,
+      selected: d !== doors.pool,
+    })),
   }
 }
 

@@ -4,19 +4,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { startUi } from './harness.mjs'
-import {
-  anaStay,
-  base,
-  calls,
-  cardOut,
-  cardRecord,
-  encodeReply,
-  guest,
-  id,
-  manager,
-  receptionist,
-  signIn,
-} from './fixtures.mjs'
+import { anaStay, base, calls, cardOut, cardRecord, encodeReply, guest, id, manager, receptionist, signIn } from './fixtures.mjs'
 
 let ui
 before(async () => {
@@ -54,7 +42,10 @@ test('a receptionist sees the desk’s screens and none of the manager’s', asy
     assert.equal(await nav.getByRole('button', { name }).getAttribute('aria-current'), 'page')
   }
   const called = (await calls(page)).map((c) => c.command)
-  assert.deepEqual(called.filter((c) => MANAGER_COMMANDS.includes(c)), [])
+  assert.deepEqual(
+    called.filter((c) => MANAGER_COMMANDS.includes(c)),
+    [],
+  )
   assert.deepEqual(problems, [])
 })
 
@@ -68,7 +59,14 @@ test('a manager sees the manager’s screens too; a refusal from the back end is
   )
   await signIn(page, manager)
   const nav = page.getByRole('navigation', { name: 'Screens' })
-  assert.deepEqual(await nav.getByRole('button').allInnerTexts(), ['Room board', 'Read card', 'Door simulator', 'Staff cards', 'Manager', 'Operators & settings'])
+  assert.deepEqual(await nav.getByRole('button').allInnerTexts(), [
+    'Room board',
+    'Read card',
+    'Door simulator',
+    'Staff cards',
+    'Manager',
+    'Operators & settings',
+  ])
   await nav.getByRole('button', { name: 'Manager' }).click()
   const error = page.getByTestId('error').first()
   await error.waitFor()
@@ -102,7 +100,12 @@ test('manager warnings, each with its fix-it action', async () => {
   const fresh = [cardRecord('ana-x'), cardRecord('ben-x')]
   const { page, problems } = await ui.open(
     base({
-      warnings: [{ ok: [reEncode, collect, inversion, none] }, { ok: [collect, inversion, none] }, { ok: [inversion, none] }, { ok: [none] }],
+      warnings: [
+        { ok: [reEncode, collect, inversion, none] },
+        { ok: [collect, inversion, none] },
+        { ok: [inversion, none] },
+        { ok: [none] },
+      ],
       audit_log: { ok: [] },
       list_operators: { ok: [manager, receptionist] },
       encode_cards: [encodeReply([cardRecord('encoding_required')]), encodeReply(fresh)],
@@ -116,7 +119,10 @@ test('manager warnings, each with its fix-it action', async () => {
   await table.waitFor()
   const rows = table.getByTestId('warning')
   assert.equal(await rows.count(), 4)
-  assert.match(await rows.nth(0).textContent(), /12 Mar 2025, 10:00\s*Ana Silva\s*stay-encoding_required\s*Needs re-encoding\s*Message for encoding_required\.\s*Re-encode card/)
+  assert.match(
+    await rows.nth(0).textContent(),
+    /12 Mar 2025, 10:00\s*Ana Silva\s*stay-encoding_required\s*Needs re-encoding\s*Message for encoding_required\.\s*Re-encode card/,
+  )
   assert.match(await rows.nth(3).textContent(), /Nothing to do: it passes with the next guest’s first card\./)
 
   // re_encode → encode_cards with the warning's card
@@ -142,9 +148,18 @@ test('manager warnings, each with its fix-it action', async () => {
   await page.getByRole('dialog', { name: 'Re-encode' }).getByRole('button', { name: 'Done' }).click()
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="warning"]').length === 1)
 
-  assert.deepEqual((await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds), [[reEncode.access_method_id], fresh.map((c) => c.id)])
-  assert.deepEqual((await calls(page, 'card_collected')).map((c) => c.args.cardId), ['04A1'])
-  assert.deepEqual((await calls(page, 'remake_cards')).map((c) => c.args), [{ token: TOKEN, reservationKey: 'stay-ana' }])
+  assert.deepEqual(
+    (await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds),
+    [[reEncode.access_method_id], fresh.map((c) => c.id)],
+  )
+  assert.deepEqual(
+    (await calls(page, 'card_collected')).map((c) => c.args.cardId),
+    ['04A1'],
+  )
+  assert.deepEqual(
+    (await calls(page, 'remake_cards')).map((c) => c.args),
+    [{ token: TOKEN, reservationKey: 'stay-ana' }],
+  )
   assert.deepEqual(problems, [])
 })
 
@@ -185,7 +200,10 @@ test('a card still out gets a cancel card from the manager’s warning, with wha
   const cancel = rows.nth(0).getByTestId('cancel-card')
   await cancel.getByRole('button', { name: 'Encode the cancel card' }).click()
   // Refused: a stay holds the room now, and the message says the real way out.
-  assert.match(await cancel.getByTestId('cancel-card-error').textContent(), /booked for Tom Morrow from 15 Mar 15:00: their first card used at the door stops the old cards there/)
+  assert.match(
+    await cancel.getByTestId('cancel-card-error').textContent(),
+    /booked for Tom Morrow from 15 Mar 15:00: their first card used at the door stops the old cards there/,
+  )
   await cancel.getByRole('button', { name: 'Encode the cancel card' }).click()
   const done = cancel.getByTestId('cancel-card-done')
   await done.waitFor()
@@ -196,7 +214,10 @@ test('a card still out gets a cancel card from the manager’s warning, with wha
   assert.match(await cancel.getByTestId('cancel-card-leaves').textContent(), /does not stop the card at: Lobby until 14 Mar 2025, 11:00/)
   await cancel.getByRole('button', { name: 'Done' }).click()
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="warning"]').length === 1)
-  assert.deepEqual((await calls(page, 'encode_cancel_card')).map((c) => c.args.entranceIds), [[id('door-101')], [id('door-101')]])
+  assert.deepEqual(
+    (await calls(page, 'encode_cancel_card')).map((c) => c.args.entranceIds),
+    [[id('door-101')], [id('door-101')]],
+  )
   assert.deepEqual(problems, [])
 })
 
@@ -291,7 +312,13 @@ test('operators and the local API switch', async () => {
   assert.equal(await toggle.isChecked(), false)
   await toggle.check()
   await screen.getByTestId('api-status').filter({ hasText: 'http://127.0.0.1:8787' }).waitFor()
-  assert.deepEqual((await calls(page, 'create_operator')).map((c) => c.args), [{ token: TOKEN, name: 'Nia New', pin: '9753', role: 'receptionist' }])
-  assert.deepEqual((await calls(page, 'set_api_enabled')).map((c) => c.args), [{ token: TOKEN, enabled: true }])
+  assert.deepEqual(
+    (await calls(page, 'create_operator')).map((c) => c.args),
+    [{ token: TOKEN, name: 'Nia New', pin: '9753', role: 'receptionist' }],
+  )
+  assert.deepEqual(
+    (await calls(page, 'set_api_enabled')).map((c) => c.args),
+    [{ token: TOKEN, enabled: true }],
+  )
   assert.deepEqual(problems, [])
 })

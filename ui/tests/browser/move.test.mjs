@@ -17,12 +17,28 @@ after(async () => {
 
 const TOKEN = 'token-Mia Manager'
 const oldCards = [
-  { access_method_id: id('method-ana-1'), card_id: 'C-ANA-1', guest: 'Ana Silva', doors: ['Room 102 door', 'Lobby'], valid_until: '2025-03-14T11:00:00Z' },
-  { access_method_id: id('method-ben-1'), card_id: 'C-BEN-1', guest: 'Ben Silva', doors: ['Room 102 door', 'Lobby'], valid_until: '2025-03-14T11:00:00Z' },
+  {
+    access_method_id: id('method-ana-1'),
+    card_id: 'C-ANA-1',
+    guest: 'Ana Silva',
+    doors: ['Room 102 door', 'Lobby'],
+    valid_until: '2025-03-14T11:00:00Z',
+  },
+  {
+    access_method_id: id('method-ben-1'),
+    card_id: 'C-BEN-1',
+    guest: 'Ben Silva',
+    doors: ['Room 102 door', 'Lobby'],
+    valid_until: '2025-03-14T11:00:00Z',
+  },
 ]
 const newCards = [cardRecord('ana-201'), cardRecord('ben-201')]
 const moved = (number) =>
-  anaStay({ space_id: id(`space-${number}`), room_name: `Room ${number}`, guests: [guest('Ana Silva', [newCards[0]]), guest('Ben Silva', [newCards[1]])] })
+  anaStay({
+    space_id: id(`space-${number}`),
+    room_name: `Room ${number}`,
+    guests: [guest('Ana Silva', [newCards[0]]), guest('Ben Silva', [newCards[1]])],
+  })
 
 function replies(number) {
   return base({
@@ -33,7 +49,11 @@ function replies(number) {
   })
 }
 
-const announced = (page) => page.getByTestId('announcer').textContent().then((t) => t.trim())
+const announced = (page) =>
+  page
+    .getByTestId('announcer')
+    .textContent()
+    .then((t) => t.trim())
 
 async function dragChip(page, from, to) {
   const chip = page.locator(`[data-room="${from}"]`).locator('xpath=..').getByTestId('stay-chip')
@@ -58,7 +78,10 @@ async function confirmAndEncode(page, to) {
   await dialog.getByTestId('move-result').waitFor()
   assert.match(await dialog.textContent(), /Old cards that still open Room 102/)
   assert.equal(await dialog.getByTestId('outstanding-card').count(), 2)
-  assert.match(await dialog.getByTestId('outstanding-card').first().textContent(), /Ana Silva\s*card C-ANA-1\s*Opens Room 102 door, Lobby until 14 Mar 2025, 11:00/)
+  assert.match(
+    await dialog.getByTestId('outstanding-card').first().textContent(),
+    /Ana Silva\s*card C-ANA-1\s*Opens Room 102 door, Lobby until 14 Mar 2025, 11:00/,
+  )
   await page.waitForFunction(() => document.querySelector('[data-testid="announcer"]').textContent.includes('Moved'))
   assert.equal(
     await announced(page),
@@ -71,8 +94,14 @@ async function confirmAndEncode(page, to) {
   await dialog.getByRole('button', { name: 'Done' }).click()
   await dialog.getByRole('button', { name: 'Close' }).last().click()
   await page.getByRole('dialog').waitFor({ state: 'detached' })
-  assert.deepEqual((await calls(page, 'move_stay')).map((c) => c.args), [{ token: TOKEN, reservationKey: 'stay-ana', toSpaceId: id(`space-${to}`), allowOverlap: false }])
-  assert.deepEqual((await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds), [newCards.map((c) => c.id)])
+  assert.deepEqual(
+    (await calls(page, 'move_stay')).map((c) => c.args),
+    [{ token: TOKEN, reservationKey: 'stay-ana', toSpaceId: id(`space-${to}`), allowOverlap: false }],
+  )
+  assert.deepEqual(
+    (await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds),
+    [newCards.map((c) => c.id)],
+  )
   assert.equal((await calls(page, 'room_board')).length, 2)
 }
 
@@ -209,7 +238,19 @@ test('a move the front desk refuses keeps the stay and says why', async () => {
 test('on a long board the drag scrolls near the window’s edge; Escape cancels a mouse drag', async () => {
   const { bigBoard } = await import('./fixtures.mjs')
   const big = bigBoard(600)
-  big.floors[0].rooms[1] = { ...big.floors[0].rooms[1], state: 'in_house', stays: [{ reservation_key: 'stay-far', starts_at: '2025-03-11T15:00:00Z', ends_at: '2025-03-14T11:00:00Z', guests: ['Far Mover'], warnings: 0 }] }
+  big.floors[0].rooms[1] = {
+    ...big.floors[0].rooms[1],
+    state: 'in_house',
+    stays: [
+      {
+        reservation_key: 'stay-far',
+        starts_at: '2025-03-11T15:00:00Z',
+        ends_at: '2025-03-14T11:00:00Z',
+        guests: ['Far Mover'],
+        warnings: 0,
+      },
+    ],
+  }
   const { page, problems } = await ui.open(base({ room_board: { ok: big } }))
   await signIn(page)
   await page.getByTestId('board-count').filter({ hasText: '600 rooms' }).waitFor()
@@ -248,17 +289,22 @@ test('a move is told before it is made: the room booked, and a stay whose cards 
   await mouse.up()
   const dialog = page.getByTestId('move-dialog')
   await dialog.getByTestId('predicted-trouble').filter({ hasText: "Tom Morrow's cards for Room 201 door" }).waitFor()
-  assert.deepEqual((await calls(page, 'predict')).map((c) => c.args.change), [
-    { kind: 'move', reservation_key: 'stay-ana', to_space_id: id('space-201') },
-  ])
+  assert.deepEqual(
+    (await calls(page, 'predict')).map((c) => c.args.change),
+    [{ kind: 'move', reservation_key: 'stay-ana', to_space_id: id('space-201') }],
+  )
   await dialog.getByRole('button', { name: 'Move to Room 201' }).click()
   await dialog.getByTestId('remade').filter({ hasText: 'New cards are waiting for Tom Morrow' }).waitFor()
-  assert.deepEqual((await calls(page, 'remake_cards')).map((c) => c.args.reservationKey), ['stay-tom'])
+  assert.deepEqual(
+    (await calls(page, 'remake_cards')).map((c) => c.args.reservationKey),
+    ['stay-tom'],
+  )
   assert.deepEqual(problems, [])
 })
 
 test('a room booked over the stay is said as the move opens; a manager may move anyway', async () => {
-  const booked = 'Room 201 is booked for Tom Morrow from 13 Mar 15:00 to 15 Mar 11:00; moving Ana Silva and Ben Silva here until 14 Mar 11:00 would lock Tom out'
+  const booked =
+    'Room 201 is booked for Tom Morrow from 13 Mar 15:00 to 15 Mar 11:00; moving Ana Silva and Ben Silva here until 14 Mar 11:00 would lock Tom out'
   const { page, problems } = await ui.open({ ...replies('201'), predict: { ok: { booked, troubles: [] } } })
   await signIn(page)
   const mouse = await dragChip(page, '102', '201')
@@ -267,6 +313,9 @@ test('a room booked over the stay is said as the move opens; a manager may move 
   await dialog.getByTestId('move-booked').filter({ hasText: 'would lock Tom out' }).waitFor()
   await dialog.getByRole('button', { name: /^Move anyway/ }).click()
   await dialog.getByTestId('move-result').waitFor()
-  assert.deepEqual((await calls(page, 'move_stay')).map((c) => c.args.allowOverlap), [true])
+  assert.deepEqual(
+    (await calls(page, 'move_stay')).map((c) => c.args.allowOverlap),
+    [true],
+  )
   assert.deepEqual(problems, [])
 })

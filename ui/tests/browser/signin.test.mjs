@@ -14,9 +14,7 @@ after(async () => {
 })
 
 test('a new installation creates the first manager, who lands on the room board', async () => {
-  const { page, problems } = await ui.open(
-    base({ operators_exist: { ok: false }, create_first_manager: { ok: session(manager) } }),
-  )
+  const { page, problems } = await ui.open(base({ operators_exist: { ok: false }, create_first_manager: { ok: session(manager) } }))
   await page.getByRole('heading', { name: 'Create the first manager' }).waitFor()
 
   // A PIN typed differently twice is caught before anything is sent.
@@ -32,23 +30,26 @@ test('a new installation creates the first manager, who lands on the room board'
   await page.getByRole('button', { name: 'Create manager and sign in' }).click()
   await page.getByTestId('room-board').waitFor()
 
-  assert.deepEqual((await calls(page, 'create_first_manager')).map((c) => c.args), [{ name: 'Mia Manager', pin: '2468' }])
+  assert.deepEqual(
+    (await calls(page, 'create_first_manager')).map((c) => c.args),
+    [{ name: 'Mia Manager', pin: '2468' }],
+  )
   const operator = page.getByTestId('operator')
   assert.match(await operator.textContent(), /Mia Manager\s*Manager/)
   assert.equal(await page.getByTestId('property-name').textContent(), appInfo.property_name)
   assert.equal((await page.getByTestId('encoder-state').textContent()).trim(), 'Simulated')
   // Every call after sign-in carries the session's token.
-  assert.deepEqual((await calls(page, 'room_board')).map((c) => c.args), [{ token: 'token-Mia Manager' }])
+  assert.deepEqual(
+    (await calls(page, 'room_board')).map((c) => c.args),
+    [{ token: 'token-Mia Manager' }],
+  )
   assert.deepEqual(problems, [])
 })
 
 test('a wrong PIN is refused in the front desk’s words; the right one signs in; sign out returns', async () => {
   const { page, problems } = await ui.open(
     base({
-      sign_in: [
-        { error: { type: 'unauthorized', message: 'That name and PIN do not match. Try again.' } },
-        { ok: session(receptionist) },
-      ],
+      sign_in: [{ error: { type: 'unauthorized', message: 'That name and PIN do not match. Try again.' } }, { ok: session(receptionist) }],
     }),
   )
   await page.getByRole('heading', { name: 'Sign in' }).waitFor()
@@ -61,20 +62,24 @@ test('a wrong PIN is refused in the front desk’s words; the right one signs in
   assert.match(await error.textContent(), /Check the name and PIN/)
 
   await signIn(page, receptionist, '1357')
-  assert.deepEqual((await calls(page, 'sign_in')).map((c) => c.args), [
-    { name: 'Rex Desk', pin: '1111' },
-    { name: 'Rex Desk', pin: '1357' },
-  ])
+  assert.deepEqual(
+    (await calls(page, 'sign_in')).map((c) => c.args),
+    [
+      { name: 'Rex Desk', pin: '1111' },
+      { name: 'Rex Desk', pin: '1357' },
+    ],
+  )
   await page.getByRole('button', { name: 'Sign out' }).click()
   await page.getByRole('heading', { name: 'Sign in' }).waitFor()
-  assert.deepEqual((await calls(page, 'sign_out')).map((c) => c.args), [{ token: 'token-Rex Desk' }])
+  assert.deepEqual(
+    (await calls(page, 'sign_out')).map((c) => c.args),
+    [{ token: 'token-Rex Desk' }],
+  )
   assert.deepEqual(problems, [])
 })
 
 test('an expired session sends the operator back to sign in', async () => {
-  const { page, problems } = await ui.open(
-    base({ room_board: { error: { type: 'unauthorized', message: 'Your session has expired.' } } }),
-  )
+  const { page, problems } = await ui.open(base({ room_board: { error: { type: 'unauthorized', message: 'Your session has expired.' } } }))
   await page.getByLabel('Name').fill(manager.name)
   await page.getByLabel('PIN', { exact: true }).fill('2468')
   await page.getByRole('button', { name: 'Sign in' }).click()

@@ -77,7 +77,13 @@ test('staff cards: a whole floor and the lobby by shortcut, said in words, then 
   // All guest rooms ticks every floor; untick it again.
   await form.getByLabel('All guest rooms — 10 rooms').check()
   assert.equal(await form.getByLabel('Floor 2 — 4 rooms').isChecked(), true)
-  assert.equal(await form.getByTestId('staff-doors-summary').textContent().then((t) => t.trim()), 'Opens: All guest rooms (10 rooms).')
+  assert.equal(
+    await form
+      .getByTestId('staff-doors-summary')
+      .textContent()
+      .then((t) => t.trim()),
+    'Opens: All guest rooms (10 rooms).',
+  )
   await form.getByLabel('All guest rooms — 10 rooms').uncheck()
   assert.equal(await form.getByLabel('Floor 1 — 4 rooms').isChecked(), false)
 
@@ -105,12 +111,18 @@ test('staff cards: a whole floor and the lobby by shortcut, said in words, then 
 
   const row = screen.getByTestId('staff-row')
   await row.filter({ hasText: 'Encoded, 1 card' }).waitFor()
-  assert.match(await row.textContent(), /Hana Housekeeping\s*Floor 1 \(4 rooms\), Lobby\s*Wed 12 Mar 08:00 – Sat 12 Apr 21:00.*Encoded, 1 card\s*Edit\s*Card lost\s*Revoke/s)
+  assert.match(
+    await row.textContent(),
+    /Hana Housekeeping\s*Floor 1 \(4 rooms\), Lobby\s*Wed 12 Mar 08:00 – Sat 12 Apr 21:00.*Encoded, 1 card\s*Edit\s*Card lost\s*Revoke/s,
+  )
   const [issue] = await calls(page, 'issue_staff_access')
   assert.equal(issue.args.fullName, 'Hana Housekeeping')
   assert.deepEqual(new Set(issue.args.entranceIds), new Set([...floor1, door('lobby')]))
   assert.equal(issue.args.entranceIds.length, 5)
-  assert.deepEqual((await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds), [[hanaCard.id]])
+  assert.deepEqual(
+    (await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds),
+    [[hanaCard.id]],
+  )
   assert.deepEqual(problems, [])
 })
 
@@ -142,7 +154,13 @@ test('staff cards: edit name and floors; a refused name shows by the name; the c
   const { page, problems, screen } = await openStaff({
     staff_access: [{ ok: [hana('encoded')] }, { ok: [changed] }, { ok: [{ ...changed, cards_state: 'encoded', cards: [hanaIssued] }] }],
     update_staff_access: [
-      { error: { type: 'invalid_input', field: 'full_name', message: 'full_name: must be at most 255 characters, without control characters' } },
+      {
+        error: {
+          type: 'invalid_input',
+          field: 'full_name',
+          message: 'full_name: must be at most 255 characters, without control characters',
+        },
+      },
       { ok: changed },
     ],
     encode_cards: encodeReply([hanaIssued]),
@@ -176,7 +194,10 @@ test('staff cards: edit name and floors; a refused name shows by the name; the c
     starts_at: null,
     ends_at: null,
   })
-  assert.deepEqual((await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds), [[hanaIssued.id]])
+  assert.deepEqual(
+    (await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds),
+    [[hanaIssued.id]],
+  )
   assert.deepEqual(problems, [])
 })
 
@@ -196,8 +217,14 @@ test('staff cards: a revoked card stays listed until it is back', async () => {
   assert.equal(await row.getByRole('button', { name: 'Edit' }).count(), 0)
   await row.getByRole('button', { name: 'Card returned' }).click()
   await screen.getByText('No staff card has been issued.').waitFor()
-  assert.deepEqual((await calls(page, 'revoke_staff_access')).map((c) => c.args), [{ token: TOKEN, accessGrantId: id('grant-hana') }])
-  assert.deepEqual((await calls(page, 'mark_collected')).map((c) => c.args), [{ token: TOKEN, accessMethodId: hanaIssued.id }])
+  assert.deepEqual(
+    (await calls(page, 'revoke_staff_access')).map((c) => c.args),
+    [{ token: TOKEN, accessGrantId: id('grant-hana') }],
+  )
+  assert.deepEqual(
+    (await calls(page, 'mark_collected')).map((c) => c.args),
+    [{ token: TOKEN, accessMethodId: hanaIssued.id }],
+  )
   assert.deepEqual(problems, [])
 })
 
@@ -221,9 +248,18 @@ test('staff cards: a lost card is reported, then a new card encoded', async () =
   await screen.getByTestId('encode-done').waitFor()
   await screen.getByRole('button', { name: 'Done' }).click()
   await row.filter({ hasText: 'Encoded, 1 card' }).waitFor()
-  assert.deepEqual((await calls(page, 'report_staff_card_lost')).map((c) => c.args), [{ token: TOKEN, accessMethodId: hanaIssued.id }])
-  assert.deepEqual((await calls(page, 'duplicate_card')).map((c) => c.args), [{ token: TOKEN, accessGrantId: id('grant-hana') }])
-  assert.deepEqual((await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds), [[newCard.id]])
+  assert.deepEqual(
+    (await calls(page, 'report_staff_card_lost')).map((c) => c.args),
+    [{ token: TOKEN, accessMethodId: hanaIssued.id }],
+  )
+  assert.deepEqual(
+    (await calls(page, 'duplicate_card')).map((c) => c.args),
+    [{ token: TOKEN, accessGrantId: id('grant-hana') }],
+  )
+  assert.deepEqual(
+    (await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds),
+    [[newCard.id]],
+  )
   assert.deepEqual(problems, [])
 })
 
@@ -239,7 +275,10 @@ test('staff cards: an entry whose card was never encoded is deleted; a refusal i
   assert.match(await row.textContent(), /Not encoded\s*Encode\s*Edit\s*Delete/)
   await row.getByRole('button', { name: 'Delete' }).click()
   await row.getByRole('button', { name: 'Yes, delete' }).click()
-  await screen.getByTestId('error').getByText(/this needs a manager/).waitFor()
+  await screen
+    .getByTestId('error')
+    .getByText(/this needs a manager/)
+    .waitFor()
   await row.getByRole('button', { name: 'Delete' }).click()
   await row.getByRole('button', { name: 'Yes, delete' }).click()
   await screen.getByText('No staff card has been issued.').waitFor()

@@ -49,15 +49,27 @@ test('the stay panel shows guests, their doors and the state of each card', asyn
   assert.equal(await page.getByRole('dialog', { name: 'Room 102: Ana Silva, Ben Silva' }).count(), 1)
   assert.equal(await panel.getByTestId('stay-dates').textContent(), 'Tue 11 Mar 15:00 – Fri 14 Mar 11:00 (3 nights)')
   assert.match(await panel.getByTestId('guest').first().textContent(), /Opens Room 102 door, Lobby/)
-  assert.deepEqual(await panel.getByTestId('card').evaluateAll((els) => els.map((e) => e.dataset.status)), ['issued', 'issued', 'not_issued'])
+  assert.deepEqual(await panel.getByTestId('card').evaluateAll((els) => els.map((e) => e.dataset.status)), [
+    'issued',
+    'issued',
+    'not_issued',
+  ])
   assert.match(await panel.getByTestId('card').nth(2).textContent(), /Card 2\s*Not issued/)
   await panel.getByRole('button', { name: 'Encode 1 card' }).waitFor()
-  assert.deepEqual((await calls(page, 'stay')).map((c) => c.args), [{ token: TOKEN, reservationKey: 'stay-ana' }])
+  assert.deepEqual(
+    (await calls(page, 'stay')).map((c) => c.args),
+    [{ token: TOKEN, reservationKey: 'stay-ana' }],
+  )
   assert.deepEqual(problems, [])
 })
 
 test('the stay panel lists its cards still out (the old room after a move) with their fixes', async () => {
-  const moved = anaStay({ cards_still_out: [cardOut('04A1'), cardOut('04B2', { guest: 'Ben Silva', reason: 'replaced', copy_number: 2, cancel_entrance_ids: [] })] })
+  const moved = anaStay({
+    cards_still_out: [
+      cardOut('04A1'),
+      cardOut('04B2', { guest: 'Ben Silva', reason: 'replaced', copy_number: 2, cancel_entrance_ids: [] }),
+    ],
+  })
   const { page, problems } = await ui.open(
     base({
       // Loaded, again after the cancel card, and after Ana's card came back.
@@ -70,20 +82,32 @@ test('the stay panel lists its cards still out (the old room after a move) with 
   const panel = await openStay(page)
   const out = panel.getByTestId('card-still-out')
   await out.nth(1).waitFor()
-  assert.match(await out.nth(0).textContent(), /Ana Silva, card 1 \(not returned\)\s*card 04A1\s*Opens Room 101 door until a newer card or a cancel card is used there, 14 Mar 2025, 11:00 at the latest; Lobby until 14 Mar 2025, 11:00\./)
+  assert.match(
+    await out.nth(0).textContent(),
+    /Ana Silva, card 1 \(not returned\)\s*card 04A1\s*Opens Room 101 door until a newer card or a cancel card is used there, 14 Mar 2025, 11:00 at the latest; Lobby until 14 Mar 2025, 11:00\./,
+  )
   assert.match(await out.nth(1).textContent(), /Ben Silva, card 2 \(replaced by a newer card\)/)
   // No room door a cancel card can close: no cancel card offered.
   assert.equal(await out.nth(1).getByRole('button', { name: 'Encode cancel card' }).count(), 0)
 
   await out.nth(0).getByRole('button', { name: 'Encode cancel card' }).click()
   await panel.getByRole('button', { name: 'Encode the cancel card' }).click()
-  await panel.getByTestId('cancel-card-done').filter({ hasText: 'Take this cancel card to Room 101 door and present it once there.' }).waitFor()
+  await panel
+    .getByTestId('cancel-card-done')
+    .filter({ hasText: 'Take this cancel card to Room 101 door and present it once there.' })
+    .waitFor()
   await panel.getByTestId('cancel-card').getByRole('button', { name: 'Done' }).click()
 
   await out.nth(0).getByRole('button', { name: 'Collected' }).click()
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="card-still-out"]').length === 1)
-  assert.deepEqual((await calls(page, 'card_collected')).map((c) => c.args.cardId), ['04A1'])
-  assert.deepEqual((await calls(page, 'encode_cancel_card')).map((c) => c.args.entranceIds), [[doors[101].acs_entrance_id]])
+  assert.deepEqual(
+    (await calls(page, 'card_collected')).map((c) => c.args.cardId),
+    ['04A1'],
+  )
+  assert.deepEqual(
+    (await calls(page, 'encode_cancel_card')).map((c) => c.args.entranceIds),
+    [[doors[101].acs_entrance_id]],
+  )
   assert.deepEqual(problems, [])
 })
 
@@ -113,19 +137,25 @@ test('add a guest to a stay (joiner) and encode the new card', async () => {
   await panel.getByTestId('stay-notice').filter({ hasText: 'Cy Silva joined the stay.' }).waitFor()
   assert.equal(await panel.getByTestId('guest').count(), 3)
 
-  assert.deepEqual((await calls(page, 'add_guest')).map((c) => c.args), [
-    {
-      token: TOKEN,
-      request: {
-        reservation_key: 'stay-ana',
-        guest: { full_name: 'Cy Silva', email_address: null, phone_number: null },
-        room_entrance_ids: null,
-        common_entrance_ids: [doors.lobby.acs_entrance_id, doors.gym.acs_entrance_id],
-        cards: 1,
+  assert.deepEqual(
+    (await calls(page, 'add_guest')).map((c) => c.args),
+    [
+      {
+        token: TOKEN,
+        request: {
+          reservation_key: 'stay-ana',
+          guest: { full_name: 'Cy Silva', email_address: null, phone_number: null },
+          room_entrance_ids: null,
+          common_entrance_ids: [doors.lobby.acs_entrance_id, doors.gym.acs_entrance_id],
+          cards: 1,
+        },
       },
-    },
-  ])
-  assert.deepEqual((await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds), [[cyCard.id]])
+    ],
+  )
+  assert.deepEqual(
+    (await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds),
+    [[cyCard.id]],
+  )
   assert.deepEqual(problems, [])
 })
 
@@ -133,7 +163,13 @@ test('a joiner in a suite may open fewer of its doors', async () => {
   const suiteBoard = board()
   const eve = summary('stay-eve', ['Eve Stone'], '2025-03-11T15:00:00Z', '2025-03-14T11:00:00Z')
   suiteBoard.floors[2].rooms[0] = tile('301', 'in_house', [eve], { name: 'Suite 301', kind: 'suite' })
-  const eveStay = { ...anaStay(), reservation_key: 'stay-eve', space_id: id('space-301'), room_name: 'Suite 301', guests: [guest('Eve Stone', [issued('eve-1')])] }
+  const eveStay = {
+    ...anaStay(),
+    reservation_key: 'stay-eve',
+    space_id: id('space-301'),
+    room_name: 'Suite 301',
+    guests: [guest('Eve Stone', [issued('eve-1')])],
+  }
   const kidCard = cardRecord('kid-1')
   const { page, problems } = await ui.open(
     base({
@@ -172,8 +208,14 @@ test('duplicate a guest’s card, then encode the copy', async () => {
   await panel.getByTestId('encode-done').filter({ hasText: 'The card is ready.' }).waitFor()
   await panel.getByRole('button', { name: 'Done' }).click()
   await panel.getByTestId('stay-notice').filter({ hasText: 'A copy for Ana Silva is ready.' }).waitFor()
-  assert.deepEqual((await calls(page, 'duplicate_card')).map((c) => c.args), [{ token: TOKEN, accessGrantId: id('grant-ana') }])
-  assert.deepEqual((await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds), [[copy.id]])
+  assert.deepEqual(
+    (await calls(page, 'duplicate_card')).map((c) => c.args),
+    [{ token: TOKEN, accessGrantId: id('grant-ana') }],
+  )
+  assert.deepEqual(
+    (await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds),
+    [[copy.id]],
+  )
   assert.deepEqual(problems, [])
 })
 
@@ -205,18 +247,63 @@ test('extend a stay: the cards are flagged for re-encoding until they are re-enc
     await panel.getByTestId('stay-notice').textContent(),
     'The stay now runs Tue 11 Mar 15:00 – Sun 16 Mar 11:00 (5 nights). 2 cards carry the old dates and must be re-encoded.',
   )
-  assert.deepEqual(await panel.getByTestId('card').evaluateAll((els) => els.map((e) => e.dataset.status)), ['needs_encoding', 'needs_encoding'])
-  assert.match(await panel.getByTestId('card').first().textContent(), /Needs re-encoding/)
-  assert.deepEqual((await calls(page, 'change_dates')).map((c) => c.args), [
-    { token: TOKEN, reservationKey: 'stay-ana', startsAt: null, endsAt: '2025-03-16T11:00:00.000Z', allowOverlap: false },
+  assert.deepEqual(await panel.getByTestId('card').evaluateAll((els) => els.map((e) => e.dataset.status)), [
+    'needs_encoding',
+    'needs_encoding',
   ])
+  assert.match(await panel.getByTestId('card').first().textContent(), /Needs re-encoding/)
+  assert.deepEqual(
+    (await calls(page, 'change_dates')).map((c) => c.args),
+    [{ token: TOKEN, reservationKey: 'stay-ana', startsAt: null, endsAt: '2025-03-16T11:00:00.000Z', allowOverlap: false }],
+  )
 
   await banner.getByRole('button', { name: 'Re-encode 2 cards' }).click()
   await panel.getByTestId('encode-done').waitFor()
   await panel.getByRole('button', { name: 'Done' }).click()
   await panel.getByTestId('stay-notice').filter({ hasText: 'The cards carry the new dates.' }).waitFor()
   assert.equal(await panel.getByTestId('stale-banner').count(), 0)
-  assert.deepEqual((await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds), [[id('method-ana-1'), id('method-ben-1')]])
+  assert.deepEqual(
+    (await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds),
+    [[id('method-ana-1'), id('method-ben-1')]],
+  )
+  assert.deepEqual(problems, [])
+})
+
+test('a remake offered for new dates and then gone Back from is not made by a later change', async () => {
+  const toms = {
+    booked: null,
+    troubles: [
+      {
+        message: "Tom Morrow's cards for Room 102 door (from 16 Mar 15:00) were made before this stay's dates.",
+        remake: { reservation_key: 'stay-tom', guests: 'Tom Morrow' },
+      },
+    ],
+  }
+  const { page, problems } = await ui.open(
+    base({
+      stay: { ok: anaStay() },
+      predict: [{ ok: toms }, { ok: { booked: null, troubles: [] } }],
+      change_dates: { ok: anaStay({ ends_at: '2025-03-15T11:00:00Z' }) },
+      remake_cards: { ok: anaStay({ reservation_key: 'stay-tom', guests: [guest('Tom Morrow', [])] }) },
+    }),
+  )
+  await signIn(page)
+  const panel = await openStay(page)
+  await panel.getByRole('button', { name: 'Extend or shorten' }).click()
+  const form = panel.getByTestId('dates-form')
+  await form.getByLabel('Departure').fill('2025-03-17T11:00')
+  await form.getByRole('button', { name: 'Change dates' }).click()
+  const remake = form.getByTestId('predicted-trouble').getByLabel(/Remake Tom Morrow’s cards afterwards/)
+  assert.equal(await remake.isChecked(), true)
+  await form.getByRole('button', { name: 'Back' }).click()
+
+  await panel.getByRole('button', { name: 'Extend or shorten' }).click()
+  await form.getByLabel('Departure').fill('2025-03-15T11:00')
+  await form.getByRole('button', { name: 'Change dates' }).click()
+  await panel.getByTestId('stay-notice').waitFor()
+  assert.equal((await calls(page, 'change_dates')).length, 1)
+  assert.deepEqual(await calls(page, 'remake_cards'), [])
+  assert.match(await panel.getByTestId('stay-notice').textContent(), /^The stay now runs .*\.$/)
   assert.deepEqual(problems, [])
 })
 
@@ -232,8 +319,14 @@ test('lost key: every card of the stay is reissued and encoded', async () => {
   assert.match(await panel.getByTestId('lost-explainer').textContent(), /first new card used at\s+the door locks out the old ones/)
   await panel.getByRole('button', { name: 'Reissue all cards' }).click()
   await panel.getByTestId('encode-done').filter({ hasText: 'All 2 cards are ready.' }).waitFor()
-  assert.deepEqual((await calls(page, 'reissue_stay')).map((c) => c.args), [{ token: TOKEN, reservationKey: 'stay-ana' }])
-  assert.deepEqual((await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds), [fresh.map((c) => c.id)])
+  assert.deepEqual(
+    (await calls(page, 'reissue_stay')).map((c) => c.args),
+    [{ token: TOKEN, reservationKey: 'stay-ana' }],
+  )
+  assert.deepEqual(
+    (await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds),
+    [fresh.map((c) => c.id)],
+  )
   assert.deepEqual(problems, [])
 })
 
@@ -248,7 +341,9 @@ test('check-out lists the cards not collected, each marked collected or lost', a
   const { page, problems } = await ui.open(
     base({
       stay: { ok: anaStay() },
-      check_out: { ok: { reservation_key: 'stay-ana', uncollected: [outstanding('Ana Silva', 'ana-1'), outstanding('Ben Silva', 'ben-1')] } },
+      check_out: {
+        ok: { reservation_key: 'stay-ana', uncollected: [outstanding('Ana Silva', 'ana-1'), outstanding('Ben Silva', 'ben-1')] },
+      },
       mark_collected: { ok: null },
       report_card_lost: { ok: null },
     }),
@@ -268,9 +363,18 @@ test('check-out lists the cards not collected, each marked collected or lost', a
   await cards.nth(1).getByText('Reported lost').waitFor()
   await panel.getByText('Every card is accounted for.').waitFor()
 
-  assert.deepEqual((await calls(page, 'check_out')).map((c) => c.args), [{ token: TOKEN, reservationKey: 'stay-ana' }])
-  assert.deepEqual((await calls(page, 'mark_collected')).map((c) => c.args), [{ token: TOKEN, accessMethodId: id('method-ana-1') }])
-  assert.deepEqual((await calls(page, 'report_card_lost')).map((c) => c.args), [{ token: TOKEN, accessMethodId: id('method-ben-1') }])
+  assert.deepEqual(
+    (await calls(page, 'check_out')).map((c) => c.args),
+    [{ token: TOKEN, reservationKey: 'stay-ana' }],
+  )
+  assert.deepEqual(
+    (await calls(page, 'mark_collected')).map((c) => c.args),
+    [{ token: TOKEN, accessMethodId: id('method-ana-1') }],
+  )
+  assert.deepEqual(
+    (await calls(page, 'report_card_lost')).map((c) => c.args),
+    [{ token: TOKEN, accessMethodId: id('method-ben-1') }],
+  )
   await panel.getByRole('button', { name: 'Close' }).last().click()
   await page.getByRole('dialog').waitFor({ state: 'detached' })
   assert.equal((await calls(page, 'room_board')).length, 2)

@@ -63,7 +63,10 @@ test('a checked-out stay opens read only, with the card left in a pocket and its
   await barIn(page, '203').click()
   const panel = page.getByTestId('past-stay')
   await panel.getByTestId('card-still-out').waitFor()
-  assert.deepEqual((await calls(page, 'past_stay')).map((c) => c.args), [{ token: TOKEN, reservationKey: 'stay-zoe' }])
+  assert.deepEqual(
+    (await calls(page, 'past_stay')).map((c) => c.args),
+    [{ token: TOKEN, reservationKey: 'stay-zoe' }],
+  )
   assert.equal(await calls(page, 'stay').then((list) => list.length), 0)
   assert.match(await panel.getByRole('heading', { level: 2 }).textContent(), /Room 203: Zoe Adams, checked out/)
   assert.equal(
@@ -76,7 +79,10 @@ test('a checked-out stay opens read only, with the card left in a pocket and its
     (await panel.getByTestId('past-stay-cards').textContent()).replace(/\s+/g, ' ').trim(),
     'All 2 of its cards are back at the desk or no longer open any door.',
   )
-  assert.deepEqual((await calls(page, 'card_collected')).map((c) => c.args.cardId), ['04C3'])
+  assert.deepEqual(
+    (await calls(page, 'card_collected')).map((c) => c.args.cardId),
+    ['04C3'],
+  )
   assert.deepEqual(problems, [])
 })
 
@@ -85,7 +91,10 @@ test('a click on a bar opens the stay; on an empty later day, check-in from that
   await openTimeline(page)
   await barIn(page, '102').click()
   await page.getByTestId('stay-panel').getByTestId('guest').first().waitFor()
-  assert.deepEqual((await calls(page, 'stay')).map((c) => c.args), [{ token: TOKEN, reservationKey: 'stay-ana' }])
+  assert.deepEqual(
+    (await calls(page, 'stay')).map((c) => c.args),
+    [{ token: TOKEN, reservationKey: 'stay-ana' }],
+  )
   await page.keyboard.press('Escape')
   await page.getByRole('dialog').waitFor({ state: 'detached' })
 
@@ -93,9 +102,10 @@ test('a click on a bar opens the stay; on an empty later day, check-in from that
   const track = await row(page, '101').locator('.track').boundingBox()
   await page.mouse.click(track.x + 4.5 * 44, track.y + track.height / 2)
   await page.getByTestId('check-in').waitFor()
-  assert.deepEqual((await calls(page, 'check_in_options')).map((c) => c.args), [
-    { token: TOKEN, spaceId: id('space-101'), day: '2025-03-15' },
-  ])
+  assert.deepEqual(
+    (await calls(page, 'check_in_options')).map((c) => c.args),
+    [{ token: TOKEN, spaceId: id('space-101'), day: '2025-03-15' }],
+  )
   assert.deepEqual(problems, [])
 })
 
@@ -156,7 +166,10 @@ test("a day's heading lists its arrivals and departures; Today shows who arrives
     (await soon.getByTestId('arriving-guest').allTextContents()).map((text) => text.replace(/\s+/g, ' ').trim()),
     ['Dee Park — Room 104, today 18:00', 'Eva Lopes and Rui Lopes — Room 201, Fri 14 Mar 15:00'],
   )
-  assert.deepEqual((await calls(page, 'timeline')).map((c) => c.args), [{ token: TOKEN, from: '2025-03-12', days: 4 }])
+  assert.deepEqual(
+    (await calls(page, 'timeline')).map((c) => c.args),
+    [{ token: TOKEN, from: '2025-03-12', days: 4 }],
+  )
 
   await page.getByTestId('view-timeline').click()
   await page.locator('[data-testid="timeline-day"][data-day="2025-03-14"]').click()
@@ -197,15 +210,24 @@ test('the search also finds stays beyond today, and opens them', async () => {
     (await list.getByTestId('found-stay').allTextContents()).map((text) => text.replace(/\s+/g, ' ').trim()),
     ['Eva Lopes and Rui Lopes — Room 201, 14–16 Mar, arriving', 'Eve Marsh — Room 203, 7–9 Feb, checked out'],
   )
-  assert.deepEqual((await calls(page, 'find_stays')).map((c) => c.args), [{ token: TOKEN, query: 'ev' }])
+  assert.deepEqual(
+    (await calls(page, 'find_stays')).map((c) => c.args),
+    [{ token: TOKEN, query: 'ev' }],
+  )
   await list.getByTestId('found-stay').first().click()
   await page.getByTestId('stay-panel').waitFor()
-  assert.deepEqual((await calls(page, 'stay')).map((c) => c.args.reservationKey), ['stay-eva'])
+  assert.deepEqual(
+    (await calls(page, 'stay')).map((c) => c.args.reservationKey),
+    ['stay-eva'],
+  )
   await page.keyboard.press('Escape')
   await page.getByRole('dialog').waitFor({ state: 'detached' })
   // A past stay opens read only.
   await list.getByTestId('found-stay').nth(1).click()
   await page.getByTestId('past-stay').waitFor()
-  assert.deepEqual((await calls(page, 'past_stay')).map((c) => c.args.reservationKey), ['stay-eve'])
+  assert.deepEqual(
+    (await calls(page, 'past_stay')).map((c) => c.args.reservationKey),
+    ['stay-eve'],
+  )
   assert.deepEqual(problems, [])
 })

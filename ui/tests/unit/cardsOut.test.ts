@@ -63,7 +63,9 @@ describe('cards still out', () => {
     expect(cancelLeavesOpen([cardOut()], ZONE)).toEqual(['Lobby door until 18 Jul 2025, 11:00'])
   })
   it('sums a warning up', () => {
-    expect(cardsOutSummary([cardOut()])).toBe("A card that is no one's key any more. It may still open the doors listed here until stopped.")
+    expect(cardsOutSummary([cardOut()])).toBe(
+      "A card that is no one's key any more. It may still open the doors listed here until stopped.",
+    )
     expect(cardsOutSummary([cardOut(), cardOut({ reason: 'lost' })])).toBe(
       "2 cards that are no one's key any more (1 reported lost). They may still open the doors listed here until stopped.",
     )

@@ -107,7 +107,7 @@ describe('announcements', () => {
 
   it('says before the move which old cards keep opening the old door', () => {
     expect(preMoveSentence(['Ana Silva'], 'Room 101', 'Room 102', 2)).toBe(
-      'Ana Silva will move from Room 101 to Room 102. The 2 cards already made for Room 101 will keep opening Room 101 until collected or cancelled (a cancel card or the next guest\'s card used at that door); new cards for Room 102 are made next.',
+      "Ana Silva will move from Room 101 to Room 102. The 2 cards already made for Room 101 will keep opening Room 101 until collected or cancelled (a cancel card or the next guest's card used at that door); new cards for Room 102 are made next.",
     )
     expect(preMoveSentence(['Ana Silva'], 'Room 101', 'Room 102', 1)).toContain('The 1 card already made')
     expect(preMoveSentence(['Ana Silva'], 'Room 101', 'Room 102', 0)).toContain('No card has been made yet')

@@ -37,7 +37,8 @@ describe('next steps', () => {
   it('says a refused field’s problem without the field’s name', () => {
     const error = new AppError({
       type: 'invalid_input',
-      message: 'acs_entrance_ids: a staff card carries at most 12 doors and 20 were chosen; choose fewer doors, or make a second card for the rest.',
+      message:
+        'acs_entrance_ids: a staff card carries at most 12 doors and 20 were chosen; choose fewer doors, or make a second card for the rest.',
       field: 'acs_entrance_ids',
     })
     expect(fieldSentence(error, 'acs_entrance_ids')).toBe(

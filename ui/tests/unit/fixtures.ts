@@ -41,10 +41,7 @@ export function board(): Board {
       {
         floor: 2,
         label: 'Floor 2',
-        rooms: [
-          room('201'),
-          room('202', [stay('stay-jose', ['José Núñez'], '2025-03-11T15:00:00Z', '2025-03-15T11:00:00Z', 1)]),
-        ],
+        rooms: [room('201'), room('202', [stay('stay-jose', ['José Núñez'], '2025-03-11T15:00:00Z', '2025-03-15T11:00:00Z', 1)])],
       },
       { floor: null, label: 'Other', rooms: [room('lobby', [], { name: 'Lobby', kind: 'common' })] },
     ],

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  emptyGuest,
-  validateAddGuest,
-  validateCheckIn,
-  validateDateChange,
-  validateOperator,
-  type CheckInForm,
-} from '../../src/lib/forms'
+import { emptyGuest, validateAddGuest, validateCheckIn, validateDateChange, validateOperator, type CheckInForm } from '../../src/lib/forms'
 
 const zone = 'Europe/Lisbon'
 
@@ -39,7 +32,12 @@ describe('validateCheckIn', () => {
   })
 
   it('keeps the suggested instant to the second when the date was not touched', () => {
-    const original = { starts: '2025-03-12T15:00', ends: '2025-03-14T11:00', starts_at: '2025-03-12T15:00:42.123Z', ends_at: '2025-03-14T11:00:00Z' }
+    const original = {
+      starts: '2025-03-12T15:00',
+      ends: '2025-03-14T11:00',
+      starts_at: '2025-03-12T15:00:42.123Z',
+      ends_at: '2025-03-14T11:00:00Z',
+    }
     expect(validateCheckIn(form(), zone, original).request?.starts_at).toBe('2025-03-12T15:00:42.123Z')
     expect(validateCheckIn(form({ starts: '2025-03-12T16:00' }), zone, original).request?.starts_at).toBe('2025-03-12T16:00:00.000Z')
   })

@@ -98,7 +98,14 @@ describe('api', () => {
     })
     const t = 'tok'
     const request = {
-      space_id: 's', starts_at: 'a', ends_at: 'b', guests: [], common_entrance_ids: [], cards_per_guest: 1, reservation_key: null, allow_overlap: false,
+      space_id: 's',
+      starts_at: 'a',
+      ends_at: 'b',
+      guests: [],
+      common_entrance_ids: [],
+      cards_per_guest: 1,
+      reservation_key: null,
+      allow_overlap: false,
     }
     await api.stay(t, 'stay-1')
     await api.checkInOptions(t, 'space-1')
