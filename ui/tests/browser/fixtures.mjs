@@ -1,5 +1,5 @@
 // A small test hotel, as the Rust side would answer for it, and helpers to drive the app.
-// Shapes mirror crates/frontdesk (stays.rs, cards.rs) and ui/src/lib/types.ts.
+// Shapes mirror crates/frontdesk (its stays and cards modules) and ui/src/lib/types.ts.
 
 export const NOW = '2025-03-12T15:00:00Z'
 export const ZONE = 'Europe/Lisbon'
