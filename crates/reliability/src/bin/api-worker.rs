@@ -27,6 +27,9 @@ fn main() -> ExitCode {
 }
 
 fn serve(files: &DeskFiles, name: &str, key: &str) -> Result<(), String> {
+    // Logs as `frontdesk serve` does, so that the security harness can read its log.
+    let _log = frontdesk::log_to_folder(&frontdesk::log_folder(&files.database()), name)
+        .map_err(|error| error.to_wire().message)?;
     let opened = desk::open(files, name, Utc::now())?;
     let state = AppState::new(
         Arc::new(opened.desk),

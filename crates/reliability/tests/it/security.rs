@@ -1,8 +1,8 @@
 //! Security harness, the part the crates' own suites do not cover: nothing secret or
 //! personal reaches a log. The API server (the router `frontdesk serve` runs) is driven
 //! through a stay with a card encoded and read back, a wrong key and an oversized body; its
-//! stdout and stderr, the encoder's file and the database's audit log are then searched for
-//! the guest's name, the API key, the card master keys and operator PINs.
+//! stdout and stderr, its log file, the encoder's file and the database's audit log are then
+//! searched for the guest's name, the API key, the card master keys and operator PINs.
 //!
 //! The rest of the security checks live with what they check: API keys and body limits in
 //! `crates/api/tests/it/handlers/`, roles in `crates/frontdesk/tests/it/operators.rs`, every
@@ -12,7 +12,7 @@
 use std::fs::File;
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{TimeDelta, Utc};
 use frontdesk::Context;
@@ -157,6 +157,18 @@ fn no_guest_name_card_key_api_key_or_pin_reaches_a_log() {
     )
     .unwrap();
     assert_eq!(oversized.status, 413);
+    // The log is written by a thread of its own: wait for the stay's requests to be in it.
+    let read_log = || {
+        let mut log = String::new();
+        for entry in std::fs::read_dir(frontdesk::log_folder(&files.database())).unwrap() {
+            log.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+        }
+        log
+    };
+    let waited = Instant::now();
+    while !read_log().contains("path=\"/access_grants/create\"") && waited.elapsed() < TIMEOUT {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     server.0.kill().unwrap();
     server.0.wait().unwrap();
 
@@ -173,11 +185,16 @@ fn no_guest_name_card_key_api_key_or_pin_reaches_a_log() {
     assert!(!secrets.is_empty());
     secrets.extend([KEY.to_owned(), PIN.to_owned(), WRONG_PIN.to_owned()]);
 
+    // The log file: it says what the server did, request by request.
+    let log = read_log();
+    assert!(log.contains("path=\"/access_grants/create\""), "{log}");
+
     let mut problems = Vec::new();
     let mut searched = 0;
     for (what, text) in [
         ("stdout", std::fs::read_to_string(&stdout).unwrap()),
         ("stderr", std::fs::read_to_string(&stderr).unwrap()),
+        ("log file", log),
         (
             "encoder file",
             std::fs::read_to_string(files.encoder("security")).unwrap(),
