@@ -73,10 +73,7 @@ pub async fn sign_out(state: State<'_>, token: String) -> Result<(), WireError> 
 #[tauri::command]
 pub async fn list_operators(state: State<'_>, token: String) -> Result<Vec<Operator>, WireError> {
     state
-        .signed_in(token, |desk, operator| {
-            operator.require(frontdesk::Permission::Manage)?;
-            desk.desk.operators()
-        })
+        .signed_in(token, |desk, operator| desk.desk.operators(operator))
         .await
 }
 
@@ -200,7 +197,6 @@ pub async fn encode_cards(
 ) -> Result<Vec<EncodedCard>, WireError> {
     state
         .signed_in(token, move |desk, operator| {
-            operator.require(frontdesk::Permission::FrontDesk)?;
             desk.desk
                 .take_blank_for(&desk.station, &access_method_ids)?;
             let mut on_event = |event: frontdesk::EncodeEvent| {
@@ -237,7 +233,6 @@ pub async fn duplicate_card(
 ) -> Result<AccessMethodRecord, WireError> {
     state
         .signed_in(token, move |desk, operator| {
-            operator.require(frontdesk::Permission::FrontDesk)?;
             desk.desk
                 .add_card_copy(&operator.context(Utc::now()), access_grant_id)
         })
@@ -351,7 +346,6 @@ pub async fn mark_collected(
 ) -> Result<AccessMethodRecord, WireError> {
     state
         .signed_in(token, move |desk, operator| {
-            operator.require(frontdesk::Permission::FrontDesk)?;
             desk.desk
                 .mark_card_collected(&operator.context(Utc::now()), access_method_id)
         })
@@ -383,7 +377,6 @@ pub async fn encode_cancel_card(
 ) -> Result<EncodedCard, WireError> {
     state
         .signed_in(token, move |desk, operator| {
-            operator.require(frontdesk::Permission::FrontDesk)?;
             desk.desk.take_blank_for(&desk.station, &[])?;
             let _ = app.emit(
                 ENCODE_PROGRESS_EVENT,
@@ -451,8 +444,8 @@ pub async fn room_cards_out(
 pub async fn read_card(state: State<'_>, token: String) -> Result<CardReport, WireError> {
     state
         .signed_in(token, |desk, operator| {
-            operator.require(frontdesk::Permission::FrontDesk)?;
-            desk.desk.read_card(&desk.station, Utc::now())
+            desk.desk
+                .read_card(&operator.context(Utc::now()), &desk.station)
         })
         .await
 }
@@ -604,10 +597,9 @@ pub async fn report_staff_card_lost(
 pub async fn entrances(state: State<'_>, token: String) -> Result<Vec<EntranceView>, WireError> {
     state
         .signed_in(token, |desk, operator| {
-            operator.require(frontdesk::Permission::FrontDesk)?;
             Ok(desk
                 .desk
-                .entrances(None, None)?
+                .doors(operator)?
                 .iter()
                 .map(EntranceView::from)
                 .collect())
@@ -621,10 +613,7 @@ pub async fn simulator_cards(
     token: String,
 ) -> Result<Vec<SimulatedCardView>, WireError> {
     state
-        .signed_in(token, |desk, operator| {
-            operator.require(frontdesk::Permission::FrontDesk)?;
-            desk.simulator_cards()
-        })
+        .signed_in(token, |desk, operator| desk.simulator_cards(operator))
         .await
 }
 
@@ -638,8 +627,7 @@ pub async fn plug_simulated_encoder(
 ) -> Result<(), WireError> {
     state
         .signed_in(token, move |desk, operator| {
-            operator.require(frontdesk::Permission::FrontDesk)?;
-            desk.plug_simulated_encoder(plugged)
+            desk.plug_simulated_encoder(operator, plugged)
         })
         .await
 }
@@ -654,7 +642,6 @@ pub async fn present_card(
 ) -> Result<LockDecision, WireError> {
     state
         .signed_in(token, move |desk, operator| {
-            operator.require(frontdesk::Permission::FrontDesk)?;
             desk.desk.present_card(
                 &operator.context(Utc::now()),
                 &desk.station,
@@ -669,10 +656,7 @@ pub async fn present_card(
 #[tauri::command]
 pub async fn api_status(state: State<'_>, token: String) -> Result<ApiStatus, WireError> {
     state
-        .signed_in(token, |desk, operator| {
-            operator.require(frontdesk::Permission::Manage)?;
-            Ok(desk.api_status())
-        })
+        .signed_in(token, |desk, operator| desk.api_status(operator))
         .await
 }
 

@@ -200,7 +200,11 @@ impl Desk {
     }
 
     /// The simulated encoder's cards and whose they are, for the door simulator.
-    pub fn simulator_cards(&self) -> frontdesk::Result<Vec<SimulatedCardView>> {
+    pub fn simulator_cards(
+        &self,
+        operator: &Operator,
+    ) -> frontdesk::Result<Vec<SimulatedCardView>> {
+        operator.require(frontdesk::Permission::FrontDesk)?;
         let Some(simulator) = self.station.simulator() else {
             return Ok(Vec::new());
         };
@@ -219,7 +223,12 @@ impl Desk {
     }
 
     /// Unplugs or plugs in the simulated encoder (training); refused with a real one.
-    pub fn plug_simulated_encoder(&self, plugged: bool) -> frontdesk::Result<()> {
+    pub fn plug_simulated_encoder(
+        &self,
+        operator: &Operator,
+        plugged: bool,
+    ) -> frontdesk::Result<()> {
+        operator.require(frontdesk::Permission::FrontDesk)?;
         let simulator = self
             .station
             .simulator()
@@ -236,7 +245,12 @@ impl Desk {
     }
 
     /// Whether the local API runs, where, and where its key is.
-    pub fn api_status(&self) -> ApiStatus {
+    pub fn api_status(&self, operator: &Operator) -> frontdesk::Result<ApiStatus> {
+        operator.require(frontdesk::Permission::Manage)?;
+        Ok(self.current_api_status())
+    }
+
+    fn current_api_status(&self) -> ApiStatus {
         // One guard for both fields: a second lock in the same expression would wait for
         // the first forever.
         let address = lock(&self.api)
@@ -266,7 +280,7 @@ impl Desk {
             API_ENABLED,
             if enabled { "true" } else { "false" },
         )?;
-        Ok(self.api_status())
+        Ok(self.current_api_status())
     }
 
     fn api_key_file(&self) -> PathBuf {

@@ -254,7 +254,7 @@ async fn scan(State(state): State<AppState>, Params(params): Params<EncoderSelec
             // A scan starts with a POLL: the fault fires on it, before anything is read.
             simulator.fail_on(encoder::protocol::Command::Poll, fault);
         }
-        let report = state.desk.read_card(&state.station, context.now)?;
+        let report = state.desk.read_card(context, &state.station)?;
         scan_result(&state.desk, &report)
     })
     .await

@@ -65,14 +65,26 @@ pub struct Context {
     /// The operator or API client, as the audit log shows it.
     pub actor: String,
     pub now: DateTime<Utc>,
+    /// The signed-in operator acting, whose role the use cases check; `None` for the local
+    /// API's client (its key vouches for it) and the desk's own work at start-up.
+    pub operator: Option<Operator>,
 }
 
 impl Context {
+    /// The API's client or the desk itself, named `actor` in the audit log.
     pub fn new(actor: impl Into<String>, now: DateTime<Utc>) -> Self {
         Self {
             actor: actor.into(),
             now,
+            operator: None,
         }
+    }
+
+    /// Refuses what the acting operator's role does not allow.
+    pub fn require(&self, permission: Permission) -> Result<()> {
+        self.operator
+            .as_ref()
+            .map_or(Ok(()), |operator| operator.require(permission))
     }
 }
 

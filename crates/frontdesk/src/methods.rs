@@ -6,6 +6,7 @@ use engine::model::{AccessGrantId, AccessMethodId, AccessMode};
 use store::{MethodFilter, NewAccessMethod, Writer};
 
 use crate::grants::{capable_doors, live_grant};
+use crate::operators::Permission;
 use crate::warnings::{refresh_collection, refresh_doors, refresh_encoding};
 use crate::{AccessMethodRecord, Context, Error, FrontDesk, Result, audit_ok, to_json};
 
@@ -40,6 +41,7 @@ impl FrontDesk {
     ) -> Result<AccessMethodRecord> {
         let request = serde_json::json!({ "access_grant_id": grant_id });
         self.change(context, "access_method.copy", Some(grant_id.to_string()), &request, |w| {
+            context.require(Permission::FrontDesk)?;
             let grant = live_grant(w, grant_id)?;
             let cards: Vec<_> = w
                 .access_methods_of_grant(grant_id)?
@@ -91,6 +93,7 @@ impl FrontDesk {
             Some(id.to_string()),
             &request,
             |w| {
+                context.require(Permission::FrontDesk)?;
                 let before = w
                     .access_method(id)?
                     .ok_or_else(|| Error::not_found("access_method", id))?;

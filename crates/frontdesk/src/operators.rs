@@ -63,7 +63,10 @@ impl Operator {
 
     /// Who and when, for the audit log.
     pub fn context(&self, now: chrono::DateTime<chrono::Utc>) -> Context {
-        Context::new(format!("operator:{}", self.name), now)
+        Context {
+            operator: Some(self.clone()),
+            ..Context::new(format!("operator:{}", self.name), now)
+        }
     }
 }
 
@@ -82,7 +85,8 @@ impl FrontDesk {
         self.store.read(|r| Ok(!r.operators()?.is_empty()))
     }
 
-    pub fn operators(&self) -> Result<Vec<Operator>> {
+    pub fn operators(&self, operator: &Operator) -> Result<Vec<Operator>> {
+        operator.require(Permission::Manage)?;
         self.store
             .read(|r| Ok(r.operators()?.into_iter().map(Operator::from).collect()))
     }

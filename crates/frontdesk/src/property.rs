@@ -4,6 +4,7 @@ use engine::model::{EntranceId, SpaceId};
 use engine::property::parse_property;
 use uuid::Uuid;
 
+use crate::operators::{Operator, Permission};
 use crate::{
     AccessSystemRecord, Context, EntranceRecord, Error, FrontDesk, PropertyRecord, Result,
     SpaceRecord, audit_ok, to_json,
@@ -79,6 +80,13 @@ impl FrontDesk {
     ) -> Result<Vec<EntranceRecord>> {
         self.store
             .read(|r| Ok(r.entrances(access_system_id, space_id)?))
+    }
+
+    /// Every door of the property, for a signed-in operator (the desk's door names, its door
+    /// simulator).
+    pub fn doors(&self, operator: &Operator) -> Result<Vec<EntranceRecord>> {
+        operator.require(Permission::FrontDesk)?;
+        self.entrances(None, None)
     }
 
     pub fn entrance(&self, id: EntranceId) -> Result<EntranceRecord> {

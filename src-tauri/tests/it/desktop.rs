@@ -321,6 +321,6 @@ fn a_receptionist_cannot_switch_the_local_api_on() {
         (error.status, error.error_type.as_str()),
         (403, "forbidden")
     );
-    assert!(!desk.api_status().enabled);
+    assert!(!desk.api_status(&manager).unwrap().enabled);
     assert!(!folder.path().join("desk.db.api-key").exists());
 }

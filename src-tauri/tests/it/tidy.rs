@@ -1,7 +1,8 @@
 //! A command is named in `command_list.rs` once ([`COMMANDS`]); what cannot be generated from
 //! that list is checked against it here: the window's capability allows each command and
 //! nothing else of the app's, `commands.rs` defines each one and no other, and the UI calls
-//! only commands that exist and leaves none uncalled.
+//! only commands that exist and leaves none uncalled. And the commands hold no rules: who may
+//! do what is checked in the use cases.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -82,4 +83,15 @@ fn the_ui_calls_only_commands_that_exist_and_each_of_them() {
         .collect();
     assert!(!called.is_empty(), "no call found in ipc.ts");
     assert_eq!(called, listed());
+}
+
+#[test]
+fn the_commands_leave_permissions_to_the_use_cases() {
+    let source = read("src/commands.rs");
+    for needle in [".require(", "Permission::"] {
+        assert!(
+            !source.contains(needle),
+            "commands.rs checks a permission ({needle}); the use case must"
+        );
+    }
 }

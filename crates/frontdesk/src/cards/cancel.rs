@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::encode::{EncodedCard, check_card_is_free};
 use super::station::CardStation;
 use crate::accounting::booked_door_words;
+use crate::operators::Permission;
 use crate::{Context, Error, FrontDesk, Result};
 
 /// How long a cancel card opens nothing but works: long enough to walk to the door.
@@ -29,6 +30,7 @@ impl FrontDesk {
         doors: &[EntranceId],
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<EncodedCard> {
+        context.require(Permission::FrontDesk)?;
         let request = serde_json::json!({ "acs_entrance_ids": doors });
         let result = self
             .resolve_pending_encodes(context, station)

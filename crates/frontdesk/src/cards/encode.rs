@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use super::plan::{card_plan, numbered_card_plan};
 use super::station::CardStation;
+use crate::operators::Permission;
 use crate::warnings::{refresh_collection, refresh_encoding};
 use crate::{AccessMethodRecord, Context, Error, FrontDesk, Result, audit_ok, to_json};
 
@@ -108,6 +109,7 @@ impl FrontDesk {
         ids: &[AccessMethodId],
         on_event: &mut dyn FnMut(EncodeEvent),
     ) -> Result<Vec<EncodedCard>> {
+        context.require(Permission::FrontDesk)?;
         let mut written: Vec<EncodedCard> = Vec::with_capacity(ids.len());
         for (index, id) in ids.iter().enumerate() {
             let request = serde_json::json!({ "access_method_id": id });

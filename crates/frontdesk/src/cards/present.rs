@@ -10,6 +10,7 @@ use engine::model::EntranceId;
 use serde::Serialize;
 
 use super::station::CardStation;
+use crate::operators::Permission;
 use crate::warnings::{refresh_collection_at_door, refresh_doors};
 use crate::zones::lock_door;
 use crate::{Context, Error, FrontDesk, Result, audit_ok, to_json};
@@ -37,6 +38,7 @@ impl FrontDesk {
         card_id: &str,
         at: Option<DateTime<Utc>>,
     ) -> Result<LockDecision> {
+        context.require(Permission::FrontDesk)?;
         let at = at.unwrap_or(context.now);
         let request =
             serde_json::json!({ "acs_entrance_id": entrance_id, "card_id": card_id, "at": at });

@@ -10,8 +10,9 @@ use store::Reader;
 use uuid::Uuid;
 
 use super::station::CardStation;
+use crate::operators::Permission;
 use crate::zones::{DoorMap, lock_door};
-use crate::{FrontDesk, Result};
+use crate::{Context, FrontDesk, Result};
 
 /// A card as read back from the encoder.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -64,8 +65,10 @@ pub struct DoorVerdict {
 
 impl FrontDesk {
     /// Reads the card on the encoder: what it carries, whether it is authentic, whose it is,
-    /// and what each of its doors would do with it at `now`.
-    pub fn read_card(&self, station: &CardStation, now: DateTime<Utc>) -> Result<CardReport> {
+    /// and what each of its doors would do with it at the context's `now`.
+    pub fn read_card(&self, context: &Context, station: &CardStation) -> Result<CardReport> {
+        context.require(Permission::FrontDesk)?;
+        let now = context.now;
         let (uid, image) =
             station.with_encoder(|encoder| encoder.read_card(station.card_timeout).map(Ok))?;
         self.store

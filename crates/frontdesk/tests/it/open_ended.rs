@@ -46,10 +46,7 @@ fn a_staff_grant_without_dates_starts_now_never_ends_and_its_card_opens_for_good
     assert!(grant.frame().is_open_ended());
 
     let written = desk.encode(grant.access_method_ids[0]);
-    let report = desk
-        .desk
-        .read_card(&desk.station, desk.context.now)
-        .unwrap();
+    let report = desk.desk.read_card(&desk.context, &desk.station).unwrap();
     assert_eq!(report.card_id, written.card_id);
     assert_eq!(report.content.unwrap().valid_until, OPEN_END);
 

@@ -16,7 +16,7 @@ use encoder::keys::KeyRing;
 use encoder::protocol::Command;
 use encoder::simulator::{Fault, SimulatedEncoder, UnplugAt};
 use encoder::supervisor::Source;
-use frontdesk::{CardStation, CheckIn, FrontDesk, NewGuest};
+use frontdesk::{CardStation, CheckIn, Context, FrontDesk, NewGuest};
 use reliability::check::Inspector;
 use reliability::desk::{self, ROOMS, TEST_PROPERTY};
 use reliability::figures::Figures;
@@ -142,7 +142,9 @@ impl Bench {
 
     fn read(&mut self, what: &str) -> bool {
         let started = Instant::now();
-        let result = self.desk.read_card(&self.station, Utc::now());
+        let result = self
+            .desk
+            .read_card(&Context::new("faults", Utc::now()), &self.station);
         self.timed(what, started.elapsed());
         self.judge(what, result.map(drop))
     }

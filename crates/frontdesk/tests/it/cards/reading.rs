@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use encoder::card::CardKind;
 use engine::lock::{LockState, Reason};
+use frontdesk::Context;
 
 use super::{
     FRI_11, SAT_15, WED_11, WED_15, WED_16, issue, lock_state, move_end, opens, overridden,
@@ -29,7 +30,10 @@ fn read_card_reports_an_encoded_card_as_its_doors_judge_it() {
     // door does what the report said it would.
     let read_then_present = |when: &str| {
         assert!(simulator(&desk).present_card(&uid(&card_id)));
-        let report = desk.desk.read_card(&desk.station, at(when)).unwrap();
+        let report = desk
+            .desk
+            .read_card(&Context::new("desk", at(when)), &desk.station)
+            .unwrap();
         assert_eq!(report.card_id, card_id);
         assert!(!report.blank);
         assert!(report.authentic, "{report:?}");
@@ -117,7 +121,10 @@ fn read_card_reports_an_encoded_card_as_its_doors_judge_it() {
     desk.encode(method);
     let report = desk
         .desk
-        .read_card(&desk.station, at("2025-05-14T17:00:00Z"))
+        .read_card(
+            &Context::new("desk", at("2025-05-14T17:00:00Z")),
+            &desk.station,
+        )
         .unwrap();
     assert!(report.out_of_sync.is_empty(), "{:?}", report.out_of_sync);
     assert_eq!(verdict(&report, "gym-door"), Reason::CommonArea);
@@ -127,7 +134,10 @@ fn read_card_reports_an_encoded_card_as_its_doors_judge_it() {
 fn read_card_reports_a_blank_card() {
     let desk = Desk::new();
     let blank = simulator(&desk).present_blank_card();
-    let report = desk.desk.read_card(&desk.station, at(SAT_15)).unwrap();
+    let report = desk
+        .desk
+        .read_card(&Context::new("desk", at(SAT_15)), &desk.station)
+        .unwrap();
     assert_eq!(report.card_id, blank.to_hex());
     assert!(report.blank);
     assert!(!report.authentic);
@@ -164,7 +174,10 @@ fn a_tampered_card_is_not_authentic_to_the_reader_or_the_locks() {
     ] {
         write_raw(&desk, &card_uid, &image);
         assert_eq!(simulator(&desk).card(&card_uid).unwrap().image, image);
-        let report = desk.desk.read_card(&desk.station, at(SAT_15)).unwrap();
+        let report = desk
+            .desk
+            .read_card(&Context::new("desk", at(SAT_15)), &desk.station)
+            .unwrap();
         assert!(!report.authentic, "{what}: {report:?}");
         assert!(!report.blank);
         assert!(report.problem.is_some(), "{what}");

@@ -3,7 +3,7 @@
 use encoder::card;
 use encoder::supervisor::Source;
 use engine::lock::{self, Decision, Door, LockState, Reason};
-use frontdesk::CardStation;
+use frontdesk::{CardStation, Context};
 
 use super::{
     SAT_15, WED_11, issue, lock_state, opens, overrode, refuses, simulator, uid, write_raw,
@@ -39,7 +39,10 @@ fn a_card_image_copied_onto_another_card_is_refused() {
     }
     assert_eq!(lock_state(&desk, "room-101-door"), LockState::default());
     assert!(simulator(&desk).present_card(&other));
-    let report = desk.desk.read_card(&desk.station, at(SAT_15)).unwrap();
+    let report = desk
+        .desk
+        .read_card(&Context::new("desk", at(SAT_15)), &desk.station)
+        .unwrap();
     assert!(!report.authentic);
     assert_eq!(report.access_method_id, None, "the copy is no card of ours");
     // The original still works.
