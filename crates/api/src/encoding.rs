@@ -361,7 +361,7 @@ async fn run_attempt(
     action_type: &'static str,
     work: impl FnOnce(&AppState, &Context) -> Result<Value, frontdesk::Error> + Send + 'static,
 ) -> Answer {
-    let context = Context::new("api", state.clock.now());
+    let context = Context::api(state.clock.now());
     let id = state.desk.start_action_attempt(action_type, context.now)?;
     let task_state = state.clone();
     // The work goes on, and its outcome is recorded, whether or not the caller still waits:
@@ -576,7 +576,7 @@ async fn present_card(
             "is not a card id (the card's UID in hex)",
         ));
     }
-    let context = Context::new("api", state.clock.now());
+    let context = Context::api(state.clock.now());
     let task_state = state.clone();
     let decision = tokio::task::spawn_blocking(move || {
         task_state

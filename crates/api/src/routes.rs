@@ -57,7 +57,7 @@ async fn call<T: Send + 'static>(
     work: impl FnOnce(&FrontDesk, &Context) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let desk = state.desk.clone();
-    let context = Context::new("api", state.clock.now());
+    let context = Context::api(state.clock.now());
     tokio::task::spawn_blocking(move || work(&desk, &context))
         .await
         .map_err(|_| ApiError::internal("The request was interrupted; nothing was changed."))?

@@ -65,26 +65,51 @@ pub struct Context {
     /// The operator or API client, as the audit log shows it.
     pub actor: String,
     pub now: DateTime<Utc>,
-    /// The signed-in operator acting, whose role the use cases check; `None` for the local
-    /// API's client (its key vouches for it) and the desk's own work at start-up.
-    pub operator: Option<Operator>,
+    /// What the use cases check before they act.
+    pub acting: Acting,
+}
+
+/// Who acts, as far as what they may do goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Acting {
+    /// A signed-in operator, by role.
+    Operator(Operator),
+    /// The local API's client, authorised by its key: the front desk's work, not a manager's.
+    ApiClient,
+    /// The desk's own work (opening the database, settling encodes at start-up, tools and
+    /// tests), for which the process itself vouches.
+    Desk,
 }
 
 impl Context {
-    /// The API's client or the desk itself, named `actor` in the audit log.
+    /// The desk's own work, named `actor` in the audit log.
     pub fn new(actor: impl Into<String>, now: DateTime<Utc>) -> Self {
         Self {
             actor: actor.into(),
             now,
-            operator: None,
+            acting: Acting::Desk,
         }
     }
 
-    /// Refuses what the acting operator's role does not allow.
+    /// The local API's client, as `api` in the audit log.
+    pub fn api(now: DateTime<Utc>) -> Self {
+        Self {
+            acting: Acting::ApiClient,
+            ..Self::new("api", now)
+        }
+    }
+
+    /// Refuses what the one acting may not do.
     pub fn require(&self, permission: Permission) -> Result<()> {
-        self.operator
-            .as_ref()
-            .map_or(Ok(()), |operator| operator.require(permission))
+        match (&self.acting, permission) {
+            (Acting::Operator(operator), _) => operator.require(permission),
+            (Acting::ApiClient, Permission::Manage) => Err(Error::Forbidden(
+                "The local API's client cannot do a manager's work; a manager does it at the \
+                 desk."
+                    .to_owned(),
+            )),
+            (Acting::ApiClient, Permission::FrontDesk) | (Acting::Desk, _) => Ok(()),
+        }
     }
 }
 

@@ -64,7 +64,7 @@ impl Operator {
     /// Who and when, for the audit log.
     pub fn context(&self, now: chrono::DateTime<chrono::Utc>) -> Context {
         Context {
-            operator: Some(self.clone()),
+            acting: crate::Acting::Operator(self.clone()),
             ..Context::new(format!("operator:{}", self.name), now)
         }
     }

@@ -292,7 +292,7 @@ fn create_in_process(
     clock: Clock,
 ) -> Result<Duration> {
     let started = Instant::now();
-    let grant = desk.create_access_grant(&Context::new("api", clock.now()), request)?;
+    let grant = desk.create_access_grant(&Context::api(clock.now()), request)?;
     let elapsed = started.elapsed();
     ensure!(
         grant.access_method_ids.len() == 1,

@@ -561,3 +561,39 @@ fn a_receptionist_is_refused_every_manager_action_the_backend_offers() {
         result.unwrap_or_else(|error| panic!("{action}: {error:?}"));
     }
 }
+
+#[test]
+fn the_api_s_client_does_the_desk_s_work_and_not_a_manager_s() {
+    let now = at(NOW);
+    let api = Context::api(now);
+    assert_eq!(api.actor, "api");
+    assert!(api.require(Permission::FrontDesk).is_ok());
+    let refused = api.require(Permission::Manage).unwrap_err().to_wire();
+    assert_eq!(
+        (refused.status, refused.error_type.as_str()),
+        (403, "forbidden")
+    );
+
+    let rui = Operator {
+        id: uuid::Uuid::new_v4(),
+        name: "Rui".to_owned(),
+        role: Role::Receptionist,
+    };
+    assert!(rui.context(now).require(Permission::FrontDesk).is_ok());
+    let refused = rui
+        .context(now)
+        .require(Permission::Manage)
+        .unwrap_err()
+        .to_wire();
+    assert_eq!(
+        (refused.status, refused.error_type.as_str()),
+        (403, "forbidden")
+    );
+
+    // The desk's own work at start-up is vouched for by the process.
+    assert!(
+        Context::new("desk", now)
+            .require(Permission::Manage)
+            .is_ok()
+    );
+}
