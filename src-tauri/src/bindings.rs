@@ -107,8 +107,8 @@ pub fn export_bindings(dir: &Path) -> Result<(), ExportError> {
     frontdesk::StaffDoorChoices::export_all(&config)?;
     frontdesk::StaffChange::export_all(&config)?;
     frontdesk::AuditQuery::export_all(&config)?;
-    frontdesk::AuditEntry::export_all(&config)?;
-    frontdesk::AccessMethodRecord::export_all(&config)?;
+    frontdesk::AuditView::export_all(&config)?;
+    frontdesk::CardView::export_all(&config)?;
     frontdesk::Role::export_all(&config)?;
     Ok(())
 }

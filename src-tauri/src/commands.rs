@@ -17,10 +17,10 @@ pub async fn app_info(state: State<'_>) -> Result<AppInfo, WireError> {
 use chrono::{DateTime, NaiveDate, Utc};
 use engine::model::{AccessGrantId, AccessMethodId, EntranceId, SpaceId, TimeFrame};
 use frontdesk::{
-    AccessMethodRecord, AddGuest, AuditEntry, AuditQuery, Board, CardReport, CheckIn,
-    CheckInOptions, CheckOutResult, EncodedCard, FoundStay, LockDecision, MoveResult, Operator,
-    PastStay, PlannedChange, Prediction, Role, StaffAccess, StaffChange, StaffDoorChoices,
-    StayDetail, Timeline, WarningView, WireError,
+    AddGuest, AuditQuery, AuditView, Board, CardReport, CardView, CheckIn, CheckInOptions,
+    CheckOutResult, EncodedCard, FoundStay, LockDecision, MoveResult, Operator, PastStay,
+    PlannedChange, Prediction, Role, StaffAccess, StaffChange, StaffDoorChoices, StayDetail,
+    Timeline, WarningView, WireError,
 };
 use tauri::{AppHandle, Emitter};
 
@@ -230,11 +230,12 @@ pub async fn duplicate_card(
     state: State<'_>,
     token: String,
     access_grant_id: AccessGrantId,
-) -> Result<AccessMethodRecord, WireError> {
+) -> Result<CardView, WireError> {
     state
         .signed_in(token, move |desk, operator| {
             desk.desk
                 .add_card_copy(&operator.context(Utc::now()), access_grant_id)
+                .map(CardView::from)
         })
         .await
 }
@@ -343,11 +344,12 @@ pub async fn mark_collected(
     state: State<'_>,
     token: String,
     access_method_id: AccessMethodId,
-) -> Result<AccessMethodRecord, WireError> {
+) -> Result<CardView, WireError> {
     state
         .signed_in(token, move |desk, operator| {
             desk.desk
                 .mark_card_collected(&operator.context(Utc::now()), access_method_id)
+                .map(CardView::from)
         })
         .await
 }
@@ -357,11 +359,12 @@ pub async fn report_card_lost(
     state: State<'_>,
     token: String,
     access_method_id: AccessMethodId,
-) -> Result<AccessMethodRecord, WireError> {
+) -> Result<CardView, WireError> {
     state
         .signed_in(token, move |desk, operator| {
             desk.desk
                 .report_card_lost(operator, Utc::now(), access_method_id)
+                .map(CardView::from)
         })
         .await
 }
@@ -464,7 +467,7 @@ pub async fn audit_log(
     state: State<'_>,
     token: String,
     query: AuditQuery,
-) -> Result<Vec<AuditEntry>, WireError> {
+) -> Result<Vec<AuditView>, WireError> {
     state
         .signed_in(token, move |desk, operator| {
             desk.desk.audit_entries(operator, &query)
@@ -584,11 +587,12 @@ pub async fn report_staff_card_lost(
     state: State<'_>,
     token: String,
     access_method_id: AccessMethodId,
-) -> Result<AccessMethodRecord, WireError> {
+) -> Result<CardView, WireError> {
     state
         .signed_in(token, move |desk, operator| {
             desk.desk
                 .report_staff_card_lost(operator, Utc::now(), access_method_id)
+                .map(CardView::from)
         })
         .await
 }

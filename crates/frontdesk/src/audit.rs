@@ -7,6 +7,42 @@ use serde::{Deserialize, Serialize};
 use crate::operators::{Operator, Permission};
 use crate::{FrontDesk, Result};
 
+/// One audit entry as a manager reads it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditView {
+    /// A JSON number: ids stay far below 2^53.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    /// `operator:<name>`, `api`, or the desk's own work.
+    pub actor: String,
+    pub action: String,
+    pub subject_id: Option<String>,
+    pub outcome: store::AuditOutcome,
+    /// The records as they were before the change, and after it.
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    /// Why a refused change was refused.
+    pub detail: Option<String>,
+}
+
+impl From<store::AuditEntry> for AuditView {
+    fn from(entry: store::AuditEntry) -> Self {
+        Self {
+            id: entry.id,
+            at: entry.at,
+            actor: entry.actor,
+            action: entry.action,
+            subject_id: entry.subject_id,
+            outcome: entry.outcome,
+            before: entry.before,
+            after: entry.after,
+            detail: entry.detail,
+        }
+    }
+}
+
 /// How many audit entries a page shows by default.
 pub const AUDIT_PAGE: u32 = 200;
 
@@ -24,11 +60,7 @@ pub struct AuditQuery {
 
 impl FrontDesk {
     /// The audit log for a manager: newest first, by operator, by room, by dates.
-    pub fn audit_entries(
-        &self,
-        operator: &Operator,
-        query: &AuditQuery,
-    ) -> Result<Vec<store::AuditEntry>> {
+    pub fn audit_entries(&self, operator: &Operator, query: &AuditQuery) -> Result<Vec<AuditView>> {
         operator.require(Permission::Manage)?;
         let limit = query.limit.unwrap_or(AUDIT_PAGE).min(AUDIT_PAGE * 10);
         let filter = store::AuditFilter {
@@ -49,7 +81,11 @@ impl FrontDesk {
         self.store.read(|r| {
             let entries = r.audit_log(&filter)?;
             let Some(room) = query.room_space_id else {
-                return Ok(entries.into_iter().take(limit).collect());
+                return Ok(entries
+                    .into_iter()
+                    .take(limit)
+                    .map(AuditView::from)
+                    .collect());
             };
             // A change is about a room when the records it wrote name the room.
             let room = room.to_string();
@@ -62,6 +98,7 @@ impl FrontDesk {
                 .into_iter()
                 .filter(|entry| mentions(&entry.before) || mentions(&entry.after))
                 .take(limit)
+                .map(AuditView::from)
                 .collect())
         })
     }

@@ -7,6 +7,7 @@
 mod accounting;
 mod attempts;
 mod audit;
+mod card_view;
 mod cards;
 mod error;
 mod grants;
@@ -31,7 +32,8 @@ use serde::Serialize;
 use store::{AuditOutcome, NewAuditEntry, Store, Writer};
 
 pub use accounting::{CardOut, CardOutReason, DoorHolder, DoorStillOpen, DoorUntil};
-pub use audit::{AUDIT_PAGE, AuditQuery};
+pub use audit::{AUDIT_PAGE, AuditQuery, AuditView};
+pub use card_view::{CardView, WarningNote};
 pub use cards::{
     CARD_TIMEOUT, CardContent, CardReport, CardStation, DoorVerdict, EncodeEvent, EncodedCard,
     LockDecision, Resolution,

@@ -21,7 +21,7 @@ use crate::users::insert_user;
 use crate::warnings::{refresh_collection, refresh_encoding};
 use crate::zones::DoorMap;
 use crate::{
-    AccessGrantRecord, AccessMethodRecord, Context, CreateAccessGrant, Error, FrontDesk,
+    AccessGrantRecord, AccessMethodRecord, CardView, Context, CreateAccessGrant, Error, FrontDesk,
     NewUserIdentity, Result, audit_ok, to_json,
 };
 
@@ -42,7 +42,7 @@ pub struct StaffAccess {
     /// When the entry was revoked; it stays listed while its cards are out.
     pub revoked_at: Option<DateTime<Utc>>,
     pub cards_state: StaffCardsState,
-    pub cards: Vec<AccessMethodRecord>,
+    pub cards: Vec<CardView>,
 }
 
 /// Where a staff entry's cards stand.
@@ -447,7 +447,7 @@ fn staff_view(
         ends_at: grant.ends_at,
         revoked_at: grant.deleted_at,
         cards_state: cards_state(grant, &cards),
-        cards,
+        cards: cards.into_iter().map(CardView::from).collect(),
     })
 }
 

@@ -1,6 +1,6 @@
 // The audit log in the manager's words.
 
-import type { AuditEntry } from './types'
+import type { AuditView } from './types'
 
 const ACTIONS: Record<string, string> = {
   'stay.check_in': 'Checked in',
@@ -40,6 +40,6 @@ export function actorLabel(actor: string): string {
   return actor.startsWith('operator:') ? actor.slice('operator:'.length) : actor
 }
 
-export function hasChanges(entry: AuditEntry): boolean {
+export function hasChanges(entry: AuditView): boolean {
   return entry.before !== null || entry.after !== null
 }

@@ -1,10 +1,10 @@
 // What the desk says about a card record, and which cards still need the encoder.
 
-import type { AccessMethodRecord, GuestDetail, StaffAccess, StayDetail } from './types'
+import type { CardView, GuestDetail, StaffAccess, StayDetail } from './types'
 
 export type CardStatus = 'issued' | 'needs_encoding' | 'not_issued' | 'collected' | 'lost' | 'revoked'
 
-export function cardStatus(card: AccessMethodRecord): CardStatus {
+export function cardStatus(card: CardView): CardStatus {
   if (card.lost_at) return 'lost'
   if (card.collected_at) return 'collected'
   if (card.revoked_at) return 'revoked'
@@ -23,7 +23,7 @@ export const CARD_STATUS_LABELS: Record<CardStatus, string> = {
 }
 
 /** "Card 2" or "Card" */
-export function cardName(card: AccessMethodRecord): string {
+export function cardName(card: CardView): string {
   return card.copy_number ? `Card ${card.copy_number}` : 'Card'
 }
 
@@ -33,7 +33,7 @@ export interface CardToEncode {
   label: string
 }
 
-function pending(card: AccessMethodRecord, which: 'new' | 'stale' | 'both'): boolean {
+function pending(card: CardView, which: 'new' | 'stale' | 'both'): boolean {
   const status = cardStatus(card)
   if (which === 'new') return status === 'not_issued'
   if (which === 'stale') return status === 'needs_encoding'

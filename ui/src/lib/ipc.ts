@@ -5,11 +5,11 @@
 import { invoke, type InvokeArgs } from '@tauri-apps/api/core'
 import { listen, type UnlistenFn } from '@tauri-apps/api/event'
 import type {
-  AccessMethodRecord,
+  CardView,
   AddGuest,
   ApiStatus,
   AppInfo,
-  AuditEntry,
+  AuditView,
   AuditQuery,
   Board,
   CardOut,
@@ -135,7 +135,7 @@ export const api = {
     call<CheckInOptions>('check_in_options', day ? { token, spaceId, day } : { token, spaceId }),
   checkIn: (token: string, request: CheckIn) => call<StayDetail>('check_in', { token, request }),
   addGuest: (token: string, request: AddGuest) => call<StayDetail>('add_guest', { token, request }),
-  duplicateCard: (token: string, accessGrantId: string) => call<AccessMethodRecord>('duplicate_card', { token, accessGrantId }),
+  duplicateCard: (token: string, accessGrantId: string) => call<CardView>('duplicate_card', { token, accessGrantId }),
   /** `allowOverlap`: a manager's word that the stay may overlap another in the room. */
   moveStay: (token: string, reservationKey: string, toSpaceId: string, allowOverlap = false) =>
     call<MoveResult>('move_stay', { token, reservationKey, toSpaceId, allowOverlap }),
@@ -145,8 +145,8 @@ export const api = {
   remakeCards: (token: string, reservationKey: string) => call<StayDetail>('remake_cards', { token, reservationKey }),
   predict: (token: string, change: PlannedChange) => call<Prediction>('predict', { token, change }),
   checkOut: (token: string, reservationKey: string) => call<CheckOutResult>('check_out', { token, reservationKey }),
-  markCollected: (token: string, accessMethodId: string) => call<AccessMethodRecord>('mark_collected', { token, accessMethodId }),
-  reportCardLost: (token: string, accessMethodId: string) => call<AccessMethodRecord>('report_card_lost', { token, accessMethodId }),
+  markCollected: (token: string, accessMethodId: string) => call<CardView>('mark_collected', { token, accessMethodId }),
+  reportCardLost: (token: string, accessMethodId: string) => call<CardView>('report_card_lost', { token, accessMethodId }),
   /** A card out of use (the plastic's UID) came back, or will not. */
   cardCollected: (token: string, cardId: string) => call<null>('card_collected', { token, cardId }),
   cardLost: (token: string, cardId: string) => call<null>('card_lost', { token, cardId }),
@@ -162,7 +162,7 @@ export const api = {
     call<LockDecision>('present_card', { token, entranceId, cardId, at }),
 
   warnings: (token: string) => call<WarningView[]>('warnings', { token }),
-  auditLog: (token: string, query: AuditQuery) => call<AuditEntry[]>('audit_log', { token, query }),
+  auditLog: (token: string, query: AuditQuery) => call<AuditView[]>('audit_log', { token, query }),
   staffAccess: (token: string) => call<StaffAccess[]>('staff_access', { token }),
   issueStaffAccess: (token: string, fullName: string, entranceIds: string[], startsAt: string, endsAt: string) =>
     call<StaffAccess>('issue_staff_access', { token, fullName, entranceIds, startsAt, endsAt }),
@@ -171,8 +171,7 @@ export const api = {
   /** The revoked entry while its card is out, else null. */
   revokeStaffAccess: (token: string, accessGrantId: string) => call<StaffAccess | null>('revoke_staff_access', { token, accessGrantId }),
   deleteStaffAccess: (token: string, accessGrantId: string) => call<null>('delete_staff_access', { token, accessGrantId }),
-  reportStaffCardLost: (token: string, accessMethodId: string) =>
-    call<AccessMethodRecord>('report_staff_card_lost', { token, accessMethodId }),
+  reportStaffCardLost: (token: string, accessMethodId: string) => call<CardView>('report_staff_card_lost', { token, accessMethodId }),
   apiStatus: (token: string) => call<ApiStatus>('api_status', { token }),
   setApiEnabled: (token: string, enabled: boolean) => call<ApiStatus>('set_api_enabled', { token, enabled }),
 }

@@ -3,7 +3,7 @@
 // each staff entry's cards are and what can be done with them.
 
 import { cardStatus } from './cards'
-import type { AccessMethodRecord, StaffAccess, StaffDoorChoices } from './types'
+import type { CardView, StaffAccess, StaffDoorChoices } from './types'
 
 /** Whether a group's doors are all, some or none of the chosen ones. */
 export type GroupState = 'all' | 'some' | 'none'
@@ -68,12 +68,12 @@ export function singleDoorCount(choices: StaffDoorChoices, chosen: readonly stri
 }
 
 /** The cards of an entry that work now (encoded, not lost or revoked). */
-export function workingCards(person: StaffAccess): AccessMethodRecord[] {
+export function workingCards(person: StaffAccess): CardView[] {
   return person.cards.filter((card) => ['issued', 'needs_encoding'].includes(cardStatus(card)))
 }
 
 /** The cards of an entry that are out of use but not back: revoked or lost. */
-export function cardsOut(person: StaffAccess): AccessMethodRecord[] {
+export function cardsOut(person: StaffAccess): CardView[] {
   return person.cards.filter((card) => card.issued_at && card.revoked_at && !card.collected_at)
 }
 

@@ -3,12 +3,12 @@
 // `UPDATE_BINDINGS=1 cargo test -p frontdesk-desktop bindings`; never edit them by hand).
 // Every component imports from here; only UI-only types are defined in this file.
 
-export type { AccessMethodRecord } from './bindings/AccessMethodRecord'
 export type { AccessMode } from './bindings/AccessMode'
 export type { AddGuest } from './bindings/AddGuest'
 export type { ApiStatus } from './bindings/ApiStatus'
 export type { AppInfo } from './bindings/AppInfo'
-export type { AuditEntry } from './bindings/AuditEntry'
+export type { AuditView } from './bindings/AuditView'
+export type { CardView } from './bindings/CardView'
 export type { AuditOutcome } from './bindings/AuditOutcome'
 export type { AuditQuery } from './bindings/AuditQuery'
 export type { Board } from './bindings/Board'
@@ -60,7 +60,7 @@ export type { StayBar } from './bindings/StayBar'
 export type { StayDetail } from './bindings/StayDetail'
 export type { StayStatus } from './bindings/StayStatus'
 export type { StaySummary } from './bindings/StaySummary'
-export type { StoredWarning } from './bindings/StoredWarning'
+export type { WarningNote } from './bindings/WarningNote'
 export type { Timeline } from './bindings/Timeline'
 export type { TimelineFloor } from './bindings/TimelineFloor'
 export type { TimelineRoom } from './bindings/TimelineRoom'

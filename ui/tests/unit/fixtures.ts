@@ -1,4 +1,4 @@
-import type { AccessMethodRecord, Board, RoomTile, StayDetail, StaySummary } from '../../src/lib/types'
+import type { CardView, Board, RoomTile, StayDetail, StaySummary } from '../../src/lib/types'
 
 export const NOW = '2025-03-12T15:00:00Z'
 
@@ -48,13 +48,11 @@ export function board(): Board {
   }
 }
 
-export function card(id: string, extra: Partial<AccessMethodRecord> = {}): AccessMethodRecord {
+export function card(id: string, extra: Partial<CardView> = {}): CardView {
   return {
     id,
     access_grant_id: 'grant',
-    request_index: 0,
     mode: 'card',
-    code: null,
     copy_number: 1,
     created_at: NOW,
     issued_at: null,
@@ -68,7 +66,7 @@ export function card(id: string, extra: Partial<AccessMethodRecord> = {}): Acces
   }
 }
 
-export function stayDetail(guests: Array<{ name: string; cards: AccessMethodRecord[] }>): StayDetail {
+export function stayDetail(guests: Array<{ name: string; cards: CardView[] }>): StayDetail {
   return {
     reservation_key: 'stay-ana',
     space_id: 'space-101',

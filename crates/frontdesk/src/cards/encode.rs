@@ -18,7 +18,7 @@ use super::plan::{card_plan, numbered_card_plan};
 use super::station::CardStation;
 use crate::operators::Permission;
 use crate::warnings::{refresh_collection, refresh_encoding};
-use crate::{AccessMethodRecord, Context, Error, FrontDesk, Result, audit_ok, to_json};
+use crate::{AccessMethodRecord, CardView, Context, Error, FrontDesk, Result, audit_ok, to_json};
 
 /// What a batch of encodes reports as it goes, for "present the next card" prompts and
 /// progress bars.
@@ -45,7 +45,7 @@ pub enum EncodeEvent {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EncodedCard {
     /// The access method it was written for, now issued (none for a cancel card).
-    pub access_method: Option<AccessMethodRecord>,
+    pub access_method: Option<CardView>,
     /// The card's UID in hex: the simulated card's id.
     pub card_id: String,
     pub op_id: Uuid,
@@ -225,7 +225,7 @@ impl FrontDesk {
                     .store
                     .write(|w| record_written(w, context, &operation, &data.uid))
                     .map(|access_method| EncodedCard {
-                        access_method,
+                        access_method: access_method.map(CardView::from),
                         card_id: uid,
                         op_id,
                     }))

@@ -9,7 +9,7 @@ use store::{GrantFilter, Reader};
 
 use crate::accounting::{CardOut, stay_cards_out};
 use crate::operators::{Operator, Permission};
-use crate::{AccessGrantRecord, AccessMethodRecord, Error, FrontDesk, Result, StoredWarning};
+use crate::{AccessGrantRecord, CardView, Error, FrontDesk, Result, WarningNote};
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -40,8 +40,8 @@ pub struct GuestDetail {
     #[serde(serialize_with = "engine::model::serialize_end")]
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub ends_at: DateTime<Utc>,
-    pub cards: Vec<AccessMethodRecord>,
-    pub warnings: Vec<StoredWarning>,
+    pub cards: Vec<CardView>,
+    pub warnings: Vec<WarningNote>,
 }
 
 /// A card of the old room that still opens it after a move or check-out.
@@ -169,8 +169,9 @@ fn guest_detail(
             .access_methods(store::MethodFilter::Grant(grant.id))?
             .into_iter()
             .filter(|method| method.mode == AccessMode::Card && method.revoked_at.is_none())
+            .map(CardView::from)
             .collect(),
-        warnings: grant.warnings,
+        warnings: grant.warnings.into_iter().map(WarningNote::from).collect(),
     })
 }
 

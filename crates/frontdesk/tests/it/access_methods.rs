@@ -6,8 +6,8 @@
 use engine::model::{AccessMode, RequestedAccessMethod, UserKind};
 use engine::warnings::WarningCode;
 use frontdesk::{
-    AccessGrantRecord, AccessMethodRecord, AuditFilter, Context, CreateAccessGrant, Error,
-    MethodFilter, NewUserIdentity, WireError,
+    AccessGrantRecord, AccessMethodRecord, AuditFilter, CardView, Context, CreateAccessGrant,
+    Error, MethodFilter, NewUserIdentity, WireError,
 };
 use store::AuditOutcome;
 
@@ -279,8 +279,15 @@ fn a_card_is_issued_once_it_is_encoded() {
     assert_eq!(encoded.issued_at, Some(desk.context.now));
     assert_eq!(encoded.card_id.as_deref(), Some(written.card_id.as_str()));
     assert!(!encoded.is_encoding_required);
-    assert_eq!(desk.desk.access_method(id).unwrap(), encoded);
-    assert_eq!(methods(&desk, MethodFilter::Grant(grant.id)), [encoded]);
+    assert_eq!(
+        CardView::from(desk.desk.access_method(id).unwrap()),
+        encoded
+    );
+    let stored: Vec<CardView> = methods(&desk, MethodFilter::Grant(grant.id))
+        .into_iter()
+        .map(CardView::from)
+        .collect();
+    assert_eq!(stored, [encoded]);
 }
 
 #[test]

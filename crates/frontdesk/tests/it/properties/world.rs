@@ -258,10 +258,14 @@ impl World {
                 self.desk.station.simulator().unwrap().present_blank_card();
                 self.desk
                     .encode_at(context, *id)
-                    .map(|written| {
-                        Outcome::Method(written.access_method.expect("a card of a grant"))
-                    })
                     .map_err(wire)
+                    .and_then(|written| {
+                        // The card as the desk now keeps it, which the encode answered with.
+                        let method = written.access_method.expect("a card of a grant");
+                        desk.access_method(method.id)
+                            .map(Outcome::Method)
+                            .map_err(wire)
+                    })
             }
             Request::Collect(id) => desk
                 .mark_card_collected(context, *id)

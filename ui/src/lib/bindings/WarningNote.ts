@@ -2,9 +2,9 @@
 import type { WarningCode } from "./WarningCode";
 
 /**
- * A warning as stored on a grant or one of its access methods.
+ * A warning on a grant or a card, as the desk shows it.
  */
-export type StoredWarning = { code: WarningCode, message: string, access_method_id: string | null, entrance_id: string | null, created_at: string, 
+export type WarningNote = { code: WarningCode, message: string, access_method_id: string | null, entrance_id: string | null, created_at: string, 
 /**
  * When what the warning is about stops being true at the latest (a card's end).
  */
