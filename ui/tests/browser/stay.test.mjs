@@ -307,6 +307,45 @@ test('a remake offered for new dates and then gone Back from is not made by a la
   assert.deepEqual(problems, [])
 })
 
+test('new dates go through; a remake that then fails is said on the stay, not lost', async () => {
+  const toms = {
+    booked: null,
+    troubles: [
+      {
+        message: "Tom Morrow's cards for Room 102 door (from 16 Mar 15:00) were made before this stay's dates.",
+        remake: { reservation_key: 'stay-tom', guests: 'Tom Morrow' },
+      },
+    ],
+  }
+  const { page, problems } = await ui.open(
+    base({
+      stay: { ok: anaStay() },
+      predict: { ok: toms },
+      change_dates: { ok: anaStay({ ends_at: '2025-03-17T11:00:00Z' }) },
+      remake_cards: { error: { type: 'database_busy', message: 'The database is busy with another change; nothing was changed.' } },
+    }),
+  )
+  await signIn(page)
+  const panel = await openStay(page)
+  await panel.getByRole('button', { name: 'Extend or shorten' }).click()
+  const form = panel.getByTestId('dates-form')
+  await form.getByLabel('Departure').fill('2025-03-17T11:00')
+  await form.getByRole('button', { name: 'Change dates' }).click()
+  await form.getByTestId('predicted-trouble').waitFor()
+  // Told once; the same dates again go ahead, with Tom's remake ticked.
+  await form.getByRole('button', { name: 'Change dates' }).click()
+  await panel.getByTestId('stay-notice').waitFor()
+  assert.deepEqual(
+    (await calls(page, 'remake_cards')).map((c) => c.args.reservationKey),
+    ['stay-tom'],
+  )
+  const error = panel.getByTestId('error')
+  assert.equal(await error.getAttribute('data-error-type'), 'database_busy')
+  assert.match(await error.textContent(), /busy/)
+  assert.match(await panel.getByTestId('stay-notice').textContent(), /^The stay now runs /)
+  assert.deepEqual(problems, [])
+})
+
 test('lost key: every card of the stay is reissued and encoded', async () => {
   const fresh = [cardRecord('ana-new'), cardRecord('ben-new')]
   const reissued = anaStay({ guests: [guest('Ana Silva', [fresh[0]]), guest('Ben Silva', [fresh[1]])] })
