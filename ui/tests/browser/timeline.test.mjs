@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { startUi } from './harness.mjs'
-import { anaStay, base, calls, cardOut, checkInOptions, id, signIn } from './fixtures.mjs'
+import { anaStay, base, bigBoard, bigTimeline, calls, cardOut, checkInOptions, id, signIn } from './fixtures.mjs'
 
 let ui
 before(async () => {
@@ -154,6 +154,24 @@ test('the keyboard moves between bars, carries one to another room and drops it'
   await page.waitForFunction(() => document.querySelector('[data-testid="announcer"]').textContent.includes('Over Room 201'))
   await page.keyboard.press('Enter')
   await page.getByTestId('move-dialog').getByRole('button', { name: 'Move to Room 201' }).waitFor()
+  assert.deepEqual(problems, [])
+})
+
+test('Escape after carrying a bar far down the chart puts the focus back on the bar', async () => {
+  const { page, problems } = await ui.open(base({ room_board: { ok: bigBoard(200) }, timeline: { ok: bigTimeline(200, 14) } }))
+  await signIn(page)
+  await page.getByTestId('view-timeline').click()
+  const first = row(page, '101').getByTestId('timeline-bar').first()
+  await first.waitFor()
+  const carried = await first.getAttribute('data-stay')
+  await first.focus()
+  await page.keyboard.press('Space')
+  // Far enough down that the chart scrolls the bar's own row out of the page.
+  for (let step = 0; step < 60; step++) await page.keyboard.press('ArrowDown')
+  await page.waitForFunction(() => document.querySelector('[data-testid="announcer"]').textContent.includes('Over Room 211'))
+  await page.keyboard.press('Escape')
+  await page.waitForFunction(() => document.querySelector('[data-testid="announcer"]').textContent.includes('Move cancelled'))
+  await page.waitForFunction((key) => document.activeElement?.dataset.stay === key, carried)
   assert.deepEqual(problems, [])
 })
 
