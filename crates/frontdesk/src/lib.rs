@@ -149,16 +149,7 @@ impl FrontDesk {
                 tracing::info!(action, "done");
                 Ok(done)
             }
-            Err(error) => {
-                // The code and the field only: a message may name a guest.
-                let wire = error.to_wire();
-                if wire.status >= 500 {
-                    tracing::error!(action, code = %wire.error_type, "failed");
-                } else {
-                    tracing::warn!(action, code = %wire.error_type, field = wire.field.as_deref(), "refused");
-                }
-                Err(self.audit_refusal(context, action, subject_id, request, error))
-            }
+            Err(error) => Err(self.audit_refusal(context, action, subject_id, request, error)),
         }
     }
 
@@ -181,7 +172,8 @@ impl FrontDesk {
         })
     }
 
-    /// Records a refused change in its own transaction, after the change was rolled back.
+    /// Logs a refused change and records it in its own transaction, after the change was
+    /// rolled back.
     fn audit_refusal(
         &self,
         context: &Context,
@@ -190,11 +182,17 @@ impl FrontDesk {
         request: &impl Serialize,
         error: Error,
     ) -> Error {
+        let wire = error.to_wire();
+        // The code and the field only: a message may name a guest.
+        if wire.status >= 500 {
+            tracing::error!(action, code = %wire.error_type, "failed");
+        } else {
+            tracing::warn!(action, code = %wire.error_type, field = wire.field.as_deref(), "refused");
+        }
         if matches!(error, Error::Store(_)) {
             // The database itself failed: there is nowhere sound to write the refusal.
             return error;
         }
-        let wire = error.to_wire();
         let recorded = self.store.write(|w| {
             w.audit(
                 &NewAuditEntry {
