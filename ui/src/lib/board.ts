@@ -136,11 +136,11 @@ export function guestNames(guests: string[]): string {
 }
 
 /** The accessible name of a room's tile: "Room 102, in house, Ana Silva, has warnings";
- * `next` is its next arrival's words, when it has one. */
+ * `next` is its next arrival ("Tom Morrow, tomorrow"), when it has one. */
 export function tileLabel(room: RoomTile, next?: string): string {
   const parts = [room.name, STATE_LABELS[room.state].toLowerCase()]
   for (const stay of room.stays) parts.push(guestNames(stay.guests))
-  if (next) parts.push(next.replace(/^Next:/, 'next'))
+  if (next) parts.push(`next ${next}`)
   if (room.has_warnings) parts.push('has warnings')
   return parts.join(', ')
 }

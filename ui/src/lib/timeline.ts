@@ -87,12 +87,12 @@ export function dayLabel(day: Day): { weekday: string; date: number; month: stri
   return { weekday, date: date.getUTCDate(), month, full: `${weekday} ${date.getUTCDate()} ${month}` }
 }
 
-/** "Next: Tom Morrow, tomorrow" or "Next: Tom Morrow, Fri 14 Mar": a room's next arrival
- * after today, as its tile says it. */
+/** "Tom Morrow, tomorrow" or "Tom Morrow, Fri 14 Mar": who arrives next in a room after
+ * today, and when (the tile says "Next: " before it). */
 export function nextArrivalWords(stay: Pick<StaySummary, 'guests' | 'starts_at'>, now: string, zone: string): string {
   const day = localDay(stay.starts_at, zone)
   const when = daysBetween(localDay(now, zone), day) === 1 ? 'tomorrow' : dayLabel(day).full
-  return `Next: ${guestNames(stay.guests)}, ${when}`
+  return `${guestNames(stay.guests)}, ${when}`
 }
 
 /** "7–9 Dec", "30 Nov – 2 Dec", "7 Dec – no end": a stay's days, short. */

@@ -103,7 +103,7 @@ describe('labels', () => {
   it('gives each tile a full accessible name', () => {
     expect(tileLabel(b.floors[1].rooms[1])).toBe('Room 202, in house, José Núñez, has warnings')
     expect(tileLabel(b.floors[0].rooms[1])).toBe('Room 102, vacant')
-    expect(tileLabel(b.floors[0].rooms[1], 'Next: Tom Morrow, tomorrow')).toBe('Room 102, vacant, next Tom Morrow, tomorrow')
+    expect(tileLabel(b.floors[0].rooms[1], 'Tom Morrow, tomorrow')).toBe('Room 102, vacant, next Tom Morrow, tomorrow')
   })
 })
 
