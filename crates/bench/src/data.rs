@@ -30,6 +30,7 @@ pub fn receptionist() -> Operator {
         id: Uuid::from_u128(1),
         name: "bench".to_owned(),
         role: Role::Receptionist,
+        terminal: None,
     }
 }
 

@@ -29,26 +29,42 @@ pub enum Source {
     Hid { vendor_id: u16, product_id: u16 },
     /// The simulated encoder.
     Simulated(SimulatedEncoder),
+    /// An encoder on another computer, reached through a network link (a terminal's
+    /// encoder, lent to the property server).
+    Lent(Arc<dyn LentEncoder>),
+}
+
+/// An encoder reached through another computer: its presence as last reported, and links
+/// that carry each report over the network.
+pub trait LentEncoder: Send + Sync + std::fmt::Debug {
+    fn present(&self) -> bool;
+    /// Whether it is the other computer's simulated encoder.
+    fn simulated(&self) -> bool;
+    fn connect(&self) -> Result<Box<dyn Link>, LinkError>;
 }
 
 impl Source {
-    fn present(&self) -> bool {
+    /// Whether the encoder is there now.
+    pub fn present(&self) -> bool {
         match self {
             Source::Hid {
                 vendor_id,
                 product_id,
             } => !find_hid_encoders(*vendor_id, *product_id).is_empty(),
             Source::Simulated(encoder) => encoder.is_plugged(),
+            Source::Lent(encoder) => encoder.present(),
         }
     }
 
-    fn connect(&self) -> Result<Box<dyn Link>, LinkError> {
+    /// A new link to the encoder.
+    pub fn connect(&self) -> Result<Box<dyn Link>, LinkError> {
         Ok(match self {
             Source::Hid {
                 vendor_id,
                 product_id,
             } => Box::new(HidLink::open(*vendor_id, *product_id)?),
             Source::Simulated(encoder) => Box::new(encoder.connect()?),
+            Source::Lent(encoder) => encoder.connect()?,
         })
     }
 
@@ -57,6 +73,8 @@ impl Source {
         match self {
             Source::Hid { .. } => EncoderState::Connected,
             Source::Simulated(_) => EncoderState::Simulated,
+            Source::Lent(encoder) if encoder.simulated() => EncoderState::Simulated,
+            Source::Lent(_) => EncoderState::Connected,
         }
     }
 }

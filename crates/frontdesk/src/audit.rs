@@ -25,6 +25,8 @@ pub struct AuditView {
     pub after: Option<serde_json::Value>,
     /// Why a refused change was refused.
     pub detail: Option<String>,
+    /// The terminal the change was made at, when it came from one.
+    pub terminal: Option<String>,
 }
 
 impl From<store::AuditEntry> for AuditView {
@@ -39,6 +41,7 @@ impl From<store::AuditEntry> for AuditView {
             before: entry.before,
             after: entry.after,
             detail: entry.detail,
+            terminal: entry.terminal,
         }
     }
 }

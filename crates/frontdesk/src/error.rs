@@ -50,6 +50,9 @@ pub enum Error {
     /// encoder's cards) cannot be opened, read or created.
     #[error("cannot open {what}: {detail}")]
     Files { what: String, detail: String },
+    /// A failure of the program itself, not of the request.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -69,7 +72,8 @@ impl Error {
         }
     }
 
-    pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+    /// An input error that names its field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Rule(RuleError::invalid(field, message))
     }
 
@@ -186,6 +190,16 @@ impl Error {
                 field: None,
                 problems: Vec::new(),
             },
+            Self::Internal(detail) => WireError {
+                status: 500,
+                error_type: ErrorCode::InternalError,
+                title: None,
+                message: format!(
+                    "The program failed to complete the request; nothing was changed. ({detail})"
+                ),
+                field: None,
+                problems: Vec::new(),
+            },
         }
     }
 }
@@ -264,6 +278,7 @@ fn store_error(error: &store::Error) -> WireError {
     Ord,
     Hash,
     Serialize,
+    serde::Deserialize,
     strum::IntoStaticStr,
     strum::EnumIter,
 )]
@@ -301,8 +316,13 @@ pub enum ErrorCode {
     DatabaseReadOnly,
     DiskFull,
     DatabaseError,
-    /// A failure of the desktop shell itself (a panic caught at a command).
+    /// A failure of the program itself (a panic caught at a command).
     InternalError,
+    /// A terminal cannot reach its property server: nothing was changed.
+    ServerUnreachable,
+    /// The link to the property server broke before it answered a change: it may or may
+    /// not have been made.
+    ServerAnswerLost,
 }
 
 impl ErrorCode {
@@ -405,7 +425,7 @@ fn encoder_message(error: &EncoderError) -> String {
 /// One error, as the desktop UI and the HTTP API receive it. The `type` is stable: programs
 /// match on it, people read `title` and `message`.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct WireError {
     /// The HTTP status that goes with it.
     #[serde(skip)]
@@ -424,7 +444,7 @@ pub struct WireError {
     #[cfg_attr(feature = "ts", ts(optional))]
     pub field: Option<String>,
     /// Every problem of a refused property file.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "ts", ts(optional, as = "Option<Vec<String>>"))]
     pub problems: Vec<String>,
 }

@@ -22,6 +22,7 @@ pub mod setup;
 mod staff;
 mod stay_search;
 mod stays;
+mod terminals;
 mod timeline;
 mod users;
 mod warnings;
@@ -36,7 +37,7 @@ pub use audit::{AUDIT_PAGE, AuditQuery, AuditView};
 pub use card_view::{CardView, WarningNote};
 pub use cards::{
     CARD_TIMEOUT, CardContent, CardReport, CardStation, DoorVerdict, EncodeEvent, EncodedCard,
-    LockDecision, Resolution,
+    LockDecision, Resolution, take_blank_before,
 };
 pub use error::{Error, ErrorCode, Result, WireError};
 pub use grants::{CreateAccessGrant, UpdateAccessGrant};
@@ -56,8 +57,9 @@ pub use stays::{
 pub use store::{
     AccessGrantRecord, AccessMethodRecord, AccessSystemRecord, ActionAttemptRecord, AttemptStatus,
     AuditEntry, AuditFilter, EntranceRecord, GrantFilter, MethodFilter, NewUserIdentity,
-    PropertyRecord, Role, SpaceRecord, StoredWarning, UserIdentityRecord,
+    PropertyRecord, Role, SpaceRecord, StoredWarning, TerminalRecord, UserIdentityRecord,
 };
+pub use terminals::{NewPairing, PAIRING_LIFETIME, TerminalCredential, TerminalView};
 pub use timeline::{MAX_TIMELINE_DAYS, StayBar, StayStatus, Timeline, TimelineFloor, TimelineRoom};
 pub use warnings::{FixAction, WarningView};
 
@@ -69,6 +71,8 @@ pub struct Context {
     pub now: DateTime<Utc>,
     /// What the use cases check before they act.
     pub acting: Acting,
+    /// The terminal the request came from, as the audit log names it.
+    pub terminal: Option<String>,
 }
 
 /// Who acts, as far as what they may do goes.
@@ -81,6 +85,8 @@ pub enum Acting {
     /// The desk's own work (opening the database, settling encodes at start-up, tools and
     /// tests), for which the process itself vouches.
     Desk,
+    /// A paired terminal before an operator signed in at it: it may sign in, nothing more.
+    Terminal,
 }
 
 impl Context {
@@ -90,6 +96,7 @@ impl Context {
             actor: actor.into(),
             now,
             acting: Acting::Desk,
+            terminal: None,
         }
     }
 
@@ -98,6 +105,15 @@ impl Context {
         Self {
             acting: Acting::ApiClient,
             ..Self::new("api", now)
+        }
+    }
+
+    /// A paired terminal, before anyone signed in at it.
+    pub fn terminal(name: &str, now: DateTime<Utc>) -> Self {
+        Self {
+            acting: Acting::Terminal,
+            terminal: Some(name.to_owned()),
+            ..Self::new(format!("terminal:{name}"), now)
         }
     }
 
@@ -111,6 +127,9 @@ impl Context {
                     .to_owned(),
             )),
             (Acting::ApiClient, Permission::FrontDesk) | (Acting::Desk, _) => Ok(()),
+            (Acting::Terminal, _) => Err(Error::Unauthorized(
+                "Sign in first: this needs an operator.".to_owned(),
+            )),
         }
     }
 }
@@ -203,6 +222,7 @@ impl FrontDesk {
                     before: None,
                     after: serde_json::to_value(request).ok(),
                     detail: Some(format!("{}: {}", wire.error_type, wire.message)),
+                    terminal: context.terminal.as_deref(),
                 },
                 context.now,
             )
@@ -230,6 +250,7 @@ fn audit_ok<'a>(
         before,
         after,
         detail: None,
+        terminal: context.terminal.as_deref(),
     }
 }
 

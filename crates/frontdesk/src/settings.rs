@@ -36,6 +36,12 @@ impl FrontDesk {
 
     /// The access method of the card last written onto this plastic: none if the desk never
     /// wrote it, or if the last card is a cancel card (which belongs to no access method).
+    /// The property's change counter: it grows with every change (and refusal) recorded, by
+    /// this process or any other on the same database.
+    pub fn change_version(&self) -> Result<i64> {
+        self.store.read(|r| Ok(r.audit_last_id()?))
+    }
+
     pub fn card_method(&self, card_id: &str) -> Result<Option<engine::model::AccessMethodId>> {
         self.store.read(|r| {
             Ok(r.cards_by_uid(card_id)?

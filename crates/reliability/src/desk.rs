@@ -95,6 +95,7 @@ pub fn manager(name: &str) -> Operator {
         id: uuid::Uuid::new_v4(),
         name: name.to_owned(),
         role: Role::Manager,
+        terminal: None,
     }
 }
 

@@ -37,6 +37,8 @@ pub struct NewAuditEntry<'a> {
     pub before: Option<Value>,
     pub after: Option<Value>,
     pub detail: Option<String>,
+    /// The terminal the change was made at, when it came from one.
+    pub terminal: Option<&'a str>,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -53,6 +55,7 @@ pub struct AuditEntry {
     pub before: Option<Value>,
     pub after: Option<Value>,
     pub detail: Option<String>,
+    pub terminal: Option<String>,
 }
 
 /// Which entries to read, newest first.
@@ -68,7 +71,7 @@ pub struct AuditFilter {
 impl Reader<'_> {
     pub fn audit_log(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
         let mut statement = self.connection.prepare_cached(
-            "SELECT id, at, actor, action, subject_id, outcome, before, after, detail
+            "SELECT id, at, actor, action, subject_id, outcome, before, after, detail, terminal
              FROM audit_log
              WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR subject_id = ?2)
                AND (?3 IS NULL OR at >= ?3) AND (?4 IS NULL OR at < ?4)
@@ -88,6 +91,16 @@ impl Reader<'_> {
         Ok(entries)
     }
 
+    /// The newest entry's id (0 for none): every change writes an entry, so this grows with
+    /// each change, whoever made it.
+    pub fn audit_last_id(&self) -> Result<i64> {
+        Ok(self.connection.query_row_cached(
+            "SELECT COALESCE(MAX(id), 0) FROM audit_log",
+            [],
+            |row| row.get(0),
+        )?)
+    }
+
     pub fn audit_count(&self) -> Result<i64> {
         Ok(self
             .connection
@@ -99,8 +112,9 @@ impl Writer<'_> {
     pub fn audit(&self, entry: &NewAuditEntry<'_>, now: DateTime<Utc>) -> Result<()> {
         let json = |value: &Option<Value>| value.as_ref().map(Value::to_string);
         self.connection.execute_cached(
-            "INSERT INTO audit_log (at, actor, action, subject_id, outcome, before, after, detail)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO audit_log (at, actor, action, subject_id, outcome, before, after, detail,
+                 terminal)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 time::to_text(now),
                 entry.actor,
@@ -109,7 +123,8 @@ impl Writer<'_> {
                 entry.outcome.as_str(),
                 json(&entry.before),
                 json(&entry.after),
-                entry.detail
+                entry.detail,
+                entry.terminal
             ],
         )?;
         Ok(())
@@ -137,5 +152,6 @@ fn audit_row(row: &Row<'_>) -> Result<AuditEntry> {
         before: json(6)?,
         after: json(7)?,
         detail: row.get(8)?,
+        terminal: row.get(9)?,
     })
 }

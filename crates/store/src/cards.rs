@@ -79,6 +79,9 @@ pub struct NewEncodeOperation<'a> {
     pub image: &'a [u8],
     pub image_hash: &'a str,
     pub actor: &'a str,
+    /// The encoder it is sent to: `None` for the encoder of the process that owns the
+    /// database, else the terminal's id.
+    pub encoder_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -194,12 +197,18 @@ impl Reader<'_> {
     }
 
     /// Encodes whose outcome is not known yet, oldest first.
-    pub fn pending_encode_operations(&self) -> Result<Vec<EncodeOperationRecord>> {
+    /// The operations sent to one encoder (see [`NewEncodeOperation::encoder_id`]) whose
+    /// outcome is not known yet, oldest first.
+    pub fn pending_encode_operations(
+        &self,
+        encoder_id: Option<Uuid>,
+    ) -> Result<Vec<EncodeOperationRecord>> {
         let mut statement = self.connection.prepare_cached(&format!(
-            "SELECT {OPERATION_COLUMNS} FROM encode_operations WHERE state = 'pending'
+            "SELECT {OPERATION_COLUMNS} FROM encode_operations
+             WHERE state = 'pending' AND encoder_id IS ?1
              ORDER BY created_at"
         ))?;
-        let mut rows = statement.query([])?;
+        let mut rows = statement.query([encoder_id.map(|id| id.to_string())])?;
         let mut operations = Vec::new();
         while let Some(row) = rows.next()? {
             operations.push(operation_row(row)?);
@@ -345,8 +354,8 @@ impl Writer<'_> {
     ) -> Result<()> {
         self.connection.execute_cached(
             "INSERT INTO encode_operations (op_id, access_method_id, kind, card_uid, image,
-                 image_hash, state, actor, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8)",
+                 image_hash, state, actor, created_at, encoder_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8, ?9)",
             params![
                 operation.op_id.to_string(),
                 operation.access_method_id.map(|id| id.to_string()),
@@ -355,7 +364,8 @@ impl Writer<'_> {
                 operation.image,
                 operation.image_hash,
                 operation.actor,
-                time::to_text(now)
+                time::to_text(now),
+                operation.encoder_id.map(|id| id.to_string())
             ],
         )?;
         Ok(())

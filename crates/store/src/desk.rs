@@ -104,6 +104,17 @@ impl Reader<'_> {
             .transpose()
     }
 
+    pub fn operator(&self, id: Uuid) -> Result<Option<OperatorRecord>> {
+        self.connection
+            .query_row_cached(
+                &format!("SELECT {OPERATOR_COLUMNS} FROM operators WHERE id = ?1"),
+                [id.to_string()],
+                |row| Ok(operator_row(row)),
+            )
+            .optional()?
+            .transpose()
+    }
+
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .connection

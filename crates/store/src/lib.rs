@@ -11,6 +11,7 @@ mod desk;
 mod error;
 mod grants;
 mod records;
+mod terminals;
 mod time;
 mod timeline;
 
@@ -39,6 +40,7 @@ pub use records::{
     AccessGrantRecord, AccessMethodRecord, AccessSystemRecord, EntranceRecord, GrantEntrance,
     PropertyRecord, SpaceRecord, SpaceSummary, StoredWarning, UserIdentityRecord,
 };
+pub use terminals::{TerminalPairingRecord, TerminalRecord, TerminalSessionRecord};
 pub use timeline::{StayRow, StaySearchHit};
 
 /// The schema, oldest first. Released migrations never change; add a new one instead.
@@ -54,6 +56,7 @@ const MIGRATIONS: &[M<'static>] = &[
         "migrations/008_cards_come_back_one_by_one.sql"
     )),
     M::up(include_str!("migrations/009_timeline.sql")),
+    M::up(include_str!("migrations/010_terminals.sql")),
 ];
 
 /// How long a writer waits for another process's transaction before giving up.

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use encoder::CardUid;
 use encoder::card::{self, CardData, CardKind};
 use encoder::client::{Encoder, EncoderError};
+use encoder::simulator::SimulatedEncoder;
 use engine::model::AccessMethodId;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -40,6 +41,31 @@ pub enum EncodeEvent {
     },
 }
 
+/// [`FrontDesk::take_blank_for`] on a simulated encoder, asking `card_method` which access
+/// method a plastic (its UID in hex) was last written for: a terminal asks its server.
+pub fn take_blank_before(
+    simulator: &SimulatedEncoder,
+    ids: &[AccessMethodId],
+    card_method: impl FnOnce(&str) -> Result<Option<AccessMethodId>>,
+) -> Result<()> {
+    let Some(uid) = simulator.card_on_encoder() else {
+        simulator.present_blank_card();
+        return Ok(());
+    };
+    let written = simulator
+        .card(&uid)
+        .is_some_and(|card| !card.image.is_empty());
+    if !written {
+        return Ok(());
+    }
+    let next_to_write =
+        card_method(&uid.to_hex())?.is_some_and(|method| ids.first() == Some(&method));
+    if !next_to_write {
+        simulator.present_blank_card();
+    }
+    Ok(())
+}
+
 /// A card just written.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -58,23 +84,12 @@ impl FrontDesk {
     /// the one about to be written again (that of the first of `ids`). A blank on the pad stays,
     /// and a staged failure still fires at the encode. A real encoder waits for the clerk.
     pub fn take_blank_for(&self, station: &CardStation, ids: &[AccessMethodId]) -> Result<()> {
-        let Some(simulator) = station.simulator() else {
-            return Ok(());
-        };
-        let Some(uid) = simulator.card_on_encoder() else {
-            simulator.present_blank_card();
-            return Ok(());
-        };
-        let written = simulator
-            .card(&uid)
-            .is_some_and(|card| !card.image.is_empty());
-        let next_to_write = self
-            .card_method(&uid.to_hex())?
-            .is_some_and(|method| ids.first() == Some(&method));
-        if written && !next_to_write {
-            simulator.present_blank_card();
+        match station.simulator() {
+            Some(simulator) => {
+                take_blank_before(simulator, ids, |card_id| self.card_method(card_id))
+            }
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Writes the card of an access method onto the card on the encoder (waiting for one
@@ -194,6 +209,7 @@ impl FrontDesk {
                     image: &image,
                     image_hash: &hash,
                     actor: &context.actor,
+                    encoder_id: station.encoder_id,
                 },
                 context.now,
             )?;

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use encoder::CardUid;
 use encoder::card;
+use encoder::keys::KeyRing;
 use engine::lock::{self, Decision, Door, Judgement, Reason};
 use engine::model::EntranceId;
 use serde::Serialize;
@@ -38,6 +39,32 @@ impl FrontDesk {
         card_id: &str,
         at: Option<DateTime<Utc>>,
     ) -> Result<LockDecision> {
+        let image_of = |uid: &CardUid| {
+            let simulator = station.simulator().ok_or_else(|| {
+                Error::invalid(
+                    "card_id",
+                    "the door simulator works with the simulated encoder's cards only",
+                )
+            })?;
+            simulator
+                .card(uid)
+                .map(|card| card.image)
+                .ok_or_else(|| Error::not_found("card", uid.to_hex()))
+        };
+        self.present_card_image(context, &station.keys, entrance_id, card_id, image_of, at)
+    }
+
+    /// Presents a simulated card whose chip holds the image `image_of` gives for its UID
+    /// (a terminal's simulated encoder holds it, not the server) at a simulated door.
+    pub fn present_card_image(
+        &self,
+        context: &Context,
+        keys: &KeyRing,
+        entrance_id: EntranceId,
+        card_id: &str,
+        image_of: impl FnOnce(&CardUid) -> Result<Vec<u8>>,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<LockDecision> {
         context.require(Permission::FrontDesk)?;
         let at = at.unwrap_or(context.now);
         let request =
@@ -48,18 +75,10 @@ impl FrontDesk {
             Some(entrance_id.to_string()),
             &request,
             |w| {
-                let simulator = station.simulator().ok_or_else(|| {
-                    Error::invalid(
-                        "card_id",
-                        "the door simulator works with the simulated encoder's cards only",
-                    )
-                })?;
                 let uid = CardUid::from_hex(card_id).ok_or_else(|| {
                     Error::invalid("card_id", "is not a card id (the card's UID in hex)")
                 })?;
-                let card = simulator
-                    .card(&uid)
-                    .ok_or_else(|| Error::not_found("card", card_id))?;
+                let image = image_of(&uid)?;
                 let entrance = w.entrance(entrance_id)?.ok_or_else(|| {
                     Error::invalid(
                         "acs_entrance_id",
@@ -68,7 +87,7 @@ impl FrontDesk {
                 })?;
                 let door = lock_door(w, &entrance)?;
                 let state = w.lock_state(entrance_id)?;
-                let judgement = judge_card(station, door, state, &card.image, &uid, at);
+                let judgement = judge_card(keys, door, state, &image, &uid, at);
                 if judgement.state != state {
                     w.set_lock_state(entrance_id, &judgement.state)?;
                     // The door's timeline starts from what its lock remembers, and the cards
@@ -111,21 +130,15 @@ impl FrontDesk {
 }
 
 fn judge_card(
-    station: &CardStation,
+    keys: &KeyRing,
     door: Door,
     state: lock::LockState,
     image: &[u8],
     uid: &CardUid,
     at: DateTime<Utc>,
 ) -> Judgement {
-    match card::open(image, uid, &station.keys) {
-        Ok(data) => lock::judge(
-            &station.keys.lock_config(),
-            door,
-            state,
-            &data.to_lock_card(),
-            at,
-        ),
+    match card::open(image, uid, keys) {
+        Ok(data) => lock::judge(&keys.lock_config(), door, state, &data.to_lock_card(), at),
         Err(_) => Judgement {
             decision: Decision::Denied,
             reason: Reason::NotAuthentic,

@@ -31,7 +31,7 @@ impl FrontDesk {
     ) -> Result<Resolution> {
         let pending = self
             .store
-            .read(|r| Ok::<_, Error>(r.pending_encode_operations()?))?;
+            .read(|r| Ok::<_, Error>(r.pending_encode_operations(station.encoder_id)?))?;
         let mut resolution = Resolution::default();
         if pending.is_empty() {
             return Ok(resolution);

@@ -6,6 +6,7 @@ use encoder::client::{Encoder, EncoderError};
 use encoder::keys::KeyRing;
 use encoder::simulator::SimulatedEncoder;
 use encoder::supervisor::{EncoderState, EncoderSupervisor, Source};
+use uuid::Uuid;
 
 use crate::{Error, Result};
 
@@ -22,20 +23,38 @@ pub struct CardStation {
     simulator: Option<SimulatedEncoder>,
     pub(super) keys: KeyRing,
     pub(super) card_timeout: Duration,
+    /// Which encoder this is in the encode journal: `None` for the encoder of the process
+    /// that owns the database, a terminal's id for the encoder it lends.
+    pub(super) encoder_id: Option<Uuid>,
 }
 
 impl CardStation {
     pub fn new(source: Source, keys: KeyRing) -> Self {
         let simulator = match &source {
             Source::Simulated(simulator) => Some(simulator.clone()),
-            Source::Hid { .. } => None,
+            Source::Hid { .. } | Source::Lent(_) => None,
         };
         Self {
             supervisor: EncoderSupervisor::start(source),
             simulator,
             keys,
             card_timeout: CARD_TIMEOUT,
+            encoder_id: None,
         }
+    }
+
+    /// The station of the encoder a terminal lends to the property: its encodes are
+    /// journalled under the terminal's id, and only that encoder is asked what became of them.
+    pub fn lent_by_terminal(source: Source, keys: KeyRing, terminal_id: Uuid) -> Self {
+        Self {
+            encoder_id: Some(terminal_id),
+            ..Self::new(source, keys)
+        }
+    }
+
+    /// The terminal whose encoder this is, if it is one.
+    pub fn terminal_id(&self) -> Option<Uuid> {
+        self.encoder_id
     }
 
     pub fn keys(&self) -> &KeyRing {

@@ -36,6 +36,7 @@ fn manager() -> Operator {
         id: Uuid::new_v4(),
         name: "Marta".to_owned(),
         role: Role::Manager,
+        terminal: None,
     }
 }
 
@@ -44,6 +45,7 @@ fn receptionist() -> Operator {
         id: Uuid::new_v4(),
         name: "Rui".to_owned(),
         role: Role::Receptionist,
+        terminal: None,
     }
 }
 

@@ -41,6 +41,7 @@ fn manager() -> Operator {
         id: Uuid::nil(),
         name: "Marta".to_owned(),
         role: Role::Manager,
+        terminal: None,
     }
 }
 

@@ -18,4 +18,5 @@ mod setup;
 mod staff;
 mod stays;
 mod support;
+mod terminals;
 mod timeline;

@@ -578,6 +578,7 @@ fn the_api_s_client_does_the_desk_s_work_and_not_a_manager_s() {
         id: uuid::Uuid::new_v4(),
         name: "Rui".to_owned(),
         role: Role::Receptionist,
+        terminal: None,
     };
     assert!(rui.context(now).require(Permission::FrontDesk).is_ok());
     let refused = rui

@@ -18,6 +18,7 @@ fn receptionist() -> Operator {
         id: Uuid::new_v4(),
         name: "Rui".to_owned(),
         role: Role::Receptionist,
+        terminal: None,
     }
 }
 

@@ -31,6 +31,7 @@ fn manager() -> Operator {
         id: Uuid::new_v4(),
         name: "Marta".to_owned(),
         role: Role::Manager,
+        terminal: None,
     }
 }
 
@@ -39,6 +40,7 @@ fn receptionist() -> Operator {
         id: Uuid::new_v4(),
         name: "Rui".to_owned(),
         role: Role::Receptionist,
+        terminal: None,
     }
 }
 

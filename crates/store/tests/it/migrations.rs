@@ -149,6 +149,7 @@ fn a_version_4_database_keeps_every_row_in_order_and_every_constraint() {
                     before: None,
                     after: None,
                     detail: None,
+                    terminal: None,
                 },
                 now,
             )?;

@@ -80,7 +80,7 @@ fn exactly_once_across_a_crash_after_the_card_was_written() {
     let pending = desk
         .desk
         .store()
-        .read(|r| r.pending_encode_operations())
+        .read(|r| r.pending_encode_operations(None))
         .unwrap();
     assert_eq!(pending.len(), 1);
     let op_id = pending[0].op_id;
@@ -174,7 +174,7 @@ fn exactly_once_across_a_crash_before_the_commit() {
     let pending = desk
         .desk
         .store()
-        .read(|r| r.pending_encode_operations())
+        .read(|r| r.pending_encode_operations(None))
         .unwrap();
     assert_eq!(pending.len(), 1);
     let op_id = pending[0].op_id;

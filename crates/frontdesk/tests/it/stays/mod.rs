@@ -72,6 +72,7 @@ fn manager() -> Operator {
         id: Uuid::new_v4(),
         name: "Marta".to_owned(),
         role: Role::Manager,
+        terminal: None,
     }
 }
 
@@ -80,6 +81,7 @@ fn receptionist() -> Operator {
         id: Uuid::new_v4(),
         name: "Rui".to_owned(),
         role: Role::Receptionist,
+        terminal: None,
     }
 }
 

@@ -311,6 +311,7 @@ fn a_write_that_fails_rolls_back_everything() {
                 before: None,
                 after: None,
                 detail: None,
+                terminal: None,
             },
             now(),
         )?;

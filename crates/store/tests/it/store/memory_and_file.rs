@@ -45,6 +45,7 @@ fn scenario(store: &Store) -> Snapshot {
                 before: None,
                 after: None,
                 detail: None,
+                terminal: None,
             },
             now(),
         )
