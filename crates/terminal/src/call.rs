@@ -1,0 +1,502 @@
+//! Every call the desk's window makes, as data: the desktop shell answers it with its own
+//! use cases, or sends it to the property server, which answers it the same way. Answers are
+//! JSON, so that a terminal passes them to its window without knowing their types.
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use engine::model::{AccessGrantId, AccessMethodId, EntranceId, SpaceId, TimeFrame};
+use frontdesk::{
+    AddGuest, AuditQuery, CardStation, CardView, CheckIn, Context, EncodeEvent, Error, FrontDesk,
+    Operator, PlannedChange, Result, Role, StaffChange,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// One call of the desk. The session calls (sign-in and the like) need no operator; every
+/// other call is made by the operator whose session token goes with it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "call", content = "args", rename_all = "snake_case")]
+pub enum DeskCall {
+    OperatorsExist,
+    CreateFirstManager {
+        name: String,
+        pin: String,
+    },
+    SignIn {
+        name: String,
+        pin: String,
+    },
+    SignOut,
+    /// The operator the session token belongs to.
+    WhoAmI,
+    ListOperators,
+    CreateOperator {
+        name: String,
+        pin: String,
+        role: Role,
+    },
+    RoomBoard,
+    Timeline {
+        from: NaiveDate,
+        days: u32,
+    },
+    FindStays {
+        query: String,
+    },
+    Stay {
+        reservation_key: String,
+    },
+    PastStay {
+        reservation_key: String,
+    },
+    CheckInOptions {
+        space_id: SpaceId,
+        day: Option<NaiveDate>,
+    },
+    CheckIn {
+        request: CheckIn,
+    },
+    EncodeCards {
+        access_method_ids: Vec<AccessMethodId>,
+    },
+    AddGuest {
+        request: AddGuest,
+    },
+    DuplicateCard {
+        access_grant_id: AccessGrantId,
+    },
+    MoveStay {
+        reservation_key: String,
+        to_space_id: SpaceId,
+        allow_overlap: bool,
+    },
+    ChangeDates {
+        reservation_key: String,
+        starts_at: Option<DateTime<Utc>>,
+        ends_at: Option<DateTime<Utc>>,
+        allow_overlap: bool,
+    },
+    ReissueStay {
+        reservation_key: String,
+    },
+    RemakeCards {
+        reservation_key: String,
+    },
+    Predict {
+        change: PlannedChange,
+    },
+    CheckOut {
+        reservation_key: String,
+    },
+    MarkCollected {
+        access_method_id: AccessMethodId,
+    },
+    ReportCardLost {
+        access_method_id: AccessMethodId,
+    },
+    EncodeCancelCard {
+        entrance_ids: Vec<EntranceId>,
+    },
+    CardCollected {
+        card_id: String,
+    },
+    CardLost {
+        card_id: String,
+    },
+    RoomCardsOut {
+        space_id: SpaceId,
+    },
+    ReadCard,
+    Warnings,
+    AuditLog {
+        query: AuditQuery,
+    },
+    StaffAccess,
+    IssueStaffAccess {
+        full_name: String,
+        entrance_ids: Vec<EntranceId>,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+    },
+    StaffDoorChoices,
+    UpdateStaffAccess {
+        change: StaffChange,
+    },
+    RevokeStaffAccess {
+        access_grant_id: AccessGrantId,
+    },
+    DeleteStaffAccess {
+        access_grant_id: AccessGrantId,
+    },
+    ReportStaffCardLost {
+        access_method_id: AccessMethodId,
+    },
+    Entrances,
+    /// Whose card each of these plastics (UIDs in hex) was written as, if anyone's.
+    CardHolders {
+        card_ids: Vec<String>,
+    },
+    /// The access method each plastic was last written for, if any.
+    CardMethods {
+        card_ids: Vec<String>,
+    },
+    /// A simulated card, with the image its chip holds, presented at a simulated door.
+    PresentCard {
+        entrance_id: EntranceId,
+        card_id: String,
+        /// The card's image in hex.
+        image: String,
+        at: Option<DateTime<Utc>>,
+    },
+    Terminals,
+    RevokeTerminal {
+        terminal_id: Uuid,
+    },
+}
+
+impl DeskCall {
+    /// Whether the call changes nothing: a read may be asked again safely.
+    pub fn is_read(&self) -> bool {
+        matches!(
+            self,
+            Self::OperatorsExist
+                | Self::WhoAmI
+                | Self::ListOperators
+                | Self::RoomBoard
+                | Self::Timeline { .. }
+                | Self::FindStays { .. }
+                | Self::Stay { .. }
+                | Self::PastStay { .. }
+                | Self::CheckInOptions { .. }
+                | Self::Predict { .. }
+                | Self::RoomCardsOut { .. }
+                | Self::Warnings
+                | Self::AuditLog { .. }
+                | Self::StaffAccess
+                | Self::StaffDoorChoices
+                | Self::Entrances
+                | Self::CardHolders { .. }
+                | Self::CardMethods { .. }
+                | Self::Terminals
+        )
+    }
+
+    /// The name the audit and the log use for the call (`room_board`).
+    pub fn name(&self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|value| value.get("call").and_then(Value::as_str).map(str::to_owned))
+            .unwrap_or_default()
+    }
+}
+
+/// A signed-in operator's session: its token goes with every call.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Session {
+    pub token: String,
+    pub operator: Operator,
+}
+
+/// An entrance, for the door simulator and the staff screen.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntranceView {
+    pub acs_entrance_id: Uuid,
+    pub name: String,
+    pub key: String,
+    pub can_belong_to_reservation: bool,
+    pub space_ids: Vec<Uuid>,
+}
+
+impl From<&frontdesk::EntranceRecord> for EntranceView {
+    fn from(entrance: &frontdesk::EntranceRecord) -> Self {
+        Self {
+            acs_entrance_id: entrance.id,
+            name: entrance.name.clone(),
+            key: entrance.key.clone(),
+            can_belong_to_reservation: entrance.can_belong_to_reservation,
+            space_ids: entrance.space_ids.clone(),
+        }
+    }
+}
+
+/// Where operators' sessions live: in the desktop app's memory, or in the property server's
+/// database for the terminal that asks.
+pub trait Sessions {
+    /// Who acts before anyone signed in (the audit log's actor for a sign-in).
+    fn context(&self, now: DateTime<Utc>) -> Context;
+    fn start(&self, desk: &FrontDesk, operator: Operator, now: DateTime<Utc>) -> Result<String>;
+    /// The operator a token belongs to; refused when the session ended.
+    fn operator(&self, desk: &FrontDesk, token: &str) -> Result<Operator>;
+    fn end(&self, desk: &FrontDesk, token: &str, now: DateTime<Utc>) -> Result<()>;
+}
+
+/// What answering a call needs: the use cases, where sessions live and the encoder the
+/// caller's cards go to.
+#[derive(Debug, Clone, Copy)]
+pub struct Answering<'a, S> {
+    pub desk: &'a FrontDesk,
+    pub sessions: &'a S,
+    pub station: &'a CardStation,
+}
+
+impl<S: Sessions> Answering<'_, S> {
+    /// Answers one call at `now`, telling `on_event` each step of an encode.
+    pub fn answer(
+        &self,
+        token: Option<&str>,
+        call: DeskCall,
+        now: DateTime<Utc>,
+        on_event: &mut dyn FnMut(EncodeEvent),
+    ) -> Result<Value> {
+        let desk = self.desk;
+        match call {
+            DeskCall::OperatorsExist => return json(desk.has_operators()?),
+            DeskCall::CreateFirstManager { name, pin } => {
+                let operator =
+                    desk.create_first_manager(&self.sessions.context(now), &name, &pin)?;
+                return self.start_session(operator, now);
+            }
+            DeskCall::SignIn { name, pin } => {
+                let operator = desk.sign_in(&self.sessions.context(now), &name, &pin)?;
+                return self.start_session(operator, now);
+            }
+            DeskCall::SignOut => {
+                if let Some(token) = token {
+                    self.sessions.end(desk, token, now)?;
+                }
+                return Ok(Value::Null);
+            }
+            _ => {}
+        }
+        let token = token.ok_or_else(|| {
+            Error::Unauthorized("Sign in first: this needs an operator.".to_owned())
+        })?;
+        let operator = &self.sessions.operator(desk, token)?;
+        let context = &operator.context(now);
+        let station = self.station;
+        match call {
+            DeskCall::OperatorsExist
+            | DeskCall::CreateFirstManager { .. }
+            | DeskCall::SignIn { .. }
+            | DeskCall::SignOut => Ok(Value::Null),
+            DeskCall::WhoAmI => json(operator),
+            DeskCall::ListOperators => json(desk.operators(operator)?),
+            DeskCall::CreateOperator { name, pin, role } => {
+                json(desk.create_operator(operator, now, &name, &pin, role)?)
+            }
+            DeskCall::RoomBoard => json(desk.room_board(operator, now)?),
+            DeskCall::Timeline { from, days } => json(desk.timeline(operator, from, days, now)?),
+            DeskCall::FindStays { query } => json(desk.find_stays(operator, &query, now)?),
+            DeskCall::Stay { reservation_key } => json(desk.stay(operator, &reservation_key)?),
+            DeskCall::PastStay { reservation_key } => {
+                json(desk.past_stay(operator, &reservation_key, now)?)
+            }
+            DeskCall::CheckInOptions { space_id, day } => json(match day {
+                Some(day) => desk.check_in_options_on(operator, space_id, day, now)?,
+                None => desk.check_in_options(operator, space_id, now)?,
+            }),
+            DeskCall::CheckIn { request } => json(desk.check_in(operator, now, &request)?),
+            DeskCall::EncodeCards { access_method_ids } => {
+                json(desk.encode_cards(context, station, &access_method_ids, on_event)?)
+            }
+            DeskCall::AddGuest { request } => json(desk.add_guest(operator, now, &request)?),
+            DeskCall::DuplicateCard { access_grant_id } => json(CardView::from(
+                desk.add_card_copy(context, access_grant_id)?,
+            )),
+            DeskCall::MoveStay {
+                reservation_key,
+                to_space_id,
+                allow_overlap,
+            } => {
+                json(desk.move_stay(operator, now, &reservation_key, to_space_id, allow_overlap)?)
+            }
+            DeskCall::ChangeDates {
+                reservation_key,
+                starts_at,
+                ends_at,
+                allow_overlap,
+            } => json(desk.change_dates(
+                operator,
+                now,
+                &reservation_key,
+                starts_at,
+                ends_at,
+                allow_overlap,
+            )?),
+            DeskCall::ReissueStay { reservation_key } => {
+                json(desk.reissue_stay(operator, now, &reservation_key)?)
+            }
+            DeskCall::RemakeCards { reservation_key } => {
+                json(desk.remake_cards(operator, now, &reservation_key)?)
+            }
+            DeskCall::Predict { change } => json(desk.predict(operator, now, &change)?),
+            DeskCall::CheckOut { reservation_key } => {
+                json(desk.check_out(operator, now, &reservation_key)?)
+            }
+            DeskCall::MarkCollected { access_method_id } => json(CardView::from(
+                desk.mark_card_collected(context, access_method_id)?,
+            )),
+            DeskCall::ReportCardLost { access_method_id } => json(CardView::from(
+                desk.report_card_lost(operator, now, access_method_id)?,
+            )),
+            DeskCall::EncodeCancelCard { entrance_ids } => {
+                on_event(EncodeEvent::PresentCard { index: 0, total: 1 });
+                let mut progress = |done, total| {
+                    on_event(EncodeEvent::Progress {
+                        index: 0,
+                        done,
+                        total,
+                    });
+                };
+                json(desk.encode_cancel_card(context, station, &entrance_ids, &mut progress)?)
+            }
+            DeskCall::CardCollected { card_id } => {
+                json(desk.card_collected(operator, now, &card_id)?)
+            }
+            DeskCall::CardLost { card_id } => json(desk.card_lost(operator, now, &card_id)?),
+            DeskCall::RoomCardsOut { space_id } => {
+                json(desk.room_cards_out(operator, space_id, now)?)
+            }
+            DeskCall::ReadCard => json(desk.read_card(context, station)?),
+            DeskCall::Warnings => json(desk.warnings(operator, now)?),
+            DeskCall::AuditLog { query } => json(desk.audit_entries(operator, &query)?),
+            DeskCall::StaffAccess => json(desk.staff_access(operator, now)?),
+            DeskCall::IssueStaffAccess {
+                full_name,
+                entrance_ids,
+                starts_at,
+                ends_at,
+            } => {
+                let grant = desk.issue_staff_access(
+                    operator,
+                    now,
+                    &full_name,
+                    &entrance_ids,
+                    TimeFrame::new(starts_at, ends_at),
+                )?;
+                json(staff_entry(desk, operator, grant.id, now)?)
+            }
+            DeskCall::StaffDoorChoices => json(desk.staff_door_choices(operator)?),
+            DeskCall::UpdateStaffAccess { change } => {
+                let grant = desk.update_staff_access(operator, now, &change)?;
+                json(staff_entry(desk, operator, grant.id, now)?)
+            }
+            DeskCall::RevokeStaffAccess { access_grant_id } => {
+                desk.revoke_staff_access(operator, now, access_grant_id)?;
+                // The revoked entry while its card is out, else nothing.
+                json(staff_entry(desk, operator, access_grant_id, now).ok())
+            }
+            DeskCall::DeleteStaffAccess { access_grant_id } => {
+                desk.delete_staff_access(operator, now, access_grant_id)?;
+                Ok(Value::Null)
+            }
+            DeskCall::ReportStaffCardLost { access_method_id } => json(CardView::from(
+                desk.report_staff_card_lost(operator, now, access_method_id)?,
+            )),
+            DeskCall::Entrances => json(
+                desk.doors(operator)?
+                    .iter()
+                    .map(EntranceView::from)
+                    .collect::<Vec<_>>(),
+            ),
+            DeskCall::CardHolders { card_ids } => {
+                context.require(frontdesk::Permission::FrontDesk)?;
+                json(
+                    card_ids
+                        .iter()
+                        .map(|card_id| desk.card_holder(card_id))
+                        .collect::<Result<Vec<_>>>()?,
+                )
+            }
+            DeskCall::CardMethods { card_ids } => {
+                context.require(frontdesk::Permission::FrontDesk)?;
+                json(
+                    card_ids
+                        .iter()
+                        .map(|card_id| desk.card_method(card_id))
+                        .collect::<Result<Vec<_>>>()?,
+                )
+            }
+            DeskCall::PresentCard {
+                entrance_id,
+                card_id,
+                image,
+                at,
+            } => {
+                let image = from_hex(&image)
+                    .ok_or_else(|| Error::invalid("image", "is not the card's image in hex"))?;
+                json(desk.present_card_image(
+                    context,
+                    station.keys(),
+                    entrance_id,
+                    &card_id,
+                    |_| Ok(image),
+                    at,
+                )?)
+            }
+            DeskCall::Terminals => json(desk.terminals(context)?),
+            DeskCall::RevokeTerminal { terminal_id } => {
+                json(desk.revoke_terminal(context, terminal_id)?)
+            }
+        }
+    }
+
+    fn start_session(&self, operator: Operator, now: DateTime<Utc>) -> Result<Value> {
+        let token = self.sessions.start(self.desk, operator.clone(), now)?;
+        json(Session { token, operator })
+    }
+}
+
+/// One staff entry as the staff screen lists it.
+fn staff_entry(
+    desk: &FrontDesk,
+    operator: &Operator,
+    id: AccessGrantId,
+    now: DateTime<Utc>,
+) -> Result<frontdesk::StaffAccess> {
+    desk.staff_access(operator, now)?
+        .into_iter()
+        .find(|staff| staff.access_grant_id == id)
+        .ok_or_else(|| Error::NotFound {
+            resource: "access_grant",
+            id: id.to_string(),
+        })
+}
+
+fn json(value: impl Serialize) -> Result<Value> {
+    serde_json::to_value(value).map_err(|error| Error::Internal(error.to_string()))
+}
+
+/// Bytes from lower- or upper-case hex.
+pub fn from_hex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|at| u8::from_str_radix(text.get(at..at + 2)?, 16).ok())
+        .collect()
+}
+
+/// Bytes in lower-case hex.
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// How long a call may take before the caller stops waiting: an encode waits for a card.
+pub fn call_timeout(call: &DeskCall, card_wait: Duration) -> Duration {
+    match call {
+        DeskCall::EncodeCards { access_method_ids } => {
+            (card_wait + Duration::from_secs(10))
+                * u32::try_from(access_method_ids.len().max(1)).unwrap_or(u32::MAX)
+        }
+        DeskCall::EncodeCancelCard { .. } | DeskCall::ReadCard => {
+            card_wait + Duration::from_secs(10)
+        }
+        _ => Duration::from_secs(30),
+    }
+}
