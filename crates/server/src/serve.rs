@@ -1,37 +1,24 @@
-//! `frontdesk`: the front desk without its window. `frontdesk serve` answers the
-//! Seam-compatible API on the loopback interface for a property-management system.
+//! `frontdesk serve`: the property server. It owns the database, the card keys, the engine
+//! and the encode journal; it answers the Seam-compatible API and, with
+//! `--terminals-listen`, the property's terminals.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use api::{AppState, Clock};
 use chrono::{DateTime, Utc};
-use clap::{Parser, Subcommand};
 use frontdesk::Context;
 use frontdesk::setup::{DeskFiles, EncoderChoice, WhenNoProperty, open_desk, parse_usb_id};
+use terminal::server::TerminalEndpoint;
+use terminal::tls::{ServerIdentity, identity_file};
 
-#[derive(Debug, Parser)]
-#[command(
-    name = "frontdesk",
-    version,
-    about = "The hotel front desk's key system, headless."
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Serve the Seam-compatible HTTP API (see README) until interrupted.
-    Serve(Serve),
-}
+/// The setting that remembers where the terminals reach the server, for the pairing tool.
+pub const TERMINALS_ADDRESS: &str = "terminals.address";
 
 #[derive(Debug, clap::Args)]
-struct Serve {
+pub struct Serve {
     /// The database file; created on first use.
     #[arg(long, value_name = "PATH")]
     db: PathBuf,
@@ -45,10 +32,15 @@ struct Serve {
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8787")]
     listen: SocketAddr,
 
-    /// Allow listening on an address other than loopback. The API issues door keys: only
-    /// do this on a network you trust.
+    /// Allow listening on an address other than loopback (the API's and the terminals'). The
+    /// API issues door keys: only do this on a network you trust.
     #[arg(long)]
     allow_non_loopback: bool,
+
+    /// Serve the property's desktop terminals on this address, over TLS with the server's own
+    /// certificate (made at first start, kept beside the database). Port 0 picks a free port.
+    #[arg(long, value_name = "ADDR:PORT")]
+    terminals_listen: Option<SocketAddr>,
 
     /// A file holding the API key (it must start with `seam_`). Without it the key comes
     /// from the FRONTDESK_API_KEY environment variable.
@@ -93,27 +85,14 @@ enum EncoderKind {
     Hid,
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Serve(serve) => run_serve(serve),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("frontdesk: {message}");
-            ExitCode::FAILURE
+pub fn run(serve: Serve) -> Result<(), String> {
+    for address in std::iter::once(serve.listen).chain(serve.terminals_listen) {
+        if !address.ip().is_loopback() && !serve.allow_non_loopback {
+            return Err(format!(
+                "refusing to listen on {address}: it is not a loopback address. Use 127.0.0.1, \
+                 or pass --allow-non-loopback to expose the server to the network on purpose."
+            ));
         }
-    }
-}
-
-fn run_serve(serve: Serve) -> Result<(), String> {
-    if !serve.listen.ip().is_loopback() && !serve.allow_non_loopback {
-        return Err(format!(
-            "refusing to listen on {}: it is not a loopback address. Use 127.0.0.1, or pass \
-             --allow-non-loopback to expose the API to the network on purpose.",
-            serve.listen
-        ));
     }
     // The desk runs without its log rather than not at all.
     let _log = frontdesk::log_to_folder(&frontdesk::log_folder(&serve.db), "frontdesk-server")
@@ -160,8 +139,24 @@ fn run_serve(serve: Serve) -> Result<(), String> {
     opened
         .station
         .set_card_timeout(Duration::from_secs(serve.card_wait_seconds));
-    let (desk, station) = (opened.desk, opened.station);
-    let state = AppState::new(Arc::new(desk), Arc::new(station), &api_key, clock)?;
+    let keys = opened.station.keys().clone();
+    let desk = Arc::new(opened.desk);
+    let state = AppState::new(desk.clone(), Arc::new(opened.station), &api_key, clock)?;
+    let terminals = match serve.terminals_listen {
+        Some(_) => {
+            let identity = ServerIdentity::load_or_create(&identity_file(&serve.db))
+                .map_err(|error| error.to_wire().message)?;
+            let endpoint = TerminalEndpoint::new(
+                desk.clone(),
+                keys,
+                Duration::from_secs(serve.card_wait_seconds),
+                &identity,
+            )
+            .map_err(|error| error.to_wire().message)?;
+            Some((identity, endpoint))
+        }
+        None => None,
+    };
 
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|error| format!("cannot start the server runtime: {error}"))?;
@@ -172,12 +167,38 @@ fn run_serve(serve: Serve) -> Result<(), String> {
         let address = listener
             .local_addr()
             .map_err(|error| format!("cannot read the listening address: {error}"))?;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        if let (Some(listen), Some((identity, endpoint))) = (serve.terminals_listen, terminals) {
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .map_err(|error| format!("cannot listen for terminals on {listen}: {error}"))?;
+            let address = listener
+                .local_addr()
+                .map_err(|error| format!("cannot read the terminals' address: {error}"))?;
+            desk.set_setting(
+                &Context::new("frontdesk serve", Utc::now()),
+                TERMINALS_ADDRESS,
+                &address.to_string(),
+            )
+            .map_err(|error| error.to_wire().message)?;
+            println!(
+                "frontdesk: terminals connect to {address} (certificate {})",
+                identity.fingerprint()
+            );
+            tracing::info!(%address, "listening for terminals");
+            let mut stopped = stopped;
+            tokio::spawn(endpoint.serve(listener, async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            }));
+        }
         println!("frontdesk: listening on http://{address}");
         tracing::info!(%address, "listening");
-        axum::serve(listener, api::router(state))
+        let served = axum::serve(listener, api::router(state))
             .with_graceful_shutdown(shutdown_signal())
             .await
-            .map_err(|error| format!("the server stopped: {error}"))
+            .map_err(|error| format!("the server stopped: {error}"));
+        let _ = stop.send(true);
+        served
     })
 }
 

@@ -1,5 +1,3 @@
-//! The API's tests, in one binary: the handlers driven through the router, and the
-//! `frontdesk` command.
+//! The API's tests, in one binary: the handlers driven through the router.
 
-mod cli;
 mod handlers;

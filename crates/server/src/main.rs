@@ -1,0 +1,103 @@
+//! `frontdesk`: the property server and the IT person's tools.
+//!
+//! - `frontdesk serve` answers the Seam-compatible API for a property-management system and,
+//!   with `--terminals-listen`, the property's desktop terminals.
+//! - `frontdesk terminals pair|list|revoke` pairs terminals and takes them away.
+//! - `frontdesk operators add` adds an operator, reading the PIN from standard input.
+
+mod serve;
+mod tools;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "frontdesk",
+    version,
+    about = "The hotel front desk's key system: the property server and its tools."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the Seam-compatible HTTP API (and, with --terminals-listen, the property's
+    /// terminals) until interrupted.
+    Serve(serve::Serve),
+    /// Pair, list and revoke the property's front-desk terminals.
+    #[command(subcommand)]
+    Terminals(Terminals),
+    /// Manage the people who sign in at the desks.
+    #[command(subcommand)]
+    Operators(Operators),
+}
+
+#[derive(Debug, Subcommand)]
+enum Terminals {
+    /// Make a one-time pairing code for a new terminal, valid for 15 minutes. Give it to
+    /// `frontdesk-desktop --pair` on the terminal.
+    Pair {
+        /// The server's database.
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+        /// The terminal's name, as the desk and the audit log show it ("Desk 2").
+        #[arg(long)]
+        name: String,
+        /// Where terminals reach the server (`HOST:PORT`). Default: the address
+        /// `frontdesk serve --terminals-listen` last listened on.
+        #[arg(long, value_name = "HOST:PORT")]
+        address: Option<String>,
+    },
+    /// List every terminal ever paired.
+    List {
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+    },
+    /// Revoke a terminal: its next request is refused, and its operators are signed out.
+    Revoke {
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+        /// The terminal's name or id.
+        terminal: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum Operators {
+    /// Add an operator. The PIN (4 to 8 digits) is read from standard input.
+    Add {
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: tools::RoleArg,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(serve) => serve::run(serve),
+        Command::Terminals(Terminals::Pair { db, name, address }) => {
+            tools::pair(&db, &name, address.as_deref())
+        }
+        Command::Terminals(Terminals::List { db }) => tools::list(&db),
+        Command::Terminals(Terminals::Revoke { db, terminal }) => tools::revoke(&db, &terminal),
+        Command::Operators(Operators::Add { db, name, role }) => {
+            tools::add_operator(&db, &name, role)
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("frontdesk: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! The IT person's tools on the server's database: pairing, listing and revoking terminals,
+//! and adding operators. Each is one use case, run as the server's own work.
+
+use std::io::BufRead as _;
+use std::path::Path;
+
+use chrono::Utc;
+use frontdesk::{Context, FrontDesk, Role, TerminalView};
+use terminal::PairingCode;
+use terminal::tls::{ServerIdentity, identity_file};
+
+use crate::serve::TERMINALS_ADDRESS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RoleArg {
+    Manager,
+    Receptionist,
+}
+
+/// Who the audit log shows for the tools.
+fn context() -> Context {
+    Context::new("frontdesk (server tools)", Utc::now())
+}
+
+/// The server's database; refused when there is none at `db`, so that a mistyped path does
+/// not make an empty one.
+fn open(db: &Path) -> Result<FrontDesk, String> {
+    if !db.exists() {
+        return Err(format!(
+            "no database at {}: give the path `frontdesk serve --db` uses",
+            db.display()
+        ));
+    }
+    let store =
+        store::Store::open(db).map_err(|error| frontdesk::Error::from(error).to_wire().message)?;
+    Ok(FrontDesk::new(store))
+}
+
+fn words(error: &frontdesk::Error) -> String {
+    let wire = error.to_wire();
+    match wire.field {
+        Some(field) if !wire.message.contains(&field) => format!("{field}: {}", wire.message),
+        _ => wire.message,
+    }
+}
+
+pub fn pair(db: &Path, name: &str, address: Option<&str>) -> Result<(), String> {
+    let desk = open(db)?;
+    let address = match address {
+        Some(address) => address.to_owned(),
+        None => desk
+            .setting(TERMINALS_ADDRESS)
+            .map_err(|error| words(&error))?
+            .ok_or(
+                "the server has not listened for terminals yet: start `frontdesk serve \
+                    --terminals-listen ADDR:PORT`, or give --address HOST:PORT",
+            )?,
+    };
+    let reachable = address
+        .parse::<std::net::SocketAddr>()
+        .map_or(true, |socket| !socket.ip().is_unspecified());
+    if !reachable {
+        return Err(format!(
+            "the server listens on {address}, which a terminal cannot dial: give the address \
+             terminals reach it by, e.g. --address 192.168.1.10:{}",
+            address.rsplit(':').next().unwrap_or("8788")
+        ));
+    }
+    let identity =
+        ServerIdentity::load_or_create(&identity_file(db)).map_err(|error| error.to_string())?;
+    let pairing = desk
+        .create_terminal_pairing(&context(), name)
+        .map_err(|error| words(&error))?;
+    let code = PairingCode {
+        address,
+        fingerprint: identity.fingerprint(),
+        secret: pairing.secret,
+    };
+    println!(
+        "Pair {} before {} with: {code}",
+        pairing.terminal_name,
+        pairing.expires_at.format("%H:%M UTC")
+    );
+    Ok(())
+}
+
+pub fn list(db: &Path) -> Result<(), String> {
+    let desk = open(db)?;
+    let terminals = desk.terminals(&context()).map_err(|error| words(&error))?;
+    if terminals.is_empty() {
+        println!("No terminal is paired.");
+    }
+    for terminal in terminals {
+        println!("{}", line(&terminal));
+    }
+    Ok(())
+}
+
+fn line(terminal: &TerminalView) -> String {
+    let when = |at: chrono::DateTime<Utc>| at.format("%Y-%m-%d %H:%M UTC").to_string();
+    let status = match terminal.revoked_at {
+        Some(at) => format!("revoked {}", when(at)),
+        None => "paired".to_owned(),
+    };
+    let seen = terminal.last_seen_at.map_or_else(
+        || "never connected".to_owned(),
+        |at| format!("last seen {}", when(at)),
+    );
+    format!(
+        "{}\t{}\t{status}, paired {}, {seen}",
+        terminal.name,
+        terminal.terminal_id,
+        when(terminal.paired_at)
+    )
+}
+
+pub fn revoke(db: &Path, which: &str) -> Result<(), String> {
+    let desk = open(db)?;
+    let context = context();
+    let terminals = desk.terminals(&context).map_err(|error| words(&error))?;
+    let found = terminals
+        .iter()
+        .find(|terminal| terminal.terminal_id.to_string() == which.trim())
+        .or_else(|| {
+            terminals.iter().find(|terminal| {
+                terminal.revoked_at.is_none() && terminal.name.eq_ignore_ascii_case(which.trim())
+            })
+        })
+        .ok_or_else(|| format!("no paired terminal is named or numbered {which:?}"))?;
+    let revoked = desk
+        .revoke_terminal(&context, found.terminal_id)
+        .map_err(|error| words(&error))?;
+    println!("Revoked: {}", line(&revoked));
+    Ok(())
+}
+
+pub fn add_operator(db: &Path, name: &str, role: RoleArg) -> Result<(), String> {
+    let desk = open(db)?;
+    let mut pin = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut pin)
+        .map_err(|error| format!("cannot read the PIN from standard input: {error}"))?;
+    let role = match role {
+        RoleArg::Manager => Role::Manager,
+        RoleArg::Receptionist => Role::Receptionist,
+    };
+    let operator = desk
+        .add_operator(&context(), name, pin.trim(), role)
+        .map_err(|error| words(&error))?;
+    println!("Added {} ({}).", operator.name, role.as_str());
+    Ok(())
+}

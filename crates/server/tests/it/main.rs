@@ -1,0 +1,4 @@
+//! The `frontdesk` command's tests, in one binary.
+
+mod cli;
+mod tools;

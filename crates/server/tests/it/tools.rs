@@ -1,0 +1,248 @@
+//! The IT person's tools: pairing codes, terminals listed and revoked, operators added with
+//! the PIN on standard input. Each refusal says what to do and changes nothing.
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use terminal::PairingCode;
+
+fn frontdesk(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("frontdesk runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("input written");
+    child.wait_with_output().expect("frontdesk ends")
+}
+
+fn text(output: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// A server database, as `frontdesk serve` leaves it.
+fn database(dir: &Path) -> String {
+    let db = dir.join("server.db");
+    store::Store::open(&db).expect("a database");
+    db.to_str().expect("a UTF-8 path").to_owned()
+}
+
+#[test]
+fn a_pairing_code_names_the_server_its_certificate_and_a_secret() {
+    let dir = tempfile::tempdir().expect("folder");
+    let missing = dir.path().join("typo.db");
+    let output = frontdesk(
+        &[
+            "terminals",
+            "pair",
+            "--db",
+            missing.to_str().expect("path"),
+            "--name",
+            "Desk 2",
+        ],
+        "",
+    );
+    assert!(!output.status.success());
+    assert!(
+        text(&output).1.contains("no database at"),
+        "{:?}",
+        text(&output)
+    );
+    assert!(!missing.exists(), "a mistyped path made a database");
+
+    let db = database(dir.path());
+    let output = frontdesk(&["terminals", "pair", "--db", &db, "--name", "Desk 2"], "");
+    assert!(!output.status.success());
+    assert!(
+        text(&output).1.contains("--terminals-listen"),
+        "{:?}",
+        text(&output)
+    );
+
+    let output = frontdesk(
+        &[
+            "terminals",
+            "pair",
+            "--db",
+            &db,
+            "--name",
+            "Desk 2",
+            "--address",
+            "0.0.0.0:8788",
+        ],
+        "",
+    );
+    assert!(!output.status.success());
+    assert!(
+        text(&output).1.contains("cannot dial"),
+        "{:?}",
+        text(&output)
+    );
+
+    let output = frontdesk(
+        &[
+            "terminals",
+            "pair",
+            "--db",
+            &db,
+            "--name",
+            " ",
+            "--address",
+            "127.0.0.1:8788",
+        ],
+        "",
+    );
+    assert!(!output.status.success());
+    assert!(text(&output).1.contains("name"), "{:?}", text(&output));
+
+    let output = frontdesk(
+        &[
+            "terminals",
+            "pair",
+            "--db",
+            &db,
+            "--name",
+            "Desk 2",
+            "--address",
+            "127.0.0.1:8788",
+        ],
+        "",
+    );
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stdout.starts_with("Pair Desk 2 before "), "{stdout}");
+    let code: PairingCode = stdout
+        .split_whitespace()
+        .last()
+        .expect("a last word")
+        .parse()
+        .expect("the last word is a pairing code");
+    assert_eq!(code.address, "127.0.0.1:8788");
+    let identity = terminal::tls::ServerIdentity::load_or_create(&terminal::tls::identity_file(
+        Path::new(&db),
+    ))
+    .expect("the server's identity");
+    assert_eq!(code.fingerprint, identity.fingerprint());
+
+    let output = frontdesk(&["terminals", "list", "--db", &db], "");
+    assert_eq!(text(&output).0.trim(), "No terminal is paired.");
+    let output = frontdesk(&["terminals", "revoke", "--db", &db, "Desk 9"], "");
+    assert!(!output.status.success());
+    assert!(
+        text(&output).1.contains("no paired terminal"),
+        "{:?}",
+        text(&output)
+    );
+}
+
+#[test]
+fn an_operator_is_added_with_the_pin_from_standard_input() {
+    let dir = tempfile::tempdir().expect("folder");
+    let db = database(dir.path());
+    let add = |name: &str, pin: &str| {
+        frontdesk(
+            &[
+                "operators",
+                "add",
+                "--db",
+                &db,
+                "--name",
+                name,
+                "--role",
+                "receptionist",
+            ],
+            pin,
+        )
+    };
+    let output = add("Rui", "12\n");
+    assert!(!output.status.success());
+    assert!(text(&output).1.contains("pin"), "{:?}", text(&output));
+
+    let output = add("Rui", "1357\n");
+    assert!(output.status.success(), "{:?}", text(&output));
+    assert_eq!(text(&output).0.trim(), "Added Rui (receptionist).");
+    assert!(!text(&output).0.contains("1357"));
+
+    let output = add("rui", "2468\n");
+    assert!(!output.status.success());
+    assert!(
+        text(&output).1.contains("already exists"),
+        "{:?}",
+        text(&output)
+    );
+}
+
+#[test]
+fn the_server_listens_for_terminals_and_the_pairing_tool_finds_it() {
+    let dir = tempfile::tempdir().expect("folder");
+    let db = dir.path().join("server.db");
+    let db = db.to_str().expect("path");
+    let refused = frontdesk(
+        &[
+            "serve",
+            "--db",
+            db,
+            "--property",
+            "demo",
+            "--terminals-listen",
+            "0.0.0.0:0",
+        ],
+        "",
+    );
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).1.contains("not a loopback address"),
+        "{:?}",
+        text(&refused)
+    );
+
+    let mut server = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .args([
+            "serve",
+            "--db",
+            db,
+            "--property",
+            "demo",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .args(["--terminals-listen", "127.0.0.1:0"])
+        .env("FRONTDESK_API_KEY", "seam_tools_test_key_0123456789abcdef")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the server starts");
+    let mut lines = BufReader::new(server.stdout.take().expect("stdout")).lines();
+    let first = lines.next().expect("a line").expect("text");
+    let second = lines.next().expect("a line").expect("text");
+    let listening = first
+        .strip_prefix("frontdesk: terminals connect to ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(str::to_owned);
+    let output = frontdesk(&["terminals", "pair", "--db", db, "--name", "Desk 2"], "");
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(
+        second.starts_with("frontdesk: listening on http://127.0.0.1:"),
+        "{second}"
+    );
+    let listening = listening.unwrap_or_else(|| panic!("{first}"));
+    let code: PairingCode = text(&output)
+        .0
+        .split_whitespace()
+        .last()
+        .unwrap_or_else(|| panic!("{:?}", text(&output)))
+        .parse()
+        .expect("a pairing code");
+    assert_eq!(code.address, listening);
+}
