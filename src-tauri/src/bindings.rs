@@ -26,35 +26,24 @@ pub struct AppInfo {
     pub encoder_state: encoder::supervisor::EncoderState,
     /// True when cards go to the simulated encoder (training, demos, tests).
     pub encoder_simulated: bool,
+    /// The link to the property server, on a terminal; `null` on a standalone desk.
+    pub terminal: Option<TerminalStatus>,
 }
 
-/// A signed-in operator's session: its token goes with every command.
+pub use terminal::{EntranceView, Session};
+
+/// A terminal's link to its property server, as the header shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct Session {
-    pub token: String,
-    pub operator: frontdesk::Operator,
-}
-
-/// An entrance, for the door simulator and the staff screen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct EntranceView {
-    pub acs_entrance_id: uuid::Uuid,
-    pub name: String,
-    pub key: String,
-    pub can_belong_to_reservation: bool,
-    pub space_ids: Vec<uuid::Uuid>,
-}
-
-impl From<&frontdesk::EntranceRecord> for EntranceView {
-    fn from(entrance: &frontdesk::EntranceRecord) -> Self {
-        Self {
-            acs_entrance_id: entrance.id,
-            name: entrance.name.clone(),
-            key: entrance.key.clone(),
-            can_belong_to_reservation: entrance.can_belong_to_reservation,
-            space_ids: entrance.space_ids.clone(),
-        }
-    }
+pub struct TerminalStatus {
+    /// The property, once the server said it (empty until then).
+    pub property_name: String,
+    /// This terminal's name at the server ("Desk 2").
+    pub terminal_name: String,
+    /// The server's address.
+    pub server: String,
+    pub online: bool,
+    /// Why the server cannot be reached or refused this terminal, in words.
+    pub problem: Option<String>,
 }
 
 /// A card the simulated encoder holds, for the door simulator's card picker.
@@ -86,6 +75,8 @@ pub fn export_bindings(dir: &Path) -> Result<(), ExportError> {
     EntranceView::export_all(&config)?;
     SimulatedCardView::export_all(&config)?;
     ApiStatus::export_all(&config)?;
+    TerminalStatus::export_all(&config)?;
+    frontdesk::TerminalView::export_all(&config)?;
     frontdesk::Board::export_all(&config)?;
     frontdesk::Timeline::export_all(&config)?;
     frontdesk::FoundStay::export_all(&config)?;

@@ -52,6 +52,8 @@ macro_rules! with_commands {
             simulator_cards,
             plug_simulated_encoder,
             present_card,
+            terminals,
+            revoke_terminal,
             api_status,
             set_api_enabled,
         )

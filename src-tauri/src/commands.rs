@@ -1,37 +1,31 @@
-//! The commands the UI invokes. Each is one line over a use case: [`Desk::run`] runs it on a
-//! blocking thread and maps its error with `frontdesk::Error::to_wire`. A new command also
-//! goes in `generate_handler!` (lib.rs), in `build.rs`'s command list, and, as
-//! `allow-<name>`, in `capabilities/default.json`; the types it returns derive `TS` and are
-//! listed in `bindings::export_bindings`.
-
-use crate::State;
-use crate::bindings::AppInfo;
-use crate::desk::Desk;
-
-/// The property's name and time zone, and the encoder's state.
-#[tauri::command]
-pub async fn app_info(state: State<'_>) -> Result<AppInfo, WireError> {
-    state.run(Desk::app_info).await
-}
+//! The commands the UI invokes. Each is one line over [`crate::Desk::call`]: the desk answers it
+//! with its own use cases or on the property server, in the same JSON. A new command also
+//! goes in `command_list.rs` and, as `allow-<name>`, in `capabilities/default.json`; the
+//! types it answers with derive `TS` and are listed in `bindings::export_bindings`.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use engine::model::{AccessGrantId, AccessMethodId, EntranceId, SpaceId, TimeFrame};
-use frontdesk::{
-    AddGuest, AuditQuery, AuditView, Board, CardReport, CardView, CheckIn, CheckInOptions,
-    CheckOutResult, EncodedCard, FoundStay, LockDecision, MoveResult, Operator, PastStay,
-    PlannedChange, Prediction, Role, StaffAccess, StaffChange, StaffDoorChoices, StayDetail,
-    Timeline, WarningView, WireError,
-};
+use engine::model::{AccessGrantId, AccessMethodId, EntranceId, SpaceId};
+use frontdesk::{AddGuest, AuditQuery, CheckIn, PlannedChange, Role, StaffChange, WireError};
+use serde_json::Value;
 use tauri::{AppHandle, Emitter};
+use terminal::DeskCall;
+use uuid::Uuid;
 
-use crate::bindings::{ApiStatus, EntranceView, Session, SimulatedCardView};
+use crate::State;
+use crate::bindings::{ApiStatus, AppInfo, SimulatedCardView};
 
 /// The event that carries each step of a batch of encodes ([`frontdesk::EncodeEvent`]).
 pub const ENCODE_PROGRESS_EVENT: &str = "encode-progress";
 
+/// The property's name and time zone, the encoder's state and, on a terminal, its link.
 #[tauri::command]
-pub async fn operators_exist(state: State<'_>) -> Result<bool, WireError> {
-    state.run(|desk| desk.desk.has_operators()).await
+pub async fn app_info(state: State<'_>) -> Result<AppInfo, WireError> {
+    state.app_info().map_err(|error| error.to_wire())
+}
+
+#[tauri::command]
+pub async fn operators_exist(state: State<'_>) -> Result<Value, WireError> {
+    state.call(None, DeskCall::OperatorsExist).await
 }
 
 #[tauri::command]
@@ -39,42 +33,25 @@ pub async fn create_first_manager(
     state: State<'_>,
     name: String,
     pin: String,
-) -> Result<Session, WireError> {
+) -> Result<Value, WireError> {
     state
-        .run(move |desk| {
-            desk.start_session(desk.desk.create_first_manager(
-                &crate::desk::context(),
-                &name,
-                &pin,
-            )?)
-        })
+        .call(None, DeskCall::CreateFirstManager { name, pin })
         .await
 }
 
 #[tauri::command]
-pub async fn sign_in(state: State<'_>, name: String, pin: String) -> Result<Session, WireError> {
-    state
-        .run(move |desk| {
-            desk.start_session(desk.desk.sign_in(&crate::desk::context(), &name, &pin)?)
-        })
-        .await
+pub async fn sign_in(state: State<'_>, name: String, pin: String) -> Result<Value, WireError> {
+    state.call(None, DeskCall::SignIn { name, pin }).await
 }
 
 #[tauri::command]
-pub async fn sign_out(state: State<'_>, token: String) -> Result<(), WireError> {
-    state
-        .run(move |desk| {
-            desk.end_session(&token);
-            Ok(())
-        })
-        .await
+pub async fn sign_out(state: State<'_>, token: String) -> Result<Value, WireError> {
+    state.call(Some(token), DeskCall::SignOut).await
 }
 
 #[tauri::command]
-pub async fn list_operators(state: State<'_>, token: String) -> Result<Vec<Operator>, WireError> {
-    state
-        .signed_in(token, |desk, operator| desk.desk.operators(operator))
-        .await
+pub async fn list_operators(state: State<'_>, token: String) -> Result<Value, WireError> {
+    state.call(Some(token), DeskCall::ListOperators).await
 }
 
 #[tauri::command]
@@ -84,22 +61,15 @@ pub async fn create_operator(
     name: String,
     pin: String,
     role: Role,
-) -> Result<Operator, WireError> {
+) -> Result<Value, WireError> {
     state
-        .signed_in(token, move |desk, operator| {
-            desk.desk
-                .create_operator(operator, Utc::now(), &name, &pin, role)
-        })
+        .call(Some(token), DeskCall::CreateOperator { name, pin, role })
         .await
 }
 
 #[tauri::command]
-pub async fn room_board(state: State<'_>, token: String) -> Result<Board, WireError> {
-    state
-        .signed_in(token, |desk, operator| {
-            desk.desk.room_board(operator, Utc::now())
-        })
-        .await
+pub async fn room_board(state: State<'_>, token: String) -> Result<Value, WireError> {
+    state.call(Some(token), DeskCall::RoomBoard).await
 }
 
 /// `days` days of every room from the property-local day `from` (`YYYY-MM-DD`).
@@ -109,11 +79,9 @@ pub async fn timeline(
     token: String,
     from: NaiveDate,
     days: u32,
-) -> Result<Timeline, WireError> {
+) -> Result<Value, WireError> {
     state
-        .signed_in(token, move |desk, operator| {
-            desk.desk.timeline(operator, from, days, Utc::now())
-        })
+        .call(Some(token), DeskCall::Timeline { from, days })
         .await
 }
 
@@ -122,12 +90,8 @@ pub async fn find_stays(
     state: State<'_>,
     token: String,
     query: String,
-) -> Result<Vec<FoundStay>, WireError> {
-    state
-        .signed_in(token, move |desk, operator| {
-            desk.desk.find_stays(operator, &query, Utc::now())
-        })
-        .await
+) -> Result<Value, WireError> {
+    state.call(Some(token), DeskCall::FindStays { query }).await
 }
 
 #[tauri::command]
@@ -135,11 +99,9 @@ pub async fn stay(
     state: State<'_>,
     token: String,
     reservation_key: String,
-) -> Result<StayDetail, WireError> {
+) -> Result<Value, WireError> {
     state
-        .signed_in(token, move |desk, operator| {
-            desk.desk.stay(operator, &reservation_key)
-        })
+        .call(Some(token), DeskCall::Stay { reservation_key })
         .await
 }
 
@@ -148,11 +110,9 @@ pub async fn past_stay(
     state: State<'_>,
     token: String,
     reservation_key: String,
-) -> Result<PastStay, WireError> {
+) -> Result<Value, WireError> {
     state
-        .signed_in(token, move |desk, operator| {
-            desk.desk.past_stay(operator, &reservation_key, Utc::now())
-        })
+        .call(Some(token), DeskCall::PastStay { reservation_key })
         .await
 }
 
@@ -162,14 +122,9 @@ pub async fn check_in_options(
     token: String,
     space_id: SpaceId,
     day: Option<NaiveDate>,
-) -> Result<CheckInOptions, WireError> {
+) -> Result<Value, WireError> {
     state
-        .signed_in(token, move |desk, operator| match day {
-            Some(day) => desk
-                .desk
-                .check_in_options_on(operator, space_id, day, Utc::now()),
-            None => desk.desk.check_in_options(operator, space_id, Utc::now()),
-        })
+        .call(Some(token), DeskCall::CheckInOptions { space_id, day })
         .await
 }
 
@@ -178,12 +133,8 @@ pub async fn check_in(
     state: State<'_>,
     token: String,
     request: CheckIn,
-) -> Result<StayDetail, WireError> {
-    state
-        .signed_in(token, move |desk, operator| {
-            desk.desk.check_in(operator, Utc::now(), &request)
-        })
-        .await
+) -> Result<Value, WireError> {
+    state.call(Some(token), DeskCall::CheckIn { request }).await
 }
 
 /// Encodes the cards one after another, telling the window each step
@@ -194,21 +145,16 @@ pub async fn encode_cards(
     state: State<'_>,
     token: String,
     access_method_ids: Vec<AccessMethodId>,
-) -> Result<Vec<EncodedCard>, WireError> {
+) -> Result<Value, WireError> {
+    state.take_blank_for(&token, &access_method_ids).await?;
     state
-        .signed_in(token, move |desk, operator| {
-            desk.desk
-                .take_blank_for(&desk.station, &access_method_ids)?;
-            let mut on_event = |event: frontdesk::EncodeEvent| {
+        .call_with_progress(
+            Some(token),
+            DeskCall::EncodeCards { access_method_ids },
+            move |event| {
                 let _ = app.emit(ENCODE_PROGRESS_EVENT, event);
-            };
-            desk.desk.encode_cards(
-                &operator.context(Utc::now()),
-                &desk.station,
-                &access_method_ids,
-                &mut on_event,
-            )
-        })
+            },
+        )
         .await
 }
 
@@ -217,11 +163,9 @@ pub async fn add_guest(
     state: State<'_>,
     token: String,
     request: AddGuest,
-) -> Result<StayDetail, WireError> {
+) -> Result<Value, WireError> {
     state
-        .signed_in(token, move |desk, operator| {
-            desk.desk.add_guest(operator, Utc::now(), &request)
-        })
+        .call(Some(token), DeskCall::AddGuest { request })
         .await
 }
 
@@ -230,13 +174,9 @@ pub async fn duplicate_card(
     state: State<'_>,
     token: String,
     access_grant_id: AccessGrantId,
-) -> Result<CardView, WireError> {
+) -> Result<Value, WireError> {
     state
-        .signed_in(token, move |desk, operator| {
-            desk.desk
-                .add_card_copy(&operator.context(Utc::now()), access_grant_id)
-                .map(CardView::from)
-        })
+        .call(Some(token), DeskCall::DuplicateCard { access_grant_id })
         .await
 }
 
@@ -247,17 +187,17 @@ pub async fn move_stay(
     reservation_key: String,
     to_space_id: SpaceId,
     allow_overlap: Option<bool>,
-) -> Result<MoveResult, WireError> {
+) -> Result<Value, WireError> {
+    let allow_overlap = allow_overlap.unwrap_or_default();
     state
-        .signed_in(token, move |desk, operator| {
-            desk.desk.move_stay(
-                operator,
-                Utc::now(),
-                &reservation_key,
+        .call(
+            Some(token),
+            DeskCall::MoveStay {
+                reservation_key,
                 to_space_id,
-                allow_overlap.unwrap_or_default(),
-            )
-        })
+                allow_overlap,
+            },
+        )
         .await
 }
 
@@ -269,18 +209,18 @@ pub async fn change_dates(
     starts_at: Option<DateTime<Utc>>,
     ends_at: Option<DateTime<Utc>>,
     allow_overlap: Option<bool>,
-) -> Result<StayDetail, WireError> {
+) -> Result<Value, WireError> {
+    let allow_overlap = allow_overlap.unwrap_or_default();
     state
-        .signed_in(token, move |desk, operator| {
-            desk.desk.change_dates(
-                operator,
-                Utc::now(),
-                &reservation_key,
+        .call(
+            Some(token),
+            DeskCall::ChangeDates {
+                reservation_key,
                 starts_at,
                 ends_at,
-                allow_overlap.unwrap_or_default(),
-            )
-        })
+                allow_overlap,
+            },
+        )
         .await
 }
 
@@ -289,12 +229,9 @@ pub async fn reissue_stay(
     state: State<'_>,
     token: String,
     reservation_key: String,
-) -> Result<StayDetail, WireError> {
+) -> Result<Value, WireError> {
     state
-        .signed_in(token, move |desk, operator| {
-            desk.desk
-                .reissue_stay(operator, Utc::now(), &reservation_key)
-        })
+        .call(Some(token), DeskCall::ReissueStay { reservation_key })
         .await
 }
 
@@ -303,12 +240,9 @@ pub async fn remake_cards(
     state: State<'_>,
     token: String,
     reservation_key: String,
-) -> Result<StayDetail, WireError> {
+) -> Result<Value, WireError> {
     state
-        .signed_in(token, move |desk, operator| {
-            desk.desk
-                .remake_cards(operator, Utc::now(), &reservation_key)
-        })
+        .call(Some(token), DeskCall::RemakeCards { reservation_key })
         .await
 }
 
@@ -318,12 +252,8 @@ pub async fn predict(
     state: State<'_>,
     token: String,
     change: PlannedChange,
-) -> Result<Prediction, WireError> {
-    state
-        .signed_in(token, move |desk, operator| {
-            desk.desk.predict(operator, Utc::now(), &change)
-        })
-        .await
+) -> Result<Value, WireError> {
+    state.call(Some(token), DeskCall::Predict { change }).await
 }
 
 #[tauri::command]
@@ -331,11 +261,9 @@ pub async fn check_out(
     state: State<'_>,
     token: String,
     reservation_key: String,
-) -> Result<CheckOutResult, WireError> {
+) -> Result<Value, WireError> {
     state
-        .signed_in(token, move |desk, operator| {
-            desk.desk.check_out(operator, Utc::now(), &reservation_key)
-        })
+        .call(Some(token), DeskCall::CheckOut { reservation_key })
         .await
 }
 
@@ -344,13 +272,9 @@ pub async fn mark_collected(
     state: State<'_>,
     token: String,
     access_method_id: AccessMethodId,
-) -> Result<CardView, WireError> {
+) -> Result<Value, WireError> {
     state
-        .signed_in(token, move |desk, operator| {
-            desk.desk
-                .mark_card_collected(&operator.context(Utc::now()), access_method_id)
-                .map(CardView::from)
-        })
+        .call(Some(token), DeskCall::MarkCollected { access_method_id })
         .await
 }
 
@@ -359,13 +283,9 @@ pub async fn report_card_lost(
     state: State<'_>,
     token: String,
     access_method_id: AccessMethodId,
-) -> Result<CardView, WireError> {
+) -> Result<Value, WireError> {
     state
-        .signed_in(token, move |desk, operator| {
-            desk.desk
-                .report_card_lost(operator, Utc::now(), access_method_id)
-                .map(CardView::from)
-        })
+        .call(Some(token), DeskCall::ReportCardLost { access_method_id })
         .await
 }
 
@@ -377,31 +297,16 @@ pub async fn encode_cancel_card(
     state: State<'_>,
     token: String,
     entrance_ids: Vec<EntranceId>,
-) -> Result<EncodedCard, WireError> {
+) -> Result<Value, WireError> {
+    state.take_blank_for(&token, &[]).await?;
     state
-        .signed_in(token, move |desk, operator| {
-            desk.desk.take_blank_for(&desk.station, &[])?;
-            let _ = app.emit(
-                ENCODE_PROGRESS_EVENT,
-                frontdesk::EncodeEvent::PresentCard { index: 0, total: 1 },
-            );
-            let mut progress = |done, total| {
-                let _ = app.emit(
-                    ENCODE_PROGRESS_EVENT,
-                    frontdesk::EncodeEvent::Progress {
-                        index: 0,
-                        done,
-                        total,
-                    },
-                );
-            };
-            desk.desk.encode_cancel_card(
-                &operator.context(Utc::now()),
-                &desk.station,
-                &entrance_ids,
-                &mut progress,
-            )
-        })
+        .call_with_progress(
+            Some(token),
+            DeskCall::EncodeCancelCard { entrance_ids },
+            move |event| {
+                let _ = app.emit(ENCODE_PROGRESS_EVENT, event);
+            },
+        )
         .await
 }
 
@@ -411,21 +316,21 @@ pub async fn card_collected(
     state: State<'_>,
     token: String,
     card_id: String,
-) -> Result<(), WireError> {
+) -> Result<Value, WireError> {
     state
-        .signed_in(token, move |desk, operator| {
-            desk.desk.card_collected(operator, Utc::now(), &card_id)
-        })
+        .call(Some(token), DeskCall::CardCollected { card_id })
         .await
 }
 
 /// A card out of use (the plastic's UID) will not come back.
 #[tauri::command]
-pub async fn card_lost(state: State<'_>, token: String, card_id: String) -> Result<(), WireError> {
+pub async fn card_lost(
+    state: State<'_>,
+    token: String,
+    card_id: String,
+) -> Result<Value, WireError> {
     state
-        .signed_in(token, move |desk, operator| {
-            desk.desk.card_lost(operator, Utc::now(), &card_id)
-        })
+        .call(Some(token), DeskCall::CardLost { card_id })
         .await
 }
 
@@ -435,31 +340,20 @@ pub async fn room_cards_out(
     state: State<'_>,
     token: String,
     space_id: SpaceId,
-) -> Result<Vec<frontdesk::CardOut>, WireError> {
+) -> Result<Value, WireError> {
     state
-        .signed_in(token, move |desk, operator| {
-            desk.desk.room_cards_out(operator, space_id, Utc::now())
-        })
+        .call(Some(token), DeskCall::RoomCardsOut { space_id })
         .await
 }
 
 #[tauri::command]
-pub async fn read_card(state: State<'_>, token: String) -> Result<CardReport, WireError> {
-    state
-        .signed_in(token, |desk, operator| {
-            desk.desk
-                .read_card(&operator.context(Utc::now()), &desk.station)
-        })
-        .await
+pub async fn read_card(state: State<'_>, token: String) -> Result<Value, WireError> {
+    state.call(Some(token), DeskCall::ReadCard).await
 }
 
 #[tauri::command]
-pub async fn warnings(state: State<'_>, token: String) -> Result<Vec<WarningView>, WireError> {
-    state
-        .signed_in(token, |desk, operator| {
-            desk.desk.warnings(operator, Utc::now())
-        })
-        .await
+pub async fn warnings(state: State<'_>, token: String) -> Result<Value, WireError> {
+    state.call(Some(token), DeskCall::Warnings).await
 }
 
 #[tauri::command]
@@ -467,21 +361,13 @@ pub async fn audit_log(
     state: State<'_>,
     token: String,
     query: AuditQuery,
-) -> Result<Vec<AuditView>, WireError> {
-    state
-        .signed_in(token, move |desk, operator| {
-            desk.desk.audit_entries(operator, &query)
-        })
-        .await
+) -> Result<Value, WireError> {
+    state.call(Some(token), DeskCall::AuditLog { query }).await
 }
 
 #[tauri::command]
-pub async fn staff_access(state: State<'_>, token: String) -> Result<Vec<StaffAccess>, WireError> {
-    state
-        .signed_in(token, |desk, operator| {
-            desk.desk.staff_access(operator, Utc::now())
-        })
-        .await
+pub async fn staff_access(state: State<'_>, token: String) -> Result<Value, WireError> {
+    state.call(Some(token), DeskCall::StaffAccess).await
 }
 
 #[tauri::command]
@@ -492,47 +378,23 @@ pub async fn issue_staff_access(
     entrance_ids: Vec<EntranceId>,
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
-) -> Result<StaffAccess, WireError> {
+) -> Result<Value, WireError> {
     state
-        .signed_in(token, move |desk, operator| {
-            let grant = desk.desk.issue_staff_access(
-                operator,
-                Utc::now(),
-                &full_name,
-                &entrance_ids,
-                TimeFrame::new(starts_at, ends_at),
-            )?;
-            staff_entry(desk, operator, grant.id)
-        })
+        .call(
+            Some(token),
+            DeskCall::IssueStaffAccess {
+                full_name,
+                entrance_ids,
+                starts_at,
+                ends_at,
+            },
+        )
         .await
-}
-
-/// One staff entry as the staff screen lists it.
-fn staff_entry(
-    desk: &Desk,
-    operator: &Operator,
-    id: AccessGrantId,
-) -> Result<StaffAccess, frontdesk::Error> {
-    desk.desk
-        .staff_access(operator, Utc::now())?
-        .into_iter()
-        .find(|staff| staff.access_grant_id == id)
-        .ok_or_else(|| frontdesk::Error::NotFound {
-            resource: "access_grant",
-            id: id.to_string(),
-        })
 }
 
 #[tauri::command]
-pub async fn staff_door_choices(
-    state: State<'_>,
-    token: String,
-) -> Result<StaffDoorChoices, WireError> {
-    state
-        .signed_in(token, |desk, operator| {
-            desk.desk.staff_door_choices(operator)
-        })
-        .await
+pub async fn staff_door_choices(state: State<'_>, token: String) -> Result<Value, WireError> {
+    state.call(Some(token), DeskCall::StaffDoorChoices).await
 }
 
 #[tauri::command]
@@ -540,14 +402,9 @@ pub async fn update_staff_access(
     state: State<'_>,
     token: String,
     change: StaffChange,
-) -> Result<StaffAccess, WireError> {
+) -> Result<Value, WireError> {
     state
-        .signed_in(token, move |desk, operator| {
-            let grant = desk
-                .desk
-                .update_staff_access(operator, Utc::now(), &change)?;
-            staff_entry(desk, operator, grant.id)
-        })
+        .call(Some(token), DeskCall::UpdateStaffAccess { change })
         .await
 }
 
@@ -557,13 +414,9 @@ pub async fn revoke_staff_access(
     state: State<'_>,
     token: String,
     access_grant_id: AccessGrantId,
-) -> Result<Option<StaffAccess>, WireError> {
+) -> Result<Value, WireError> {
     state
-        .signed_in(token, move |desk, operator| {
-            desk.desk
-                .revoke_staff_access(operator, Utc::now(), access_grant_id)?;
-            Ok(staff_entry(desk, operator, access_grant_id).ok())
-        })
+        .call(Some(token), DeskCall::RevokeStaffAccess { access_grant_id })
         .await
 }
 
@@ -572,13 +425,9 @@ pub async fn delete_staff_access(
     state: State<'_>,
     token: String,
     access_grant_id: AccessGrantId,
-) -> Result<(), WireError> {
+) -> Result<Value, WireError> {
     state
-        .signed_in(token, move |desk, operator| {
-            desk.desk
-                .delete_staff_access(operator, Utc::now(), access_grant_id)
-                .map(|_| ())
-        })
+        .call(Some(token), DeskCall::DeleteStaffAccess { access_grant_id })
         .await
 }
 
@@ -587,28 +436,18 @@ pub async fn report_staff_card_lost(
     state: State<'_>,
     token: String,
     access_method_id: AccessMethodId,
-) -> Result<CardView, WireError> {
+) -> Result<Value, WireError> {
     state
-        .signed_in(token, move |desk, operator| {
-            desk.desk
-                .report_staff_card_lost(operator, Utc::now(), access_method_id)
-                .map(CardView::from)
-        })
+        .call(
+            Some(token),
+            DeskCall::ReportStaffCardLost { access_method_id },
+        )
         .await
 }
 
 #[tauri::command]
-pub async fn entrances(state: State<'_>, token: String) -> Result<Vec<EntranceView>, WireError> {
-    state
-        .signed_in(token, |desk, operator| {
-            Ok(desk
-                .desk
-                .doors(operator)?
-                .iter()
-                .map(EntranceView::from)
-                .collect())
-        })
-        .await
+pub async fn entrances(state: State<'_>, token: String) -> Result<Value, WireError> {
+    state.call(Some(token), DeskCall::Entrances).await
 }
 
 #[tauri::command]
@@ -616,9 +455,7 @@ pub async fn simulator_cards(
     state: State<'_>,
     token: String,
 ) -> Result<Vec<SimulatedCardView>, WireError> {
-    state
-        .signed_in(token, |desk, operator| desk.simulator_cards(operator))
-        .await
+    state.simulator_cards(&token).await
 }
 
 /// Training: unplugs or plugs in the simulated encoder; the encoder's state follows as it
@@ -629,11 +466,7 @@ pub async fn plug_simulated_encoder(
     token: String,
     plugged: bool,
 ) -> Result<(), WireError> {
-    state
-        .signed_in(token, move |desk, operator| {
-            desk.plug_simulated_encoder(operator, plugged)
-        })
-        .await
+    state.plug_simulated_encoder(token, plugged).await
 }
 
 #[tauri::command]
@@ -643,24 +476,32 @@ pub async fn present_card(
     entrance_id: EntranceId,
     card_id: String,
     at: Option<DateTime<Utc>>,
-) -> Result<LockDecision, WireError> {
+) -> Result<Value, WireError> {
+    state.present_card(token, entrance_id, card_id, at).await
+}
+
+/// The property's terminals, for a manager.
+#[tauri::command]
+pub async fn terminals(state: State<'_>, token: String) -> Result<Value, WireError> {
+    state.call(Some(token), DeskCall::Terminals).await
+}
+
+/// Revokes a terminal: its next request is refused.
+#[tauri::command]
+pub async fn revoke_terminal(
+    state: State<'_>,
+    token: String,
+    terminal_id: Uuid,
+) -> Result<Value, WireError> {
     state
-        .signed_in(token, move |desk, operator| {
-            desk.desk.present_card(
-                &operator.context(Utc::now()),
-                &desk.station,
-                entrance_id,
-                &card_id,
-                at,
-            )
-        })
+        .call(Some(token), DeskCall::RevokeTerminal { terminal_id })
         .await
 }
 
 #[tauri::command]
 pub async fn api_status(state: State<'_>, token: String) -> Result<ApiStatus, WireError> {
     state
-        .signed_in(token, |desk, operator| desk.api_status(operator))
+        .standalone_work(token, |desk, operator| desk.api_status(operator))
         .await
 }
 
@@ -671,7 +512,7 @@ pub async fn set_api_enabled(
     enabled: bool,
 ) -> Result<ApiStatus, WireError> {
     state
-        .signed_in(token, move |desk, operator| {
+        .standalone_work(token, move |desk, operator| {
             desk.set_api_enabled(operator, enabled)
         })
         .await

@@ -1,11 +1,13 @@
 //! The front desk's desktop app: a thin Tauri shell over the use cases in `frontdesk`.
 //!
-//! - [`desk`]: the managed state ([`Desk`]: the use cases and the card station), built from
-//!   the command line ([`Options`]).
+//! - [`desk`]: the managed state ([`Desk`]: a standalone desk with its own database and
+//!   encoder, or a terminal of a property server), built from the command line ([`Options`]).
 //! - [`commands`]: the commands the UI invokes; each is one line over a use case, its error
 //!   mapped once to [`frontdesk::WireError`].
 //! - [`bindings`]: the types the UI receives, exported to TypeScript.
-//! - Events: [`ENCODER_STATE_EVENT`] carries every change of the encoder's state.
+//! - Events: [`ENCODER_STATE_EVENT`] carries every change of the encoder's state,
+//!   [`DESK_CHANGED_EVENT`] every change of the property, wherever it was made, and
+//!   [`SERVER_CONNECTION_EVENT`] a terminal's link to its server coming and going.
 
 #[macro_use]
 mod command_list;
@@ -13,10 +15,9 @@ pub mod bindings;
 pub mod commands;
 pub mod desk;
 
-use encoder::supervisor::EncoderSupervisor;
 use tauri::{Emitter, Manager};
 
-pub use desk::{Desk, Options};
+pub use desk::{Desk, DeskEvent, Options};
 
 /// The managed state as commands take it. Always use this alias: a `tauri::State` of the
 /// wrong type is a panic at run time, not a compile error.
@@ -43,17 +44,28 @@ pub const COMMANDS: &[&str] = with_commands!(command_names);
 /// The main window's label (see `tauri.conf.json`).
 pub const MAIN_WINDOW: &str = "main";
 
+/// The event that tells the window the property changed somewhere: it reads what it shows
+/// again. Carries the change counter.
+pub const DESK_CHANGED_EVENT: &str = "desk-changed";
+
+/// The event that carries each change of a terminal's link to its server
+/// ([`bindings::TerminalStatus`]).
+pub const SERVER_CONNECTION_EVENT: &str = "server-connection";
+
 /// Opens the desk, then runs the window until it is closed.
 pub fn run(options: Options) -> Result<(), String> {
     tauri::Builder::default()
         .setup(move |app| {
-            let default_db = app.path().app_data_dir()?.join("frontdesk.db");
-            let desk = Desk::open(&options, &default_db)?;
-            let property = desk.property().map_err(|error| error.to_wire().message)?;
+            let data = app.path().app_data_dir()?;
+            let desk = Desk::open_in(&options, &data, notifier(app.handle().clone()))?;
+            let info = desk.app_info().map_err(|error| error.to_wire().message)?;
             if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
-                window.set_title(&window_title(&property.name))?;
+                let name = match &info.terminal {
+                    Some(terminal) if info.property_name.is_empty() => &terminal.terminal_name,
+                    _ => &info.property_name,
+                };
+                window.set_title(&window_title(name))?;
             }
-            forward_encoder_state(app.handle().clone(), desk.station.supervisor());
             app.manage(desk);
             Ok(())
         })
@@ -67,21 +79,23 @@ pub fn window_title(property_name: &str) -> String {
     format!("Front desk — {property_name}")
 }
 
-/// Sends the encoder's state, then every change of it, to the UI as [`ENCODER_STATE_EVENT`].
-/// The thread ends when the supervisor stops.
-fn forward_encoder_state(app: tauri::AppHandle, supervisor: &EncoderSupervisor) {
-    let changes = supervisor.subscribe();
-    let spawned = std::thread::Builder::new()
-        .name("encoder-state-events".to_owned())
-        .spawn(move || {
-            for state in changes {
-                tracing::info!(?state, "encoder");
-                if let Err(error) = app.emit(ENCODER_STATE_EVENT, state) {
-                    eprintln!("frontdesk-desktop: cannot send the encoder's state: {error}");
+/// Sends the desk's events to the window.
+fn notifier(app: tauri::AppHandle) -> desk::Notify {
+    std::sync::Arc::new(move |event| {
+        let sent = match event {
+            DeskEvent::Changed(version) => app.emit(DESK_CHANGED_EVENT, version),
+            DeskEvent::EncoderState(state) => app.emit(ENCODER_STATE_EVENT, state),
+            DeskEvent::Connection(status) => {
+                if !status.property_name.is_empty()
+                    && let Some(window) = app.get_webview_window(MAIN_WINDOW)
+                {
+                    let _ = window.set_title(&window_title(&status.property_name));
                 }
+                app.emit(SERVER_CONNECTION_EVENT, status)
             }
-        });
-    if let Err(error) = spawned {
-        eprintln!("frontdesk-desktop: the encoder's state will not be shown live: {error}");
-    }
+        };
+        if let Err(error) = sent {
+            eprintln!("frontdesk-desktop: cannot tell the window: {error}");
+        }
+    })
 }

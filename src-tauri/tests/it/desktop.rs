@@ -27,6 +27,7 @@ fn a_new_database_gets_the_demo_hotel_and_the_simulated_encoder() {
             time_zone: "Europe/Lisbon".to_owned(),
             encoder_state: EncoderState::Simulated,
             encoder_simulated: true,
+            terminal: None,
         }
     );
     assert!(
@@ -199,6 +200,8 @@ fn bindings_are_current() {
 fn staffed_desk(folder: &Path) -> (Desk, frontdesk::Operator) {
     let desk = Desk::open(&options(&[]), &folder.join("desk.db")).unwrap();
     let manager = desk
+        .standalone()
+        .unwrap()
         .desk
         .create_first_manager(&frontdesk_desktop::desk::context(), "Marta", "2468")
         .unwrap();
@@ -207,7 +210,9 @@ fn staffed_desk(folder: &Path) -> (Desk, frontdesk::Operator) {
 
 /// The `count` first guest rooms of the demo hotel.
 fn rooms(desk: &Desk, count: usize) -> Vec<frontdesk::SpaceRecord> {
-    desk.desk
+    desk.standalone()
+        .unwrap()
+        .desk
         .spaces()
         .unwrap()
         .into_iter()
@@ -242,7 +247,11 @@ fn check_in(
         reservation_key: None,
         allow_overlap: false,
     };
-    desk.desk.check_in(manager, now, &request).unwrap()
+    desk.standalone()
+        .unwrap()
+        .desk
+        .check_in(manager, now, &request)
+        .unwrap()
 }
 
 /// Encodes `cards` as the desktop command does: a blank first unless the pad holds the
@@ -252,10 +261,18 @@ fn encode(
     manager: &frontdesk::Operator,
     cards: &[uuid::Uuid],
 ) -> frontdesk::Result<Vec<frontdesk::EncodedCard>> {
-    desk.desk.take_blank_for(&desk.station, cards).unwrap();
+    desk.standalone()
+        .unwrap()
+        .desk
+        .take_blank_for(&desk.standalone().unwrap().station, cards)
+        .unwrap();
     let context = manager.context(chrono::Utc::now());
-    desk.desk
-        .encode_cards(&context, &desk.station, cards, &mut |_| {})
+    desk.standalone().unwrap().desk.encode_cards(
+        &context,
+        &desk.standalone().unwrap().station,
+        cards,
+        &mut |_| {},
+    )
 }
 
 #[test]
@@ -270,9 +287,14 @@ fn the_next_guest_s_card_goes_on_a_blank_not_on_the_last_guest_s_card() {
     }
     // Ana's card was left on the pad: Bruno's went onto a blank, and Ana keeps hers.
     assert_ne!(encoded[0], encoded[1]);
-    let simulator = desk.station.simulator().unwrap();
+    let simulator = desk.standalone().unwrap().station.simulator().unwrap();
     assert_eq!(
-        desk.desk.card_holder(&encoded[0]).unwrap().as_deref(),
+        desk.standalone()
+            .unwrap()
+            .desk
+            .card_holder(&encoded[0])
+            .unwrap()
+            .as_deref(),
         Some("Ana")
     );
     assert_eq!(
@@ -297,7 +319,12 @@ fn re_encoding_a_stay_s_cards_starts_on_a_blank_when_the_pad_holds_another_of_th
     let again = encode(&desk, &manager, &cards).unwrap();
     assert_eq!(again.len(), 2);
     assert_eq!(
-        desk.desk.card_holder(&again[0].card_id).unwrap().as_deref(),
+        desk.standalone()
+            .unwrap()
+            .desk
+            .card_holder(&again[0].card_id)
+            .unwrap()
+            .as_deref(),
         Some("Ana")
     );
 }
@@ -307,6 +334,8 @@ fn a_receptionist_cannot_switch_the_local_api_on() {
     let folder = tempfile::tempdir().unwrap();
     let (desk, manager) = staffed_desk(folder.path());
     let rui = desk
+        .standalone()
+        .unwrap()
         .desk
         .create_operator(
             &manager,
@@ -316,11 +345,23 @@ fn a_receptionist_cannot_switch_the_local_api_on() {
             frontdesk::Role::Receptionist,
         )
         .unwrap();
-    let error = desk.set_api_enabled(&rui, true).unwrap_err().to_wire();
+    let error = desk
+        .standalone()
+        .unwrap()
+        .set_api_enabled(&rui, true)
+        .unwrap_err()
+        .to_wire();
     assert_eq!(
         (error.status, error.error_type.as_str()),
         (403, "forbidden")
     );
-    assert!(!desk.api_status(&manager).unwrap().enabled);
+    assert!(
+        !desk
+            .standalone()
+            .unwrap()
+            .api_status(&manager)
+            .unwrap()
+            .enabled
+    );
     assert!(!folder.path().join("desk.db.api-key").exists());
 }

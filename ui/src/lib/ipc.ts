@@ -36,6 +36,8 @@ import type {
   StaffChange,
   StaffDoorChoices,
   StayDetail,
+  TerminalStatus,
+  TerminalView,
   Timeline,
   WarningView,
   WireError,
@@ -172,12 +174,20 @@ export const api = {
   revokeStaffAccess: (token: string, accessGrantId: string) => call<StaffAccess | null>('revoke_staff_access', { token, accessGrantId }),
   deleteStaffAccess: (token: string, accessGrantId: string) => call<null>('delete_staff_access', { token, accessGrantId }),
   reportStaffCardLost: (token: string, accessMethodId: string) => call<CardView>('report_staff_card_lost', { token, accessMethodId }),
+  /** The property's terminals (a manager's), revoked ones last. */
+  terminals: (token: string) => call<TerminalView[]>('terminals', { token }),
+  revokeTerminal: (token: string, terminalId: string) => call<TerminalView>('revoke_terminal', { token, terminalId }),
   apiStatus: (token: string) => call<ApiStatus>('api_status', { token }),
   setApiEnabled: (token: string, enabled: boolean) => call<ApiStatus>('set_api_enabled', { token, enabled }),
 }
 
 /** The event names the Rust side emits (src-tauri/src/lib.rs). */
-export const EVENTS = { encoderState: 'encoder-state', encodeProgress: 'encode-progress' } as const
+export const EVENTS = {
+  encoderState: 'encoder-state',
+  encodeProgress: 'encode-progress',
+  deskChanged: 'desk-changed',
+  serverConnection: 'server-connection',
+} as const
 
 /** Calls `handler` with each step of a running `encode_cards`. */
 export function onEncodeProgress(handler: (event: EncodeEvent) => void): Promise<UnlistenFn> {
@@ -187,4 +197,15 @@ export function onEncodeProgress(handler: (event: EncodeEvent) => void): Promise
 /** Calls `handler` with each change of the encoder's state. */
 export function onEncoderState(handler: (state: EncoderState) => void): Promise<UnlistenFn> {
   return listen<EncoderState>(EVENTS.encoderState, (event) => handler(event.payload))
+}
+
+/** Calls `handler` whenever the property changed somewhere (this desk, another terminal, the
+ * property-management system, the server's tools), with the change counter. */
+export function onDeskChanged(handler: (version: number) => void): Promise<UnlistenFn> {
+  return listen<number>(EVENTS.deskChanged, (event) => handler(event.payload))
+}
+
+/** Calls `handler` with each change of a terminal's link to its property server. */
+export function onServerConnection(handler: (status: TerminalStatus) => void): Promise<UnlistenFn> {
+  return listen<TerminalStatus>(EVENTS.serverConnection, (event) => handler(event.payload))
 }

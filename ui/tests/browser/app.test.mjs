@@ -18,6 +18,7 @@ const quayside = {
   time_zone: 'Europe/Lisbon',
   encoder_state: 'simulated',
   encoder_simulated: true,
+  terminal: null,
 }
 
 test('the app shows the property and the encoder, and follows the encoder', async () => {

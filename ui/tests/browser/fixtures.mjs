@@ -9,6 +9,7 @@ export const appInfo = {
   time_zone: ZONE,
   encoder_state: 'simulated',
   encoder_simulated: true,
+  terminal: null,
 }
 
 /** A stable UUID-looking id per name. */

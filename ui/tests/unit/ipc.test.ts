@@ -16,6 +16,7 @@ const harbor: AppInfo = {
   time_zone: 'Europe/Lisbon',
   encoder_state: 'simulated',
   encoder_simulated: true,
+  terminal: null,
 }
 
 describe('call', () => {

@@ -21,4 +21,8 @@ before: JsonValue | null, after: JsonValue | null,
 /**
  * Why a refused change was refused.
  */
-detail: string | null, };
+detail: string | null, 
+/**
+ * The terminal the change was made at, when it came from one.
+ */
+terminal: string | null, };

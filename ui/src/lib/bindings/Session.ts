@@ -2,6 +2,6 @@
 import type { Operator } from "./Operator";
 
 /**
- * A signed-in operator's session: its token goes with every command.
+ * A signed-in operator's session: its token goes with every call.
  */
 export type Session = { token: string, operator: Operator, };
