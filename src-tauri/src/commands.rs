@@ -146,7 +146,6 @@ pub async fn encode_cards(
     token: String,
     access_method_ids: Vec<AccessMethodId>,
 ) -> Result<Value, WireError> {
-    state.take_blank_for(&token, &access_method_ids).await?;
     state
         .call_with_progress(
             Some(token),
@@ -298,7 +297,6 @@ pub async fn encode_cancel_card(
     token: String,
     entrance_ids: Vec<EntranceId>,
 ) -> Result<Value, WireError> {
-    state.take_blank_for(&token, &[]).await?;
     state
         .call_with_progress(
             Some(token),

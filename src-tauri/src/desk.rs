@@ -269,32 +269,6 @@ impl Desk {
         }
     }
 
-    /// Before cards are encoded on the simulated encoder, a blank goes on the pad unless it
-    /// holds the first card to write ([`frontdesk::take_blank_before`]).
-    pub async fn take_blank_for(&self, token: &str, ids: &[uuid::Uuid]) -> Result<(), WireError> {
-        let Some(simulator) = self.simulator() else {
-            return Ok(());
-        };
-        let method = match simulator.card_on_encoder() {
-            Some(uid) => {
-                let methods = self
-                    .call(
-                        Some(token.to_owned()),
-                        DeskCall::CardMethods {
-                            card_ids: vec![uid.to_hex()],
-                        },
-                    )
-                    .await?;
-                methods
-                    .get(0)
-                    .and_then(|method| serde_json::from_value(method.clone()).ok())
-            }
-            None => None,
-        };
-        frontdesk::take_blank_before(&simulator, ids, |_| Ok(method))
-            .map_err(|error| error.to_wire())
-    }
-
     /// The simulated encoder's cards and whose they are, for the door simulator.
     pub async fn simulator_cards(&self, token: &str) -> Result<Vec<SimulatedCardView>, WireError> {
         let cards = self

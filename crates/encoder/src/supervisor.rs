@@ -41,6 +41,10 @@ pub trait LentEncoder: Send + Sync + std::fmt::Debug {
     /// Whether it is the other computer's simulated encoder.
     fn simulated(&self) -> bool;
     fn connect(&self) -> Result<Box<dyn Link>, LinkError>;
+    /// When it is the other computer's simulated encoder: puts a blank card on its pad,
+    /// unless the pad holds a blank already or the card `keep_card` (a UID in hex), the one
+    /// about to be written again. A clerk does the same between guests at a real encoder.
+    fn prepare_blank(&self, keep_card: Option<String>);
 }
 
 impl Source {
@@ -220,6 +224,14 @@ impl EncoderSupervisor {
 
     /// Checks presence now instead of waiting for the thread; returns the state.
     pub fn check_now(&self) -> EncoderState {
+        self.inner.check()
+    }
+
+    /// Drops the connection (once the use in progress, if any, ends) and opens a new one if
+    /// the encoder is there: for a lent encoder whose computer connected again, whose old
+    /// link is dead.
+    pub fn reconnect(&self) -> EncoderState {
+        *lock(&self.inner.encoder) = None;
         self.inner.check()
     }
 

@@ -37,7 +37,7 @@ pub use audit::{AUDIT_PAGE, AuditQuery, AuditView};
 pub use card_view::{CardView, WarningNote};
 pub use cards::{
     CARD_TIMEOUT, CardContent, CardReport, CardStation, DoorVerdict, EncodeEvent, EncodedCard,
-    LockDecision, Resolution, take_blank_before,
+    LockDecision, Resolution,
 };
 pub use error::{Error, ErrorCode, Result, WireError};
 pub use grants::{CreateAccessGrant, UpdateAccessGrant};

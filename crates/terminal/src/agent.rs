@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use encoder::link::Link;
 use encoder::protocol::REPORT_LEN;
+use encoder::simulator::SimulatedEncoder;
 use encoder::supervisor::{DEFAULT_CHECK_INTERVAL, Source};
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -92,6 +93,11 @@ impl EncoderAgent {
                 *link,
                 Step::Read(Duration::from_millis(*timeout_ms).min(MAX_READ)),
             ),
+            Downstream::PrepareBlank { keep_card } => {
+                if let Source::Simulated(simulator) = &self.source {
+                    prepare_blank(simulator, keep_card.as_deref());
+                }
+            }
             Downstream::EncoderClose { link } => {
                 // Dropping the sender ends the link's thread, which drops the link.
                 self.links
@@ -136,6 +142,22 @@ impl EncoderAgent {
         if let Err(error) = spawned {
             tracing::warn!(%error, "cannot work the encoder link");
         }
+    }
+}
+
+/// A blank on the simulated encoder's pad unless it holds a blank or `keep_card`.
+fn prepare_blank(simulator: &SimulatedEncoder, keep_card: Option<&str>) {
+    let keep = match simulator.card_on_encoder() {
+        None => false,
+        Some(uid) => {
+            let blank = simulator
+                .card(&uid)
+                .is_none_or(|card| card.image.is_empty());
+            blank || keep_card == Some(uid.to_hex().as_str())
+        }
+    };
+    if !keep {
+        simulator.present_blank_card();
     }
 }
 

@@ -138,10 +138,6 @@ pub enum DeskCall {
     CardHolders {
         card_ids: Vec<String>,
     },
-    /// The access method each plastic was last written for, if any.
-    CardMethods {
-        card_ids: Vec<String>,
-    },
     /// A simulated card, with the image its chip holds, presented at a simulated door.
     PresentCard {
         entrance_id: EntranceId,
@@ -178,7 +174,6 @@ impl DeskCall {
                 | Self::StaffDoorChoices
                 | Self::Entrances
                 | Self::CardHolders { .. }
-                | Self::CardMethods { .. }
                 | Self::Terminals
         )
     }
@@ -301,6 +296,7 @@ impl<S: Sessions> Answering<'_, S> {
             }),
             DeskCall::CheckIn { request } => json(desk.check_in(operator, now, &request)?),
             DeskCall::EncodeCards { access_method_ids } => {
+                desk.take_blank_for(station, &access_method_ids)?;
                 json(desk.encode_cards(context, station, &access_method_ids, on_event)?)
             }
             DeskCall::AddGuest { request } => json(desk.add_guest(operator, now, &request)?),
@@ -344,6 +340,7 @@ impl<S: Sessions> Answering<'_, S> {
                 desk.report_card_lost(operator, now, access_method_id)?,
             )),
             DeskCall::EncodeCancelCard { entrance_ids } => {
+                desk.take_blank_for(station, &[])?;
                 on_event(EncodeEvent::PresentCard { index: 0, total: 1 });
                 let mut progress = |done, total| {
                     on_event(EncodeEvent::Progress {
@@ -409,15 +406,6 @@ impl<S: Sessions> Answering<'_, S> {
                     card_ids
                         .iter()
                         .map(|card_id| desk.card_holder(card_id))
-                        .collect::<Result<Vec<_>>>()?,
-                )
-            }
-            DeskCall::CardMethods { card_ids } => {
-                context.require(frontdesk::Permission::FrontDesk)?;
-                json(
-                    card_ids
-                        .iter()
-                        .map(|card_id| desk.card_method(card_id))
                         .collect::<Result<Vec<_>>>()?,
                 )
             }

@@ -205,6 +205,8 @@ struct Inner {
     source: Source,
     on_event: Box<dyn Fn(LinkEvent) + Send + Sync>,
     state: Mutex<LinkState>,
+    /// Set by [`TerminalLink::close`]: the link stops and connects no more.
+    closed: tokio::sync::watch::Sender<bool>,
 }
 
 impl std::fmt::Debug for TerminalLink {
@@ -230,10 +232,17 @@ impl TerminalLink {
                 source,
                 on_event: Box::new(on_event),
                 state: Mutex::default(),
+                closed: tokio::sync::watch::Sender::new(false),
             }),
         };
         tokio::spawn(link.clone().keep_connected());
         link
+    }
+
+    /// Ends the link: the connection closes (the server sees the terminal and its encoder
+    /// go) and no other is made.
+    pub fn close(&self) {
+        self.inner.closed.send_replace(true);
     }
 
     pub fn credential(&self) -> &Credential {
@@ -305,7 +314,11 @@ impl TerminalLink {
 
     async fn keep_connected(self) {
         let mut wait = FIRST_RECONNECT_WAIT;
+        let mut closed = self.inner.closed.subscribe();
         loop {
+            if *closed.borrow_and_update() {
+                return;
+            }
             match self.connect_once().await {
                 Ok(connection) => {
                     wait = FIRST_RECONNECT_WAIT;
@@ -321,7 +334,10 @@ impl TerminalLink {
                 }
                 Err(error) => self.went_offline(&error.to_string()),
             }
-            tokio::time::sleep(wait).await;
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                _ = closed.changed() => {}
+            }
             wait = (wait * 2).min(MAX_RECONNECT_WAIT);
         }
     }
@@ -352,6 +368,8 @@ impl TerminalLink {
                 protocol: PROTOCOL,
                 terminal_id: credential.terminal_id,
                 credential: credential.credential.clone(),
+                encoder_present: self.inner.source.present(),
+                encoder_simulated: matches!(self.inner.source, Source::Simulated(_)),
             },
         )
         .await?;
@@ -396,8 +414,13 @@ impl TerminalLink {
                 version,
             });
         }
+        let mut closed = self.inner.closed.subscribe();
         let reason = loop {
-            let message = match stream.next().await {
+            let next = tokio::select! {
+                next = stream.next() => next,
+                _ = closed.wait_for(|closed| *closed) => break "the terminal closed the link".to_owned(),
+            };
+            let message = match next {
                 None => break "the server closed the connection".to_owned(),
                 Some(Err(error)) => break error.to_string(),
                 Some(Ok(frame)) => match serde_json::from_slice::<Downstream>(&frame) {
@@ -440,7 +463,8 @@ impl TerminalLink {
                 message @ (Downstream::EncoderOpen { .. }
                 | Downstream::EncoderWrite { .. }
                 | Downstream::EncoderRead { .. }
-                | Downstream::EncoderClose { .. }) => agent.handle(&message),
+                | Downstream::EncoderClose { .. }
+                | Downstream::PrepareBlank { .. }) => agent.handle(&message),
                 Downstream::Welcome { .. } | Downstream::Paired { .. } => {
                     break "the server welcomed this terminal twice".to_owned();
                 }

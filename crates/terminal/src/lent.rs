@@ -120,6 +120,12 @@ impl LentEncoder for LentDevice {
         self.lock().simulated
     }
 
+    fn prepare_blank(&self, keep_card: Option<String>) {
+        if let Some(outgoing) = &self.lock().outgoing {
+            let _ = outgoing.send(Downstream::PrepareBlank { keep_card });
+        }
+    }
+
     fn connect(&self) -> Result<Box<dyn Link>, LinkError> {
         let mut state = self.lock();
         let outgoing = state.outgoing.clone().ok_or(LinkError::Disconnected)?;

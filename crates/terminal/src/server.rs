@@ -80,28 +80,35 @@ impl TerminalEndpoint {
         }))
     }
 
-    /// The encoders the property's terminals lend, by terminal name.
+    /// The encoders of the property's paired terminals, by terminal name: connected or not
+    /// (a terminal that is away shows its encoder disconnected).
     pub fn stations(&self) -> Vec<Arc<LentStation>> {
-        let mut stations: Vec<_> = lock(&self.stations).values().cloned().collect();
-        stations.sort_by(|a, b| a.terminal_name.cmp(&b.terminal_name));
-        stations
+        let paired = self
+            .desk
+            .terminals(&Context::new("frontdesk serve", Utc::now()))
+            .unwrap_or_default();
+        paired
+            .into_iter()
+            .filter(|terminal| terminal.revoked_at.is_none())
+            .map(|terminal| self.station(terminal.terminal_id, &terminal.name))
+            .collect()
     }
 
     /// The encoder a terminal lends (made the first time it is asked for).
-    fn station(&self, terminal: &TerminalRecord) -> Arc<LentStation> {
+    fn station(&self, terminal_id: Uuid, terminal_name: &str) -> Arc<LentStation> {
         lock(&self.stations)
-            .entry(terminal.id)
+            .entry(terminal_id)
             .or_insert_with(|| {
                 let device = Arc::new(LentDevice::default());
                 let mut station = CardStation::lent_by_terminal(
                     Source::Lent(device.clone()),
                     self.keys.clone(),
-                    terminal.id,
+                    terminal_id,
                 );
                 station.set_card_timeout(self.card_timeout);
                 Arc::new(LentStation {
-                    terminal_id: terminal.id,
-                    terminal_name: terminal.name.clone(),
+                    terminal_id,
+                    terminal_name: terminal_name.to_owned(),
                     device,
                     station: Arc::new(station),
                 })
@@ -216,6 +223,8 @@ impl TerminalEndpoint {
                 protocol,
                 terminal_id,
                 credential,
+                encoder_present,
+                encoder_simulated,
             } => {
                 let desk = self.desk.clone();
                 let authenticated = if protocol == PROTOCOL {
@@ -227,7 +236,10 @@ impl TerminalEndpoint {
                     Err(other_version(protocol))
                 };
                 match authenticated {
-                    Ok(terminal) => self.session(connection, terminal, peer).await,
+                    Ok(terminal) => {
+                        let encoder = (encoder_present, encoder_simulated);
+                        self.session(connection, terminal, encoder, peer).await;
+                    }
                     Err(error) => {
                         tracing::warn!(%peer, %terminal_id, code = %error.error_type, "a terminal was refused");
                         let _ = wire::send(&mut connection, &refuse(error)).await;
@@ -248,6 +260,7 @@ impl TerminalEndpoint {
         self: Arc<Self>,
         mut connection: wire::Connection<S>,
         terminal: TerminalRecord,
+        (encoder_present, encoder_simulated): (bool, bool),
         peer: SocketAddr,
     ) where
         S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
@@ -272,9 +285,14 @@ impl TerminalEndpoint {
         lock(&self.connections).insert(terminal.id, number);
         tracing::info!(%peer, terminal = %terminal.name, "a terminal connected");
 
-        let lent = self.station(&terminal);
+        let lent = self.station(terminal.id, &terminal.name);
         let (outgoing, mut to_send) = mpsc::unbounded_channel::<Downstream>();
         lent.device.attach(outgoing.clone());
+        lent.device.set_presence(encoder_present, encoder_simulated);
+        // The supervisor drops the link of an earlier connection and opens one on this
+        // connection now, rather than at its next look.
+        let reconnecting = lent.clone();
+        tokio::task::spawn_blocking(move || reconnecting.station.supervisor().reconnect());
         let (mut sink, mut stream) = StreamExt::split::<bytes::Bytes>(connection);
         let writer = tokio::spawn(async move {
             while let Some(message) = to_send.recv().await {
@@ -328,6 +346,7 @@ impl TerminalEndpoint {
                 }
                 Upstream::EncoderPresence { present, simulated } => {
                     lent.device.set_presence(present, simulated);
+                    check_encoder(&lent);
                     if present {
                         settle.notify_one();
                     }
@@ -355,6 +374,7 @@ impl TerminalEndpoint {
             if connections.get(&terminal.id) == Some(&number) {
                 connections.remove(&terminal.id);
                 lent.device.detach();
+                check_encoder(&lent);
             }
         }
         tellers.abort();
@@ -501,6 +521,13 @@ impl TerminalEndpoint {
         };
         let _ = outgoing.send(Downstream::Reply { id, outcome });
     }
+}
+
+/// Has the supervisor of a terminal's encoder look at it now (on a blocking thread: opening
+/// a link waits for the terminal's answer, which this connection's task reads).
+fn check_encoder(lent: &Arc<LentStation>) {
+    let lent = lent.clone();
+    tokio::task::spawn_blocking(move || lent.station.supervisor().check_now());
 }
 
 /// Operators' sessions at one terminal, kept in the database.

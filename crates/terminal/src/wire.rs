@@ -36,6 +36,9 @@ pub enum Upstream {
         protocol: u32,
         terminal_id: Uuid,
         credential: String,
+        /// Whether the terminal's encoder is plugged in, and simulated, as it connects.
+        encoder_present: bool,
+        encoder_simulated: bool,
     },
     Pair {
         protocol: u32,
@@ -124,6 +127,11 @@ pub enum Downstream {
     },
     EncoderClose {
         link: u64,
+    },
+    /// Before an encode on a simulated encoder: a blank on the pad unless it holds a blank
+    /// or `keep_card`.
+    PrepareBlank {
+        keep_card: Option<String>,
     },
 }
 

@@ -42,8 +42,8 @@ pub enum EncodeEvent {
 }
 
 /// [`FrontDesk::take_blank_for`] on a simulated encoder, asking `card_method` which access
-/// method a plastic (its UID in hex) was last written for: a terminal asks its server.
-pub fn take_blank_before(
+/// method a plastic (its UID in hex) was last written for.
+fn take_blank_before(
     simulator: &SimulatedEncoder,
     ids: &[AccessMethodId],
     card_method: impl FnOnce(&str) -> Result<Option<AccessMethodId>>,
@@ -84,12 +84,24 @@ impl FrontDesk {
     /// the one about to be written again (that of the first of `ids`). A blank on the pad stays,
     /// and a staged failure still fires at the encode. A real encoder waits for the clerk.
     pub fn take_blank_for(&self, station: &CardStation, ids: &[AccessMethodId]) -> Result<()> {
-        match station.simulator() {
-            Some(simulator) => {
-                take_blank_before(simulator, ids, |card_id| self.card_method(card_id))
-            }
-            None => Ok(()),
+        if let Some(simulator) = station.simulator() {
+            return take_blank_before(simulator, ids, |card_id| self.card_method(card_id));
         }
+        if let Some(lent) = station.lent() {
+            // The other computer looks at its pad: it is told which card to keep there.
+            let keep_card = match ids.first() {
+                Some(first) => self.store.read(|r| {
+                    Ok::<_, Error>(
+                        r.cards_of_method(*first)?
+                            .first()
+                            .map(|card| card.card_uid.clone()),
+                    )
+                })?,
+                None => None,
+            };
+            lent.prepare_blank(keep_card);
+        }
+        Ok(())
     }
 
     /// Writes the card of an access method onto the card on the encoder (waiting for one

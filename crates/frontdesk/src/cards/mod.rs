@@ -16,7 +16,7 @@ mod read;
 mod resolve;
 mod station;
 
-pub use encode::{EncodeEvent, EncodedCard, take_blank_before};
+pub use encode::{EncodeEvent, EncodedCard};
 pub use present::LockDecision;
 pub use read::{CardContent, CardReport, DoorVerdict};
 pub use resolve::Resolution;

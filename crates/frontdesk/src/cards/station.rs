@@ -5,7 +5,9 @@ use std::time::Duration;
 use encoder::client::{Encoder, EncoderError};
 use encoder::keys::KeyRing;
 use encoder::simulator::SimulatedEncoder;
-use encoder::supervisor::{EncoderState, EncoderSupervisor, Source};
+use std::sync::Arc;
+
+use encoder::supervisor::{EncoderState, EncoderSupervisor, LentEncoder, Source};
 use uuid::Uuid;
 
 use crate::{Error, Result};
@@ -21,6 +23,8 @@ pub const CARD_TIMEOUT: Duration = Duration::from_secs(8);
 pub struct CardStation {
     supervisor: EncoderSupervisor,
     simulator: Option<SimulatedEncoder>,
+    /// The encoder of another computer (a terminal's), when that is what this station uses.
+    lent: Option<Arc<dyn LentEncoder>>,
     pub(super) keys: KeyRing,
     pub(super) card_timeout: Duration,
     /// Which encoder this is in the encode journal: `None` for the encoder of the process
@@ -34,9 +38,14 @@ impl CardStation {
             Source::Simulated(simulator) => Some(simulator.clone()),
             Source::Hid { .. } | Source::Lent(_) => None,
         };
+        let lent = match &source {
+            Source::Lent(lent) => Some(lent.clone()),
+            Source::Hid { .. } | Source::Simulated(_) => None,
+        };
         Self {
             supervisor: EncoderSupervisor::start(source),
             simulator,
+            lent,
             keys,
             card_timeout: CARD_TIMEOUT,
             encoder_id: None,
@@ -64,6 +73,11 @@ impl CardStation {
     /// The simulated encoder, when that is what this station uses.
     pub fn simulator(&self) -> Option<&SimulatedEncoder> {
         self.simulator.as_ref()
+    }
+
+    /// The encoder of another computer, when that is what this station uses.
+    pub fn lent(&self) -> Option<&Arc<dyn LentEncoder>> {
+        self.lent.as_ref()
     }
 
     pub fn supervisor(&self) -> &EncoderSupervisor {

@@ -1,5 +1,6 @@
 //! Terminals: one-time pairing secrets, credentials, revocation and operators' sessions at a
 //! terminal. Every refusal changes nothing.
+#![allow(clippy::unwrap_used)]
 
 use chrono::{Duration, TimeZone, Utc};
 use frontdesk::{Context, FrontDesk, Operator, PAIRING_LIFETIME, Role};
