@@ -16,11 +16,15 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use std::sync::Arc;
+
+use frontdesk::CardStation;
+
 use crate::AppState;
 use crate::error::ApiError;
 use crate::params::{Listed, Params};
 use crate::resources::Instant;
-use crate::routes::{Position, paginate, workspace_id};
+use crate::routes::{Key, Position, paginate, workspace_id};
 
 type Answer = Result<Json<Value>, ApiError>;
 
@@ -72,10 +76,62 @@ fn encoder_system(desk: &FrontDesk) -> Result<Uuid, frontdesk::Error> {
         .unwrap_or_default())
 }
 
-fn encoder_resource(state: &AppState, acs_system_id: Uuid) -> Result<Value, ApiError> {
-    let id = encoder_id(&state.desk)?;
-    let status = state.station.state();
-    let simulated = state.station.simulator().is_some();
+/// One of the property's encoders: the server's own, or one a terminal lends.
+#[derive(Clone)]
+struct ApiEncoder {
+    id: Uuid,
+    display_name: String,
+    station: Arc<CardStation>,
+}
+
+/// The property's encoders: the server's own first, then each connected terminal's, by
+/// terminal name ("Desk 2 encoder").
+fn encoders(state: &AppState) -> Result<Vec<ApiEncoder>, ApiError> {
+    let simulated = |station: &CardStation| {
+        station.simulator().is_some()
+            || station.state() == encoder::supervisor::EncoderState::Simulated
+    };
+    let own = ApiEncoder {
+        id: encoder_id(&state.desk)?,
+        display_name: if simulated(&state.station) {
+            "Desk encoder (simulated)".to_owned()
+        } else {
+            "Desk encoder".to_owned()
+        },
+        station: state.station.clone(),
+    };
+    let workspace = workspace_id(&state.desk)?;
+    let lent = state
+        .terminal_encoders
+        .as_ref()
+        .map(|encoders| (encoders.0)())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|lent| ApiEncoder {
+            id: Uuid::new_v5(&workspace, lent.terminal_id.as_bytes()),
+            display_name: format!(
+                "{} encoder{}",
+                lent.terminal_name,
+                if simulated(&lent.station) {
+                    " (simulated)"
+                } else {
+                    ""
+                }
+            ),
+            station: lent.station,
+        });
+    Ok(std::iter::once(own).chain(lent).collect())
+}
+
+fn encoder_resource(
+    state: &AppState,
+    encoder: &ApiEncoder,
+    acs_system_id: Uuid,
+) -> Result<Value, ApiError> {
+    let id = encoder.id;
+    let status = encoder.station.state();
+    let simulated = status == encoder::supervisor::EncoderState::Simulated
+        || encoder.station.simulator().is_some();
     let errors = if status == encoder::supervisor::EncoderState::Disconnected {
         vec![json!({
             "error_code": "acs_encoder_removed",
@@ -90,7 +146,7 @@ fn encoder_resource(state: &AppState, acs_system_id: Uuid) -> Result<Value, ApiE
         "acs_system_id": acs_system_id,
         "connected_account_id": acs_system_id,
         "workspace_id": workspace_id(&state.desk)?,
-        "display_name": if simulated { "Desk encoder (simulated)" } else { "Desk encoder" },
+        "display_name": encoder.display_name,
         "created_at": Instant(state.started_at),
         "errors": errors,
         "state": status,
@@ -108,8 +164,8 @@ struct ListEncoders {
     acs_encoder_ids: Option<Vec<Uuid>>,
 }
 
-/// The desk encoder writes cards for every offline system, so it is listed for each one
-/// asked about (or for each, when none is named).
+/// An encoder writes cards for every offline system, so each is listed for each system
+/// asked about (or for the first, when none is named).
 async fn list_encoders(
     State(state): State<AppState>,
     Listed(params, page): Listed<ListEncoders>,
@@ -134,22 +190,23 @@ async fn list_encoders(
             .filter(|id| offline.contains(id))
             .collect()
     };
-    let id = encoder_id(&state.desk)?;
-    let systems = if params.acs_encoder_ids.is_some_and(|ids| !ids.contains(&id)) {
-        Vec::new()
-    } else {
-        systems
-    };
-    // The one encoder is listed once per system, so the system orders the list.
-    let (systems, pagination) = paginate(
+    let wanted = params.acs_encoder_ids;
+    let all = encoders(&state)?;
+    let listed: Vec<(Uuid, ApiEncoder)> = systems
+        .iter()
+        .flat_map(|system| all.iter().map(move |encoder| (*system, encoder.clone())))
+        .filter(|(_, encoder)| wanted.as_ref().is_none_or(|ids| ids.contains(&encoder.id)))
+        .collect();
+    // Each encoder is listed once per system: the system, then the encoder, order the list.
+    let (listed, pagination) = paginate(
         "acs_encoders",
-        systems,
-        |system| Position(Vec::new(), *system),
+        listed,
+        |(system, encoder)| Position(vec![Key::Text(system.to_string())], encoder.id),
         &page,
     )?;
-    let encoders = systems
-        .into_iter()
-        .map(|system| encoder_resource(&state, system))
+    let encoders = listed
+        .iter()
+        .map(|(system, encoder)| encoder_resource(&state, encoder, *system))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Json(
         json!({ "acs_encoders": encoders, "pagination": pagination, "ok": true }),
@@ -162,23 +219,28 @@ struct EncoderSelector {
     acs_encoder_id: Option<Uuid>,
 }
 
-fn check_encoder(state: &AppState, id: Option<Uuid>) -> Result<(), ApiError> {
+/// The encoder `id` names: the server's own or a connected terminal's.
+fn find_encoder(state: &AppState, id: Option<Uuid>) -> Result<ApiEncoder, ApiError> {
     let id = id.ok_or_else(|| ApiError::missing("acs_encoder_id"))?;
-    if id == encoder_id(&state.desk)? {
-        Ok(())
-    } else {
-        Err(ApiError::not_found(format!("No acs_encoder with id {id}.")))
-    }
+    encoders(state)?
+        .into_iter()
+        .find(|encoder| encoder.id == id)
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "No acs_encoder with id {id}; a terminal's encoder is listed while the terminal \
+                 is paired and has connected since the server started."
+            ))
+        })
 }
 
 async fn get_encoder(
     State(state): State<AppState>,
     Params(params): Params<EncoderSelector>,
 ) -> Answer {
-    check_encoder(&state, params.acs_encoder_id)?;
+    let encoder = find_encoder(&state, params.acs_encoder_id)?;
     let system = encoder_system(&state.desk)?;
     Ok(Json(
-        json!({ "acs_encoder": encoder_resource(&state, system)?, "ok": true }),
+        json!({ "acs_encoder": encoder_resource(&state, &encoder, system)?, "ok": true }),
     ))
 }
 
@@ -210,7 +272,7 @@ fn method_to_encode(params: &EncodeParams) -> Result<(Uuid, &'static str), ApiEr
 }
 
 async fn encode(State(state): State<AppState>, Params(params): Params<EncodeParams>) -> Answer {
-    check_encoder(&state, params.acs_encoder_id)?;
+    let station = find_encoder(&state, params.acs_encoder_id)?.station;
     let (id, field) = method_to_encode(&params)?;
     // What can be refused before the card is touched is refused now, as a plain error.
     let method = match state.desk.access_method(id) {
@@ -228,11 +290,11 @@ async fn encode(State(state): State<AppState>, Params(params): Params<EncodePara
         ));
     }
     run_attempt(&state, "ENCODE_CREDENTIAL", move |state, context| {
-        state.desk.take_blank_for(&state.station, &[id])?;
+        state.desk.take_blank_for(&station, &[id])?;
         let mut progress = |_, _| {};
         let written = state
             .desk
-            .encode_card(context, &state.station, id, &mut progress)?;
+            .encode_card(context, &station, id, &mut progress)?;
         let issued_at = written
             .access_method
             .as_ref()
@@ -247,14 +309,14 @@ async fn encode(State(state): State<AppState>, Params(params): Params<EncodePara
 }
 
 async fn scan(State(state): State<AppState>, Params(params): Params<EncoderSelector>) -> Answer {
-    check_encoder(&state, params.acs_encoder_id)?;
-    run_attempt(&state, "SCAN_CREDENTIAL", |state, context| {
+    let station = find_encoder(&state, params.acs_encoder_id)?.station;
+    run_attempt(&state, "SCAN_CREDENTIAL", move |state, context| {
         let staged = next_scan_fault(state).take();
-        if let (Some(fault), Some(simulator)) = (staged, state.station.simulator()) {
+        if let (Some(fault), Some(simulator)) = (staged, station.simulator()) {
             // A scan starts with a POLL: the fault fires on it, before anything is read.
             simulator.fail_on(encoder::protocol::Command::Poll, fault);
         }
-        let report = state.desk.read_card(context, &state.station)?;
+        let report = state.desk.read_card(context, &station)?;
         scan_result(&state.desk, &report)
     })
     .await
@@ -437,8 +499,8 @@ fn fault_for(code: &str) -> Option<Fault> {
 }
 
 async fn will_fail(State(state): State<AppState>, Params(params): Params<WillFail>) -> Answer {
-    check_encoder(&state, params.acs_encoder_id)?;
-    let simulator = simulator(&state)?;
+    let station = find_encoder(&state, params.acs_encoder_id)?.station;
+    let simulator = simulator(&station)?;
     let code = params
         .error_code
         .unwrap_or_else(|| "uncategorized_error".to_owned());
@@ -458,8 +520,8 @@ async fn will_succeed(
     State(state): State<AppState>,
     Params(params): Params<EncoderSelector>,
 ) -> Answer {
-    check_encoder(&state, params.acs_encoder_id)?;
-    let simulator = simulator(&state)?;
+    let station = find_encoder(&state, params.acs_encoder_id)?.station;
+    let simulator = simulator(&station)?;
     simulator.clear_faults();
     simulator.plug();
     Ok(Json(json!({ "ok": true })))
@@ -504,8 +566,8 @@ async fn scan_will_fail(
     State(state): State<AppState>,
     Params(params): Params<ScanSimulation>,
 ) -> Answer {
-    check_encoder(&state, params.acs_encoder_id)?;
-    simulator(&state)?;
+    let station = find_encoder(&state, params.acs_encoder_id)?.station;
+    simulator(&station)?;
     params.refuse_staged_content()?;
     let fault = match params
         .error_code
@@ -530,8 +592,8 @@ async fn scan_will_succeed(
     State(state): State<AppState>,
     Params(params): Params<ScanSimulation>,
 ) -> Answer {
-    check_encoder(&state, params.acs_encoder_id)?;
-    simulator(&state)?;
+    let station = find_encoder(&state, params.acs_encoder_id)?.station;
+    simulator(&station)?;
     if params.error_code.is_some() {
         return Err(ApiError::invalid_input(
             "error_code",
@@ -543,12 +605,12 @@ async fn scan_will_succeed(
     Ok(Json(json!({ "ok": true })))
 }
 
-fn simulator(state: &AppState) -> Result<&encoder::simulator::SimulatedEncoder, ApiError> {
-    state.station.simulator().ok_or_else(|| {
+fn simulator(station: &CardStation) -> Result<&encoder::simulator::SimulatedEncoder, ApiError> {
+    station.simulator().ok_or_else(|| {
         ApiError::new(
             axum::http::StatusCode::BAD_REQUEST,
             "not_simulated",
-            "This front desk uses a real encoder; simulations need the simulated one.",
+            "This encoder is not the server's simulated one; simulations need that one.",
         )
     })
 }

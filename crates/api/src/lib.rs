@@ -21,6 +21,7 @@ use subtle::ConstantTimeEq;
 use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use uuid::Uuid;
 
 pub use error::ApiError;
 pub use params::MAX_BODY_BYTES;
@@ -68,6 +69,26 @@ pub struct AppState {
     /// on the simulated encoder only when that scan starts, so that an encode in between
     /// does not take it.
     next_scan_fault: Arc<std::sync::Mutex<Option<encoder::simulator::Fault>>>,
+    /// The encoders the property's terminals lend, on a property server.
+    terminal_encoders: Option<TerminalEncoders>,
+}
+
+/// An encoder a terminal lends to the property, as the API lists it.
+#[derive(Debug, Clone)]
+pub struct TerminalEncoder {
+    pub terminal_id: Uuid,
+    pub terminal_name: String,
+    pub station: Arc<CardStation>,
+}
+
+/// Where the API finds the terminals' encoders of the moment.
+#[derive(Clone)]
+pub struct TerminalEncoders(pub Arc<dyn Fn() -> Vec<TerminalEncoder> + Send + Sync>);
+
+impl std::fmt::Debug for TerminalEncoders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries((self.0)()).finish()
+    }
 }
 
 impl AppState {
@@ -86,7 +107,18 @@ impl AppState {
             clock,
             started_at: clock.now(),
             next_scan_fault: Arc::default(),
+            terminal_encoders: None,
         })
+    }
+
+    /// Lists the encoders the property's terminals lend beside the server's own, and
+    /// encodes on them.
+    #[must_use]
+    pub fn with_terminal_encoders(self, encoders: TerminalEncoders) -> Self {
+        Self {
+            terminal_encoders: Some(encoders),
+            ..self
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use api::{AppState, Clock};
+use api::{AppState, Clock, TerminalEncoder, TerminalEncoders};
 use chrono::{DateTime, Utc};
 use frontdesk::Context;
 use frontdesk::setup::{DeskFiles, EncoderChoice, WhenNoProperty, open_desk, parse_usb_id};
@@ -141,7 +141,6 @@ pub fn run(serve: Serve) -> Result<(), String> {
         .set_card_timeout(Duration::from_secs(serve.card_wait_seconds));
     let keys = opened.station.keys().clone();
     let desk = Arc::new(opened.desk);
-    let state = AppState::new(desk.clone(), Arc::new(opened.station), &api_key, clock)?;
     let terminals = match serve.terminals_listen {
         Some(_) => {
             let identity = ServerIdentity::load_or_create(&identity_file(&serve.db))
@@ -157,6 +156,22 @@ pub fn run(serve: Serve) -> Result<(), String> {
         }
         None => None,
     };
+
+    let mut state = AppState::new(desk.clone(), Arc::new(opened.station), &api_key, clock)?;
+    if let Some((_, endpoint)) = &terminals {
+        let endpoint = endpoint.clone();
+        state = state.with_terminal_encoders(TerminalEncoders(Arc::new(move || {
+            endpoint
+                .stations()
+                .into_iter()
+                .map(|lent| TerminalEncoder {
+                    terminal_id: lent.terminal_id,
+                    terminal_name: lent.terminal_name.clone(),
+                    station: lent.station.clone(),
+                })
+                .collect()
+        })));
+    }
 
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|error| format!("cannot start the server runtime: {error}"))?;
