@@ -11,6 +11,7 @@ pub mod desk;
 pub mod figures;
 pub mod http;
 pub mod journal;
+pub mod property_server;
 
 /// Whether the full-size runs were asked for (`RELIABILITY_FULL=1`).
 pub fn full_run() -> bool {

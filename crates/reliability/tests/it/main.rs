@@ -10,6 +10,7 @@ mod crash;
 mod disk_faults;
 mod encoder_faults;
 mod security;
+mod terminal_kills;
 
 /// Holds the harnesses to one at a time, as when each ran in its own process: they spawn
 /// workers, time their calls and print their own figures, so none may steal another's share
