@@ -18,6 +18,9 @@ use crate::journal::Fact;
 /// An override sequence number: (door, number) → the reservation that holds it.
 pub type SequenceOwners = BTreeMap<(String, i64), String>;
 
+/// An encode's state, card UID, image and encoder, by op id.
+type Operation = (String, String, Vec<u8>, Option<String>);
+
 /// A read-only look at a database file, beside whatever else has it open.
 #[derive(Debug)]
 pub struct Inspector {
@@ -174,14 +177,33 @@ impl Inspector {
     /// image and UID, its numbers those of its reservation), and every record is on the
     /// encoder. Issued access methods point at a recorded card.
     pub fn cards_match(&self, simulator: &SimulatedEncoder) -> Result<Vec<String>, String> {
+        self.cards_match_encoder(simulator, None)
+    }
+
+    /// [`Inspector::cards_match`] for one of several encoders: the one the process that owns
+    /// the database uses (`None`) or the one a terminal lends (its id). Only that encoder's
+    /// encodes are looked for on it.
+    pub fn cards_match_encoder(
+        &self,
+        simulator: &SimulatedEncoder,
+        encoder: Option<Uuid>,
+    ) -> Result<Vec<String>, String> {
         let mut problems = Vec::new();
         let (owners, _) = self.sequence_owners()?;
-        let operations: BTreeMap<String, (String, String, Vec<u8>)> = self
-            .rows(
-                "SELECT op_id, state, card_uid, image FROM encode_operations",
-                |row| Ok((row.get(0)?, (row.get(1)?, row.get(2)?, row.get(3)?))),
-            )?
+        let encoder = encoder.map(|id| id.to_string());
+        let all_operations: Vec<(String, Operation)> = self.rows(
+            "SELECT op_id, state, card_uid, image, encoder_id FROM encode_operations",
+            |row| {
+                Ok((
+                    row.get(0)?,
+                    (row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?),
+                ))
+            },
+        )?;
+        let operations: BTreeMap<String, (String, String, Vec<u8>)> = all_operations
             .into_iter()
+            .filter(|(_, (_, _, _, on))| *on == encoder)
+            .map(|(op, (state, uid, image, _))| (op, (state, uid, image)))
             .collect();
         let recorded: BTreeSet<(String, String)> = self
             .rows("SELECT op_id, card_uid FROM cards", |row| {
@@ -205,7 +227,9 @@ impl Inspector {
                 continue;
             };
             match operations.get(&op_id) {
-                None => problems.push(format!("card {uid} was written with no record ({op_id})")),
+                None => problems.push(format!(
+                    "card {uid} was written with no record of this encoder ({op_id})"
+                )),
                 Some((state, journaled_uid, image)) => {
                     if state != "written" {
                         problems.push(format!("card {uid}: its write {op_id} is {state}"));

@@ -11,6 +11,7 @@ mod disk_faults;
 mod encoder_faults;
 mod security;
 mod terminal_kills;
+mod terminal_links;
 
 /// Holds the harnesses to one at a time, as when each ran in its own process: they spawn
 /// workers, time their calls and print their own figures, so none may steal another's share

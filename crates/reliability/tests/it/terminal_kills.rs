@@ -55,6 +55,18 @@ fn wait_online(child: &mut Child) -> Result<(), String> {
     }
 }
 
+/// Pairs the terminal (an idle run), and returns its id.
+fn pair_first(dir: &Path) -> uuid::Uuid {
+    let mut idle = worker(dir, 0, true);
+    wait_online(&mut idle).unwrap();
+    idle.kill().unwrap();
+    idle.wait().unwrap();
+    terminal::client::Credential::load(&dir.join("terminal.json"))
+        .unwrap()
+        .unwrap()
+        .terminal_id
+}
+
 #[test]
 fn a_terminal_killed_at_random_points_leaves_no_card_unaccounted_for() {
     let _alone = crate::one_at_a_time();
@@ -75,6 +87,7 @@ fn a_terminal_killed_at_random_points_leaves_no_card_unaccounted_for() {
         server.pairing_code("Desk 2").unwrap().to_string(),
     )
     .unwrap();
+    let terminal_id = pair_first(&terminal_dir);
     let mut figures = Figures::new("terminal_kills", seed);
     let mut owners_before = SequenceOwners::new();
     let mut problems: Vec<String> = Vec::new();
@@ -133,7 +146,11 @@ fn a_terminal_killed_at_random_points_leaves_no_card_unaccounted_for() {
             ));
         }
         let encoder = SimulatedEncoder::open(terminal_dir.join("encoder-terminal.json")).unwrap();
-        found.extend(inspector.cards_match(&encoder).unwrap());
+        found.extend(
+            inspector
+                .cards_match_encoder(&encoder, Some(terminal_id))
+                .unwrap(),
+        );
         let facts = journal::read(&terminal_dir.join("journal.jsonl")).unwrap();
         found.extend(inspector.journal_kept(&facts).unwrap());
         problems.extend(
