@@ -184,7 +184,8 @@ impl TerminalEndpoint {
             Ok(Ok(Some(message))) => message,
             Ok(Ok(None)) => return,
             Ok(Err(error)) => {
-                tracing::warn!(%peer, %error, "a terminal's first message was refused");
+                // Not the parser's words: they may quote what the peer sent, a secret too.
+                tracing::warn!(%peer, code = %error.to_wire().error_type, "a terminal's first message was refused");
                 let _ = wire::send(&mut connection, &refuse(error.to_wire())).await;
                 return;
             }
@@ -319,7 +320,7 @@ impl TerminalEndpoint {
                 Some(Ok(frame)) => match serde_json::from_slice::<Upstream>(&frame) {
                     Ok(message) => message,
                     Err(error) => {
-                        tracing::warn!(terminal = %terminal.name, %error, "a malformed message from a terminal");
+                        tracing::warn!(terminal = %terminal.name, "a malformed message from a terminal");
                         let error = Error::Protocol(format!("a malformed message: {error}"));
                         let _ = outgoing.send(Downstream::Refused {
                             error: error.to_wire(),

@@ -15,15 +15,15 @@ use terminal::tls::{Fingerprint, ServerIdentity};
 use terminal::{DeskCall, Error, PairingCode};
 
 /// A property server with its terminal endpoint on a free loopback port.
-struct Server {
-    desk: Arc<FrontDesk>,
-    endpoint: Arc<TerminalEndpoint>,
-    address: String,
-    fingerprint: Fingerprint,
+pub struct Server {
+    pub desk: Arc<FrontDesk>,
+    pub endpoint: Arc<TerminalEndpoint>,
+    pub address: String,
+    pub fingerprint: Fingerprint,
     _dir: tempfile::TempDir,
 }
 
-async fn server() -> Server {
+pub async fn server() -> Server {
     let dir = tempfile::tempdir().expect("temporary directory");
     let db = dir.path().join("server.db");
     let opened = open_desk(
@@ -69,7 +69,7 @@ async fn server() -> Server {
 }
 
 impl Server {
-    fn pairing_code(&self, name: &str) -> PairingCode {
+    pub fn pairing_code(&self, name: &str) -> PairingCode {
         let pairing = self
             .desk
             .create_terminal_pairing(&Context::new("test", Utc::now()), name)
