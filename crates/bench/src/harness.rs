@@ -104,11 +104,15 @@ impl Row {
 
     /// The row as printed, in the columns of [`HEADER`].
     pub fn line(&self) -> String {
-        let mut goal = format!("≤ {:.1}×", self.max_ratio);
-        if let Some((extra, _)) = &self.extra_goal {
-            goal.push_str(", ");
-            goal.push_str(extra);
+        // A row whose goal is its own figure (a p99) has no ratio goal.
+        let mut goals = Vec::new();
+        if self.max_ratio.is_finite() {
+            goals.push(format!("≤ {:.1}×", self.max_ratio));
         }
+        if let Some((extra, _)) = &self.extra_goal {
+            goals.push(extra.clone());
+        }
+        let goal = goals.join(", ");
         format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {:.2}× | {} | {} | {} |",
             self.path,

@@ -41,12 +41,15 @@ struct Cli {
 
 type Measure = fn(&Plan, &Path) -> Result<Row>;
 
-const PATHS: [(&str, Measure); 5] = [
+const PATHS: [(&str, Measure); 8] = [
     ("check-in", paths::check_in::run),
     ("create-grant", paths::create_grant::run),
     ("board", paths::board::run),
     ("encode", paths::encode::run),
     ("api", paths::api::run),
+    ("terminal-check-in", paths::terminals::check_in),
+    ("terminal-live", paths::terminals::live),
+    ("terminals-at-once", paths::terminals::at_once),
 ];
 
 fn main() -> ExitCode {

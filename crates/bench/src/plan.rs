@@ -16,6 +16,12 @@ pub struct Plan {
     pub encode_runs: usize,
     pub api_clients: usize,
     pub api_requests_per_client: usize,
+    /// Check-ins at one terminal, and changes made through the API for another to see.
+    pub terminal_runs: usize,
+    pub live_changes: usize,
+    /// Terminals checking guests in at once, and check-ins each.
+    pub terminals_at_once: usize,
+    pub terminal_check_ins: usize,
 }
 
 impl Plan {
@@ -33,6 +39,10 @@ impl Plan {
             encode_runs: 100,
             api_clients: 8,
             api_requests_per_client: 100,
+            terminal_runs: 300,
+            live_changes: 200,
+            terminals_at_once: 8,
+            terminal_check_ins: 50,
         }
     }
 
@@ -50,6 +60,10 @@ impl Plan {
             encode_runs: 5,
             api_clients: 8,
             api_requests_per_client: 5,
+            terminal_runs: 5,
+            live_changes: 5,
+            terminals_at_once: 8,
+            terminal_check_ins: 3,
         }
     }
 }

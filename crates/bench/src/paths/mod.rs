@@ -6,3 +6,4 @@ pub mod board;
 pub mod check_in;
 pub mod create_grant;
 pub mod encode;
+pub mod terminals;
