@@ -152,6 +152,7 @@ pub fn run(serve: Serve) -> Result<(), String> {
                 &identity,
             )
             .map_err(|error| error.to_wire().message)?;
+            endpoint.set_clock(Arc::new(move || clock.now()));
             Some((identity, endpoint))
         }
         None => None,

@@ -50,7 +50,12 @@ pub struct TerminalEndpoint {
     connections: Mutex<HashMap<Uuid, u64>>,
     next_connection: std::sync::atomic::AtomicU64,
     changes: watch::Sender<i64>,
+    /// The server's clock: the wall clock, or the API's simulated one for training.
+    clock: Mutex<Now>,
 }
+
+/// A clock: what time it is for the server.
+pub type Now = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 impl std::fmt::Debug for TerminalEndpoint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -77,7 +82,18 @@ impl TerminalEndpoint {
             connections: Mutex::default(),
             next_connection: std::sync::atomic::AtomicU64::new(1),
             changes: watch::Sender::new(version),
+            clock: Mutex::new(Arc::new(Utc::now)),
         }))
+    }
+
+    /// Answers at the time `now` gives (the API's simulated clock, in training).
+    pub fn set_clock(&self, now: Now) {
+        *lock(&self.clock) = now;
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        let now = lock(&self.clock).clone();
+        now()
     }
 
     /// The encoders of the property's paired terminals, by terminal name: connected or not
@@ -85,7 +101,7 @@ impl TerminalEndpoint {
     pub fn stations(&self) -> Vec<Arc<LentStation>> {
         let paired = self
             .desk
-            .terminals(&Context::new("frontdesk serve", Utc::now()))
+            .terminals(&Context::new("frontdesk serve", self.now()))
             .unwrap_or_default();
         paired
             .into_iter()
@@ -197,9 +213,9 @@ impl TerminalEndpoint {
         match first {
             Upstream::Pair { protocol, secret } => {
                 let answer = if protocol == PROTOCOL {
-                    let desk = self.desk.clone();
+                    let (desk, now) = (self.desk.clone(), self.now());
                     blocking(move || {
-                        desk.pair_terminal(&Context::new("terminal pairing", Utc::now()), &secret)
+                        desk.pair_terminal(&Context::new("terminal pairing", now), &secret)
                     })
                     .await
                     .map(|paired| Downstream::Paired {
@@ -227,12 +243,10 @@ impl TerminalEndpoint {
                 encoder_present,
                 encoder_simulated,
             } => {
-                let desk = self.desk.clone();
+                let (desk, now) = (self.desk.clone(), self.now());
                 let authenticated = if protocol == PROTOCOL {
-                    blocking(move || {
-                        desk.authenticate_terminal(terminal_id, &credential, Utc::now())
-                    })
-                    .await
+                    blocking(move || desk.authenticate_terminal(terminal_id, &credential, now))
+                        .await
                 } else {
                     Err(other_version(protocol))
                 };
@@ -434,6 +448,7 @@ impl TerminalEndpoint {
         terminal: &TerminalRecord,
     ) -> Arc<tokio::sync::Notify> {
         let bell = Arc::new(tokio::sync::Notify::new());
+        let endpoint = self.clone();
         let (rung, desk, lent, name) = (
             bell.clone(),
             self.desk.clone(),
@@ -444,13 +459,11 @@ impl TerminalEndpoint {
             loop {
                 rung.notified().await;
                 let (desk, lent, name) = (desk.clone(), lent.clone(), name.clone());
+                let now = endpoint.now();
                 let settled = tokio::task::spawn_blocking(move || {
                     // The supervisor opens the encoder once it sees it present.
                     std::thread::sleep(encoder::supervisor::DEFAULT_CHECK_INTERVAL * 2);
-                    desk.resolve_pending_encodes(
-                        &Context::terminal(&name, Utc::now()),
-                        &lent.station,
-                    )
+                    desk.resolve_pending_encodes(&Context::terminal(&name, now), &lent.station)
                 })
                 .await;
                 if let Ok(Ok(resolution)) = settled
@@ -496,7 +509,7 @@ impl TerminalEndpoint {
             });
             return;
         }
-        let desk = self.desk.clone();
+        let (desk, now) = (self.desk.clone(), self.now());
         let (sessions, lent, progress) = (sessions.clone(), lent.clone(), outgoing.clone());
         let name = call.name();
         let answered = blocking(move || {
@@ -510,7 +523,7 @@ impl TerminalEndpoint {
                     let _ = progress.send(Downstream::Progress { id, event });
                 }
             };
-            answering.answer(token.as_deref(), call, Utc::now(), &mut on_event)
+            answering.answer(token.as_deref(), call, now, &mut on_event)
         })
         .await;
         let outcome = match answered {
