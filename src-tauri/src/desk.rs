@@ -171,7 +171,14 @@ impl Desk {
         if let Some(code) = &options.pair {
             let code: PairingCode = code.parse()?;
             let credential = tauri::async_runtime::block_on(terminal::client::pair(&code))
-                .map_err(|error| error.to_wire().message)?;
+                .map_err(|error| match error {
+                    terminal::Error::Unreachable { address, detail } => format!(
+                        "cannot reach the property server at {address} to pair ({detail}): \
+                         check the address in the code, and that `frontdesk serve \
+                         --terminals-listen` runs there"
+                    ),
+                    other => other.to_wire().message,
+                })?;
             credential
                 .save(&terminal_file)
                 .map_err(|error| error.to_wire().message)?;

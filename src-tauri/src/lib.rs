@@ -57,7 +57,15 @@ pub fn run(options: Options) -> Result<(), String> {
     tauri::Builder::default()
         .setup(move |app| {
             let data = app.path().app_data_dir()?;
-            let desk = Desk::open_in(&options, &data, notifier(app.handle().clone()))?;
+            let desk = match Desk::open_in(&options, &data, notifier(app.handle().clone())) {
+                Ok(desk) => desk,
+                Err(message) => {
+                    // Said in words and ended here: an error from the setup hook would make
+                    // tauri panic with a backtrace.
+                    eprintln!("frontdesk-desktop: {message}");
+                    std::process::exit(1);
+                }
+            };
             let info = desk.app_info().map_err(|error| error.to_wire().message)?;
             if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
                 let name = match &info.terminal {
