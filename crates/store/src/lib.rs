@@ -16,10 +16,12 @@ mod time;
 mod timeline;
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Deref;
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rusqlite::types::ValueRef;
@@ -108,10 +110,77 @@ pub fn new_row_id() -> Uuid {
 }
 
 /// The database. Reads and writes go through [`Store::read`] and [`Store::write`].
+///
+/// Writes that arrive together are committed together (group commit): a write whose work is
+/// done while other writes wait for the connection leaves its transaction open for them, and
+/// the last of them commits all at once, one `fsync` for the group. Each write is its own
+/// savepoint inside the group (a refused one leaves nothing), and each returns only once the
+/// group's commit is durable. Reads made meanwhile see the group's writes.
 #[derive(Debug)]
 pub struct Store {
-    connection: Mutex<Connection>,
+    shared: Mutex<Shared>,
+    /// Rung when a group is settled (committed or failed).
+    settled: Condvar,
+    /// Writers waiting for the connection.
+    waiting: AtomicUsize,
+    /// Commits made, each of one group of writes.
+    commits: AtomicU64,
 }
+
+#[derive(Debug)]
+struct Shared {
+    connection: Connection,
+    /// The group of writes whose transaction is open, if any.
+    group: Option<Group>,
+    next_group: u64,
+    /// The groups settled lately, and how: a member reads its group's outcome.
+    outcomes: VecDeque<(u64, std::result::Result<(), CommitFailure>)>,
+}
+
+/// Why a group's commit failed, kept so that each member gets the same error back (a full
+/// disk stays a full disk).
+#[derive(Debug, Clone)]
+struct CommitFailure {
+    extended_code: Option<std::ffi::c_int>,
+    message: String,
+}
+
+impl CommitFailure {
+    fn of(error: &rusqlite::Error) -> Self {
+        Self {
+            extended_code: match error {
+                rusqlite::Error::SqliteFailure(failure, _) => Some(failure.extended_code),
+                _ => None,
+            },
+            message: error.to_string(),
+        }
+    }
+
+    fn error(&self) -> Error {
+        match self.extended_code {
+            Some(code) => Error::Sqlite(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(code),
+                Some(self.message.clone()),
+            )),
+            None => Error::corrupt(format!("the commit failed: {}", self.message)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Group {
+    id: u64,
+    /// Writes done in it, waiting for its commit.
+    members: usize,
+}
+
+/// The most writes committed together.
+const MAX_GROUP: usize = 16;
+/// How long a write waits for its group to be committed by a later member before it commits
+/// the group itself (when that member failed to, having panicked).
+const GROUP_WAIT: Duration = Duration::from_secs(2);
+/// How many settled groups' outcomes are remembered for their members.
+const OUTCOMES_KEPT: usize = 64;
 
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
@@ -150,8 +219,26 @@ impl Store {
         Migrations::from_slice(MIGRATIONS).to_latest(&mut connection)?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
         Ok(Self {
-            connection: Mutex::new(connection),
+            shared: Mutex::new(Shared {
+                connection,
+                group: None,
+                next_group: 1,
+                outcomes: VecDeque::new(),
+            }),
+            settled: Condvar::new(),
+            waiting: AtomicUsize::new(0),
+            commits: AtomicU64::new(0),
         })
+    }
+
+    /// How many commits this store has made; writes that arrived together share one.
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::SeqCst)
+    }
+
+    /// How many writes wait for the connection now.
+    pub fn writers_waiting(&self) -> usize {
+        self.waiting.load(Ordering::SeqCst)
     }
 
     /// The schema version this build writes.
@@ -159,13 +246,18 @@ impl Store {
         MIGRATIONS.len()
     }
 
-    /// Runs `work` on one consistent snapshot.
+    /// Runs `work` on one consistent snapshot (inside the open group of writes, if there is
+    /// one: it sees them).
     pub fn read<T, E: From<Error>>(
         &self,
         work: impl FnOnce(&Reader<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
-        let mut connection = self.lock();
-        let transaction = connection
+        let mut shared = self.lock();
+        if shared.group.is_some() {
+            return work(&Reader::new(&shared.connection));
+        }
+        let transaction = shared
+            .connection
             .transaction_with_behavior(TransactionBehavior::Deferred)
             .map_err(Error::from)?;
         let result = work(&Reader::new(&transaction));
@@ -173,37 +265,107 @@ impl Store {
         result
     }
 
-    /// Runs `work` in one write transaction: committed if it returns `Ok`, rolled back
-    /// (nothing changed) if it returns `Err`.
+    /// Runs `work` in a write transaction: committed, durably, before this returns `Ok`;
+    /// rolled back (nothing changed) if it returns `Err`. Writes that arrive together share
+    /// one commit (see [`Store`]).
     pub fn write<T, E: From<Error>>(
         &self,
         work: impl FnOnce(&Writer<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
-        let mut connection = self.lock();
-        // IMMEDIATE takes the write lock up front, so that two processes cannot both read a
-        // reservation and then both try to change it.
-        let transaction = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(Error::from)?;
-        let result = work(&Writer {
-            reader: Reader::new(&transaction),
-        });
-        match result {
-            Ok(value) => {
-                transaction.commit().map_err(Error::from)?;
-                Ok(value)
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        let mut shared = self.lock();
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        let group = match shared.group {
+            Some(group) => group.id,
+            None => {
+                // IMMEDIATE takes the write lock up front, so that two processes cannot both
+                // read a reservation and then both try to change it.
+                shared
+                    .connection
+                    .execute_batch("BEGIN IMMEDIATE")
+                    .map_err(Error::from)?;
+                let id = shared.next_group;
+                shared.next_group += 1;
+                shared.group = Some(Group { id, members: 0 });
+                id
             }
-            Err(error) => {
-                transaction.rollback().map_err(Error::from)?;
-                Err(error)
-            }
+        };
+        let result: std::result::Result<T, E> = match Member::begin(&shared.connection) {
+            Err(error) => Err(error.into()),
+            Ok(member) => match work(&Writer {
+                reader: Reader::new(&shared.connection),
+            }) {
+                Ok(value) => member.keep().map(|()| value).map_err(E::from),
+                Err(error) => match member.undo() {
+                    Ok(()) => Err(error),
+                    Err(undo_failed) => Err(undo_failed.into()),
+                },
+            },
+        };
+        let joined = result.is_ok();
+        if let Some(open) = shared.group.as_mut()
+            && joined
+        {
+            open.members += 1;
         }
+        let others_wait = self.waiting.load(Ordering::SeqCst) > 0;
+        let members = shared.group.map_or(0, |open| open.members);
+        if !others_wait || members >= MAX_GROUP {
+            self.settle(&mut shared);
+        }
+        // Nothing of a refused write is left in the group: it need not wait for it.
+        let value = result?;
+        // Left open for the writes that wait: one of them commits it.
+        let (mut shared, _) = self
+            .settled
+            .wait_timeout_while(shared, GROUP_WAIT, |shared| {
+                shared.group.is_some_and(|open| open.id == group)
+            })
+            .unwrap_or_else(PoisonError::into_inner);
+        if shared.group.is_some_and(|open| open.id == group) {
+            self.settle(&mut shared);
+        }
+        match shared.outcomes.iter().find(|(id, _)| *id == group) {
+            Some((_, Ok(()))) => Ok(value),
+            Some((_, Err(failure))) => Err(failure.error().into()),
+            None => Err(Error::corrupt("the outcome of a commit was forgotten").into()),
+        }
+    }
+
+    /// Ends the open group: commits it if it holds writes (rolls it back otherwise), keeps
+    /// its outcome for its members and wakes them.
+    fn settle(&self, shared: &mut Shared) {
+        let Some(group) = shared.group.take() else {
+            return;
+        };
+        let outcome = if group.members == 0 {
+            shared
+                .connection
+                .execute_batch("ROLLBACK")
+                .map_err(|error| CommitFailure::of(&error))
+        } else {
+            let committed = shared.connection.execute_batch("COMMIT").map_err(|error| {
+                // A failed COMMIT may leave the transaction open: end it, losing the group.
+                let _ = shared.connection.execute_batch("ROLLBACK");
+                CommitFailure::of(&error)
+            });
+            if committed.is_ok() {
+                self.commits.fetch_add(1, Ordering::SeqCst);
+            }
+            committed
+        };
+        shared.outcomes.push_back((group.id, outcome));
+        while shared.outcomes.len() > OUTCOMES_KEPT {
+            shared.outcomes.pop_front();
+        }
+        self.settled.notify_all();
     }
 
     /// How this store's own connection is set up, read back from SQLite; for diagnostics
     /// and for the tests that pin the settings [`Store::open`] makes.
     pub fn settings(&self) -> Result<ConnectionSettings> {
-        let connection = self.lock();
+        let shared = self.lock();
+        let connection = &shared.connection;
         let value = |name: &str| -> Result<rusqlite::types::Value> {
             Ok(connection.pragma_query_value(None, name, |row| row.get(0))?)
         };
@@ -232,18 +394,55 @@ impl Store {
 
     /// Runs SQLite's own consistency check; `["ok"]` when the file is sound.
     pub fn integrity_check(&self) -> Result<Vec<String>> {
-        let connection = self.lock();
-        let mut statement = connection.prepare("PRAGMA integrity_check")?;
+        let shared = self.lock();
+        let mut statement = shared.connection.prepare("PRAGMA integrity_check")?;
         let rows = statement.query_map([], |row| row.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock leaves no half transaction behind (a dropped
-        // transaction rolls back), so the connection is still sound.
-        self.connection
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn lock(&self) -> MutexGuard<'_, Shared> {
+        // A panic while holding the lock leaves no half write behind (its savepoint is rolled
+        // back as the panic unwinds), so the connection is still sound.
+        self.shared.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// One write inside a group: a savepoint, rolled back unless kept (a panic in the write
+/// rolls it back as it unwinds).
+struct Member<'c> {
+    connection: &'c Connection,
+    open: bool,
+}
+
+impl<'c> Member<'c> {
+    fn begin(connection: &'c Connection) -> Result<Self> {
+        connection.execute_batch("SAVEPOINT member")?;
+        Ok(Self {
+            connection,
+            open: true,
+        })
+    }
+
+    fn keep(mut self) -> Result<()> {
+        self.open = false;
+        Ok(self.connection.execute_batch("RELEASE member")?)
+    }
+
+    fn undo(mut self) -> Result<()> {
+        self.open = false;
+        Ok(self
+            .connection
+            .execute_batch("ROLLBACK TO member; RELEASE member")?)
+    }
+}
+
+impl Drop for Member<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self
+                .connection
+                .execute_batch("ROLLBACK TO member; RELEASE member");
+        }
     }
 }
 

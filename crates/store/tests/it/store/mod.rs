@@ -17,6 +17,7 @@ use store::{
 };
 
 mod connection;
+mod group_commit;
 mod long_history;
 mod memory_and_file;
 mod queries;
