@@ -35,6 +35,16 @@ const NEXT_STEPS: Partial<Record<AppErrorType, string>> = {
   [IPC_ERROR]: 'Try again. If it keeps happening, restart the front desk app.',
 }
 
+/** The types a terminal's commands fail with while its link to the property server is down:
+ * nothing was changed, or the answer was lost on the way. Their messages say what to do. */
+export const LINK_ERRORS: readonly ErrorCode[] = ['server_unreachable', 'server_answer_lost']
+
+/** Whether a command failed because the terminal's link to its server is down (the header
+ * says so already: a view reading its data again keeps what it shows). */
+export function isLinkDown(error: AppError): boolean {
+  return (LINK_ERRORS as readonly AppErrorType[]).includes(error.type)
+}
+
 /** The next step for an error, or null when its message says it all. */
 export function nextStep(error: AppError): string | null {
   return NEXT_STEPS[error.type] ?? null

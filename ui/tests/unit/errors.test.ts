@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { actionLabel, actorLabel, operatorActor } from '../../src/lib/audit'
-import { ENCODER_ERRORS, fieldProblem, fieldSentence, isEncoderError, isRoomBooked, nextStep } from '../../src/lib/errors'
+import { ENCODER_ERRORS, fieldProblem, fieldSentence, isEncoderError, isLinkDown, isRoomBooked, nextStep } from '../../src/lib/errors'
 import { AppError } from '../../src/lib/ipc'
 
 describe('next steps', () => {
@@ -24,6 +24,15 @@ describe('next steps', () => {
     expect(isEncoderError(rule)).toBe(false)
     expect(nextStep(rule)).toBeNull()
     expect(nextStep(new AppError({ type: 'forbidden', message: '' }))).toBe('Ask a manager to do this.')
+  })
+
+  it('knows a terminal’s lost link, whose message says it all', () => {
+    for (const type of ['server_unreachable', 'server_answer_lost'] as const) {
+      const error = new AppError({ type, message: 'The property server cannot be reached.' })
+      expect(isLinkDown(error)).toBe(true)
+      expect(nextStep(error)).toBeNull()
+    }
+    expect(isLinkDown(new AppError({ type: 'not_found', message: '' }))).toBe(false)
   })
 
   it('finds a refused field, indexed or nested', () => {
