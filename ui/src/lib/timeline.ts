@@ -229,6 +229,24 @@ export function moveBetweenBars(rows: Row[], at: BarPosition, key: string): BarP
   return null
 }
 
+/** Where a stay's bar is among the rows (a stay moved to another room is found there), or
+ * null when the rows no longer show it. */
+export function findBar(rows: Row[], reservationKey: string): BarPosition | null {
+  for (let row = 0; row < rows.length; row += 1) {
+    const line = rows[row]
+    if (line.kind !== 'room') continue
+    const index = line.room.stays.findIndex((stay) => stay.reservation_key === reservationKey && !isPast(stay.status))
+    if (index >= 0) return { row, index }
+  }
+  for (let row = 0; row < rows.length; row += 1) {
+    const line = rows[row]
+    if (line.kind !== 'room') continue
+    const index = line.room.stays.findIndex((stay) => stay.reservation_key === reservationKey)
+    if (index >= 0) return { row, index }
+  }
+  return null
+}
+
 function nearestInTime(stays: StayBar[], time: number): number {
   let best = 0
   for (let index = 1; index < stays.length; index += 1) {

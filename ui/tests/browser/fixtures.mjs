@@ -368,6 +368,11 @@ export async function calls(page, command) {
 
 export const roomButton = (page, number) => page.locator(`[data-testid="room"][data-room="${number}"]`)
 
+/** Sends `desk-changed` as the Rust side does when the property changed somewhere. */
+export async function deskChanged(page, version = 2) {
+  await page.evaluate((payload) => window.__frontdeskMock.emit('desk-changed', payload), version)
+}
+
 /** Waits until the mock is paused at `name`, then lets it go on. */
 export async function release(page, name) {
   await page.waitForFunction((pause) => window.__frontdeskMock.waiting().includes(pause), name)

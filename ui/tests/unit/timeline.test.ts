@@ -11,6 +11,7 @@ import {
   dayRangeLabel,
   daysBetween,
   daysFrom,
+  findBar,
   localDay,
   nextArrivalWords,
   moveBetweenBars,
@@ -158,6 +159,13 @@ describe('keys', () => {
     // Nothing below 201 has a bar.
     expect(moveBetweenBars(rows, { row: 6, index: 0 }, 'ArrowDown')).toBeNull()
     expect(moveBetweenBars(rows, { row: 1, index: 0 }, 'x')).toBeNull()
+  })
+
+  it('finds a stay again after a read, in the room it lives in now rather than the one it left', () => {
+    // Tom moved from 102 to 201: his live bar is in 201 (row 6).
+    expect(findBar(rows, 'tom')).toEqual({ row: 6, index: 0 })
+    expect(findBar(rows, 'carl')).toEqual({ row: 4, index: 0 })
+    expect(findBar(rows, 'nobody')).toBeNull()
   })
 
   it('carries a stay over every room, empty ones too, but not floor headings', () => {
