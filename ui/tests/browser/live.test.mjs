@@ -1,10 +1,29 @@
 // The views read their data again when the property changed somewhere (`desk-changed`): a
-// burst read once, nothing the operator is doing lost.
+// burst read once, nothing the operator is doing lost, nothing read in the middle of the
+// operator's own request, and a stay changed elsewhere said in words.
 
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { startUi } from './harness.mjs'
-import { bar, base, board, calls, checkInOptions, deskChanged, roomButton, signIn, summary, tile, timeline } from './fixtures.mjs'
+import {
+  anaStay,
+  bar,
+  base,
+  board,
+  calls,
+  cardOut,
+  checkInOptions,
+  deskChanged,
+  guest,
+  id,
+  issued,
+  release,
+  roomButton,
+  signIn,
+  summary,
+  tile,
+  timeline,
+} from './fixtures.mjs'
 
 let ui
 before(async () => {
@@ -77,6 +96,102 @@ test('the focus stays on its room when the stay it was on leaves the board', asy
   assert.deepEqual(problems, [])
 })
 
+test('an open stay shows what was changed at another desk, in the view the operator is in', async () => {
+  const joined = anaStay({ ends_at: '2025-03-15T11:00:00Z' })
+  joined.guests.push(guest('Cy Silva', [issued('cy-1')]))
+  const { page, problems } = await ui.open(base({ stay: { ok: anaStay() } }))
+  await signIn(page)
+  await roomButton(page, '102').click()
+  const panel = page.getByTestId('stay-panel')
+  await panel.getByTestId('guest').nth(1).waitFor()
+
+  await reply(page, 'stay', { ok: joined })
+  await deskChanged(page)
+  await panel.getByTestId('guest').nth(2).waitFor()
+  assert.match(await panel.getByTestId('guest').nth(2).textContent(), /Cy Silva/)
+  assert.equal(await panel.getByTestId('stay-dates').textContent(), 'Tue 11 Mar 15:00 – Sat 15 Mar 11:00 (4 nights)')
+
+  // In the dates form, the form stays as typed while the stay is read again.
+  await panel.getByRole('button', { name: 'Extend or shorten' }).click()
+  const form = panel.getByTestId('dates-form')
+  await form.getByLabel('Departure').fill('2025-03-18T11:00')
+  await reply(page, 'stay', { ok: anaStay({ ends_at: '2025-03-16T11:00:00Z' }) })
+  await deskChanged(page, 3)
+  await page.waitForFunction(() => window.__frontdeskMock.calls.filter((c) => c.command === 'stay').length === 3)
+  await settle(page)
+  assert.equal(await form.isVisible(), true)
+  assert.equal(await form.getByLabel('Departure').inputValue(), '2025-03-18T11:00')
+  await form.getByRole('button', { name: 'Back' }).click()
+  assert.equal(await panel.getByTestId('stay-dates').textContent(), 'Tue 11 Mar 15:00 – Sun 16 Mar 11:00 (5 nights)')
+  assert.equal(await panel.getByTestId('stay-elsewhere').count(), 0)
+  assert.deepEqual(problems, [])
+})
+
+test('a stay moved or checked out elsewhere while it is open is said in words', async () => {
+  const { page, problems } = await ui.open(
+    base({
+      stay: { ok: anaStay() },
+      past_stay: {
+        ok: {
+          reservation_key: 'stay-ana',
+          room_name: 'Room 201',
+          starts_at: '2025-03-11T15:00:00Z',
+          checked_out_at: '2025-03-12T15:10:00Z',
+          guests: ['Ana Silva', 'Ben Silva'],
+          cards_made: 2,
+          cards_still_out: [],
+        },
+      },
+    }),
+  )
+  await signIn(page)
+  await roomButton(page, '102').click()
+  const panel = page.getByTestId('stay-panel')
+  await panel.getByTestId('guest').first().waitFor()
+
+  await reply(page, 'stay', { ok: anaStay({ space_id: id('space-201'), room_name: 'Room 201' }) })
+  await deskChanged(page)
+  const said = panel.getByTestId('stay-elsewhere')
+  await said.waitFor()
+  assert.equal(await said.textContent(), 'This stay was changed elsewhere while it was open here: it is now in Room 201.')
+  assert.equal(await page.getByRole('dialog', { name: 'Room 201: Ana Silva, Ben Silva' }).count(), 1)
+
+  // Checked out elsewhere: no longer among the live stays.
+  await reply(page, 'stay', { error: { type: 'not_found', message: 'No stay stay-ana.' } })
+  await deskChanged(page, 3)
+  await said.filter({ hasText: 'This stay was checked out elsewhere while it was open here.' }).waitFor()
+  assert.equal(await panel.getByTestId('error').count(), 0)
+  assert.equal(await panel.getByRole('button', { name: 'Check out…' }).count(), 0)
+  await panel.getByRole('button', { name: 'Show the checked-out stay' }).click()
+  await page.getByTestId('past-stay').getByTestId('past-stay-cards').waitFor()
+  assert.deepEqual(problems, [])
+})
+
+test('a stay is not read again in the middle of the operator’s own change, but right after it', async () => {
+  const extended = anaStay({ ends_at: '2025-03-16T11:00:00Z' })
+  const { page, problems } = await ui.open(base({ stay: { ok: anaStay() }, change_dates: { ok: extended, steps: [{ pause: 'dates' }] } }))
+  await signIn(page)
+  await roomButton(page, '102').click()
+  const panel = page.getByTestId('stay-panel')
+  await panel.getByRole('button', { name: 'Extend or shorten' }).click()
+  const form = panel.getByTestId('dates-form')
+  await form.getByLabel('Departure').fill('2025-03-16T11:00')
+  await form.getByRole('button', { name: 'Change dates' }).click()
+  await page.waitForFunction(() => window.__frontdeskMock.waiting().includes('dates'))
+
+  await reply(page, 'stay', { ok: extended })
+  await deskChanged(page)
+  await settle(page)
+  assert.equal((await calls(page, 'stay')).length, 1)
+
+  await release(page, 'dates')
+  await panel.getByTestId('stay-notice').waitFor()
+  await page.waitForFunction(() => window.__frontdeskMock.calls.filter((c) => c.command === 'stay').length === 2)
+  assert.match(await panel.getByTestId('stay-notice').textContent(), /^The stay now runs Tue 11 Mar 15:00 – Sun 16 Mar 11:00/)
+  assert.equal(await panel.getByTestId('stay-elsewhere').count(), 0)
+  assert.deepEqual(problems, [])
+})
+
 test('the timeline waits for a stay carried with the keys to be put down, then shows the change', async () => {
   // Sixty days: wider than the window, so that the chart scrolls sideways.
   const later = timeline({ days: 60 })
@@ -112,5 +227,28 @@ test('the timeline waits for a stay carried with the keys to be put down, then s
   assert.equal((await row('101').getByTestId('timeline-bar').textContent()).trim(), 'Lia Moreno')
   assert.equal(await page.evaluate(() => document.activeElement?.dataset.stay), 'stay-eva')
   assert.equal(await page.locator('.chart').evaluate((chart) => chart.scrollLeft), scroll)
+  assert.deepEqual(problems, [])
+})
+
+test('a past stay shows a card collected at another desk', async () => {
+  const past = {
+    reservation_key: 'stay-zoe',
+    room_name: 'Room 203',
+    starts_at: '2025-03-09T15:00:00Z',
+    checked_out_at: '2025-03-11T10:40:00Z',
+    guests: ['Zoe Adams'],
+    cards_made: 2,
+    cards_still_out: [cardOut('04C3', { guest: 'Zoe Adams' })],
+  }
+  const { page, problems } = await ui.open(base({ past_stay: { ok: past } }))
+  await signIn(page)
+  await page.getByTestId('view-timeline').click()
+  await page.locator('[data-testid="timeline-row"][data-room="203"]').getByTestId('timeline-bar').click()
+  const panel = page.getByTestId('past-stay')
+  await panel.getByTestId('card-still-out').waitFor()
+  await reply(page, 'past_stay', { ok: { ...past, cards_still_out: [] } })
+  await deskChanged(page)
+  await panel.getByTestId('past-stay-cards').filter({ hasText: 'All 2 of its cards are back at the desk' }).waitFor()
+  assert.equal(await panel.getByTestId('card-still-out').count(), 0)
   assert.deepEqual(problems, [])
 })
