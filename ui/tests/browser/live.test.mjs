@@ -17,6 +17,8 @@ import {
   guest,
   id,
   issued,
+  manager,
+  receptionist,
   release,
   roomButton,
   signIn,
@@ -250,5 +252,55 @@ test('a past stay shows a card collected at another desk', async () => {
   await deskChanged(page)
   await panel.getByTestId('past-stay-cards').filter({ hasText: 'All 2 of its cards are back at the desk' }).waitFor()
   assert.equal(await panel.getByTestId('card-still-out').count(), 0)
+  assert.deepEqual(problems, [])
+})
+
+test('the manager’s warnings and audit log follow the changes, with the filters last shown', async () => {
+  const warning = (code) => ({
+    access_grant_id: id(`grant-${code}`),
+    access_method_id: id(`method-${code}`),
+    code,
+    message: `Message for ${code}.`,
+    created_at: '2025-03-12T10:00:00Z',
+    reservation_key: `stay-${code}`,
+    guest: 'Ana Silva',
+    fix: 're_encode',
+    outstanding_card_ids: [],
+    cards_out: [],
+  })
+  const entry = (n, action) => ({
+    id: n,
+    at: '2025-03-12T09:30:00Z',
+    actor: 'operator:Rex Desk',
+    action,
+    subject_id: 'stay-ana',
+    outcome: 'ok',
+    before: null,
+    after: null,
+    detail: null,
+  })
+  const { page, problems } = await ui.open(
+    base({
+      warnings: [{ ok: [warning('encoding_required')] }, { ok: [warning('encoding_required'), warning('sequence_inversion')] }],
+      audit_log: [{ ok: [entry(1, 'stay.check_in')] }, { ok: [entry(2, 'stay.move'), entry(1, 'stay.check_in')] }],
+      list_operators: { ok: [manager, receptionist] },
+    }),
+  )
+  await signIn(page)
+  await page.getByRole('button', { name: 'Manager' }).click()
+  await page.getByTestId('audit-entry').first().waitFor()
+  await page.getByTestId('warning').first().waitFor()
+  // A filter chosen but not shown yet is not the log's.
+  await page.getByTestId('audit-filters').getByLabel('Operator').selectOption({ label: 'Rex Desk' })
+
+  await deskChanged(page)
+  await page.getByTestId('warning').nth(1).waitFor()
+  await page.getByTestId('audit-entry').nth(1).waitFor()
+  assert.match(await page.getByTestId('audit-entry').first().textContent(), /Moved a stay/)
+  assert.deepEqual(
+    (await calls(page, 'audit_log')).map((c) => c.args.query.actor),
+    [null, null],
+  )
+  assert.equal(await page.getByTestId('audit-filters').getByLabel('Operator').inputValue(), 'operator:Rex Desk')
   assert.deepEqual(problems, [])
 })
