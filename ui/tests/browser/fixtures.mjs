@@ -12,6 +12,21 @@ export const appInfo = {
   terminal: null,
 }
 
+/** This PC's link as a terminal of the property server: Desk 2, connected. */
+export function terminalStatus(extra = {}) {
+  return {
+    property_name: appInfo.property_name,
+    terminal_name: 'Desk 2',
+    server: '192.168.1.20:8788',
+    online: true,
+    problem: null,
+    ...extra,
+  }
+}
+
+/** The app's info on a terminal of the property server. */
+export const terminalInfo = (status = terminalStatus()) => ({ ...appInfo, terminal: status })
+
 /** A stable UUID-looking id per name. */
 export function id(name) {
   let hex = ''

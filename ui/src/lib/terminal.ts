@@ -1,0 +1,15 @@
+// A terminal of a property server, in words: its link as the header says it.
+
+import type { TerminalStatus } from './types'
+
+/** The link's state: connected, still connecting (just started), or lost or refused. */
+export type LinkTone = 'online' | 'connecting' | 'away'
+
+/** What the header says about the link: "Desk 2 · Connected to the property server"; when it
+ * is lost or refused, why, in the server's or the link's words. */
+export function linkState(status: TerminalStatus): { tone: LinkTone; words: string; problem: string | null } {
+  const name = status.terminal_name
+  if (status.online) return { tone: 'online', words: `${name} · Connected to the property server`, problem: null }
+  if (status.problem === null) return { tone: 'connecting', words: `${name} · Connecting to the property server…`, problem: null }
+  return { tone: 'away', words: `${name} · Server unreachable`, problem: status.problem }
+}
