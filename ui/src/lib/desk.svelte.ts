@@ -26,6 +26,11 @@ class Desk {
     return this.session.token
   }
 
+  /** A terminal of a property server, rather than a standalone desk with its own database. */
+  get isTerminal(): boolean {
+    return this.info?.terminal != null
+  }
+
   get isManager(): boolean {
     return this.session?.operator.role === 'manager'
   }

@@ -1,6 +1,7 @@
-// A terminal of a property server, in words: its link as the header says it.
+// A terminal of a property server, in words: its link as the header says it, and the
+// property's terminals as a manager's settings list them.
 
-import type { TerminalStatus } from './types'
+import type { TerminalStatus, TerminalView } from './types'
 
 /** The link's state: connected, still connecting (just started), or lost or refused. */
 export type LinkTone = 'online' | 'connecting' | 'away'
@@ -12,4 +13,13 @@ export function linkState(status: TerminalStatus): { tone: LinkTone; words: stri
   if (status.online) return { tone: 'online', words: `${name} · Connected to the property server`, problem: null }
   if (status.problem === null) return { tone: 'connecting', words: `${name} · Connecting to the property server…`, problem: null }
   return { tone: 'away', words: `${name} · Server unreachable`, problem: status.problem }
+}
+
+/** The list with `changed` in its place, live terminals first and revoked ones last (as the
+ * server lists them). */
+export function withTerminal(list: TerminalView[], changed: TerminalView): TerminalView[] {
+  const replaced = list.some((terminal) => terminal.terminal_id === changed.terminal_id)
+    ? list.map((terminal) => (terminal.terminal_id === changed.terminal_id ? changed : terminal))
+    : [...list, changed]
+  return [...replaced.filter((terminal) => terminal.revoked_at === null), ...replaced.filter((terminal) => terminal.revoked_at !== null)]
 }

@@ -27,6 +27,18 @@ export function terminalStatus(extra = {}) {
 /** The app's info on a terminal of the property server. */
 export const terminalInfo = (status = terminalStatus()) => ({ ...appInfo, terminal: status })
 
+/** A terminal as a manager's settings list it. */
+export function terminalView(name, extra = {}) {
+  return {
+    terminal_id: id(`terminal-${name}`),
+    name,
+    paired_at: '2025-03-01T09:00:00Z',
+    revoked_at: null,
+    last_seen_at: '2025-03-12T14:55:00Z',
+    ...extra,
+  }
+}
+
 /** A stable UUID-looking id per name. */
 export function id(name) {
   let hex = ''
@@ -363,6 +375,7 @@ export function base(overrides = {}, operator = manager) {
     simulator_cards: { ok: [] },
     predict: { ok: { booked: null, troubles: [] } },
     room_cards_out: { ok: [] },
+    terminals: { ok: [] },
     ...overrides,
   }
 }

@@ -29,6 +29,8 @@ const MANAGER_COMMANDS = [
   'create_operator',
   'api_status',
   'set_api_enabled',
+  'terminals',
+  'revoke_terminal',
 ]
 
 test('a receptionist sees the desk’s screens and none of the manager’s', async () => {

@@ -1,11 +1,25 @@
 // A terminal of a property server: its link in the header, the board greyed while the server
-// is out of reach and read again when it is back, a refused (revoked) terminal. A standalone
-// desk shows none of the link.
+// is out of reach and read again when it is back, a refused (revoked) terminal; and the
+// property's terminals in a manager's settings. A standalone desk shows none of the link.
 
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { startUi } from './harness.mjs'
-import { anaStay, base, board, calls, deskChanged, roomButton, signIn, summary, terminalInfo, terminalStatus, tile } from './fixtures.mjs'
+import {
+  anaStay,
+  base,
+  board,
+  calls,
+  deskChanged,
+  receptionist,
+  roomButton,
+  signIn,
+  summary,
+  terminalInfo,
+  terminalStatus,
+  terminalView,
+  tile,
+} from './fixtures.mjs'
 
 let ui
 before(async () => {
@@ -14,6 +28,8 @@ before(async () => {
 after(async () => {
   await ui?.close()
 })
+
+const TOKEN = 'token-Mia Manager'
 
 /** The words the back end refuses a terminal's commands with while its server is out of reach. */
 const UNREACHABLE = {
@@ -119,5 +135,74 @@ test('a terminal the server refuses (revoked) says why in the header', async () 
   await connection(page, terminalStatus({ online: false, problem: refused }))
   await state.filter({ hasText: refused }).waitFor()
   assert.match(await state.textContent(), /^\s*Desk 2 · Server unreachable\s*This terminal was revoked at the property server\./)
+  assert.deepEqual(problems, [])
+})
+
+test('the manager lists the terminals and revokes one after saying yes', async () => {
+  const desk1 = terminalView('Desk 1')
+  const desk2 = terminalView('Desk 2', { paired_at: '2025-03-05T10:00:00Z', last_seen_at: null })
+  const old = terminalView('Back office', { paired_at: '2025-01-20T09:00:00Z', revoked_at: '2025-03-10T16:00:00Z' })
+  const { page, problems } = await ui.open(
+    base({
+      list_operators: { ok: [] },
+      api_status: { ok: { enabled: false, address: null, key_file: null } },
+      terminals: { ok: [desk1, desk2, old] },
+      revoke_terminal: { ok: { ...desk2, revoked_at: '2025-03-12T15:00:00Z' } },
+    }),
+  )
+  await signIn(page)
+  await page.getByRole('button', { name: 'Operators & settings' }).click()
+  const section = page.getByTestId('terminals')
+  const rows = section.getByTestId('terminal')
+  await rows.nth(2).waitFor()
+  const cells = (row) => row.locator('td').evaluateAll((tds) => tds.map((td) => td.textContent.replace(/\s+/g, ' ').trim()))
+  assert.deepEqual(await cells(rows.nth(0)), ['Desk 1', '1 Mar 2025', '12 Mar 2025, 14:55', 'Revoke'])
+  assert.deepEqual(await cells(rows.nth(1)), ['Desk 2', '5 Mar 2025', 'Never', 'Revoke'])
+  assert.deepEqual(await cells(rows.nth(2)), ['Back office', '20 Jan 2025', '12 Mar 2025, 14:55', 'Revoked 10 Mar 2025'])
+  assert.equal(await rows.nth(2).getByRole('button').count(), 0)
+
+  // Asked first; Cancel revokes nothing.
+  await rows.nth(1).getByRole('button', { name: 'Revoke Desk 2' }).click()
+  const confirm = page.getByRole('dialog', { name: 'Revoke Desk 2?' })
+  await confirm.waitFor()
+  assert.match(await confirm.textContent(), /It will be refused at its next request and its operators signed out\./)
+  await confirm.getByRole('button', { name: 'Cancel' }).click()
+  await confirm.waitFor({ state: 'detached' })
+  assert.deepEqual(await calls(page, 'revoke_terminal'), [])
+
+  await rows.nth(1).getByRole('button', { name: 'Revoke Desk 2' }).click()
+  await confirm.getByRole('button', { name: 'Revoke Desk 2' }).click()
+  await confirm.waitFor({ state: 'detached' })
+  await section.getByTestId('terminals-notice').filter({ hasText: 'Desk 2 is revoked' }).waitFor()
+  assert.deepEqual(
+    (await calls(page, 'revoke_terminal')).map((c) => c.args),
+    [{ token: TOKEN, terminalId: desk2.terminal_id }],
+  )
+  // Revoked ones after the live ones, each with its date.
+  assert.deepEqual(await rows.evaluateAll((els) => els.map((e) => e.cells[0].textContent.trim())), ['Desk 1', 'Desk 2', 'Back office'])
+  assert.deepEqual(await cells(rows.nth(1)), ['Desk 2', '5 Mar 2025', 'Never', 'Revoked 12 Mar 2025'])
+  assert.equal(await section.getByRole('button', { name: /Revoke/ }).count(), 1)
+  assert.deepEqual(problems, [])
+})
+
+test('no terminal paired: the settings say how to pair one; on a terminal the API is the server’s', async () => {
+  const { page, problems } = await ui.open(base({ app_info: { ok: terminalInfo() }, list_operators: { ok: [] } }))
+  await signIn(page)
+  await page.getByRole('button', { name: 'Operators & settings' }).click()
+  const empty = page.getByTestId('terminals-empty')
+  await empty.waitFor()
+  assert.equal((await empty.textContent()).trim(), 'No terminal is paired. Pair one with frontdesk terminals pair on the property server.')
+  assert.match(await page.getByTestId('api-on-server').textContent(), /runs on the property server/)
+  assert.equal(await page.getByRole('switch', { name: 'Allow the local API' }).count(), 0)
+  assert.deepEqual(await calls(page, 'api_status'), [])
+  assert.deepEqual(problems, [])
+})
+
+test('a receptionist never asks for the terminals', async () => {
+  const { page, problems } = await ui.open(base({ app_info: { ok: terminalInfo() } }, receptionist))
+  await signIn(page, receptionist)
+  await roomButton(page, '101').waitFor()
+  assert.equal(await page.getByRole('button', { name: 'Operators & settings' }).count(), 0)
+  assert.deepEqual(await calls(page, 'terminals'), [])
   assert.deepEqual(problems, [])
 })
