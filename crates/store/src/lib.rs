@@ -211,6 +211,9 @@ impl Store {
         connection.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
         connection.pragma_update(None, "synchronous", "FULL")?;
         connection.pragma_update(None, "cache_size", -PAGE_CACHE_KIB)?;
+        // A write that joins a group is a savepoint (see `Store`): the pages it changes are
+        // kept for its rollback in a sub-journal, in memory rather than in a temporary file.
+        connection.pragma_update(None, "temp_store", "MEMORY")?;
 
         // Foreign keys are enforced from here on, not during the migrations: rebuilding a
         // table that others refer to needs them off (SQLite's documented procedure), and
@@ -275,8 +278,12 @@ impl Store {
         self.waiting.fetch_add(1, Ordering::SeqCst);
         let mut shared = self.lock();
         self.waiting.fetch_sub(1, Ordering::SeqCst);
-        let group = match shared.group {
-            Some(group) => group.id,
+        if shared.group.is_some() && shared.connection.is_autocommit() {
+            // The write that opened the group panicked and rolled it back: nothing is open.
+            shared.group = None;
+        }
+        let (group, first) = match shared.group {
+            Some(group) => (group.id, false),
             None => {
                 // IMMEDIATE takes the write lock up front, so that two processes cannot both
                 // read a reservation and then both try to change it.
@@ -287,21 +294,30 @@ impl Store {
                 let id = shared.next_group;
                 shared.next_group += 1;
                 shared.group = Some(Group { id, members: 0 });
-                id
+                (id, true)
             }
         };
-        let result: std::result::Result<T, E> = match Member::begin(&shared.connection) {
-            Err(error) => Err(error.into()),
-            Ok(member) => match work(&Writer {
-                reader: Reader::new(&shared.connection),
-            }) {
-                Ok(value) => member.keep().map(|()| value).map_err(E::from),
-                Err(error) => match member.undo() {
-                    Ok(()) => Err(error),
-                    Err(undo_failed) => Err(undo_failed.into()),
-                },
+        // The write that opens the group has the transaction to itself, to roll back whole;
+        // a write that joins it is a savepoint, so that undoing it spares the others.
+        let undo = if first {
+            Undo::Transaction(&shared.connection)
+        } else {
+            Undo::savepoint(&shared.connection).map_err(E::from)?
+        };
+        let result = match work(&Writer {
+            reader: Reader::new(&shared.connection),
+        }) {
+            Ok(value) => undo.keep().map(|()| value).map_err(E::from),
+            Err(error) => match undo.undo() {
+                Ok(()) => Err(error),
+                Err(undo_failed) => Err(undo_failed.into()),
             },
         };
+        if first && result.is_err() {
+            // Rolled back whole: the group is over before anyone joined it.
+            shared.group = None;
+            return result;
+        }
         let joined = result.is_ok();
         if let Some(open) = shared.group.as_mut()
             && joined
@@ -407,41 +423,52 @@ impl Store {
     }
 }
 
-/// One write inside a group: a savepoint, rolled back unless kept (a panic in the write
-/// rolls it back as it unwinds).
-struct Member<'c> {
-    connection: &'c Connection,
-    open: bool,
+/// How one write is undone if it fails or panics: the whole transaction when it opened the
+/// group, its savepoint when it joined one.
+enum Undo<'c> {
+    Transaction(&'c Connection),
+    Savepoint(&'c Connection),
 }
 
-impl<'c> Member<'c> {
-    fn begin(connection: &'c Connection) -> Result<Self> {
+impl<'c> Undo<'c> {
+    fn savepoint(connection: &'c Connection) -> Result<Self> {
         connection.execute_batch("SAVEPOINT member")?;
-        Ok(Self {
-            connection,
-            open: true,
-        })
+        Ok(Self::Savepoint(connection))
     }
 
-    fn keep(mut self) -> Result<()> {
-        self.open = false;
-        Ok(self.connection.execute_batch("RELEASE member")?)
+    /// Keeps the write in the group.
+    fn keep(self) -> Result<()> {
+        let kept = match &self {
+            Self::Savepoint(connection) => connection.execute_batch("RELEASE member"),
+            Self::Transaction(_) => Ok(()),
+        };
+        // Settled: no rollback when it goes.
+        std::mem::forget(self);
+        Ok(kept?)
     }
 
-    fn undo(mut self) -> Result<()> {
-        self.open = false;
-        Ok(self
-            .connection
-            .execute_batch("ROLLBACK TO member; RELEASE member")?)
+    fn undo(self) -> Result<()> {
+        let undone = match &self {
+            Self::Savepoint(connection) => {
+                connection.execute_batch("ROLLBACK TO member; RELEASE member")
+            }
+            Self::Transaction(connection) => connection.execute_batch("ROLLBACK"),
+        };
+        std::mem::forget(self);
+        Ok(undone?)
     }
 }
 
-impl Drop for Member<'_> {
+impl Drop for Undo<'_> {
+    /// A write that panicked is undone as the panic unwinds.
     fn drop(&mut self) {
-        if self.open {
-            let _ = self
-                .connection
-                .execute_batch("ROLLBACK TO member; RELEASE member");
+        match self {
+            Self::Savepoint(connection) => {
+                let _ = connection.execute_batch("ROLLBACK TO member; RELEASE member");
+            }
+            Self::Transaction(connection) => {
+                let _ = connection.execute_batch("ROLLBACK");
+            }
         }
     }
 }
