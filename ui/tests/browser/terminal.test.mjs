@@ -60,6 +60,9 @@ test('a standalone desk shows no server link, and its settings keep the local AP
   await page.getByRole('switch', { name: 'Allow the local API' }).waitFor()
   assert.equal(await page.getByTestId('api-on-server').count(), 0)
   assert.equal((await calls(page, 'api_status')).length, 1)
+  // Terminals belong to a property server: a standalone desk has none to list.
+  assert.equal(await page.getByTestId('terminals').count(), 0)
+  assert.deepEqual(await calls(page, 'terminals'), [])
   assert.deepEqual(problems, [])
 })
 
@@ -144,8 +147,8 @@ test('the manager lists the terminals and revokes one after saying yes', async (
   const old = terminalView('Back office', { paired_at: '2025-01-20T09:00:00Z', revoked_at: '2025-03-10T16:00:00Z' })
   const { page, problems } = await ui.open(
     base({
+      app_info: { ok: terminalInfo() },
       list_operators: { ok: [] },
-      api_status: { ok: { enabled: false, address: null, key_file: null } },
       terminals: { ok: [desk1, desk2, old] },
       revoke_terminal: { ok: { ...desk2, revoked_at: '2025-03-12T15:00:00Z' } },
     }),
