@@ -15,8 +15,9 @@ import { desk } from './desk.svelte'
 import { api, onDeskChanged, onServerConnection } from './ipc'
 import type { TerminalStatus } from './types'
 
-/** Changes this close together are read once. */
-export const SETTLE_MS = 50
+/** Changes this close together are read once: about a frame, so that a change reaches the
+ * screen well within the 100 ms a desk may take (the server looks for changes every 20 ms). */
+export const SETTLE_MS = 16
 
 class Live {
   /** A terminal's link to its property server as last told; null on a standalone desk. */
