@@ -92,6 +92,25 @@ export async function openApp(driverUrl, args = []) {
   }
 }
 
+/**
+ * Opens the app as a terminal of a property server: paired with `code` on its first start,
+ * its pairing and simulated encoder in `dir`. `close()` quits it and leaves `dir`.
+ */
+export async function openTerminal(driverUrl, dir, code) {
+  const args = ['--terminal-file', path.join(dir, 'terminal.json'), '--simulated-encoder-file', path.join(dir, 'encoder.json')]
+  if (code) args.push('--pair', code)
+  const session = await new Builder()
+    .usingServer(driverUrl)
+    .withCapabilities({ browserName: 'wry', 'tauri:options': { application: APP, args } })
+    .build()
+  return {
+    session,
+    async close() {
+      await session.quit()
+    },
+  }
+}
+
 /** The titles of the X display's top-level windows (xwininfo, from x11-utils). */
 export function windowTitles() {
   const tree = execFileSync('xwininfo', ['-root', '-tree'], { encoding: 'utf8' })
