@@ -168,6 +168,34 @@ impl Inspector {
         Ok(problems)
     }
 
+    /// Everything the kill harnesses check once the desk is back: SQLite's own checks, no
+    /// sequence number held twice or moved since `owners_before`, the reservations'
+    /// invariants, nothing pending, the encoder's cards and the records of `encoder`'s encodes
+    /// matching, and every fact the worker journalled still there. Returns the problems and
+    /// the sequence numbers' owners now.
+    pub fn after_kill(
+        &self,
+        owners_before: &SequenceOwners,
+        simulator: &SimulatedEncoder,
+        encoder: Option<Uuid>,
+        facts: &[Fact],
+    ) -> Result<(Vec<String>, SequenceOwners), String> {
+        let mut found = self.sqlite_checks()?;
+        let (owners, twice) = self.sequence_owners()?;
+        found.extend(twice);
+        found.extend(sequences_kept(owners_before, &owners));
+        found.extend(self.reservation_invariants()?);
+        let pending = self.pending_encodes()?;
+        if pending > 0 {
+            found.push(format!(
+                "{pending} encode(s) still pending after the restart"
+            ));
+        }
+        found.extend(self.cards_match_encoder(simulator, encoder)?);
+        found.extend(self.journal_kept(facts)?);
+        Ok((found, owners))
+    }
+
     /// Encodes still pending.
     pub fn pending_encodes(&self) -> Result<i64, String> {
         self.count("SELECT COUNT(*) FROM encode_operations WHERE state = 'pending'")

@@ -63,7 +63,13 @@ pub struct OpenDesk {
 /// ([`frontdesk::setup::open_desk`]), importing the test property into a new database, and
 /// resolves pending encodes.
 pub fn open(files: &DeskFiles, encoder_name: &str, now: DateTime<Utc>) -> Result<OpenDesk, String> {
-    let property = (!files.database().exists()).then(|| TEST_PROPERTY_FILE.to_owned());
+    // A worker killed while it imported the property leaves a database without one.
+    let has_property = files.database().exists()
+        && store::Store::open(&files.database())
+            .ok()
+            .and_then(|store| store.read(|r| r.property()).ok().flatten())
+            .is_some();
+    let property = (!has_property).then(|| TEST_PROPERTY_FILE.to_owned());
     let opened = open_desk(
         &setup::DeskFiles {
             db: files.database(),

@@ -40,6 +40,24 @@ impl Figures {
         }
     }
 
+    /// Counts what a worker's journal says was committed: grants, deletions and cards.
+    pub fn count_journal(&mut self, facts: &[crate::journal::Fact]) {
+        use crate::journal::Fact;
+        let count = |wanted: fn(&Fact) -> bool| facts.iter().filter(|fact| wanted(fact)).count();
+        self.count(
+            "grants_committed",
+            count(|f| matches!(f, Fact::Grant { .. })) as u64,
+        );
+        self.count(
+            "grants_deleted",
+            count(|f| matches!(f, Fact::Deleted { .. })) as u64,
+        );
+        self.count(
+            "cards_issued",
+            count(|f| matches!(f, Fact::Card { .. })) as u64,
+        );
+    }
+
     pub fn get(&self, name: &str) -> u64 {
         self.extra
             .iter()

@@ -76,20 +76,10 @@ fn killed_at_random_points_the_desk_loses_nothing() {
         }
 
         let inspector = Inspector::open(&files.database()).unwrap();
-        let mut found = inspector.sqlite_checks().unwrap();
-        let (owners, twice) = inspector.sequence_owners().unwrap();
-        found.extend(twice);
-        found.extend(check::sequences_kept(&owners_before, &owners));
-        found.extend(inspector.reservation_invariants().unwrap());
-        let pending = inspector.pending_encodes().unwrap();
-        if pending > 0 {
-            found.push(format!(
-                "{pending} encode(s) still pending after the restart"
-            ));
-        }
-        found.extend(inspector.cards_match(&opened.simulator).unwrap());
         let facts = journal::read(&files.journal()).unwrap();
-        found.extend(inspector.journal_kept(&facts).unwrap());
+        let (found, owners) = inspector
+            .after_kill(&owners_before, &opened.simulator, None, &facts)
+            .unwrap();
         problems.extend(
             found
                 .into_iter()
@@ -98,20 +88,7 @@ fn killed_at_random_points_the_desk_loses_nothing() {
         owners_before = owners;
     }
 
-    let facts = journal::read(&files.journal()).unwrap();
-    let count = |wanted: fn(&Fact) -> bool| facts.iter().filter(|fact| wanted(fact)).count();
-    figures.count(
-        "grants_committed",
-        count(|f| matches!(f, Fact::Grant { .. })) as u64,
-    );
-    figures.count(
-        "grants_deleted",
-        count(|f| matches!(f, Fact::Deleted { .. })) as u64,
-    );
-    figures.count(
-        "cards_issued",
-        count(|f| matches!(f, Fact::Card { .. })) as u64,
-    );
+    figures.count_journal(&journal::read(&files.journal()).unwrap());
     figures.count("sequence_numbers", owners_before.len() as u64);
     figures.losses = problems.len() as u64;
     figures.print();

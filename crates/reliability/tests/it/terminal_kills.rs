@@ -15,10 +15,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use encoder::simulator::SimulatedEncoder;
-use reliability::check::{self, Inspector, SequenceOwners};
+use reliability::check::{Inspector, SequenceOwners};
 use reliability::desk::DeskFiles;
 use reliability::figures::Figures;
-use reliability::journal::{self, Fact};
+use reliability::journal;
 use reliability::property_server::PropertyServer;
 
 /// How long a terminal works before it is killed, in milliseconds: from its connection to
@@ -134,25 +134,11 @@ fn a_terminal_killed_at_random_points_leaves_no_card_unaccounted_for() {
             break;
         }
 
-        let mut found = inspector.sqlite_checks().unwrap();
-        let (owners, twice) = inspector.sequence_owners().unwrap();
-        found.extend(twice);
-        found.extend(check::sequences_kept(&owners_before, &owners));
-        found.extend(inspector.reservation_invariants().unwrap());
-        let pending = inspector.pending_encodes().unwrap();
-        if pending > 0 {
-            found.push(format!(
-                "{pending} encode(s) still pending after the terminal came back"
-            ));
-        }
         let encoder = SimulatedEncoder::open(terminal_dir.join("encoder-terminal.json")).unwrap();
-        found.extend(
-            inspector
-                .cards_match_encoder(&encoder, Some(terminal_id))
-                .unwrap(),
-        );
         let facts = journal::read(&terminal_dir.join("journal.jsonl")).unwrap();
-        found.extend(inspector.journal_kept(&facts).unwrap());
+        let (found, owners) = inspector
+            .after_kill(&owners_before, &encoder, Some(terminal_id), &facts)
+            .unwrap();
         problems.extend(
             found
                 .into_iter()
@@ -162,16 +148,7 @@ fn a_terminal_killed_at_random_points_leaves_no_card_unaccounted_for() {
     }
 
     server.stop_listening();
-    let facts = journal::read(&terminal_dir.join("journal.jsonl")).unwrap();
-    let count = |wanted: fn(&Fact) -> bool| facts.iter().filter(|fact| wanted(fact)).count();
-    figures.count(
-        "grants_committed",
-        count(|f| matches!(f, Fact::Grant { .. })) as u64,
-    );
-    figures.count(
-        "cards_issued",
-        count(|f| matches!(f, Fact::Card { .. })) as u64,
-    );
+    figures.count_journal(&journal::read(&terminal_dir.join("journal.jsonl")).unwrap());
     figures.count("sequence_numbers", owners_before.len() as u64);
     figures.losses = problems.len() as u64;
     figures.print();
