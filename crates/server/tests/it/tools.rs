@@ -31,6 +31,14 @@ fn text(output: &Output) -> (String, String) {
     )
 }
 
+/// Runs `frontdesk` and checks that it failed, saying `words` on stderr.
+fn refused(args: &[&str], input: &str, words: &str) {
+    let output = frontdesk(args, input);
+    let (_, stderr) = text(&output);
+    assert!(!output.status.success(), "{args:?} succeeded");
+    assert!(stderr.contains(words), "{args:?}: {stderr}");
+}
+
 /// A server database, as `frontdesk serve` leaves it.
 fn database(dir: &Path) -> String {
     let db = dir.join("server.db");
@@ -42,69 +50,25 @@ fn database(dir: &Path) -> String {
 fn a_pairing_code_names_the_server_its_certificate_and_a_secret() {
     let dir = tempfile::tempdir().expect("folder");
     let missing = dir.path().join("typo.db");
-    let output = frontdesk(
-        &[
-            "terminals",
-            "pair",
-            "--db",
-            missing.to_str().expect("path"),
-            "--name",
-            "Desk 2",
-        ],
+    let pair = ["terminals", "pair", "--db"];
+    let missing_path = missing.to_str().expect("path");
+    refused(
+        &[&pair[..], &[missing_path, "--name", "Desk 2"]].concat(),
         "",
-    );
-    assert!(!output.status.success());
-    assert!(
-        text(&output).1.contains("no database at"),
-        "{:?}",
-        text(&output)
+        "no database at",
     );
     assert!(!missing.exists(), "a mistyped path made a database");
 
     let db = database(dir.path());
-    let output = frontdesk(&["terminals", "pair", "--db", &db, "--name", "Desk 2"], "");
-    assert!(!output.status.success());
-    assert!(
-        text(&output).1.contains("--terminals-listen"),
-        "{:?}",
-        text(&output)
+    let pair_at = |rest: &[&str], words: &str| {
+        refused(&[&pair[..], &[db.as_str()], rest].concat(), "", words);
+    };
+    pair_at(&["--name", "Desk 2"], "--terminals-listen");
+    pair_at(
+        &["--name", "Desk 2", "--address", "0.0.0.0:8788"],
+        "cannot dial",
     );
-
-    let output = frontdesk(
-        &[
-            "terminals",
-            "pair",
-            "--db",
-            &db,
-            "--name",
-            "Desk 2",
-            "--address",
-            "0.0.0.0:8788",
-        ],
-        "",
-    );
-    assert!(!output.status.success());
-    assert!(
-        text(&output).1.contains("cannot dial"),
-        "{:?}",
-        text(&output)
-    );
-
-    let output = frontdesk(
-        &[
-            "terminals",
-            "pair",
-            "--db",
-            &db,
-            "--name",
-            " ",
-            "--address",
-            "127.0.0.1:8788",
-        ],
-        "",
-    );
-    assert!(!output.status.success());
-    assert!(text(&output).1.contains("name"), "{:?}", text(&output));
+    pair_at(&["--name", " ", "--address", "127.0.0.1:8788"], "name");
 
     let output = frontdesk(
         &[
@@ -150,37 +114,24 @@ fn a_pairing_code_names_the_server_its_certificate_and_a_secret() {
 fn an_operator_is_added_with_the_pin_from_standard_input() {
     let dir = tempfile::tempdir().expect("folder");
     let db = database(dir.path());
-    let add = |name: &str, pin: &str| {
-        frontdesk(
-            &[
-                "operators",
-                "add",
-                "--db",
-                &db,
-                "--name",
-                name,
-                "--role",
-                "receptionist",
-            ],
-            pin,
-        )
+    let add = |name: &'static str| {
+        [
+            "operators",
+            "add",
+            "--db",
+            &db,
+            "--name",
+            name,
+            "--role",
+            "receptionist",
+        ]
     };
-    let output = add("Rui", "12\n");
-    assert!(!output.status.success());
-    assert!(text(&output).1.contains("pin"), "{:?}", text(&output));
-
-    let output = add("Rui", "1357\n");
+    refused(&add("Rui"), "12\n", "pin");
+    let output = frontdesk(&add("Rui"), "1357\n");
     assert!(output.status.success(), "{:?}", text(&output));
     assert_eq!(text(&output).0.trim(), "Added Rui (receptionist).");
     assert!(!text(&output).0.contains("1357"));
-
-    let output = add("rui", "2468\n");
-    assert!(!output.status.success());
-    assert!(
-        text(&output).1.contains("already exists"),
-        "{:?}",
-        text(&output)
-    );
+    refused(&add("rui"), "2468\n", "already exists");
 }
 
 #[test]
