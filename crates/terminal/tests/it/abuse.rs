@@ -13,11 +13,11 @@ use tokio_rustls::TlsConnector;
 
 use crate::link::server;
 
-type Raw = wire::Connection<tokio_rustls::client::TlsStream<TcpStream>>;
+pub type Raw = wire::Connection<tokio_rustls::client::TlsStream<TcpStream>>;
 
 /// A TLS connection that trusts the server, framed as a terminal's, but whose frames may be
 /// as large as wanted.
-async fn raw(address: &str, fingerprint: tls::Fingerprint) -> Raw {
+pub async fn raw(address: &str, fingerprint: tls::Fingerprint) -> Raw {
     let tcp = TcpStream::connect(address).await.expect("connects");
     let connector = TlsConnector::from(tls::client_config(fingerprint).expect("config"));
     let stream = connector

@@ -3,3 +3,4 @@
 
 mod abuse;
 mod link;
+mod logs;
