@@ -323,9 +323,15 @@ impl TerminalEndpoint {
         let sessions = Arc::new(TerminalSessions {
             terminal: terminal.clone(),
         });
-        let settle = self.settle_encodes(&lent, &terminal);
+        let (settle, settling) = self.settle_encodes(&lent, &terminal);
+        // Rung by a call that finds the terminal revoked: the connection ends.
+        let ending = Arc::new(tokio::sync::Notify::new());
         loop {
-            let message = match stream.next().await {
+            let next = tokio::select! {
+                next = stream.next() => next,
+                () = ending.notified() => break,
+            };
+            let message = match next {
                 None => break,
                 Some(Err(error)) => {
                     tracing::warn!(terminal = %terminal.name, %error, "a terminal's link broke");
@@ -350,13 +356,20 @@ impl TerminalEndpoint {
             match message {
                 Upstream::Call { id, token, call } => {
                     let answering = self.clone();
-                    let (outgoing, sessions, lent) =
-                        (outgoing.clone(), sessions.clone(), lent.clone());
+                    let (outgoing, sessions, lent, ending) = (
+                        outgoing.clone(),
+                        sessions.clone(),
+                        lent.clone(),
+                        ending.clone(),
+                    );
                     let terminal_id = terminal.id;
                     tokio::spawn(async move {
-                        answering
+                        let revoked = answering
                             .answer(terminal_id, &sessions, &lent, id, token, call, &outgoing)
                             .await;
+                        if revoked {
+                            ending.notify_one();
+                        }
                     });
                 }
                 Upstream::EncoderPresence { present, simulated } => {
@@ -393,6 +406,7 @@ impl TerminalEndpoint {
             }
         }
         tellers.abort();
+        settling.abort();
         drop(outgoing);
         let _ = writer.await;
         tracing::info!(terminal = %terminal.name, "a terminal disconnected");
@@ -441,12 +455,13 @@ impl TerminalEndpoint {
     }
 
     /// Settles the encodes whose outcome was lost with the terminal (asking its encoder what
-    /// it wrote) whenever it reports its encoder present; returns the bell that rings it.
+    /// it wrote) whenever it reports its encoder present; returns the bell that rings it and
+    /// the task, to end with the connection.
     fn settle_encodes(
         self: &Arc<Self>,
         lent: &Arc<LentStation>,
         terminal: &TerminalRecord,
-    ) -> Arc<tokio::sync::Notify> {
+    ) -> (Arc<tokio::sync::Notify>, tokio::task::JoinHandle<()>) {
         let bell = Arc::new(tokio::sync::Notify::new());
         let endpoint = self.clone();
         let (rung, desk, lent, name) = (
@@ -455,7 +470,7 @@ impl TerminalEndpoint {
             lent.clone(),
             terminal.name.clone(),
         );
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             loop {
                 rung.notified().await;
                 let (desk, lent, name) = (desk.clone(), lent.clone(), name.clone());
@@ -475,14 +490,12 @@ impl TerminalEndpoint {
                         "encodes settled with a terminal's encoder"
                     );
                 }
-                if Arc::strong_count(&rung) == 1 {
-                    return;
-                }
             }
         });
-        bell
+        (bell, task)
     }
 
+    /// Answers one call; `true` when the terminal was found revoked (and refused).
     #[allow(clippy::too_many_arguments)]
     async fn answer(
         &self,
@@ -493,7 +506,7 @@ impl TerminalEndpoint {
         token: Option<String>,
         call: crate::DeskCall,
         outgoing: &mpsc::UnboundedSender<Downstream>,
-    ) {
+    ) -> bool {
         let desk = self.desk.clone();
         // A revoked terminal is refused at its next call, and its connection ends.
         let paired = blocking(move || desk.terminal_is_paired(terminal_id)).await;
@@ -503,11 +516,10 @@ impl TerminalEndpoint {
                     .to_owned(),
             );
             tracing::warn!(%terminal_id, "a revoked terminal was refused");
-            lock(&self.connections).remove(&terminal_id);
             let _ = outgoing.send(Downstream::Refused {
                 error: error.to_wire(),
             });
-            return;
+            return true;
         }
         let (desk, now) = (self.desk.clone(), self.now());
         let (sessions, lent, progress) = (sessions.clone(), lent.clone(), outgoing.clone());
@@ -534,6 +546,7 @@ impl TerminalEndpoint {
             }
         };
         let _ = outgoing.send(Downstream::Reply { id, outcome });
+        false
     }
 }
 
