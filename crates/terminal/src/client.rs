@@ -343,20 +343,27 @@ impl TerminalLink {
     }
 
     fn went_offline(&self, reason: &str) {
-        let pending = {
+        let (was_online, pending, refused) = {
             let mut state = self.lock();
             let was_online = state.outgoing.take().is_some();
-            (was_online, std::mem::take(&mut state.pending))
+            (
+                was_online,
+                std::mem::take(&mut state.pending),
+                state.refused.is_some(),
+            )
         };
-        for (_, call) in pending.1 {
+        for (_, call) in pending {
             let _ = call.reply.send(Err(Error::LinkLost(reason.to_owned())));
         }
-        if pending.0 {
+        if was_online {
             tracing::warn!(reason, "the property server was lost");
         }
-        self.tell(LinkEvent::Offline {
-            reason: reason.to_owned(),
-        });
+        // A refusal was told already, in the server's words: the loss does not replace them.
+        if !refused {
+            self.tell(LinkEvent::Offline {
+                reason: reason.to_owned(),
+            });
+        }
     }
 
     async fn connect_once(&self) -> Result<(TlsConnection, Downstream), Error> {
@@ -397,7 +404,12 @@ impl TerminalLink {
             }
         });
         let agent = EncoderAgent::start(self.inner.source.clone(), upstream.clone());
-        self.lock().outgoing = Some(upstream);
+        {
+            let mut state = self.lock();
+            state.outgoing = Some(upstream);
+            // Welcomed: an earlier refusal (of a message out of turn, say) is over.
+            state.refused = None;
+        }
         if let Downstream::Welcome {
             terminal_name,
             property_name,
