@@ -196,7 +196,6 @@ impl Reader<'_> {
             .transpose()
     }
 
-    /// Encodes whose outcome is not known yet, oldest first.
     /// The operations sent to one encoder (see [`NewEncodeOperation::encoder_id`]) whose
     /// outcome is not known yet, oldest first.
     pub fn pending_encode_operations(

@@ -278,9 +278,26 @@ impl Store {
         self.waiting.fetch_add(1, Ordering::SeqCst);
         let mut shared = self.lock();
         self.waiting.fetch_sub(1, Ordering::SeqCst);
-        if shared.group.is_some() && shared.connection.is_autocommit() {
-            // The write that opened the group panicked and rolled it back: nothing is open.
-            shared.group = None;
+        match shared.group {
+            Some(group) if shared.connection.is_autocommit() => {
+                // The group's transaction ended without a commit: the write that opened it
+                // panicked, or SQLite rolled it back itself (a full disk, an I/O error).
+                shared.group = None;
+                record_outcome(
+                    &mut shared,
+                    group.id,
+                    Err(CommitFailure {
+                        extended_code: None,
+                        message: "the transaction was rolled back before its commit".into(),
+                    }),
+                );
+                self.settled.notify_all();
+            }
+            None if !shared.connection.is_autocommit() => {
+                // A rollback that failed left a transaction open: end it before a new one.
+                let _ = shared.connection.execute_batch("ROLLBACK");
+            }
+            _ => {}
         }
         let (group, first) = match shared.group {
             Some(group) => (group.id, false),
@@ -370,10 +387,7 @@ impl Store {
             }
             committed
         };
-        shared.outcomes.push_back((group.id, outcome));
-        while shared.outcomes.len() > OUTCOMES_KEPT {
-            shared.outcomes.pop_front();
-        }
+        record_outcome(shared, group.id, outcome);
         self.settled.notify_all();
     }
 
@@ -423,6 +437,18 @@ impl Store {
     }
 }
 
+/// Keeps a group's outcome for its members, forgetting the oldest.
+fn record_outcome(
+    shared: &mut Shared,
+    group: u64,
+    outcome: std::result::Result<(), CommitFailure>,
+) {
+    shared.outcomes.push_back((group, outcome));
+    while shared.outcomes.len() > OUTCOMES_KEPT {
+        shared.outcomes.pop_front();
+    }
+}
+
 /// How one write is undone if it fails or panics: the whole transaction when it opened the
 /// group, its savepoint when it joined one.
 enum Undo<'c> {
@@ -439,7 +465,12 @@ impl<'c> Undo<'c> {
     /// Keeps the write in the group.
     fn keep(self) -> Result<()> {
         let kept = match &self {
-            Self::Savepoint(connection) => connection.execute_batch("RELEASE member"),
+            Self::Savepoint(connection) => {
+                connection.execute_batch("RELEASE member").inspect_err(|_| {
+                    // Not kept after all: nothing of it may stay in the group.
+                    let _ = connection.execute_batch("ROLLBACK TO member; RELEASE member");
+                })
+            }
             Self::Transaction(_) => Ok(()),
         };
         // Settled: no rollback when it goes.

@@ -64,6 +64,14 @@ impl FrontDesk {
             let written_uid =
                 uid.filter(|uid| state == OpState::Written && uid.to_hex() == operation.card_uid);
             self.store.write(|w| match &written_uid {
+                // Settled meanwhile by another caller that asked the same encoder (a
+                // terminal's comes back while one of its operators encodes).
+                _ if w
+                    .encode_operation(operation.op_id)?
+                    .is_none_or(|now| now.state != EncodeState::Pending) =>
+                {
+                    Ok(())
+                }
                 Some(uid) => record_written(w, context, operation, uid).map(|_| ()),
                 None => {
                     let why = format!("the encoder reports this write as {state:?}");

@@ -2,7 +2,7 @@
 //! leaves nothing, a panicking one leaves nothing, the others are all there once committed,
 //! and a write returns only after its group's commit.
 
-use std::sync::{Arc, Barrier, mpsc};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use store::{Error, Store};
@@ -39,18 +39,29 @@ fn writes_that_wait_together_are_committed_together_and_each_stays_its_own() {
         })
     };
     held.recv().unwrap();
+    let path = database_file(&dir);
     let writers: Vec<_> = (0..8)
         .map(|n| {
-            let store = store.clone();
+            let (store, path) = (store.clone(), path.clone());
             std::thread::spawn(move || {
-                store.write(|w| {
+                let written = store.write(|w| {
                     w.set_setting(&format!("key-{n}"), "written", now())?;
                     if n % 4 == 3 {
                         // Refused after it wrote: nothing of it may stay.
                         return Err(Error::Corrupt(format!("write {n} refused")));
                     }
                     Ok(())
-                })
+                });
+                // Acknowledged means committed: another connection sees it at once.
+                let seen: Option<String> = rusqlite::Connection::open(&path)
+                    .unwrap()
+                    .query_row(
+                        "SELECT value FROM settings WHERE key = ?1",
+                        [format!("key-{n}")],
+                        |row| row.get(0),
+                    )
+                    .ok();
+                (written, seen)
             })
         })
         .collect();
@@ -58,8 +69,13 @@ fn writes_that_wait_together_are_committed_together_and_each_stays_its_own() {
     release.send(()).unwrap();
     reader.join().unwrap();
     let outcomes: Vec<_> = writers.into_iter().map(|w| w.join().unwrap()).collect();
-    for (n, outcome) in outcomes.iter().enumerate() {
+    for (n, (outcome, seen)) in outcomes.iter().enumerate() {
         assert_eq!(outcome.is_ok(), n % 4 != 3, "write {n}: {outcome:?}");
+        assert_eq!(
+            seen.is_some(),
+            outcome.is_ok(),
+            "write {n} was answered before its commit"
+        );
     }
     let commits = store.commits() - before;
     assert!(
@@ -80,11 +96,26 @@ fn writes_that_wait_together_are_committed_together_and_each_stays_its_own() {
 fn a_write_that_panics_in_a_group_leaves_nothing_and_the_group_commits() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open(&database_file(&dir)).unwrap());
-    let start = Arc::new(Barrier::new(3));
-    let spawn = |n: usize, panics: bool| {
-        let (store, start) = (store.clone(), start.clone());
+    let before = store.commits();
+    // A read holds the connection while the writes line up: they join one group.
+    let (release, released) = mpsc::channel::<()>();
+    let (holding, held) = mpsc::channel::<()>();
+    let reader = {
+        let store = store.clone();
         std::thread::spawn(move || {
-            start.wait();
+            store
+                .read(|_| {
+                    holding.send(()).unwrap();
+                    released.recv().unwrap();
+                    Ok::<_, Error>(())
+                })
+                .unwrap();
+        })
+    };
+    held.recv().unwrap();
+    let spawn = |n: usize, panics: bool| {
+        let store = store.clone();
+        std::thread::spawn(move || {
             store.write(|w| {
                 w.set_setting(&format!("key-{n}"), "written", now())?;
                 assert!(!panics, "write {n} fails midway");
@@ -92,17 +123,27 @@ fn a_write_that_panics_in_a_group_leaves_nothing_and_the_group_commits() {
             })
         })
     };
-    let good = spawn(0, false);
-    let bad = spawn(1, true);
-    start.wait();
-    assert!(good.join().unwrap().is_ok());
-    assert!(bad.join().is_err(), "the second write panicked");
+    let writers: Vec<_> = (0..4).map(|n| spawn(n, n == 2)).collect();
+    until_waiting(&store, 4);
+    release.send(()).unwrap();
+    reader.join().unwrap();
+    for (n, writer) in writers.into_iter().enumerate() {
+        let joined = writer.join();
+        if n == 2 {
+            assert!(joined.is_err(), "write 2 panicked");
+        } else {
+            assert!(joined.unwrap().is_ok(), "write {n}");
+        }
+    }
+    assert!(store.commits() - before <= 2, "the writes were not grouped");
     // The store goes on: the next write works and the panicking one left nothing.
     store
         .write(|w| w.set_setting("after", "written", now()))
         .unwrap();
     let read = |key: &str| store.read(|r| r.setting(key)).unwrap();
-    assert!(read("key-0").is_some());
-    assert!(read("key-1").is_none());
+    for n in [0, 1, 3] {
+        assert!(read(&format!("key-{n}")).is_some(), "key-{n}");
+    }
+    assert!(read("key-2").is_none());
     assert!(read("after").is_some());
 }
