@@ -84,8 +84,8 @@ struct ApiEncoder {
     station: Arc<CardStation>,
 }
 
-/// The property's encoders: the server's own first, then each connected terminal's, by
-/// terminal name ("Desk 2 encoder").
+/// The property's encoders: the server's own first, then each paired terminal's, by
+/// terminal name ("Desk 2 encoder"), disconnected while its terminal is away.
 fn encoders(state: &AppState) -> Result<Vec<ApiEncoder>, ApiError> {
     let simulated = |station: &CardStation| {
         station.simulator().is_some()
@@ -228,7 +228,7 @@ fn find_encoder(state: &AppState, id: Option<Uuid>) -> Result<ApiEncoder, ApiErr
         .ok_or_else(|| {
             ApiError::not_found(format!(
                 "No acs_encoder with id {id}; a terminal's encoder is listed while the terminal \
-                 is paired and has connected since the server started."
+                 is paired."
             ))
         })
 }
@@ -311,8 +311,13 @@ async fn encode(State(state): State<AppState>, Params(params): Params<EncodePara
 async fn scan(State(state): State<AppState>, Params(params): Params<EncoderSelector>) -> Answer {
     let station = find_encoder(&state, params.acs_encoder_id)?.station;
     run_attempt(&state, "SCAN_CREDENTIAL", move |state, context| {
-        let staged = next_scan_fault(state).take();
-        if let (Some(fault), Some(simulator)) = (staged, station.simulator()) {
+        // The staged failure is the server's simulator's: another encoder leaves it staged.
+        let staged = station.simulator().and_then(|simulator| {
+            next_scan_fault(state)
+                .take()
+                .map(|fault| (fault, simulator))
+        });
+        if let Some((fault, simulator)) = staged {
             // A scan starts with a POLL: the fault fires on it, before anything is read.
             simulator.fail_on(encoder::protocol::Command::Poll, fault);
         }
