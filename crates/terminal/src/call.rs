@@ -153,31 +153,6 @@ pub enum DeskCall {
 }
 
 impl DeskCall {
-    /// Whether the call changes nothing: a read may be asked again safely.
-    pub fn is_read(&self) -> bool {
-        matches!(
-            self,
-            Self::OperatorsExist
-                | Self::WhoAmI
-                | Self::ListOperators
-                | Self::RoomBoard
-                | Self::Timeline { .. }
-                | Self::FindStays { .. }
-                | Self::Stay { .. }
-                | Self::PastStay { .. }
-                | Self::CheckInOptions { .. }
-                | Self::Predict { .. }
-                | Self::RoomCardsOut { .. }
-                | Self::Warnings
-                | Self::AuditLog { .. }
-                | Self::StaffAccess
-                | Self::StaffDoorChoices
-                | Self::Entrances
-                | Self::CardHolders { .. }
-                | Self::Terminals
-        )
-    }
-
     /// The name the audit and the log use for the call (`room_board`).
     pub fn name(&self) -> String {
         serde_json::to_value(self)

@@ -56,7 +56,6 @@ impl FromStr for Fingerprint {
 pub struct ServerIdentity {
     certificate: CertificateDer<'static>,
     key: PrivateKeyDer<'static>,
-    path: PathBuf,
 }
 
 /// Where a server keeps its identity: beside its database.
@@ -77,11 +76,7 @@ impl ServerIdentity {
                     .map_err(|error| files(format!("no certificate in it: {error}")))?;
                 let key = PrivateKeyDer::from_pem_slice(&pem)
                     .map_err(|error| files(format!("no private key in it: {error}")))?;
-                Ok(Self {
-                    certificate,
-                    key,
-                    path: path.to_owned(),
-                })
+                Ok(Self { certificate, key })
             }
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 let made = rcgen::generate_simple_self_signed(vec![SERVER_NAME.to_owned()])
@@ -96,10 +91,6 @@ impl ServerIdentity {
 
     pub fn fingerprint(&self) -> Fingerprint {
         Fingerprint::of(&self.certificate)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// TLS 1.3 with this identity, no client certificates (terminals prove themselves with

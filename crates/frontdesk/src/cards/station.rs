@@ -61,11 +61,6 @@ impl CardStation {
         }
     }
 
-    /// The terminal whose encoder this is, if it is one.
-    pub fn terminal_id(&self) -> Option<Uuid> {
-        self.encoder_id
-    }
-
     pub fn keys(&self) -> &KeyRing {
         &self.keys
     }
