@@ -16,8 +16,9 @@ use uuid::Uuid;
 
 /// One call of the desk. The session calls (sign-in and the like) need no operator; every
 /// other call is made by the operator whose session token goes with it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(tag = "call", content = "args", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum DeskCall {
     OperatorsExist,
     CreateFirstManager {
@@ -153,12 +154,9 @@ pub enum DeskCall {
 }
 
 impl DeskCall {
-    /// The name the audit and the log use for the call (`room_board`).
-    pub fn name(&self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|value| value.get("call").and_then(Value::as_str).map(str::to_owned))
-            .unwrap_or_default()
+    /// The call's name as the log shows it (`room_board`), as it goes on the wire.
+    pub fn name(&self) -> &'static str {
+        self.into()
     }
 }
 

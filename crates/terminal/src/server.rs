@@ -507,24 +507,15 @@ impl TerminalEndpoint {
         call: crate::DeskCall,
         outgoing: &mpsc::UnboundedSender<Downstream>,
     ) -> bool {
-        let desk = self.desk.clone();
-        // A revoked terminal is refused at its next call, and its connection ends.
-        let paired = blocking(move || desk.terminal_is_paired(terminal_id)).await;
-        if !matches!(paired, Ok(true)) {
-            let error = frontdesk::Error::Unauthorized(
-                "This terminal was revoked at the property server; pair it again to use it."
-                    .to_owned(),
-            );
-            tracing::warn!(%terminal_id, "a revoked terminal was refused");
-            let _ = outgoing.send(Downstream::Refused {
-                error: error.to_wire(),
-            });
-            return true;
-        }
         let (desk, now) = (self.desk.clone(), self.now());
         let (sessions, lent, progress) = (sessions.clone(), lent.clone(), outgoing.clone());
         let name = call.name();
+        // One trip to a blocking thread: the revocation check and the call.
         let answered = blocking(move || {
+            // A revoked terminal is refused at its next call, and its connection ends.
+            if !desk.terminal_is_paired(terminal_id)? {
+                return Ok(None);
+            }
             let answering = Answering {
                 desk: &desk,
                 sessions: sessions.as_ref(),
@@ -535,11 +526,24 @@ impl TerminalEndpoint {
                     let _ = progress.send(Downstream::Progress { id, event });
                 }
             };
-            answering.answer(token.as_deref(), call, now, &mut on_event)
+            answering
+                .answer(token.as_deref(), call, now, &mut on_event)
+                .map(Some)
         })
         .await;
         let outcome = match answered {
-            Ok(value) => Outcome::Ok(value),
+            Ok(None) => {
+                let error = frontdesk::Error::Unauthorized(
+                    "This terminal was revoked at the property server; pair it again to use it."
+                        .to_owned(),
+                );
+                tracing::warn!(%terminal_id, "a revoked terminal was refused");
+                let _ = outgoing.send(Downstream::Refused {
+                    error: error.to_wire(),
+                });
+                return true;
+            }
+            Ok(Some(value)) => Outcome::Ok(value),
             Err(error) => {
                 tracing::debug!(call = %name, code = %error.error_type, "a terminal's call was refused");
                 Outcome::Error(error)
