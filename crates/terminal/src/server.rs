@@ -29,6 +29,10 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often the endpoint looks for changes made by other processes (the API, the server's
 /// own tools) on the database; its own changes are found the same way.
 const CHANGE_POLL: Duration = Duration::from_millis(20);
+/// The most calls a terminal may have unanswered at once. A desk's window has a handful; a
+/// peer that sends more without reading the answers is cut off rather than let grow the
+/// server's queues.
+pub const MAX_CALLS_IN_FLIGHT: usize = 64;
 
 /// A paired terminal's encoder, kept across its reconnections.
 #[derive(Debug)]
@@ -311,10 +315,13 @@ impl TerminalEndpoint {
         let (mut sink, mut stream) = StreamExt::split::<bytes::Bytes>(connection);
         let writer = tokio::spawn(async move {
             while let Some(message) = to_send.recv().await {
+                // A refusal is the last thing a terminal hears on its connection.
+                let last = matches!(message, Downstream::Refused { .. });
                 let Ok(bytes) = serde_json::to_vec(&message) else {
                     continue;
                 };
-                if sink.send(bytes::Bytes::from(bytes)).await.is_err() {
+                if sink.send(bytes::Bytes::from(bytes)).await.is_err() || last {
+                    let _ = SinkExt::<bytes::Bytes>::close(&mut sink).await;
                     break;
                 }
             }
@@ -326,6 +333,7 @@ impl TerminalEndpoint {
         let (settle, settling) = self.settle_encodes(&lent, &terminal);
         // Rung by a call that finds the terminal revoked: the connection ends.
         let ending = Arc::new(tokio::sync::Notify::new());
+        let in_flight = Arc::new(tokio::sync::Semaphore::new(MAX_CALLS_IN_FLIGHT));
         loop {
             let next = tokio::select! {
                 next = stream.next() => next,
@@ -355,6 +363,17 @@ impl TerminalEndpoint {
             }
             match message {
                 Upstream::Call { id, token, call } => {
+                    let Ok(permit) = in_flight.clone().try_acquire_owned() else {
+                        tracing::warn!(terminal = %terminal.name, "a terminal sent too many calls at once");
+                        let error = Error::Protocol(format!(
+                            "more than {MAX_CALLS_IN_FLIGHT} calls were sent without waiting for \
+                             their answers"
+                        ));
+                        let _ = outgoing.send(Downstream::Refused {
+                            error: error.to_wire(),
+                        });
+                        break;
+                    };
                     let answering = self.clone();
                     let (outgoing, sessions, lent, ending) = (
                         outgoing.clone(),
@@ -370,6 +389,7 @@ impl TerminalEndpoint {
                         if revoked {
                             ending.notify_one();
                         }
+                        drop(permit);
                     });
                 }
                 Upstream::EncoderPresence { present, simulated } => {

@@ -155,3 +155,50 @@ async fn a_paired_terminal_that_sends_garbage_is_cut_off() {
     }
     assert!(closed(&mut connection).await);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_terminal_that_sends_calls_without_reading_the_answers_is_cut_off() {
+    let server = server().await;
+    let credential = terminal::client::pair(&server.pairing_code("Desk 2"))
+        .await
+        .expect("paired");
+    let mut connection = raw(&server.address, server.fingerprint).await;
+    let hello = serde_json::json!({
+        "type": "hello", "protocol": wire::PROTOCOL,
+        "terminal_id": credential.terminal_id, "credential": credential.credential,
+        "encoder_present": false, "encoder_simulated": false,
+    });
+    connection
+        .send(Bytes::from(hello.to_string()))
+        .await
+        .expect("sent");
+    assert!(matches!(
+        answer(&mut connection).await,
+        Some(Downstream::Welcome { .. })
+    ));
+    // A sign-in is slow on purpose (its PIN hash): many at once stay unanswered together.
+    for id in 0..u64::try_from(terminal::server::MAX_CALLS_IN_FLIGHT * 4).expect("a count") {
+        let call = serde_json::json!({
+            "type": "call", "id": id, "token": null,
+            "call": { "call": "sign_in", "args": { "name": "Mia", "pin": "0000" } },
+        });
+        if connection
+            .send(Bytes::from(call.to_string()))
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+    loop {
+        match answer(&mut connection).await {
+            Some(Downstream::Refused { error }) => {
+                assert!(error.message.contains("without waiting"), "{error:?}");
+                break;
+            }
+            Some(_) => {}
+            None => panic!("the server closed without saying why"),
+        }
+    }
+    assert!(closed(&mut connection).await);
+}
