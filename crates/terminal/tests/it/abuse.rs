@@ -27,6 +27,28 @@ pub async fn raw(address: &str, fingerprint: tls::Fingerprint) -> Raw {
     wire::framed(stream, usize::MAX)
 }
 
+/// A raw connection of a terminal paired as "Desk 2", past its welcome.
+async fn welcomed(server: &crate::link::Server) -> Raw {
+    let credential = terminal::client::pair(&server.pairing_code("Desk 2"))
+        .await
+        .expect("paired");
+    let mut connection = raw(&server.address, server.fingerprint).await;
+    let hello = serde_json::json!({
+        "type": "hello", "protocol": wire::PROTOCOL,
+        "terminal_id": credential.terminal_id, "credential": credential.credential,
+        "encoder_present": false, "encoder_simulated": false,
+    });
+    connection
+        .send(Bytes::from(hello.to_string()))
+        .await
+        .expect("sent");
+    assert!(matches!(
+        answer(&mut connection).await,
+        Some(Downstream::Welcome { .. })
+    ));
+    connection
+}
+
 /// The server's answer, if any, before it closes the connection.
 async fn answer(connection: &mut Raw) -> Option<Downstream> {
     let next = tokio::time::timeout(Duration::from_secs(15), connection.next())
@@ -122,23 +144,7 @@ async fn bad_first_messages_are_refused_in_words_and_change_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_paired_terminal_that_sends_garbage_is_cut_off() {
     let server = server().await;
-    let credential = terminal::client::pair(&server.pairing_code("Desk 2"))
-        .await
-        .expect("paired");
-    let mut connection = raw(&server.address, server.fingerprint).await;
-    let hello = serde_json::json!({
-        "type": "hello", "protocol": wire::PROTOCOL,
-        "terminal_id": credential.terminal_id, "credential": credential.credential,
-        "encoder_present": false, "encoder_simulated": false,
-    });
-    connection
-        .send(Bytes::from(hello.to_string()))
-        .await
-        .expect("sent");
-    assert!(matches!(
-        answer(&mut connection).await,
-        Some(Downstream::Welcome { .. })
-    ));
+    let mut connection = welcomed(&server).await;
     connection
         .send(Bytes::from_static(b"{\"type\":\"call\",\"id\":"))
         .await
@@ -159,23 +165,7 @@ async fn a_paired_terminal_that_sends_garbage_is_cut_off() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_terminal_that_sends_calls_without_reading_the_answers_is_cut_off() {
     let server = server().await;
-    let credential = terminal::client::pair(&server.pairing_code("Desk 2"))
-        .await
-        .expect("paired");
-    let mut connection = raw(&server.address, server.fingerprint).await;
-    let hello = serde_json::json!({
-        "type": "hello", "protocol": wire::PROTOCOL,
-        "terminal_id": credential.terminal_id, "credential": credential.credential,
-        "encoder_present": false, "encoder_simulated": false,
-    });
-    connection
-        .send(Bytes::from(hello.to_string()))
-        .await
-        .expect("sent");
-    assert!(matches!(
-        answer(&mut connection).await,
-        Some(Downstream::Welcome { .. })
-    ));
+    let mut connection = welcomed(&server).await;
     // A sign-in is slow on purpose (its PIN hash): many at once stay unanswered together.
     for id in 0..u64::try_from(terminal::server::MAX_CALLS_IN_FLIGHT * 4).expect("a count") {
         let call = serde_json::json!({

@@ -9,12 +9,39 @@ use store::{Error, Store};
 
 use super::{database_file, now};
 
-/// Waits until `count` writers wait for the connection.
-fn until_waiting(store: &Store, count: usize) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while store.writers_waiting() < count {
-        assert!(Instant::now() < deadline, "the writers never lined up");
-        std::thread::sleep(Duration::from_millis(5));
+/// A read that holds the store's connection, so that writes line up behind it.
+struct Held {
+    release: mpsc::Sender<()>,
+    reader: std::thread::JoinHandle<()>,
+}
+
+impl Held {
+    fn connection(store: &Arc<Store>) -> Self {
+        let (release, released) = mpsc::channel::<()>();
+        let (holding, held) = mpsc::channel::<()>();
+        let store = store.clone();
+        let reader = std::thread::spawn(move || {
+            store
+                .read(|_| {
+                    holding.send(()).unwrap();
+                    released.recv().unwrap();
+                    Ok::<_, Error>(())
+                })
+                .unwrap();
+        });
+        held.recv().unwrap();
+        Self { release, reader }
+    }
+
+    /// Lets the connection go once `count` writers wait for it.
+    fn release_once_waiting(self, store: &Store, count: usize) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while store.writers_waiting() < count {
+            assert!(Instant::now() < deadline, "the writers never lined up");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        self.release.send(()).unwrap();
+        self.reader.join().unwrap();
     }
 }
 
@@ -24,21 +51,7 @@ fn writes_that_wait_together_are_committed_together_and_each_stays_its_own() {
     let store = Arc::new(Store::open(&database_file(&dir)).unwrap());
     let before = store.commits();
     // A read holds the connection while eight writes line up behind it.
-    let (release, released) = mpsc::channel::<()>();
-    let (holding, held) = mpsc::channel::<()>();
-    let reader = {
-        let store = store.clone();
-        std::thread::spawn(move || {
-            store
-                .read(|_| {
-                    holding.send(()).unwrap();
-                    released.recv().unwrap();
-                    Ok::<_, Error>(())
-                })
-                .unwrap();
-        })
-    };
-    held.recv().unwrap();
+    let held = Held::connection(&store);
     let path = database_file(&dir);
     let writers: Vec<_> = (0..8)
         .map(|n| {
@@ -65,9 +78,7 @@ fn writes_that_wait_together_are_committed_together_and_each_stays_its_own() {
             })
         })
         .collect();
-    until_waiting(&store, 8);
-    release.send(()).unwrap();
-    reader.join().unwrap();
+    held.release_once_waiting(&store, 8);
     let outcomes: Vec<_> = writers.into_iter().map(|w| w.join().unwrap()).collect();
     for (n, (outcome, seen)) in outcomes.iter().enumerate() {
         assert_eq!(outcome.is_ok(), n % 4 != 3, "write {n}: {outcome:?}");
@@ -98,21 +109,7 @@ fn a_write_that_panics_in_a_group_leaves_nothing_and_the_group_commits() {
     let store = Arc::new(Store::open(&database_file(&dir)).unwrap());
     let before = store.commits();
     // A read holds the connection while the writes line up: they join one group.
-    let (release, released) = mpsc::channel::<()>();
-    let (holding, held) = mpsc::channel::<()>();
-    let reader = {
-        let store = store.clone();
-        std::thread::spawn(move || {
-            store
-                .read(|_| {
-                    holding.send(()).unwrap();
-                    released.recv().unwrap();
-                    Ok::<_, Error>(())
-                })
-                .unwrap();
-        })
-    };
-    held.recv().unwrap();
+    let held = Held::connection(&store);
     let spawn = |n: usize, panics: bool| {
         let store = store.clone();
         std::thread::spawn(move || {
@@ -124,9 +121,7 @@ fn a_write_that_panics_in_a_group_leaves_nothing_and_the_group_commits() {
         })
     };
     let writers: Vec<_> = (0..4).map(|n| spawn(n, n == 2)).collect();
-    until_waiting(&store, 4);
-    release.send(()).unwrap();
-    reader.join().unwrap();
+    held.release_once_waiting(&store, 4);
     for (n, writer) in writers.into_iter().enumerate() {
         let joined = writer.join();
         if n == 2 {
