@@ -19,13 +19,13 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Deref;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rusqlite::types::ValueRef;
-use rusqlite::{Connection, Params, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, Params, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 use uuid::Uuid;
 
@@ -115,10 +115,16 @@ pub fn new_row_id() -> Uuid {
 /// done while other writes wait for the connection leaves its transaction open for them, and
 /// the last of them commits all at once, one `fsync` for the group. Each write is its own
 /// savepoint inside the group (a refused one leaves nothing), and each returns only once the
-/// group's commit is durable. Reads made meanwhile see the group's writes.
+/// group's commit is durable.
+///
+/// Reads of a database file go through connections of their own (see [`Readers`]): they see
+/// the last commit, and neither wait for a write nor see one that is not committed yet.
 #[derive(Debug)]
 pub struct Store {
     shared: Mutex<Shared>,
+    /// `None` for a private in-memory database, which only its one connection can reach:
+    /// reads then take the writing connection in turn.
+    readers: Option<Readers>,
     /// Rung when a group is settled (committed or failed).
     settled: Condvar,
     /// Writers waiting for the connection.
@@ -185,15 +191,19 @@ const OUTCOMES_KEPT: usize = 64;
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self> {
-        Self::prepare(Connection::open(path)?)
+        let readers = Readers {
+            path: path.to_path_buf(),
+            idle: Mutex::new(Vec::new()),
+        };
+        Self::prepare(Connection::open(path)?, Some(readers))
     }
 
     /// A private database that lives as long as the value; for tests and demos.
     pub fn open_in_memory() -> Result<Self> {
-        Self::prepare(Connection::open_in_memory()?)
+        Self::prepare(Connection::open_in_memory()?, None)
     }
 
-    fn prepare(mut connection: Connection) -> Result<Self> {
+    fn prepare(mut connection: Connection, readers: Option<Readers>) -> Result<Self> {
         connection.busy_timeout(BUSY_TIMEOUT)?;
         connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         // Before anything that writes to the file (switching it to WAL does): a database
@@ -228,6 +238,7 @@ impl Store {
                 next_group: 1,
                 outcomes: VecDeque::new(),
             }),
+            readers,
             settled: Condvar::new(),
             waiting: AtomicUsize::new(0),
             commits: AtomicU64::new(0),
@@ -249,22 +260,24 @@ impl Store {
         MIGRATIONS.len()
     }
 
-    /// Runs `work` on one consistent snapshot (inside the open group of writes, if there is
-    /// one: it sees them).
+    /// Runs `work` on one consistent snapshot of what is committed.
     pub fn read<T, E: From<Error>>(
         &self,
         work: impl FnOnce(&Reader<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
-        let mut shared = self.lock();
-        if shared.group.is_some() {
-            return work(&Reader::new(&shared.connection));
-        }
-        let transaction = shared
-            .connection
-            .transaction_with_behavior(TransactionBehavior::Deferred)
-            .map_err(Error::from)?;
-        let result = work(&Reader::new(&transaction));
-        transaction.finish().map_err(Error::from)?;
+        let Some(readers) = &self.readers else {
+            let mut shared = self.lock();
+            if shared.group.is_some() {
+                // An in-memory store's group is settled before its write returns; a read
+                // between two of its members sees them (in-memory stores are for tests and
+                // demos, which do not read and write at once).
+                return work(&Reader::new(&shared.connection));
+            }
+            return read_in(&mut shared.connection, work);
+        };
+        let mut connection = readers.take()?;
+        let result = read_in(&mut connection, work);
+        readers.give_back(connection);
         result
     }
 
@@ -434,6 +447,55 @@ impl Store {
         // A panic while holding the lock leaves no half write behind (its savepoint is rolled
         // back as the panic unwinds), so the connection is still sound.
         self.shared.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Runs `work` in a read transaction on `connection`.
+fn read_in<T, E: From<Error>>(
+    connection: &mut Connection,
+    work: impl FnOnce(&Reader<'_>) -> std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
+    let transaction = connection
+        .transaction_with_behavior(TransactionBehavior::Deferred)
+        .map_err(Error::from)?;
+    let result = work(&Reader::new(&transaction));
+    transaction.finish().map_err(Error::from)?;
+    result
+}
+
+/// Read-only connections to the database file, beside the one that writes. In WAL mode a
+/// read transaction sees the last commit and goes on while a write (and its `fsync`) runs:
+/// a terminal's session check or a board read does not queue behind eight check-ins.
+#[derive(Debug)]
+struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+/// How many idle read connections are kept open; more are opened while more reads run at
+/// once, and closed after.
+const IDLE_READERS: usize = 4;
+
+impl Readers {
+    fn take(&self) -> Result<Connection> {
+        if let Some(connection) = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop() {
+            return Ok(connection);
+        }
+        let connection = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        connection.busy_timeout(BUSY_TIMEOUT)?;
+        connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        connection.pragma_update(None, "cache_size", -PAGE_CACHE_KIB)?;
+        Ok(connection)
+    }
+
+    fn give_back(&self, connection: Connection) {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < IDLE_READERS {
+            idle.push(connection);
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Writes that arrive together share one commit, and each is still its own: a refused one
 //! leaves nothing, a panicking one leaves nothing, the others are all there once committed,
-//! and a write returns only after its group's commit.
+//! and a write returns only after its group's commit. Reads see only what is committed and
+//! do not wait for writes.
 
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
@@ -9,10 +10,11 @@ use store::{Error, Store};
 
 use super::{database_file, now};
 
-/// A read that holds the store's connection, so that writes line up behind it.
+/// A write that holds the store's writing connection, having set `held` in its
+/// transaction, so that other writes line up behind it.
 struct Held {
     release: mpsc::Sender<()>,
-    reader: std::thread::JoinHandle<()>,
+    writer: std::thread::JoinHandle<()>,
 }
 
 impl Held {
@@ -20,9 +22,10 @@ impl Held {
         let (release, released) = mpsc::channel::<()>();
         let (holding, held) = mpsc::channel::<()>();
         let store = store.clone();
-        let reader = std::thread::spawn(move || {
+        let writer = std::thread::spawn(move || {
             store
-                .read(|_| {
+                .write(|w| {
+                    w.set_setting("held", "written", now())?;
                     holding.send(()).unwrap();
                     released.recv().unwrap();
                     Ok::<_, Error>(())
@@ -30,7 +33,7 @@ impl Held {
                 .unwrap();
         });
         held.recv().unwrap();
-        Self { release, reader }
+        Self { release, writer }
     }
 
     /// Lets the connection go once `count` writers wait for it.
@@ -41,8 +44,21 @@ impl Held {
             std::thread::sleep(Duration::from_millis(5));
         }
         self.release.send(()).unwrap();
-        self.reader.join().unwrap();
+        self.writer.join().unwrap();
     }
+}
+
+#[test]
+fn a_read_neither_waits_for_a_write_nor_sees_it_before_its_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&database_file(&dir)).unwrap());
+    let held = Held::connection(&store);
+    // Were reads queued behind the write, this one would never return while it is held.
+    let during = store.read(|r| r.setting("held")).unwrap();
+    assert_eq!(during, None, "a read saw a write that is not committed");
+    held.release_once_waiting(&store, 0);
+    let after = store.read(|r| r.setting("held")).unwrap();
+    assert_eq!(after.as_deref(), Some("written"));
 }
 
 #[test]
@@ -50,7 +66,7 @@ fn writes_that_wait_together_are_committed_together_and_each_stays_its_own() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open(&database_file(&dir)).unwrap());
     let before = store.commits();
-    // A read holds the connection while eight writes line up behind it.
+    // A write holds the connection while eight writes line up behind it.
     let held = Held::connection(&store);
     let path = database_file(&dir);
     let writers: Vec<_> = (0..8)
@@ -91,7 +107,7 @@ fn writes_that_wait_together_are_committed_together_and_each_stays_its_own() {
     let commits = store.commits() - before;
     assert!(
         (1..=2).contains(&commits),
-        "six writes that waited together took {commits} commits"
+        "writes that waited together took {commits} commits"
     );
     drop(store);
 
@@ -108,7 +124,7 @@ fn a_write_that_panics_in_a_group_leaves_nothing_and_the_group_commits() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open(&database_file(&dir)).unwrap());
     let before = store.commits();
-    // A read holds the connection while the writes line up: they join one group.
+    // A write holds the connection while the others line up: they join one group.
     let held = Held::connection(&store);
     let spawn = |n: usize, panics: bool| {
         let store = store.clone();
