@@ -24,9 +24,9 @@ export const mebibytes = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MiB`
 /**
  * One row. `figure` and `baseline` are `{ name?, values }` (the baseline may be left out);
  * `maxRatio` is the largest acceptable ratio of the medians, `limit` a largest acceptable
- * median; `format` prints a value.
+ * median, `p99Limit` a largest acceptable p99; `format` prints a value.
  */
-export function row({ path, figure, baseline, maxRatio, limit, format = duration, notes = '' }) {
+export function row({ path, figure, baseline, maxRatio, limit, p99Limit, format = duration, notes = '' }) {
   const ratio = baseline ? median(figure.values) / median(baseline.values) : undefined
   const goals = []
   let met = true
@@ -37,6 +37,10 @@ export function row({ path, figure, baseline, maxRatio, limit, format = duration
   if (limit !== undefined) {
     goals.push(`≤ ${format(limit)}`)
     met &&= median(figure.values) <= limit
+  }
+  if (p99Limit !== undefined) {
+    goals.push(`p99 ≤ ${format(p99Limit)}`)
+    met &&= percentile(figure.values, 99) <= p99Limit
   }
   const summary = (values) => [format(median(values)), format(percentile(values, 99)), values.length]
   const cells = [
