@@ -21,6 +21,10 @@ pub const MAX_PROPERTY_FILE_BYTES: usize = 16 * 1024 * 1024;
 pub const MAX_KEY_CHARS: usize = 64;
 /// Longest display name, in characters.
 pub const MAX_NAME_CHARS: usize = 255;
+/// Longest room number a PMS sends (FIAS `RN`: eight characters, more in OPERA and Suite8).
+pub const MAX_PMS_ROOM_NUMBER_CHARS: usize = 20;
+/// Key-option positions a PMS sends (FIAS `KO`: one character a position, twenty of them).
+pub const PMS_KEY_OPTIONS: std::ops::RangeInclusive<u32> = 1..=20;
 /// Lowest and highest floor accepted: anything outside is a typo, not a building.
 pub const FLOOR_RANGE: std::ops::RangeInclusive<i32> = -10..=300;
 
@@ -57,6 +61,10 @@ pub struct SpaceDef {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub floor: Option<i32>,
     pub kind: SpaceKind,
+    /// The room's number in the property-management system (FIAS `RN`), when it differs
+    /// from the key; unique.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pms_room_number: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -70,6 +78,10 @@ pub struct EntranceDef {
     pub can_belong_to_reservation: bool,
     /// Never empty, no duplicates.
     pub modes: Vec<AccessMode>,
+    /// The position of the PMS's key options (FIAS `KO`) that puts this common-area
+    /// entrance on a guest's key or leaves it off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pms_key_option: Option<u32>,
 }
 
 /// One broken rule. `path` is where, e.g. `entrances[3].access_system`; `$` is the whole file.
@@ -289,6 +301,9 @@ struct Checker {
     /// Likewise for spaces.
     spaces: HashMap<String, Option<SpaceKind>>,
     entrances: HashSet<String>,
+    /// PMS room numbers and key-option positions seen, with where.
+    pms_room_numbers: HashMap<String, String>,
+    pms_key_options: HashMap<u32, String>,
     /// False when `access_systems` (or `spaces`) is not a list at all: that is already
     /// reported, and every entrance naming a system (or space) would only repeat it.
     check_system_refs: bool,
@@ -404,7 +419,12 @@ impl Checker {
             }
             kind
         });
-        self.unknown_fields(map, path, &["key", "name", "floor", "kind"]);
+        let pms_room_number = self.pms_room_number(map, path);
+        self.unknown_fields(
+            map,
+            path,
+            &["key", "name", "floor", "kind", "pms_room_number"],
+        );
         let key = key.filter(|_| fresh)?;
         self.spaces.insert(key.clone(), kind);
         Some(SpaceDef {
@@ -412,7 +432,109 @@ impl Checker {
             name: name?,
             floor: floor?,
             kind: kind?,
+            pms_room_number: pms_room_number?,
         })
+    }
+
+    /// A space's `pms_room_number`: optional; printable, no `|` (FIAS's field separator), at
+    /// most [`MAX_PMS_ROOM_NUMBER_CHARS`], unique. `Some(None)` when absent.
+    fn pms_room_number(&mut self, map: &Map<String, Value>, path: &str) -> Option<Option<String>> {
+        let field = field_path(path, "pms_room_number");
+        let number = match map.get("pms_room_number") {
+            None | Some(Value::Null) => return Some(None),
+            Some(Value::String(number)) => number.trim(),
+            Some(other) => {
+                self.wrong_type(&field, "a string", other);
+                return None;
+            }
+        };
+        let length = number.chars().count();
+        if number.is_empty() {
+            self.problem(&field, "must not be empty (leave it out to use the key)");
+            return None;
+        }
+        if length > MAX_PMS_ROOM_NUMBER_CHARS {
+            self.problem(
+                &field,
+                format!(
+                    "is {length} characters long; at most {MAX_PMS_ROOM_NUMBER_CHARS} are allowed"
+                ),
+            );
+            return None;
+        }
+        if number.chars().any(|c| c.is_control() || c == '|') {
+            self.problem(&field, "must not contain control characters or \"|\"");
+            return None;
+        }
+        if let Some(first) = self.pms_room_numbers.get(number) {
+            self.problem(
+                &field,
+                format!("{} is already the room number of {first}", quoted(number)),
+            );
+            return None;
+        }
+        self.pms_room_numbers
+            .insert(number.to_owned(), path.to_owned());
+        Some(Some(number.to_owned()))
+    }
+
+    /// An entrance's `pms_key_option`: optional; a position of FIAS's `KO` field
+    /// ([`PMS_KEY_OPTIONS`]), unique, and only on an entrance to common areas (a guest's own
+    /// room doors are always on the key). `Some(None)` when absent.
+    fn pms_key_option(
+        &mut self,
+        map: &Map<String, Value>,
+        path: &str,
+        spaces: Option<&[String]>,
+    ) -> Option<Option<u32>> {
+        let field = field_path(path, "pms_key_option");
+        let position = match map.get("pms_key_option") {
+            None | Some(Value::Null) => return Some(None),
+            Some(Value::Number(number)) => number
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .filter(|n| PMS_KEY_OPTIONS.contains(n)),
+            Some(other) => {
+                self.wrong_type(&field, "an integer", other);
+                return None;
+            }
+        };
+        let Some(position) = position else {
+            self.problem(
+                &field,
+                format!(
+                    "expected a position from {} to {}",
+                    PMS_KEY_OPTIONS.start(),
+                    PMS_KEY_OPTIONS.end()
+                ),
+            );
+            return None;
+        };
+        if let Some(spaces) = spaces {
+            let common = spaces.iter().all(|space| {
+                matches!(
+                    self.spaces.get(space.as_str()),
+                    Some(Some(SpaceKind::Common))
+                )
+            });
+            if !common {
+                self.problem(
+                    &field,
+                    "only an entrance to common areas has a key option; a room's own doors are \
+                     always on its key",
+                );
+                return None;
+            }
+        }
+        if let Some(first) = self.pms_key_options.get(&position) {
+            self.problem(
+                &field,
+                format!("position {position} is already the key option of {first}"),
+            );
+            return None;
+        }
+        self.pms_key_options.insert(position, path.to_owned());
+        Some(Some(position))
     }
 
     fn entrance(&mut self, path: &str, value: &Value) -> Option<EntranceDef> {
@@ -452,6 +574,7 @@ impl Checker {
                 capable
             });
         let modes = self.modes(map, path);
+        let pms_key_option = self.pms_key_option(map, path, spaces.as_deref());
         self.unknown_fields(
             map,
             path,
@@ -462,6 +585,7 @@ impl Checker {
                 "spaces",
                 "can_belong_to_reservation",
                 "modes",
+                "pms_key_option",
             ],
         );
 
@@ -475,6 +599,7 @@ impl Checker {
             spaces: spaces?,
             can_belong_to_reservation: capable?,
             modes: modes?,
+            pms_key_option: pms_key_option?,
         })
     }
 

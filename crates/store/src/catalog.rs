@@ -402,11 +402,21 @@ impl Writer<'_> {
         for space in &file.spaces {
             let id = upsert(
                 connection,
-                "INSERT INTO spaces (id, key, name, floor, kind, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO spaces (id, key, name, floor, kind, created_at, pms_room_number)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (key) DO UPDATE SET name = excluded.name, floor = excluded.floor,
-                     kind = excluded.kind, retired_at = NULL
+                     kind = excluded.kind, pms_room_number = excluded.pms_room_number,
+                     retired_at = NULL
                  RETURNING id",
-                params![crate::new_row_id().to_string(), space.key, space.name, space.floor, space.kind.as_str(), now_text],
+                params![
+                    crate::new_row_id().to_string(),
+                    space.key,
+                    space.name,
+                    space.floor,
+                    space.kind.as_str(),
+                    now_text,
+                    space.pms_room_number
+                ],
             )?;
             space_ids.insert(space.key.as_str(), id);
         }
@@ -424,11 +434,12 @@ impl Writer<'_> {
             let id = upsert(
                 connection,
                 "INSERT INTO entrances (id, key, name, access_system_id, can_belong_to_reservation,
-                     modes, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     modes, created_at, pms_key_option) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                  ON CONFLICT (key) DO UPDATE SET name = excluded.name,
                      access_system_id = excluded.access_system_id,
                      can_belong_to_reservation = excluded.can_belong_to_reservation,
-                     modes = excluded.modes, retired_at = NULL
+                     modes = excluded.modes, pms_key_option = excluded.pms_key_option,
+                     retired_at = NULL
                  RETURNING id",
                 params![
                     crate::new_row_id().to_string(),
@@ -437,7 +448,8 @@ impl Writer<'_> {
                     system_id,
                     entrance.can_belong_to_reservation,
                     modes.join(","),
-                    now_text
+                    now_text,
+                    entrance.pms_key_option
                 ],
             )?;
             connection

@@ -10,6 +10,7 @@ mod catalog;
 mod desk;
 mod error;
 mod grants;
+mod pms;
 mod records;
 mod terminals;
 mod time;
@@ -38,6 +39,7 @@ pub use catalog::{ImportPlan, NewUserIdentity};
 pub use desk::{BoardRow, OperatorRecord, Role, SignInFailures, WarningRow};
 pub use error::{Error, Result};
 pub use grants::{DoorWarningRow, GrantFilter, MethodFilter, NewAccessMethod, NewGrant};
+pub use pms::{NewPmsKeyRequest, PmsKeyAnswer, PmsKeyRequestRecord};
 pub use records::{
     AccessGrantRecord, AccessMethodRecord, AccessSystemRecord, EntranceRecord, GrantEntrance,
     PropertyRecord, SpaceRecord, SpaceSummary, StoredWarning, UserIdentityRecord,
@@ -59,6 +61,7 @@ const MIGRATIONS: &[M<'static>] = &[
     )),
     M::up(include_str!("migrations/009_timeline.sql")),
     M::up(include_str!("migrations/010_terminals.sql")),
+    M::up(include_str!("migrations/011_pms_link.sql")),
 ];
 
 /// How long a writer waits for another process's transaction before giving up.
@@ -478,7 +481,12 @@ const IDLE_READERS: usize = 4;
 
 impl Readers {
     fn take(&self) -> Result<Connection> {
-        if let Some(connection) = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop() {
+        if let Some(connection) = self
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop()
+        {
             return Ok(connection);
         }
         let connection = Connection::open_with_flags(

@@ -249,6 +249,7 @@ fn the_documented_example_parses() {
             spaces: vec!["room-101".into()],
             can_belong_to_reservation: true,
             modes: vec![AccessMode::Card, AccessMode::MobileKey],
+            pms_key_option: None,
         }
     );
     assert!(!file.entrances[1].can_belong_to_reservation);
@@ -705,9 +706,9 @@ fn unknown_fields_are_refused_not_dropped() {
         [
             "property.timezone: unknown field; expected one of name, time_zone",
             "access_systems[1].online: unknown field; expected one of key, name, kind",
-            "spaces[0].flor: unknown field; expected one of key, name, floor, kind",
-            r#"entrances[1].mode: unknown field; expected one of key, name, access_system, spaces, can_belong_to_reservation, modes"#,
-            r#"entrances[1]["the door"]: unknown field; expected one of key, name, access_system, spaces, can_belong_to_reservation, modes"#,
+            "spaces[0].flor: unknown field; expected one of key, name, floor, kind, pms_room_number",
+            r#"entrances[1].mode: unknown field; expected one of key, name, access_system, spaces, can_belong_to_reservation, modes, pms_key_option"#,
+            r#"entrances[1]["the door"]: unknown field; expected one of key, name, access_system, spaces, can_belong_to_reservation, modes, pms_key_option"#,
             "version: unknown field; expected one of property, access_systems, spaces, entrances",
         ]
     );
@@ -768,7 +769,7 @@ fn a_file_with_several_problems_lists_every_one() {
             ("spaces[2].key", r#"duplicate key "room-101""#),
             (
                 "spaces[3].flor",
-                "unknown field; expected one of key, name, floor, kind"
+                "unknown field; expected one of key, name, floor, kind, pms_room_number"
             ),
             ("entrances[1].modes", "at least one mode is required"),
             (
@@ -857,5 +858,101 @@ fn inputs_over_16_mib_are_refused_before_parsing() {
             path: "$".into(),
             message: "the file is 16777217 bytes; at most 16777216 (16 MiB) are accepted".into(),
         }]
+    );
+}
+
+// ----- the PMS's names: room numbers and key options -----
+
+#[test]
+fn pms_room_numbers_and_key_options_are_read() {
+    let file = parses_after(|v| {
+        v["spaces"][0]["pms_room_number"] = json!(" 101 ");
+        v["entrances"][1]["pms_key_option"] = json!(3);
+    });
+    assert_eq!(file.spaces[0].pms_room_number.as_deref(), Some("101"));
+    assert_eq!(file.spaces[1].pms_room_number, None);
+    assert_eq!(file.entrances[1].pms_key_option, Some(3));
+    assert_eq!(file.entrances[0].pms_key_option, None);
+    let demo = demo_property();
+    let room = demo.spaces.iter().find(|s| s.key == "room-101").unwrap();
+    assert_eq!(room.pms_room_number.as_deref(), Some("101"));
+    assert_eq!(entrance(&demo, "gym-door").pms_key_option, Some(1));
+}
+
+#[test]
+fn a_bad_pms_room_number_is_named() {
+    let cases: [(Value, &str); 5] = [
+        (json!(""), "spaces[0].pms_room_number: must not be empty"),
+        (json!(101), "spaces[0].pms_room_number: expected a string"),
+        (
+            json!("1|01"),
+            "spaces[0].pms_room_number: must not contain control characters",
+        ),
+        (
+            json!("x".repeat(21)),
+            "spaces[0].pms_room_number: is 21 characters long",
+        ),
+        (json!("gym"), ""),
+    ];
+    for (number, expected) in cases {
+        let found = problems_after(|v| {
+            v["spaces"][0]["pms_room_number"] = number.clone();
+            v["spaces"][1]["pms_room_number"] = json!("gym");
+        });
+        if expected.is_empty() {
+            assert!(
+                found.iter().any(|p| p.starts_with(
+                    "spaces[1].pms_room_number: \"gym\" is already the room number of spaces[0]"
+                )),
+                "{number}: {found:?}"
+            );
+        } else {
+            assert!(
+                found.iter().any(|p| p.starts_with(expected)),
+                "{number}: {found:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_key_option_is_a_free_position_on_a_common_area_door() {
+    for (option, expected) in [
+        (
+            json!(0),
+            "entrances[1].pms_key_option: expected a position from 1 to 20",
+        ),
+        (
+            json!(21),
+            "entrances[1].pms_key_option: expected a position from 1 to 20",
+        ),
+        (
+            json!("1"),
+            "entrances[1].pms_key_option: expected an integer",
+        ),
+    ] {
+        let found = problems_after(|v| v["entrances"][1]["pms_key_option"] = option.clone());
+        assert!(
+            found.iter().any(|p| p.starts_with(expected)),
+            "{option}: {found:?}"
+        );
+    }
+    let found = problems_after(|v| v["entrances"][0]["pms_key_option"] = json!(1));
+    assert!(
+        found.iter().any(|p| p.starts_with("entrances[0].pms_key_option: only an entrance to common areas")),
+        "{found:?}"
+    );
+    let found = problems_after(|v| {
+        let mut pool = v["entrances"][1].clone();
+        pool["key"] = json!("pool-door");
+        pool["pms_key_option"] = json!(2);
+        v["entrances"][1]["pms_key_option"] = json!(2);
+        v["entrances"].as_array_mut().unwrap().push(pool);
+    });
+    assert!(
+        found.iter().any(|p| p.starts_with(
+            "entrances[2].pms_key_option: position 2 is already the key option of entrances[1]"
+        )),
+        "{found:?}"
     );
 }
