@@ -15,6 +15,7 @@ mod log_file;
 mod methods;
 mod operators;
 mod past_stay;
+mod pms;
 mod predict;
 mod property;
 mod settings;
@@ -44,6 +45,10 @@ pub use grants::{CreateAccessGrant, UpdateAccessGrant};
 pub use log_file::{LOG_DAYS_KEPT, LogFile, log_folder, log_to_folder};
 pub use operators::{Operator, Permission};
 pub use past_stay::PastStay;
+pub use pms::{
+    EncoderClaim, PmsAnswer, PmsEncoder, PmsKeyKind, PmsKeyRequest, PmsStatus, PmsStayChange,
+    REPEAT_WINDOW,
+};
 pub use predict::{PlannedChange, Prediction, RemakeOffer, Trouble};
 pub use staff::{
     DoorChoice, DoorGroup, StaffAccess, StaffCardsState, StaffChange, StaffDoorChoices,
@@ -87,6 +92,9 @@ pub enum Acting {
     Desk,
     /// A paired terminal before an operator signed in at it: it may sign in, nothing more.
     Terminal,
+    /// The property-management system over its key link (FIAS): the front desk's work, not
+    /// a manager's.
+    PmsLink,
 }
 
 impl Context {
@@ -108,6 +116,19 @@ impl Context {
         }
     }
 
+    /// The PMS's key link, asked from workstation `workstation` (its `WS`), as
+    /// `pms:<workstation>` in the audit log.
+    pub fn pms(workstation: Option<&str>, now: DateTime<Utc>) -> Self {
+        let actor = match workstation {
+            Some(workstation) => format!("pms:{workstation}"),
+            None => "pms".to_owned(),
+        };
+        Self {
+            acting: Acting::PmsLink,
+            ..Self::new(actor, now)
+        }
+    }
+
     /// A paired terminal, before anyone signed in at it.
     pub fn terminal(name: &str, now: DateTime<Utc>) -> Self {
         Self {
@@ -126,7 +147,13 @@ impl Context {
                  desk."
                     .to_owned(),
             )),
-            (Acting::ApiClient, Permission::FrontDesk) | (Acting::Desk, _) => Ok(()),
+            (Acting::PmsLink, Permission::Manage) => Err(Error::Forbidden(
+                "The PMS link cannot do a manager's work; a manager does it at the desk."
+                    .to_owned(),
+            )),
+            (Acting::ApiClient | Acting::PmsLink, Permission::FrontDesk) | (Acting::Desk, _) => {
+                Ok(())
+            }
             (Acting::Terminal, _) => Err(Error::Unauthorized(
                 "Sign in first: this needs an operator.".to_owned(),
             )),
@@ -170,6 +197,23 @@ impl FrontDesk {
             }
             Err(error) => Err(self.audit_refusal(context, action, subject_id, request, error)),
         }
+    }
+
+    /// [`FrontDesk::change`] for whoever acts: one who may not do it is refused inside the
+    /// change, so the refusal is audited like any other.
+    fn context_change<T>(
+        &self,
+        permission: Permission,
+        context: &Context,
+        action: &str,
+        subject_id: Option<String>,
+        request: &impl Serialize,
+        work: impl FnOnce(&Writer<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.change(context, action, subject_id, request, |w| {
+            context.require(permission)?;
+            work(w)
+        })
     }
 
     /// [`FrontDesk::change`] for a signed-in operator: a role that may not do it is refused

@@ -14,7 +14,7 @@ use super::overlap::{Placing, guard_room};
 use crate::grants::{create, live_grant};
 use crate::operators::{Operator, Permission};
 use crate::users::insert_user;
-use crate::{CreateAccessGrant, Error, FrontDesk, NewUserIdentity, Result};
+use crate::{Context, CreateAccessGrant, Error, FrontDesk, NewUserIdentity, Result};
 
 /// When a stay ends by default, in the property's time zone.
 pub const CHECK_OUT_TIME: NaiveTime = match NaiveTime::from_hms_opt(11, 0, 0) {
@@ -165,15 +165,19 @@ impl FrontDesk {
         now: DateTime<Utc>,
         request: &CheckIn,
     ) -> Result<StayDetail> {
-        let context = operator.context(now);
+        self.check_in_by(&operator.context(now), request)
+    }
+
+    /// [`FrontDesk::check_in`] by whoever acts (an operator, the PMS link).
+    pub fn check_in_by(&self, context: &Context, request: &CheckIn) -> Result<StayDetail> {
+        let now = context.now;
         let key = request
             .reservation_key
             .clone()
             .unwrap_or_else(new_reservation_key);
-        self.operator_change(
-            operator,
+        self.context_change(
             Permission::FrontDesk,
-            &context,
+            context,
             "stay.check_in",
             Some(key.clone()),
             request,
@@ -196,12 +200,12 @@ impl FrontDesk {
                 let joins_a_stay = w.live_reservation(&key)?.is_some();
                 let mut created = Vec::new();
                 for (index, guest) in request.guests.iter().enumerate() {
-                    let user = insert_guest(w, &context, guest, &format!("guests[{index}]"))?;
+                    let user = insert_guest(w, context, guest, &format!("guests[{index}]"))?;
                     let mut entrances = room.entrance_ids.clone();
                     entrances.extend(&request.common_entrance_ids);
                     let grant = create(
                         w,
-                        &context,
+                        context,
                         &grant_request(
                             user.id,
                             &entrances,
@@ -220,8 +224,7 @@ impl FrontDesk {
                     .collect();
                 guard_room(
                     w,
-                    &context,
-                    operator,
+                    context,
                     request.allow_overlap,
                     Placing::CheckIn,
                     &room,
@@ -342,7 +345,7 @@ pub(super) fn check_common_areas(r: &Reader<'_>, entrances: &[EntranceId]) -> Re
 
 /// The doors of common areas on the offline systems that open with a card: what a check-in
 /// offers on top of the room.
-fn common_area_doors(r: &Reader<'_>) -> Result<Vec<store::EntranceRecord>> {
+pub(crate) fn common_area_doors(r: &Reader<'_>) -> Result<Vec<store::EntranceRecord>> {
     let common: Vec<SpaceId> = r
         .spaces()?
         .into_iter()

@@ -8,7 +8,7 @@ use super::detail::{OutstandingCard, outstanding_cards, stay_grants};
 use crate::grants::delete;
 use crate::operators::{Operator, Permission};
 use crate::warnings::refresh_collection;
-use crate::{AccessMethodRecord, Error, FrontDesk, Result, audit_ok};
+use crate::{AccessMethodRecord, Context, Error, FrontDesk, Result, audit_ok};
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -26,19 +26,22 @@ impl FrontDesk {
         now: DateTime<Utc>,
         reservation_key: &str,
     ) -> Result<CheckOutResult> {
-        let context = operator.context(now);
+        self.check_out_by(&operator.context(now), reservation_key)
+    }
+
+    /// [`FrontDesk::check_out`] by whoever acts (an operator, the PMS link).
+    pub fn check_out_by(&self, context: &Context, reservation_key: &str) -> Result<CheckOutResult> {
         let request = serde_json::json!({ "reservation_key": reservation_key });
-        self.operator_change(
-            operator,
+        self.context_change(
             Permission::FrontDesk,
-            &context,
+            context,
             "stay.check_out",
             Some(reservation_key.to_owned()),
             &request,
             |w| {
                 let grants = stay_grants(w, reservation_key)?;
                 for grant in &grants {
-                    delete(w, &context, grant.id)?;
+                    delete(w, context, grant.id)?;
                 }
                 Ok(CheckOutResult {
                     reservation_key: reservation_key.to_owned(),

@@ -8,7 +8,7 @@ use super::detail::{StayDetail, envelope, guest_names, stay_detail, stay_grants,
 use super::overlap::{Placing, guard_room};
 use crate::grants::apply_update;
 use crate::operators::{Operator, Permission};
-use crate::{Error, FrontDesk, Result};
+use crate::{Context, Error, FrontDesk, Result};
 
 impl FrontDesk {
     /// Moves a stay's dates (one or both ends) for all its guests. Cards already encoded
@@ -22,12 +22,29 @@ impl FrontDesk {
         ends_at: Option<DateTime<Utc>>,
         allow_overlap: bool,
     ) -> Result<StayDetail> {
-        let context = operator.context(now);
+        self.change_dates_by(
+            &operator.context(now),
+            reservation_key,
+            starts_at,
+            ends_at,
+            allow_overlap,
+        )
+    }
+
+    /// [`FrontDesk::change_dates`] by whoever acts (an operator, the PMS link).
+    pub fn change_dates_by(
+        &self,
+        context: &Context,
+        reservation_key: &str,
+        starts_at: Option<DateTime<Utc>>,
+        ends_at: Option<DateTime<Utc>>,
+        allow_overlap: bool,
+    ) -> Result<StayDetail> {
+        let now = context.now;
         let request = serde_json::json!({ "reservation_key": reservation_key, "starts_at": starts_at, "ends_at": ends_at, "allow_overlap": allow_overlap });
-        self.operator_change(
-            operator,
+        self.context_change(
             Permission::FrontDesk,
-            &context,
+            context,
             "stay.change_dates",
             Some(reservation_key.to_owned()),
             &request,
@@ -41,7 +58,7 @@ impl FrontDesk {
                     );
                     // All the stay's grants move together, so they keep overlapping each other.
                     rules::check_update(&frame, grant.name.as_deref(), &[], now)?;
-                    apply_update(w, &context, grant, frame, grant.name.as_deref())?;
+                    apply_update(w, context, grant, frame, grant.name.as_deref())?;
                     moved = Some(moved.map_or(frame, |stay| stay.union(&frame)));
                 }
                 if let (Some(frame), Some(room)) = (moved, stay_room(w, &grants)?) {
@@ -62,8 +79,7 @@ impl FrontDesk {
                     let names = guest_names(w, &grants)?;
                     guard_room(
                         w,
-                        &context,
-                        operator,
+                        context,
                         allow_overlap,
                         Placing::Dates,
                         &room,

@@ -99,7 +99,7 @@ pub(crate) fn envelope(grants: &[AccessGrantRecord]) -> TimeFrame {
         })
 }
 
-pub(super) fn stay_detail(
+pub(crate) fn stay_detail(
     r: &Reader<'_>,
     reservation_key: &str,
     now: DateTime<Utc>,

@@ -10,7 +10,7 @@ use super::check_in::{
 use super::detail::{StayDetail, stay_detail, stay_grants, stay_room};
 use crate::grants::create;
 use crate::operators::{Operator, Permission};
-use crate::{Error, FrontDesk, Result};
+use crate::{Context, Error, FrontDesk, Result};
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,12 +31,16 @@ impl FrontDesk {
         now: DateTime<Utc>,
         request: &AddGuest,
     ) -> Result<StayDetail> {
-        let context = operator.context(now);
+        self.add_guest_by(&operator.context(now), request)
+    }
+
+    /// [`FrontDesk::add_guest`] by whoever acts (an operator, the PMS link).
+    pub fn add_guest_by(&self, context: &Context, request: &AddGuest) -> Result<StayDetail> {
+        let now = context.now;
         let key = request.reservation_key.clone();
-        self.operator_change(
-            operator,
+        self.context_change(
             Permission::FrontDesk,
-            &context,
+            context,
             "stay.add_guest",
             Some(key.clone()),
             request,
@@ -51,12 +55,12 @@ impl FrontDesk {
                     Some(doors) => (doors.clone(), None),
                     None => (first.reservation_door_ids(), Some(room)),
                 };
-                let user = insert_guest(w, &context, &request.guest, "guest")?;
+                let user = insert_guest(w, context, &request.guest, "guest")?;
                 let mut entrances = room_doors;
                 entrances.extend(&request.common_entrance_ids);
                 create(
                     w,
-                    &context,
+                    context,
                     &grant_request(
                         user.id,
                         &entrances,

@@ -12,7 +12,9 @@ use super::detail::{
 use super::overlap::{Placing, guard_room};
 use crate::grants::{create, delete};
 use crate::operators::{Operator, Permission};
-use crate::{AccessGrantRecord, AccessMethodRecord, CreateAccessGrant, Error, FrontDesk, Result};
+use crate::{
+    AccessGrantRecord, AccessMethodRecord, Context, CreateAccessGrant, Error, FrontDesk, Result,
+};
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -37,12 +39,27 @@ impl FrontDesk {
         to_space_id: SpaceId,
         allow_overlap: bool,
     ) -> Result<MoveResult> {
-        let context = operator.context(now);
+        self.move_stay_by(
+            &operator.context(now),
+            reservation_key,
+            to_space_id,
+            allow_overlap,
+        )
+    }
+
+    /// [`FrontDesk::move_stay`] by whoever acts (an operator, the PMS link).
+    pub fn move_stay_by(
+        &self,
+        context: &Context,
+        reservation_key: &str,
+        to_space_id: SpaceId,
+        allow_overlap: bool,
+    ) -> Result<MoveResult> {
+        let now = context.now;
         let request = serde_json::json!({ "reservation_key": reservation_key, "to_space_id": to_space_id, "allow_overlap": allow_overlap });
-        self.operator_change(
-            operator,
+        self.context_change(
             Permission::FrontDesk,
-            &context,
+            context,
             "stay.move",
             Some(reservation_key.to_owned()),
             &request,
@@ -74,8 +91,7 @@ impl FrontDesk {
                 let names = guest_names(w, &grants)?;
                 guard_room(
                     w,
-                    &context,
-                    operator,
+                    context,
                     allow_overlap,
                     Placing::Move,
                     &target,
@@ -95,7 +111,7 @@ impl FrontDesk {
                     remade.push(remade_methods(w, grant)?);
                 }
                 for grant in &grants {
-                    delete(w, &context, grant.id)?;
+                    delete(w, context, grant.id)?;
                 }
                 for (grant, methods) in grants.iter().zip(remade) {
                     let common: Vec<EntranceId> = grant
@@ -121,7 +137,7 @@ impl FrontDesk {
                         name: grant.name.clone(),
                         ..Default::default()
                     };
-                    create(w, &context, &recreated)?;
+                    create(w, context, &recreated)?;
                 }
                 let old_cards = outstanding_cards(w, &grants)?;
                 Ok(MoveResult {

@@ -6,7 +6,7 @@ use store::{Reader, Writer};
 
 use super::detail::{guest_names, stay_grants};
 use super::words::{first_name, local_when, names_in_words, property_zone};
-use crate::operators::{Operator, Permission};
+use crate::operators::Permission;
 use crate::{Error, Result, audit_ok};
 
 /// What the desk is doing when it puts a stay in a room, for the words of a refusal.
@@ -39,7 +39,6 @@ impl Placing {
 pub(super) fn guard_room(
     w: &Writer<'_>,
     context: &crate::Context,
-    operator: &Operator,
     allow_overlap: bool,
     placing: Placing,
     room: &store::SpaceRecord,
@@ -49,7 +48,7 @@ pub(super) fn guard_room(
     already_overlapping: &[String],
 ) -> Result<()> {
     if allow_overlap {
-        operator.require(Permission::Manage)?;
+        context.require(Permission::Manage)?;
     }
     let Some((other, message)) = room_overlap(
         w,

@@ -9,7 +9,7 @@ use super::moves::remade_methods;
 use crate::grants::{capable_doors, create, delete};
 use crate::operators::{Operator, Permission};
 use crate::warnings::refresh_collection;
-use crate::{AccessGrantRecord, CreateAccessGrant, FrontDesk, Result};
+use crate::{AccessGrantRecord, Context, CreateAccessGrant, FrontDesk, Result};
 
 impl FrontDesk {
     /// A lost key: every card of the stay (copies included) is reissued under a new
@@ -21,7 +21,17 @@ impl FrontDesk {
         now: DateTime<Utc>,
         reservation_key: &str,
     ) -> Result<StayDetail> {
-        self.renew_cards(operator, now, reservation_key, "stay.reissue", true)
+        self.renew_cards(
+            &operator.context(now),
+            reservation_key,
+            "stay.reissue",
+            true,
+        )
+    }
+
+    /// [`FrontDesk::reissue_stay`] by whoever acts (an operator, the PMS link).
+    pub fn reissue_stay_by(&self, context: &Context, reservation_key: &str) -> Result<StayDetail> {
+        self.renew_cards(context, reservation_key, "stay.reissue", true)
     }
 
     /// New cards for a stay whose cards a stay placed before it would lock out (cards made
@@ -34,23 +44,26 @@ impl FrontDesk {
         now: DateTime<Utc>,
         reservation_key: &str,
     ) -> Result<StayDetail> {
-        self.renew_cards(operator, now, reservation_key, "stay.remake_cards", false)
+        self.renew_cards(
+            &operator.context(now),
+            reservation_key,
+            "stay.remake_cards",
+            false,
+        )
     }
 
     fn renew_cards(
         &self,
-        operator: &Operator,
-        now: DateTime<Utc>,
+        context: &Context,
         reservation_key: &str,
         action: &str,
         lost: bool,
     ) -> Result<StayDetail> {
-        let context = operator.context(now);
+        let now = context.now;
         let request = serde_json::json!({ "reservation_key": reservation_key });
-        self.operator_change(
-            operator,
+        self.context_change(
             Permission::FrontDesk,
-            &context,
+            context,
             action,
             Some(reservation_key.to_owned()),
             &request,
@@ -62,7 +75,7 @@ impl FrontDesk {
                     remade.insert(grant.id, remade_methods(w, grant)?);
                 }
                 for grant in &grants {
-                    delete(w, &context, grant.id)?;
+                    delete(w, context, grant.id)?;
                     if lost {
                         for method in w.access_methods_of_grant(grant.id)? {
                             if method.is_issued() && method.collected_at.is_none() {
@@ -79,7 +92,7 @@ impl FrontDesk {
                 for grant in order {
                     create(
                         w,
-                        &context,
+                        context,
                         &CreateAccessGrant {
                             user_identity_id: Some(grant.user_identity_id),
                             acs_entrance_ids: grant.entrance_ids(),

@@ -1,0 +1,684 @@
+//! Keys ordered by the property-management system over its key link (FIAS): a new stay's
+//! keys, copies, a check-out and a change of dates or room, each answered once, in words a
+//! receptionist at the PMS reads. The link's records are the endpoint's; this is what they
+//! ask of the desk.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use engine::model::{AccessMethodId, AccessMode, EntranceId, SpaceId};
+use serde::Serialize;
+use store::{NewPmsKeyRequest, PmsKeyAnswer};
+
+use crate::cards::CardStation;
+use crate::operators::Permission;
+use crate::stays::{CHECK_IN_TIME, CHECK_OUT_TIME, StayDetail};
+use crate::{CheckIn, Context, EncodeEvent, Error, ErrorCode, FrontDesk, NewGuest, Result};
+
+/// A key request repeated within this long after the first one was answered, with the same
+/// reservation, key type and workstation, is the PMS asking again for an answer it lost: it
+/// is answered from the journal rather than making a second set of cards.
+pub const REPEAT_WINDOW: Duration = Duration::minutes(10);
+
+/// What kind of keys the PMS asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PmsKeyKind {
+    /// A new stay's keys: they override the room's previous guest at first use. For a stay
+    /// already in the room, new keys that the old ones no longer match.
+    NewStay,
+    /// More keys of a stay in the room, joining those already made.
+    Copy,
+    /// A key the lock accepts once.
+    OneShot,
+}
+
+impl PmsKeyKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::NewStay => "new_stay",
+            Self::Copy => "copy",
+            Self::OneShot => "one_shot",
+        }
+    }
+}
+
+/// A key request from the PMS, in the desk's terms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PmsKeyRequest {
+    /// The PMS workstation that asked, for the audit log.
+    pub workstation: Option<String>,
+    /// The PMS's reservation number: the stay's reservation key.
+    pub reservation: Option<String>,
+    pub kind: PmsKeyKind,
+    pub cards: u32,
+    /// The PMS's room number (a space's `pms_room_number`, else its key).
+    pub room: String,
+    /// More rooms the keys should open.
+    pub extra_rooms: Vec<String>,
+    pub arrival: Option<NaiveDate>,
+    pub departure: Option<NaiveDate>,
+    pub departure_time: Option<NaiveTime>,
+    pub guest_name: Option<String>,
+    /// Key-option positions the PMS set on or off; the others are on, as at the desk.
+    pub key_options: BTreeMap<u32, bool>,
+}
+
+/// A check-out or a change from the PMS.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PmsStayChange {
+    pub workstation: Option<String>,
+    pub reservation: Option<String>,
+    /// The room now (`RN`).
+    pub room: Option<String>,
+    /// The room before a move (`RO`).
+    pub old_room: Option<String>,
+    pub arrival: Option<NaiveDate>,
+    pub departure: Option<NaiveDate>,
+    pub departure_time: Option<NaiveTime>,
+}
+
+/// How a PMS request went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PmsStatus {
+    /// Done: the cards are written and recorded.
+    Done,
+    /// The encoder is busy with another job; ask again.
+    Busy,
+    /// No such reservation.
+    NotFound,
+    /// Refused: the text says why; asking again unchanged will not help.
+    Refused,
+}
+
+impl PmsStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Done => "done",
+            Self::Busy => "busy",
+            Self::NotFound => "not_found",
+            Self::Refused => "refused",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        match text {
+            "done" => Self::Done,
+            "busy" => Self::Busy,
+            "not_found" => Self::NotFound,
+            _ => Self::Refused,
+        }
+    }
+}
+
+/// The answer the PMS gets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PmsAnswer {
+    pub status: PmsStatus,
+    /// For the receptionist at the PMS.
+    pub text: String,
+    /// The last card written, its UID in hex.
+    pub card_id: Option<String>,
+}
+
+impl PmsAnswer {
+    fn done(text: impl Into<String>, card_id: Option<String>) -> Self {
+        Self {
+            status: PmsStatus::Done,
+            text: text.into(),
+            card_id,
+        }
+    }
+
+    fn refused(text: impl Into<String>) -> Self {
+        Self {
+            status: PmsStatus::Refused,
+            text: text.into(),
+            card_id: None,
+        }
+    }
+
+    /// A use case's refusal in words: the guide's title where it has one.
+    fn from_error(error: &Error) -> Self {
+        let wire = error.to_wire();
+        let status = match wire.error_type {
+            ErrorCode::NotFound => PmsStatus::NotFound,
+            _ => PmsStatus::Refused,
+        };
+        Self {
+            status,
+            text: wire.title.unwrap_or(wire.message),
+            card_id: None,
+        }
+    }
+}
+
+/// One job at a time on an encoder the PMS uses: a second request is told the encoder is
+/// busy at once rather than queued behind a card nobody may present.
+#[derive(Debug, Default)]
+pub struct EncoderClaim(AtomicBool);
+
+impl EncoderClaim {
+    fn claim(&self) -> Option<Claimed<'_>> {
+        self.0
+            .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
+            .ok()
+            .map(|_| Claimed(&self.0))
+    }
+}
+
+struct Claimed<'a>(&'a AtomicBool);
+
+impl Drop for Claimed<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+}
+
+/// An encoder as the PMS link uses it: its station, its name for the answers, and its claim.
+#[derive(Debug)]
+pub struct PmsEncoder<'a> {
+    pub station: &'a CardStation,
+    pub name: &'a str,
+    pub claim: &'a EncoderClaim,
+    /// The encoder's id in the journal.
+    pub id: Option<uuid::Uuid>,
+}
+
+impl FrontDesk {
+    /// Makes the keys a PMS asks for on `encoder`, from the stay to the last card written:
+    /// never answered as done before every card is written and recorded. A request the PMS
+    /// repeats after losing the answer is answered from the journal.
+    pub fn pms_make_keys(
+        &self,
+        context: &Context,
+        encoder: &PmsEncoder<'_>,
+        request: &PmsKeyRequest,
+        on_event: &mut dyn FnMut(EncodeEvent),
+    ) -> PmsAnswer {
+        if let Err(error) = context.require(Permission::FrontDesk) {
+            return PmsAnswer::from_error(&error);
+        }
+        if let Some(answer) = self.answer_from_journal(context, request) {
+            return answer;
+        }
+        let Some(_claimed) = encoder.claim.claim() else {
+            return PmsAnswer {
+                status: PmsStatus::Busy,
+                text: format!("{} is busy with other keys", encoder.name),
+                card_id: None,
+            };
+        };
+        let journal = self.store.write(|w| {
+            w.insert_pms_key_request(
+                &NewPmsKeyRequest {
+                    workstation: request.workstation.as_deref(),
+                    reservation: request.reservation.as_deref(),
+                    key_type: request.kind.as_str(),
+                    room: &request.room,
+                    encoder_id: encoder.id,
+                },
+                context.now,
+            )
+        });
+        let journal = match journal {
+            Ok(id) => id,
+            Err(error) => return PmsAnswer::from_error(&Error::from(error)),
+        };
+        let answer = self
+            .make_keys(context, encoder, request, on_event)
+            .unwrap_or_else(|error| PmsAnswer::from_error(&error));
+        let recorded = self.store.write(|w| {
+            w.answer_pms_key_request(
+                journal,
+                &PmsKeyAnswer {
+                    status: answer.status.as_str().to_owned(),
+                    text: answer.text.clone(),
+                    card_id: answer.card_id.clone(),
+                },
+                context.now,
+            )
+        });
+        if let Err(error) = recorded {
+            tracing::error!(%error, "a PMS key request's answer was not journalled");
+        }
+        answer
+    }
+
+    /// The answer already given to the same request, if the PMS is asking again.
+    fn answer_from_journal(&self, context: &Context, request: &PmsKeyRequest) -> Option<PmsAnswer> {
+        let reservation = request.reservation.as_deref()?;
+        let earlier = self
+            .store
+            .read(|r| {
+                r.latest_pms_key_request(
+                    reservation,
+                    request.kind.as_str(),
+                    request.workstation.as_deref(),
+                    context.now - REPEAT_WINDOW,
+                )
+            })
+            .ok()
+            .flatten()?;
+        let Some(answer) = earlier.answer else {
+            return Some(PmsAnswer {
+                status: PmsStatus::Busy,
+                text: "Still making the keys of this request".to_owned(),
+                card_id: None,
+            });
+        };
+        if PmsStatus::parse(&answer.status) != PmsStatus::Done {
+            return None;
+        }
+        let zone = self.time_zone();
+        let at = earlier
+            .answered_at
+            .unwrap_or(earlier.received_at)
+            .with_timezone(&zone)
+            .format("%H:%M");
+        Some(PmsAnswer::done(
+            format!("Made already at {at}: {}", answer.text),
+            answer.card_id,
+        ))
+    }
+
+    fn make_keys(
+        &self,
+        context: &Context,
+        encoder: &PmsEncoder<'_>,
+        request: &PmsKeyRequest,
+        on_event: &mut dyn FnMut(EncodeEvent),
+    ) -> Result<PmsAnswer> {
+        if !request.extra_rooms.is_empty() {
+            return Ok(PmsAnswer::refused(
+                "Keys for several rooms (SI) are not available",
+            ));
+        }
+        let Some(room) = self.pms_room(&request.room)? else {
+            return Ok(PmsAnswer::refused(format!(
+                "Room {} is not known",
+                request.room
+            )));
+        };
+        let room_name = self.space(room)?.name;
+        let live = match &request.reservation {
+            Some(key) => self.live_stay_room(key)?,
+            None => None,
+        };
+        if let Some((key, in_room)) = &live
+            && *in_room != room
+        {
+            let elsewhere = self.space(*in_room)?.name;
+            return Ok(PmsAnswer::refused(format!(
+                "Reservation {key} is in {elsewhere}, not {room_name}"
+            )));
+        }
+        let (cards, text) = match request.kind {
+            PmsKeyKind::NewStay => match live {
+                None => {
+                    let check_in = self.pms_check_in(request, room, context.now)?;
+                    let stay = self.check_in_by(context, &check_in)?;
+                    let cards = cards_to_encode(&stay);
+                    let text = keys_for(cards.len(), &room_name);
+                    (cards, text)
+                }
+                Some((key, _)) => {
+                    let stay = self.reissue_stay_by(context, &key)?;
+                    let cards = cards_to_encode(&stay);
+                    let text = format!("{}; earlier keys stop", keys_for(cards.len(), &room_name));
+                    (cards, text)
+                }
+            },
+            PmsKeyKind::OneShot => {
+                return Ok(PmsAnswer::refused("One-shot keys are not available"));
+            }
+            PmsKeyKind::Copy => {
+                let key = match live {
+                    Some((key, _)) => key,
+                    None => match self.only_stay_in_room(room, context.now)? {
+                        Some(key) => key,
+                        None => {
+                            return Ok(PmsAnswer::refused(format!(
+                                "No stay in {room_name} to copy keys of"
+                            )));
+                        }
+                    },
+                };
+                let stay = self
+                    .store
+                    .read(|r| crate::stays::stay_detail(r, &key, context.now))?;
+                let grant = stay
+                    .guests
+                    .first()
+                    .ok_or_else(|| Error::not_found("stay", &key))?
+                    .access_grant_id;
+                let mut cards = Vec::new();
+                for _ in 0..request.cards {
+                    cards.push(self.add_card_copy(context, grant)?.id);
+                }
+                let text = format!("{} for {room_name}", plural(cards.len(), "copy", "copies"));
+                (cards, text)
+            }
+        };
+        self.take_blank_for(encoder.station, &cards)?;
+        match self.encode_cards(context, encoder.station, &cards, on_event) {
+            Ok(written) => Ok(PmsAnswer::done(
+                text,
+                written.last().map(|card| card.card_id.clone()),
+            )),
+            Err(error) => {
+                // The stay is made; the desk shows the cards still to encode.
+                let wire = error.to_wire();
+                Ok(PmsAnswer::refused(format!(
+                    "Keys not made on {}: {}",
+                    encoder.name, wire.message
+                )))
+            }
+        }
+    }
+
+    /// The check-in a new stay's keys make: one guest, the room's doors and the common
+    /// areas the key options leave on, from the arrival to the departure.
+    fn pms_check_in(
+        &self,
+        request: &PmsKeyRequest,
+        room: SpaceId,
+        now: DateTime<Utc>,
+    ) -> Result<CheckIn> {
+        let zone = self.time_zone();
+        let (starts_at, ends_at) = stay_dates(zone, now, request)?;
+        let options = self.store.read(|r| Ok::<_, Error>(r.pms_key_options()?))?;
+        let common_entrance_ids = self.common_areas_on(&options, &request.key_options)?;
+        let full_name = request
+            .guest_name
+            .clone()
+            .filter(|name| !name.trim().is_empty())
+            .or_else(|| {
+                request
+                    .reservation
+                    .as_ref()
+                    .map(|key| format!("Reservation {key}"))
+            })
+            .unwrap_or_else(|| "Guest".to_owned());
+        Ok(CheckIn {
+            space_id: room,
+            starts_at,
+            ends_at,
+            guests: vec![NewGuest {
+                full_name,
+                email_address: None,
+                phone_number: None,
+            }],
+            common_entrance_ids,
+            cards_per_guest: request.cards,
+            reservation_key: request.reservation.clone(),
+            allow_overlap: false,
+        })
+    }
+
+    /// The common areas on a key: every one, as the desk's check-in ticks them, but those
+    /// whose key-option position the PMS set to off.
+    fn common_areas_on(
+        &self,
+        options: &[(u32, EntranceId)],
+        set: &BTreeMap<u32, bool>,
+    ) -> Result<Vec<EntranceId>> {
+        let off: Vec<EntranceId> = options
+            .iter()
+            .filter(|(position, _)| set.get(position) == Some(&false))
+            .map(|(_, entrance)| *entrance)
+            .collect();
+        let all = self.store.read(crate::stays::common_area_doors)?;
+        Ok(all
+            .into_iter()
+            .map(|entrance| entrance.id)
+            .filter(|id| !off.contains(id))
+            .collect())
+    }
+
+    /// The room the PMS names.
+    fn pms_room(&self, number: &str) -> Result<Option<SpaceId>> {
+        self.store
+            .read(|r| Ok::<_, Error>(r.space_by_pms_room_number(number.trim())?))
+    }
+
+    /// The room of a reservation's live stay, if it has one.
+    fn live_stay_room(&self, key: &str) -> Result<Option<(String, SpaceId)>> {
+        self.store.read(|r| {
+            let Ok(grants) = crate::stays::stay_grants(r, key) else {
+                return Ok(None);
+            };
+            Ok(crate::stays::stay_room(r, &grants)?.map(|room| (key.to_owned(), room)))
+        })
+    }
+
+    /// The reservation of the one stay in a room now, if exactly one is there.
+    fn only_stay_in_room(&self, room: SpaceId, now: DateTime<Utc>) -> Result<Option<String>> {
+        let hits = self
+            .store
+            .read(|r| Ok::<_, Error>(r.stay_hits_of_room(room)?))?;
+        let mut keys: Vec<String> = hits
+            .into_iter()
+            .filter(|hit| hit.deleted_at.is_none() && hit.starts_at <= now && now < hit.ends_at)
+            .map(|hit| hit.reservation_key)
+            .collect();
+        keys.sort();
+        keys.dedup();
+        Ok(if keys.len() == 1 { keys.pop() } else { None })
+    }
+
+    /// Checks a reservation out for the PMS (its cards stay listed as not collected, as at
+    /// the desk). Without a reservation number, the one stay in the room is meant.
+    pub fn pms_check_out(&self, context: &Context, change: &PmsStayChange) -> PmsAnswer {
+        let key = match self.pms_reservation(context, change) {
+            Ok(Some(key)) => key,
+            Ok(None) => return not_found(change),
+            Err(error) => return PmsAnswer::from_error(&error),
+        };
+        match self.check_out_by(context, &key) {
+            Ok(result) => {
+                let text = match result.uncollected.len() {
+                    0 => "Checked out".to_owned(),
+                    n => format!("Checked out; {} not returned", plural(n, "key", "keys")),
+                };
+                PmsAnswer::done(text, None)
+            }
+            Err(error) => PmsAnswer::from_error(&error),
+        }
+    }
+
+    /// A room move or new dates for a reservation, then its cards made again on `encoder`
+    /// (a card must be at hand: the change is made first, and said if the cards are not).
+    pub fn pms_change_stay(
+        &self,
+        context: &Context,
+        encoder: &PmsEncoder<'_>,
+        change: &PmsStayChange,
+        on_event: &mut dyn FnMut(EncodeEvent),
+    ) -> PmsAnswer {
+        let key = match self.pms_reservation(context, change) {
+            Ok(Some(key)) => key,
+            Ok(None) => return not_found(change),
+            Err(error) => return PmsAnswer::from_error(&error),
+        };
+        let Some(_claimed) = encoder.claim.claim() else {
+            return PmsAnswer {
+                status: PmsStatus::Busy,
+                text: format!("{} is busy with other keys", encoder.name),
+                card_id: None,
+            };
+        };
+        self.change_stay(context, encoder, &key, change, on_event)
+            .unwrap_or_else(|error| PmsAnswer::from_error(&error))
+    }
+
+    fn change_stay(
+        &self,
+        context: &Context,
+        encoder: &PmsEncoder<'_>,
+        key: &str,
+        change: &PmsStayChange,
+        on_event: &mut dyn FnMut(EncodeEvent),
+    ) -> Result<PmsAnswer> {
+        let Some((_, current)) = self.live_stay_room(key)? else {
+            return Ok(not_found(change));
+        };
+        let mut stay = None;
+        let mut done = Vec::new();
+        if let Some(number) = &change.room {
+            let Some(room) = self.pms_room(number)? else {
+                return Ok(PmsAnswer::refused(format!("Room {number} is not known")));
+            };
+            if room != current {
+                let moved = self.move_stay_by(context, key, room, false)?;
+                done.push(format!("Moved to {}", moved.stay.room_name));
+                stay = Some(moved.stay);
+            }
+        }
+        if change.arrival.is_some() || change.departure.is_some() || change.departure_time.is_some()
+        {
+            let zone = self.time_zone();
+            let starts_at = change.arrival.map(|day| local(zone, day, CHECK_IN_TIME));
+            let ends_at = change
+                .departure
+                .map(|day| local(zone, day, change.departure_time.unwrap_or(CHECK_OUT_TIME)));
+            let starts_at = starts_at.filter(|start| *start > context.now);
+            let changed = self.change_dates_by(context, key, starts_at, ends_at, false)?;
+            done.push("new dates".to_owned());
+            stay = Some(changed);
+        }
+        let Some(stay) = stay else {
+            return Ok(PmsAnswer::done("Nothing to change", None));
+        };
+        let cards: Vec<AccessMethodId> = stay
+            .guests
+            .iter()
+            .flat_map(|guest| &guest.cards)
+            .filter(|card| {
+                card.mode == AccessMode::Card
+                    && card.revoked_at.is_none()
+                    && (!card.is_issued() || card.is_encoding_required)
+            })
+            .map(|card| card.id)
+            .collect();
+        let summary = done.join(", ");
+        if cards.is_empty() {
+            return Ok(PmsAnswer::done(summary, None));
+        }
+        self.take_blank_for(encoder.station, &cards)?;
+        Ok(
+            match self.encode_cards(context, encoder.station, &cards, on_event) {
+                Ok(written) => PmsAnswer::done(
+                    format!("{summary}; {}", plural(written.len(), "key", "keys")),
+                    written.last().map(|card| card.card_id.clone()),
+                ),
+                Err(error) => PmsAnswer::refused(format!(
+                    "{summary}; keys not made on {}: {}",
+                    encoder.name,
+                    error.to_wire().message
+                )),
+            },
+        )
+    }
+
+    /// The reservation a check-out or change means: its number, or the one stay in the
+    /// room named.
+    fn pms_reservation(&self, context: &Context, change: &PmsStayChange) -> Result<Option<String>> {
+        if let Some(key) = &change.reservation {
+            return Ok(self.live_stay_room(key)?.map(|(key, _)| key));
+        }
+        let room = change.old_room.as_ref().or(change.room.as_ref());
+        let Some(room) = room else {
+            return Ok(None);
+        };
+        match self.pms_room(room)? {
+            Some(room) => self.only_stay_in_room(room, context.now),
+            None => Ok(None),
+        }
+    }
+
+    fn time_zone(&self) -> Tz {
+        self.property()
+            .ok()
+            .flatten()
+            .and_then(|property| property.time_zone.parse().ok())
+            .unwrap_or(chrono_tz::UTC)
+    }
+}
+
+fn not_found(change: &PmsStayChange) -> PmsAnswer {
+    PmsAnswer {
+        status: PmsStatus::NotFound,
+        text: match (&change.reservation, &change.room) {
+            (Some(key), _) => format!("No stay for reservation {key}"),
+            (None, Some(room)) => format!("No one stay in room {room}"),
+            (None, None) => "No reservation named".to_owned(),
+        },
+        card_id: None,
+    }
+}
+
+/// The cards of a stay still to encode.
+fn cards_to_encode(stay: &StayDetail) -> Vec<AccessMethodId> {
+    stay.guests
+        .iter()
+        .flat_map(|guest| &guest.cards)
+        .filter(|card| {
+            card.mode == AccessMode::Card && !card.is_issued() && card.revoked_at.is_none()
+        })
+        .map(|card| card.id)
+        .collect()
+}
+
+/// A new stay's dates: from its arrival (now when that is today or past, else the day's
+/// check-in time) to its departure day at the departure time (the property's check-out time
+/// when not given), in the property's time zone.
+fn stay_dates(
+    zone: Tz,
+    now: DateTime<Utc>,
+    request: &PmsKeyRequest,
+) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
+    let today = now.with_timezone(&zone).date_naive();
+    let starts_at = match request.arrival {
+        Some(day) if day > today => local(zone, day, CHECK_IN_TIME),
+        _ => now,
+    };
+    let departure = request
+        .departure
+        .unwrap_or_else(|| starts_at.with_timezone(&zone).date_naive() + Duration::days(1));
+    let ends_at = local(
+        zone,
+        departure,
+        request.departure_time.unwrap_or(CHECK_OUT_TIME),
+    );
+    if ends_at <= starts_at {
+        return Err(Error::invalid(
+            "GD",
+            format!("the departure {departure} is not after the arrival"),
+        ));
+    }
+    Ok((starts_at, ends_at))
+}
+
+/// A property-local day and time as an instant (the earlier of two in a clock change).
+fn local(zone: Tz, day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+    zone.from_local_datetime(&day.and_time(time))
+        .earliest()
+        .unwrap_or_else(|| zone.from_utc_datetime(&day.and_time(time)))
+        .with_timezone(&Utc)
+}
+
+fn keys_for(count: usize, room: &str) -> String {
+    format!("{} for {room}", plural(count, "key", "keys"))
+}
+
+fn plural(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
+    }
+}
