@@ -1,0 +1,278 @@
+//! A simulated PMS orders keys over a real TCP link from a desk with a simulated encoder, and
+//! every outcome is checked where it matters: at the simulated doors.
+
+// clippy.toml allows unwrap in `#[test]` functions; the helpers here are test code too.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{Days, Utc};
+use encoder::keys::KeyRing;
+use encoder::simulator::SimulatedEncoder;
+use encoder::supervisor::Source;
+use engine::lock::Decision;
+use fias::endpoint::{FiasEndpoint, LinkEncoder};
+use fias::simulator::SimulatedPms;
+use fias::text::Charset;
+use fias::{FieldId, Record, RecordType};
+use frontdesk::{CardStation, Context, FrontDesk};
+use tokio::net::TcpListener;
+
+/// A desk on the demo hotel with one simulated encoder, its FIAS endpoint listening on
+/// loopback.
+struct Property {
+    desk: Arc<FrontDesk>,
+    station: Arc<CardStation>,
+    address: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Property {
+    async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let desk = Arc::new(FrontDesk::new(
+            store::Store::open(&dir.path().join("desk.db")).unwrap(),
+        ));
+        let property = desk
+            .import_property(
+                &Context::new("test", Utc::now()),
+                engine::property::DEMO_PROPERTY_JSON,
+            )
+            .unwrap();
+        let mut station = CardStation::new(
+            Source::Simulated(SimulatedEncoder::in_memory()),
+            KeyRing::generate(property.id).unwrap(),
+        );
+        station.set_card_timeout(Duration::from_secs(2));
+        let station = Arc::new(station);
+        let listed = station.clone();
+        let encoders = Arc::new(move || {
+            vec![LinkEncoder {
+                id: uuid::Uuid::from_u128(1),
+                name: "Desk encoder".to_owned(),
+                pms_code: None,
+                station: listed.clone(),
+            }]
+        });
+        let endpoint = FiasEndpoint::new(desk.clone(), encoders, Charset::LATIN_1);
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap().to_string();
+        tokio::spawn(endpoint.listen(listener, std::future::pending()));
+        Self {
+            desk,
+            station,
+            address,
+            _dir: dir,
+        }
+    }
+
+    async fn pms(&self) -> SimulatedPms {
+        let mut pms = SimulatedPms::connect(&self.address, Charset::LATIN_1)
+            .await
+            .unwrap();
+        pms.start_link().await.unwrap();
+        pms
+    }
+
+    /// What the door of `room` decides on `card` now.
+    fn door(&self, room: &str, card: &str) -> Decision {
+        let door = self
+            .desk
+            .entrances(None, None)
+            .unwrap()
+            .into_iter()
+            .find(|entrance| entrance.key == format!("room-{room}-door"))
+            .unwrap();
+        self.desk
+            .present_card(
+                &Context::new("test", Utc::now()),
+                &self.station,
+                door.id,
+                card,
+                None,
+            )
+            .unwrap()
+            .decision
+    }
+}
+
+fn dates() -> String {
+    let today = Utc::now().date_naive();
+    let tomorrow = today.checked_add_days(Days::new(1)).unwrap();
+    format!(
+        "GA{}|GD{}|",
+        today.format("%y%m%d"),
+        tomorrow.format("%y%m%d")
+    )
+}
+
+fn field<'a>(record: &'a Record, id: &str) -> Option<&'a str> {
+    record.get(FieldId::new(id).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_guests_key_opens_the_room_and_overrides_the_guest_before() {
+    let property = Property::start().await;
+    let mut pms = property.pms().await;
+    let first = pms
+        .request(&format!(
+            "KR|KC1|KTN|RN101|WS3|G#4711|GNAda Lovelace|{}",
+            dates()
+        ))
+        .await
+        .unwrap();
+    assert_eq!(field(&first, "AS"), Some("OK"), "{first}");
+    assert_eq!(field(&first, "CT"), Some("1 key for Room 101"));
+    assert_eq!(field(&first, "WS"), Some("3"));
+    assert_eq!(field(&first, "G#"), Some("4711"));
+    let ada = field(&first, "$2").unwrap().to_owned();
+    assert_eq!(property.door("101", &ada), Decision::Granted);
+
+    // Ada checks out; the next guest's key overrides hers at its first use.
+    let out = pms.request("KD|KC1|RN101|WS3|G#4711|").await.unwrap();
+    assert_eq!(field(&out, "AS"), Some("OK"), "{out}");
+    let next = pms
+        .request(&format!(
+            "KR|KC1|KTN|RN101|WS3|G#4712|GNBob Byte|{}",
+            dates()
+        ))
+        .await
+        .unwrap();
+    assert_eq!(field(&next, "AS"), Some("OK"), "{next}");
+    let bob = field(&next, "$2").unwrap().to_owned();
+    assert_ne!(bob, ada);
+    assert_eq!(property.door("101", &bob), Decision::Granted);
+    assert_eq!(property.door("101", &ada), Decision::Denied);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copies_join_the_stay_and_several_cards_come_one_after_another() {
+    let property = Property::start().await;
+    let mut pms = property.pms().await;
+    let new = pms
+        .request(&format!(
+            "KR|KC1|KTN|K#2|RN102|WS1|G#5001|GNCy Clone|{}",
+            dates()
+        ))
+        .await
+        .unwrap();
+    assert_eq!(field(&new, "CT"), Some("2 keys for Room 102"), "{new}");
+    let copy = pms
+        .request(&format!("KR|KC1|KTD|RN102|WS1|G#5001|{}", dates()))
+        .await
+        .unwrap();
+    assert_eq!(field(&copy, "AS"), Some("OK"), "{copy}");
+    assert_eq!(field(&copy, "CT"), Some("1 copy for Room 102"));
+    let last = field(&new, "$2").unwrap().to_owned();
+    let copied = field(&copy, "$2").unwrap().to_owned();
+    // The copy and the stay's own card both open the room, in either order.
+    assert_eq!(property.door("102", &copied), Decision::Granted);
+    assert_eq!(property.door("102", &last), Decision::Granted);
+    assert_eq!(property.door("102", &copied), Decision::Granted);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_repeated_after_its_answer_was_lost_is_answered_from_the_journal() {
+    let property = Property::start().await;
+    let mut pms = property.pms().await;
+    let request = format!("KR|KC1|KTN|RN103|WS2|G#6001|GNDee Twice|{}", dates());
+    let first = pms.request(&request).await.unwrap();
+    assert_eq!(field(&first, "AS"), Some("OK"));
+    // The PMS lost the answer with its link and asks again on a new one.
+    pms.drop_link();
+    let mut pms = property.pms().await;
+    let again = pms.request(&request).await.unwrap();
+    assert_eq!(field(&again, "AS"), Some("OK"), "{again}");
+    assert!(
+        field(&again, "CT").unwrap().starts_with("Made already at "),
+        "{again}"
+    );
+    assert_eq!(field(&again, "$2"), field(&first, "$2"));
+    let stay = property
+        .desk
+        .stay_at(&manager(&property.desk), "6001", Utc::now())
+        .unwrap();
+    let cards: usize = stay.guests.iter().map(|guest| guest.cards.len()).sum();
+    assert_eq!(cards, 1, "a second set of cards was made");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_cannot_be_done_is_refused_in_words_and_changes_nothing() {
+    let property = Property::start().await;
+    let mut pms = property.pms().await;
+    for (request, status, text) in [
+        ("KR|KC1|KTN|RN999|WS1|G#1|", "UR", "Room 999 is not known"),
+        (
+            "KR|KC1|KTN|RN101|WS1|G#1|GA261332|",
+            "UR",
+            "GA: \"261332\" is not a date (YYMMDD)",
+        ),
+        (
+            "KR|KC7|KTN|RN101|WS1|G#1|",
+            "UR",
+            "No encoder 7 at the property",
+        ),
+        (
+            "KR|KC1|KTD|RN104|WS1|",
+            "UR",
+            "No stay in Room 104 to copy keys of",
+        ),
+        ("KD|KC1|WS1|G#404|", "NG", "No stay for reservation 404"),
+    ] {
+        let answer = pms.request(request).await.unwrap();
+        assert_eq!(field(&answer, "AS"), Some(status), "{request}: {answer}");
+        assert_eq!(field(&answer, "CT"), Some(text), "{request}: {answer}");
+    }
+    let manager = manager(&property.desk);
+    for reservation in ["1", "404"] {
+        let stay = property.desk.stay_at(&manager, reservation, Utc::now());
+        assert!(
+            stay.is_err(),
+            "a refused request left stay {reservation}: {stay:?}"
+        );
+    }
+    let board = property.desk.room_board(&manager, Utc::now()).unwrap();
+    let occupied = serde_json::to_value(&board).unwrap().to_string();
+    assert!(!occupied.contains("Reservation 1"), "{occupied}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_and_a_half_record_do_not_stop_the_link() {
+    let property = Property::start().await;
+    let mut pms = property.pms().await;
+    pms.send_raw(b"\x16\x16garbage\x02KR|RN1\x00|\x03")
+        .await
+        .unwrap();
+    // A record split over two writes.
+    let text = format!("KR|KC1|KTN|RN105|WS1|G#7001|GNEve Split|{}", dates());
+    let (head, tail) = text.split_at(10);
+    pms.send_raw(&[&[0x02u8][..], head.as_bytes()].concat())
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    pms.send_raw(&[tail.as_bytes(), &[0x03u8][..]].concat())
+        .await
+        .unwrap();
+    let answer = pms
+        .next_of(RecordType::KEY_ANSWER, Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(field(&answer, "AS"), Some("OK"), "{answer}");
+    assert_eq!(
+        property.door("105", field(&answer, "$2").unwrap()),
+        Decision::Granted
+    );
+}
+
+fn manager(desk: &FrontDesk) -> frontdesk::Operator {
+    desk.add_operator(
+        &Context::new("test", Utc::now()),
+        "Mia Manager",
+        "2468",
+        frontdesk::Role::Manager,
+    )
+    .ok();
+    desk.sign_in(&Context::new("test", Utc::now()), "Mia Manager", "2468")
+        .unwrap()
+}

@@ -1,0 +1,6 @@
+mod framing;
+mod keys;
+mod link;
+mod record;
+mod requests;
+mod text;
