@@ -123,6 +123,30 @@ fn encoders(state: &AppState) -> Result<Vec<ApiEncoder>, ApiError> {
     Ok(std::iter::once(own).chain(lent).collect())
 }
 
+/// One of the property's encoders as `/acs/encoders/list` orders them (by id): what the
+/// PMS link's encoder positions count.
+#[derive(Debug, Clone)]
+pub struct ListedEncoder {
+    pub id: Uuid,
+    pub display_name: String,
+    pub station: Arc<CardStation>,
+}
+
+/// The property's encoders in the order `/acs/encoders/list` gives them.
+pub fn listed_encoders(state: &AppState) -> Result<Vec<ListedEncoder>, frontdesk::Error> {
+    let mut all =
+        encoders(state).map_err(|error| frontdesk::Error::Internal(error.body.message))?;
+    all.sort_by_key(|encoder| encoder.id);
+    Ok(all
+        .into_iter()
+        .map(|encoder| ListedEncoder {
+            id: encoder.id,
+            display_name: encoder.display_name,
+            station: encoder.station,
+        })
+        .collect())
+}
+
 fn encoder_resource(
     state: &AppState,
     encoder: &ApiEncoder,

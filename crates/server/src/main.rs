@@ -27,8 +27,8 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the Seam-compatible HTTP API (and, with --terminals-listen, the property's
-    /// terminals) until interrupted.
-    Serve(serve::Serve),
+    /// terminals; with --fias-connect or --fias-listen, the PMS's key link) until interrupted.
+    Serve(Box<serve::Serve>),
     /// Pair, list and revoke the property's front-desk terminals.
     #[command(subcommand)]
     Terminals(Terminals),
@@ -83,7 +83,7 @@ enum Operators {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve(serve) => serve::run(serve),
+        Command::Serve(serve) => serve::run(*serve),
         Command::Terminals(Terminals::Pair { db, name, address }) => {
             tools::pair(&db, &name, address.as_deref())
         }

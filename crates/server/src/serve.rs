@@ -1,6 +1,7 @@
 //! `frontdesk serve`: the property server. It owns the database, the card keys, the engine
 //! and the encode journal; it answers the Seam-compatible API and, with
-//! `--terminals-listen`, the property's terminals.
+//! `--terminals-listen`, the property's terminals, and with `--fias-connect` or
+//! `--fias-listen`, the PMS's key link (FIAS).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -9,6 +10,8 @@ use std::time::Duration;
 
 use api::{AppState, Clock, TerminalEncoder, TerminalEncoders};
 use chrono::{DateTime, Utc};
+use fias::endpoint::{FiasEndpoint, LinkEncoder};
+use fias::text::Charset;
 use frontdesk::Context;
 use frontdesk::setup::{DeskFiles, EncoderChoice, WhenNoProperty, open_desk, parse_usb_id};
 use terminal::server::TerminalEndpoint;
@@ -16,6 +19,11 @@ use terminal::tls::{ServerIdentity, identity_file};
 
 /// The setting that remembers where the terminals reach the server, for the pairing tool.
 pub const TERMINALS_ADDRESS: &str = "terminals.address";
+
+/// The setting that holds an encoder's code in the PMS (FIAS `KC`), by encoder id.
+pub fn pms_encoder_code_setting(encoder: uuid::Uuid) -> String {
+    format!("pms_encoder_code.{encoder}")
+}
 
 #[derive(Debug, clap::Args)]
 pub struct Serve {
@@ -41,6 +49,22 @@ pub struct Serve {
     /// certificate (made at first start, kept beside the database). Port 0 picks a free port.
     #[arg(long, value_name = "ADDR:PORT")]
     terminals_listen: Option<SocketAddr>,
+
+    /// The PMS's key link (FIAS): connect to the PMS's interface at this address (OPERA's
+    /// IFC8 is always the listening side), and again after a drop for as long as the server
+    /// runs.
+    #[arg(long, value_name = "HOST:PORT", conflicts_with = "fias_listen")]
+    fias_connect: Option<String>,
+
+    /// The PMS's key link (FIAS): listen for the PMS here, one at a time (a new connection
+    /// replaces the one before it).
+    #[arg(long, value_name = "ADDR:PORT")]
+    fias_listen: Option<SocketAddr>,
+
+    /// The character set of the PMS's records: latin1 (Windows' Latin-1, the default),
+    /// utf-8, or any label of the WHATWG Encoding Standard (iso-8859-2, windows-1250…).
+    #[arg(long, value_name = "LABEL", default_value = "latin1", value_parser = parse_charset)]
+    fias_encoding: Charset,
 
     /// A file holding the API key (it must start with `seam_`). Without it the key comes
     /// from the FRONTDESK_API_KEY environment variable.
@@ -86,7 +110,10 @@ enum EncoderKind {
 }
 
 pub fn run(serve: Serve) -> Result<(), String> {
-    for address in std::iter::once(serve.listen).chain(serve.terminals_listen) {
+    let addresses = std::iter::once(serve.listen)
+        .chain(serve.terminals_listen)
+        .chain(serve.fias_listen);
+    for address in addresses {
         if !address.ip().is_loopback() && !serve.allow_non_loopback {
             return Err(format!(
                 "refusing to listen on {address}: it is not a loopback address. Use 127.0.0.1, \
@@ -159,6 +186,7 @@ pub fn run(serve: Serve) -> Result<(), String> {
     };
 
     let mut state = AppState::new(desk.clone(), Arc::new(opened.station), &api_key, clock)?;
+    let charset = serve.fias_encoding;
     if let Some((_, endpoint)) = &terminals {
         let endpoint = endpoint.clone();
         state = state.with_terminal_encoders(TerminalEncoders(Arc::new(move || {
@@ -202,10 +230,49 @@ pub fn run(serve: Serve) -> Result<(), String> {
                 identity.fingerprint()
             );
             tracing::info!(%address, "listening for terminals");
-            let mut stopped = stopped;
+            let mut stopped = stopped.clone();
             tokio::spawn(endpoint.serve(listener, async move {
                 let _ = stopped.wait_for(|stop| *stop).await;
             }));
+        }
+        if serve.fias_connect.is_some() || serve.fias_listen.is_some() {
+            let listed = state.clone();
+            let listing = desk.clone();
+            let encoders = Arc::new(move || {
+                api::listed_encoders(&listed)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|encoder| LinkEncoder {
+                        pms_code: listing
+                            .setting(&pms_encoder_code_setting(encoder.id))
+                            .ok()
+                            .flatten(),
+                        id: encoder.id,
+                        name: encoder.display_name,
+                        station: encoder.station,
+                    })
+                    .collect()
+            });
+            let endpoint = FiasEndpoint::new(desk.clone(), encoders, charset);
+            let mut stopped = stopped.clone();
+            let stop = async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            };
+            if let Some(pms) = serve.fias_connect.clone() {
+                println!("frontdesk: the PMS link connects to {pms}");
+                tracing::info!(%pms, "the PMS link connects out");
+                tokio::spawn(endpoint.connect(pms, stop));
+            } else if let Some(listen) = serve.fias_listen {
+                let listener = tokio::net::TcpListener::bind(listen)
+                    .await
+                    .map_err(|error| format!("cannot listen for the PMS on {listen}: {error}"))?;
+                let address = listener
+                    .local_addr()
+                    .map_err(|error| format!("cannot read the PMS link's address: {error}"))?;
+                println!("frontdesk: the PMS link listens on {address}");
+                tracing::info!(%address, "listening for the PMS");
+                tokio::spawn(endpoint.listen(listener, stop));
+            }
         }
         println!("frontdesk: listening on http://{address}");
         tracing::info!(%address, "listening");
@@ -215,6 +282,12 @@ pub fn run(serve: Serve) -> Result<(), String> {
             .map_err(|error| format!("the server stopped: {error}"));
         let _ = stop.send(true);
         served
+    })
+}
+
+fn parse_charset(label: &str) -> Result<Charset, String> {
+    Charset::from_label(label).ok_or_else(|| {
+        format!("{label:?} is not a character set; use latin1, utf-8 or another WHATWG label")
     })
 }
 
