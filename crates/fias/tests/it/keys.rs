@@ -77,12 +77,17 @@ impl Property {
 
     /// What the door of `room` decides on `card` now.
     fn door(&self, room: &str, card: &str) -> Decision {
+        self.entrance(&format!("room-{room}-door"), card)
+    }
+
+    /// What the entrance `key` decides on `card` now.
+    fn entrance(&self, key: &str, card: &str) -> Decision {
         let door = self
             .desk
             .entrances(None, None)
             .unwrap()
             .into_iter()
-            .find(|entrance| entrance.key == format!("room-{room}-door"))
+            .find(|entrance| entrance.key == key)
             .unwrap();
         self.desk
             .present_card(
@@ -263,6 +268,106 @@ async fn garbage_and_a_half_record_do_not_stop_the_link() {
         property.door("105", field(&answer, "$2").unwrap()),
         Decision::Granted
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_options_leave_common_areas_off_and_blank_ones_on() {
+    let property = Property::start().await;
+    let mut pms = property.pms().await;
+    // Position 1 is the gym (off), position 2 the pool (left blank: on, as at the desk).
+    let answer = pms
+        .request(&format!("KR|KC1|KTN|RN106|WS1|G#8001|KO0 |{}", dates()))
+        .await
+        .unwrap();
+    assert_eq!(field(&answer, "AS"), Some("OK"), "{answer}");
+    let card = field(&answer, "$2").unwrap();
+    assert_eq!(property.door("106", card), Decision::Granted);
+    assert_eq!(property.entrance("gym-door", card), Decision::Denied);
+    assert_eq!(property.entrance("pool-door", card), Decision::Granted);
+    assert_eq!(property.entrance("lobby-door", card), Decision::Granted);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_room_move_and_new_dates_make_the_cards_again() {
+    let property = Property::start().await;
+    let mut pms = property.pms().await;
+    let first = pms
+        .request(&format!("KR|KC1|KTN|RN107|WS1|G#8101|GNMo Ver|{}", dates()))
+        .await
+        .unwrap();
+    assert_eq!(field(&first, "AS"), Some("OK"), "{first}");
+    let moved = pms.request("KM|KC1|RN108|RO107|WS1|G#8101|").await.unwrap();
+    assert_eq!(field(&moved, "AS"), Some("OK"), "{moved}");
+    assert_eq!(field(&moved, "CT"), Some("Moved to Room 108; 1 key"));
+    let card = field(&moved, "$2").unwrap().to_owned();
+    assert_eq!(property.door("108", &card), Decision::Granted);
+    assert_eq!(property.door("107", &card), Decision::Denied);
+
+    let later = Utc::now()
+        .date_naive()
+        .checked_add_days(Days::new(3))
+        .unwrap()
+        .format("%y%m%d");
+    let extended = pms
+        .request(&format!("KM|KC1|RN108|WS1|G#8101|GD{later}|DT12:00|"))
+        .await
+        .unwrap();
+    assert_eq!(field(&extended, "AS"), Some("OK"), "{extended}");
+    assert_eq!(field(&extended, "CT"), Some("new dates; 1 key"));
+    let stay = property
+        .desk
+        .stay_at(&manager(&property.desk), "8101", Utc::now())
+        .unwrap();
+    assert_eq!(
+        stay.ends_at.date_naive().format("%y%m%d").to_string(),
+        later.to_string()
+    );
+    let unknown = pms.request("KM|KC1|RN108|WS1|G#404|").await.unwrap();
+    assert_eq!(field(&unknown, "AS"), Some("NG"), "{unknown}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_job_on_a_busy_encoder_is_told_so_at_once() {
+    let property = Property::start().await;
+    let mut pms = property.pms().await;
+    // Two requests in one write for the same encoder: one is encoding while the other
+    // arrives, which is told the encoder is busy rather than queued.
+    let both = format!(
+        "\x02KR|KC1|KTN|RN109|WS1|G#8201|{dates}\x03\x02KR|KC1|KTN|RN110|WS2|G#8202|{dates}\x03",
+        dates = dates()
+    );
+    pms.send_raw(both.as_bytes()).await.unwrap();
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        let answer = pms
+            .next_of(RecordType::KEY_ANSWER, Duration::from_secs(10))
+            .await
+            .unwrap();
+        answers.push((
+            field(&answer, "G#").unwrap().to_owned(),
+            field(&answer, "AS").unwrap().to_owned(),
+            field(&answer, "CT").unwrap().to_owned(),
+        ));
+    }
+    answers.sort();
+    let statuses: Vec<&str> = answers
+        .iter()
+        .map(|(_, status, _)| status.as_str())
+        .collect();
+    assert!(
+        statuses == ["OK", "BY"] || statuses == ["BY", "OK"],
+        "{answers:?}"
+    );
+    let busy = answers
+        .iter()
+        .find(|(_, status, _)| status == "BY")
+        .unwrap();
+    assert_eq!(busy.2, "Desk encoder is busy with other keys");
+    // The busy one left nothing behind: its reservation has no stay.
+    let stay = property
+        .desk
+        .stay_at(&manager(&property.desk), &busy.0, Utc::now());
+    assert!(stay.is_err(), "{stay:?}");
 }
 
 fn manager(desk: &FrontDesk) -> frontdesk::Operator {
