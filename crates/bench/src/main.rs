@@ -41,7 +41,7 @@ struct Cli {
 
 type Measure = fn(&Plan, &Path) -> Result<Row>;
 
-const PATHS: [(&str, Measure); 8] = [
+const PATHS: [(&str, Measure); 9] = [
     ("check-in", paths::check_in::run),
     ("create-grant", paths::create_grant::run),
     ("board", paths::board::run),
@@ -50,6 +50,7 @@ const PATHS: [(&str, Measure); 8] = [
     ("terminal-check-in", paths::terminals::check_in),
     ("terminal-live", paths::terminals::live),
     ("terminals-at-once", paths::terminals::at_once),
+    ("fias", paths::fias::run),
 ];
 
 fn main() -> ExitCode {

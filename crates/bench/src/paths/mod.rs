@@ -6,4 +6,5 @@ pub mod board;
 pub mod check_in;
 pub mod create_grant;
 pub mod encode;
+pub mod fias;
 pub mod terminals;
