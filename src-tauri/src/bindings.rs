@@ -65,6 +65,44 @@ pub struct ApiStatus {
     pub key_file: String,
 }
 
+/// Which side of the PMS's key link listens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PmsLinkDirection {
+    /// The desk connects to the PMS's interface, which listens (OPERA's IFC8 always does).
+    Connect,
+    /// The desk listens for the PMS, on this computer.
+    Listen,
+}
+
+/// How a manager sets the PMS's key link up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+pub struct PmsLinkSettings {
+    pub enabled: bool,
+    pub direction: PmsLinkDirection,
+    /// `HOST:PORT` to connect to, or `127.0.0.1:PORT` to listen on.
+    pub address: String,
+    /// The PMS's character set: `latin1`, `utf-8`…
+    pub encoding: String,
+}
+
+/// The PMS's key link as set up, and how it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct PmsLinkView {
+    pub enabled: bool,
+    pub direction: PmsLinkDirection,
+    pub address: String,
+    pub encoding: String,
+    /// The PMS's address while it is connected.
+    pub peer: Option<String>,
+    /// `connected`, `starting`, `alive` or `ended` while connected.
+    pub state: Option<String>,
+    /// The type of the last record from the PMS (`KR`), never its content.
+    pub last_record: Option<String>,
+    pub last_record_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_error: Option<String>,
+}
+
 /// Writes the TypeScript bindings of every exposed type (and what they use) into `dir`.
 pub fn export_bindings(dir: &Path) -> Result<(), ExportError> {
     let config = Config::new().with_out_dir(dir);
@@ -75,6 +113,8 @@ pub fn export_bindings(dir: &Path) -> Result<(), ExportError> {
     EntranceView::export_all(&config)?;
     SimulatedCardView::export_all(&config)?;
     ApiStatus::export_all(&config)?;
+    PmsLinkSettings::export_all(&config)?;
+    PmsLinkView::export_all(&config)?;
     TerminalStatus::export_all(&config)?;
     frontdesk::TerminalView::export_all(&config)?;
     frontdesk::Board::export_all(&config)?;

@@ -56,6 +56,8 @@ macro_rules! with_commands {
             revoke_terminal,
             api_status,
             set_api_enabled,
+            pms_link,
+            set_pms_link,
         )
     };
 }

@@ -12,7 +12,7 @@ use terminal::DeskCall;
 use uuid::Uuid;
 
 use crate::State;
-use crate::bindings::{ApiStatus, AppInfo, SimulatedCardView};
+use crate::bindings::{ApiStatus, AppInfo, PmsLinkSettings, PmsLinkView, SimulatedCardView};
 
 /// The event that carries each step of a batch of encodes ([`frontdesk::EncodeEvent`]).
 pub const ENCODE_PROGRESS_EVENT: &str = "encode-progress";
@@ -500,6 +500,29 @@ pub async fn revoke_terminal(
 pub async fn api_status(state: State<'_>, token: String) -> Result<ApiStatus, WireError> {
     state
         .standalone_work(token, |desk, operator| desk.api_status(operator))
+        .await
+}
+
+#[tauri::command]
+pub async fn pms_link(state: State<'_>, token: String) -> Result<PmsLinkView, WireError> {
+    state
+        .standalone_work(token, |desk, operator| {
+            desk.pms_link.view(&desk.desk, operator)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn set_pms_link(
+    state: State<'_>,
+    token: String,
+    settings: PmsLinkSettings,
+) -> Result<PmsLinkView, WireError> {
+    state
+        .standalone_work(token, move |desk, operator| {
+            desk.pms_link
+                .set(&desk.desk, &desk.station, operator, &settings)
+        })
         .await
 }
 

@@ -17,6 +17,7 @@ use terminal::client::{Credential, LinkEvent, TerminalLink};
 use terminal::{Answering, DeskCall, PairingCode, Sessions};
 
 use crate::bindings::{ApiStatus, AppInfo, SimulatedCardView, TerminalStatus};
+use crate::pms_link::PmsLink;
 
 /// Who the audit log shows for what the desktop app does, until operators sign in.
 pub const ACTOR: &str = "front desk (desktop)";
@@ -120,6 +121,8 @@ pub struct Standalone {
     sessions: LocalSessions,
     /// The local Seam-compatible API, when a manager switched it on.
     api: Mutex<Option<RunningApi>>,
+    /// The PMS's key link (FIAS), when a manager switched it on.
+    pub pms_link: PmsLink,
     /// The database file: the API key is kept beside it.
     db: PathBuf,
     /// Written while the desk is open.
@@ -381,8 +384,8 @@ impl Desk {
             }
             Desk::Terminal(_) => Err(Error::Conflict {
                 field: "enabled".into(),
-                message: "this desk is a terminal of the property server: the API runs on the \
-                          server (`frontdesk serve`)"
+                message: "this desk is a terminal of the property server: the local API and \
+                          the PMS link run on the server (`frontdesk serve`)"
                     .into(),
             }
             .to_wire()),
@@ -419,6 +422,7 @@ impl Standalone {
             station: Arc::new(opened.station),
             sessions: LocalSessions::default(),
             api: Mutex::default(),
+            pms_link: PmsLink::default(),
             db,
             _log: log,
         };
@@ -431,6 +435,7 @@ impl Standalone {
                 error.to_wire().message
             );
         }
+        desk.pms_link.resume(&desk.desk, &desk.station);
         Ok(desk)
     }
 

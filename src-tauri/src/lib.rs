@@ -14,6 +14,7 @@ mod command_list;
 pub mod bindings;
 pub mod commands;
 pub mod desk;
+pub mod pms_link;
 
 use tauri::{Emitter, Manager};
 

@@ -63,6 +63,12 @@ pub fn routes() -> Router<AppState> {
 
 /// The desk's one encoder, as Seam shows an encoder: stable for the property.
 fn encoder_id(desk: &FrontDesk) -> Result<Uuid, ApiError> {
+    Ok(desk_encoder_id(desk)?)
+}
+
+/// The id of the encoder of the process that owns the database, as `/acs/encoders/list`
+/// shows it.
+pub fn desk_encoder_id(desk: &FrontDesk) -> Result<Uuid, frontdesk::Error> {
     Ok(Uuid::new_v5(&workspace_id(desk)?, b"acs_encoder"))
 }
 

@@ -365,3 +365,108 @@ fn a_receptionist_cannot_switch_the_local_api_on() {
     );
     assert!(!folder.path().join("desk.db.api-key").exists());
 }
+
+#[test]
+fn the_pms_link_is_a_managers_and_settings_that_cannot_work_are_named() {
+    use frontdesk_desktop::bindings::{PmsLinkDirection, PmsLinkSettings};
+
+    let folder = tempfile::tempdir().unwrap();
+    let (desk, manager) = staffed_desk(folder.path());
+    let standalone = desk.standalone().unwrap();
+    let set = |operator: &frontdesk::Operator, direction, address: &str, encoding: &str| {
+        standalone.pms_link.set(
+            &standalone.desk,
+            &standalone.station,
+            operator,
+            &PmsLinkSettings {
+                enabled: true,
+                direction,
+                address: address.to_owned(),
+                encoding: encoding.to_owned(),
+            },
+        )
+    };
+    for (direction, address, encoding, field) in [
+        (
+            PmsLinkDirection::Listen,
+            "10.0.0.9:5010",
+            "latin1",
+            "address",
+        ),
+        (PmsLinkDirection::Listen, "port 5010", "latin1", "address"),
+        (
+            PmsLinkDirection::Connect,
+            "pms.hotel.lan",
+            "latin1",
+            "address",
+        ),
+        (
+            PmsLinkDirection::Connect,
+            "pms.hotel.lan:0",
+            "latin1",
+            "address",
+        ),
+        (
+            PmsLinkDirection::Listen,
+            "127.0.0.1:5010",
+            "klingon",
+            "encoding",
+        ),
+    ] {
+        let error = set(&manager, direction, address, encoding)
+            .unwrap_err()
+            .to_wire();
+        assert_eq!(
+            error.field.as_deref(),
+            Some(field),
+            "{address} {encoding}: {error:?}"
+        );
+    }
+    let rui = standalone
+        .desk
+        .create_operator(
+            &manager,
+            chrono::Utc::now(),
+            "Rui",
+            "735910",
+            frontdesk::Role::Receptionist,
+        )
+        .unwrap();
+    let refused = set(&rui, PmsLinkDirection::Listen, "127.0.0.1:5010", "latin1")
+        .unwrap_err()
+        .to_wire();
+    assert_eq!(refused.error_type.as_str(), "forbidden");
+    // None of that switched the link on or was remembered.
+    let view = standalone
+        .pms_link
+        .view(&standalone.desk, &manager)
+        .unwrap();
+    assert!(!view.enabled);
+    assert_eq!(view.address, "127.0.0.1:5010");
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let on = set(
+        &manager,
+        PmsLinkDirection::Listen,
+        &format!(" 127.0.0.1:{port} "),
+        "utf-8",
+    )
+    .unwrap();
+    assert!(on.enabled);
+    assert_eq!(on.address, format!("127.0.0.1:{port}"));
+    assert_eq!(on.encoding, "utf-8");
+    // It listens: a PMS can connect.
+    std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    assert_eq!(
+        standalone
+            .desk
+            .setting("pms_link.enabled")
+            .unwrap()
+            .as_deref(),
+        Some("true")
+    );
+}

@@ -9,6 +9,8 @@ import type {
   AddGuest,
   ApiStatus,
   AppInfo,
+  PmsLinkSettings,
+  PmsLinkView,
   AuditView,
   AuditQuery,
   Board,
@@ -179,6 +181,9 @@ export const api = {
   revokeTerminal: (token: string, terminalId: string) => call<TerminalView>('revoke_terminal', { token, terminalId }),
   apiStatus: (token: string) => call<ApiStatus>('api_status', { token }),
   setApiEnabled: (token: string, enabled: boolean) => call<ApiStatus>('set_api_enabled', { token, enabled }),
+  /** The PMS's key link (FIAS) at a standalone desk: as set up, and how it stands. */
+  pmsLink: (token: string) => call<PmsLinkView>('pms_link', { token }),
+  setPmsLink: (token: string, settings: PmsLinkSettings) => call<PmsLinkView>('set_pms_link', { token, settings }),
 }
 
 /** The event names the Rust side emits (src-tauri/src/lib.rs). */

@@ -362,6 +362,19 @@ export function encodeReply(records, options) {
 }
 
 /** The replies every signed-in test needs. */
+/** The PMS link as a desk that never set it up shows it. */
+export const pmsLinkOff = {
+  enabled: false,
+  direction: 'listen',
+  address: '127.0.0.1:5010',
+  encoding: 'latin1',
+  peer: null,
+  state: null,
+  last_record: null,
+  last_record_at: null,
+  last_error: null,
+}
+
 export function base(overrides = {}, operator = manager) {
   return {
     app_info: { ok: appInfo },
@@ -376,6 +389,7 @@ export function base(overrides = {}, operator = manager) {
     predict: { ok: { booked: null, troubles: [] } },
     room_cards_out: { ok: [] },
     terminals: { ok: [] },
+    pms_link: { ok: pmsLinkOff },
     ...overrides,
   }
 }

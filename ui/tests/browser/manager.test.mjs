@@ -4,7 +4,20 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { startUi } from './harness.mjs'
-import { anaStay, base, calls, cardOut, cardRecord, encodeReply, guest, id, manager, receptionist, signIn } from './fixtures.mjs'
+import {
+  anaStay,
+  base,
+  calls,
+  cardOut,
+  cardRecord,
+  encodeReply,
+  guest,
+  id,
+  manager,
+  pmsLinkOff,
+  receptionist,
+  signIn,
+} from './fixtures.mjs'
 
 let ui
 before(async () => {
@@ -29,6 +42,8 @@ const MANAGER_COMMANDS = [
   'create_operator',
   'api_status',
   'set_api_enabled',
+  'pms_link',
+  'set_pms_link',
   'terminals',
   'revoke_terminal',
 ]
@@ -321,6 +336,64 @@ test('operators and the local API switch', async () => {
   assert.deepEqual(
     (await calls(page, 'set_api_enabled')).map((c) => c.args),
     [{ token: TOKEN, enabled: true }],
+  )
+  assert.deepEqual(problems, [])
+})
+
+test('the PMS key link: a bad address is named, then the link goes on and shows how it stands', async () => {
+  const alive = {
+    ...pmsLinkOff,
+    enabled: true,
+    address: '127.0.0.1:5011',
+    encoding: 'utf-8',
+    peer: '127.0.0.1:40112',
+    state: 'alive',
+    last_record: 'KR',
+    last_record_at: '2025-07-14T10:30:00Z',
+  }
+  const { page, problems } = await ui.open(
+    base({
+      list_operators: { ok: [manager] },
+      api_status: { ok: { enabled: false, address: null, key_file: '/home/desk/.local/share/frontdesk/api-key' } },
+      pms_link: [{ ok: pmsLinkOff }, { ok: alive }],
+      set_pms_link: [
+        {
+          error: {
+            type: 'invalid_input',
+            field: 'address',
+            message: 'address: "10.0.0.9:5011" is not on this computer; the desk listens for the PMS on 127.0.0.1',
+          },
+        },
+        { ok: alive },
+      ],
+    }),
+  )
+  await signIn(page)
+  await page.getByRole('button', { name: 'Operators & settings' }).click()
+  const panel = page.getByTestId('pms-link')
+  const address = panel.getByLabel('Listen on (this computer)')
+  assert.equal(await address.inputValue(), '127.0.0.1:5010')
+  await address.fill('10.0.0.9:5011')
+  await panel.getByLabel('Character set').selectOption('utf-8')
+  const toggle = panel.getByRole('switch', { name: 'Allow the PMS link' })
+  // Refused at once: the switch goes back off (a click, as check() would see it flip back).
+  await toggle.click()
+  await panel.getByText('"10.0.0.9:5011" is not on this computer; the desk listens for the PMS on 127.0.0.1').waitFor()
+  assert.equal(await address.getAttribute('aria-invalid'), 'true')
+  assert.equal(await toggle.isChecked(), false)
+  await address.fill('127.0.0.1:5011')
+  await toggle.check()
+  await panel.getByText('The PMS link is on.').waitFor()
+  const status = panel.getByTestId('pms-link-status')
+  await status.getByText('Connected: the PMS can order keys').waitFor()
+  assert.match(await status.textContent(), /127\.0\.0\.1:40112/)
+  assert.match(await status.textContent(), /Key request \(KR\), 14 Jul 2025, 11:30/)
+  assert.deepEqual(
+    (await calls(page, 'set_pms_link')).map((c) => c.args.settings),
+    [
+      { enabled: true, direction: 'listen', address: '10.0.0.9:5011', encoding: 'utf-8' },
+      { enabled: true, direction: 'listen', address: '127.0.0.1:5011', encoding: 'utf-8' },
+    ],
   )
   assert.deepEqual(problems, [])
 })
