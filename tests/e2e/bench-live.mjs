@@ -9,14 +9,14 @@
 //
 //     xvfb-run -a -s "-screen 0 1280x800x24" node bench-live.mjs [--smoke] [--changes N]
 
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { By } from 'selenium-webdriver'
 import { row } from '../../ui/bench/rows.mjs'
-import { openTerminal, repoDir, startTauriDriver } from './driver.mjs'
+import { openTerminal, repoDir, startServer, startTauriDriver, stopServer } from './driver.mjs'
 
 const FRONTDESK = process.env.FRONTDESK_BIN ?? path.join(repoDir, 'target/release/frontdesk')
 const API_KEY = 'seam_bench_live_0123456789abcdef'
@@ -39,28 +39,6 @@ function tool(args, input = '') {
   const run = spawnSync(FRONTDESK, args, { input, encoding: 'utf8' })
   if (run.status !== 0) throw new Error(`frontdesk ${args.join(' ')}: ${run.stderr}`)
   return run.stdout
-}
-
-async function startServer(db) {
-  const child = spawn(
-    FRONTDESK,
-    ['serve', '--db', db, '--property', 'demo', '--listen', '127.0.0.1:0', '--terminals-listen', '127.0.0.1:0'],
-    { env: { ...process.env, FRONTDESK_API_KEY: API_KEY }, stdio: ['ignore', 'pipe', 'inherit'] },
-  )
-  const endpoint = await new Promise((resolve, reject) => {
-    let out = ''
-    const timer = setTimeout(() => reject(new Error('the server did not start')), 30_000)
-    child.stdout.on('data', (chunk) => {
-      out += chunk
-      const match = out.match(/listening on (http:\/\/\S+)/)
-      if (match) {
-        clearTimeout(timer)
-        resolve(match[1])
-      }
-    })
-    child.once('exit', (code) => reject(new Error(`the server exited with ${code}`)))
-  })
-  return { child, endpoint }
 }
 
 async function api(endpoint, route, body) {
@@ -101,7 +79,7 @@ let server
 let terminal
 try {
   const db = path.join(dir, 'server.db')
-  server = await startServer(db)
+  server = await startServer(FRONTDESK, db, API_KEY, ['--terminals-listen', '127.0.0.1:0'])
   tool(['operators', 'add', '--db', db, '--name', MANAGER.name, '--role', 'manager'], `${MANAGER.pin}\n`)
   const code = tool(['terminals', 'pair', '--db', db, '--name', 'Desk 2']).trim().split(/\s+/).at(-1)
   terminal = await openTerminal(driver.url, mkdtempSync(path.join(dir, 'terminal-')), code)
@@ -164,10 +142,6 @@ try {
 } finally {
   if (terminal) await terminal.close()
   await driver.stop()
-  if (server && server.child.exitCode === null) {
-    const exited = new Promise((resolve) => server.child.once('exit', resolve))
-    server.child.kill('SIGTERM')
-    await exited
-  }
+  await stopServer(server)
   rmSync(dir, { recursive: true, force: true })
 }

@@ -111,6 +111,40 @@ export async function openTerminal(driverUrl, dir, code) {
   }
 }
 
+/**
+ * Starts `frontdesk serve` (the binary `frontdesk`) on `db` with the demo hotel, its API on a
+ * free loopback port with `apiKey`, and `args`; resolves with the child and the API's address
+ * once the server says where it listens.
+ */
+export async function startServer(frontdesk, db, apiKey, args = []) {
+  const child = spawn(frontdesk, ['serve', '--db', db, '--property', 'demo', '--listen', '127.0.0.1:0', ...args], {
+    env: { ...process.env, FRONTDESK_API_KEY: apiKey },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const endpoint = await new Promise((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new Error('the server did not start')), 30_000)
+    child.stdout.on('data', (chunk) => {
+      out += chunk
+      const match = out.match(/listening on (http:\/\/\S+)/)
+      if (match) {
+        clearTimeout(timer)
+        resolve(match[1])
+      }
+    })
+    child.once('exit', (code) => reject(new Error(`the server exited with ${code}`)))
+  })
+  return { child, endpoint }
+}
+
+/** Stops a server `startServer` started, waiting for it to exit. */
+export async function stopServer(server) {
+  if (!server || server.child.exitCode !== null) return
+  const exited = new Promise((resolve) => server.child.once('exit', resolve))
+  server.child.kill('SIGTERM')
+  await exited
+}
+
 /** The titles of the X display's top-level windows (xwininfo, from x11-utils). */
 export function windowTitles() {
   const tree = execFileSync('xwininfo', ['-root', '-tree'], { encoding: 'utf8' })

@@ -82,7 +82,11 @@ async function pms(port) {
   }
 }
 
-const field = (record, id) => record.split('|').find((piece) => piece.startsWith(id))?.slice(id.length)
+const field = (record, id) =>
+  record
+    .split('|')
+    .find((piece) => piece.startsWith(id))
+    ?.slice(id.length)
 
 function yymmdd(date) {
   return date.toISOString().slice(2, 10).replaceAll('-', '')
@@ -121,7 +125,10 @@ test('a manager switches the PMS link on; the PMS orders a key and the desk enco
     await screenshot(session, 'pms-link-settings')
 
     await click(session, By.xpath('//nav//button[normalize-space()="Room board"]'))
-    await waitFor(session, By.xpath('//*[@data-room="room-101"]/..//*[@data-testid="stay-chip"][contains(normalize-space(.), "Ada Lovelace")]'))
+    await waitFor(
+      session,
+      By.xpath('//*[@data-room="room-101"]/..//*[@data-testid="stay-chip"][contains(normalize-space(.), "Ada Lovelace")]'),
+    )
     assert.ok(await (await session.findElement(chip('101'))).isDisplayed())
   } finally {
     link?.close()

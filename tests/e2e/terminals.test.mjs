@@ -5,14 +5,14 @@
 // SDK; a used pairing code is refused.
 
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, test } from 'node:test'
 import { By } from 'selenium-webdriver'
 import { Seam } from 'seam'
-import { APP, openTerminal, repoDir, startTauriDriver } from './driver.mjs'
+import { APP, openTerminal, repoDir, startServer, startTauriDriver, stopServer } from './driver.mjs'
 import { byButton, byLabel, byTestId, checkIn, click, room, screenshot, type, waitFor } from './ui.mjs'
 
 const TIMEOUT = { timeout: 240_000 }
@@ -39,36 +39,15 @@ function pairingCode(name) {
 before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'frontdesk-e2e-terminals-'))
   const db = path.join(dir, 'server.db')
-  const child = spawn(
-    FRONTDESK,
-    ['serve', '--db', db, '--property', 'demo', '--listen', '127.0.0.1:0', '--terminals-listen', '127.0.0.1:0'],
-    { env: { ...process.env, FRONTDESK_API_KEY: API_KEY }, stdio: ['ignore', 'pipe', 'inherit'] },
-  )
-  const endpoint = await new Promise((resolve, reject) => {
-    let out = ''
-    const timer = setTimeout(() => reject(new Error('the server did not start')), 30_000)
-    child.stdout.on('data', (chunk) => {
-      out += chunk
-      const match = out.match(/listening on (http:\/\/\S+)/)
-      if (match) {
-        clearTimeout(timer)
-        resolve(match[1])
-      }
-    })
-    child.once('exit', (code) => reject(new Error(`the server exited with ${code}`)))
-  })
-  server = { child, db, endpoint }
+  const started = await startServer(FRONTDESK, db, API_KEY, ['--terminals-listen', '127.0.0.1:0'])
+  server = { ...started, db }
   tool(['operators', 'add', '--db', db, '--name', MANAGER.name, '--role', 'manager'], `${MANAGER.pin}\n`)
   drivers = [await startTauriDriver(), await startTauriDriver()]
 })
 
 after(async () => {
   for (const driver of drivers) await driver.stop()
-  if (server && server.child.exitCode === null) {
-    const exited = new Promise((resolve) => server.child.once('exit', resolve))
-    server.child.kill('SIGTERM')
-    await exited
-  }
+  await stopServer(server)
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
 

@@ -296,18 +296,7 @@ impl FiasEndpoint {
                     departure_time: None,
                 },
             ),
-            KeyRecord::Request(request) => {
-                let encoder = match self.encoder(addressing) {
-                    Ok(encoder) => encoder,
-                    Err(answer) => return answer,
-                };
-                let claim = self.claim(encoder.id);
-                let on = PmsEncoder {
-                    station: &encoder.station,
-                    name: &encoder.name,
-                    claim: &claim,
-                    id: Some(encoder.id),
-                };
+            KeyRecord::Request(request) => self.on_encoder(addressing, |on| {
                 let request = PmsKeyRequest {
                     workstation: addressing.workstation.clone(),
                     reservation: addressing.reservation.clone(),
@@ -326,23 +315,12 @@ impl FiasEndpoint {
                     key_options: request.options.set().collect(),
                 };
                 self.desk
-                    .pms_make_keys(&context, &on, &request, &mut no_events)
-            }
-            KeyRecord::Change(change) => {
-                let encoder = match self.encoder(addressing) {
-                    Ok(encoder) => encoder,
-                    Err(answer) => return answer,
-                };
-                let claim = self.claim(encoder.id);
-                let on = PmsEncoder {
-                    station: &encoder.station,
-                    name: &encoder.name,
-                    claim: &claim,
-                    id: Some(encoder.id),
-                };
+                    .pms_make_keys(&context, on, &request, &mut no_events)
+            }),
+            KeyRecord::Change(change) => self.on_encoder(addressing, |on| {
                 self.desk.pms_change_stay(
                     &context,
-                    &on,
+                    on,
                     &PmsStayChange {
                         workstation: addressing.workstation.clone(),
                         reservation: addressing.reservation.clone(),
@@ -354,8 +332,27 @@ impl FiasEndpoint {
                     },
                     &mut no_events,
                 )
-            }
+            }),
         }
+    }
+
+    /// Runs `job` on the encoder `KC` names, or answers why there is none.
+    fn on_encoder(
+        &self,
+        addressing: &Addressing,
+        job: impl FnOnce(&PmsEncoder<'_>) -> PmsAnswer,
+    ) -> PmsAnswer {
+        let encoder = match self.encoder(addressing) {
+            Ok(encoder) => encoder,
+            Err(answer) => return answer,
+        };
+        let claim = self.claim(encoder.id);
+        job(&PmsEncoder {
+            station: &encoder.station,
+            name: &encoder.name,
+            claim: &claim,
+            id: Some(encoder.id),
+        })
     }
 
     /// The encoder `KC` names: its PMS code, else its position in the list; the first when
