@@ -17,10 +17,8 @@ const DIRECTION: &str = "pms_link.direction";
 const ADDRESS: &str = "pms_link.address";
 const ENCODING: &str = "pms_link.encoding";
 
-/// The setting that holds an encoder's code in the PMS (FIAS `KC`), as the server reads it.
-fn pms_code_setting(encoder: uuid::Uuid) -> String {
-    format!("pms_encoder_code.{encoder}")
-}
+/// How many times a link is started again while its address is still held (50 ms apart).
+const RESTART_TRIES: usize = 20;
 
 /// What the link is told to be when nothing was set yet: listening on loopback, Latin-1.
 fn default_settings() -> PmsLinkSettings {
@@ -79,9 +77,16 @@ impl PmsLink {
     ) -> frontdesk::Result<PmsLinkView> {
         operator.require(Permission::Manage)?;
         let settings = checked(settings)?;
+        let previous = saved(desk);
         self.stop();
-        if settings.enabled {
-            self.start(desk, station, &settings)?;
+        if settings.enabled
+            && let Err(error) = self.start_when_free(desk, station, &settings)
+        {
+            // Refused: the link goes back to how it was.
+            if previous.enabled {
+                let _ = self.start_when_free(desk, station, &previous);
+            }
+            return Err(error);
         }
         let context = operator.context(Utc::now());
         let direction = match settings.direction {
@@ -99,6 +104,26 @@ impl PmsLink {
         Ok(self.current(desk))
     }
 
+    /// [`PmsLink::start`], trying again for a moment while the address is still held by the
+    /// link just stopped (its listener closes as its task ends).
+    fn start_when_free(
+        &self,
+        desk: &Arc<FrontDesk>,
+        station: &Arc<CardStation>,
+        settings: &PmsLinkSettings,
+    ) -> frontdesk::Result<()> {
+        let mut tries = 0;
+        loop {
+            match self.start(desk, station, settings) {
+                Err(Error::Conflict { .. }) if tries < RESTART_TRIES => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                done => return done,
+            }
+        }
+    }
+
     fn start(
         &self,
         desk: &Arc<FrontDesk>,
@@ -112,10 +137,7 @@ impl PmsLink {
             vec![LinkEncoder {
                 id: encoder_id,
                 name: "Desk encoder".to_owned(),
-                pms_code: listing
-                    .setting(&pms_code_setting(encoder_id))
-                    .ok()
-                    .flatten(),
+                pms_code: listing.pms_encoder_code(encoder_id).ok().flatten(),
                 station: listed.clone(),
             }]
         });

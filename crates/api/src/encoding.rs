@@ -66,6 +66,11 @@ fn encoder_id(desk: &FrontDesk) -> Result<Uuid, ApiError> {
     Ok(desk_encoder_id(desk)?)
 }
 
+/// The id of the encoder a terminal lends, as `/acs/encoders/list` shows it.
+pub fn terminal_encoder_id(desk: &FrontDesk, terminal: Uuid) -> Result<Uuid, frontdesk::Error> {
+    Ok(Uuid::new_v5(&workspace_id(desk)?, terminal.as_bytes()))
+}
+
 /// The id of the encoder of the process that owns the database, as `/acs/encoders/list`
 /// shows it.
 pub fn desk_encoder_id(desk: &FrontDesk) -> Result<Uuid, frontdesk::Error> {

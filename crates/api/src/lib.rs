@@ -23,7 +23,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use uuid::Uuid;
 
-pub use encoding::{ListedEncoder, desk_encoder_id, listed_encoders};
+pub use encoding::{ListedEncoder, desk_encoder_id, listed_encoders, terminal_encoder_id};
 pub use error::ApiError;
 pub use params::MAX_BODY_BYTES;
 

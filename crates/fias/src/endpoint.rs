@@ -26,6 +26,10 @@ use crate::record::{FieldId, Record, RecordType};
 use crate::requests::{Addressing, KeyRecord, KeyType, addressing};
 use crate::text::Charset;
 
+/// How long a write to the PMS may take before the link counts as broken (a PMS that stopped
+/// reading).
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// How soon a dropped outgoing link is tried again, and the longest wait between tries.
 pub const FIRST_RETRY: Duration = Duration::from_secs(2);
 pub const LONGEST_RETRY: Duration = Duration::from_secs(30);
@@ -64,6 +68,8 @@ pub struct FiasEndpoint {
     version: String,
     claims: Mutex<HashMap<Uuid, Arc<EncoderClaim>>>,
     status: watch::Sender<LinkStatus>,
+    /// The only addresses a listening link takes a PMS from; any when empty.
+    allowed: Mutex<Vec<std::net::IpAddr>>,
 }
 
 impl std::fmt::Debug for FiasEndpoint {
@@ -87,7 +93,14 @@ impl FiasEndpoint {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             claims: Mutex::default(),
             status: watch::Sender::new(LinkStatus::default()),
+            allowed: Mutex::default(),
         })
+    }
+
+    /// Takes a PMS's connection only from these addresses (FIAS has no password of its own:
+    /// whoever connects may order keys).
+    pub fn allow_only(&self, peers: Vec<std::net::IpAddr>) {
+        *self.allowed.lock().unwrap_or_else(PoisonError::into_inner) = peers;
     }
 
     /// The link's state, as it changes.
@@ -111,6 +124,16 @@ impl FiasEndpoint {
             };
             match accepted {
                 Ok((stream, peer)) => {
+                    let allowed = self.allowed.lock().unwrap_or_else(PoisonError::into_inner);
+                    if !allowed.is_empty() && !allowed.contains(&peer.ip()) {
+                        drop(allowed);
+                        tracing::warn!(%peer, "a connection from an address not allowed for the PMS was refused");
+                        self.note_error(format!(
+                            "refused a connection from {peer}: not an allowed PMS address"
+                        ));
+                        continue;
+                    }
+                    drop(allowed);
                     if let Some(previous) = current.take() {
                         tracing::info!(%peer, "a new PMS connection replaces the one before it");
                         previous.abort();
@@ -214,7 +237,13 @@ impl FiasEndpoint {
             };
             for record in outgoing {
                 let bytes = self.charset.encode(&record.to_string());
-                if let Err(error) = framed.send(bytes.as_slice()).await {
+                let sent = tokio::time::timeout(WRITE_TIMEOUT, framed.send(bytes.as_slice())).await;
+                let failed = match sent {
+                    Ok(Ok(())) => None,
+                    Ok(Err(error)) => Some(error.to_string()),
+                    Err(_) => Some(format!("the PMS read nothing for {WRITE_TIMEOUT:?}")),
+                };
+                if let Some(error) = failed {
                     tracing::warn!(%peer, %error, "cannot write to the PMS");
                     self.note_error(format!("cannot write: {error}"));
                     self.set_disconnected(None);
@@ -253,7 +282,7 @@ impl FiasEndpoint {
             .send;
         match KeyRecord::read(&record) {
             Ok(None) => {}
-            Ok(Some(key)) => self.start_job(key, answers.clone()),
+            Ok(Some(key)) => self.start_job(key, text, answers.clone()),
             Err(error) => {
                 tracing::info!(record = %record.kind(), %error, "a key record was refused");
                 send.push(self.key_answer(
@@ -271,15 +300,20 @@ impl FiasEndpoint {
 
     /// Runs a key job on a blocking thread (it may wait for a card); its `KA` comes back
     /// through `answers`.
-    fn start_job(self: &Arc<Self>, key: KeyRecord, answers: mpsc::UnboundedSender<Answered>) {
+    fn start_job(
+        self: &Arc<Self>,
+        key: KeyRecord,
+        record: String,
+        answers: mpsc::UnboundedSender<Answered>,
+    ) {
         let endpoint = self.clone();
         tokio::task::spawn_blocking(move || {
-            let answer = endpoint.answer(&key);
+            let answer = endpoint.answer(&key, &record);
             let _ = answers.send(endpoint.key_answer(key.addressing(), &answer));
         });
     }
 
-    fn answer(&self, key: &KeyRecord) -> PmsAnswer {
+    fn answer(&self, key: &KeyRecord, record: &str) -> PmsAnswer {
         let addressing = key.addressing();
         let context = Context::pms(addressing.workstation.as_deref(), Utc::now());
         let mut no_events = |_| {};
@@ -298,6 +332,7 @@ impl FiasEndpoint {
             ),
             KeyRecord::Request(request) => self.on_encoder(addressing, |on| {
                 let request = PmsKeyRequest {
+                    record: record.to_owned(),
                     workstation: addressing.workstation.clone(),
                     reservation: addressing.reservation.clone(),
                     kind: match request.key_type {

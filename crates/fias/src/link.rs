@@ -104,8 +104,10 @@ impl Link {
         step
     }
 
-    /// Time passed: starts the link after the PMS's silence, checks an alive link now and
-    /// then, and finds it dead when a check goes unanswered.
+    /// Time passed: starts the link after the PMS's silence, checks a quiet link now and
+    /// then (whatever its state: a PMS that never finishes the start or ended the link with
+    /// the connection left open is asked too), and finds it dead when a check goes
+    /// unanswered.
     pub fn on_tick(&mut self, stamp: NaiveDateTime, now: Instant) -> Step {
         let mut step = Step::default();
         if let Some(asked) = self.asked_at {
@@ -114,11 +116,10 @@ impl Link {
             }
             return step;
         }
-        let start = self.state == LinkState::Connected
-            && !self.started_by_us
-            && now.duration_since(self.connected_at) >= SILENCE_BEFORE_START;
-        let check =
-            self.state == LinkState::Alive && now.duration_since(self.heard_at) >= KEEP_ALIVE;
+        let waiting_to_start = self.state == LinkState::Connected && !self.started_by_us;
+        let start =
+            waiting_to_start && now.duration_since(self.connected_at) >= SILENCE_BEFORE_START;
+        let check = !waiting_to_start && now.duration_since(self.heard_at) >= KEEP_ALIVE;
         if start || check {
             self.started_by_us |= start;
             self.asked_at = Some(now);

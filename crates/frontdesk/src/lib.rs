@@ -46,8 +46,8 @@ pub use log_file::{LOG_DAYS_KEPT, LogFile, log_folder, log_to_folder};
 pub use operators::{Operator, Permission};
 pub use past_stay::PastStay;
 pub use pms::{
-    EncoderClaim, PmsAnswer, PmsEncoder, PmsKeyKind, PmsKeyRequest, PmsStatus, PmsStayChange,
-    REPEAT_WINDOW,
+    EncoderClaim, MAX_PMS_ENCODER_CODE, PmsAnswer, PmsEncoder, PmsKeyKind, PmsKeyRequest,
+    PmsStatus, PmsStayChange, REPEAT_WINDOW,
 };
 pub use predict::{PlannedChange, Prediction, RemakeOffer, Trouble};
 pub use staff::{

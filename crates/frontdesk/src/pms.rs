@@ -17,10 +17,20 @@ use crate::operators::Permission;
 use crate::stays::{CHECK_IN_TIME, CHECK_OUT_TIME, StayDetail};
 use crate::{CheckIn, Context, EncodeEvent, Error, ErrorCode, FrontDesk, NewGuest, Result};
 
-/// A key request repeated within this long after the first one was answered, with the same
-/// reservation, key type and workstation, is the PMS asking again for an answer it lost: it
-/// is answered from the journal rather than making a second set of cards.
-pub const REPEAT_WINDOW: Duration = Duration::minutes(10);
+/// The same key request (the same record, field for field: a PMS stamps a new request with a
+/// new date and time) sent again within this long after the first one was answered is the
+/// PMS asking again for an answer it lost or gave up waiting for: it is answered from the
+/// journal rather than making a second set of cards. Longer than a PMS's door-lock timeout
+/// and a reconnection; short enough that a receptionist asking again on purpose is not
+/// mistaken for it.
+pub const REPEAT_WINDOW: Duration = Duration::minutes(2);
+
+/// The longest encoder code a PMS sends (FIAS `KC`).
+pub const MAX_PMS_ENCODER_CODE: usize = 8;
+
+fn pms_encoder_code_setting(encoder: uuid::Uuid) -> String {
+    format!("pms_encoder_code.{encoder}")
+}
 
 /// What kind of keys the PMS asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -48,6 +58,9 @@ impl PmsKeyKind {
 /// A key request from the PMS, in the desk's terms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PmsKeyRequest {
+    /// The request as the PMS sent it (its record's text): the same text again is the same
+    /// request.
+    pub record: String,
     /// The PMS workstation that asked, for the audit log.
     pub workstation: Option<String>,
     /// The PMS's reservation number: the stay's reservation key.
@@ -162,6 +175,10 @@ impl PmsAnswer {
 pub struct EncoderClaim(AtomicBool);
 
 impl EncoderClaim {
+    fn is_held(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+
     fn claim(&self) -> Option<Claimed<'_>> {
         self.0
             .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
@@ -189,6 +206,48 @@ pub struct PmsEncoder<'a> {
 }
 
 impl FrontDesk {
+    /// The code the PMS names an encoder by (FIAS `KC`), when one is set.
+    pub fn pms_encoder_code(&self, encoder: uuid::Uuid) -> Result<Option<String>> {
+        Ok(self
+            .setting(&pms_encoder_code_setting(encoder))?
+            .filter(|code| !code.is_empty()))
+    }
+
+    /// Sets (or, with `None`, clears) the code the PMS names an encoder by. A code is 1 to 8
+    /// printable characters without `|`, and names one encoder of `encoders` only.
+    pub fn set_pms_encoder_code(
+        &self,
+        context: &Context,
+        encoder: uuid::Uuid,
+        code: Option<&str>,
+        encoders: &[uuid::Uuid],
+    ) -> Result<()> {
+        context.require(Permission::Manage)?;
+        let code = code.map(str::trim).unwrap_or_default();
+        if !code.is_empty() {
+            if code.chars().count() > MAX_PMS_ENCODER_CODE
+                || !code.chars().all(|c| c.is_ascii_graphic() && c != '|')
+            {
+                return Err(Error::invalid(
+                    "code",
+                    format!(
+                        "{code:?} is not an encoder code: 1 to {MAX_PMS_ENCODER_CODE} letters, \
+                         digits or signs, without \"|\""
+                    ),
+                ));
+            }
+            for other in encoders.iter().filter(|other| **other != encoder) {
+                if self.pms_encoder_code(*other)?.as_deref() == Some(code) {
+                    return Err(Error::Conflict {
+                        field: "code".to_owned(),
+                        message: format!("{code} is already the code of encoder {other}"),
+                    });
+                }
+            }
+        }
+        self.set_setting(context, &pms_encoder_code_setting(encoder), code)
+    }
+
     /// Makes the keys a PMS asks for on `encoder`, from the stay to the last card written:
     /// never answered as done before every card is written and recorded. A request the PMS
     /// repeats after losing the answer is answered from the journal.
@@ -202,8 +261,10 @@ impl FrontDesk {
         if let Err(error) = context.require(Permission::FrontDesk) {
             return PmsAnswer::from_error(&error);
         }
-        if let Some(answer) = self.answer_from_journal(context, request) {
-            return answer;
+        match self.answer_from_journal(context, encoder, request) {
+            Ok(Some(answer)) => return answer,
+            Ok(None) => {}
+            Err(error) => return PmsAnswer::from_error(&error),
         }
         let Some(_claimed) = encoder.claim.claim() else {
             return PmsAnswer {
@@ -215,6 +276,7 @@ impl FrontDesk {
         let journal = self.store.write(|w| {
             w.insert_pms_key_request(
                 &NewPmsKeyRequest {
+                    record: &request.record,
                     workstation: request.workstation.as_deref(),
                     reservation: request.reservation.as_deref(),
                     key_type: request.kind.as_str(),
@@ -248,41 +310,46 @@ impl FrontDesk {
         answer
     }
 
-    /// The answer already given to the same request, if the PMS is asking again.
-    fn answer_from_journal(&self, context: &Context, request: &PmsKeyRequest) -> Option<PmsAnswer> {
-        let reservation = request.reservation.as_deref()?;
-        let earlier = self
-            .store
-            .read(|r| {
-                r.latest_pms_key_request(
-                    reservation,
-                    request.kind.as_str(),
-                    request.workstation.as_deref(),
-                    context.now - REPEAT_WINDOW,
-                )
-            })
-            .ok()
-            .flatten()?;
-        let Some(answer) = earlier.answer else {
-            return Some(PmsAnswer {
+    /// The answer already given to the same request, if the PMS is asking again: the same
+    /// record, answered done within [`REPEAT_WINDOW`], for a stay still there. A request still
+    /// running is told so; one that failed, or was cut short by a stop of the desk (its
+    /// encoder no longer busy), is made again in full.
+    fn answer_from_journal(
+        &self,
+        context: &Context,
+        encoder: &PmsEncoder<'_>,
+        request: &PmsKeyRequest,
+    ) -> Result<Option<PmsAnswer>> {
+        let earlier = self.store.read(|r| {
+            Ok::<_, Error>(r.latest_pms_key_request(&request.record, context.now - REPEAT_WINDOW)?)
+        })?;
+        let Some(earlier) = earlier else {
+            return Ok(None);
+        };
+        let (Some(answer), Some(answered_at)) = (earlier.answer, earlier.answered_at) else {
+            return Ok(encoder.claim.is_held().then(|| PmsAnswer {
                 status: PmsStatus::Busy,
                 text: "Still making the keys of this request".to_owned(),
                 card_id: None,
-            });
+            }));
         };
-        if PmsStatus::parse(&answer.status) != PmsStatus::Done {
-            return None;
+        if PmsStatus::parse(&answer.status) != PmsStatus::Done
+            || context.now - answered_at > REPEAT_WINDOW
+        {
+            return Ok(None);
         }
-        let zone = self.time_zone();
-        let at = earlier
-            .answered_at
-            .unwrap_or(earlier.received_at)
-            .with_timezone(&zone)
-            .format("%H:%M");
-        Some(PmsAnswer::done(
+        let stay_there = match &earlier.reservation {
+            Some(key) => self.live_stay_room(key)?.is_some(),
+            None => true,
+        };
+        if !stay_there {
+            return Ok(None);
+        }
+        let at = answered_at.with_timezone(&self.time_zone()).format("%H:%M");
+        Ok(Some(PmsAnswer::done(
             format!("Made already at {at}: {}", answer.text),
             answer.card_id,
-        ))
+        )))
     }
 
     fn make_keys(
@@ -296,6 +363,9 @@ impl FrontDesk {
             return Ok(PmsAnswer::refused(
                 "Keys for several rooms (SI) are not available",
             ));
+        }
+        if let Some(refused) = not_connected(encoder) {
+            return Ok(refused);
         }
         let Some(room) = self.pms_room(&request.room)? else {
             return Ok(PmsAnswer::refused(format!(
@@ -448,8 +518,10 @@ impl FrontDesk {
     /// The room of a reservation's live stay, if it has one.
     fn live_stay_room(&self, key: &str) -> Result<Option<(String, SpaceId)>> {
         self.store.read(|r| {
-            let Ok(grants) = crate::stays::stay_grants(r, key) else {
-                return Ok(None);
+            let grants = match crate::stays::stay_grants(r, key) {
+                Ok(grants) => grants,
+                Err(Error::NotFound { .. }) => return Ok(None),
+                Err(error) => return Err(error),
             };
             Ok(crate::stays::stay_room(r, &grants)?.map(|room| (key.to_owned(), room)))
         })
@@ -526,6 +598,9 @@ impl FrontDesk {
         let Some((_, current)) = self.live_stay_room(key)? else {
             return Ok(not_found(change));
         };
+        if let Some(refused) = not_connected(encoder) {
+            return Ok(refused);
+        }
         let mut stay = None;
         let mut done = Vec::new();
         if let Some(number) = &change.room {
@@ -541,12 +616,38 @@ impl FrontDesk {
         if change.arrival.is_some() || change.departure.is_some() || change.departure_time.is_some()
         {
             let zone = self.time_zone();
-            let starts_at = change.arrival.map(|day| local(zone, day, CHECK_IN_TIME));
-            let ends_at = change
-                .departure
+            let today = context.now.with_timezone(&zone).date_naive();
+            // An arrival today or before keeps the stay's start: a guest in the house keeps
+            // the room.
+            let starts_at = change
+                .arrival
+                .filter(|day| *day > today)
+                .map(|day| local(zone, day, CHECK_IN_TIME));
+            // A departure time alone moves the end on its current day.
+            let departure = match (change.departure, change.departure_time) {
+                (Some(day), _) => Some(day),
+                (None, Some(_)) => {
+                    let detail = self
+                        .store
+                        .read(|r| crate::stays::stay_detail(r, key, context.now))?;
+                    Some(detail.ends_at.with_timezone(&zone).date_naive())
+                }
+                (None, None) => None,
+            };
+            let ends_at = departure
                 .map(|day| local(zone, day, change.departure_time.unwrap_or(CHECK_OUT_TIME)));
-            let starts_at = starts_at.filter(|start| *start > context.now);
-            let changed = self.change_dates_by(context, key, starts_at, ends_at, false)?;
+            let changed = match self.change_dates_by(context, key, starts_at, ends_at, false) {
+                Ok(changed) => changed,
+                // Said whole: the move stands, the dates do not.
+                Err(error) if !done.is_empty() => {
+                    let refusal = PmsAnswer::from_error(&error);
+                    return Ok(PmsAnswer {
+                        text: format!("{}; new dates refused: {}", done.join(", "), refusal.text),
+                        ..refusal
+                    });
+                }
+                Err(error) => return Err(error),
+            };
             done.push("new dates".to_owned());
             stay = Some(changed);
         }
@@ -607,6 +708,16 @@ impl FrontDesk {
             .and_then(|property| property.time_zone.parse().ok())
             .unwrap_or(chrono_tz::UTC)
     }
+}
+
+/// The refusal for an encoder that is not there, before anything is changed.
+fn not_connected(encoder: &PmsEncoder<'_>) -> Option<PmsAnswer> {
+    (encoder.station.state() == encoder::supervisor::EncoderState::Disconnected).then(|| {
+        PmsAnswer::refused(format!(
+            "{} is not connected: nothing was changed",
+            encoder.name
+        ))
+    })
 }
 
 fn not_found(change: &PmsStayChange) -> PmsAnswer {

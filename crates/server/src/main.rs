@@ -35,6 +35,28 @@ enum Command {
     /// Manage the people who sign in at the desks.
     #[command(subcommand)]
     Operators(Operators),
+    /// The property's encoders, and the codes the PMS's key link names them by.
+    #[command(subcommand)]
+    Encoders(Encoders),
+}
+
+#[derive(Debug, Subcommand)]
+enum Encoders {
+    /// List the property's encoders: the server's own and each paired terminal's.
+    List {
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+    },
+    /// Set the code the PMS names an encoder by (FIAS `KC`, up to 8 characters), so that it
+    /// stays the same when terminals are paired or revoked; without --code, clear it.
+    SetPmsCode {
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+        /// The encoder's name ("Desk 2 encoder") or id.
+        encoder: String,
+        #[arg(long)]
+        code: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -88,6 +110,10 @@ fn main() -> ExitCode {
             tools::pair(&db, &name, address.as_deref())
         }
         Command::Terminals(Terminals::List { db }) => tools::list(&db),
+        Command::Encoders(Encoders::List { db }) => tools::encoders(&db),
+        Command::Encoders(Encoders::SetPmsCode { db, encoder, code }) => {
+            tools::set_pms_code(&db, &encoder, code.as_deref())
+        }
         Command::Terminals(Terminals::Revoke { db, terminal }) => tools::revoke(&db, &terminal),
         Command::Operators(Operators::Add { db, name, role }) => {
             tools::add_operator(&db, &name, role)

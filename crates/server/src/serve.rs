@@ -20,11 +20,6 @@ use terminal::tls::{ServerIdentity, identity_file};
 /// The setting that remembers where the terminals reach the server, for the pairing tool.
 pub const TERMINALS_ADDRESS: &str = "terminals.address";
 
-/// The setting that holds an encoder's code in the PMS (FIAS `KC`), by encoder id.
-pub fn pms_encoder_code_setting(encoder: uuid::Uuid) -> String {
-    format!("pms_encoder_code.{encoder}")
-}
-
 #[derive(Debug, clap::Args)]
 pub struct Serve {
     /// The database file; created on first use.
@@ -60,6 +55,11 @@ pub struct Serve {
     /// replaces the one before it).
     #[arg(long, value_name = "ADDR:PORT")]
     fias_listen: Option<SocketAddr>,
+
+    /// With --fias-listen: take the PMS's connection only from this address (repeat for
+    /// several). FIAS has no password: whoever connects may order keys.
+    #[arg(long, value_name = "IP", requires = "fias_listen")]
+    fias_allow_from: Vec<std::net::IpAddr>,
 
     /// The character set of the PMS's records: latin1 (Windows' Latin-1, the default),
     /// utf-8, or any label of the WHATWG Encoding Standard (iso-8859-2, windows-1250…).
@@ -243,10 +243,7 @@ pub fn run(serve: Serve) -> Result<(), String> {
                     .unwrap_or_default()
                     .into_iter()
                     .map(|encoder| LinkEncoder {
-                        pms_code: listing
-                            .setting(&pms_encoder_code_setting(encoder.id))
-                            .ok()
-                            .flatten(),
+                        pms_code: listing.pms_encoder_code(encoder.id).ok().flatten(),
                         id: encoder.id,
                         name: encoder.display_name,
                         station: encoder.station,
@@ -254,6 +251,7 @@ pub fn run(serve: Serve) -> Result<(), String> {
                     .collect()
             });
             let endpoint = FiasEndpoint::new(desk.clone(), encoders, charset);
+            endpoint.allow_only(serve.fias_allow_from.clone());
             let mut stopped = stopped.clone();
             let stop = async move {
                 let _ = stopped.wait_for(|stop| *stop).await;

@@ -1,5 +1,5 @@
 //! The IT person's tools on the server's database: pairing, listing and revoking terminals,
-//! and adding operators. Each is one use case, run as the server's own work.
+//! adding operators, and the codes the PMS names the encoders by. Each is one use case, run as the server's own work.
 
 use std::io::BufRead as _;
 use std::path::Path;
@@ -149,5 +149,61 @@ pub fn add_operator(db: &Path, name: &str, role: RoleArg) -> Result<(), String> 
         .add_operator(&context(), name, pin.trim(), role)
         .map_err(|error| words(&error))?;
     println!("Added {} ({}).", operator.name, role.as_str());
+    Ok(())
+}
+
+/// The property's encoders as the PMS link and the API know them: the server's own, then each
+/// paired terminal's, with their ids and PMS codes.
+fn property_encoders(desk: &FrontDesk) -> Result<Vec<(uuid::Uuid, String)>, String> {
+    let mut encoders = vec![(
+        api::desk_encoder_id(desk).map_err(|error| words(&error))?,
+        "Desk encoder".to_owned(),
+    )];
+    for terminal in desk.terminals(&context()).map_err(|error| words(&error))? {
+        if terminal.revoked_at.is_none() {
+            let id = api::terminal_encoder_id(desk, terminal.terminal_id)
+                .map_err(|error| words(&error))?;
+            encoders.push((id, format!("{} encoder", terminal.name)));
+        }
+    }
+    Ok(encoders)
+}
+
+pub fn encoders(db: &Path) -> Result<(), String> {
+    let desk = open(db)?;
+    for (id, name) in property_encoders(&desk)? {
+        let code = desk
+            .pms_encoder_code(id)
+            .map_err(|error| words(&error))?
+            .map_or_else(
+                || "no PMS code".to_owned(),
+                |code| format!("PMS code {code}"),
+            );
+        println!("{name}\t{id}\t{code}");
+    }
+    Ok(())
+}
+
+/// Sets the code a PMS names an encoder by (its `KC`), or clears it with `None`.
+pub fn set_pms_code(db: &Path, which: &str, code: Option<&str>) -> Result<(), String> {
+    let desk = open(db)?;
+    let encoders = property_encoders(&desk)?;
+    let wanted = which.trim();
+    let (id, name) = encoders
+        .iter()
+        .find(|(id, name)| id.to_string() == wanted || name.eq_ignore_ascii_case(wanted))
+        .cloned()
+        .ok_or_else(|| {
+            format!(
+                "no encoder {wanted:?}: `frontdesk encoders list` names the property's encoders"
+            )
+        })?;
+    let ids: Vec<uuid::Uuid> = encoders.iter().map(|(id, _)| *id).collect();
+    desk.set_pms_encoder_code(&context(), id, code, &ids)
+        .map_err(|error| words(&error))?;
+    match code.map(str::trim).filter(|code| !code.is_empty()) {
+        Some(code) => println!("{name}: the PMS names it {code}"),
+        None => println!("{name}: no PMS code; the PMS names it by its place in the list"),
+    }
     Ok(())
 }

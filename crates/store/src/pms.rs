@@ -14,6 +14,8 @@ use crate::{CachedStatements, Reader, Writer};
 /// A key request as it came, for the journal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewPmsKeyRequest<'a> {
+    /// The record as the PMS sent it: the same text again is the same request.
+    pub record: &'a str,
     pub workstation: Option<&'a str>,
     pub reservation: Option<&'a str>,
     pub key_type: &'a str,
@@ -33,6 +35,7 @@ pub struct PmsKeyAnswer {
 pub struct PmsKeyRequestRecord {
     pub id: Uuid,
     pub received_at: DateTime<Utc>,
+    pub record: String,
     pub workstation: Option<String>,
     pub reservation: Option<String>,
     pub key_type: String,
@@ -44,7 +47,7 @@ pub struct PmsKeyRequestRecord {
 }
 
 const REQUEST_COLUMNS: &str = "id, received_at, workstation, reservation, key_type, room, \
-                               encoder_id, status, text, card_id, answered_at";
+                               encoder_id, status, text, card_id, answered_at, record";
 
 impl Reader<'_> {
     /// The live room whose PMS room number is `number`, or else whose key is.
@@ -76,23 +79,20 @@ impl Reader<'_> {
         Ok(options)
     }
 
-    /// The latest request with these fields received at or after `since`.
+    /// The latest request of this record received at or after `since`.
     pub fn latest_pms_key_request(
         &self,
-        reservation: &str,
-        key_type: &str,
-        workstation: Option<&str>,
+        record: &str,
         since: DateTime<Utc>,
     ) -> Result<Option<PmsKeyRequestRecord>> {
         self.connection
             .query_row_cached(
                 &format!(
                     "SELECT {REQUEST_COLUMNS} FROM pms_key_requests
-                     WHERE reservation = ?1 AND key_type = ?2 AND workstation IS ?3
-                         AND received_at >= ?4
+                     WHERE record = ?1 AND received_at >= ?2
                      ORDER BY received_at DESC LIMIT 1"
                 ),
-                params![reservation, key_type, workstation, time::to_text(since)],
+                params![record, time::to_text(since)],
                 |row| Ok(request_row(row)),
             )
             .optional()?
@@ -109,7 +109,7 @@ impl Writer<'_> {
         let id = crate::new_row_id();
         self.connection.execute_cached(
             "INSERT INTO pms_key_requests (id, received_at, workstation, reservation, key_type,
-                 room, encoder_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                 room, encoder_id, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 id.to_string(),
                 time::to_text(now),
@@ -118,6 +118,7 @@ impl Writer<'_> {
                 request.key_type,
                 request.room,
                 request.encoder_id.map(|id| id.to_string()),
+                request.record,
             ],
         )?;
         Ok(id)
@@ -164,5 +165,6 @@ fn request_row(row: &Row<'_>) -> Result<PmsKeyRequestRecord> {
         encoder_id: optional_uuid_column(row, 6)?,
         answer,
         answered_at: time::optional_column(row, 10)?,
+        record: row.get(11)?,
     })
 }

@@ -461,6 +461,25 @@ fn the_pms_link_is_a_managers_and_settings_that_cannot_work_are_named() {
     assert_eq!(on.encoding, "utf-8");
     // It listens: a PMS can connect.
     std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    // Saved again on the same address (a new character set): it takes the address back.
+    let again = set(
+        &manager,
+        PmsLinkDirection::Listen,
+        &format!("127.0.0.1:{port}"),
+        "latin1",
+    )
+    .unwrap();
+    assert!(again.enabled);
+    assert_eq!(again.encoding, "latin1");
+    std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    // An address another program holds is refused and the link stays as it was.
+    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken = held.local_addr().unwrap().to_string();
+    let error = set(&manager, PmsLinkDirection::Listen, &taken, "latin1")
+        .unwrap_err()
+        .to_wire();
+    assert_eq!(error.field.as_deref(), Some("address"), "{error:?}");
+    std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     assert_eq!(
         standalone
             .desk

@@ -30,6 +30,11 @@ struct Property {
 
 impl Property {
     async fn start() -> Self {
+        Self::start_allowing(Vec::new()).await
+    }
+
+    /// The property, its link taking a PMS only from `peers` (any when empty).
+    async fn start_allowing(peers: Vec<std::net::IpAddr>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let desk = Arc::new(FrontDesk::new(
             store::Store::open(&dir.path().join("desk.db")).unwrap(),
@@ -56,6 +61,7 @@ impl Property {
             }]
         });
         let endpoint = FiasEndpoint::new(desk.clone(), encoders, Charset::LATIN_1);
+        endpoint.allow_only(peers);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap().to_string();
         tokio::spawn(endpoint.listen(listener, std::future::pending()));
@@ -322,6 +328,21 @@ async fn a_room_move_and_new_dates_make_the_cards_again() {
         stay.ends_at.date_naive().format("%y%m%d").to_string(),
         later.to_string()
     );
+    // A departure time alone moves the end on its day; today's arrival keeps the start.
+    let today = Utc::now().date_naive().format("%y%m%d");
+    let later_in_day = pms
+        .request(&format!("KM|KC1|RN108|WS1|G#8101|GA{today}|DT14:00|"))
+        .await
+        .unwrap();
+    assert_eq!(field(&later_in_day, "AS"), Some("OK"), "{later_in_day}");
+    let moved_end = property
+        .desk
+        .stay_at(&manager(&property.desk), "8101", Utc::now())
+        .unwrap();
+    assert_eq!(moved_end.ends_at.date_naive(), stay.ends_at.date_naive());
+    // The demo hotel is in Lisbon: UTC in December.
+    assert_eq!(moved_end.ends_at.format("%H:%M").to_string(), "14:00");
+    assert_eq!(moved_end.starts_at, stay.starts_at);
     let unknown = pms.request("KM|KC1|RN108|WS1|G#404|").await.unwrap();
     assert_eq!(field(&unknown, "AS"), Some("NG"), "{unknown}");
 }
@@ -368,6 +389,77 @@ async fn a_second_job_on_a_busy_encoder_is_told_so_at_once() {
         .desk
         .stay_at(&manager(&property.desk), &busy.0, Utc::now());
     assert!(stay.is_err(), "{stay:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_request_for_the_same_stay_is_not_taken_for_a_repeat() {
+    let property = Property::start().await;
+    let mut pms = property.pms().await;
+    let first = pms
+        .request(&format!("KR|KC1|KTN|RN111|WS1|G#8301|TI100000|{}", dates()))
+        .await
+        .unwrap();
+    assert_eq!(field(&first, "AS"), Some("OK"), "{first}");
+    // Two copies asked one after the other (stamped apart by the PMS): two cards.
+    let mut copies = Vec::new();
+    for time in ["TI100100", "TI100200"] {
+        let copy = pms
+            .request(&format!("KR|KC1|KTD|RN111|WS1|G#8301|{time}|{}", dates()))
+            .await
+            .unwrap();
+        assert_eq!(field(&copy, "CT"), Some("1 copy for Room 111"), "{copy}");
+        copies.push(field(&copy, "$2").unwrap().to_owned());
+    }
+    assert_ne!(copies[0], copies[1]);
+    // Checked out, then the same new-stay record again: new keys, not the old answer.
+    let out = pms.request("KD|KC1|RN111|WS1|G#8301|").await.unwrap();
+    assert_eq!(field(&out, "AS"), Some("OK"), "{out}");
+    let again = pms
+        .request(&format!("KR|KC1|KTN|RN111|WS1|G#8301|TI100000|{}", dates()))
+        .await
+        .unwrap();
+    assert_eq!(field(&again, "CT"), Some("1 key for Room 111"), "{again}");
+    assert_ne!(field(&again, "$2"), field(&first, "$2"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unplugged_encoder_refuses_before_anything_is_made() {
+    let property = Property::start().await;
+    let mut pms = property.pms().await;
+    property.station.simulator().unwrap().unplug();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while property.station.state() != encoder::supervisor::EncoderState::Disconnected {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the encoder never showed unplugged"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let answer = pms
+        .request(&format!("KR|KC1|KTN|RN112|WS1|G#8401|{}", dates()))
+        .await
+        .unwrap();
+    assert_eq!(field(&answer, "AS"), Some("UR"), "{answer}");
+    assert_eq!(
+        field(&answer, "CT"),
+        Some("Desk encoder is not connected: nothing was changed")
+    );
+    let stay = property
+        .desk
+        .stay_at(&manager(&property.desk), "8401", Utc::now());
+    assert!(stay.is_err(), "{stay:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pms_from_an_address_not_allowed_is_refused() {
+    let property = Property::start_allowing(vec!["10.9.9.9".parse().unwrap()]).await;
+    let mut pms = SimulatedPms::connect(&property.address, Charset::LATIN_1)
+        .await
+        .unwrap();
+    let started = pms.start_link().await;
+    assert!(started.is_err(), "the link started: {started:?}");
+    let allowed = Property::start_allowing(vec!["127.0.0.1".parse().unwrap()]).await;
+    allowed.pms().await;
 }
 
 fn manager(desk: &FrontDesk) -> frontdesk::Operator {

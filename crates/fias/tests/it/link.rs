@@ -116,3 +116,26 @@ fn a_link_end_is_answered_with_a_link_end() {
     assert_eq!(texts(&step.send), ["LE|DA261207|TI143101|"]);
     assert_eq!(link.state(), LinkState::Ended);
 }
+
+#[test]
+fn a_link_that_never_comes_alive_is_checked_and_then_found_dead() {
+    let start = Instant::now();
+    for opening in ["LS|", "LE|"] {
+        let mut link = Link::new("1", start);
+        link.on_record(&record(opening), stamp(), start);
+        // Nothing is due before the quiet period ends: no busy loop.
+        assert_eq!(link.next_tick(), start + KEEP_ALIVE, "{opening}");
+        assert!(
+            link.on_tick(stamp(), start + Duration::from_secs(60))
+                .send
+                .is_empty()
+        );
+        let step = link.on_tick(stamp(), start + KEEP_ALIVE);
+        assert_eq!(texts(&step.send), ["LS|DA261207|TI143101|"], "{opening}");
+        assert!(link.next_tick() > start + KEEP_ALIVE);
+        assert!(
+            link.on_tick(stamp(), start + KEEP_ALIVE + ANSWER_WAIT).dead,
+            "{opening}"
+        );
+    }
+}

@@ -197,3 +197,98 @@ fn the_server_listens_for_terminals_and_the_pairing_tool_finds_it() {
         .expect("a pairing code");
     assert_eq!(code.address, listening);
 }
+
+#[test]
+fn the_pms_names_an_encoder_by_a_code_the_it_person_sets() {
+    let dir = tempfile::tempdir().expect("folder");
+    let db = database(dir.path());
+    // Desk 2 paired, as its first connection does.
+    {
+        let desk =
+            frontdesk::FrontDesk::new(store::Store::open(Path::new(&db)).expect("the database"));
+        let context = frontdesk::Context::new("test", chrono::Utc::now());
+        let pairing = desk
+            .create_terminal_pairing(&context, "Desk 2")
+            .expect("a pairing");
+        desk.pair_terminal(&context, &pairing.secret)
+            .expect("paired");
+    }
+    let list = || text(&frontdesk(&["encoders", "list", "--db", &db], "")).0;
+    let listed = list();
+    assert!(
+        listed.contains("Desk encoder\t") && listed.contains("no PMS code"),
+        "{listed}"
+    );
+    assert!(listed.contains("Desk 2 encoder\t"), "{listed}");
+
+    let set = frontdesk(
+        &[
+            "encoders",
+            "set-pms-code",
+            "--db",
+            &db,
+            "desk 2 encoder",
+            "--code",
+            "D2",
+        ],
+        "",
+    );
+    assert!(set.status.success(), "{:?}", text(&set));
+    assert!(
+        list()
+            .lines()
+            .any(|line| line.starts_with("Desk 2 encoder") && line.ends_with("PMS code D2"))
+    );
+
+    refused(
+        &[
+            "encoders",
+            "set-pms-code",
+            "--db",
+            &db,
+            "Desk encoder",
+            "--code",
+            "D2",
+        ],
+        "",
+        "D2 is already the code of encoder",
+    );
+    refused(
+        &[
+            "encoders",
+            "set-pms-code",
+            "--db",
+            &db,
+            "Desk encoder",
+            "--code",
+            "TOO-LONG-1",
+        ],
+        "",
+        "code: \"TOO-LONG-1\" is not an encoder code",
+    );
+    refused(
+        &[
+            "encoders",
+            "set-pms-code",
+            "--db",
+            &db,
+            "Desk 9 encoder",
+            "--code",
+            "9",
+        ],
+        "",
+        "no encoder \"Desk 9 encoder\"",
+    );
+    // Nothing refused changed anything; clearing takes the code away.
+    assert!(
+        list()
+            .lines()
+            .any(|line| line.starts_with("Desk encoder") && line.ends_with("no PMS code"))
+    );
+    let cleared = frontdesk(
+        &["encoders", "set-pms-code", "--db", &db, "Desk 2 encoder"],
+        "",
+    );
+    assert!(cleared.status.success(), "{:?}", text(&cleared));
+    assert!(!list().contains("PMS code D2"));
+}

@@ -13,6 +13,8 @@ CREATE TABLE pms_key_requests (
     key_type    TEXT NOT NULL,
     room        TEXT NOT NULL,
     encoder_id  TEXT,
+    -- The record as the PMS sent it: the same text again is the same request.
+    record      TEXT NOT NULL,
     -- The answer (FIAS `AS`, `CT`, `$2`): NULL while the request runs.
     status      TEXT,
     text        TEXT,
@@ -20,5 +22,4 @@ CREATE TABLE pms_key_requests (
     answered_at TEXT
 );
 
-CREATE INDEX pms_key_requests_by_request
-    ON pms_key_requests (reservation, key_type, workstation, received_at);
+CREATE INDEX pms_key_requests_by_record ON pms_key_requests (record, received_at);
