@@ -20,7 +20,8 @@ function tauriDriverPath() {
   return installed
 }
 
-function freePort() {
+/** A port free on loopback now. */
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)

@@ -4,10 +4,10 @@
 // settings show the link alive, and the room board shows the guest.
 
 import assert from 'node:assert/strict'
-import { connect, createServer } from 'node:net'
+import { connect } from 'node:net'
 import { after, before, test } from 'node:test'
 import { By } from 'selenium-webdriver'
-import { openApp, startTauriDriver } from './driver.mjs'
+import { freePort, openApp, startTauriDriver } from './driver.mjs'
 import { byLabel, byTestId, chip, click, firstManager, screenshot, type, waitFor } from './ui.mjs'
 
 const TIMEOUT = { timeout: 180_000 }
@@ -21,17 +21,6 @@ before(async () => {
 after(async () => {
   await driver?.stop()
 })
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 /** A PMS's end of the link: sends records framed STX … ETX, hands back each record it gets. */
 async function pms(port) {

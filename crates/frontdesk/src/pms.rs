@@ -267,11 +267,7 @@ impl FrontDesk {
             Err(error) => return PmsAnswer::from_error(&error),
         }
         let Some(_claimed) = encoder.claim.claim() else {
-            return PmsAnswer {
-                status: PmsStatus::Busy,
-                text: format!("{} is busy with other keys", encoder.name),
-                card_id: None,
-            };
+            return busy(encoder);
         };
         let journal = self.store.write(|w| {
             w.insert_pms_key_request(
@@ -577,11 +573,7 @@ impl FrontDesk {
             Err(error) => return PmsAnswer::from_error(&error),
         };
         let Some(_claimed) = encoder.claim.claim() else {
-            return PmsAnswer {
-                status: PmsStatus::Busy,
-                text: format!("{} is busy with other keys", encoder.name),
-                card_id: None,
-            };
+            return busy(encoder);
         };
         self.change_stay(context, encoder, &key, change, on_event)
             .unwrap_or_else(|error| PmsAnswer::from_error(&error))
@@ -707,6 +699,15 @@ impl FrontDesk {
             .flatten()
             .and_then(|property| property.time_zone.parse().ok())
             .unwrap_or(chrono_tz::UTC)
+    }
+}
+
+/// The answer for an encoder busy with another job.
+fn busy(encoder: &PmsEncoder<'_>) -> PmsAnswer {
+    PmsAnswer {
+        status: PmsStatus::Busy,
+        text: format!("{} is busy with other keys", encoder.name),
+        card_id: None,
     }
 }
 
