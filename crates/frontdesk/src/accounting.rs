@@ -373,8 +373,7 @@ impl FrontDesk {
             Settled::Lost => "card.lost",
         };
         let request = serde_json::json!({ "card_id": card_id });
-        self.operator_change(
-            operator,
+        self.context_change(
             Permission::FrontDesk,
             &context,
             action,

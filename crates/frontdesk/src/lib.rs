@@ -199,8 +199,9 @@ impl FrontDesk {
         }
     }
 
-    /// [`FrontDesk::change`] for whoever acts: one who may not do it is refused inside the
-    /// change, so the refusal is audited like any other.
+    /// [`FrontDesk::change`] for whoever acts (an operator, the API, the PMS link): one who may
+    /// not do it (a role, a kind of actor) is refused inside the change, so the refusal is
+    /// audited like any other.
     fn context_change<T>(
         &self,
         permission: Permission,
@@ -212,25 +213,6 @@ impl FrontDesk {
     ) -> Result<T> {
         self.change(context, action, subject_id, request, |w| {
             context.require(permission)?;
-            work(w)
-        })
-    }
-
-    /// [`FrontDesk::change`] for a signed-in operator: a role that may not do it is refused
-    /// inside the change, so the refusal is audited like any other.
-    #[allow(clippy::too_many_arguments)]
-    fn operator_change<T>(
-        &self,
-        operator: &Operator,
-        permission: Permission,
-        context: &Context,
-        action: &str,
-        subject_id: Option<String>,
-        request: &impl Serialize,
-        work: impl FnOnce(&Writer<'_>) -> Result<T>,
-    ) -> Result<T> {
-        self.change(context, action, subject_id, request, |w| {
-            operator.require(permission)?;
             work(w)
         })
     }

@@ -187,8 +187,7 @@ impl FrontDesk {
     ) -> Result<AccessGrantRecord> {
         let context = operator.context(now);
         let request = serde_json::json!({ "acs_entrance_ids": entrance_ids, "starts_at": frame.starts_at, "ends_at": frame.ends_at });
-        self.operator_change(
-            operator,
+        self.context_change(
             Permission::Manage,
             &context,
             "staff.issue",
@@ -281,8 +280,7 @@ impl FrontDesk {
         change: &StaffChange,
     ) -> Result<AccessGrantRecord> {
         let context = operator.context(now);
-        self.operator_change(
-            operator,
+        self.context_change(
             Permission::Manage,
             &context,
             "staff.update",
@@ -303,8 +301,7 @@ impl FrontDesk {
     ) -> Result<AccessGrantRecord> {
         let context = operator.context(now);
         let request = serde_json::json!({ "access_grant_id": id });
-        self.operator_change(
-            operator,
+        self.context_change(
             Permission::Manage,
             &context,
             "staff.revoke",
@@ -326,8 +323,7 @@ impl FrontDesk {
     ) -> Result<AccessGrantRecord> {
         let context = operator.context(now);
         let request = serde_json::json!({ "access_grant_id": id });
-        self.operator_change(
-            operator,
+        self.context_change(
             Permission::Manage,
             &context,
             "staff.delete",
@@ -361,8 +357,7 @@ impl FrontDesk {
     ) -> Result<AccessMethodRecord> {
         let context = operator.context(now);
         let request = serde_json::json!({ "access_method_id": id });
-        self.operator_change(
-            operator,
+        self.context_change(
             Permission::Manage,
             &context,
             "staff.card_lost",

@@ -60,8 +60,7 @@ impl FrontDesk {
     ) -> Result<AccessMethodRecord> {
         let context = operator.context(now);
         let request = serde_json::json!({ "access_method_id": id });
-        self.operator_change(
-            operator,
+        self.context_change(
             Permission::FrontDesk,
             &context,
             "access_method.lost",
