@@ -321,7 +321,6 @@ impl FiasEndpoint {
             KeyRecord::Delete(delete) => self.desk.pms_check_out(
                 &context,
                 &PmsStayChange {
-                    workstation: addressing.workstation.clone(),
                     reservation: addressing.reservation.clone(),
                     room: delete.room.clone(),
                     old_room: None,
@@ -357,7 +356,6 @@ impl FiasEndpoint {
                     &context,
                     on,
                     &PmsStayChange {
-                        workstation: addressing.workstation.clone(),
                         reservation: addressing.reservation.clone(),
                         room: change.room.clone(),
                         old_room: change.old_room.clone(),
@@ -386,7 +384,7 @@ impl FiasEndpoint {
             station: &encoder.station,
             name: &encoder.name,
             claim: &claim,
-            id: Some(encoder.id),
+            id: encoder.id,
         })
     }
 

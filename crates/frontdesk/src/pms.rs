@@ -6,10 +6,9 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use engine::model::{AccessMethodId, AccessMode, EntranceId, SpaceId};
-use serde::Serialize;
 use store::{NewPmsKeyRequest, PmsKeyAnswer};
 
 use crate::cards::CardStation;
@@ -32,9 +31,9 @@ fn pms_encoder_code_setting(encoder: uuid::Uuid) -> String {
     format!("pms_encoder_code.{encoder}")
 }
 
-/// What kind of keys the PMS asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+/// What kind of keys the PMS asks for (as the journal keeps it: `new_stay`, `copy`…).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum PmsKeyKind {
     /// A new stay's keys: they override the room's previous guest at first use. For a stay
     /// already in the room, new keys that the old ones no longer match.
@@ -45,18 +44,8 @@ pub enum PmsKeyKind {
     OneShot,
 }
 
-impl PmsKeyKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::NewStay => "new_stay",
-            Self::Copy => "copy",
-            Self::OneShot => "one_shot",
-        }
-    }
-}
-
 /// A key request from the PMS, in the desk's terms.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PmsKeyRequest {
     /// The request as the PMS sent it (its record's text): the same text again is the same
     /// request.
@@ -80,9 +69,8 @@ pub struct PmsKeyRequest {
 }
 
 /// A check-out or a change from the PMS.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PmsStayChange {
-    pub workstation: Option<String>,
     pub reservation: Option<String>,
     /// The room now (`RN`).
     pub room: Option<String>,
@@ -93,9 +81,9 @@ pub struct PmsStayChange {
     pub departure_time: Option<NaiveTime>,
 }
 
-/// How a PMS request went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+/// How a PMS request went (as the journal keeps it: `done`, `busy`…).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum PmsStatus {
     /// Done: the cards are written and recorded.
     Done,
@@ -107,28 +95,8 @@ pub enum PmsStatus {
     Refused,
 }
 
-impl PmsStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Done => "done",
-            Self::Busy => "busy",
-            Self::NotFound => "not_found",
-            Self::Refused => "refused",
-        }
-    }
-
-    fn parse(text: &str) -> Self {
-        match text {
-            "done" => Self::Done,
-            "busy" => Self::Busy,
-            "not_found" => Self::NotFound,
-            _ => Self::Refused,
-        }
-    }
-}
-
 /// The answer the PMS gets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PmsAnswer {
     pub status: PmsStatus,
     /// For the receptionist at the PMS.
@@ -202,7 +170,7 @@ pub struct PmsEncoder<'a> {
     pub name: &'a str,
     pub claim: &'a EncoderClaim,
     /// The encoder's id in the journal.
-    pub id: Option<uuid::Uuid>,
+    pub id: uuid::Uuid,
 }
 
 impl FrontDesk {
@@ -275,9 +243,9 @@ impl FrontDesk {
                     record: &request.record,
                     workstation: request.workstation.as_deref(),
                     reservation: request.reservation.as_deref(),
-                    key_type: request.kind.as_str(),
+                    key_type: request.kind.into(),
                     room: &request.room,
-                    encoder_id: encoder.id,
+                    encoder_id: Some(encoder.id),
                 },
                 context.now,
             )
@@ -293,11 +261,12 @@ impl FrontDesk {
             w.answer_pms_key_request(
                 journal,
                 &PmsKeyAnswer {
-                    status: answer.status.as_str().to_owned(),
+                    status: <&str>::from(answer.status).to_owned(),
                     text: answer.text.clone(),
                     card_id: answer.card_id.clone(),
                 },
-                context.now,
+                // When the answer went, not when the request came: cards take a while.
+                Utc::now(),
             )
         });
         if let Err(error) = recorded {
@@ -329,7 +298,7 @@ impl FrontDesk {
                 card_id: None,
             }));
         };
-        if PmsStatus::parse(&answer.status) != PmsStatus::Done
+        if answer.status != <&str>::from(PmsStatus::Done)
             || context.now - answered_at > REPEAT_WINDOW
         {
             return Ok(None);
@@ -614,7 +583,7 @@ impl FrontDesk {
             let starts_at = change
                 .arrival
                 .filter(|day| *day > today)
-                .map(|day| local(zone, day, CHECK_IN_TIME));
+                .map(|day| local(zone, day, CHECK_IN_TIME, context.now));
             // A departure time alone moves the end on its current day.
             let departure = match (change.departure, change.departure_time) {
                 (Some(day), _) => Some(day),
@@ -626,8 +595,14 @@ impl FrontDesk {
                 }
                 (None, None) => None,
             };
-            let ends_at = departure
-                .map(|day| local(zone, day, change.departure_time.unwrap_or(CHECK_OUT_TIME)));
+            let ends_at = departure.map(|day| {
+                local(
+                    zone,
+                    day,
+                    change.departure_time.unwrap_or(CHECK_OUT_TIME),
+                    context.now,
+                )
+            });
             let changed = match self.change_dates_by(context, key, starts_at, ends_at, false) {
                 Ok(changed) => changed,
                 // Said whole: the move stands, the dates do not.
@@ -694,10 +669,8 @@ impl FrontDesk {
     }
 
     fn time_zone(&self) -> Tz {
-        self.property()
-            .ok()
-            .flatten()
-            .and_then(|property| property.time_zone.parse().ok())
+        self.store
+            .read(crate::stays::property_zone)
             .unwrap_or(chrono_tz::UTC)
     }
 }
@@ -755,32 +728,34 @@ fn stay_dates(
 ) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
     let today = now.with_timezone(&zone).date_naive();
     let starts_at = match request.arrival {
-        Some(day) if day > today => local(zone, day, CHECK_IN_TIME),
+        Some(day) if day > today => local(zone, day, CHECK_IN_TIME, now),
         _ => now,
     };
-    let departure = request
-        .departure
-        .unwrap_or_else(|| starts_at.with_timezone(&zone).date_naive() + Duration::days(1));
-    let ends_at = local(
-        zone,
-        departure,
-        request.departure_time.unwrap_or(CHECK_OUT_TIME),
-    );
+    // Without a departure, the desk's own default: the next morning's check-out time.
+    let ends_at = match request.departure {
+        Some(day) => local(
+            zone,
+            day,
+            request.departure_time.unwrap_or(CHECK_OUT_TIME),
+            now,
+        ),
+        None => crate::stays::next_check_out(zone, starts_at),
+    };
     if ends_at <= starts_at {
         return Err(Error::invalid(
             "GD",
-            format!("the departure {departure} is not after the arrival"),
+            format!(
+                "the departure {} is not after the arrival",
+                ends_at.with_timezone(&zone).format("%d %b %H:%M")
+            ),
         ));
     }
     Ok((starts_at, ends_at))
 }
 
-/// A property-local day and time as an instant (the earlier of two in a clock change).
-fn local(zone: Tz, day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
-    zone.from_local_datetime(&day.and_time(time))
-        .earliest()
-        .unwrap_or_else(|| zone.from_utc_datetime(&day.and_time(time)))
-        .with_timezone(&Utc)
+/// A property-local day and time as an instant; `otherwise` for a time the clock skips.
+fn local(zone: Tz, day: NaiveDate, time: NaiveTime, otherwise: DateTime<Utc>) -> DateTime<Utc> {
+    crate::stays::local_instant(zone, day, time).unwrap_or(otherwise)
 }
 
 fn keys_for(count: usize, room: &str) -> String {

@@ -128,10 +128,7 @@ impl FrontDesk {
                 Some(day) if day < today => {
                     return Err(Error::invalid("day", "choose today or a later day"));
                 }
-                Some(day) if day > today => zone
-                    .from_local_datetime(&day.and_time(CHECK_IN_TIME))
-                    .earliest()
-                    .map_or(now, |local| local.with_timezone(&Utc)),
+                Some(day) if day > today => local_instant(zone, day, CHECK_IN_TIME).unwrap_or(now),
                 _ => now,
             };
             let option = |entrance: store::EntranceRecord| EntranceOption {
@@ -372,10 +369,18 @@ fn opens_with_guest_cards(entrance: &store::EntranceRecord) -> bool {
         && entrance.modes.contains(&AccessMode::Card)
 }
 
+/// A property-local day and time as an instant (the earlier of two in a clock change; `None`
+/// for a time the clock skips).
+pub(crate) fn local_instant(zone: Tz, day: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
+    zone.from_local_datetime(&day.and_time(time))
+        .earliest()
+        .map(|local| local.with_timezone(&Utc))
+}
+
 /// The check-out time that ends a stay starting at `now`: 11:00 the next day in the
 /// property's time zone. Before 06:00 the night still belongs to the day before, so a guest
 /// arriving at 00:30 leaves at 11:00 the same day.
-fn next_check_out(zone: Tz, now: DateTime<Utc>) -> DateTime<Utc> {
+pub(crate) fn next_check_out(zone: Tz, now: DateTime<Utc>) -> DateTime<Utc> {
     let local = now.with_timezone(&zone);
     let night_of = if local.time() < NIGHT_ENDS {
         local
@@ -386,9 +391,7 @@ fn next_check_out(zone: Tz, now: DateTime<Utc>) -> DateTime<Utc> {
         local.date_naive()
     };
     let date = night_of.checked_add_days(Days::new(1)).unwrap_or(night_of);
-    zone.from_local_datetime(&date.and_time(CHECK_OUT_TIME))
-        .earliest()
-        .map_or(now, |local| local.with_timezone(&Utc))
+    local_instant(zone, date, CHECK_OUT_TIME).unwrap_or(now)
 }
 
 /// A reservation key for a stay the property-management system did not name.

@@ -14,11 +14,11 @@ mod reissue;
 mod words;
 
 pub use board::{Board, BoardFloor, RoomState, RoomTile, StaySummary};
-pub(crate) use check_in::common_area_doors;
 pub use check_in::{
     CHECK_IN_TIME, CHECK_OUT_TIME, CheckIn, CheckInOptions, EntranceOption, MAX_CARDS_PER_GUEST,
     NewGuest,
 };
+pub(crate) use check_in::{common_area_doors, local_instant, next_check_out};
 pub use check_out::CheckOutResult;
 pub use detail::{GuestDetail, OutstandingCard, StayDetail};
 pub(crate) use detail::{envelope, guest_names, stay_detail, stay_grants, stay_room};
