@@ -64,7 +64,6 @@ impl FieldId {
     pub const ANSWER_STATUS: Self = Self(*b"AS");
     pub const CLEAR_TEXT: Self = Self(*b"CT");
     pub const TRACK_2: Self = Self(*b"$2");
-    pub const USER: Self = Self(*b"ID");
 
     /// A field id from its two characters; `None` unless both are printable ASCII other than
     /// `|`.
@@ -144,10 +143,6 @@ impl Record {
     /// The first value of field `id`, `None` when absent or empty.
     pub fn value(&self, id: FieldId) -> Option<&str> {
         self.get(id).filter(|value| !value.is_empty())
-    }
-
-    pub fn fields(&self) -> impl Iterator<Item = (FieldId, &str)> {
-        self.fields.iter().map(|(id, value)| (*id, value.as_str()))
     }
 
     /// Reads a record's text (between the framing bytes). A piece between two `|` shorter

@@ -19,62 +19,29 @@ pub enum KeyType {
     OneShot,
 }
 
-impl KeyType {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::New => "N",
-            Self::Duplicate => "D",
-            Self::OneShot => "O",
-        }
-    }
-}
-
-/// One position of `KO`: whether the key opens the common area set up for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyOption {
-    /// Blank (or past the end of the field): the property's default.
-    Default,
-    /// `0`.
-    Off,
-    /// `1`, or any other character (the specification leaves levels to the lock system).
-    On,
-}
-
-/// `KO`, position by position (the first is position 1).
+/// `KO`: the positions (1 = first) the PMS set on or off. A blank position, or one past the
+/// end of the field, is left to the property's default; `0` is off; `1` or any other
+/// character (the specification leaves levels to the lock system) is on.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct KeyOptions(Vec<KeyOption>);
+pub struct KeyOptions(Vec<(u32, bool)>);
 
 impl KeyOptions {
     pub fn parse(text: &str) -> Self {
         Self(
-            text.chars()
-                .map(|c| match c {
-                    ' ' => KeyOption::Default,
-                    '0' => KeyOption::Off,
-                    _ => KeyOption::On,
+            (1u32..)
+                .zip(text.chars())
+                .filter_map(|(position, c)| match c {
+                    ' ' => None,
+                    '0' => Some((position, false)),
+                    _ => Some((position, true)),
                 })
                 .collect(),
         )
     }
 
-    /// The positions set on or off (1-based), leaving out those left to the default.
+    /// The positions set on (`true`) or off, leaving out those left to the default.
     pub fn set(&self) -> impl Iterator<Item = (u32, bool)> + '_ {
-        (1u32..)
-            .zip(&self.0)
-            .filter_map(|(position, option)| match option {
-                KeyOption::Default => None,
-                KeyOption::On => Some((position, true)),
-                KeyOption::Off => Some((position, false)),
-            })
-    }
-
-    /// The option at `position` (1-based); positions past the field are the default.
-    pub fn at(&self, position: u32) -> KeyOption {
-        usize::try_from(position)
-            .ok()
-            .and_then(|position| position.checked_sub(1))
-            .and_then(|index| self.0.get(index).copied())
-            .unwrap_or(KeyOption::Default)
+        self.0.iter().copied()
     }
 }
 

@@ -6,7 +6,7 @@
 
 use chrono::{NaiveDate, NaiveTime};
 use fias::Record;
-use fias::requests::{KeyOption, KeyRecord, KeyType};
+use fias::requests::{KeyRecord, KeyType};
 
 fn read(text: &str) -> Result<Option<KeyRecord>, String> {
     KeyRecord::read(&Record::parse(text).unwrap()).map_err(|error| error.to_string())
@@ -41,11 +41,11 @@ fn a_key_request_from_opera_reads_whole() {
         request.dates.departure_time,
         NaiveTime::from_hms_opt(12, 0, 0)
     );
-    assert_eq!(request.options.at(1), KeyOption::On);
-    assert_eq!(request.options.at(2), KeyOption::Default);
-    assert_eq!(request.options.at(3), KeyOption::Off);
-    assert_eq!(request.options.at(4), KeyOption::Default);
-    assert_eq!(request.options.at(0), KeyOption::Default);
+    // "1 0": position 1 on, 2 left to the default, 3 off, the rest left to the default.
+    assert_eq!(
+        request.options.set().collect::<Vec<_>>(),
+        [(1, true), (3, false)]
+    );
 }
 
 #[test]
@@ -56,7 +56,7 @@ fn absent_fields_take_their_defaults() {
     assert!(request.extra_rooms.is_empty());
     assert_eq!(request.dates.arrival, None);
     assert_eq!(request.dates.departure_time, None);
-    assert_eq!(request.options.at(1), KeyOption::Default);
+    assert_eq!(request.options.set().count(), 0);
 }
 
 #[test]
