@@ -324,11 +324,6 @@ impl FrontDesk {
         request: &PmsKeyRequest,
         on_event: &mut dyn FnMut(EncodeEvent),
     ) -> Result<PmsAnswer> {
-        if !request.extra_rooms.is_empty() {
-            return Ok(PmsAnswer::refused(
-                "Keys for several rooms (SI) are not available",
-            ));
-        }
         if let Some(refused) = not_connected(encoder) {
             return Ok(refused);
         }
@@ -338,7 +333,27 @@ impl FrontDesk {
                 request.room
             )));
         };
+        let mut extra_rooms = Vec::new();
+        for number in &request.extra_rooms {
+            match self.pms_room(number)? {
+                Some(extra) => extra_rooms.push(extra),
+                None => {
+                    return Ok(PmsAnswer::refused(format!(
+                        "Extra room {number} is not known"
+                    )));
+                }
+            }
+        }
         let room_name = self.space(room)?.name;
+        let rooms_text = if extra_rooms.is_empty() {
+            room_name.clone()
+        } else {
+            let mut names = vec![room_name.clone()];
+            for extra in &extra_rooms {
+                names.push(self.space(*extra)?.name);
+            }
+            names.join(" + ")
+        };
         let live = match &request.reservation {
             Some(key) => self.live_stay_room(key)?,
             None => None,
@@ -351,19 +366,34 @@ impl FrontDesk {
                 "Reservation {key} is in {elsewhere}, not {room_name}"
             )));
         }
+        if let Some((key, _)) = &live
+            && !request.extra_rooms.is_empty()
+            && self.stay_rooms(key)? != [vec![room], extra_rooms.clone()].concat()
+        {
+            return Ok(PmsAnswer::refused(format!(
+                "Reservation {key} has other rooms than {rooms_text}: move it first"
+            )));
+        }
         let (cards, text) = match request.kind {
             PmsKeyKind::NewStay => match live {
                 None => {
                     let check_in = self.pms_check_in(request, room, context.now)?;
-                    let stay = self.check_in_by(context, &check_in)?;
+                    let stay = self.check_in_rooms(context, &check_in, &extra_rooms)?;
                     let cards = cards_to_encode(&stay);
-                    let text = keys_for(cards.len(), &room_name);
+                    let text = keys_for(cards.len(), &rooms_text);
                     (cards, text)
                 }
                 Some((key, _)) => {
                     let stay = self.reissue_stay_by(context, &key)?;
-                    let cards = cards_to_encode(&stay);
-                    let text = format!("{}; earlier keys stop", keys_for(cards.len(), &room_name));
+                    let mut cards = cards_to_encode(&stay);
+                    // As many keys as the PMS asked for, when the stay held fewer.
+                    if let Some(guest) = stay.guests.first() {
+                        while cards.len() < request.cards as usize {
+                            cards.push(self.add_card_copy(context, guest.access_grant_id)?.id);
+                        }
+                    }
+                    let text =
+                        format!("{}; earlier keys stop", keys_for(cards.len(), &rooms_text));
                     (cards, text)
                 }
             },
@@ -394,7 +424,7 @@ impl FrontDesk {
                 for _ in 0..request.cards {
                     cards.push(self.add_card_copy(context, grant)?.id);
                 }
-                let text = format!("{} for {room_name}", plural(cards.len(), "copy", "copies"));
+                let text = format!("{} for {rooms_text}", plural(cards.len(), "copy", "copies"));
                 (cards, text)
             }
         };
@@ -435,7 +465,7 @@ impl FrontDesk {
                 request
                     .reservation
                     .as_ref()
-                    .map(|key| format!("Reservation {key}"))
+                    .map(|key| crate::stays::unnamed_guest(key))
             })
             .unwrap_or_else(|| "Guest".to_owned());
         Ok(CheckIn {
@@ -490,6 +520,12 @@ impl FrontDesk {
             };
             Ok(crate::stays::stay_room(r, &grants)?.map(|room| (key.to_owned(), room)))
         })
+    }
+
+    /// The rooms of a reservation's stay: its first room, then the others.
+    fn stay_rooms(&self, key: &str) -> Result<Vec<SpaceId>> {
+        self.store
+            .read(|r| crate::stays::stay_rooms(r, &crate::stays::stay_grants(r, key)?))
     }
 
     /// The reservation of the one stay in a room now, if exactly one is there.

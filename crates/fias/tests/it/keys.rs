@@ -184,6 +184,131 @@ async fn copies_join_the_stay_and_several_cards_come_one_after_another() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extra_rooms_are_on_the_same_key_and_override_each_rooms_guest_before() {
+    let property = Property::start().await;
+    let mut pms = property.pms().await;
+    let before = pms
+        .request(&format!("KR|KC1|KTN|RN114|WS1|G#6001|GNEve Early|{}", dates()))
+        .await
+        .unwrap();
+    let eve = field(&before, "$2").unwrap().to_owned();
+    assert_eq!(property.door("114", &eve), Decision::Granted);
+    let out = pms.request("KD|KC1|RN114|WS1|G#6001|").await.unwrap();
+    assert_eq!(field(&out, "AS"), Some("OK"), "{out}");
+
+    // A family in 113 with the connecting 114 on one key.
+    let family = pms
+        .request(&format!(
+            "KR|KC1|KTN|RN113|SI114|WS1|G#6002|GNFay Family|{}",
+            dates()
+        ))
+        .await
+        .unwrap();
+    assert_eq!(field(&family, "AS"), Some("OK"), "{family}");
+    assert_eq!(field(&family, "CT"), Some("1 key for Room 113 + Room 114"));
+    let fay = field(&family, "$2").unwrap().to_owned();
+    assert_eq!(property.door("113", &fay), Decision::Granted);
+    assert_eq!(property.door("114", &fay), Decision::Granted);
+    assert_eq!(property.door("114", &eve), Decision::Denied);
+    let board = property
+        .desk
+        .room_board(&manager(&property.desk), Utc::now())
+        .unwrap();
+    for room in ["room-113", "room-114"] {
+        let tile = board
+            .floors
+            .iter()
+            .flat_map(|floor| &floor.rooms)
+            .find(|tile| tile.key == room)
+            .unwrap();
+        let keys: Vec<&str> = tile
+            .stays
+            .iter()
+            .map(|stay| stay.reservation_key.as_str())
+            .collect();
+        assert_eq!(keys, ["6002"], "{room}");
+    }
+
+    // New keys for the same stay, two this time: the earlier one stops at both doors.
+    let again = pms
+        .request(&format!(
+            "KR|KC1|KTN|K#2|RN113|SI114|WS1|G#6002|TI120000|{}",
+            dates()
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        field(&again, "CT"),
+        Some("2 keys for Room 113 + Room 114; earlier keys stop"),
+        "{again}"
+    );
+    let new_key = field(&again, "$2").unwrap().to_owned();
+    assert_eq!(property.door("114", &new_key), Decision::Granted);
+    assert_eq!(property.door("113", &new_key), Decision::Granted);
+    assert_eq!(property.door("113", &fay), Decision::Denied);
+    assert_eq!(property.door("114", &fay), Decision::Denied);
+
+    let held = pms
+        .request(&format!("KR|KC1|KTN|RN115|WS1|G#6004|{}", dates()))
+        .await
+        .unwrap();
+    assert_eq!(field(&held, "AS"), Some("OK"), "{held}");
+
+    // Rooms the stay does not have, that do not exist or that another stay holds are
+    // refused, with nothing made.
+    for (record, text) in [
+        (
+            "KR|KC1|KTN|RN113|SI115|WS1|G#6002|",
+            "Reservation 6002 has other rooms than Room 113 + Room 115: move it first",
+        ),
+        (
+            "KR|KC1|KTN|RN116|SI999|WS1|G#6003|",
+            "Extra room 999 is not known",
+        ),
+        (
+            "KR|KC1|KTN|RN116|SI115|WS1|G#6003|",
+            "Room 115 is booked for Reservation 6004 from",
+        ),
+    ] {
+        let refused = pms.request(&format!("{record}{}", dates())).await.unwrap();
+        assert_eq!(field(&refused, "AS"), Some("UR"), "{refused}");
+        assert!(field(&refused, "CT").unwrap().starts_with(text), "{refused}");
+    }
+    assert_eq!(property.door("113", &new_key), Decision::Granted);
+
+    // A stay arriving in 114 after the family's: the family cannot be kept longer there.
+    let later = Utc::now().date_naive().checked_add_days(Days::new(1)).unwrap();
+    let after = later.checked_add_days(Days::new(1)).unwrap();
+    let next = pms
+        .request(&format!(
+            "KR|KC1|KTN|RN114|WS1|G#6005|GA{}|GD{}|",
+            later.format("%y%m%d"),
+            after.format("%y%m%d")
+        ))
+        .await
+        .unwrap();
+    assert_eq!(field(&next, "AS"), Some("OK"), "{next}");
+    let longer = pms
+        .request(&format!(
+            "KM|KC1|RN113|WS1|G#6002|GD{}|",
+            after.format("%y%m%d")
+        ))
+        .await
+        .unwrap();
+    assert_eq!(field(&longer, "AS"), Some("UR"), "{longer}");
+    assert!(
+        field(&longer, "CT").unwrap().starts_with("Room 114 is booked for Reservation 6005"),
+        "{longer}"
+    );
+    assert_eq!(property.door("114", &new_key), Decision::Granted);
+
+    let none = property
+        .desk
+        .stay_at(&manager(&property.desk), "6003", Utc::now());
+    assert!(none.is_err(), "{none:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_repeated_after_its_answer_was_lost_is_answered_from_the_journal() {
     let property = Property::start().await;
     let mut pms = property.pms().await;

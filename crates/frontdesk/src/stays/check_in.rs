@@ -167,17 +167,32 @@ impl FrontDesk {
 
     /// [`FrontDesk::check_in`] by whoever acts (an operator, the PMS link).
     pub fn check_in_by(&self, context: &Context, request: &CheckIn) -> Result<StayDetail> {
+        self.check_in_rooms(context, request, &[])
+    }
+
+    /// A check-in whose cards also open `extra_rooms` (connecting rooms a PMS books on one
+    /// key): every room's doors are the reservation's, each room kept free of other stays.
+    pub(crate) fn check_in_rooms(
+        &self,
+        context: &Context,
+        request: &CheckIn,
+        extra_rooms: &[SpaceId],
+    ) -> Result<StayDetail> {
         let now = context.now;
         let key = request
             .reservation_key
             .clone()
             .unwrap_or_else(new_reservation_key);
+        let audited = AuditedCheckIn {
+            check_in: request,
+            extra_space_ids: extra_rooms,
+        };
         self.context_change(
             Permission::FrontDesk,
             context,
             "stay.check_in",
             Some(key.clone()),
-            request,
+            &audited,
             |w| {
                 if request.guests.is_empty() {
                     return Err(Error::invalid("guests", "name at least one guest"));
@@ -193,25 +208,29 @@ impl FrontDesk {
                     ));
                 }
                 check_common_areas(w, &request.common_entrance_ids)?;
+                let extras = extra_room_records(w, &room, extra_rooms)?;
                 let frame = TimeFrame::new(request.starts_at, request.ends_at);
                 let joins_a_stay = w.live_reservation(&key)?.is_some();
+                let mut entrances = room.entrance_ids.clone();
+                let mut spaces = vec![room.id];
+                for extra in &extras {
+                    entrances.extend(&extra.entrance_ids);
+                    spaces.push(extra.id);
+                }
+                entrances.extend(&request.common_entrance_ids);
                 let mut created = Vec::new();
                 for (index, guest) in request.guests.iter().enumerate() {
                     let user = insert_guest(w, context, guest, &format!("guests[{index}]"))?;
-                    let mut entrances = room.entrance_ids.clone();
-                    entrances.extend(&request.common_entrance_ids);
-                    let grant = create(
-                        w,
-                        context,
-                        &grant_request(
-                            user.id,
-                            &entrances,
-                            Some(room.id),
-                            frame,
-                            request.cards_per_guest,
-                            &key,
-                        ),
-                    )?;
+                    let mut grant_request = grant_request(
+                        user.id,
+                        &entrances,
+                        Some(room.id),
+                        frame,
+                        request.cards_per_guest,
+                        &key,
+                    );
+                    grant_request.space_ids.clone_from(&spaces);
+                    let grant = create(w, context, &grant_request)?;
                     created.push((user, grant));
                 }
                 let names: Vec<String> = request
@@ -219,17 +238,19 @@ impl FrontDesk {
                     .iter()
                     .map(|guest| guest.full_name.trim().to_owned())
                     .collect();
-                guard_room(
-                    w,
-                    context,
-                    request.allow_overlap,
-                    Placing::CheckIn,
-                    &room,
-                    &key,
-                    &names,
-                    frame,
-                    &[],
-                )?;
+                for placed in std::iter::once(&room).chain(&extras) {
+                    guard_room(
+                        w,
+                        context,
+                        request.allow_overlap,
+                        Placing::CheckIn,
+                        placed,
+                        &key,
+                        &names,
+                        frame,
+                        &[],
+                    )?;
+                }
                 if joins_a_stay {
                     return stay_detail(w, &key, now);
                 }
@@ -250,6 +271,44 @@ impl FrontDesk {
             },
         )
     }
+}
+
+/// A check-in as the audit log keeps it: the form, and the extra rooms when there are some.
+#[derive(Serialize)]
+struct AuditedCheckIn<'a> {
+    #[serde(flatten)]
+    check_in: &'a CheckIn,
+    #[serde(skip_serializing_if = "<[SpaceId]>::is_empty")]
+    extra_space_ids: &'a [SpaceId],
+}
+
+/// The extra rooms of a check-in: guest rooms, each once, none of them the room itself.
+fn extra_room_records(
+    r: &Reader<'_>,
+    room: &store::SpaceRecord,
+    extra_rooms: &[SpaceId],
+) -> Result<Vec<store::SpaceRecord>> {
+    let mut records: Vec<store::SpaceRecord> = Vec::new();
+    for (index, id) in extra_rooms.iter().enumerate() {
+        let field = format!("extra_space_ids[{index}]");
+        let extra = r
+            .space(*id)?
+            .ok_or_else(|| Error::invalid(&field, format!("no space with id {id}")))?;
+        if extra.kind == SpaceKind::Common {
+            return Err(Error::invalid(
+                field,
+                format!("{} is a common area, not a room", extra.name),
+            ));
+        }
+        if extra.id == room.id || records.iter().any(|other| other.id == extra.id) {
+            return Err(Error::invalid(
+                field,
+                format!("{} is named twice", extra.name),
+            ));
+        }
+        records.push(extra);
+    }
+    Ok(records)
 }
 
 pub(super) fn grant_request(

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use engine::model::TimeFrame;
 use engine::rules;
 
-use super::detail::{StayDetail, envelope, guest_names, stay_detail, stay_grants, stay_room};
+use super::detail::{StayDetail, envelope, guest_names, stay_detail, stay_grants, stay_rooms};
 use super::overlap::{Placing, guard_room};
 use crate::grants::apply_update;
 use crate::operators::{Operator, Permission};
@@ -61,33 +61,35 @@ impl FrontDesk {
                     apply_update(w, context, grant, frame, grant.name.as_deref())?;
                     moved = Some(moved.map_or(frame, |stay| stay.union(&frame)));
                 }
-                if let (Some(frame), Some(room)) = (moved, stay_room(w, &grants)?) {
-                    let room = w
-                        .space(room)?
-                        .ok_or_else(|| Error::not_found("space", room))?;
-                    // A neighbour the stay overlapped before (a manager allowed it) is not
-                    // a new overlap.
+                if let Some(frame) = moved {
+                    let names = guest_names(w, &grants)?;
                     let before = envelope(&grants);
-                    let mut already = Vec::new();
-                    for door in &room.entrance_ids {
-                        for other in w.door_reservations(*door)? {
-                            if other.frame.overlaps(&before) {
-                                already.push(other.reservation_key);
+                    for room in stay_rooms(w, &grants)? {
+                        let room = w
+                            .space(room)?
+                            .ok_or_else(|| Error::not_found("space", room))?;
+                        // A neighbour the stay overlapped before (a manager allowed it) is
+                        // not a new overlap.
+                        let mut already = Vec::new();
+                        for door in &room.entrance_ids {
+                            for other in w.door_reservations(*door)? {
+                                if other.frame.overlaps(&before) {
+                                    already.push(other.reservation_key);
+                                }
                             }
                         }
+                        guard_room(
+                            w,
+                            context,
+                            allow_overlap,
+                            Placing::Dates,
+                            &room,
+                            reservation_key,
+                            &names,
+                            frame,
+                            &already,
+                        )?;
                     }
-                    let names = guest_names(w, &grants)?;
-                    guard_room(
-                        w,
-                        context,
-                        allow_overlap,
-                        Placing::Dates,
-                        &room,
-                        reservation_key,
-                        &names,
-                        frame,
-                        &already,
-                    )?;
                 }
                 stay_detail(w, reservation_key, now)
             },

@@ -236,6 +236,18 @@ pub(crate) fn stay_room(r: &Reader<'_>, grants: &[AccessGrantRecord]) -> Result<
     Ok(None)
 }
 
+/// Every room of a stay: its first room, then the others its key opens (connecting rooms a
+/// PMS booked on one key).
+pub(crate) fn stay_rooms(r: &Reader<'_>, grants: &[AccessGrantRecord]) -> Result<Vec<SpaceId>> {
+    let mut rooms: Vec<SpaceId> = stay_room(r, grants)?.into_iter().collect();
+    for space in grants.iter().flat_map(|grant| &grant.space_ids) {
+        if !rooms.contains(space) {
+            rooms.push(*space);
+        }
+    }
+    Ok(rooms)
+}
+
 /// The names of a stay's guests, each once, in the order they were checked in.
 pub(crate) fn guest_names(r: &Reader<'_>, grants: &[AccessGrantRecord]) -> Result<Vec<String>> {
     let mut names = Vec::new();

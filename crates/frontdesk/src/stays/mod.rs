@@ -21,8 +21,8 @@ pub use check_in::{
 pub(crate) use check_in::{common_area_doors, local_instant, next_check_out};
 pub use check_out::CheckOutResult;
 pub use detail::{GuestDetail, OutstandingCard, StayDetail};
-pub(crate) use detail::{envelope, guest_names, stay_detail, stay_grants, stay_room};
+pub(crate) use detail::{envelope, guest_names, stay_detail, stay_grants, stay_room, stay_rooms};
 pub use joiners::AddGuest;
 pub use moves::MoveResult;
 pub(crate) use overlap::{Placing, room_overlap};
-pub(crate) use words::{first_name, local_when, names_in_words, property_zone};
+pub(crate) use words::{first_name, local_when, names_in_words, property_zone, unnamed_guest};

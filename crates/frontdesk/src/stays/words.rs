@@ -21,8 +21,18 @@ pub(crate) fn local_when(zone: Tz, instant: DateTime<Utc>) -> String {
         .to_string()
 }
 
-/// "Tom" of "Tom Morrow".
+/// What a guest is called whose name the PMS did not send: "Reservation 4711".
+pub(crate) fn unnamed_guest(reservation_key: &str) -> String {
+    format!("{UNNAMED_GUEST}{reservation_key}")
+}
+
+const UNNAMED_GUEST: &str = "Reservation ";
+
+/// "Tom" of "Tom Morrow"; all of "Reservation 4711", which is no one's name.
 pub(crate) fn first_name(full_name: &str) -> String {
+    if full_name.starts_with(UNNAMED_GUEST) {
+        return full_name.to_owned();
+    }
     full_name
         .split_whitespace()
         .next()
