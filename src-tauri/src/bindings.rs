@@ -115,6 +115,7 @@ pub fn export_bindings(dir: &Path) -> Result<(), ExportError> {
     ApiStatus::export_all(&config)?;
     PmsLinkSettings::export_all(&config)?;
     PmsLinkView::export_all(&config)?;
+    frontdesk::PmsLinkStatus::export_all(&config)?;
     TerminalStatus::export_all(&config)?;
     frontdesk::TerminalView::export_all(&config)?;
     frontdesk::Board::export_all(&config)?;

@@ -57,6 +57,7 @@ macro_rules! with_commands {
             api_status,
             set_api_enabled,
             pms_link,
+            pms_link_status,
             set_pms_link,
         )
     };

@@ -503,6 +503,13 @@ pub async fn api_status(state: State<'_>, token: String) -> Result<ApiStatus, Wi
         .await
 }
 
+/// How the property server's PMS link stands (`null` when the server runs none), for a
+/// terminal's manager.
+#[tauri::command]
+pub async fn pms_link_status(state: State<'_>, token: String) -> Result<Value, WireError> {
+    state.call(Some(token), DeskCall::PmsLinkStatus).await
+}
+
 #[tauri::command]
 pub async fn pms_link(state: State<'_>, token: String) -> Result<PmsLinkView, WireError> {
     state

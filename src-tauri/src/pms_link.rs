@@ -190,15 +190,7 @@ impl PmsLink {
             address: settings.address,
             encoding: settings.encoding,
             peer: status.peer,
-            state: status.state.map(|state| {
-                match state {
-                    fias::link::LinkState::Connected => "connected",
-                    fias::link::LinkState::Describing => "starting",
-                    fias::link::LinkState::Alive => "alive",
-                    fias::link::LinkState::Ended => "ended",
-                }
-                .to_owned()
-            }),
+            state: status.state.map(|state| state.label().to_owned()),
             last_record: status.last_record,
             last_record_at: status.last_record_at,
             last_error: status.last_error,

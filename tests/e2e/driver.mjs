@@ -114,15 +114,15 @@ export async function openTerminal(driverUrl, dir, code) {
 
 /**
  * Starts `frontdesk serve` (the binary `frontdesk`) on `db` with the demo hotel, its API on a
- * free loopback port with `apiKey`, and `args`; resolves with the child and the API's address
- * once the server says where it listens.
+ * free loopback port with `apiKey`, and `args`; resolves with the child, the API's address and
+ * what the server printed by then, once it says where it listens.
  */
 export async function startServer(frontdesk, db, apiKey, args = []) {
   const child = spawn(frontdesk, ['serve', '--db', db, '--property', 'demo', '--listen', '127.0.0.1:0', ...args], {
     env: { ...process.env, FRONTDESK_API_KEY: apiKey },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
-  const endpoint = await new Promise((resolve, reject) => {
+  const { endpoint, output } = await new Promise((resolve, reject) => {
     let out = ''
     const timer = setTimeout(() => reject(new Error('the server did not start')), 30_000)
     child.stdout.on('data', (chunk) => {
@@ -130,12 +130,12 @@ export async function startServer(frontdesk, db, apiKey, args = []) {
       const match = out.match(/listening on (http:\/\/\S+)/)
       if (match) {
         clearTimeout(timer)
-        resolve(match[1])
+        resolve({ endpoint: match[1], output: out })
       }
     })
     child.once('exit', (code) => reject(new Error(`the server exited with ${code}`)))
   })
-  return { child, endpoint }
+  return { child, endpoint, output }
 }
 
 /** Stops a server `startServer` started, waiting for it to exit. */

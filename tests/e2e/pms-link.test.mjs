@@ -4,15 +4,13 @@
 // settings show the link alive, and the room board shows the guest.
 
 import assert from 'node:assert/strict'
-import { connect } from 'node:net'
 import { after, before, test } from 'node:test'
 import { By } from 'selenium-webdriver'
 import { freePort, openApp, startTauriDriver } from './driver.mjs'
+import { field, pms } from './pms.mjs'
 import { byLabel, byTestId, chip, click, firstManager, screenshot, type, waitFor } from './ui.mjs'
 
 const TIMEOUT = { timeout: 180_000 }
-const STX = 0x02
-const ETX = 0x03
 
 let driver
 before(async () => {
@@ -21,61 +19,6 @@ before(async () => {
 after(async () => {
   await driver?.stop()
 })
-
-/** A PMS's end of the link: sends records framed STX … ETX, hands back each record it gets. */
-async function pms(port) {
-  const socket = await new Promise((resolve, reject) => {
-    const attempt = () => {
-      const socket = connect(port, '127.0.0.1')
-      socket.once('connect', () => resolve(socket))
-      socket.once('error', () => setTimeout(attempt, 200))
-    }
-    attempt()
-    setTimeout(() => reject(new Error('the desk never listened')), 20_000)
-  })
-  const received = []
-  const waiting = []
-  let buffer = Buffer.alloc(0)
-  socket.on('data', (chunk) => {
-    buffer = Buffer.concat([buffer, chunk])
-    for (;;) {
-      const start = buffer.indexOf(STX)
-      const end = buffer.indexOf(ETX, start + 1)
-      if (start < 0 || end < 0) break
-      received.push(buffer.subarray(start + 1, end).toString('latin1'))
-      buffer = buffer.subarray(end + 1)
-    }
-    while (waiting.length > 0 && received.length > 0) waiting.shift()(received.shift())
-  })
-  const next = () =>
-    new Promise((resolve, reject) => {
-      if (received.length > 0) return resolve(received.shift())
-      const timer = setTimeout(() => reject(new Error('no record from the desk')), 30_000)
-      waiting.push((record) => {
-        clearTimeout(timer)
-        resolve(record)
-      })
-    })
-  const send = (text) => socket.write(Buffer.concat([Buffer.from([STX]), Buffer.from(text, 'latin1'), Buffer.from([ETX])]))
-  return {
-    send,
-    next,
-    /** The next record of `type`, skipping others. */
-    async nextOf(type) {
-      for (;;) {
-        const record = await next()
-        if (record.startsWith(`${type}|`)) return record
-      }
-    },
-    close: () => socket.destroy(),
-  }
-}
-
-const field = (record, id) =>
-  record
-    .split('|')
-    .find((piece) => piece.startsWith(id))
-    ?.slice(id.length)
 
 function yymmdd(date) {
   return date.toISOString().slice(2, 10).replaceAll('-', '')

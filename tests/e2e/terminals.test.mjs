@@ -2,7 +2,8 @@
 // each paired with a code from `frontdesk terminals pair`, each with its own simulated
 // encoder, driven through their own tauri-driver: a guest checked in at one shows on the
 // other's board without a refresh; the PMS encodes on a terminal's encoder through the `seam`
-// SDK; a used pairing code is refused.
+// SDK and over FIAS, and a manager at a terminal sees the server's FIAS link come alive; a used
+// pairing code is refused.
 
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
@@ -13,6 +14,7 @@ import { after, before, test } from 'node:test'
 import { By } from 'selenium-webdriver'
 import { Seam } from 'seam'
 import { APP, openTerminal, repoDir, startServer, startTauriDriver, stopServer } from './driver.mjs'
+import { field, pms } from './pms.mjs'
 import { byButton, byLabel, byTestId, checkIn, click, room, screenshot, type, waitFor } from './ui.mjs'
 
 const TIMEOUT = { timeout: 240_000 }
@@ -39,8 +41,10 @@ function pairingCode(name) {
 before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'frontdesk-e2e-terminals-'))
   const db = path.join(dir, 'server.db')
-  const started = await startServer(FRONTDESK, db, API_KEY, ['--terminals-listen', '127.0.0.1:0'])
-  server = { ...started, db }
+  const started = await startServer(FRONTDESK, db, API_KEY, ['--terminals-listen', '127.0.0.1:0', '--fias-listen', '127.0.0.1:0'])
+  const fias = started.output.match(/the PMS link listens on 127\.0\.0\.1:(\d+)/)
+  assert.ok(fias, started.output)
+  server = { ...started, db, fiasPort: Number(fias[1]) }
   tool(['operators', 'add', '--db', db, '--name', MANAGER.name, '--role', 'manager'], `${MANAGER.pin}\n`)
   drivers = [await startTauriDriver(), await startTauriDriver()]
 })
@@ -139,6 +143,48 @@ test('the PMS encodes on a terminal’s encoder through the seam SDK', TIMEOUT, 
     throw error
   } finally {
     await desk4.close().catch(() => {})
+  }
+})
+
+test('the PMS orders a key over FIAS on a terminal’s encoder; the terminal’s manager sees the link alive', TIMEOUT, async () => {
+  const desk6 = await terminal(drivers[1], 'Desk 6')
+  const { session } = desk6
+  let link
+  try {
+    assert.match(
+      tool(['encoders', 'set-pms-code', '--db', server.db, 'Desk 6 encoder', '--code', 'D6']),
+      /Desk 6 encoder: the PMS names it D6/,
+    )
+    await click(session, By.xpath('//nav//button[normalize-space()="Operators & settings"]'))
+    await waitFor(session, byTestId('server-pms-link'))
+    await waitFor(session, byTestId('pms-link-status'), { text: `Waiting for the PMS on 127.0.0.1:${server.fiasPort}` })
+
+    link = await pms(server.fiasPort)
+    link.send('LS|')
+    await link.nextOf('LA')
+    link.send('LA|')
+    const today = new Date()
+    const day = (date) => date.toISOString().slice(2, 10).replaceAll('-', '')
+    const tomorrow = new Date(today.getTime() + 86_400_000)
+    link.send(`KR|KCD6|KTN|RN103|WS2|G#7070|GNKatherine Johnson|GA${day(today)}|GD${day(tomorrow)}|`)
+    const answer = await link.nextOf('KA')
+    assert.equal(field(answer, 'AS'), 'OK', answer)
+    assert.equal(field(answer, 'CT'), '1 key for Room 103')
+
+    const status = await waitFor(session, byTestId('pms-link-status'), { text: 'Connected: the PMS can order keys', timeout: 10_000 })
+    assert.match(await status.getText(), /Key request \(KR\)/)
+    await screenshot(session, 'terminal-pms-link')
+    // The card is on Desk 6's pad: reading it there says whose it is.
+    await click(session, By.xpath('//nav//button[normalize-space()="Read card"]'))
+    const reader = await waitFor(session, byTestId('read-card'))
+    await click(session, byButton('Read card'), { scope: reader })
+    await waitFor(session, byTestId('card-owner'), { text: 'Katherine Johnson' })
+  } catch (error) {
+    await screenshot(session, 'failed-terminal-fias').catch(() => {})
+    throw error
+  } finally {
+    link?.close()
+    await desk6.close().catch(() => {})
   }
 })
 

@@ -9,8 +9,8 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use frontdesk::{
-    Context, EncoderClaim, FrontDesk, PmsAnswer, PmsEncoder, PmsKeyKind, PmsKeyRequest, PmsStatus,
-    PmsStayChange,
+    Context, EncoderClaim, FrontDesk, PmsAnswer, PmsEncoder, PmsKeyKind, PmsKeyRequest,
+    PmsLinkStatus, PmsStatus, PmsStayChange,
 };
 use futures_util::{SinkExt, StreamExt};
 use serde::Serialize;
@@ -106,6 +106,37 @@ impl FiasEndpoint {
     /// The link's state, as it changes.
     pub fn status(&self) -> watch::Receiver<LinkStatus> {
         self.status.subscribe()
+    }
+
+    /// Keeps the desk told how the link stands, for the managers at every terminal, until the
+    /// endpoint is gone; `direction` (`connect`, `listen`) and `address` say how it is set up.
+    pub fn report_to_desk(&self, direction: &str, address: &str) {
+        let mut status = self.status.subscribe();
+        let desk = self.desk.clone();
+        let setup = PmsLinkStatus {
+            direction: direction.to_owned(),
+            address: address.to_owned(),
+            encoding: self.charset.name().to_owned(),
+            ..PmsLinkStatus::default()
+        };
+        let report = move |desk: &FrontDesk, now: LinkStatus| {
+            desk.report_pms_link(Some(PmsLinkStatus {
+                peer: now.peer,
+                state: now.state.map(|state| state.label().to_owned()),
+                last_record: now.last_record,
+                last_record_at: now.last_record_at,
+                last_error: now.last_error,
+                ..setup.clone()
+            }));
+        };
+        // Told at once, so that the settings never show "no link" for a link just started.
+        report(&desk, status.borrow_and_update().clone());
+        tokio::spawn(async move {
+            while status.changed().await.is_ok() {
+                report(&desk, status.borrow_and_update().clone());
+            }
+            desk.report_pms_link(None);
+        });
     }
 
     /// Takes PMS connections on `listener` until `stop` resolves: one PMS at a time, a new

@@ -38,6 +38,18 @@ pub enum LinkState {
     Ended,
 }
 
+impl LinkState {
+    /// The state as a manager's settings show it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Connected => "connected",
+            Self::Describing => "starting",
+            Self::Alive => "alive",
+            Self::Ended => "ended",
+        }
+    }
+}
+
 /// What one step of the link asks of its caller.
 #[derive(Debug, Default)]
 pub struct Step {

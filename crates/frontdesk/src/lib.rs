@@ -16,6 +16,7 @@ mod methods;
 mod operators;
 mod past_stay;
 mod pms;
+mod pms_link;
 mod predict;
 mod property;
 mod settings;
@@ -49,6 +50,7 @@ pub use pms::{
     EncoderClaim, MAX_PMS_ENCODER_CODE, PmsAnswer, PmsEncoder, PmsKeyKind, PmsKeyRequest,
     PmsStatus, PmsStayChange, REPEAT_WINDOW,
 };
+pub use pms_link::PmsLinkStatus;
 pub use predict::{PlannedChange, Prediction, RemakeOffer, Trouble};
 pub use staff::{
     DoorChoice, DoorGroup, StaffAccess, StaffCardsState, StaffChange, StaffDoorChoices,
@@ -165,11 +167,16 @@ impl Context {
 #[derive(Debug)]
 pub struct FrontDesk {
     store: Store,
+    /// How the PMS link stands, as its endpoint last reported.
+    pms_link: std::sync::RwLock<Option<PmsLinkStatus>>,
 }
 
 impl FrontDesk {
     pub fn new(store: Store) -> Self {
-        Self { store }
+        Self {
+            store,
+            pms_link: std::sync::RwLock::default(),
+        }
     }
 
     pub fn store(&self) -> &Store {

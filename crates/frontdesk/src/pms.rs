@@ -392,8 +392,7 @@ impl FrontDesk {
                             cards.push(self.add_card_copy(context, guest.access_grant_id)?.id);
                         }
                     }
-                    let text =
-                        format!("{}; earlier keys stop", keys_for(cards.len(), &rooms_text));
+                    let text = format!("{}; earlier keys stop", keys_for(cards.len(), &rooms_text));
                     (cards, text)
                 }
             },

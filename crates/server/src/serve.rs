@@ -259,6 +259,7 @@ pub fn run(serve: Serve) -> Result<(), String> {
             if let Some(pms) = serve.fias_connect.clone() {
                 println!("frontdesk: the PMS link connects to {pms}");
                 tracing::info!(%pms, "the PMS link connects out");
+                endpoint.report_to_desk("connect", &pms);
                 tokio::spawn(endpoint.connect(pms, stop));
             } else if let Some(listen) = serve.fias_listen {
                 let listener = tokio::net::TcpListener::bind(listen)
@@ -269,6 +270,7 @@ pub fn run(serve: Serve) -> Result<(), String> {
                     .map_err(|error| format!("cannot read the PMS link's address: {error}"))?;
                 println!("frontdesk: the PMS link listens on {address}");
                 tracing::info!(%address, "listening for the PMS");
+                endpoint.report_to_desk("listen", &address.to_string());
                 tokio::spawn(endpoint.listen(listener, stop));
             }
         }

@@ -148,6 +148,8 @@ pub enum DeskCall {
         at: Option<DateTime<Utc>>,
     },
     Terminals,
+    /// How the property server's PMS link stands.
+    PmsLinkStatus,
     RevokeTerminal {
         terminal_id: Uuid,
     },
@@ -400,6 +402,7 @@ impl<S: Sessions> Answering<'_, S> {
                 )?)
             }
             DeskCall::Terminals => json(desk.terminals(context)?),
+            DeskCall::PmsLinkStatus => json(desk.pms_link_status(operator)?),
             DeskCall::RevokeTerminal { terminal_id } => {
                 json(desk.revoke_terminal(context, terminal_id)?)
             }

@@ -10,6 +10,7 @@ import type {
   ApiStatus,
   AppInfo,
   PmsLinkSettings,
+  PmsLinkStatus,
   PmsLinkView,
   AuditView,
   AuditQuery,
@@ -183,6 +184,7 @@ export const api = {
   setApiEnabled: (token: string, enabled: boolean) => call<ApiStatus>('set_api_enabled', { token, enabled }),
   /** The PMS's key link (FIAS) at a standalone desk: as set up, and how it stands. */
   pmsLink: (token: string) => call<PmsLinkView>('pms_link', { token }),
+  pmsLinkStatus: (token: string) => call<PmsLinkStatus | null>('pms_link_status', { token }),
   setPmsLink: (token: string, settings: PmsLinkSettings) => call<PmsLinkView>('set_pms_link', { token, settings }),
 }
 

@@ -390,6 +390,7 @@ export function base(overrides = {}, operator = manager) {
     room_cards_out: { ok: [] },
     terminals: { ok: [] },
     pms_link: { ok: pmsLinkOff },
+    pms_link_status: { ok: null },
     ...overrides,
   }
 }

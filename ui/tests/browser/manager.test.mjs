@@ -43,6 +43,7 @@ const MANAGER_COMMANDS = [
   'api_status',
   'set_api_enabled',
   'pms_link',
+  'pms_link_status',
   'set_pms_link',
   'terminals',
   'revoke_terminal',

@@ -198,6 +198,39 @@ test('no terminal paired: the settings say how to pair one; on a terminal the AP
   assert.match(await page.getByTestId('api-on-server').textContent(), /runs on the property server/)
   assert.equal(await page.getByRole('switch', { name: 'Allow the local API' }).count(), 0)
   assert.deepEqual(await calls(page, 'api_status'), [])
+  await page.getByTestId('server-pms-link-off').filter({ hasText: 'The property server runs no PMS link.' }).waitFor()
+  assert.deepEqual(await calls(page, 'pms_link'), [])
+  assert.deepEqual(problems, [])
+})
+
+test('on a terminal the settings show how the property server’s PMS link stands', async () => {
+  const link = {
+    direction: 'connect',
+    address: 'opera-ifc.hotel.lan:5010',
+    encoding: 'windows-1252',
+    peer: '10.0.0.20:5010',
+    state: 'alive',
+    last_record: 'KD',
+    last_record_at: '2025-03-12T14:50:00Z',
+    last_error: null,
+  }
+  const reaching = { ...link, peer: null, state: null, last_error: 'opera-ifc.hotel.lan:5010: connection refused' }
+  const { page, problems } = await ui.open(
+    base({ app_info: { ok: terminalInfo() }, list_operators: { ok: [] }, pms_link_status: [{ ok: link }, { ok: reaching }] }),
+  )
+  await signIn(page)
+  await page.getByRole('button', { name: 'Operators & settings' }).click()
+  const panel = page.getByTestId('server-pms-link')
+  await panel.getByText('Connected: the PMS can order keys').waitFor()
+  const text = async () => (await panel.textContent()).replace(/\s+/g, ' ')
+  assert.match(await text(), /Connects to the PMS at opera-ifc\.hotel\.lan:5010, character set windows-1252\./)
+  assert.match(await text(), /PMS 10\.0\.0\.20:5010/)
+  assert.match(await text(), /Last record Check-out \(KD\), 12 Mar 2025, 14:50/)
+  // Read again while open: the link dropped and the server is trying again.
+  await panel.getByText('Trying to reach the PMS at opera-ifc.hotel.lan:5010').waitFor({ timeout: 5000 })
+  assert.match(await text(), /Last problem opera-ifc\.hotel\.lan:5010: connection refused/)
+  assert.equal(await panel.getByRole('switch').count(), 0)
+  assert.deepEqual(await calls(page, 'pms_link'), [])
   assert.deepEqual(problems, [])
 })
 

@@ -64,6 +64,7 @@ impl Property {
         endpoint.allow_only(peers);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap().to_string();
+        endpoint.report_to_desk("listen", &address);
         tokio::spawn(endpoint.listen(listener, std::future::pending()));
         Self {
             desk,
@@ -188,7 +189,10 @@ async fn extra_rooms_are_on_the_same_key_and_override_each_rooms_guest_before() 
     let property = Property::start().await;
     let mut pms = property.pms().await;
     let before = pms
-        .request(&format!("KR|KC1|KTN|RN114|WS1|G#6001|GNEve Early|{}", dates()))
+        .request(&format!(
+            "KR|KC1|KTN|RN114|WS1|G#6001|GNEve Early|{}",
+            dates()
+        ))
         .await
         .unwrap();
     let eve = field(&before, "$2").unwrap().to_owned();
@@ -272,12 +276,18 @@ async fn extra_rooms_are_on_the_same_key_and_override_each_rooms_guest_before() 
     ] {
         let refused = pms.request(&format!("{record}{}", dates())).await.unwrap();
         assert_eq!(field(&refused, "AS"), Some("UR"), "{refused}");
-        assert!(field(&refused, "CT").unwrap().starts_with(text), "{refused}");
+        assert!(
+            field(&refused, "CT").unwrap().starts_with(text),
+            "{refused}"
+        );
     }
     assert_eq!(property.door("113", &new_key), Decision::Granted);
 
     // A stay arriving in 114 after the family's: the family cannot be kept longer there.
-    let later = Utc::now().date_naive().checked_add_days(Days::new(1)).unwrap();
+    let later = Utc::now()
+        .date_naive()
+        .checked_add_days(Days::new(1))
+        .unwrap();
     let after = later.checked_add_days(Days::new(1)).unwrap();
     let next = pms
         .request(&format!(
@@ -297,7 +307,9 @@ async fn extra_rooms_are_on_the_same_key_and_override_each_rooms_guest_before() 
         .unwrap();
     assert_eq!(field(&longer, "AS"), Some("UR"), "{longer}");
     assert!(
-        field(&longer, "CT").unwrap().starts_with("Room 114 is booked for Reservation 6005"),
+        field(&longer, "CT")
+            .unwrap()
+            .starts_with("Room 114 is booked for Reservation 6005"),
         "{longer}"
     );
     assert_eq!(property.door("114", &new_key), Decision::Granted);
@@ -585,6 +597,49 @@ async fn a_pms_from_an_address_not_allowed_is_refused() {
     assert!(started.is_err(), "the link started: {started:?}");
     let allowed = Property::start_allowing(vec!["127.0.0.1".parse().unwrap()]).await;
     allowed.pms().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn managers_at_every_desk_see_how_the_link_stands_and_receptionists_do_not() {
+    let property = Property::start().await;
+    let manager = manager(&property.desk);
+    let waiting = property.desk.pms_link_status(&manager).unwrap().unwrap();
+    assert_eq!(
+        (waiting.direction.as_str(), waiting.address.as_str()),
+        ("listen", property.address.as_str())
+    );
+    assert_eq!(waiting.encoding, "windows-1252");
+    assert_eq!((waiting.peer, waiting.state), (None, None));
+
+    let mut pms = property.pms().await;
+    pms.request(&format!("KR|KC1|KTN|RN117|WS1|G#9101|{}", dates()))
+        .await
+        .unwrap();
+    // Told as the link changes, by a task of its own: looked at until it shows.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let alive = loop {
+        let now = property.desk.pms_link_status(&manager).unwrap().unwrap();
+        if now.last_record.is_some() || std::time::Instant::now() > deadline {
+            break now;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert_eq!(alive.state.as_deref(), Some("alive"));
+    assert!(alive.peer.unwrap().starts_with("127.0.0.1:"));
+    assert_eq!(alive.last_record.as_deref(), Some("KR"));
+    assert!(alive.last_record_at.is_some());
+
+    let context = Context::new("test", Utc::now());
+    property
+        .desk
+        .add_operator(&context, "Rex Desk", "1357", frontdesk::Role::Receptionist)
+        .unwrap();
+    let receptionist = property.desk.sign_in(&context, "Rex Desk", "1357").unwrap();
+    let refused = property.desk.pms_link_status(&receptionist);
+    assert!(
+        matches!(refused, Err(frontdesk::Error::Forbidden(_))),
+        "{refused:?}"
+    );
 }
 
 fn manager(desk: &FrontDesk) -> frontdesk::Operator {
