@@ -58,6 +58,7 @@ pub fn routes() -> Router<AppState> {
             on(post, scan_will_succeed),
         )
         .route("/simulate/locks/present_card", on(post, present_card))
+        .route("/simulate/locks/set_privacy", on(post, set_privacy))
         .route("/action_attempts/get", on(read, get_action_attempt))
 }
 
@@ -692,6 +693,37 @@ async fn present_card(
         "reason": reason_code(&decision.reason),
         "explanation": decision.explanation,
         "at": Instant(decision.at),
+        "ok": true,
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetPrivacy {
+    acs_entrance_id: Option<Uuid>,
+    on: Option<bool>,
+    at: Option<DateTime<Utc>>,
+}
+
+/// The door simulator: the guest inside throws (`on`) or releases a room door's deadbolt.
+async fn set_privacy(State(state): State<AppState>, Params(params): Params<SetPrivacy>) -> Answer {
+    let entrance = params
+        .acs_entrance_id
+        .ok_or_else(|| ApiError::missing("acs_entrance_id"))?;
+    let on = params.on.ok_or_else(|| ApiError::missing("on"))?;
+    let context = Context::api(state.clock.now());
+    let task_state = state.clone();
+    let changed = tokio::task::spawn_blocking(move || {
+        task_state
+            .desk
+            .set_privacy(&context, entrance, on, params.at)
+    })
+    .await
+    .map_err(|_| ApiError::internal("The request was interrupted; nothing was changed."))??;
+    Ok(Json(json!({
+        "acs_entrance_id": changed.acs_entrance_id,
+        "on": changed.on,
+        "at": Instant(changed.at),
         "ok": true,
     })))
 }

@@ -25,25 +25,29 @@
 //! | 89 | 8 | issued at (i64, unix seconds) |
 //! | 97 | 8 | valid from (i64, unix seconds) |
 //! | 105 | 8 | valid until (i64, unix seconds) |
-//! | 113 | 1 | shift weekdays (bit 0 Monday … bit 6 Sunday) |
-//! | 114 | 2 | shift start minute (u16) |
-//! | 116 | 2 | shift end minute (u16); all three shift fields zero: no shift |
+//! | 113 | 1 | first shift's weekdays (bit 0 Monday … bit 6 Sunday) |
+//! | 114 | 2 | first shift's start minute (u16) |
+//! | 116 | 2 | first shift's end minute (u16); all three shift fields zero: no shift |
 //! | 118 | 1 | number of capable doors, c ≤ [`MAX_CAPABLE_DOORS`] |
 //! | 119 | 20·c | per capable door: entrance id (16), sequence (u32) |
 //! | 119+20c | 1 | number of common doors, m ≤ [`MAX_COMMON_DOORS`] |
 //! | 120+20c | 16·m | per common door: entrance id (16) |
 //! | 120+20c+16m | 1 | number of staff zones, z ≤ [`MAX_ZONES`] (version 2 on) |
 //! | 121+20c+16m | 3·z | per zone: kind (all guest rooms 1, floor 2), floor (i16; 0 for all guest rooms) |
+//! | 121+20c+16m+3z | 1 | staff level: area 1, floor 2, master 3, emergency 4; 0 on other cards (version 3 on) |
+//! | 122+20c+16m+3z | 1 | number of further shifts, s < [`MAX_SHIFTS`] (version 3 on) |
+//! | 123+20c+16m+3z | 5·s | per further shift: weekdays (1), start minute (u16), end minute (u16) |
 //! | … | … | zero padding up to 496 |
 //! | 496 | 16 | MAC |
 //!
 //! Staff cards list their doors as common doors, and may carry zones (only they do, so a
-//! card with zones has no capable doors). Version 1 images, which have no zone field, still
-//! read: as cards without zones. Times are kept in whole seconds: [`seal`] drops sub-second
-//! parts.
+//! card with zones has no capable doors), a level and shifts. Version 1 images, which have no
+//! zone field, still read, as cards without zones; version 1 and 2 staff cards read with the
+//! level their zones make (all guest rooms: master; floors: floor; none: area) and their one
+//! shift. Times are kept in whole seconds: [`seal`] drops sub-second parts.
 
 use chrono::{DateTime, SubsecRound, Utc};
-use engine::lock::{Card, CardContent, DoorSequence, Shift, StaffZone};
+use engine::lock::{Card, CardContent, DoorSequence, Shift, StaffLevel, StaffZone};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -55,8 +59,9 @@ use crate::uid::{CardUid, MAX_UID_LEN};
 
 /// The size of every card image.
 pub const IMAGE_LEN: usize = 512;
-/// The image layout this crate writes (version 2: staff zones).
-pub const FORMAT_VERSION: u8 = 2;
+/// The image layout this crate writes (version 2: staff zones; version 3: staff levels and
+/// shifts).
+pub const FORMAT_VERSION: u8 = 3;
 /// The oldest layout this crate (and a lock it programs) still reads.
 pub const OLDEST_FORMAT_VERSION: u8 = 1;
 /// The most reservation-capable doors (with a sequence) a card carries.
@@ -65,6 +70,8 @@ pub const MAX_CAPABLE_DOORS: usize = 8;
 pub const MAX_COMMON_DOORS: usize = 12;
 /// The most staff zones (all guest rooms, a floor) a staff card carries.
 pub const MAX_ZONES: usize = 16;
+/// The most shifts (days and hours) a staff card carries.
+pub const MAX_SHIFTS: usize = 7;
 /// The first bytes of every image.
 pub const MAGIC: [u8; 4] = *b"FDK1";
 /// The length of the truncated MAC at the end of the image.
@@ -78,19 +85,29 @@ const HEADER_LEN: usize = 118;
 const CAPABLE_DOOR_LEN: usize = 16 + 4;
 const COMMON_DOOR_LEN: usize = 16;
 const ZONE_LEN: usize = 1 + 2;
+const SHIFT_LEN: usize = 1 + 2 + 2;
 const ZONE_ALL_GUEST_ROOMS: u8 = 1;
 const ZONE_FLOOR: u8 = 2;
 // The largest card of each shape ends before the MAC, so writer and reader never run past
-// it: a guest card with every door (473 bytes, with its empty zone count) and a staff card
-// with every zone (361).
+// it: a guest card with every door (475 bytes, with its empty zone count, level and shift
+// count) and a staff card with every zone and shift (393).
 const LARGEST_GUEST_CARD: usize = HEADER_LEN
     + 1
     + MAX_CAPABLE_DOORS * CAPABLE_DOOR_LEN
     + 1
     + MAX_COMMON_DOORS * COMMON_DOOR_LEN
+    + 1
+    + 1
     + 1;
-const LARGEST_STAFF_CARD: usize =
-    HEADER_LEN + 1 + 1 + MAX_COMMON_DOORS * COMMON_DOOR_LEN + 1 + MAX_ZONES * ZONE_LEN;
+const LARGEST_STAFF_CARD: usize = HEADER_LEN
+    + 1
+    + 1
+    + MAX_COMMON_DOORS * COMMON_DOOR_LEN
+    + 1
+    + MAX_ZONES * ZONE_LEN
+    + 1
+    + 1
+    + (MAX_SHIFTS - 1) * SHIFT_LEN;
 const _: () = assert!(LARGEST_GUEST_CARD <= MAC_OFFSET && LARGEST_STAFF_CARD <= MAC_OFFSET);
 
 /// What a card is for.
@@ -133,9 +150,10 @@ impl CardKind {
 
 /// Everything on a card.
 ///
-/// Which fields a kind may use: a guest card has no shift and no zones; a staff card has no
-/// reservation and no capable doors (its doors are `common_doors` and `zones`); a cancel card
-/// has no shift, no common doors and no zones, and at least one capable door.
+/// Which fields a kind may use: a guest card has no level, no shift and no zones; a staff card
+/// has a level, no reservation and no capable doors (its doors are `common_doors` and `zones`);
+/// a cancel card has no level, no shift, no common doors and no zones, and at least one capable
+/// door.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardData {
     pub property_id: Uuid,
@@ -154,8 +172,10 @@ pub struct CardData {
     pub issued_at: DateTime<Utc>,
     pub valid_from: DateTime<Utc>,
     pub valid_until: DateTime<Utc>,
-    /// Staff cards only.
-    pub shift: Option<Shift>,
+    /// Staff cards only: how much of the property the card opens.
+    pub staff_level: Option<StaffLevel>,
+    /// Staff cards only: when the card works; always when empty.
+    pub schedule: Vec<Shift>,
     pub capable_doors: Vec<DoorSequence>,
     pub common_doors: Vec<Uuid>,
     /// Staff cards only: groups of guest room doors the card opens without listing them.
@@ -172,9 +192,10 @@ impl CardData {
                 common_doors: self.common_doors.clone(),
             },
             CardKind::Staff => CardContent::Staff {
+                level: self.staff_level.unwrap_or_default(),
                 doors: self.common_doors.clone(),
                 zones: self.zones.clone(),
-                shift: self.shift,
+                schedule: self.schedule.clone(),
             },
             CardKind::Cancel => CardContent::Cancel {
                 doors: self.capable_doors.clone(),
@@ -229,21 +250,28 @@ impl CardData {
         if self.valid_from >= self.valid_until {
             return Err(CardError::Malformed("valid_until"));
         }
-        if let Some(shift) = &self.shift {
-            let valid = shift.weekdays != 0
+        if self.schedule.len() > MAX_SHIFTS {
+            return Err(CardError::TooManyShifts(self.schedule.len()));
+        }
+        let valid = |shift: &Shift| {
+            shift.weekdays != 0
                 && shift.weekdays < 0x80
                 && shift.start_minute < MINUTES_PER_DAY
-                && shift.end_minute <= MINUTES_PER_DAY;
-            if !valid {
-                return Err(CardError::Malformed("shift"));
-            }
+                && shift.end_minute <= MINUTES_PER_DAY
+        };
+        if !self.schedule.iter().all(valid) {
+            return Err(CardError::Malformed("shift"));
+        }
+        if self.kind != CardKind::Staff && (!self.schedule.is_empty() || self.staff_level.is_some())
+        {
+            return Err(CardError::Malformed(if self.schedule.is_empty() {
+                "staff_level"
+            } else {
+                "shift"
+            }));
         }
         match self.kind {
-            CardKind::Guest => {
-                if self.shift.is_some() {
-                    return Err(CardError::Malformed("shift"));
-                }
-            }
+            CardKind::Guest => {}
             CardKind::Staff => {
                 if self.reservation_id.is_some() {
                     return Err(CardError::Malformed("reservation_id"));
@@ -251,11 +279,18 @@ impl CardData {
                 if !self.capable_doors.is_empty() {
                     return Err(CardError::Malformed("capable_doors"));
                 }
+                let level = self
+                    .staff_level
+                    .ok_or(CardError::Malformed("staff_level"))?;
+                let zones_agree = match level {
+                    StaffLevel::Emergency => self.zones.is_empty(),
+                    level => level == level_of_zones(&self.zones),
+                };
+                if !zones_agree {
+                    return Err(CardError::Malformed("staff_level"));
+                }
             }
             CardKind::Cancel => {
-                if self.shift.is_some() {
-                    return Err(CardError::Malformed("shift"));
-                }
                 if self.capable_doors.is_empty() {
                     return Err(CardError::Malformed("capable_doors"));
                 }
@@ -288,6 +323,8 @@ pub enum CardError {
     TooManyDoors { capable: usize, common: usize },
     #[error("too many staff zones for one card: {0} (at most {MAX_ZONES})")]
     TooManyZones(usize),
+    #[error("too many shifts for one card: {0} (at most {MAX_SHIFTS})")]
+    TooManyShifts(usize),
     #[error("card belongs to property {card}, not to this property ({keys})")]
     WrongProperty { card: Uuid, keys: Uuid },
     #[error("the image was made for another card (UID mismatch)")]
@@ -347,14 +384,12 @@ pub fn seal(data: &CardData, keys: &KeyRing) -> Result<[u8; IMAGE_LEN], CardErro
     for time in [data.issued_at, data.valid_from, data.valid_until] {
         writer.put(&time.timestamp().to_le_bytes());
     }
-    let shift = data.shift.unwrap_or(Shift {
+    let no_shift = Shift {
         weekdays: 0,
         start_minute: 0,
         end_minute: 0,
-    });
-    writer.put(&[shift.weekdays]);
-    writer.put(&shift.start_minute.to_le_bytes());
-    writer.put(&shift.end_minute.to_le_bytes());
+    };
+    writer.put_shift(data.schedule.first().unwrap_or(&no_shift));
     debug_assert_eq!(writer.at, HEADER_LEN);
     writer.put(&[data.capable_doors.len() as u8]);
     for door in &data.capable_doors {
@@ -374,6 +409,12 @@ pub fn seal(data: &CardData, keys: &KeyRing) -> Result<[u8; IMAGE_LEN], CardErro
         };
         writer.put(&[kind]);
         writer.put(&floor.to_le_bytes());
+    }
+    writer.put(&[data.staff_level.map_or(0, level_byte)]);
+    let further = data.schedule.get(1..).unwrap_or_default();
+    writer.put(&[further.len() as u8]);
+    for shift in further {
+        writer.put_shift(shift);
     }
 
     let mut image = writer.image;
@@ -417,13 +458,10 @@ pub fn read(image: &[u8]) -> Result<CardData, CardError> {
     let issued_at = reader.time("issued_at")?;
     let valid_from = reader.time("valid_from")?;
     let valid_until = reader.time("valid_until")?;
-    let shift = Shift {
-        weekdays: reader.u8(),
-        start_minute: reader.u16(),
-        end_minute: reader.u16(),
-    };
-    let shift =
-        (shift.weekdays != 0 || shift.start_minute != 0 || shift.end_minute != 0).then_some(shift);
+    let first_shift = reader.shift();
+    let first_shift =
+        (first_shift.weekdays != 0 || first_shift.start_minute != 0 || first_shift.end_minute != 0)
+            .then_some(first_shift);
     debug_assert_eq!(reader.at, HEADER_LEN);
 
     let capable = usize::from(reader.u8());
@@ -446,6 +484,25 @@ pub fn read(image: &[u8]) -> Result<CardData, CardError> {
     } else {
         Vec::new()
     };
+    let mut schedule: Vec<Shift> = first_shift.into_iter().collect();
+    let staff_level = if version >= 3 {
+        let level = reader.u8();
+        let further = usize::from(reader.u8());
+        if further >= MAX_SHIFTS || (further > 0 && first_shift.is_none()) {
+            return Err(CardError::Malformed("shift"));
+        }
+        if further > 0 && capable > 0 {
+            return Err(CardError::Malformed("shift"));
+        }
+        schedule.extend((0..further).map(|_| reader.shift()));
+        match level {
+            0 => None,
+            byte => Some(level_from_byte(byte).ok_or(CardError::Malformed("staff_level"))?),
+        }
+    } else {
+        // Before levels, a staff card's zones were its level.
+        (kind == CardKind::Staff).then(|| level_of_zones(&zones))
+    };
     if image[reader.at..MAC_OFFSET].iter().any(|&byte| byte != 0) {
         return Err(CardError::Malformed("padding"));
     }
@@ -463,7 +520,8 @@ pub fn read(image: &[u8]) -> Result<CardData, CardError> {
         issued_at,
         valid_from,
         valid_until,
-        shift,
+        staff_level,
+        schedule,
         capable_doors,
         common_doors,
         zones,
@@ -495,6 +553,37 @@ fn read_zones(reader: &mut Reader<'_>, capable: usize) -> Result<Vec<StaffZone>,
             }
         })
         .collect()
+}
+
+/// The level a staff card's zones make: all guest rooms is a master, floors a floor card, none
+/// an area card (an emergency card has none either, and says so with its level).
+pub fn level_of_zones(zones: &[StaffZone]) -> StaffLevel {
+    if zones.contains(&StaffZone::AllGuestRooms) {
+        StaffLevel::Master
+    } else if zones.is_empty() {
+        StaffLevel::Area
+    } else {
+        StaffLevel::Floor
+    }
+}
+
+fn level_byte(level: StaffLevel) -> u8 {
+    match level {
+        StaffLevel::Area => 1,
+        StaffLevel::Floor => 2,
+        StaffLevel::Master => 3,
+        StaffLevel::Emergency => 4,
+    }
+}
+
+fn level_from_byte(byte: u8) -> Option<StaffLevel> {
+    Some(match byte {
+        1 => StaffLevel::Area,
+        2 => StaffLevel::Floor,
+        3 => StaffLevel::Master,
+        4 => StaffLevel::Emergency,
+        _ => return None,
+    })
 }
 
 /// Reads `image` as found on the card whose real UID is `uid`, and verifies it: the image
@@ -548,11 +637,17 @@ impl Default for Writer {
 }
 
 impl Writer {
-    /// Callers stay within `MAC_OFFSET`: the door and zone counts were checked and the
-    /// largest image takes 473 bytes.
+    /// Callers stay within `MAC_OFFSET`: the door, zone and shift counts were checked and the
+    /// largest image takes 475 bytes.
     fn put(&mut self, bytes: &[u8]) {
         self.image[self.at..self.at + bytes.len()].copy_from_slice(bytes);
         self.at += bytes.len();
+    }
+
+    fn put_shift(&mut self, shift: &Shift) {
+        self.put(&[shift.weekdays]);
+        self.put(&shift.start_minute.to_le_bytes());
+        self.put(&shift.end_minute.to_le_bytes());
     }
 }
 
@@ -585,6 +680,14 @@ impl Reader<'_> {
 
     fn uuid(&mut self) -> Uuid {
         Uuid::from_bytes(self.take())
+    }
+
+    fn shift(&mut self) -> Shift {
+        Shift {
+            weekdays: self.u8(),
+            start_minute: self.u16(),
+            end_minute: self.u16(),
+        }
     }
 
     fn time(&mut self, field: &'static str) -> Result<DateTime<Utc>, CardError> {

@@ -89,6 +89,22 @@ impl StaffZone {
     }
 }
 
+/// How much of the property a staff card opens.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffLevel {
+    /// The doors listed on the card.
+    #[default]
+    Area,
+    /// The guest rooms of the floors on the card, and the doors it lists.
+    Floor,
+    /// Every guest room, and the doors it lists.
+    Master,
+    /// Every door, a thrown deadbolt included: for a guest who needs help behind it.
+    Emergency,
+}
+
 /// What a lock remembers between cards.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LockState {
@@ -96,6 +112,9 @@ pub struct LockState {
     pub guest_sequence: u32,
     /// When the lock last moved its sequence up.
     pub overridden_at: Option<DateTime<Utc>>,
+    /// The deadbolt is thrown from inside: only an emergency key opens.
+    #[serde(default)]
+    pub privacy: bool,
 }
 
 /// One override-capable door on a card with the reservation's sequence number for it.
@@ -126,10 +145,12 @@ pub enum CardContent {
         common_doors: Vec<EntranceId>,
     },
     Staff {
+        level: StaffLevel,
         doors: Vec<EntranceId>,
         /// Opens every door these cover, besides `doors`.
         zones: Vec<StaffZone>,
-        shift: Option<Shift>,
+        /// When the card works; always when empty.
+        schedule: Vec<Shift>,
     },
     /// Moves the listed doors' sequences up without opening them.
     Cancel { doors: Vec<DoorSequence> },
@@ -170,6 +191,8 @@ pub enum Reason {
     CommonArea,
     /// A staff card within its doors (listed or in one of its zones) and shift.
     StaffAccess,
+    /// An emergency key: every door, a thrown deadbolt included.
+    EmergencyAccess,
     /// A cancel card moved the lock's sequence up; the door stays shut.
     CancelApplied {
         from: u32,
@@ -203,6 +226,9 @@ pub enum Reason {
         lock: u32,
     },
     OutsideShift,
+    /// The deadbolt is thrown from inside: guest and staff cards are refused, an emergency
+    /// key opens.
+    PrivacyOn,
     /// The card's MAC did not verify (damaged, forged, or copied from another card): the
     /// lock reads nothing else on it.
     NotAuthentic,
@@ -219,6 +245,9 @@ impl Reason {
             ),
             Self::CommonArea => "common door listed on the card".into(),
             Self::StaffAccess => "staff card within its doors and shift".into(),
+            Self::EmergencyAccess => {
+                "emergency key: opens every door, a thrown deadbolt included".into()
+            }
             Self::CancelApplied { from, to } => format!(
                 "cancel card: the door moved from sequence {from} to {to}; cards issued before \
                  are now refused"
@@ -243,6 +272,9 @@ impl Reason {
                 "card sequence {card} is too far ahead of the door's {lock}; refused as unsafe"
             ),
             Self::OutsideShift => "staff card outside its shift".into(),
+            Self::PrivacyOn => {
+                "the deadbolt is thrown from inside (privacy): only an emergency key opens".into()
+            }
             Self::NotAuthentic => {
                 "card is not authentic (damaged, forged or copied): nothing on it was read".into()
             }
@@ -313,18 +345,24 @@ pub fn judge(
 
     match &card.content {
         CardContent::Staff {
+            level,
             doors,
             zones,
-            shift,
+            schedule,
         } => {
-            let on_card = doors.contains(&door.entrance_id)
+            let emergency = *level == StaffLevel::Emergency;
+            let on_card = emergency
+                || doors.contains(&door.entrance_id)
                 || zones.iter().any(|zone| zone.covers(door.place));
+            let local = now.with_timezone(&config.utc_offset);
             if !on_card {
                 deny(Reason::DoorNotOnCard)
-            } else if shift
-                .is_some_and(|shift| !in_shift(&shift, now.with_timezone(&config.utc_offset)))
-            {
+            } else if !schedule.is_empty() && !schedule.iter().any(|shift| in_shift(shift, local)) {
                 deny(Reason::OutsideShift)
+            } else if emergency {
+                grant(Reason::EmergencyAccess, state)
+            } else if state.privacy {
+                deny(Reason::PrivacyOn)
             } else {
                 grant(Reason::StaffAccess, state)
             }
@@ -352,6 +390,7 @@ pub fn judge(
                 state: LockState {
                     guest_sequence: card_sequence,
                     overridden_at: Some(now),
+                    ..state
                 },
             },
         },
@@ -375,7 +414,11 @@ pub fn judge(
                 });
             };
             let lock_sequence = state.guest_sequence;
-            if card_sequence < lock_sequence {
+            // Read, but not taken while the deadbolt is thrown: the lock moves nowhere.
+            let privacy = state.privacy && card_sequence >= lock_sequence;
+            if privacy && card_sequence - lock_sequence <= config.look_ahead {
+                deny(Reason::PrivacyOn)
+            } else if card_sequence < lock_sequence {
                 deny(Reason::Overridden {
                     card: card_sequence,
                     lock: lock_sequence,
@@ -396,6 +439,7 @@ pub fn judge(
                     LockState {
                         guest_sequence: card_sequence,
                         overridden_at: Some(now),
+                        ..state
                     },
                 )
             }
@@ -442,8 +486,9 @@ impl StillOpens {
 /// Whether `door`, remembering `state`, may still accept `card` at `now` or later, and until
 /// when. `None` once the lock will refuse it for good: moved past it, the card's end passed,
 /// not a door of the card, or a card the lock cannot accept at all. A card refused only for
-/// now (not valid yet, outside its shift, or further ahead than the look-ahead window, which
-/// newer cards used at the door can close) still counts: it can open the door later.
+/// now (not valid yet, outside its shift, behind a thrown deadbolt, or further ahead than the
+/// look-ahead window, which newer cards used at the door can close) still counts: it can open
+/// the door later.
 pub fn still_opens(
     config: &LockConfig,
     door: Door,
@@ -460,7 +505,10 @@ pub fn still_opens(
     let may_open = judgement.is_granted()
         || matches!(
             judgement.reason,
-            Reason::NotYetValid | Reason::SequenceTooFarAhead { .. } | Reason::OutsideShift
+            Reason::NotYetValid
+                | Reason::SequenceTooFarAhead { .. }
+                | Reason::OutsideShift
+                | Reason::PrivacyOn
         );
     if !may_open {
         return None;

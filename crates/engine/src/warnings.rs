@@ -303,6 +303,7 @@ pub fn door_warnings(
             .min()
             .unwrap_or(0),
         overridden_at: None,
+        privacy: false,
     };
     // What the lock is known to remember holds from when it moved there: stays that start
     // from then on meet it.
@@ -312,7 +313,11 @@ pub fn door_warnings(
                        admitted: &[(&DoorReservation, u32)],
                        warnings: &mut Vec<DoorWarning>,
                        known: LockState| {
-        *state = known;
+        // A thrown deadbolt is the guest's choice for the moment, not the door's future.
+        *state = LockState {
+            privacy: false,
+            ..known
+        };
         let since = known.overridden_at;
         // A card that is no live stay's moved the door past stays still running then.
         if timeline

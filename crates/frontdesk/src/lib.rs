@@ -38,8 +38,8 @@ pub use accounting::{CardOut, CardOutReason, DoorHolder, DoorStillOpen, DoorUnti
 pub use audit::{AUDIT_PAGE, AuditQuery, AuditView};
 pub use card_view::{CardView, WarningNote};
 pub use cards::{
-    CARD_TIMEOUT, CardContent, CardReport, CardStation, DoorVerdict, EncodeEvent, EncodedCard,
-    LockDecision, Resolution,
+    CARD_TIMEOUT, CardContent, CardReport, CardStation, DoorPrivacy, DoorVerdict, EncodeEvent,
+    EncodedCard, LockDecision, Resolution,
 };
 pub use error::{Error, ErrorCode, Result, WireError};
 pub use grants::{CreateAccessGrant, UpdateAccessGrant};

@@ -269,15 +269,23 @@ impl Reader<'_> {
         let row = self
             .connection
             .query_row_cached(
-                "SELECT guest_sequence, overridden_at FROM lock_states WHERE entrance_id = ?1",
+                "SELECT guest_sequence, overridden_at, privacy FROM lock_states
+                 WHERE entrance_id = ?1",
                 [entrance_id.to_string()],
-                |row| Ok((row.get::<_, u32>(0)?, row.get::<_, Option<String>>(1)?)),
+                |row| {
+                    Ok((
+                        row.get::<_, u32>(0)?,
+                        row.get::<_, Option<String>>(1)?,
+                        row.get::<_, bool>(2)?,
+                    ))
+                },
             )
             .optional()?;
-        row.map(|(guest_sequence, overridden_at)| {
+        row.map(|(guest_sequence, overridden_at, privacy)| {
             Ok(LockState {
                 guest_sequence,
                 overridden_at: overridden_at.as_deref().map(time::from_text).transpose()?,
+                privacy,
             })
         })
         .transpose()
@@ -440,14 +448,15 @@ impl Writer<'_> {
 
     pub fn set_lock_state(&self, entrance_id: EntranceId, state: &LockState) -> Result<()> {
         self.connection.execute_cached(
-            "INSERT INTO lock_states (entrance_id, guest_sequence, overridden_at)
-             VALUES (?1, ?2, ?3)
+            "INSERT INTO lock_states (entrance_id, guest_sequence, overridden_at, privacy)
+             VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (entrance_id) DO UPDATE SET guest_sequence = excluded.guest_sequence,
-                 overridden_at = excluded.overridden_at",
+                 overridden_at = excluded.overridden_at, privacy = excluded.privacy",
             params![
                 entrance_id.to_string(),
                 state.guest_sequence,
-                state.overridden_at.map(time::to_text)
+                state.overridden_at.map(time::to_text),
+                state.privacy
             ],
         )?;
         Ok(())

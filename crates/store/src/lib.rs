@@ -62,6 +62,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/009_timeline.sql")),
     M::up(include_str!("migrations/010_terminals.sql")),
     M::up(include_str!("migrations/011_pms_link.sql")),
+    M::up(include_str!("migrations/012_key_vocabulary.sql")),
 ];
 
 /// How long a writer waits for another process's transaction before giving up.

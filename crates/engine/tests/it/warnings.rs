@@ -319,6 +319,7 @@ fn history(last_sequence: u32, lock: Option<(u32, DateTime<Utc>)>) -> DoorHistor
         lock: lock.map(|(guest_sequence, since)| LockState {
             guest_sequence,
             overridden_at: Some(since),
+            privacy: false,
         }),
     }
 }
@@ -611,4 +612,24 @@ fn cards_not_collected_says_which_door_each_card_still_opens_and_until_when() {
         "{}",
         warning.message
     );
+}
+
+#[test]
+fn a_thrown_deadbolt_does_not_change_what_is_predicted() {
+    // Guest 1 is in (the lock at 1, deadbolt thrown); guest 2's stay overlaps the end of it.
+    let stays = [
+        reservation("stay-1", 1, at(2025, 5, 10, 15, 0), at(2025, 5, 14, 11, 0)),
+        reservation("stay-2", 2, at(2025, 5, 13, 15, 0), at(2025, 5, 16, 11, 0)),
+    ];
+    let open = history(2, Some((1, at(2025, 5, 10, 15, 0))));
+    let thrown = DoorHistory {
+        lock: open.lock.map(|lock| LockState {
+            privacy: true,
+            ..lock
+        }),
+        ..open
+    };
+    let expected = vec![("stay-2".to_owned(), WarningCode::PreviousGuestCanEnter)];
+    assert_eq!(summary(&stays, &warnings_with(&stays, &open)), expected);
+    assert_eq!(summary(&stays, &warnings_with(&stays, &thrown)), expected);
 }

@@ -12,12 +12,14 @@ mod cancel;
 mod encode;
 mod plan;
 mod present;
+mod privacy;
 mod read;
 mod resolve;
 mod station;
 
 pub use encode::{EncodeEvent, EncodedCard};
 pub use present::LockDecision;
+pub use privacy::DoorPrivacy;
 pub use read::{CardContent, CardReport, DoorVerdict};
 pub use resolve::Resolution;
 pub use station::{CARD_TIMEOUT, CardStation};

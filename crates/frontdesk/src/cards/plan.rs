@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use encoder::CardUid;
-use encoder::card::{CardData, CardKind};
+use encoder::card::{self, CardData, CardKind};
 use engine::lock::{DoorSequence, StaffZone};
 use engine::model::{AccessMethodId, AccessMode, EntranceId, UserKind};
 use engine::rules;
@@ -85,7 +85,8 @@ impl CardPlan {
             issued_at: now,
             valid_from: self.valid_from,
             valid_until: self.valid_until,
-            shift: None,
+            staff_level: (self.kind == CardKind::Staff).then(|| card::level_of_zones(&self.zones)),
+            schedule: Vec::new(),
             capable_doors: self
                 .capable_doors
                 .iter()

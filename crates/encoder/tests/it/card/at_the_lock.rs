@@ -1,7 +1,7 @@
 //! The card at the lock, before and after a key rotation.
 
 use encoder::card::{self, CardData, CardError, CardKind, FORMAT_VERSION};
-use engine::lock::{CardContent, Decision, DoorSequence, LockState, Reason, judge};
+use engine::lock::{CardContent, Decision, DoorSequence, LockState, Reason, StaffLevel, judge};
 
 use super::{
     capable_door, common_door, guest_card, lobby, now, ring, room, staff_card, uid_a, uid_b,
@@ -30,9 +30,10 @@ fn to_lock_card_maps_each_kind() {
     assert_eq!(
         staff.to_lock_card().content,
         CardContent::Staff {
+            level: StaffLevel::Area,
             doors: vec![room(), lobby()],
             zones: vec![],
-            shift: staff.shift,
+            schedule: staff.schedule.clone(),
         }
     );
 
@@ -82,7 +83,7 @@ fn opened_cards_work_at_the_lock() {
     });
     let state = LockState {
         guest_sequence: 3,
-        overridden_at: None,
+        ..LockState::default()
     };
     let judged = judge(&config, capable_door(), state, &cancel, now());
     assert_eq!(judged.decision, Decision::Denied);

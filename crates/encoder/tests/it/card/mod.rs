@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use encoder::CardUid;
 use encoder::card::{CardData, CardKind, IMAGE_LEN, MAC_LEN, MAC_OFFSET};
 use encoder::keys::KeyRing;
-use engine::lock::{Door, DoorPlace, DoorSequence, Shift};
+use engine::lock::{Door, DoorPlace, DoorSequence, Shift, StaffLevel, StaffZone};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use uuid::Uuid;
@@ -63,7 +63,8 @@ fn guest_card(keys: &KeyRing, card_uid: &CardUid) -> CardData {
         issued_at: now() - Duration::hours(1),
         valid_from: now() - Duration::hours(1),
         valid_until: now() + Duration::days(2),
-        shift: None,
+        staff_level: None,
+        schedule: vec![],
         capable_doors: vec![DoorSequence {
             entrance_id: room(),
             sequence: 3,
@@ -77,11 +78,12 @@ fn staff_card(keys: &KeyRing, card_uid: &CardUid) -> CardData {
     CardData {
         kind: CardKind::Staff,
         reservation_id: None,
-        shift: Some(Shift {
+        staff_level: Some(StaffLevel::Area),
+        schedule: vec![Shift {
             weekdays: 0b0111_1111,
             start_minute: 6 * 60,
             end_minute: 18 * 60,
-        }),
+        }],
         capable_doors: vec![],
         common_doors: vec![room(), lobby()],
         ..guest_card(keys, card_uid)
@@ -114,4 +116,13 @@ fn hmac16(key: &[u8], message: &[u8]) -> [u8; MAC_LEN] {
 fn remac(image: &mut [u8; IMAGE_LEN], key: &[u8; 32]) {
     let tag = hmac16(key, &image[..MAC_OFFSET]);
     image[MAC_OFFSET..].copy_from_slice(&tag);
+}
+
+/// `data` with `zones`, and the level they make.
+fn with_zones(data: CardData, zones: Vec<StaffZone>) -> CardData {
+    CardData {
+        staff_level: Some(encoder::card::level_of_zones(&zones)),
+        zones,
+        ..data
+    }
 }

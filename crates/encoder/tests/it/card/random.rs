@@ -3,10 +3,11 @@
 use chrono::{DateTime, Utc};
 use encoder::CardUid;
 use encoder::card::{
-    self, CardData, CardError, CardKind, IMAGE_LEN, MAX_CAPABLE_DOORS, MAX_COMMON_DOORS, MAX_ZONES,
+    self, CardData, CardError, CardKind, IMAGE_LEN, MAX_CAPABLE_DOORS, MAX_COMMON_DOORS,
+    MAX_SHIFTS, MAX_ZONES,
 };
 use encoder::keys::{KeyRing, MasterKeys};
-use engine::lock::{DoorSequence, Shift, StaffZone};
+use engine::lock::{DoorSequence, Shift, StaffLevel, StaffZone};
 use proptest::prelude::*;
 use uuid::Uuid;
 
@@ -58,7 +59,8 @@ prop_compose! {
         copy_number in any::<u16>(),
         op_id in any::<[u8; 16]>(),
         (issued_at, valid_from, valid_until) in times(),
-        shift in prop::option::of(shift()),
+        schedule in prop::collection::vec(shift(), 0..=MAX_SHIFTS),
+        emergency in any::<bool>(),
         capable in prop::collection::vec((door_id(), any::<u32>()), 1..=MAX_CAPABLE_DOORS),
         common_doors in prop::collection::vec(door_id(), 0..=MAX_COMMON_DOORS),
         zones in prop::collection::vec(zone(), 0..=MAX_ZONES),
@@ -80,7 +82,8 @@ prop_compose! {
             issued_at,
             valid_from,
             valid_until,
-            shift: None,
+            staff_level: None,
+            schedule: vec![],
             capable_doors: vec![],
             common_doors,
             zones: vec![],
@@ -95,8 +98,14 @@ prop_compose! {
             }
             CardKind::Staff => {
                 data.reservation_id = None;
-                data.shift = shift;
-                data.zones = zones;
+                data.schedule = schedule;
+                // An emergency card opens every door and carries no zones.
+                if emergency {
+                    data.staff_level = Some(StaffLevel::Emergency);
+                } else {
+                    data.staff_level = Some(card::level_of_zones(&zones));
+                    data.zones = zones;
+                }
             }
             CardKind::Cancel => {
                 data.capable_doors = capable_doors;

@@ -2,10 +2,11 @@
 
 use chrono::Duration;
 use encoder::card::{
-    self, CardData, CardError, CardKind, IMAGE_LEN, MAC_OFFSET, MAX_CAPABLE_DOORS, MAX_COMMON_DOORS,
+    self, CardData, CardError, CardKind, IMAGE_LEN, MAC_OFFSET, MAX_CAPABLE_DOORS,
+    MAX_COMMON_DOORS, MAX_SHIFTS,
 };
 use encoder::keys::KeyPurpose;
-use engine::lock::{DoorSequence, Shift};
+use engine::lock::{DoorSequence, Shift, StaffLevel, StaffZone};
 use uuid::Uuid;
 
 use super::{guest_card, lobby, now, remac, ring, room, staff_card, uid, uid_a, uid_b};
@@ -66,6 +67,8 @@ fn a_guest_card_edited_into_a_staff_card_is_refused() {
     let image = card::seal(&data, &keys).unwrap();
     let mut edited = image;
     edited[5] = CardKind::Staff.as_byte();
+    // After the two common doors and the empty zone count: the level, "area".
+    edited[153] = 1;
     assert_eq!(card::read(&edited).unwrap().kind, CardKind::Staff);
     assert_eq!(card::open(&edited, &uid_a(), &keys), Err(CardError::BadMac));
 
@@ -138,7 +141,7 @@ fn malformed_images_are_refused_by_read() {
     };
     assert_eq!(edit(0, b'X'), Err(CardError::BadMagic));
     assert_eq!(edit(4, 0), Err(CardError::UnsupportedVersion(0)));
-    assert_eq!(edit(4, 3), Err(CardError::UnsupportedVersion(3)));
+    assert_eq!(edit(4, 4), Err(CardError::UnsupportedVersion(4)));
     assert_eq!(edit(5, 0), Err(CardError::UnknownKind(0)));
     assert_eq!(edit(5, 4), Err(CardError::UnknownKind(4)));
     assert_eq!(edit(28, 5), Err(CardError::Malformed("uid")));
@@ -251,10 +254,47 @@ fn seal_refuses_inconsistent_cards() {
     );
     assert_eq!(
         refused(CardData {
-            shift: staff.shift,
+            schedule: staff.schedule.clone(),
             ..guest.clone()
         }),
         CardError::Malformed("shift")
+    );
+    assert_eq!(
+        refused(CardData {
+            staff_level: Some(StaffLevel::Master),
+            ..guest.clone()
+        }),
+        CardError::Malformed("staff_level")
+    );
+    assert_eq!(
+        refused(CardData {
+            staff_level: None,
+            ..staff.clone()
+        }),
+        CardError::Malformed("staff_level")
+    );
+    for (level, zones) in [
+        (StaffLevel::Master, vec![]),
+        (StaffLevel::Floor, vec![StaffZone::AllGuestRooms]),
+        (StaffLevel::Area, vec![StaffZone::Floor { floor: 1 }]),
+        (StaffLevel::Emergency, vec![StaffZone::Floor { floor: 1 }]),
+    ] {
+        assert_eq!(
+            refused(CardData {
+                staff_level: Some(level),
+                zones: zones.clone(),
+                ..staff.clone()
+            }),
+            CardError::Malformed("staff_level"),
+            "{level:?} with {zones:?}"
+        );
+    }
+    assert_eq!(
+        refused(CardData {
+            schedule: vec![staff.schedule[0]; MAX_SHIFTS + 1],
+            ..staff.clone()
+        }),
+        CardError::TooManyShifts(MAX_SHIFTS + 1)
     );
     assert_eq!(
         refused(CardData {
@@ -301,7 +341,7 @@ fn seal_refuses_inconsistent_cards() {
     ] {
         assert_eq!(
             refused(CardData {
-                shift: Some(shift),
+                schedule: vec![staff.schedule[0], shift],
                 ..staff.clone()
             }),
             CardError::Malformed("shift"),

@@ -4,14 +4,17 @@ use chrono::Duration;
 use encoder::CardUid;
 use encoder::card::{
     self, CardData, CardError, CardKind, FORMAT_VERSION, IMAGE_LEN, MAC_OFFSET, MAX_CAPABLE_DOORS,
-    MAX_COMMON_DOORS, MAX_ZONES, OLDEST_FORMAT_VERSION,
+    MAX_COMMON_DOORS, MAX_SHIFTS, MAX_ZONES, OLDEST_FORMAT_VERSION,
 };
 use encoder::keys::{KeyPurpose, KeyRing, MasterKeys};
-use engine::lock::{Door, DoorPlace, DoorSequence, LockState, Reason, StaffZone, judge};
+use engine::lock::{
+    Door, DoorPlace, DoorSequence, LockState, Reason, Shift, StaffLevel, StaffZone, judge,
+};
 use uuid::Uuid;
 
 use super::{
-    capable_door, common_door, guest_card, hmac16, lobby, now, remac, ring, room, staff_card, uid_a,
+    capable_door, common_door, guest_card, hmac16, lobby, now, remac, ring, room, staff_card,
+    uid_a, with_zones,
 };
 
 #[test]
@@ -127,14 +130,16 @@ fn a_staff_shift_is_stored_in_place() {
 // ---- staff zones and format versions -------------------------------------------------------
 
 fn zoned_staff_card(keys: &KeyRing, card_uid: &CardUid) -> CardData {
-    CardData {
-        zones: vec![
+    with_zones(
+        CardData {
+            common_doors: vec![lobby()],
+            ..staff_card(keys, card_uid)
+        },
+        vec![
             StaffZone::Floor { floor: 1 },
             StaffZone::Floor { floor: -2 },
         ],
-        common_doors: vec![lobby()],
-        ..staff_card(keys, card_uid)
-    }
+    )
 }
 
 #[test]
@@ -150,13 +155,15 @@ fn a_staff_card_with_zones_opens_to_the_same_data() {
             .map(|floor| StaffZone::Floor { floor })
             .collect(),
     ] {
-        let data = CardData {
+        let data = with_zones(
+            CardData {
+                common_doors: (0..MAX_COMMON_DOORS as u128)
+                    .map(|index| Uuid::from_u128(0x300 + index))
+                    .collect(),
+                ..staff_card(&keys, &uid_a())
+            },
             zones,
-            common_doors: (0..MAX_COMMON_DOORS as u128)
-                .map(|index| Uuid::from_u128(0x300 + index))
-                .collect(),
-            ..staff_card(&keys, &uid_a())
-        };
+        );
         let image = card::seal(&data, &keys).unwrap();
         assert_eq!(card::open(&image, &uid_a(), &keys).unwrap(), data);
     }
@@ -166,33 +173,53 @@ fn a_staff_card_with_zones_opens_to_the_same_data() {
 fn zones_follow_the_common_doors() {
     let keys = ring();
     let image = card::seal(&zoned_staff_card(&keys, &uid_a()), &keys).unwrap();
-    assert_eq!(image[4], 2);
+    assert_eq!(image[4], FORMAT_VERSION);
     assert_eq!(image[118], 0);
     assert_eq!(image[119], 1);
     assert_eq!(&image[120..136], lobby().as_bytes());
     assert_eq!(image[136], 2, "two zones");
     assert_eq!(image[137..140], [2, 1, 0], "floor 1");
     assert_eq!(image[140..143], [2, 0xFE, 0xFF], "floor -2");
-    assert!(image[143..MAC_OFFSET].iter().all(|&byte| byte == 0));
-    let all = CardData {
-        zones: vec![StaffZone::AllGuestRooms],
-        ..zoned_staff_card(&keys, &uid_a())
-    };
+    assert_eq!(image[143], 2, "level: floor");
+    assert_eq!(image[144], 0, "no further shift");
+    assert!(image[145..MAC_OFFSET].iter().all(|&byte| byte == 0));
+    let all = with_zones(
+        zoned_staff_card(&keys, &uid_a()),
+        vec![StaffZone::AllGuestRooms],
+    );
     let image = card::seal(&all, &keys).unwrap();
-    assert_eq!(image[136..140], [1, 1, 0, 0], "one zone: all guest rooms");
+    assert_eq!(
+        image[136..142],
+        [1, 1, 0, 0, 3, 0],
+        "one zone: all guest rooms; level: master"
+    );
 }
 
-/// The image `data` had as format version 1: the same bytes up to the common doors, no zone
-/// field, sealed under the same key.
-fn version_1_image(data: &CardData, keys: &KeyRing) -> [u8; IMAGE_LEN] {
-    assert!(data.zones.is_empty());
+/// The image `data` had as format `version` 1 or 2: the same bytes up to the common doors
+/// (version 1: no zone field) or the zones (version 2), no level and one shift at most,
+/// sealed under the same key.
+fn older_image(data: &CardData, keys: &KeyRing, version: u8) -> [u8; IMAGE_LEN] {
+    assert!(version == 2 || data.zones.is_empty());
+    assert!(data.schedule.len() <= 1);
     let mut image = card::seal(data, keys).unwrap();
-    image[4] = 1;
+    image[4] = version;
+    let level_at = 118
+        + 1
+        + 20 * data.capable_doors.len()
+        + 1
+        + 16 * data.common_doors.len()
+        + 1
+        + 3 * data.zones.len();
+    image[level_at] = 0;
     let key = keys
         .card_key(data.key_epoch, data.kind.key_purpose(), &data.uid)
         .unwrap();
     remac(&mut image, &key);
     image
+}
+
+fn version_1_image(data: &CardData, keys: &KeyRing) -> [u8; IMAGE_LEN] {
+    older_image(data, keys, 1)
 }
 
 #[test]
@@ -313,4 +340,112 @@ fn a_zone_card_opens_the_rooms_of_its_floor_at_the_lock() {
     assert_eq!(at_door(capable_door()).reason, Reason::StaffAccess);
     assert_eq!(at_door(common_door()).reason, Reason::StaffAccess);
     assert_eq!(at_door(floor_2_room).reason, Reason::DoorNotOnCard);
+}
+
+#[test]
+fn version_2_staff_cards_read_with_the_level_of_their_zones_and_their_one_shift() {
+    let keys = ring();
+    let config = keys.lock_config();
+    for (zones, level) in [
+        (vec![], StaffLevel::Area),
+        (vec![StaffZone::Floor { floor: 1 }], StaffLevel::Floor),
+        (vec![StaffZone::AllGuestRooms], StaffLevel::Master),
+    ] {
+        let data = with_zones(staff_card(&keys, &uid_a()), zones);
+        let image = older_image(&data, &keys, 2);
+        let opened = card::open(&image, &uid_a(), &keys).unwrap();
+        assert_eq!(opened.staff_level, Some(level));
+        assert_eq!(opened.schedule, data.schedule);
+        assert_eq!(opened, data);
+        let judged = judge(
+            &config,
+            capable_door(),
+            LockState::default(),
+            &opened.to_lock_card(),
+            now(),
+        );
+        assert_eq!(judged.reason, Reason::StaffAccess, "{level:?}");
+    }
+}
+
+fn night_and_weekend() -> Vec<Shift> {
+    vec![
+        Shift {
+            weekdays: 0b0001_1111,
+            start_minute: 22 * 60,
+            end_minute: 6 * 60,
+        },
+        Shift {
+            weekdays: 0b0110_0000,
+            start_minute: 8 * 60,
+            end_minute: 12 * 60,
+        },
+        Shift {
+            weekdays: 0b0110_0000,
+            start_minute: 13 * 60,
+            end_minute: 17 * 60,
+        },
+    ]
+}
+
+#[test]
+fn an_emergency_card_with_several_shifts_keeps_them_in_order() {
+    let keys = ring();
+    let data = CardData {
+        staff_level: Some(StaffLevel::Emergency),
+        common_doors: vec![],
+        schedule: night_and_weekend(),
+        ..staff_card(&keys, &uid_a())
+    };
+    let image = card::seal(&data, &keys).unwrap();
+    assert_eq!(image[113], 0b0001_1111, "the first shift in the header");
+    assert_eq!(image[114..116], 1320u16.to_le_bytes());
+    assert_eq!(image[116..118], 360u16.to_le_bytes());
+    assert_eq!(image[118..121], [0, 0, 0], "no doors, no zones");
+    assert_eq!(image[121], 4, "level: emergency");
+    assert_eq!(image[122], 2, "two further shifts");
+    assert_eq!(image[123], 0b0110_0000);
+    assert_eq!(image[124..128], [0xE0, 0x01, 0xD0, 0x02]);
+    assert_eq!(
+        image[133..MAC_OFFSET]
+            .iter()
+            .filter(|&&byte| byte != 0)
+            .count(),
+        0
+    );
+    assert_eq!(card::open(&image, &uid_a(), &keys).unwrap(), data);
+
+    let all = CardData {
+        schedule: vec![night_and_weekend()[0]; MAX_SHIFTS],
+        ..data
+    };
+    let image = card::seal(&all, &keys).unwrap();
+    assert_eq!(card::open(&image, &uid_a(), &keys).unwrap(), all);
+}
+
+#[test]
+fn read_refuses_a_malformed_level_or_shift_list() {
+    let keys = ring();
+    let data = CardData {
+        staff_level: Some(StaffLevel::Emergency),
+        common_doors: vec![],
+        schedule: night_and_weekend(),
+        ..staff_card(&keys, &uid_a())
+    };
+    let image = card::seal(&data, &keys).unwrap();
+    let edited = |at: usize, byte: u8| {
+        let mut image = image;
+        image[at] = byte;
+        card::read(&image)
+    };
+    assert_eq!(edited(121, 5), Err(CardError::Malformed("staff_level")));
+    assert_eq!(edited(121, 0), Err(CardError::Malformed("staff_level")));
+    assert_eq!(
+        edited(122, MAX_SHIFTS as u8),
+        Err(CardError::Malformed("shift"))
+    );
+    // Further shifts without a first one.
+    let mut no_first = image;
+    no_first[113..118].fill(0);
+    assert_eq!(card::read(&no_first), Err(CardError::Malformed("shift")));
 }

@@ -22,7 +22,8 @@ fn cancel_card_moves_the_sequence_up_without_opening() {
         judgement.state,
         LockState {
             guest_sequence: 4,
-            overridden_at: Some(now)
+            overridden_at: Some(now),
+            privacy: false,
         }
     );
 }

@@ -3,13 +3,14 @@
 use chrono::{DateTime, TimeZone, Utc};
 use engine::lock::{
     Card, CardContent, Decision, Door, DoorPlace, DoorSequence, Judgement, LockConfig, LockState,
-    Reason, Shift, StaffZone,
+    Reason, Shift, StaffLevel, StaffZone,
 };
 use uuid::Uuid;
 
 mod cancel;
 mod card_checks;
 mod overrides;
+mod privacy;
 mod reasons;
 mod staff;
 
@@ -71,6 +72,7 @@ fn at_sequence(sequence: u32) -> LockState {
     LockState {
         guest_sequence: sequence,
         overridden_at: Some(at(2025, 1, 1, 0, 0)),
+        privacy: false,
     }
 }
 
@@ -121,9 +123,10 @@ fn staff(doors: &[Door], shift: Option<Shift>) -> Card {
         at(2025, 1, 1, 0, 0),
         at(2026, 1, 1, 0, 0),
         CardContent::Staff {
+            level: StaffLevel::Area,
             doors: doors.iter().map(|door| door.entrance_id).collect(),
             zones: Vec::new(),
-            shift,
+            schedule: shift.into_iter().collect(),
         },
     )
 }

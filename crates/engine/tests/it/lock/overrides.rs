@@ -18,7 +18,8 @@ fn first_guest_card_on_a_fresh_lock_overrides_to_its_sequence() {
         judgement.state,
         LockState {
             guest_sequence: 1,
-            overridden_at: Some(now)
+            overridden_at: Some(now),
+            privacy: false,
         }
     );
 }
@@ -52,7 +53,8 @@ fn back_to_back_second_guest_overrides_first_on_first_use() {
         override_.state,
         LockState {
             guest_sequence: 2,
-            overridden_at: Some(first_use)
+            overridden_at: Some(first_use),
+            privacy: false,
         }
     );
 

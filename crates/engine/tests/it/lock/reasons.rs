@@ -14,6 +14,7 @@ fn every_reason() -> Vec<Reason> {
         Reason::Overrode { from: 1, to: 2 },
         Reason::CommonArea,
         Reason::StaffAccess,
+        Reason::EmergencyAccess,
         Reason::CancelApplied { from: 3, to: 4 },
         Reason::CancelStale { card: 5, lock: 6 },
         Reason::WrongProperty,
@@ -26,6 +27,7 @@ fn every_reason() -> Vec<Reason> {
         Reason::Overridden { card: 9, lock: 10 },
         Reason::SequenceTooFarAhead { card: 61, lock: 10 },
         Reason::OutsideShift,
+        Reason::PrivacyOn,
         Reason::NotAuthentic,
     ];
     // Fails to compile when a variant is added and not listed above.
@@ -35,6 +37,7 @@ fn every_reason() -> Vec<Reason> {
             | Reason::Overrode { .. }
             | Reason::CommonArea
             | Reason::StaffAccess
+            | Reason::EmergencyAccess
             | Reason::CancelApplied { .. }
             | Reason::CancelStale { .. }
             | Reason::WrongProperty
@@ -47,6 +50,7 @@ fn every_reason() -> Vec<Reason> {
             | Reason::Overridden { .. }
             | Reason::SequenceTooFarAhead { .. }
             | Reason::OutsideShift
+            | Reason::PrivacyOn
             | Reason::NotAuthentic => {}
         }
     }

@@ -163,8 +163,11 @@ fn a_zone_card_keeps_its_shift() {
         end_minute: 16 * 60,
     };
     let mut card = zoned_staff(&[], &[StaffZone::Floor { floor: 1 }]);
-    if let CardContent::Staff { shift: on_card, .. } = &mut card.content {
-        *on_card = Some(shift);
+    if let CardContent::Staff {
+        schedule: on_card, ..
+    } = &mut card.content
+    {
+        *on_card = vec![shift];
     }
     // 2025-05-17 is a Saturday.
     denied(

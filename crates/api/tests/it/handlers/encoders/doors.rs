@@ -189,3 +189,62 @@ async fn present_card_refuses_unknown_and_malformed_cards() {
     .await
     .error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
 }
+
+#[tokio::test]
+async fn a_thrown_deadbolt_refuses_the_guest_s_card_until_it_is_released() {
+    let fx = Fixture::new().await;
+    let encoder = fx.encoder_id().await;
+    let guest = fx
+        .card_method(
+            &["room-203"],
+            "2025-05-10T15:00:00Z",
+            "2025-05-14T11:00:00Z",
+            "stay-privacy",
+        )
+        .await;
+    let card = fx.encoded_card(&encoder, &guest).await;
+    let door = fx.entrance("room-203-door").to_owned();
+    let set = |on: bool, at: &'static str| {
+        let body = json!({ "acs_entrance_id": door, "on": on, "at": at });
+        let router = &fx.router;
+        async move { post(router, "/simulate/locks/set_privacy", &body).await }
+    };
+    let thrown = set(true, "2025-05-11T22:00:00Z").await;
+    assert_eq!(thrown.status, StatusCode::OK, "{}", thrown.body);
+    assert_eq!(thrown.body["on"], json!(true));
+    assert_eq!(thrown.body["at"], json!("2025-05-11T22:00:00.000Z"));
+    let refused = fx
+        .present_card("room-203-door", &card, "2025-05-11T22:30:00Z")
+        .await;
+    assert_eq!(
+        (refused["decision"].clone(), refused["reason"].clone()),
+        (json!("denied"), json!("privacy_on")),
+        "{refused}"
+    );
+    set(false, "2025-05-12T08:00:00Z").await;
+    let opened = fx
+        .present_card("room-203-door", &card, "2025-05-12T08:30:00Z")
+        .await;
+    assert_eq!(opened["decision"], json!("granted"), "{opened}");
+
+    // Bad input names the field and changes nothing.
+    let router = &fx.router;
+    let post_body =
+        |body: Value| async move { post(router, "/simulate/locks/set_privacy", &body).await };
+    post_body(json!({ "on": true }))
+        .await
+        .invalid_input("acs_entrance_id");
+    post_body(json!({ "acs_entrance_id": fx.entrance("room-203-door") }))
+        .await
+        .invalid_input("on");
+    post_body(json!({ "acs_entrance_id": fx.entrance("pool-door"), "on": true }))
+        .await
+        .invalid_input("acs_entrance_id");
+    post_body(json!({ "acs_entrance_id": fx.entrance("room-203-door"), "on": "yes" }))
+        .await
+        .invalid_input("on");
+    let still_open = fx
+        .present_card("room-203-door", &card, "2025-05-12T09:00:00Z")
+        .await;
+    assert_eq!(still_open["decision"], json!("granted"), "{still_open}");
+}
