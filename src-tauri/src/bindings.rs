@@ -134,6 +134,7 @@ pub fn export_bindings(dir: &Path) -> Result<(), ExportError> {
     frontdesk::EncodedCard::export_all(&config)?;
     frontdesk::CardReport::export_all(&config)?;
     frontdesk::LockDecision::export_all(&config)?;
+    frontdesk::DoorPrivacy::export_all(&config)?;
     frontdesk::WarningView::export_all(&config)?;
     frontdesk::StaffAccess::export_all(&config)?;
     frontdesk::StaffDoorChoices::export_all(&config)?;

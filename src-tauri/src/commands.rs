@@ -478,6 +478,27 @@ pub async fn present_card(
     state.present_card(token, entrance_id, card_id, at).await
 }
 
+/// The guest inside throws (`on`) or releases a simulated room door's deadbolt.
+#[tauri::command]
+pub async fn set_privacy(
+    state: State<'_>,
+    token: String,
+    entrance_id: EntranceId,
+    on: bool,
+    at: Option<DateTime<Utc>>,
+) -> Result<Value, WireError> {
+    state
+        .call(
+            Some(token),
+            DeskCall::SetPrivacy {
+                entrance_id,
+                on,
+                at,
+            },
+        )
+        .await
+}
+
 /// The property's terminals, for a manager.
 #[tauri::command]
 pub async fn terminals(state: State<'_>, token: String) -> Result<Value, WireError> {

@@ -151,7 +151,9 @@ test('a stay dragged onto another room moves there; its new cards are encoded', 
     await click(session, By.xpath('.//button[starts-with(normalize-space(), "Encode") and contains(., "Room 201")]'), { scope: dialog })
     await encodeAll(session, dialog)
     await screenshot(session, 'room-move')
-    await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"] | .//button[@aria-label="Close"]'), { scope: dialog })
+    await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"] | .//button[@aria-label="Close"]'), {
+      scope: dialog,
+    })
     await waitGone(session, By.css('dialog[open]'))
 
     // The stay is in 201 now; 102 is free.
@@ -179,7 +181,9 @@ test('"Move to room…" moves a stay from the stay panel', TIMEOUT, async () => 
     await waitFor(session, byTestId('move-result'), { scope: dialog })
     await click(session, By.xpath('.//button[starts-with(normalize-space(), "Encode") and contains(., "Room 203")]'), { scope: dialog })
     await encodeAll(session, dialog)
-    await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"] | .//button[@aria-label="Close"]'), { scope: dialog })
+    await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"] | .//button[@aria-label="Close"]'), {
+      scope: dialog,
+    })
     await waitGone(session, By.css('dialog[open]'))
     await waitFor(session, chip('203'))
   })
@@ -191,7 +195,13 @@ test('a move remakes every card of the stay, the copy included, and keeps its da
     await checkIn(session, '104', ['Dee Dale', 'Eli Dale'])
     let panel = await openStay(session, '104')
     const dates = await (await waitFor(session, byTestId('stay-dates'), { scope: panel })).getText()
-    await click(session, By.xpath('.//li[@data-testid="guest"][.//strong[normalize-space()="Dee Dale"]]//button[starts-with(normalize-space(), "Duplicate card")]'), { scope: panel })
+    await click(
+      session,
+      By.xpath(
+        './/li[@data-testid="guest"][.//strong[normalize-space()="Dee Dale"]]//button[starts-with(normalize-space(), "Duplicate card")]',
+      ),
+      { scope: panel },
+    )
     await encodeAll(session, panel)
     await waitFor(session, byTestId('stay-notice'), { scope: panel, text: 'A copy for Dee Dale is ready.' })
 
@@ -204,7 +214,9 @@ test('a move remakes every card of the stay, the copy included, and keeps its da
     assert.equal((await dialog.findElements(byTestId('outstanding-card'))).length, 3)
     await click(session, byButton('Encode 3 new cards for Room 204'), { scope: dialog })
     await encodeAll(session, dialog)
-    await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"] | .//button[@aria-label="Close"]'), { scope: dialog })
+    await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"] | .//button[@aria-label="Close"]'), {
+      scope: dialog,
+    })
     await waitGone(session, By.css('dialog[open]'))
 
     panel = await openStay(session, '204')
@@ -226,7 +238,9 @@ test('check-out leaves cards not collected; the past stay lists the one still ou
     assert.equal(outstanding.length, 2)
     await click(session, byButton('Collected'), { scope: outstanding[0] })
     await waitFor(session, By.xpath('.//*[normalize-space()="Collected"]'), { scope: outstanding[0] })
-    await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"] | .//button[@aria-label="Close"]'), { scope: panel })
+    await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"] | .//button[@aria-label="Close"]'), {
+      scope: panel,
+    })
     await waitGone(session, By.css('dialog[open]'))
 
     // The stay is over; found by the search, it opens read only with the card in a pocket.
@@ -266,7 +280,9 @@ test('the door simulator: the next guest’s card overrides the previous guest�
     await click(session, byButton('Check out…'), { scope: panel })
     await click(session, byButton('Check out'), { scope: panel })
     await waitFor(session, byTestId('checked-out'), { scope: panel })
-    await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"] | .//button[@aria-label="Close"]'), { scope: panel })
+    await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"] | .//button[@aria-label="Close"]'), {
+      scope: panel,
+    })
     await waitGone(session, By.css('dialog[open]'))
 
     // Guest 2 gets the room.
@@ -295,6 +311,21 @@ test('the door simulator: the next guest’s card overrides the previous guest�
     verdict = await waitFor(session, byTestId('lock-decision'), { scope: screen, text: /overridden|newer|replaced/i })
     assert.match(await verdict.getAttribute('class'), /denied/)
     await screenshot(session, 'door-simulator')
+
+    // Guest 2 throws the deadbolt: their own card is refused until they release it.
+    const deadbolt = await waitFor(session, byTestId('deadbolt'), { scope: screen })
+    await click(session, byButton('Throw the deadbolt (guest inside)'), { scope: deadbolt })
+    await waitFor(session, byTestId('deadbolt'), { scope: screen, text: 'thrown from inside' })
+    await choose(session, card, 'Ivy Second')
+    await click(session, byButton('Present card'), { scope: screen })
+    verdict = await waitFor(session, byTestId('lock-decision'), { scope: screen, text: /deadbolt/ })
+    assert.match(await verdict.getAttribute('class'), /denied/)
+    await screenshot(session, 'door-simulator-deadbolt')
+    await click(session, byButton('Release the deadbolt'), { scope: screen })
+    await waitFor(session, byTestId('deadbolt'), { scope: screen, text: 'not thrown' })
+    await click(session, byButton('Present card'), { scope: screen })
+    verdict = await waitFor(session, byTestId('lock-decision'), { scope: screen, text: /same reservation|joiner/i })
+    assert.match(await verdict.getAttribute('class'), /granted/)
   })
 })
 
@@ -442,7 +473,9 @@ test('after a move the old room’s card is listed with the stay; a cancel card 
     await waitFor(session, byTestId('move-result'), { scope: dialog })
     await click(session, By.xpath('.//button[starts-with(normalize-space(), "Encode") and contains(., "Room 203")]'), { scope: dialog })
     await encodeAll(session, dialog)
-    await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"] | .//button[@aria-label="Close"]'), { scope: dialog })
+    await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"] | .//button[@aria-label="Close"]'), {
+      scope: dialog,
+    })
     await waitGone(session, By.css('dialog[open]'))
 
     // The stay panel lists the old room's card: which doors and until when.
@@ -457,7 +490,10 @@ test('after a move the old room’s card is listed with the stay; a cancel card 
     await click(session, byButton('Encode cancel card'), { scope: out })
     const cancel = await waitFor(session, byTestId('cancel-card'), { scope: panel })
     await click(session, byButton('Encode the cancel card'), { scope: cancel })
-    const done = await waitFor(session, byTestId('cancel-card-done'), { scope: cancel, text: 'Take this cancel card to Room 107 door and present it once there.' })
+    const done = await waitFor(session, byTestId('cancel-card-done'), {
+      scope: cancel,
+      text: 'Take this cancel card to Room 107 door and present it once there.',
+    })
     const cancelCard = /Cancel card (\S+) is ready/.exec(await done.getText())[1]
     await screenshot(session, 'cancel-card')
     await click(session, byButton('Done'), { scope: cancel })
@@ -571,7 +607,11 @@ test('a guest checked in for tomorrow is on the timeline, arriving soon, and fou
     // Tomorrow in the hotel's time zone: the heading after today's.
     const tomorrow = await (await waitFor(session, By.css('.day.today + .day'))).getAttribute('data-day')
     assert.equal(tomorrow, await (await session.findElements(byTestId('timeline-day')))[2].getAttribute('data-day'))
-    await session.actions().move({ origin: track, x: Math.round(2.5 * 44 - width / 2), y: 0 }).click().perform()
+    await session
+      .actions()
+      .move({ origin: track, x: Math.round(2.5 * 44 - width / 2), y: 0 })
+      .click()
+      .perform()
     const dialog = await waitFor(session, By.css('dialog[open]'), { text: 'Check in to Room 101' })
     const arrival = await waitFor(session, byLabel('Arrival'), { scope: dialog })
     assert.equal(await arrival.getAttribute('value'), `${tomorrow}T15:00`)

@@ -147,6 +147,12 @@ pub enum DeskCall {
         image: String,
         at: Option<DateTime<Utc>>,
     },
+    /// The guest inside throws (`on`) or releases a simulated room door's deadbolt.
+    SetPrivacy {
+        entrance_id: EntranceId,
+        on: bool,
+        at: Option<DateTime<Utc>>,
+    },
     Terminals,
     /// How the property server's PMS link stands.
     PmsLinkStatus,
@@ -401,6 +407,11 @@ impl<S: Sessions> Answering<'_, S> {
                     at,
                 )?)
             }
+            DeskCall::SetPrivacy {
+                entrance_id,
+                on,
+                at,
+            } => json(desk.set_privacy(context, entrance_id, on, at)?),
             DeskCall::Terminals => json(desk.terminals(context)?),
             DeskCall::PmsLinkStatus => json(desk.pms_link_status(operator)?),
             DeskCall::RevokeTerminal { terminal_id } => {

@@ -7,6 +7,7 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event'
 import type {
   CardView,
   AddGuest,
+  DoorPrivacy,
   ApiStatus,
   AppInfo,
   PmsLinkSettings,
@@ -165,6 +166,8 @@ export const api = {
   plugSimulatedEncoder: (token: string, plugged: boolean) => call<null>('plug_simulated_encoder', { token, plugged }),
   presentCard: (token: string, entranceId: string, cardId: string, at: string | null) =>
     call<LockDecision>('present_card', { token, entranceId, cardId, at }),
+  setPrivacy: (token: string, entranceId: string, on: boolean, at: string | null) =>
+    call<DoorPrivacy>('set_privacy', { token, entranceId, on, at }),
 
   warnings: (token: string) => call<WarningView[]>('warnings', { token }),
   auditLog: (token: string, query: AuditQuery) => call<AuditView[]>('audit_log', { token, query }),

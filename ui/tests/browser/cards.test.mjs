@@ -175,6 +175,55 @@ test('the door simulator presents a card at a door, now or at a chosen time, and
   assert.deepEqual(problems, [])
 })
 
+test('training: the guest throws the deadbolt; the card is refused until it is released', async () => {
+  const room = doors['102'].acs_entrance_id
+  const privacy = (on, at) => ({ ok: { acs_entrance_id: room, on, at } })
+  const { page, problems } = await ui.open(
+    base({
+      simulator_cards: { ok: [{ card_id: 'C-ANA-1', written: true, holder: 'Ana Silva' }] },
+      set_privacy: [privacy(true, '2025-03-12T22:00:00Z'), privacy(false, '2025-03-13T08:00:00Z')],
+      present_card: {
+        ok: {
+          acs_entrance_id: room,
+          card_id: 'C-ANA-1',
+          at: '2025-03-12T22:30:00Z',
+          decision: 'denied',
+          reason: { reason: 'privacy_on' },
+          explanation: 'the deadbolt is thrown from inside (privacy): only an emergency key opens',
+        },
+      },
+    }),
+  )
+  await signIn(page)
+  await page.getByRole('button', { name: 'Door simulator' }).click()
+  const screen = page.getByTestId('door-simulator')
+  // A common area has no deadbolt to throw.
+  await screen.getByLabel('Door').selectOption({ label: 'Gym' })
+  assert.equal(await screen.getByTestId('deadbolt').count(), 0)
+  await screen.getByLabel('Door').selectOption({ label: 'Room 102 door' })
+  const deadbolt = screen.getByTestId('deadbolt')
+  assert.match(await deadbolt.textContent(), /Deadbolt: not thrown\./)
+  await deadbolt.getByRole('button', { name: 'Throw the deadbolt (guest inside)' }).click()
+  await deadbolt.filter({ hasText: 'Deadbolt: thrown from inside (privacy).' }).waitFor()
+  await screen.getByRole('button', { name: 'Present card' }).click()
+  await screen.getByTestId('lock-decision').filter({ hasText: 'Refused' }).waitFor()
+  await deadbolt.getByRole('button', { name: 'Release the deadbolt' }).click()
+  await deadbolt.filter({ hasText: 'Deadbolt: not thrown.' }).waitFor()
+  const rows = screen.getByTestId('simulator-log').locator('tbody tr')
+  assert.equal(await rows.count(), 3)
+  assert.match(await rows.nth(0).textContent(), /13 Mar 2025, 08:00\s*Room 102 door\s*Guest inside\s*Deadbolt released/)
+  assert.match(await rows.nth(1).textContent(), /C-ANA-1 Ana Silva\s*Refused.*\(privacy on\)/)
+  assert.match(await rows.nth(2).textContent(), /Deadbolt thrown\s*the guest locked the door from inside/)
+  assert.deepEqual(
+    (await calls(page, 'set_privacy')).map((c) => c.args),
+    [
+      { token: TOKEN, entranceId: room, on: true, at: null },
+      { token: TOKEN, entranceId: room, on: false, at: null },
+    ],
+  )
+  assert.deepEqual(problems, [])
+})
+
 test('training: the simulated encoder is unplugged and plugged back in from the door simulator', async () => {
   const { page, problems } = await ui.open(
     base({
