@@ -88,8 +88,11 @@ pub fn parse<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
         let path = error.path().to_string();
         let inner = error.inner().to_string();
         if let Some((name, expected)) = unknown_field(&inner) {
-            let field = if path == "." || path.ends_with(name) {
+            let field = if path == "." {
                 name.to_owned()
+            } else if path.ends_with(name) {
+                // Nested (`schedule[0].zone`): the whole path names it.
+                path.clone()
             } else {
                 format!("{path}.{name}")
             };

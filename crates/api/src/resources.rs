@@ -75,6 +75,13 @@ pub struct AccessGrant {
     pub errors: Vec<serde_json::Value>,
     /// Changes Seam is still making on devices; a change here is made when it is answered.
     pub pending_mutations: Vec<serde_json::Value>,
+    /// Ours: a staff grant's level, floors and schedule, when it was given them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staff_level: Option<engine::lock::StaffLevel>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub floors: Vec<i32>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub schedule: Vec<engine::staff::ScheduleWindow>,
 }
 
 impl AccessGrant {
@@ -138,6 +145,17 @@ impl AccessGrant {
                 .collect(),
             errors: Vec::new(),
             pending_mutations: Vec::new(),
+            staff_level: grant.staff_terms.as_ref().map(|terms| terms.level),
+            floors: grant
+                .staff_terms
+                .as_ref()
+                .map(|terms| terms.floors.clone())
+                .unwrap_or_default(),
+            schedule: grant
+                .staff_terms
+                .as_ref()
+                .map(|terms| terms.schedule.clone())
+                .unwrap_or_default(),
         }
     }
 }

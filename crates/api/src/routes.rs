@@ -5,7 +5,9 @@ use axum::extract::State;
 use axum::routing::{MethodFilter, on};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
+use engine::lock::StaffLevel;
 use engine::model::{RequestedAccessMethod, UserKind};
+use engine::staff::ScheduleWindow;
 use frontdesk::{
     AccessMethodRecord, Context, CreateAccessGrant, FrontDesk, GrantFilter,
     MethodFilter as Methods, NewUserIdentity, UpdateAccessGrant,
@@ -215,6 +217,11 @@ struct CreateGrantParams {
     requested_access_methods: Option<Vec<RequestedAccessMethod>>,
     reservation_key: Option<String>,
     name: Option<String>,
+    staff_level: Option<StaffLevel>,
+    #[serde(default)]
+    floors: Vec<i32>,
+    #[serde(default)]
+    schedule: Vec<ScheduleWindow>,
 }
 
 async fn create_access_grant(
@@ -233,6 +240,9 @@ async fn create_access_grant(
         requested_access_methods: requested,
         reservation_key: params.reservation_key,
         name: params.name,
+        staff_level: params.staff_level,
+        floors: params.floors,
+        schedule: params.schedule,
     };
     let grant = call(&state, move |desk, context| {
         let grant = desk.create_access_grant(context, &request)?;

@@ -4,14 +4,17 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use encoder::card::{MAX_CAPABLE_DOORS, MAX_COMMON_DOORS, MAX_ZONES};
+use engine::lock::{StaffLevel, StaffZone};
 use engine::model::{
     AccessGrantId, AccessMode, EntranceFacts, EntranceId, RequestedAccessMethod, SpaceId,
     TimeFrame, UserIdentityId, UserKind,
 };
 use engine::rules::{self, CreateGrant, Placement};
+use engine::staff::{ScheduleWindow, StaffTerms};
 use serde::{Deserialize, Serialize};
 use store::{GrantEntrance, GrantFilter, NewAccessMethod, NewGrant, Reader, Writer};
 
+use crate::operators::Permission;
 use crate::users::insert_user;
 use crate::warnings::{refresh_collection, refresh_doors, refresh_encoding};
 use crate::{
@@ -40,6 +43,14 @@ pub struct CreateAccessGrant {
     pub requested_access_methods: Vec<RequestedAccessMethod>,
     pub reservation_key: Option<String>,
     pub name: Option<String>,
+    /// A staff grant's level: its doors are those given and those the level opens.
+    pub staff_level: Option<StaffLevel>,
+    /// A floor card's floors.
+    #[serde(default)]
+    pub floors: Vec<i32>,
+    /// When a staff card works; always when empty.
+    #[serde(default)]
+    pub schedule: Vec<ScheduleWindow>,
 }
 
 /// A change of an access grant's times or name; what is `None` stays.
@@ -130,7 +141,17 @@ pub(crate) fn create(
     };
     // As in Seam: no start is now, and no end is an open-ended grant.
     let starts_at = request.starts_at.unwrap_or(now);
-    let (entrances, space_ids) = resolve_entrances(w, request)?;
+    let terms = staff_terms(user.kind, request)?;
+    let map = if user.kind == UserKind::Staff {
+        Some(crate::zones::DoorMap::read(w)?)
+    } else {
+        None
+    };
+    let level_doors = match (&terms, &map) {
+        (Some(terms), Some(map)) => level_doors(map, terms)?,
+        _ => Vec::new(),
+    };
+    let (entrances, space_ids) = resolve_entrances(w, request, &level_doors)?;
 
     let key = request.reservation_key.as_deref();
     let live = match key {
@@ -146,12 +167,24 @@ pub(crate) fn create(
         name: request.name.as_deref(),
     };
     let placement = rules::check_create(&check, live.as_ref(), now)?;
-    // A staff card carries whole floors (or all guest rooms) as zones, not door by door.
-    let zoned = if user.kind == UserKind::Staff {
-        staff_zoned_doors(w, &entrances)?
-    } else {
-        BTreeSet::new()
+    // A staff card carries whole floors (or all guest rooms) as zones, not door by door; an
+    // emergency key carries no door at all.
+    let emergency = terms
+        .as_ref()
+        .is_some_and(|terms| terms.level == StaffLevel::Emergency);
+    let zoned = match &map {
+        Some(_) if emergency => entrances.iter().map(|entrance| entrance.id).collect(),
+        Some(map) => staff_zoned_doors(map, &entrances)?,
+        None => BTreeSet::new(),
     };
+    if let Some(map) = &map {
+        let ids: Vec<EntranceId> = entrances.iter().map(|entrance| entrance.id).collect();
+        let (zones, _) = map.zone_plan(&ids);
+        // A card that opens every guest room is a master key, whatever it was asked as.
+        if emergency || zones.contains(&StaffZone::AllGuestRooms) {
+            context.require(Permission::Manage)?;
+        }
+    }
     check_card_capacity(
         user.kind,
         &entrances,
@@ -216,6 +249,7 @@ pub(crate) fn create(
             })
             .collect(),
         access_methods,
+        staff_terms: terms,
     };
     let mut created = w.insert_grant(&grant, now)?;
     refresh_doors(w, &sequences.keys().copied().collect(), now)?;
@@ -228,13 +262,77 @@ pub(crate) fn create(
     Ok(created)
 }
 
+/// A staff grant's level and schedule as asked; `None` when none was given. Refused for a
+/// guest's grant, and when a card could not carry them.
+fn staff_terms(kind: UserKind, request: &CreateAccessGrant) -> Result<Option<StaffTerms>> {
+    if request.staff_level.is_none() && request.floors.is_empty() && request.schedule.is_empty() {
+        return Ok(None);
+    }
+    if kind != UserKind::Staff {
+        let field = if request.staff_level.is_some() {
+            "staff_level"
+        } else if request.floors.is_empty() {
+            "schedule"
+        } else {
+            "floors"
+        };
+        return Err(Error::invalid(
+            field,
+            "only a staff user identity's grant has a level, floors or a schedule",
+        ));
+    }
+    let terms = StaffTerms {
+        level: request.staff_level.unwrap_or_default(),
+        floors: request.floors.clone(),
+        schedule: request.schedule.clone(),
+    };
+    terms.check()?;
+    Ok(Some(terms))
+}
+
+/// The doors a staff level opens besides those asked for: every door the desk's cards open
+/// (emergency), every guest room's (master), or the guest rooms' of its floors.
+fn level_doors(map: &crate::zones::DoorMap, terms: &StaffTerms) -> Result<Vec<EntranceId>> {
+    Ok(match terms.level {
+        StaffLevel::Area => Vec::new(),
+        StaffLevel::Emergency => map.order.clone(),
+        StaffLevel::Master => map
+            .order
+            .iter()
+            .copied()
+            .filter(|door| map.all_guest_room_doors().contains(door))
+            .collect(),
+        StaffLevel::Floor => {
+            let mut doors = Vec::new();
+            for (index, floor) in terms.floors.iter().enumerate() {
+                let rooms = map
+                    .floors
+                    .get(&Some(*floor))
+                    .filter(|rooms| !rooms.doors.is_empty())
+                    .ok_or_else(|| {
+                        Error::invalid(
+                            format!("floors[{index}]"),
+                            format!("no guest room of the property is on floor {floor}"),
+                        )
+                    })?;
+                doors.extend(
+                    map.order
+                        .iter()
+                        .copied()
+                        .filter(|door| rooms.doors.contains(door)),
+                );
+            }
+            doors
+        }
+    })
+}
+
 /// The doors of `entrances` a staff card carries in its zones (whole floors, or all guest
 /// rooms) rather than one by one. Refuses more zones than a card has room for.
 pub(crate) fn staff_zoned_doors(
-    r: &Reader<'_>,
+    map: &crate::zones::DoorMap,
     entrances: &[EntranceFacts],
 ) -> Result<BTreeSet<EntranceId>> {
-    let map = crate::zones::DoorMap::read(r)?;
     let ids: Vec<EntranceId> = entrances.iter().map(|entrance| entrance.id).collect();
     let (zones, singles) = map.zone_plan(&ids);
     if zones.len() > MAX_ZONES {
@@ -310,10 +408,12 @@ pub(crate) fn check_card_capacity(
     Err(Error::invalid("acs_entrance_ids", message))
 }
 
-/// The targeted entrances, each once, in the order given; and the spaces asked for.
+/// The targeted entrances, each once, in the order given, then `more` (a staff level's);
+/// and the spaces asked for.
 fn resolve_entrances(
     r: &Reader<'_>,
     request: &CreateAccessGrant,
+    more: &[EntranceId],
 ) -> Result<(Vec<EntranceFacts>, Vec<SpaceId>)> {
     let mut entrance_ids = Vec::new();
     for (index, id) in request.acs_entrance_ids.iter().enumerate() {
@@ -351,6 +451,7 @@ fn resolve_entrances(
         }
         entrance_ids.extend(&space.entrance_ids);
     }
+    entrance_ids.extend(more);
 
     let mut seen = BTreeSet::new();
     let mut entrances = Vec::new();

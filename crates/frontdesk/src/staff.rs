@@ -485,7 +485,7 @@ fn update(w: &Writer<'_>, context: &Context, change: &StaffChange) -> Result<Acc
 
     if let Some(entrance_ids) = &change.acs_entrance_ids {
         let entrances = staff_entrances(w, entrance_ids)?;
-        let zoned = crate::grants::staff_zoned_doors(w, &entrances)?;
+        let zoned = crate::grants::staff_zoned_doors(&DoorMap::read(w)?, &entrances)?;
         check_card_capacity(
             UserKind::Staff,
             &entrances,

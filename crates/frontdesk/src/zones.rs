@@ -1,14 +1,25 @@
-//! Staff zones (`docs/cards.md`, "Staff zones"): where each door is, as its lock is
-//! programmed from the property, and which of a staff grant's doors its card carries as a
-//! zone (every guest room, or one floor's) rather than one by one.
+//! Staff zones (`docs/cards.md`, "Staff levels and zones"): where each door is, as its lock
+//! is programmed from the property, its clock, and which of a staff grant's doors its card
+//! carries as a zone (every guest room, or one floor's) rather than one by one.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use engine::lock::{Door, DoorPlace, StaffZone};
+use chrono::{DateTime, Offset, TimeZone, Utc};
+use encoder::keys::KeyRing;
+use engine::lock::{Door, DoorPlace, LockConfig, StaffZone};
 use engine::model::{AccessMode, EntranceId, SpaceId, SpaceKind};
 use store::{EntranceRecord, Reader, SpaceRecord};
 
 use crate::Result;
+
+/// How the property's locks are programmed at `at`: the keys' property and versions, and a
+/// clock in the property's local time (staff shifts are written in it), as it reads then.
+pub(crate) fn lock_config(r: &Reader<'_>, keys: &KeyRing, at: DateTime<Utc>) -> Result<LockConfig> {
+    let zone = crate::stays::property_zone(r)?;
+    let mut config = keys.lock_config();
+    config.utc_offset = zone.offset_from_utc_datetime(&at.naive_utc()).fix();
+    Ok(config)
+}
 
 /// The place a door's lock knows: a reservation-capable door of a guest room, suite or unit
 /// is that room's, on the room's floor; any other door is `Other`. Locks are programmed so at

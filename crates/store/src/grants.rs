@@ -8,6 +8,7 @@ use engine::model::{
     SpaceId, TimeFrame, UserIdentityId,
 };
 use engine::rules::LiveReservation;
+use engine::staff::StaffTerms;
 use engine::warnings::{DoorReservation, Warning, WarningCode};
 use rusqlite::{OptionalExtension, Row, ToSql, params, params_from_iter};
 use uuid::Uuid;
@@ -55,6 +56,7 @@ pub struct NewGrant {
     /// Stored without their sequences, which are the reservation's.
     pub entrances: Vec<GrantEntrance>,
     pub access_methods: Vec<NewAccessMethod>,
+    pub staff_terms: Option<StaffTerms>,
 }
 
 /// A lock-timeline warning for the live grants of one reservation that include one door.
@@ -66,7 +68,7 @@ pub struct DoorWarningRow {
 
 const GRANT_COLUMNS: &str = "g.id, g.user_identity_id, g.reservation_key, g.reservation_id, \
      g.name, g.starts_at, g.ends_at, g.requested_access_methods, g.space_ids, g.created_at, \
-     g.deleted_at";
+     g.deleted_at, g.staff_terms";
 
 const METHOD_COLUMNS: &str = "m.id, m.access_grant_id, m.request_index, m.mode, m.code, \
      m.copy_number, m.created_at, m.issued_at, m.card_id, m.is_encoding_required, \
@@ -509,8 +511,9 @@ impl Writer<'_> {
         );
         self.connection.execute_cached(
             "INSERT INTO access_grants (id, user_identity_id, reservation_key, reservation_id,
-                 name, starts_at, ends_at, requested_access_methods, space_ids, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 name, starts_at, ends_at, requested_access_methods, space_ids, created_at,
+                 staff_terms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 id.to_string(),
                 grant.user_identity_id.to_string(),
@@ -522,6 +525,7 @@ impl Writer<'_> {
                 to_json(&grant.requested_access_methods)?,
                 to_json(&space_ids)?,
                 created_at,
+                grant.staff_terms.as_ref().map(to_json).transpose()?,
             ],
         )?;
         let mut statement = self.connection.prepare_cached(
@@ -561,6 +565,7 @@ impl Writer<'_> {
             created_at: time::from_text(&created_at)?,
             deleted_at: None,
             warnings: Vec::new(),
+            staff_terms: grant.staff_terms.clone(),
         })
     }
 
@@ -802,6 +807,11 @@ fn grant_row(row: &Row<'_>) -> Result<AccessGrantRecord> {
         created_at: time::column(row, 9)?,
         deleted_at: time::optional_column(row, 10)?,
         warnings: Vec::new(),
+        staff_terms: row
+            .get::<_, Option<String>>(11)?
+            .as_deref()
+            .map(from_json)
+            .transpose()?,
     })
 }
 

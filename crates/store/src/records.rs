@@ -5,6 +5,7 @@ use engine::model::{
     AccessGrantId, AccessMethodId, AccessMode, AccessSystemId, AccessSystemKind, EntranceId,
     RequestedAccessMethod, ReservationId, SpaceId, SpaceKind, TimeFrame, UserIdentityId, UserKind,
 };
+use engine::staff::StaffTerms;
 use engine::warnings::WarningCode;
 use serde::Serialize;
 use uuid::Uuid;
@@ -124,6 +125,8 @@ pub struct AccessGrantRecord {
     pub deleted_at: Option<DateTime<Utc>>,
     /// Warnings on the grant itself and on its access methods.
     pub warnings: Vec<StoredWarning>,
+    /// A staff grant's level and schedule, when it was given one.
+    pub staff_terms: Option<StaffTerms>,
 }
 
 impl AccessGrantRecord {

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, SubsecRound, Utc};
 use encoder::CardUid;
 use encoder::card::{self, CardData, CardKind};
-use engine::lock::{DoorSequence, StaffZone};
+use engine::lock::{DoorSequence, Shift, StaffLevel, StaffZone};
 use engine::model::{AccessMethodId, AccessMode, EntranceId, UserKind};
 use engine::rules;
 use store::{Reader, Writer};
@@ -31,6 +31,10 @@ pub(super) struct CardPlan {
     common_doors: Vec<EntranceId>,
     /// A staff card's whole floors or all guest rooms, in place of their doors.
     zones: Vec<StaffZone>,
+    /// A staff card's level: the one its zones make, or emergency.
+    staff_level: Option<StaffLevel>,
+    /// When a staff card works; always when empty.
+    schedule: Vec<Shift>,
 }
 
 impl CardPlan {
@@ -60,6 +64,8 @@ impl CardPlan {
             && on_card == planned
             && common == planned_common
             && zones == planned_zones
+            && data.staff_level == self.staff_level
+            && data.schedule == self.schedule
     }
 
     /// The card image's content for the card `uid`, issued at `now` under the current keys.
@@ -85,8 +91,8 @@ impl CardPlan {
             issued_at: now,
             valid_from: self.valid_from,
             valid_until: self.valid_until,
-            staff_level: (self.kind == CardKind::Staff).then(|| card::level_of_zones(&self.zones)),
-            schedule: Vec::new(),
+            staff_level: self.staff_level,
+            schedule: self.schedule.clone(),
             capable_doors: self
                 .capable_doors
                 .iter()
@@ -146,10 +152,16 @@ pub(super) fn card_plan(r: &Reader<'_>, id: AccessMethodId) -> Result<CardPlan> 
         ));
     }
     let staff = user.kind == UserKind::Staff;
-    let (zones, common_doors) = if staff {
-        DoorMap::read(r)?.zone_plan(&common_doors)
+    let terms = grant.staff_terms.clone().unwrap_or_default();
+    let (zones, common_doors, staff_level) = if !staff {
+        (Vec::new(), common_doors, None)
+    } else if terms.level == StaffLevel::Emergency {
+        // Every door, without naming one.
+        (Vec::new(), Vec::new(), Some(StaffLevel::Emergency))
     } else {
-        (Vec::new(), common_doors)
+        let (zones, singles) = DoorMap::read(r)?.zone_plan(&common_doors);
+        let level = card::level_of_zones(&zones);
+        (zones, singles, Some(level))
     };
     Ok(CardPlan {
         kind: if staff {
@@ -163,6 +175,8 @@ pub(super) fn card_plan(r: &Reader<'_>, id: AccessMethodId) -> Result<CardPlan> 
         capable_doors,
         common_doors,
         zones,
+        staff_level,
+        schedule: terms.shifts(),
         method,
     })
 }

@@ -87,7 +87,8 @@ impl FrontDesk {
                 })?;
                 let door = lock_door(w, &entrance)?;
                 let state = w.lock_state(entrance_id)?;
-                let judgement = judge_card(keys, door, state, &image, &uid, at);
+                let config = crate::zones::lock_config(w, keys, at)?;
+                let judgement = judge_card(&config, keys, door, state, &image, &uid, at);
                 if judgement.state != state {
                     w.set_lock_state(entrance_id, &judgement.state)?;
                     // The door's timeline starts from what its lock remembers, and the cards
@@ -130,6 +131,7 @@ impl FrontDesk {
 }
 
 fn judge_card(
+    config: &lock::LockConfig,
     keys: &KeyRing,
     door: Door,
     state: lock::LockState,
@@ -138,7 +140,7 @@ fn judge_card(
     at: DateTime<Utc>,
 ) -> Judgement {
     match card::open(image, uid, keys) {
-        Ok(data) => lock::judge(&keys.lock_config(), door, state, &data.to_lock_card(), at),
+        Ok(data) => lock::judge(config, door, state, &data.to_lock_card(), at),
         Err(_) => Judgement {
             decision: Decision::Denied,
             reason: Reason::NotAuthentic,

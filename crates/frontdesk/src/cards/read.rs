@@ -164,7 +164,7 @@ fn card_report(
     }
 
     let lock_card = data.to_lock_card();
-    let config = station.keys.lock_config();
+    let config = crate::zones::lock_config(r, &station.keys, now)?;
     let zone_doors = if data.zones.is_empty() {
         Vec::new()
     } else {

@@ -16,6 +16,7 @@ mod seed;
 mod sequences;
 mod setup;
 mod staff;
+mod staff_levels;
 mod stays;
 mod support;
 mod terminals;

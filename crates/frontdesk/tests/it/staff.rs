@@ -11,13 +11,12 @@ use engine::lock::{Decision, Reason, StaffZone};
 use engine::model::{EntranceId, TimeFrame};
 use engine::warnings::WarningCode;
 use frontdesk::{
-    AccessGrantRecord, LockDecision, Operator, Role, StaffAccess, StaffCardsState, StaffChange,
-    WireError,
+    AccessGrantRecord, Operator, Role, StaffAccess, StaffCardsState, StaffChange, WireError,
 };
 use store::AuditOutcome;
 use uuid::Uuid;
 
-use crate::support::{Desk, TEST_PROPERTY, at};
+use crate::support::{Desk, TEST_PROPERTY, at, present};
 
 const BOOKED: &str = "2025-07-10T12:00:00Z";
 /// Housekeeping's week.
@@ -134,18 +133,6 @@ fn housekeeping(desk: &Desk) -> AccessGrantRecord {
 fn issue(desk: &Desk, id: Uuid) -> String {
     desk.station.simulator().unwrap().present_blank_card();
     desk.encode(id).card_id
-}
-
-fn present(desk: &Desk, door: &str, card_id: &str, when: &str) -> LockDecision {
-    desk.desk
-        .present_card(
-            &desk.context,
-            &desk.station,
-            desk.entrance_id(door),
-            card_id,
-            Some(at(when)),
-        )
-        .unwrap()
 }
 
 fn row(desk: &Desk, id: Uuid) -> Option<StaffAccess> {

@@ -392,3 +392,80 @@ async fn access_methods_list_get_delete() {
     .await
     .error(StatusCode::NOT_FOUND, "not_found");
 }
+
+#[tokio::test]
+async fn a_staff_grant_carries_its_level_floors_and_schedule() {
+    let fx = Fixture::new().await;
+    let staff = post(
+        &fx.router,
+        "/user_identities/create",
+        &json!({ "full_name": "Hana Housekeeping", "kind": "staff" }),
+    )
+    .await
+    .ok("user_identity");
+    let mut body = json!({
+        "user_identity_id": staff["user_identity_id"],
+        "space_ids": [fx.space("lobby")],
+        "starts_at": STARTS,
+        "ends_at": ENDS,
+        "requested_access_methods": [{ "mode": "card" }],
+        "staff_level": "floor",
+        "floors": [2],
+        "schedule": [{ "days": ["mon", "tue", "wed", "thu", "fri"], "from": "08:00", "to": "16:00" }],
+    });
+    let grant = fx.create(&body).await.ok("access_grant");
+    assert_eq!(grant.get("reservation_key"), None, "staff access has none");
+    assert_eq!(grant["staff_level"], json!("floor"));
+    assert_eq!(grant["floors"], json!([2]));
+    assert_eq!(grant["schedule"][0]["from"], json!("08:00"));
+    assert_eq!(grant["schedule"][0]["days"][4], json!("fri"));
+    let entrances: BTreeSet<&str> = grant["acs_entrance_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    let expected: BTreeSet<&str> = ["lobby-door", "room-203-door"]
+        .iter()
+        .map(|key| fx.entrance(key))
+        .collect();
+    assert_eq!(entrances, expected);
+    let got = get(
+        &fx.router,
+        "/access_grants/get",
+        &[("access_grant_id", id_of(&grant, "access_grant_id"))],
+    )
+    .await
+    .ok("access_grant");
+    assert_eq!(got["schedule"], grant["schedule"]);
+
+    // Bad terms name their field; a master key is a manager's, at the desk.
+    for (field, value, named) in [
+        (
+            "schedule",
+            json!([{ "days": ["mon"], "from": "8am", "to": "16:00" }]),
+            "schedule[0].from",
+        ),
+        (
+            "schedule",
+            json!([{ "days": ["monday"], "from": "08:00", "to": "16:00" }]),
+            "schedule[0].days[0]",
+        ),
+        (
+            "schedule",
+            json!([{ "days": ["mon"], "from": "08:00", "to": "16:00", "zone": "x" }]),
+            "schedule[0].zone",
+        ),
+        ("floors", json!([9]), "floors[0]"),
+        ("staff_level", json!("janitor"), "staff_level"),
+    ] {
+        let mut bad = body.clone();
+        bad[field] = value;
+        fx.create(&bad).await.invalid_input(named);
+    }
+    body["staff_level"] = json!("master");
+    body.as_object_mut().unwrap().remove("floors");
+    fx.create(&body)
+        .await
+        .error(StatusCode::FORBIDDEN, "forbidden");
+}

@@ -10,11 +10,11 @@ use encoder::protocol::OpState;
 use encoder::simulator::SimulatedEncoder;
 use engine::lock::{Decision, LockState, Reason};
 use engine::warnings::WarningCode;
-use frontdesk::{Context, FrontDesk, LockDecision, UpdateAccessGrant};
+use frontdesk::{Context, FrontDesk, UpdateAccessGrant};
 use store::EncodeState;
 use uuid::Uuid;
 
-use crate::support::{Desk, at};
+use crate::support::{Desk, at, present};
 
 mod back_to_back;
 mod encoder_failures;
@@ -54,18 +54,6 @@ fn issue_at(desk: &Desk, context: &Context, access_method_id: Uuid) -> String {
     assert_eq!(method.id, access_method_id);
     assert_eq!(method.card_id.as_deref(), Some(written.card_id.as_str()));
     written.card_id
-}
-
-fn present(desk: &Desk, door: &str, card_id: &str, when: &str) -> LockDecision {
-    desk.desk
-        .present_card(
-            &desk.context,
-            &desk.station,
-            desk.entrance_id(door),
-            card_id,
-            Some(at(when)),
-        )
-        .unwrap()
 }
 
 /// Presents the card and expects the door to open; returns why it did.

@@ -12,13 +12,12 @@ use engine::model::{AccessGrantId, AccessMethodId, EntranceId};
 use engine::warnings::WarningCode;
 use frontdesk::{
     AccessGrantRecord, AccessMethodRecord, AuditEntry, AuditFilter, Board, CheckIn, FixAction,
-    GrantFilter, LockDecision, MoveResult, NewGuest, Operator, Role, RoomState, RoomTile,
-    StayDetail, WireError,
+    GrantFilter, MoveResult, NewGuest, Operator, Role, RoomState, RoomTile, StayDetail, WireError,
 };
 use store::AuditOutcome;
 use uuid::Uuid;
 
-use crate::support::{Desk, at};
+use crate::support::{Desk, at, present};
 
 mod board;
 mod card_capacity;
@@ -246,18 +245,6 @@ fn issue(desk: &Desk, id: AccessMethodId) -> String {
         Some(id)
     );
     written.card_id
-}
-
-fn present(desk: &Desk, door: &str, card_id: &str, when: &str) -> LockDecision {
-    desk.desk
-        .present_card(
-            &desk.context,
-            &desk.station,
-            desk.entrance_id(door),
-            card_id,
-            Some(at(when)),
-        )
-        .unwrap()
 }
 
 /// A fix action as the desktop app receives it.

@@ -172,3 +172,16 @@ pub fn grant_entrance(desk: &Desk, grant: &AccessGrantRecord, entrance_key: &str
         .find(|entrance| entrance.entrance_id == id)
         .expect("entrance on grant")
 }
+
+/// What the simulated door `door` decides on the card `card_id` presented at `when`.
+pub fn present(desk: &Desk, door: &str, card_id: &str, when: &str) -> frontdesk::LockDecision {
+    desk.desk
+        .present_card(
+            &desk.context,
+            &desk.station,
+            desk.entrance_id(door),
+            card_id,
+            Some(at(when)),
+        )
+        .unwrap()
+}

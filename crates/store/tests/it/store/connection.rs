@@ -4,8 +4,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
+use engine::lock::StaffLevel;
 use engine::model::{AccessMode, EntranceId, RequestedAccessMethod, TimeFrame, UserKind};
 use engine::property::demo_property;
+use engine::staff::{ClockTime, Day, ScheduleWindow, StaffTerms};
 use rusqlite::{Connection, OpenFlags};
 use store::{
     AuditOutcome, Error, GrantEntrance, GrantFilter, NewAccessMethod, NewAuditEntry, NewGrant,
@@ -130,6 +132,15 @@ fn inserted_records_are_the_records_a_read_gives() {
                             copy_number: None,
                         },
                     ],
+                    staff_terms: Some(StaffTerms {
+                        level: StaffLevel::Floor,
+                        floors: vec![1, -1],
+                        schedule: vec![ScheduleWindow {
+                            days: vec![Day::Sat, Day::Sun],
+                            from: ClockTime::parse("22:00").unwrap(),
+                            to: ClockTime::parse("06:00").unwrap(),
+                        }],
+                    }),
                 },
                 now() + chrono::Duration::microseconds(1_500),
             )?;

@@ -102,6 +102,7 @@ fn reservation_grant(
                 code: None,
                 copy_number: Some(1),
             }],
+            staff_terms: None,
         },
         now(),
     )
