@@ -376,6 +376,7 @@ pub async fn issue_staff_access(
     entrance_ids: Vec<EntranceId>,
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
+    terms: Option<engine::staff::StaffTerms>,
 ) -> Result<Value, WireError> {
     state
         .call(
@@ -385,6 +386,7 @@ pub async fn issue_staff_access(
                 entrance_ids,
                 starts_at,
                 ends_at,
+                terms: terms.unwrap_or_default(),
             },
         )
         .await

@@ -6,11 +6,13 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
+use engine::lock::StaffLevel;
 use engine::model::{
     AccessGrantId, AccessMethodId, AccessMode, EntranceFacts, EntranceId, RequestedAccessMethod,
     TimeFrame, UserKind,
 };
 use engine::rules;
+use engine::staff::StaffTerms;
 use engine::warnings::WarningCode;
 use serde::{Deserialize, Serialize};
 use store::{GrantFilter, Reader, Writer};
@@ -34,6 +36,8 @@ pub struct StaffAccess {
     pub entrance_ids: Vec<EntranceId>,
     /// What the card opens, in words: "Floor 1 (20 rooms), Lobby door, Pool door".
     pub opens: String,
+    /// Its level and schedule, when it was given them (chosen doors at any time otherwise).
+    pub staff_terms: Option<StaffTerms>,
     pub starts_at: DateTime<Utc>,
     /// `null` when open-ended.
     #[serde(serialize_with = "engine::model::serialize_end")]
@@ -175,8 +179,8 @@ impl FrontDesk {
         })
     }
 
-    /// A staff card: a staff person's grant on the chosen doors. Whole floors and all guest
-    /// rooms go on the card as zones.
+    /// A staff card on the chosen doors that works at any time: see
+    /// [`FrontDesk::issue_staff_key`].
     pub fn issue_staff_access(
         &self,
         operator: &Operator,
@@ -185,8 +189,37 @@ impl FrontDesk {
         entrance_ids: &[EntranceId],
         frame: TimeFrame,
     ) -> Result<AccessGrantRecord> {
+        self.issue_staff_key(
+            operator,
+            now,
+            full_name,
+            entrance_ids,
+            frame,
+            &StaffTerms::default(),
+        )
+    }
+
+    /// A staff card: a staff person's grant on the chosen doors and those its level opens,
+    /// working within its schedule. Whole floors and all guest rooms go on the card as
+    /// zones; an emergency key names no door.
+    pub fn issue_staff_key(
+        &self,
+        operator: &Operator,
+        now: DateTime<Utc>,
+        full_name: &str,
+        entrance_ids: &[EntranceId],
+        frame: TimeFrame,
+        terms: &StaffTerms,
+    ) -> Result<AccessGrantRecord> {
         let context = operator.context(now);
-        let request = serde_json::json!({ "acs_entrance_ids": entrance_ids, "starts_at": frame.starts_at, "ends_at": frame.ends_at });
+        let request = serde_json::json!({
+            "acs_entrance_ids": entrance_ids,
+            "starts_at": frame.starts_at,
+            "ends_at": frame.ends_at,
+            "staff_terms": terms,
+        });
+        // Chosen doors at any time are what every staff card was before levels.
+        let given = (*terms != StaffTerms::default()).then_some(terms);
         self.context_change(
             Permission::Manage,
             &context,
@@ -218,6 +251,11 @@ impl FrontDesk {
                             code: None,
                         }],
                         name: Some(staff_grant_name(full_name)),
+                        staff_level: given.map(|terms| terms.level),
+                        floors: given.map(|terms| terms.floors.clone()).unwrap_or_default(),
+                        schedule: given
+                            .map(|terms| terms.schedule.clone())
+                            .unwrap_or_default(),
                         ..Default::default()
                     },
                 )
@@ -433,10 +471,19 @@ fn staff_view(
         .filter(|method| method.mode == AccessMode::Card)
         .collect();
     let entrance_ids = grant.entrance_ids();
+    let emergency = grant
+        .staff_terms
+        .as_ref()
+        .is_some_and(|terms| terms.level == StaffLevel::Emergency);
     Ok(StaffAccess {
         access_grant_id: grant.id,
         full_name,
-        opens: map.describe(&entrance_ids),
+        opens: if emergency {
+            "Every door, a thrown deadbolt included (emergency key)".to_owned()
+        } else {
+            map.describe(&entrance_ids)
+        },
+        staff_terms: grant.staff_terms.clone(),
         entrance_ids,
         starts_at: grant.starts_at,
         ends_at: grant.ends_at,

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use engine::model::{AccessGrantId, AccessMethodId, EntranceId, SpaceId, TimeFrame};
+use engine::staff::StaffTerms;
 use frontdesk::{
     AddGuest, AuditQuery, CardStation, CardView, CheckIn, Context, EncodeEvent, Error, FrontDesk,
     Operator, PlannedChange, Result, Role, StaffChange,
@@ -120,6 +121,9 @@ pub enum DeskCall {
         entrance_ids: Vec<EntranceId>,
         starts_at: DateTime<Utc>,
         ends_at: DateTime<Utc>,
+        /// Its level and schedule; chosen doors at any time when absent.
+        #[serde(default)]
+        terms: StaffTerms,
     },
     StaffDoorChoices,
     UpdateStaffAccess {
@@ -348,13 +352,15 @@ impl<S: Sessions> Answering<'_, S> {
                 entrance_ids,
                 starts_at,
                 ends_at,
+                terms,
             } => {
-                let grant = desk.issue_staff_access(
+                let grant = desk.issue_staff_key(
                     operator,
                     now,
                     &full_name,
                     &entrance_ids,
                     TimeFrame::new(starts_at, ends_at),
+                    &terms,
                 )?;
                 json(staff_entry(desk, operator, grant.id, now)?)
             }

@@ -8,6 +8,7 @@ import type {
   CardView,
   AddGuest,
   DoorPrivacy,
+  StaffTerms,
   ApiStatus,
   AppInfo,
   PmsLinkSettings,
@@ -172,8 +173,8 @@ export const api = {
   warnings: (token: string) => call<WarningView[]>('warnings', { token }),
   auditLog: (token: string, query: AuditQuery) => call<AuditView[]>('audit_log', { token, query }),
   staffAccess: (token: string) => call<StaffAccess[]>('staff_access', { token }),
-  issueStaffAccess: (token: string, fullName: string, entranceIds: string[], startsAt: string, endsAt: string) =>
-    call<StaffAccess>('issue_staff_access', { token, fullName, entranceIds, startsAt, endsAt }),
+  issueStaffAccess: (token: string, fullName: string, entranceIds: string[], startsAt: string, endsAt: string, terms: StaffTerms | null) =>
+    call<StaffAccess>('issue_staff_access', { token, fullName, entranceIds, startsAt, endsAt, terms }),
   staffDoorChoices: (token: string) => call<StaffDoorChoices>('staff_door_choices', { token }),
   updateStaffAccess: (token: string, change: StaffChange) => call<StaffAccess>('update_staff_access', { token, change }),
   /** The revoked entry while its card is out, else null. */

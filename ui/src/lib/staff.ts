@@ -1,9 +1,9 @@
 // The staff screen's logic: doors chosen by floor, all guest rooms, common area or single
-// door, said in words as the card will carry them (docs/cards.md, "Staff zones"), and what
-// each staff entry's cards are and what can be done with them.
+// door, said in words as the card will carry them (docs/cards.md, "Staff levels and zones"),
+// when its card works, and what each staff entry's cards are and what can be done with them.
 
 import { cardStatus } from './cards'
-import type { CardView, StaffAccess, StaffDoorChoices } from './types'
+import type { CardView, Day, StaffAccess, StaffDoorChoices, StaffTerms } from './types'
 
 /** Whether a group's doors are all, some or none of the chosen ones. */
 export type GroupState = 'all' | 'some' | 'none'
@@ -114,4 +114,29 @@ export function staffActions(person: StaffAccess): StaffAction[] {
       return notLost ? ['returned', 'lost_after_revoke'] : []
     }
   }
+}
+
+const DAY_NAMES: Record<Day, string> = { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' }
+const WEEK: Day[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']
+
+/** Days in words: runs of three or more as `Mon–Fri`, every day as `Every day`. */
+export function daysText(days: readonly Day[]): string {
+  const on = WEEK.filter((day) => days.includes(day))
+  if (on.length === WEEK.length) return 'Every day'
+  const runs: Day[][] = []
+  for (const day of on) {
+    const run = runs.at(-1)
+    if (run && WEEK.indexOf(run.at(-1) as Day) + 1 === WEEK.indexOf(day)) run.push(day)
+    else runs.push([day])
+  }
+  return runs
+    .flatMap((run) => (run.length >= 3 ? [`${DAY_NAMES[run[0]]}–${DAY_NAMES[run.at(-1) as Day]}`] : run.map((day) => DAY_NAMES[day])))
+    .join(', ')
+}
+
+/** When a staff card works, in words: `Any time`, or each window as `Mon–Sat 08:00–16:00`. */
+export function scheduleText(terms: StaffTerms | null): string {
+  const windows = terms?.schedule ?? []
+  if (windows.length === 0) return 'Any time'
+  return windows.map((window) => `${daysText(window.days)} ${window.from}–${window.to}`).join('; ')
 }

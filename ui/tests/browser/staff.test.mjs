@@ -48,6 +48,7 @@ function hana(cards_state, cards = [hanaIssued], extra = {}) {
     revoked_at: null,
     cards_state,
     cards,
+    staff_terms: null,
     ...extra,
   }
 }
@@ -123,6 +124,58 @@ test('staff cards: a whole floor and the lobby by shortcut, said in words, then 
     (await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds),
     [[hanaCard.id]],
   )
+  assert.deepEqual(problems, [])
+})
+
+test('staff cards: an emergency key for the duty manager, and weekend nights of her own', async () => {
+  const housekeeping = { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'], from: '08:00', to: '16:00' }
+  // Replies without a card to encode keep the form on screen.
+  const duty = hana('not_encoded', [], {
+    access_grant_id: id('grant-duty'),
+    full_name: 'Duty Manager',
+    opens: 'Every door, a thrown deadbolt included (emergency key)',
+    staff_terms: { level: 'emergency' },
+  })
+  const nights = hana('not_encoded', [], {
+    staff_terms: { level: 'area', schedule: [{ days: ['sat', 'sun'], from: '22:00', to: '06:00' }] },
+  })
+  const { page, problems, screen } = await openStaff({
+    staff_access: [{ ok: [] }, { ok: [duty] }, { ok: [duty, nights] }],
+    issue_staff_access: [{ ok: duty }, { ok: nights }],
+  })
+  const form = screen.getByTestId('staff-form')
+  await form.getByLabel('Name').fill('Duty Manager')
+  await form.getByLabel(/Emergency key: every door/).check()
+  // No doors to choose for a key that opens them all.
+  assert.equal(await form.getByLabel('Lobby').count(), 0)
+  await form.getByRole('button', { name: 'Issue staff card' }).click()
+  const rows = screen.getByTestId('staff-row')
+  await rows.first().filter({ hasText: 'Every door, a thrown deadbolt included (emergency key)' }).waitFor()
+  assert.match(await rows.first().textContent(), /Any time/)
+
+  // Hana's weekend nights, hours of her own: a window with no day is said first.
+  await form.getByLabel('Name').fill('Hana Housekeeping')
+  await form.getByLabel('The doors I choose').check()
+  await form.getByLabel('Floor 1 — 4 rooms').check()
+  await form.getByLabel('Shift').selectOption({ label: 'Housekeeping: Mon–Sat, 08:00–16:00' })
+  await form.getByLabel('Shift').selectOption({ label: 'Days and hours of my own…' })
+  for (const day of ['Mon', 'Tue', 'Wed', 'Thu', 'Fri']) await form.getByLabel(day, { exact: true }).uncheck()
+  await form.getByRole('button', { name: 'Issue staff card' }).click()
+  await form.getByText('Tick at least one day.').waitFor()
+  await form.getByLabel('Sat', { exact: true }).check()
+  await form.getByLabel('Sun', { exact: true }).check()
+  await form.getByLabel('Shift starts').fill('22:00')
+  await form.getByLabel('Shift ends').fill('06:00')
+  await form.getByRole('button', { name: 'Issue staff card' }).click()
+  await rows.nth(1).filter({ hasText: 'Sat, Sun 22:00–06:00' }).waitFor()
+
+  const issued = (await calls(page, 'issue_staff_access')).map((c) => c.args)
+  assert.equal(issued.length, 2)
+  assert.deepEqual(issued[0].entranceIds, [])
+  assert.deepEqual(issued[0].terms, { level: 'emergency', schedule: [] })
+  assert.deepEqual(new Set(issued[1].entranceIds), new Set(floor1))
+  assert.deepEqual(issued[1].terms, { level: 'area', schedule: [{ days: ['sat', 'sun'], from: '22:00', to: '06:00' }] })
+  assert.notDeepEqual(issued[1].terms.schedule[0], housekeeping)
   assert.deepEqual(problems, [])
 })
 

@@ -122,7 +122,7 @@ describe('api', () => {
     await api.markCollected(t, 'm1')
     await api.reportCardLost(t, 'm2')
     await api.presentCard(t, 'door-1', 'CARD', null)
-    await api.issueStaffAccess(t, 'Sam', ['door-1'], 'a', 'b')
+    await api.issueStaffAccess(t, 'Sam', ['door-1'], 'a', 'b', { level: 'emergency' })
     await api.auditLog(t, { actor: null, room_space_id: 'space-1', since: null, until: null, limit: 10 })
     expect(seen).toEqual([
       ['stay', { token: t, reservationKey: 'stay-1' }],
@@ -139,7 +139,10 @@ describe('api', () => {
       ['mark_collected', { token: t, accessMethodId: 'm1' }],
       ['report_card_lost', { token: t, accessMethodId: 'm2' }],
       ['present_card', { token: t, entranceId: 'door-1', cardId: 'CARD', at: null }],
-      ['issue_staff_access', { token: t, fullName: 'Sam', entranceIds: ['door-1'], startsAt: 'a', endsAt: 'b' }],
+      [
+        'issue_staff_access',
+        { token: t, fullName: 'Sam', entranceIds: ['door-1'], startsAt: 'a', endsAt: 'b', terms: { level: 'emergency' } },
+      ],
       ['audit_log', { token: t, query: { actor: null, room_space_id: 'space-1', since: null, until: null, limit: 10 } }],
     ])
   })

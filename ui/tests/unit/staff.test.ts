@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { cardsStateText, describeChoice, groupState, singleDoorCount, staffActions, toggleGroup } from '../../src/lib/staff'
+import {
+  cardsStateText,
+  daysText,
+  describeChoice,
+  groupState,
+  scheduleText,
+  singleDoorCount,
+  staffActions,
+  toggleGroup,
+} from '../../src/lib/staff'
 import type { StaffAccess, StaffDoorChoices } from '../../src/lib/types'
 import { card } from './fixtures'
 
@@ -24,6 +33,7 @@ function person(state: StaffAccess['cards_state'], cards = [card('s1')]): StaffA
     full_name: 'Hana',
     entrance_ids: floor1,
     opens: 'Floor 1 (3 rooms)',
+    staff_terms: null,
     starts_at: '2025-03-12T08:00:00Z',
     ends_at: '2025-04-12T20:00:00Z',
     revoked_at: state === 'revoked' ? '2025-03-13T08:00:00Z' : null,
@@ -79,5 +89,25 @@ describe('staff rows', () => {
     expect(staffActions(person('lost'))).toEqual(['new_card', 'edit', 'revoke'])
     expect(staffActions(person('revoked', [{ ...issued, revoked_at: 'x' }]))).toEqual(['returned', 'lost_after_revoke'])
     expect(staffActions(person('revoked', [{ ...issued, revoked_at: 'x', lost_at: 'y' }]))).toEqual([])
+  })
+})
+
+describe('staff schedules in words', () => {
+  it('says runs of days as ranges and each window with its hours', () => {
+    expect(daysText(['mon', 'tue', 'wed', 'thu', 'fri', 'sat'])).toBe('Mon–Sat')
+    expect(daysText(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'])).toBe('Every day')
+    expect(daysText(['mon', 'wed', 'sat', 'sun'])).toBe('Mon, Wed, Sat, Sun')
+    expect(daysText(['fri', 'mon', 'tue', 'wed'])).toBe('Mon–Wed, Fri')
+    expect(scheduleText(null)).toBe('Any time')
+    expect(scheduleText({ level: 'area', schedule: [] })).toBe('Any time')
+    expect(
+      scheduleText({
+        level: 'master',
+        schedule: [
+          { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '22:00', to: '07:00' },
+          { days: ['sat'], from: '08:00', to: '12:00' },
+        ],
+      }),
+    ).toBe('Mon–Fri 22:00–07:00; Sat 08:00–12:00')
   })
 })
