@@ -40,6 +40,10 @@ pub fn routes() -> Router<AppState> {
         .route("/acs/encoders/get", on(read, get_encoder))
         .route("/access_methods/encode", on(post, encode))
         .route("/acs/encoders/encode_credential", on(post, encode))
+        .route(
+            "/acs/encoders/encode_cancel_card",
+            on(post, encode_cancel_card),
+        )
         .route("/acs/encoders/scan_credential", on(post, scan))
         .route(
             "/acs/encoders/simulate/next_credential_encode_will_fail",
@@ -340,6 +344,42 @@ async fn encode(State(state): State<AppState>, Params(params): Params<EncodePara
         credential["access_method_id"] = json!(id);
         credential["card_id"] = json!(written.card_id);
         Ok(credential)
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EncodeCancelParams {
+    acs_encoder_id: Option<Uuid>,
+    acs_entrance_id: Option<Uuid>,
+}
+
+/// Ours: a cancel card for one door, written on the encoder. Presented at the door it moves
+/// the lock past every card issued for it so far without opening it. Refused at once while
+/// the door has a live reservation, whose cards it would lock out too.
+async fn encode_cancel_card(
+    State(state): State<AppState>,
+    Params(params): Params<EncodeCancelParams>,
+) -> Answer {
+    let station = find_encoder(&state, params.acs_encoder_id)?.station;
+    let door = params
+        .acs_entrance_id
+        .ok_or_else(|| ApiError::missing("acs_entrance_id"))?;
+    let renamed = |error: frontdesk::Error| {
+        ApiError::from(error).renamed("acs_entrance_ids[0]", "acs_entrance_id")
+    };
+    state
+        .desk
+        .check_cancel_card(&Context::api(state.clock.now()), &[door])
+        .map_err(renamed)?;
+    run_attempt(&state, "ENCODE_CANCEL_CARD", move |state, context| {
+        state.desk.take_blank_for(&station, &[])?;
+        let mut progress = |_, _| {};
+        let written = state
+            .desk
+            .encode_cancel_card(context, &station, &[door], &mut progress)?;
+        Ok(json!({ "card_id": written.card_id, "acs_entrance_id": door }))
     })
     .await
 }

@@ -88,6 +88,21 @@ impl ApiError {
         frontdesk::Error::Rule(engine::RuleError::invalid(field, problem)).into()
     }
 
+    /// The same error naming the parameter `to` where the use case named `from` (a use
+    /// case's list of doors, a route's one door).
+    #[must_use]
+    pub fn renamed(mut self, from: &str, to: &str) -> Self {
+        if let Some(errors) = self.body.validation_errors.as_mut()
+            && let Some(found) = errors.remove(from)
+        {
+            errors.insert(to.to_owned(), found);
+            if let Some(rest) = self.body.message.strip_prefix(&format!("{from}: ")) {
+                self.body.message = format!("{to}: {rest}");
+            }
+        }
+        self
+    }
+
     pub fn missing(field: &str) -> Self {
         Self::invalid_input(field, "is required")
     }

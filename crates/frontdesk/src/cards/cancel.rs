@@ -7,7 +7,7 @@ use encoder::card::{self, CardData, CardKind};
 use engine::lock::DoorSequence;
 use engine::model::EntranceId;
 use engine::rules;
-use store::Writer;
+use store::{Reader, Writer};
 use uuid::Uuid;
 
 use super::encode::{EncodedCard, check_card_is_free};
@@ -20,6 +20,13 @@ use crate::{Context, Error, FrontDesk, Result};
 const CANCEL_CARD_VALIDITY: TimeDelta = TimeDelta::hours(24);
 
 impl FrontDesk {
+    /// Refuses a cancel card for `doors` as [`FrontDesk::encode_cancel_card`] would, before
+    /// any card is touched.
+    pub fn check_cancel_card(&self, context: &Context, doors: &[EntranceId]) -> Result<()> {
+        context.require(Permission::FrontDesk)?;
+        self.store.read(|r| cancel_doors(r, doors).map(|_| ()))
+    }
+
     /// Writes a cancel card for `doors`: presented at each door, it moves the lock past every
     /// card issued for it so far, without opening it. Refused (409, in the receptionist's
     /// words) while a door has a live reservation, whose cards it would lock out too.
@@ -82,14 +89,9 @@ impl FrontDesk {
     }
 }
 
-/// Takes the next sequence number of each door for a cancel card, as a reservation that is
-/// cleared at once: the numbers stay used, nothing stays live.
-fn reserve_cancel_sequences(
-    w: &Writer<'_>,
-    doors: &[EntranceId],
-    op_id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<Vec<DoorSequence>> {
+/// The doors of a cancel card, each once; refused, naming the door, when one is not a
+/// reservation door or has a live reservation, and when there are more than a card holds.
+fn cancel_doors(r: &Reader<'_>, doors: &[EntranceId]) -> Result<BTreeSet<EntranceId>> {
     if doors.is_empty() {
         return Err(Error::invalid(
             "acs_entrance_ids",
@@ -98,7 +100,7 @@ fn reserve_cancel_sequences(
     }
     let mut set = BTreeSet::new();
     for (index, door) in doors.iter().enumerate() {
-        let entrance = w.entrance(*door)?.ok_or_else(|| {
+        let entrance = r.entrance(*door)?.ok_or_else(|| {
             Error::invalid(
                 format!("acs_entrance_ids[{index}]"),
                 format!("no entrance with id {door}"),
@@ -110,10 +112,10 @@ fn reserve_cancel_sequences(
                 format!("{} has no override sequence to cancel", entrance.name),
             ));
         }
-        if let Some(live) = w.door_reservations(*door)?.first() {
+        if let Some(live) = r.door_reservations(*door)?.first() {
             return Err(Error::RoomBooked {
                 field: format!("acs_entrance_ids[{index}]"),
-                message: booked_door_words(w, &entrance.name, live)?,
+                message: booked_door_words(r, &entrance.name, live)?,
             });
         }
         set.insert(*door);
@@ -129,6 +131,18 @@ fn reserve_cancel_sequences(
             ),
         ));
     }
+    Ok(set)
+}
+
+/// Takes the next sequence number of each door for a cancel card, as a reservation that is
+/// cleared at once: the numbers stay used, nothing stays live.
+fn reserve_cancel_sequences(
+    w: &Writer<'_>,
+    doors: &[EntranceId],
+    op_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Vec<DoorSequence>> {
+    let set = cancel_doors(w, doors)?;
     let sequences: BTreeMap<EntranceId, u32> =
         rules::assign_sequences(&set, &w.last_sequences(&set)?);
     let reservation = w.insert_reservation(&format!("cancel-{op_id}"), &set, now)?;

@@ -3,6 +3,7 @@
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use super::settled;
 use crate::handlers::{Fixture, Ty, get, has_fields, id_of, post, with_query};
 
 #[tokio::test]
@@ -247,4 +248,80 @@ async fn a_thrown_deadbolt_refuses_the_guest_s_card_until_it_is_released() {
         .present_card("room-203-door", &card, "2025-05-12T09:00:00Z")
         .await;
     assert_eq!(still_open["decision"], json!("granted"), "{still_open}");
+}
+
+#[tokio::test]
+async fn a_cancel_card_closes_a_door_to_the_cards_before_it_once_its_stay_is_gone() {
+    let fx = Fixture::new().await;
+    let encoder = fx.encoder_id().await;
+    let user = fx.guest().await;
+    let body = fx.stay(
+        &user,
+        &["room-203"],
+        "2025-05-01T08:00:00Z",
+        "2025-05-03T11:00:00Z",
+        Some("stay-cancelled"),
+    );
+    let grant = fx.create(&body).await.ok("access_grant");
+    let method = grant["access_method_ids"][0].as_str().unwrap().to_owned();
+    let card = fx.encoded_card(&encoder, &method).await;
+    let used = fx
+        .present_card("room-203-door", &card, "2025-05-01T09:30:00Z")
+        .await;
+    assert_eq!(used["decision"], json!("granted"), "{used}");
+
+    let cancel = |door: &'static str| {
+        let body = json!({ "acs_encoder_id": encoder, "acs_entrance_id": fx.entrance(door) });
+        let router = &fx.router;
+        async move { post(router, "/acs/encoders/encode_cancel_card", &body).await }
+    };
+    // While the stay is live the door is refused at once, with the stay named.
+    let refused = cancel("room-203-door").await;
+    let error = refused.error(StatusCode::CONFLICT, "conflict");
+    assert!(
+        error["validation_errors"].get("acs_entrance_id").is_some(),
+        "{error}"
+    );
+    assert!(
+        error["message"].as_str().unwrap().contains("Room 203"),
+        "{error}"
+    );
+    cancel("pool-door").await.invalid_input("acs_entrance_id");
+    post(
+        &fx.router,
+        "/acs/encoders/encode_cancel_card",
+        &json!({ "acs_encoder_id": encoder }),
+    )
+    .await
+    .invalid_input("acs_entrance_id");
+
+    // The guest left with the card in a pocket: the stay goes, then the door is cancelled.
+    let deleted = post(
+        &fx.router,
+        "/access_grants/delete",
+        &json!({ "access_grant_id": id_of(&grant, "access_grant_id") }),
+    )
+    .await;
+    assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
+    let attempt = settled(
+        &fx.router,
+        cancel("room-203-door").await,
+        "ENCODE_CANCEL_CARD",
+    )
+    .await;
+    assert_eq!(attempt["status"], json!("success"), "{attempt}");
+    let cancel_card = id_of(&attempt["result"], "card_id").to_owned();
+    assert_ne!(cancel_card, card);
+    let applied = fx
+        .present_card("room-203-door", &cancel_card, "2025-05-01T10:00:00Z")
+        .await;
+    assert_eq!(
+        (applied["decision"].clone(), applied["reason"].clone()),
+        (json!("denied"), json!("cancel_applied")),
+        "{applied}"
+    );
+    let pocket = fx
+        .present_card("room-203-door", &card, "2025-05-01T10:30:00Z")
+        .await;
+    assert_eq!(pocket["reason"], json!("overridden"), "{pocket}");
 }
