@@ -52,6 +52,7 @@ macro_rules! with_commands {
             simulator_cards,
             plug_simulated_encoder,
             present_card,
+            door_privacy,
             set_privacy,
             terminals,
             revoke_terminal,

@@ -480,6 +480,18 @@ pub async fn present_card(
     state.present_card(token, entrance_id, card_id, at).await
 }
 
+/// Whether a simulated door's deadbolt is thrown.
+#[tauri::command]
+pub async fn door_privacy(
+    state: State<'_>,
+    token: String,
+    entrance_id: EntranceId,
+) -> Result<Value, WireError> {
+    state
+        .call(Some(token), DeskCall::DoorPrivacy { entrance_id })
+        .await
+}
+
 /// The guest inside throws (`on`) or releases a simulated room door's deadbolt.
 #[tauri::command]
 pub async fn set_privacy(

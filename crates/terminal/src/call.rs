@@ -151,6 +151,10 @@ pub enum DeskCall {
         image: String,
         at: Option<DateTime<Utc>>,
     },
+    /// Whether a simulated door's deadbolt is thrown.
+    DoorPrivacy {
+        entrance_id: EntranceId,
+    },
     /// The guest inside throws (`on`) or releases a simulated room door's deadbolt.
     SetPrivacy {
         entrance_id: EntranceId,
@@ -413,6 +417,7 @@ impl<S: Sessions> Answering<'_, S> {
                     at,
                 )?)
             }
+            DeskCall::DoorPrivacy { entrance_id } => json(desk.door_privacy(context, entrance_id)?),
             DeskCall::SetPrivacy {
                 entrance_id,
                 on,

@@ -167,6 +167,7 @@ export const api = {
   plugSimulatedEncoder: (token: string, plugged: boolean) => call<null>('plug_simulated_encoder', { token, plugged }),
   presentCard: (token: string, entranceId: string, cardId: string, at: string | null) =>
     call<LockDecision>('present_card', { token, entranceId, cardId, at }),
+  doorPrivacy: (token: string, entranceId: string) => call<DoorPrivacy>('door_privacy', { token, entranceId }),
   setPrivacy: (token: string, entranceId: string, on: boolean, at: string | null) =>
     call<DoorPrivacy>('set_privacy', { token, entranceId, on, at }),
 

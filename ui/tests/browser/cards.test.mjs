@@ -224,6 +224,20 @@ test('training: the guest throws the deadbolt; the card is refused until it is r
   assert.deepEqual(problems, [])
 })
 
+test('training: a door whose deadbolt was thrown before shows it thrown', async () => {
+  const room = doors['102'].acs_entrance_id
+  const { page, problems } = await ui.open(base({ door_privacy: { ok: { acs_entrance_id: room, on: true, at: '2025-03-12T22:00:00Z' } } }))
+  await signIn(page)
+  await page.getByRole('button', { name: 'Door simulator' }).click()
+  const screen = page.getByTestId('door-simulator')
+  await screen.getByLabel('Door').selectOption({ label: 'Room 102 door' })
+  const deadbolt = screen.getByTestId('deadbolt')
+  await deadbolt.filter({ hasText: 'Deadbolt: thrown from inside (privacy).' }).waitFor()
+  await deadbolt.getByRole('button', { name: 'Release the deadbolt' }).waitFor()
+  assert.ok((await calls(page, 'door_privacy')).some((c) => c.args.entranceId === room))
+  assert.deepEqual(problems, [])
+})
+
 test('training: the simulated encoder is unplugged and plugged back in from the door simulator', async () => {
   const { page, problems } = await ui.open(
     base({

@@ -391,6 +391,7 @@ export function base(overrides = {}, operator = manager) {
     terminals: { ok: [] },
     pms_link: { ok: pmsLinkOff },
     pms_link_status: { ok: null },
+    door_privacy: { ok: { acs_entrance_id: null, on: false, at: NOW } },
     ...overrides,
   }
 }

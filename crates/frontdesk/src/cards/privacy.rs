@@ -21,6 +21,24 @@ pub struct DoorPrivacy {
 }
 
 impl FrontDesk {
+    /// Whether a simulated door's deadbolt is thrown now.
+    pub fn door_privacy(&self, context: &Context, entrance_id: EntranceId) -> Result<DoorPrivacy> {
+        context.require(Permission::FrontDesk)?;
+        self.store.read(|r| {
+            r.entrance(entrance_id)?.ok_or_else(|| {
+                Error::invalid(
+                    "acs_entrance_id",
+                    format!("no entrance with id {entrance_id}"),
+                )
+            })?;
+            Ok(DoorPrivacy {
+                acs_entrance_id: entrance_id,
+                on: r.lock_state(entrance_id)?.privacy,
+                at: context.now,
+            })
+        })
+    }
+
     /// Throws (`on`) or releases the deadbolt of a simulated guest room door at `at` (now if
     /// `None`), as the guest inside would.
     pub fn set_privacy(
