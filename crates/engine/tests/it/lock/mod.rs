@@ -12,6 +12,7 @@ mod card_checks;
 mod overrides;
 mod privacy;
 mod reasons;
+mod schedules;
 mod staff;
 
 // ---------------------------------------------------------------------------------------------
