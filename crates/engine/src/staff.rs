@@ -73,7 +73,8 @@ impl ClockTime {
 
     pub fn parse(text: &str) -> Option<Self> {
         let (hours, minutes) = text.split_once(':')?;
-        if hours.len() != 2 || minutes.len() != 2 {
+        let digits = |part: &str| part.len() == 2 && part.bytes().all(|byte| byte.is_ascii_digit());
+        if !digits(hours) || !digits(minutes) {
             return None;
         }
         let hours: u16 = hours.parse().ok()?;

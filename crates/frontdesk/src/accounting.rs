@@ -15,7 +15,7 @@ use store::{AccessMethodRecord, CardRecord, GrantFilter, Reader};
 
 use crate::operators::{Operator, Permission};
 use crate::warnings::refresh_collection;
-use crate::zones::{DoorMap, lock_door};
+use crate::zones::lock_door;
 use crate::{Error, FrontDesk, Result, audit_ok, to_json};
 
 /// Why a card is no longer anyone's key.
@@ -143,23 +143,9 @@ pub(crate) fn plastics_out(
         let data = encoder::card::read(&operation.image).map_err(Error::Card)?;
         let lock_card = data.to_lock_card();
         let config = LockConfig::new(lock_card.property_id, lock_card.format_version);
-        // A staff card's zones open every door they cover, listed on the card or not.
-        let zone_doors = if data.zones.is_empty() {
-            Vec::new()
-        } else {
-            DoorMap::read(r)?.zone_doors(&data.zones)
-        };
-        let mut on_card: Vec<EntranceId> = data
-            .capable_doors
-            .iter()
-            .map(|door| door.entrance_id)
-            .chain(data.common_doors.iter().copied())
-            .collect();
-        for door in zone_doors {
-            if !on_card.contains(&door) {
-                on_card.push(door);
-            }
-        }
+        // A staff card's zones open every door they cover, listed on the card or not, and an
+        // emergency key every door.
+        let on_card = crate::zones::doors_of_card(r, &data)?;
         let mut doors = Vec::new();
         for entrance_id in on_card {
             let Some(entrance) = r.entrance(entrance_id)? else {

@@ -440,6 +440,15 @@ impl FrontDesk {
     }
 }
 
+fn level_name(level: StaffLevel) -> &'static str {
+    match level {
+        StaffLevel::Area => "area",
+        StaffLevel::Floor => "floor",
+        StaffLevel::Master => "master",
+        StaffLevel::Emergency => "emergency",
+    }
+}
+
 fn staff_grant_name(full_name: &str) -> String {
     format!("Staff: {}", full_name.trim())
 }
@@ -531,6 +540,16 @@ fn update(w: &Writer<'_>, context: &Context, change: &StaffChange) -> Result<Acc
     }
 
     if let Some(entrance_ids) = &change.acs_entrance_ids {
+        let level = before.staff_terms.as_ref().map(|terms| terms.level);
+        if let Some(level) = level.filter(|level| *level != StaffLevel::Area) {
+            return Err(Error::invalid(
+                "acs_entrance_ids",
+                format!(
+                    "the doors of a {} key come with its level; issue a new card for other doors",
+                    level_name(level)
+                ),
+            ));
+        }
         let entrances = staff_entrances(w, entrance_ids)?;
         let zoned = crate::grants::staff_zoned_doors(&DoorMap::read(w)?, &entrances)?;
         check_card_capacity(

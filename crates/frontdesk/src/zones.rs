@@ -12,6 +12,35 @@ use store::{EntranceRecord, Reader, SpaceRecord};
 
 use crate::Result;
 
+/// Every door a card may open, each once: its reservation doors, its listed doors, the
+/// doors of its zones, and every card door for an emergency key (which lists none).
+pub(crate) fn doors_of_card(
+    r: &Reader<'_>,
+    data: &encoder::card::CardData,
+) -> Result<Vec<EntranceId>> {
+    let mut doors: Vec<EntranceId> = data
+        .capable_doors
+        .iter()
+        .map(|door| door.entrance_id)
+        .chain(data.common_doors.iter().copied())
+        .collect();
+    let emergency = data.staff_level == Some(engine::lock::StaffLevel::Emergency);
+    if emergency || !data.zones.is_empty() {
+        let map = DoorMap::read(r)?;
+        let more = if emergency {
+            map.order.clone()
+        } else {
+            map.zone_doors(&data.zones)
+        };
+        for door in more {
+            if !doors.contains(&door) {
+                doors.push(door);
+            }
+        }
+    }
+    Ok(doors)
+}
+
 /// How the property's locks are programmed at `at`: the keys' property and versions, and a
 /// clock in the property's local time (staff shifts are written in it), as it reads then.
 pub(crate) fn lock_config(r: &Reader<'_>, keys: &KeyRing, at: DateTime<Utc>) -> Result<LockConfig> {

@@ -179,6 +179,31 @@ test('staff cards: an emergency key for the duty manager, and weekend nights of 
   assert.deepEqual(problems, [])
 })
 
+test('staff cards: a master key is edited by name and dates, its doors coming with it', async () => {
+  const master = hana('encoded', [hanaIssued], {
+    full_name: 'Mo Master',
+    entrance_ids: [...floor1, ...floor2, ...floor3],
+    opens: 'All guest rooms (10 rooms)',
+    staff_terms: { level: 'master' },
+  })
+  const { page, problems, screen } = await openStaff({
+    staff_access: [{ ok: [master] }, { ok: [{ ...master, full_name: 'Mo Manager' }] }],
+    update_staff_access: { ok: { ...master, full_name: 'Mo Manager' } },
+  })
+  await screen.getByTestId('staff-row').getByRole('button', { name: 'Edit' }).click()
+  const form = screen.getByTestId('staff-form')
+  await form.getByRole('heading', { name: 'Change Mo Master' }).waitFor()
+  assert.match(await form.getByTestId('staff-level-doors').textContent(), /All guest rooms \(10 rooms\): its doors come with its key/)
+  assert.equal(await form.getByLabel('Lobby').count(), 0)
+  await form.getByLabel('Name').fill('Mo Manager')
+  await form.getByRole('button', { name: 'Save changes' }).click()
+  await screen.getByTestId('staff-notice').waitFor()
+  const [change] = (await calls(page, 'update_staff_access')).map((c) => c.args.change)
+  assert.equal(change.full_name, 'Mo Manager')
+  assert.equal(change.acs_entrance_ids, null)
+  assert.deepEqual(problems, [])
+})
+
 test('staff cards: more single doors than a card carries are refused with what to do, by the doors', async () => {
   const message =
     'acs_entrance_ids: a staff card carries at most 12 single doors besides whole floors and 13 were chosen; choose whole floors (or all guest rooms) instead of single room doors, fewer doors, or make a second card for the rest.'

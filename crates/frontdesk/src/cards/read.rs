@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::station::CardStation;
 use crate::operators::Permission;
-use crate::zones::{DoorMap, lock_door};
+use crate::zones::lock_door;
 use crate::{Context, FrontDesk, Result};
 
 /// A card as read back from the encoder.
@@ -165,23 +165,13 @@ fn card_report(
 
     let lock_card = data.to_lock_card();
     let config = crate::zones::lock_config(r, &station.keys, now)?;
-    let zone_doors = if data.zones.is_empty() {
-        Vec::new()
-    } else {
-        DoorMap::read(r)?.zone_doors(&data.zones)
-    };
-    let doors = data
-        .capable_doors
-        .iter()
-        .map(|door| (door.entrance_id, Some(door.sequence)))
-        .chain(data.common_doors.iter().map(|door| (*door, None)))
-        .chain(
-            zone_doors
-                .into_iter()
-                .filter(|door| !data.common_doors.contains(door))
-                .map(|door| (door, None)),
-        );
-    for (entrance_id, sequence) in doors {
+    let doors = crate::zones::doors_of_card(r, &data)?;
+    for entrance_id in doors {
+        let sequence = data
+            .capable_doors
+            .iter()
+            .find(|door| door.entrance_id == entrance_id)
+            .map(|door| door.sequence);
         let entrance = r.entrance(entrance_id)?;
         let door = match &entrance {
             Some(entrance) => lock_door(r, entrance)?,

@@ -334,8 +334,63 @@ fn times_of_day_read_as_a_person_writes_them() {
         ClockTime::parse("24:00").map(ClockTime::minutes),
         Some(1440)
     );
-    for bad in ["8:00", "08:60", "24:01", "0800", "aa:bb", ""] {
+    for bad in [
+        "8:00", "08:60", "24:01", "0800", "aa:bb", "", "+8:30", "08:+5",
+    ] {
         assert_eq!(ClockTime::parse(bad), None, "{bad}");
     }
     assert_eq!(ClockTime::parse("07:05").unwrap().to_string(), "07:05");
+}
+
+#[test]
+fn a_lost_emergency_key_stays_in_the_warnings_and_on_the_staff_screen() {
+    let desk = Desk::new();
+    let (grant, card_id) = issued(&desk, &staff_grant(Some(StaffLevel::Emergency), &[]));
+    let lost = desk
+        .desk
+        .report_staff_card_lost(&manager(), at(FROM), grant.access_method_ids[0])
+        .unwrap();
+    assert!(lost.lost_at.is_some());
+    let warned = desk.desk.access_grant(grant.id).unwrap();
+    let messages: Vec<&str> = warned
+        .warnings
+        .iter()
+        .filter(|warning| warning.code == engine::warnings::WarningCode::CardsNotCollected)
+        .map(|warning| warning.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 1, "{:?}", warned.warnings);
+    assert!(messages[0].contains("Lobby door"), "{}", messages[0]);
+    assert!(messages[0].contains("Room 203 door"), "{}", messages[0]);
+    // Revoked with the card still out, the entry stays listed.
+    desk.desk
+        .revoke_staff_access(&manager(), at(FROM), grant.id)
+        .unwrap();
+    let listed = desk.desk.staff_access(&manager(), at(TUESDAY_10)).unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert!(present(&desk, "room-101-door", &card_id, TUESDAY_10).decision == Decision::Granted);
+}
+
+#[test]
+fn the_doors_of_a_level_key_are_not_edited_one_by_one() {
+    let desk = Desk::new();
+    let (grant, _) = issued(&desk, &staff_grant(Some(StaffLevel::Master), &[]));
+    let change = frontdesk::StaffChange {
+        access_grant_id: grant.id,
+        acs_entrance_ids: Some(vec![desk.entrance_id("lobby-door")]),
+        ..Default::default()
+    };
+    let refused = desk
+        .desk
+        .update_staff_access(&manager(), at(FROM), &change)
+        .unwrap_err()
+        .to_wire();
+    assert_eq!(
+        refused.field.as_deref(),
+        Some("acs_entrance_ids"),
+        "{refused:?}"
+    );
+    assert_eq!(
+        desk.desk.access_grant(grant.id).unwrap().entrances.len(),
+        grant.entrances.len()
+    );
 }
