@@ -336,6 +336,8 @@ impl FrontDesk {
         let mut extra_rooms = Vec::new();
         for number in &request.extra_rooms {
             match self.pms_room(number)? {
+                // The room itself, or a room named twice, is one room.
+                Some(extra) if extra == room || extra_rooms.contains(&extra) => {}
                 Some(extra) => extra_rooms.push(extra),
                 None => {
                     return Ok(PmsAnswer::refused(format!(
@@ -368,7 +370,7 @@ impl FrontDesk {
         }
         if let Some((key, _)) = &live
             && !request.extra_rooms.is_empty()
-            && self.stay_rooms(key)? != [vec![room], extra_rooms.clone()].concat()
+            && !same_rooms(&self.stay_rooms(key)?, room, &extra_rooms)
         {
             return Ok(PmsAnswer::refused(format!(
                 "Reservation {key} has other rooms than {rooms_text}: move it first"
@@ -791,6 +793,13 @@ fn stay_dates(
 /// A property-local day and time as an instant; `otherwise` for a time the clock skips.
 fn local(zone: Tz, day: NaiveDate, time: NaiveTime, otherwise: DateTime<Utc>) -> DateTime<Utc> {
     crate::stays::local_instant(zone, day, time).unwrap_or(otherwise)
+}
+
+/// Whether a stay's rooms are `room` first and `extra` in any order.
+fn same_rooms(stay: &[SpaceId], room: SpaceId, extra: &[SpaceId]) -> bool {
+    stay.first() == Some(&room)
+        && stay.len() == extra.len() + 1
+        && extra.iter().all(|other| stay[1..].contains(other))
 }
 
 fn keys_for(count: usize, room: &str) -> String {

@@ -251,6 +251,19 @@ async fn extra_rooms_are_on_the_same_key_and_override_each_rooms_guest_before() 
     assert_eq!(property.door("113", &new_key), Decision::Granted);
     assert_eq!(property.door("113", &fay), Decision::Denied);
     assert_eq!(property.door("114", &fay), Decision::Denied);
+    // The same rooms named again, the room itself in SI too: the same stay.
+    let copy = pms
+        .request(&format!(
+            "KR|KC1|KTD|RN113|SI114;113|WS1|G#6002|{}",
+            dates()
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        field(&copy, "CT"),
+        Some("1 copy for Room 113 + Room 114"),
+        "{copy}"
+    );
 
     let held = pms
         .request(&format!("KR|KC1|KTN|RN115|WS1|G#6004|{}", dates()))
@@ -318,6 +331,33 @@ async fn extra_rooms_are_on_the_same_key_and_override_each_rooms_guest_before() 
         .desk
         .stay_at(&manager(&property.desk), "6003", Utc::now());
     assert!(none.is_err(), "{none:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stay_on_connecting_rooms_moves_its_first_room_and_keeps_the_other() {
+    let property = Property::start().await;
+    let mut pms = property.pms().await;
+    let made = pms
+        .request(&format!("KR|KC1|KTN|RN117|SI118|WS1|G#6101|{}", dates()))
+        .await
+        .unwrap();
+    assert_eq!(field(&made, "AS"), Some("OK"), "{made}");
+    let moved = pms.request("KM|KC1|RN119|RO117|WS1|G#6101|").await.unwrap();
+    assert_eq!(field(&moved, "AS"), Some("OK"), "{moved}");
+    let key = field(&moved, "$2").unwrap().to_owned();
+    assert_eq!(property.door("119", &key), Decision::Granted);
+    assert_eq!(property.door("118", &key), Decision::Granted);
+    assert_eq!(property.door("117", &key), Decision::Denied);
+    // The PMS still names the stay by its rooms.
+    let copy = pms
+        .request(&format!("KR|KC1|KTD|RN119|SI118|WS1|G#6101|{}", dates()))
+        .await
+        .unwrap();
+    assert_eq!(
+        field(&copy, "CT"),
+        Some("1 copy for Room 119 + Room 118"),
+        "{copy}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,7 +7,7 @@ use store::Reader;
 
 use super::detail::{
     OutstandingCard, StayDetail, envelope, guest_names, outstanding_cards, stay_detail,
-    stay_grants, stay_room,
+    stay_grants, stay_room, stay_rooms,
 };
 use super::overlap::{Placing, guard_room};
 use crate::grants::{create, delete};
@@ -105,6 +105,15 @@ impl FrontDesk {
                     .flat_map(|grant| grant.space_ids.clone())
                     .chain(from_room)
                     .collect();
+                // A stay on connecting rooms keeps the others: only its first room moves.
+                let mut spaces = vec![target.id];
+                let mut extra_doors = Vec::new();
+                for room in stay_rooms(w, &grants)?.into_iter().skip(1) {
+                    if let Some(extra) = w.space(room)? {
+                        spaces.push(extra.id);
+                        extra_doors.extend(extra.entrance_ids);
+                    }
+                }
                 // What each guest holds now, read before the deletes revoke it.
                 let mut remade = Vec::new();
                 for grant in &grants {
@@ -124,11 +133,12 @@ impl FrontDesk {
                         .map(|entrance| entrance.entrance_id)
                         .collect();
                     let mut entrances = target.entrance_ids.clone();
+                    entrances.extend(&extra_doors);
                     entrances.extend(common);
                     let recreated = CreateAccessGrant {
                         user_identity_id: Some(grant.user_identity_id),
                         acs_entrance_ids: entrances,
-                        space_ids: vec![target.id],
+                        space_ids: spaces.clone(),
                         // The stay keeps its dates: only its room changes.
                         starts_at: Some(grant.starts_at),
                         ends_at: Some(grant.ends_at),
