@@ -629,6 +629,14 @@ test('a guest checked in for tomorrow is on the timeline, arriving soon, and fou
 
     await click(session, byTestId('view-today'))
     await waitFor(session, byTestId('arriving-guest'), { text: 'Tia Morrow — Room 101' })
+    // Her card was made at check-in: the keys before arrival have nothing left to make.
+    await click(session, byTestId('keys-ahead-open'))
+    const ahead = await waitFor(session, byTestId('keys-ahead'))
+    await waitFor(session, byTestId('keys-ahead-list'), { scope: ahead, text: 'Tia Morrow' })
+    assert.match(await (await waitFor(session, byTestId('keys-ahead-list'), { scope: ahead })).getText(), /Room 101.*All made/s)
+    await waitFor(session, byButton('Every card is made'), { scope: ahead })
+    await click(session, byButton('Close'), { scope: ahead })
+    await waitGone(session, By.css('dialog[open]'))
     // Room 101 is vacant today; its tile names who comes tomorrow.
     const tile = await waitFor(session, room('101'))
     await waitFor(session, byTestId('next-arrival'), { scope: tile, text: 'Next: Tia Morrow, tomorrow' })

@@ -70,8 +70,10 @@ test('the board is one tab stop, and the arrow keys move between rooms and floor
   const focused = () => page.evaluate(() => document.activeElement?.closest('.tile')?.querySelector('.room')?.dataset.room)
   await page.keyboard.press('Tab') // the filter
   await page.keyboard.press('Tab') // Refresh
-  // The guests arriving soon (Dee today, Eva on Friday), each a link to the stay.
+  // "Make keys before arrival…", then the guests arriving soon (Dee today, Eva on Friday),
+  // each a link to the stay.
   await page.getByTestId('arriving-guest').nth(1).waitFor()
+  await page.keyboard.press('Tab')
   await page.keyboard.press('Tab')
   await page.keyboard.press('Tab')
   await page.keyboard.press('Tab') // the board

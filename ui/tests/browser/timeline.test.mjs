@@ -6,7 +6,21 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { startUi } from './harness.mjs'
-import { anaStay, base, bigBoard, bigTimeline, calls, cardOut, checkInOptions, id, signIn } from './fixtures.mjs'
+import {
+  NOW,
+  anaStay,
+  base,
+  bigBoard,
+  bigTimeline,
+  calls,
+  cardOut,
+  cardRecord,
+  checkInOptions,
+  encodeReply,
+  guest,
+  id,
+  signIn,
+} from './fixtures.mjs'
 
 let ui
 before(async () => {
@@ -246,6 +260,48 @@ test('the search also finds stays beyond today, and opens them', async () => {
   assert.deepEqual(
     (await calls(page, 'past_stay')).map((c) => c.args.reservationKey),
     ['stay-eve'],
+  )
+  assert.deepEqual(problems, [])
+})
+
+test('keys before arrival: the coming days’ cards are made one after another, for their envelopes', async () => {
+  const evaCard = cardRecord('eva-1')
+  const ruiCard = cardRecord('rui-1')
+  const eva = (cards) => ({
+    reservation_key: 'stay-eva',
+    space_id: id('space-201'),
+    room_name: 'Room 201',
+    starts_at: '2025-03-14T15:00:00Z',
+    ends_at: '2025-03-16T11:00:00Z',
+    guests: [guest('Eva Lopes', [cards[0]]), guest('Rui Lopes', [cards[1]])],
+  })
+  const made = [evaCard, ruiCard].map((card, index) => ({ ...card, issued_at: NOW, card_id: `E-${index + 1}` }))
+  const { page, problems } = await ui.open(
+    base({
+      stay: [{ ok: eva([evaCard, ruiCard]) }, { ok: eva(made) }],
+      encode_cards: encodeReply([evaCard, ruiCard]),
+    }),
+  )
+  await signIn(page)
+  await page.getByTestId('arriving-soon').getByTestId('keys-ahead-open').click()
+  const dialog = page.getByTestId('keys-ahead')
+  const row = dialog.getByTestId('keys-ahead-list').locator('tbody tr')
+  await row.first().waitFor()
+  assert.deepEqual(await row.first().locator('td').allTextContents(), ['Eva Lopes, Rui Lopes', 'Room 201', '14 Mar 2025, 15:00', '2'])
+  await dialog.getByRole('button', { name: 'Make 2 cards' }).click()
+  await dialog.getByTestId('encode-done').waitFor()
+  await dialog.getByRole('button', { name: 'Done' }).click()
+  await dialog.getByTestId('keys-ahead-done').filter({ hasText: '2 cards made.' }).waitFor()
+  await dialog.getByRole('button', { name: 'Every card is made' }).waitFor()
+  assert.match(await row.first().textContent(), /All made/)
+  // Only the later days' arrivals: Dee Park arrives today and is not asked for.
+  assert.deepEqual(
+    (await calls(page, 'stay')).map((c) => c.args.reservationKey),
+    ['stay-eva', 'stay-eva'],
+  )
+  assert.deepEqual(
+    (await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds),
+    [[evaCard.id, ruiCard.id]],
   )
   assert.deepEqual(problems, [])
 })
