@@ -172,18 +172,17 @@ pub(crate) fn create(
     let emergency = terms
         .as_ref()
         .is_some_and(|terms| terms.level == StaffLevel::Emergency);
-    let zoned = match &map {
-        Some(_) if emergency => entrances.iter().map(|entrance| entrance.id).collect(),
+    let (zones, zoned) = match &map {
+        Some(_) if emergency => (
+            Vec::new(),
+            entrances.iter().map(|entrance| entrance.id).collect(),
+        ),
         Some(map) => staff_zoned_doors(map, &entrances)?,
-        None => BTreeSet::new(),
+        None => (Vec::new(), BTreeSet::new()),
     };
-    if let Some(map) = &map {
-        let ids: Vec<EntranceId> = entrances.iter().map(|entrance| entrance.id).collect();
-        let (zones, _) = map.zone_plan(&ids);
-        // A card that opens every guest room is a master key, whatever it was asked as.
-        if emergency || zones.contains(&StaffZone::AllGuestRooms) {
-            context.require(Permission::Manage)?;
-        }
+    // A card that opens every guest room is a master key, whatever it was asked as.
+    if emergency || zones.contains(&StaffZone::AllGuestRooms) {
+        context.require(Permission::Manage)?;
     }
     check_card_capacity(
         user.kind,
@@ -296,12 +295,14 @@ fn level_doors(map: &crate::zones::DoorMap, terms: &StaffTerms) -> Result<Vec<En
     Ok(match terms.level {
         StaffLevel::Area => Vec::new(),
         StaffLevel::Emergency => map.order.clone(),
-        StaffLevel::Master => map
-            .order
-            .iter()
-            .copied()
-            .filter(|door| map.all_guest_room_doors().contains(door))
-            .collect(),
+        StaffLevel::Master => {
+            let rooms = map.all_guest_room_doors();
+            map.order
+                .iter()
+                .copied()
+                .filter(|door| rooms.contains(door))
+                .collect()
+        }
         StaffLevel::Floor => {
             let mut doors = Vec::new();
             for (index, floor) in terms.floors.iter().enumerate() {
@@ -327,12 +328,13 @@ fn level_doors(map: &crate::zones::DoorMap, terms: &StaffTerms) -> Result<Vec<En
     })
 }
 
-/// The doors of `entrances` a staff card carries in its zones (whole floors, or all guest
-/// rooms) rather than one by one. Refuses more zones than a card has room for.
+/// The zones a staff card carries for `entrances` (whole floors, or all guest rooms), and
+/// the doors it carries in them rather than one by one. Refuses more zones than a card has
+/// room for.
 pub(crate) fn staff_zoned_doors(
     map: &crate::zones::DoorMap,
     entrances: &[EntranceFacts],
-) -> Result<BTreeSet<EntranceId>> {
+) -> Result<(Vec<StaffZone>, BTreeSet<EntranceId>)> {
     let ids: Vec<EntranceId> = entrances.iter().map(|entrance| entrance.id).collect();
     let (zones, singles) = map.zone_plan(&ids);
     if zones.len() > MAX_ZONES {
@@ -345,10 +347,11 @@ pub(crate) fn staff_zoned_doors(
             ),
         ));
     }
-    Ok(ids
+    let zoned = ids
         .into_iter()
         .filter(|id| map.places.contains_key(id) && !singles.contains(id))
-        .collect())
+        .collect();
+    Ok((zones, zoned))
 }
 
 /// Refuses a grant whose card could not be written: a card image has room for so many

@@ -551,7 +551,7 @@ fn update(w: &Writer<'_>, context: &Context, change: &StaffChange) -> Result<Acc
             ));
         }
         let entrances = staff_entrances(w, entrance_ids)?;
-        let zoned = crate::grants::staff_zoned_doors(&DoorMap::read(w)?, &entrances)?;
+        let (_, zoned) = crate::grants::staff_zoned_doors(&DoorMap::read(w)?, &entrances)?;
         check_card_capacity(
             UserKind::Staff,
             &entrances,
