@@ -82,6 +82,9 @@ pub struct AccessGrant {
     pub floors: Vec<i32>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub schedule: Vec<engine::staff::ScheduleWindow>,
+    /// Ours: its cards open each of its doors once.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub one_shot: bool,
 }
 
 impl AccessGrant {
@@ -156,6 +159,7 @@ impl AccessGrant {
                 .as_ref()
                 .map(|terms| terms.schedule.clone())
                 .unwrap_or_default(),
+            one_shot: grant.one_shot,
         }
     }
 }

@@ -222,6 +222,8 @@ struct CreateGrantParams {
     floors: Vec<i32>,
     #[serde(default)]
     schedule: Vec<ScheduleWindow>,
+    #[serde(default)]
+    one_shot: bool,
 }
 
 async fn create_access_grant(
@@ -243,6 +245,7 @@ async fn create_access_grant(
         staff_level: params.staff_level,
         floors: params.floors,
         schedule: params.schedule,
+        one_shot: params.one_shot,
     };
     let grant = call(&state, move |desk, context| {
         let grant = desk.create_access_grant(context, &request)?;

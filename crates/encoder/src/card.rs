@@ -12,7 +12,7 @@
 //! | ---: | ---: | --- |
 //! | 0 | 4 | magic `b"FDK1"` |
 //! | 4 | 1 | format version ([`FORMAT_VERSION`]) |
-//! | 5 | 1 | kind: guest 1, staff 2, cancel 3 |
+//! | 5 | 1 | kind: guest 1, staff 2, cancel 3; one-shot 4, lock-out 5, lift 6 (version 4 on) |
 //! | 6 | 2 | flags (u16) |
 //! | 8 | 4 | key epoch (u32) |
 //! | 12 | 16 | property id |
@@ -41,7 +41,9 @@
 //! | 496 | 16 | MAC |
 //!
 //! Staff cards list their doors as common doors, and may carry zones (only they do, so a
-//! card with zones has no capable doors), a level and shifts. Version 1 images, which have no
+//! card with zones has no capable doors), a level and shifts. A one-shot card lists its doors
+//! as capable doors, each with its one-shot number; lock-out and lift cards list theirs as
+//! common doors. Version 1 images, which have no
 //! zone field, still read, as cards without zones; version 1 and 2 staff cards read with the
 //! level their zones make (all guest rooms: master; floors: floor; none: area) and their one
 //! shift. Times are kept in whole seconds: [`seal`] drops sub-second parts.
@@ -60,8 +62,8 @@ use crate::uid::{CardUid, MAX_UID_LEN};
 /// The size of every card image.
 pub const IMAGE_LEN: usize = 512;
 /// The image layout this crate writes (version 2: staff zones; version 3: staff levels and
-/// shifts).
-pub const FORMAT_VERSION: u8 = 3;
+/// shifts; version 4: one-shot, lock-out and lift cards).
+pub const FORMAT_VERSION: u8 = 4;
 /// The oldest layout this crate (and a lock it programs) still reads.
 pub const OLDEST_FORMAT_VERSION: u8 = 1;
 /// The most reservation-capable doors (with a sequence) a card carries.
@@ -119,6 +121,12 @@ pub enum CardKind {
     Staff,
     /// Moves its doors' sequences up without opening them.
     Cancel,
+    /// Opens each of its doors once.
+    OneShot,
+    /// Makes its doors refuse guest cards until lifted, without opening them.
+    LockOut,
+    /// Lifts its doors' lock-out, without opening them.
+    LockOutLift,
 }
 
 impl CardKind {
@@ -127,23 +135,41 @@ impl CardKind {
             Self::Guest => 1,
             Self::Staff => 2,
             Self::Cancel => 3,
+            Self::OneShot => 4,
+            Self::LockOut => 5,
+            Self::LockOutLift => 6,
         }
     }
 
-    pub fn from_byte(byte: u8) -> Option<Self> {
-        match byte {
-            1 => Some(Self::Guest),
-            2 => Some(Self::Staff),
-            3 => Some(Self::Cancel),
-            _ => None,
+    /// The kind of `byte` in an image of format `version`: kinds newer than the image's
+    /// format are unknown to it.
+    pub fn from_byte(byte: u8, version: u8) -> Option<Self> {
+        let kind = match byte {
+            1 => Self::Guest,
+            2 => Self::Staff,
+            3 => Self::Cancel,
+            4 => Self::OneShot,
+            5 => Self::LockOut,
+            6 => Self::LockOutLift,
+            _ => return None,
+        };
+        (version >= kind.since_version()).then_some(kind)
+    }
+
+    /// The first format version with this kind.
+    fn since_version(self) -> u8 {
+        match self {
+            Self::Guest | Self::Staff | Self::Cancel => 1,
+            Self::OneShot | Self::LockOut | Self::LockOutLift => 4,
         }
     }
 
-    /// The master key the card's MAC key is derived from.
+    /// The master key the card's MAC key is derived from: lock-out cards are made by
+    /// managers, under the staff key.
     pub fn key_purpose(self) -> KeyPurpose {
         match self {
-            Self::Guest | Self::Cancel => KeyPurpose::Guest,
-            Self::Staff => KeyPurpose::Staff,
+            Self::Guest | Self::Cancel | Self::OneShot => KeyPurpose::Guest,
+            Self::Staff | Self::LockOut | Self::LockOutLift => KeyPurpose::Staff,
         }
     }
 }
@@ -152,8 +178,9 @@ impl CardKind {
 ///
 /// Which fields a kind may use: a guest card has no level, no shift and no zones; a staff card
 /// has a level, no reservation and no capable doors (its doors are `common_doors` and `zones`);
-/// a cancel card has no level, no shift, no common doors and no zones, and at least one capable
-/// door.
+/// a cancel or one-shot card has no level, no shift, no common doors, no zones and no
+/// reservation, and at least one capable door (a one-shot card's numbers are its one-shot
+/// numbers); a lock-out or lift card has only common doors, at least one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardData {
     pub property_id: Uuid,
@@ -199,6 +226,13 @@ impl CardData {
             },
             CardKind::Cancel => CardContent::Cancel {
                 doors: self.capable_doors.clone(),
+            },
+            CardKind::OneShot => CardContent::OneShot {
+                doors: self.capable_doors.clone(),
+            },
+            CardKind::LockOut | CardKind::LockOutLift => CardContent::LockOut {
+                doors: self.common_doors.clone(),
+                lift: self.kind == CardKind::LockOutLift,
             },
         };
         Card {
@@ -290,11 +324,25 @@ impl CardData {
                     return Err(CardError::Malformed("staff_level"));
                 }
             }
-            CardKind::Cancel => {
+            CardKind::Cancel | CardKind::OneShot => {
                 if self.capable_doors.is_empty() {
                     return Err(CardError::Malformed("capable_doors"));
                 }
                 if !self.common_doors.is_empty() {
+                    return Err(CardError::Malformed("common_doors"));
+                }
+                if self.kind == CardKind::OneShot && self.reservation_id.is_some() {
+                    return Err(CardError::Malformed("reservation_id"));
+                }
+            }
+            CardKind::LockOut | CardKind::LockOutLift => {
+                if self.reservation_id.is_some() {
+                    return Err(CardError::Malformed("reservation_id"));
+                }
+                if !self.capable_doors.is_empty() {
+                    return Err(CardError::Malformed("capable_doors"));
+                }
+                if self.common_doors.is_empty() {
                     return Err(CardError::Malformed("common_doors"));
                 }
             }
@@ -438,7 +486,7 @@ pub fn read(image: &[u8]) -> Result<CardData, CardError> {
         return Err(CardError::UnsupportedVersion(version));
     }
     let kind_byte = reader.u8();
-    let kind = CardKind::from_byte(kind_byte).ok_or(CardError::UnknownKind(kind_byte))?;
+    let kind = CardKind::from_byte(kind_byte, version).ok_or(CardError::UnknownKind(kind_byte))?;
     let flags = reader.u16();
     let key_epoch = reader.u32();
     let property_id = reader.uuid();

@@ -115,6 +115,14 @@ pub struct LockState {
     /// The deadbolt is thrown from inside: only an emergency key opens.
     #[serde(default)]
     pub privacy: bool,
+    /// The highest one-shot number accepted: a one-shot card opens once, and never after a
+    /// newer one-shot card was used here. A track of its own, apart from the guests'.
+    #[serde(default)]
+    pub one_shot_sequence: u32,
+    /// A lock-out card was used here: guest cards (the current guest's included) are
+    /// refused until a lift card, or a newer guest's card, is used.
+    #[serde(default)]
+    pub locked_out: bool,
 }
 
 /// One override-capable door on a card with the reservation's sequence number for it.
@@ -154,6 +162,11 @@ pub enum CardContent {
     },
     /// Moves the listed doors' sequences up without opening them.
     Cancel { doors: Vec<DoorSequence> },
+    /// Opens each listed door once: `sequence` is the card's one-shot number there.
+    OneShot { doors: Vec<DoorSequence> },
+    /// Locks the listed doors out (`lift: false`) or lifts their lock-out (`lift: true`),
+    /// without opening them.
+    LockOut { doors: Vec<EntranceId>, lift: bool },
 }
 
 /// A card as a lock reads it, after its MAC was checked.
@@ -203,6 +216,20 @@ pub enum Reason {
         card: u32,
         lock: u32,
     },
+    /// A one-shot card's one opening: the door refuses it from now on.
+    OneShotUsed,
+    /// A one-shot card already used here, or older than one that was.
+    OneShotSpent {
+        card: u32,
+        lock: u32,
+    },
+    /// A lock-out card: the door now refuses guest cards; it stays shut.
+    LockedOut,
+    /// A lift card: the door takes guest cards again; it stays shut.
+    LockOutLifted,
+    /// The door is locked out: guest cards are refused until a lift card or a newer guest's
+    /// card is used.
+    DoorLockedOut,
     WrongProperty,
     UnknownFormat {
         version: u8,
@@ -254,6 +281,23 @@ impl Reason {
             ),
             Self::CancelStale { card, lock } => {
                 format!("cancel card already superseded (card {card}, door at {lock})")
+            }
+            Self::OneShotUsed => {
+                "one-shot key: opens this once; the door refuses it from now".into()
+            }
+            Self::OneShotSpent { card, lock } => {
+                format!("one-shot key already used here (card {card}, door at one-shot {lock})")
+            }
+            Self::LockedOut => {
+                "lock-out card: the door now refuses guest cards until a lift card or the next \
+                 guest's card is used"
+                    .into()
+            }
+            Self::LockOutLifted => "lift card: the door takes guest cards again".into(),
+            Self::DoorLockedOut => {
+                "the room is locked out: guest cards are refused until a lift card or the next \
+                 guest's card is used"
+                    .into()
             }
             Self::WrongProperty => "card belongs to another property".into(),
             Self::UnknownFormat { version } => format!("unknown card format version {version}"),
@@ -394,6 +438,48 @@ pub fn judge(
                 },
             },
         },
+        CardContent::OneShot { doors } => match door_sequence(doors) {
+            None => deny(Reason::DoorNotOnCard),
+            Some(_) if state.privacy => deny(Reason::PrivacyOn),
+            Some(_) if state.locked_out => deny(Reason::DoorLockedOut),
+            Some(card_sequence) if card_sequence <= state.one_shot_sequence => {
+                deny(Reason::OneShotSpent {
+                    card: card_sequence,
+                    lock: state.one_shot_sequence,
+                })
+            }
+            Some(card_sequence) if card_sequence - state.one_shot_sequence > config.look_ahead => {
+                deny(Reason::SequenceTooFarAhead {
+                    card: card_sequence,
+                    lock: state.one_shot_sequence,
+                })
+            }
+            Some(card_sequence) => grant(
+                Reason::OneShotUsed,
+                LockState {
+                    one_shot_sequence: card_sequence,
+                    ..state
+                },
+            ),
+        },
+        CardContent::LockOut { doors, lift } => {
+            if !door.can_belong_to_reservation || !doors.contains(&door.entrance_id) {
+                deny(Reason::DoorNotOnCard)
+            } else {
+                Judgement {
+                    decision: Decision::Denied,
+                    reason: if *lift {
+                        Reason::LockOutLifted
+                    } else {
+                        Reason::LockedOut
+                    },
+                    state: LockState {
+                        locked_out: !lift,
+                        ..state
+                    },
+                }
+            }
+        }
         CardContent::Guest {
             capable_doors,
             common_doors,
@@ -423,6 +509,8 @@ pub fn judge(
                     card: card_sequence,
                     lock: lock_sequence,
                 })
+            } else if card_sequence == lock_sequence && state.locked_out {
+                deny(Reason::DoorLockedOut)
             } else if card_sequence == lock_sequence {
                 grant(Reason::Joined, state)
             } else if card_sequence - lock_sequence > config.look_ahead {
@@ -436,9 +524,11 @@ pub fn judge(
                         from: lock_sequence,
                         to: card_sequence,
                     },
+                    // The next guest's first card lifts a lock-out.
                     LockState {
                         guest_sequence: card_sequence,
                         overridden_at: Some(now),
+                        locked_out: false,
                         ..state
                     },
                 )
@@ -468,8 +558,9 @@ fn in_shift(shift: &Shift, local: DateTime<FixedOffset>) -> bool {
 pub enum StillOpens {
     /// Until the card's end (a common door, a staff card).
     CardEnd { at: DateTime<Utc> },
-    /// Until a newer reservation's card or a cancel card is used at the door, and no later
-    /// than the card's end.
+    /// Until a newer reservation's card or a cancel card is used at the door (a one-shot
+    /// card: until it, or a newer one-shot card, is used there), and no later than the
+    /// card's end.
     NewerCard { at_latest: DateTime<Utc> },
 }
 
@@ -486,9 +577,9 @@ impl StillOpens {
 /// Whether `door`, remembering `state`, may still accept `card` at `now` or later, and until
 /// when. `None` once the lock will refuse it for good: moved past it, the card's end passed,
 /// not a door of the card, or a card the lock cannot accept at all. A card refused only for
-/// now (not valid yet, outside its shift, behind a thrown deadbolt, or further ahead than the
-/// look-ahead window, which newer cards used at the door can close) still counts: it can open
-/// the door later.
+/// now (not valid yet, outside its shift, behind a thrown deadbolt, at a locked-out door, or
+/// further ahead than the look-ahead window, which newer cards used at the door can close)
+/// still counts: it can open the door later.
 pub fn still_opens(
     config: &LockConfig,
     door: Door,
@@ -509,12 +600,14 @@ pub fn still_opens(
                 | Reason::SequenceTooFarAhead { .. }
                 | Reason::OutsideShift
                 | Reason::PrivacyOn
+                | Reason::DoorLockedOut
         );
     if !may_open {
         return None;
     }
-    let overridable =
-        door.can_belong_to_reservation && matches!(card.content, CardContent::Guest { .. });
+    // A one-shot card stops at its use, or at a newer one-shot card's.
+    let overridable = matches!(card.content, CardContent::OneShot { .. })
+        || (door.can_belong_to_reservation && matches!(card.content, CardContent::Guest { .. }));
     Some(if overridable {
         StillOpens::NewerCard { at_latest: end }
     } else {

@@ -26,6 +26,9 @@ pub struct CreateGrant<'a> {
     pub requested: &'a [RequestedAccessMethod],
     pub reservation_key: Option<&'a str>,
     pub name: Option<&'a str>,
+    /// Its cards open each door once, on one-shot numbers of their own: they take no part
+    /// in override, so they need no reservation.
+    pub one_shot: bool,
 }
 
 /// The reservation a key names while it has live grants.
@@ -97,7 +100,11 @@ pub fn check_create(
         let card_on_capable_door = request.entrances.iter().any(|entrance| {
             entrance.can_belong_to_reservation && entrance.modes.contains(&AccessMode::Card)
         });
-        if request.user_kind != UserKind::Staff && wants_card && card_on_capable_door {
+        if request.user_kind != UserKind::Staff
+            && !request.one_shot
+            && wants_card
+            && card_on_capable_door
+        {
             return Err(RuleError::ReservationKeyRequiredForGuestCards);
         }
         return Ok(Placement::Standard);

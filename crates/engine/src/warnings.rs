@@ -302,8 +302,7 @@ pub fn door_warnings(
             .map(|(_, sequence)| sequence.saturating_sub(1))
             .min()
             .unwrap_or(0),
-        overridden_at: None,
-        privacy: false,
+        ..LockState::default()
     };
     // What the lock is known to remember holds from when it moved there: stays that start
     // from then on meet it.

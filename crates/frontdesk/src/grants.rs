@@ -51,6 +51,9 @@ pub struct CreateAccessGrant {
     /// When a staff card works; always when empty.
     #[serde(default)]
     pub schedule: Vec<ScheduleWindow>,
+    /// Its cards open each of its doors once (a viewing, a contractor's one visit).
+    #[serde(default)]
+    pub one_shot: bool,
 }
 
 /// A change of an access grant's times or name; what is `None` stays.
@@ -142,6 +145,9 @@ pub(crate) fn create(
     // As in Seam: no start is now, and no end is an open-ended grant.
     let starts_at = request.starts_at.unwrap_or(now);
     let terms = staff_terms(user.kind, request)?;
+    if request.one_shot {
+        check_one_shot(request)?;
+    }
     let map = if user.kind == UserKind::Staff {
         Some(crate::zones::DoorMap::read(w)?)
     } else {
@@ -165,6 +171,7 @@ pub(crate) fn create(
         requested: &request.requested_access_methods,
         reservation_key: key,
         name: request.name.as_deref(),
+        one_shot: request.one_shot,
     };
     let placement = rules::check_create(&check, live.as_ref(), now)?;
     // A staff card carries whole floors (or all guest rooms) as zones, not door by door; an
@@ -184,13 +191,17 @@ pub(crate) fn create(
     if emergency || zones.contains(&StaffZone::AllGuestRooms) {
         context.require(Permission::Manage)?;
     }
-    check_card_capacity(
-        user.kind,
-        &entrances,
-        &zoned,
-        &placement,
-        &request.requested_access_methods,
-    )?;
+    if request.one_shot {
+        check_one_shot_capacity(&entrances)?;
+    } else {
+        check_card_capacity(
+            user.kind,
+            &entrances,
+            &zoned,
+            &placement,
+            &request.requested_access_methods,
+        )?;
+    }
 
     // The reservation's doors this grant has, with their numbers: none yet on a new
     // reservation, whose numbers come with its first encoded cards.
@@ -249,6 +260,7 @@ pub(crate) fn create(
             .collect(),
         access_methods,
         staff_terms: terms,
+        one_shot: request.one_shot,
     };
     let mut created = w.insert_grant(&grant, now)?;
     refresh_doors(w, &sequences.keys().copied().collect(), now)?;
@@ -259,6 +271,54 @@ pub(crate) fn create(
         now,
     )?;
     Ok(created)
+}
+
+/// Refuses what a one-shot key cannot be: part of a stay (whose next cards would override
+/// it), a staff level or shift, or anything but a card.
+fn check_one_shot(request: &CreateAccessGrant) -> Result<()> {
+    let message = if request.reservation_key.is_some() {
+        "a one-shot key belongs to no stay: leave out reservation_key"
+    } else if request.staff_level.is_some() || !request.floors.is_empty() {
+        "a one-shot key lists its doors: leave out staff_level and floors"
+    } else if !request.schedule.is_empty() {
+        "a one-shot key opens once, whenever it is used in its dates: leave out schedule"
+    } else if request.requested_access_methods.is_empty()
+        || request
+            .requested_access_methods
+            .iter()
+            .any(|method| method.mode != AccessMode::Card)
+    {
+        "a one-shot key is a card: request card access methods only"
+    } else {
+        return Ok(());
+    };
+    Err(Error::invalid("one_shot", message))
+}
+
+/// Refuses a one-shot grant with more doors than its card numbers.
+fn check_one_shot_capacity(entrances: &[EntranceFacts]) -> Result<()> {
+    let on_card = entrances
+        .iter()
+        .filter(|entrance| {
+            entrance.system_kind.is_override_based() && entrance.modes.contains(&AccessMode::Card)
+        })
+        .count();
+    if on_card == 0 {
+        return Err(Error::invalid(
+            "acs_entrance_ids",
+            "a one-shot key needs a door that opens with a card written at this desk",
+        ));
+    }
+    if on_card > MAX_CAPABLE_DOORS {
+        return Err(Error::invalid(
+            "acs_entrance_ids",
+            format!(
+                "a one-shot card carries at most {MAX_CAPABLE_DOORS} doors and {on_card} were \
+                 chosen; choose fewer doors"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A staff grant's level and schedule as asked; `None` when none was given. Refused for a

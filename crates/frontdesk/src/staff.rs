@@ -38,6 +38,8 @@ pub struct StaffAccess {
     pub opens: String,
     /// Its level and schedule, when it was given them (chosen doors at any time otherwise).
     pub staff_terms: Option<StaffTerms>,
+    /// Its card opens each door once.
+    pub one_shot: bool,
     pub starts_at: DateTime<Utc>,
     /// `null` when open-ended.
     #[serde(serialize_with = "engine::model::serialize_end")]
@@ -64,6 +66,9 @@ pub enum StaffCardsState {
     Lost,
     /// The entry was revoked and a card of it is not back yet.
     Revoked,
+    /// A one-shot key whose card the locks took at every door it lists: it opens nothing
+    /// more.
+    Used,
 }
 
 /// What a staff card can open, as the staff screen offers it. Only doors that open with a
@@ -179,6 +184,27 @@ impl FrontDesk {
         })
     }
 
+    /// A one-shot key on the chosen doors: its card opens each of them once, within `frame`
+    /// (a viewing, a contractor's one visit).
+    pub fn issue_one_shot_key(
+        &self,
+        operator: &Operator,
+        now: DateTime<Utc>,
+        full_name: &str,
+        entrance_ids: &[EntranceId],
+        frame: TimeFrame,
+    ) -> Result<AccessGrantRecord> {
+        self.staff_key(
+            operator,
+            now,
+            full_name,
+            entrance_ids,
+            frame,
+            &StaffTerms::default(),
+            true,
+        )
+    }
+
     /// A staff card on the chosen doors that works at any time: see
     /// [`FrontDesk::issue_staff_key`].
     pub fn issue_staff_access(
@@ -211,12 +237,27 @@ impl FrontDesk {
         frame: TimeFrame,
         terms: &StaffTerms,
     ) -> Result<AccessGrantRecord> {
+        self.staff_key(operator, now, full_name, entrance_ids, frame, terms, false)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn staff_key(
+        &self,
+        operator: &Operator,
+        now: DateTime<Utc>,
+        full_name: &str,
+        entrance_ids: &[EntranceId],
+        frame: TimeFrame,
+        terms: &StaffTerms,
+        one_shot: bool,
+    ) -> Result<AccessGrantRecord> {
         let context = operator.context(now);
         let request = serde_json::json!({
             "acs_entrance_ids": entrance_ids,
             "starts_at": frame.starts_at,
             "ends_at": frame.ends_at,
             "staff_terms": terms,
+            "one_shot": one_shot,
         });
         // Chosen doors at any time are what every staff card was before levels.
         let given = (*terms != StaffTerms::default()).then_some(terms);
@@ -256,6 +297,7 @@ impl FrontDesk {
                         schedule: given
                             .map(|terms| terms.schedule.clone())
                             .unwrap_or_default(),
+                        one_shot,
                         ..Default::default()
                     },
                 )
@@ -493,13 +535,44 @@ fn staff_view(
             map.describe(&entrance_ids)
         },
         staff_terms: grant.staff_terms.clone(),
+        one_shot: grant.one_shot,
         entrance_ids,
         starts_at: grant.starts_at,
         ends_at: grant.ends_at,
         revoked_at: grant.deleted_at,
-        cards_state: cards_state(grant, &cards),
+        cards_state: if grant.one_shot && grant.is_live() && one_shot_used(r, &cards)? {
+            StaffCardsState::Used
+        } else {
+            cards_state(grant, &cards)
+        },
         cards: cards.into_iter().map(CardView::from).collect(),
     })
+}
+
+/// Whether a one-shot key's working cards were all taken at every door they list, as the
+/// simulated locks remember.
+fn one_shot_used(r: &Reader<'_>, cards: &[AccessMethodRecord]) -> Result<bool> {
+    let mut any = false;
+    for method in cards.iter().filter(|card| card.revoked_at.is_none()) {
+        let Some(card) = r
+            .cards_of_method(method.id)?
+            .into_iter()
+            .find(|card| card.superseded_at.is_none())
+        else {
+            return Ok(false);
+        };
+        let Some(operation) = r.encode_operation(card.op_id)? else {
+            return Ok(false);
+        };
+        let data = encoder::card::read(&operation.image).map_err(Error::Card)?;
+        for door in &data.capable_doors {
+            if r.lock_state(door.entrance_id)?.one_shot_sequence < door.sequence {
+                return Ok(false);
+            }
+        }
+        any = true;
+    }
+    Ok(any)
 }
 
 fn cards_state(grant: &AccessGrantRecord, cards: &[AccessMethodRecord]) -> StaffCardsState {

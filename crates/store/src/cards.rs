@@ -20,6 +20,9 @@ pub enum CardPurpose {
     Guest,
     Staff,
     Cancel,
+    OneShot,
+    LockOut,
+    LockOutLift,
 }
 
 impl CardPurpose {
@@ -28,6 +31,9 @@ impl CardPurpose {
             Self::Guest => "guest",
             Self::Staff => "staff",
             Self::Cancel => "cancel",
+            Self::OneShot => "one_shot",
+            Self::LockOut => "lock_out",
+            Self::LockOutLift => "lock_out_lift",
         }
     }
 
@@ -36,6 +42,9 @@ impl CardPurpose {
             "guest" => Ok(Self::Guest),
             "staff" => Ok(Self::Staff),
             "cancel" => Ok(Self::Cancel),
+            "one_shot" => Ok(Self::OneShot),
+            "lock_out" => Ok(Self::LockOut),
+            "lock_out_lift" => Ok(Self::LockOutLift),
             other => Err(Error::corrupt(format!("card kind {other:?}"))),
         }
     }
@@ -269,25 +278,31 @@ impl Reader<'_> {
         let row = self
             .connection
             .query_row_cached(
-                "SELECT guest_sequence, overridden_at, privacy FROM lock_states
-                 WHERE entrance_id = ?1",
+                "SELECT guest_sequence, overridden_at, privacy, one_shot_sequence, locked_out
+                 FROM lock_states WHERE entrance_id = ?1",
                 [entrance_id.to_string()],
                 |row| {
                     Ok((
                         row.get::<_, u32>(0)?,
                         row.get::<_, Option<String>>(1)?,
                         row.get::<_, bool>(2)?,
+                        row.get::<_, u32>(3)?,
+                        row.get::<_, bool>(4)?,
                     ))
                 },
             )
             .optional()?;
-        row.map(|(guest_sequence, overridden_at, privacy)| {
-            Ok(LockState {
-                guest_sequence,
-                overridden_at: overridden_at.as_deref().map(time::from_text).transpose()?,
-                privacy,
-            })
-        })
+        row.map(
+            |(guest_sequence, overridden_at, privacy, one_shot_sequence, locked_out)| {
+                Ok(LockState {
+                    guest_sequence,
+                    overridden_at: overridden_at.as_deref().map(time::from_text).transpose()?,
+                    privacy,
+                    one_shot_sequence,
+                    locked_out,
+                })
+            },
+        )
         .transpose()
     }
 
@@ -448,18 +463,42 @@ impl Writer<'_> {
 
     pub fn set_lock_state(&self, entrance_id: EntranceId, state: &LockState) -> Result<()> {
         self.connection.execute_cached(
-            "INSERT INTO lock_states (entrance_id, guest_sequence, overridden_at, privacy)
-             VALUES (?1, ?2, ?3, ?4)
+            "INSERT INTO lock_states (entrance_id, guest_sequence, overridden_at, privacy,
+                 one_shot_sequence, locked_out)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (entrance_id) DO UPDATE SET guest_sequence = excluded.guest_sequence,
-                 overridden_at = excluded.overridden_at, privacy = excluded.privacy",
+                 overridden_at = excluded.overridden_at, privacy = excluded.privacy,
+                 one_shot_sequence = excluded.one_shot_sequence,
+                 locked_out = excluded.locked_out",
             params![
                 entrance_id.to_string(),
                 state.guest_sequence,
                 state.overridden_at.map(time::to_text),
-                state.privacy
+                state.privacy,
+                state.one_shot_sequence,
+                state.locked_out
             ],
         )?;
         Ok(())
+    }
+
+    /// Takes the next one-shot number of each door, for good.
+    pub fn take_one_shot_numbers(
+        &self,
+        doors: &[EntranceId],
+    ) -> Result<std::collections::BTreeMap<EntranceId, u32>> {
+        let mut statement = self.connection.prepare_cached(
+            "INSERT INTO one_shot_numbers (entrance_id, last) VALUES (?1, 1)
+             ON CONFLICT (entrance_id) DO UPDATE SET last = last + 1
+             RETURNING last",
+        )?;
+        doors
+            .iter()
+            .map(|door| {
+                let number = statement.query_row([door.to_string()], |row| row.get(0))?;
+                Ok((*door, number))
+            })
+            .collect()
     }
 
     pub fn insert_lock_event(

@@ -57,6 +57,8 @@ pub struct NewGrant {
     pub entrances: Vec<GrantEntrance>,
     pub access_methods: Vec<NewAccessMethod>,
     pub staff_terms: Option<StaffTerms>,
+    /// Its cards open each of its doors once.
+    pub one_shot: bool,
 }
 
 /// A lock-timeline warning for the live grants of one reservation that include one door.
@@ -68,7 +70,7 @@ pub struct DoorWarningRow {
 
 const GRANT_COLUMNS: &str = "g.id, g.user_identity_id, g.reservation_key, g.reservation_id, \
      g.name, g.starts_at, g.ends_at, g.requested_access_methods, g.space_ids, g.created_at, \
-     g.deleted_at, g.staff_terms";
+     g.deleted_at, g.staff_terms, g.one_shot";
 
 const METHOD_COLUMNS: &str = "m.id, m.access_grant_id, m.request_index, m.mode, m.code, \
      m.copy_number, m.created_at, m.issued_at, m.card_id, m.is_encoding_required, \
@@ -512,8 +514,8 @@ impl Writer<'_> {
         self.connection.execute_cached(
             "INSERT INTO access_grants (id, user_identity_id, reservation_key, reservation_id,
                  name, starts_at, ends_at, requested_access_methods, space_ids, created_at,
-                 staff_terms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                 staff_terms, one_shot)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 id.to_string(),
                 grant.user_identity_id.to_string(),
@@ -526,6 +528,7 @@ impl Writer<'_> {
                 to_json(&space_ids)?,
                 created_at,
                 grant.staff_terms.as_ref().map(to_json).transpose()?,
+                grant.one_shot,
             ],
         )?;
         let mut statement = self.connection.prepare_cached(
@@ -566,6 +569,7 @@ impl Writer<'_> {
             deleted_at: None,
             warnings: Vec::new(),
             staff_terms: grant.staff_terms.clone(),
+            one_shot: grant.one_shot,
         })
     }
 
@@ -812,6 +816,7 @@ fn grant_row(row: &Row<'_>) -> Result<AccessGrantRecord> {
             .as_deref()
             .map(from_json)
             .transpose()?,
+        one_shot: row.get(12)?,
     })
 }
 

@@ -63,6 +63,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/010_terminals.sql")),
     M::up(include_str!("migrations/011_pms_link.sql")),
     M::up(include_str!("migrations/012_key_vocabulary.sql")),
+    M::up(include_str!("migrations/013_one_shot_and_lock_out.sql")).foreign_key_check(),
 ];
 
 /// How long a writer waits for another process's transaction before giving up.

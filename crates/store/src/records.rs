@@ -127,6 +127,8 @@ pub struct AccessGrantRecord {
     pub warnings: Vec<StoredWarning>,
     /// A staff grant's level and schedule, when it was given one.
     pub staff_terms: Option<StaffTerms>,
+    /// Its cards open each of its doors once.
+    pub one_shot: bool,
 }
 
 impl AccessGrantRecord {

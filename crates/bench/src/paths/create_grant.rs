@@ -133,6 +133,7 @@ impl Hotel {
                 requested: &requested,
                 reservation_key: Some(ARRIVING),
                 name: None,
+                one_shot: false,
             };
             let Placement::Establish { doors } =
                 rules::check_create(&request, live.as_ref(), data::now())?

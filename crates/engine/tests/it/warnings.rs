@@ -319,7 +319,7 @@ fn history(last_sequence: u32, lock: Option<(u32, DateTime<Utc>)>) -> DoorHistor
         lock: lock.map(|(guest_sequence, since)| LockState {
             guest_sequence,
             overridden_at: Some(since),
-            privacy: false,
+            ..LockState::default()
         }),
     }
 }

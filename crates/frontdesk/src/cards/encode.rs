@@ -353,6 +353,9 @@ fn purpose(kind: CardKind) -> CardPurpose {
         CardKind::Guest => CardPurpose::Guest,
         CardKind::Staff => CardPurpose::Staff,
         CardKind::Cancel => CardPurpose::Cancel,
+        CardKind::OneShot => CardPurpose::OneShot,
+        CardKind::LockOut => CardPurpose::LockOut,
+        CardKind::LockOutLift => CardPurpose::LockOutLift,
     }
 }
 

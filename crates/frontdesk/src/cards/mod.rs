@@ -10,6 +10,7 @@
 
 mod cancel;
 mod encode;
+mod lock_out;
 mod plan;
 mod present;
 mod privacy;

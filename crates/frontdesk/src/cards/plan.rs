@@ -56,6 +56,22 @@ impl CardPlan {
         zones.sort();
         let mut planned_zones = self.zones.clone();
         planned_zones.sort();
+        // A one-shot card's numbers are new with each card: its doors are what it carries.
+        if self.kind == CardKind::OneShot {
+            let mut planned: Vec<(EntranceId, Option<u32>)> = self
+                .capable_doors
+                .iter()
+                .map(|(door, _)| (*door, None))
+                .collect();
+            planned.sort();
+            let mut on_card: Vec<(EntranceId, Option<u32>)> =
+                on_card.iter().map(|(door, _)| (*door, None)).collect();
+            on_card.sort();
+            return data.kind == self.kind
+                && data.valid_from == self.valid_from.trunc_subsecs(0)
+                && data.valid_until == self.valid_until.trunc_subsecs(0)
+                && on_card == planned;
+        }
         data.kind == self.kind
             && data.reservation_id == self.reservation_id
             // A card keeps whole seconds.
@@ -151,6 +167,26 @@ pub(super) fn card_plan(r: &Reader<'_>, id: AccessMethodId) -> Result<CardPlan> 
             "this grant has no door that opens with a card written at this desk",
         ));
     }
+    if grant.one_shot {
+        // Every door with a one-shot number of its own, taken as the card is made.
+        return Ok(CardPlan {
+            kind: CardKind::OneShot,
+            reservation_id: None,
+            valid_from: grant.starts_at,
+            valid_until: grant.ends_at,
+            capable_doors: capable_doors
+                .into_iter()
+                .map(|(door, _)| door)
+                .chain(common_doors)
+                .map(|door| (door, None))
+                .collect(),
+            common_doors: Vec::new(),
+            zones: Vec::new(),
+            staff_level: None,
+            schedule: Vec::new(),
+            method,
+        });
+    }
     let staff = user.kind == UserKind::Staff;
     let terms = grant.staff_terms.clone().unwrap_or_default();
     let (zones, common_doors, staff_level) = if !staff {
@@ -184,6 +220,7 @@ pub(super) fn card_plan(r: &Reader<'_>, id: AccessMethodId) -> Result<CardPlan> 
 /// What the access method's card must carry, with a number on each of its reservation's
 /// doors: the doors no card of the reservation was encoded for yet take theirs now, each the
 /// door's next, and keep it for every later card of the reservation (joiners and copies).
+/// A one-shot card takes a new one-shot number on each door, whatever cards came before.
 /// Run in the transaction that commits the card's intent.
 pub(super) fn numbered_card_plan(
     w: &Writer<'_>,
@@ -191,6 +228,14 @@ pub(super) fn numbered_card_plan(
     now: DateTime<Utc>,
 ) -> Result<CardPlan> {
     let mut plan = card_plan(w, id)?;
+    if plan.kind == CardKind::OneShot {
+        let doors: Vec<EntranceId> = plan.capable_doors.iter().map(|(door, _)| *door).collect();
+        let numbers = w.take_one_shot_numbers(&doors)?;
+        for (door, number) in &mut plan.capable_doors {
+            *number = numbers.get(door).copied();
+        }
+        return Ok(plan);
+    }
     let unnumbered: BTreeSet<EntranceId> = plan
         .capable_doors
         .iter()

@@ -17,6 +17,9 @@ pub struct DoorPrivacy {
     pub acs_entrance_id: EntranceId,
     /// The deadbolt is thrown.
     pub on: bool,
+    /// A lock-out card was used here since the last guest's first card or lift card: guest
+    /// cards are refused.
+    pub locked_out: bool,
     pub at: DateTime<Utc>,
 }
 
@@ -31,9 +34,11 @@ impl FrontDesk {
                     format!("no entrance with id {entrance_id}"),
                 )
             })?;
+            let state = r.lock_state(entrance_id)?;
             Ok(DoorPrivacy {
                 acs_entrance_id: entrance_id,
-                on: r.lock_state(entrance_id)?.privacy,
+                on: state.privacy,
+                locked_out: state.locked_out,
                 at: context.now,
             })
         })
@@ -81,6 +86,7 @@ impl FrontDesk {
                 let changed = DoorPrivacy {
                     acs_entrance_id: entrance_id,
                     on,
+                    locked_out: state.locked_out,
                     at,
                 };
                 w.audit(

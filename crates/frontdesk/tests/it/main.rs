@@ -6,6 +6,7 @@ mod card_accounting;
 mod card_accounting_properties;
 mod cards;
 mod encode_batch;
+mod one_shot_and_lock_out;
 mod open_ended;
 mod operators;
 mod predictions;

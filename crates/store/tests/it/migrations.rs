@@ -15,12 +15,19 @@ use store::{
 };
 
 /// The migrations of earlier versions, oldest first, as shipped.
-const SHIPPED: [&str; 5] = [
+const SHIPPED: [&str; 12] = [
     include_str!("../../src/migrations/001_initial.sql"),
     include_str!("../../src/migrations/002_cards.sql"),
     include_str!("../../src/migrations/003_desk.sql"),
     include_str!("../../src/migrations/004_sign_in.sql"),
     include_str!("../../src/migrations/005_leaner_writes.sql"),
+    include_str!("../../src/migrations/006_sequences_at_encode.sql"),
+    include_str!("../../src/migrations/007_warnings_expire.sql"),
+    include_str!("../../src/migrations/008_cards_come_back_one_by_one.sql"),
+    include_str!("../../src/migrations/009_timeline.sql"),
+    include_str!("../../src/migrations/010_terminals.sql"),
+    include_str!("../../src/migrations/011_pms_link.sql"),
+    include_str!("../../src/migrations/012_key_vocabulary.sql"),
 ];
 
 /// The schema of an earlier version: its first `version` migrations.
@@ -379,6 +386,97 @@ fn a_version_5_database_keeps_its_reservations_numbers_and_grants_doors() {
         (
             format!("UPDATE reservation_doors SET sequence = 0 WHERE entrance_id = '{gym}'"),
             "a number below 1",
+        ),
+    ] {
+        assert!(
+            connection.execute(&sql, []).is_err(),
+            "{what} must be refused"
+        );
+    }
+}
+
+#[test]
+fn a_version_12_database_keeps_its_cards_in_order_and_takes_the_new_kinds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("frontdesk.sqlite3");
+    let card_rows = |connection: &Connection| -> Vec<String> {
+        let mut statement = connection
+            .prepare(
+                "SELECT c.rowid, c.op_id, c.kind, c.card_uid, c.lost_at, o.rowid, o.state,
+                        o.encoder_id
+                 FROM cards c JOIN encode_operations o USING (op_id) ORDER BY c.rowid",
+            )
+            .unwrap();
+        statement
+            .query_map([], |row| {
+                Ok((0..8)
+                    .map(|index| match row.get_ref(index).unwrap() {
+                        ValueRef::Null => "NULL".to_owned(),
+                        ValueRef::Integer(number) => number.to_string(),
+                        ValueRef::Text(text) => String::from_utf8_lossy(text).into_owned(),
+                        other => format!("{other:?}"),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("|"))
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    let before = {
+        let connection = schema(&path, 12);
+        // Rowids that do not follow the op ids, as written over time.
+        connection
+            .execute_batch(&format!(
+                "INSERT INTO encode_operations (rowid, op_id, kind, card_uid, image, image_hash,
+                     state, actor, created_at, encoder_id)
+                 VALUES (7, 'op-b', 'cancel', '04a1', x'00', 'h', 'written', 'a', '{AT}', NULL),
+                        (3, 'op-a', 'staff', '04a2', x'00', 'h', 'written', 'a', '{AT}', 't1'),
+                        (9, 'op-c', 'guest', '04a3', x'00', 'h', 'pending', 'a', '{AT}', NULL);
+                 INSERT INTO cards (rowid, op_id, card_uid, kind, key_epoch, valid_from,
+                     valid_until, written_at, lost_at)
+                 VALUES (5, 'op-b', '04a1', 'cancel', 1, '{AT}', '{AT}', '{AT}', NULL),
+                        (2, 'op-a', '04a2', 'staff', 1, '{AT}', '{AT}', '{AT}', '{AT}');"
+            ))
+            .unwrap();
+        card_rows(&connection)
+    };
+    assert_eq!(before.len(), 2);
+
+    drop(Store::open(&path).unwrap());
+    let connection = Connection::open(&path).unwrap();
+    connection
+        .pragma_update(None, "foreign_keys", "ON")
+        .unwrap();
+    assert_eq!(card_rows(&connection), before);
+    for kind in ["one_shot", "lock_out", "lock_out_lift"] {
+        connection
+            .execute(
+                &format!(
+                    "INSERT INTO encode_operations (op_id, kind, card_uid, image, image_hash,
+                         state, actor, created_at)
+                     VALUES ('op-{kind}', '{kind}', '04b1', x'00', 'h', 'pending', 'a', '{AT}')"
+                ),
+                [],
+            )
+            .unwrap();
+    }
+    for (sql, what) in [
+        (
+            format!(
+                "INSERT INTO encode_operations (op_id, kind, card_uid, image, image_hash, state,
+                     actor, created_at)
+                 VALUES ('op-x', 'skeleton', '04b1', x'00', 'h', 'pending', 'a', '{AT}')"
+            ),
+            "an unknown kind",
+        ),
+        (
+            format!(
+                "INSERT INTO cards (op_id, card_uid, kind, key_epoch, valid_from, valid_until,
+                     written_at)
+                 VALUES ('op-missing', '04b1', 'guest', 1, '{AT}', '{AT}', '{AT}')"
+            ),
+            "a card without its encode operation",
         ),
     ] {
         assert!(

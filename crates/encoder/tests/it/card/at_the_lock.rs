@@ -142,3 +142,117 @@ fn after_rotation_old_cards_open_but_the_lock_refuses_them() {
         Err(CardError::BadMac)
     );
 }
+
+#[test]
+fn one_shot_and_lock_out_cards_round_trip_and_work_at_the_lock() {
+    let keys = ring();
+    let config = keys.lock_config();
+    let open = |data: &CardData| {
+        let image = card::seal(data, &keys).unwrap();
+        assert_eq!(image[4], FORMAT_VERSION);
+        assert_eq!(image[5], data.kind.as_byte());
+        let opened = card::open(&image, &data.uid, &keys).unwrap();
+        assert_eq!(&opened, data);
+        opened.to_lock_card()
+    };
+    let one_shot = CardData {
+        kind: CardKind::OneShot,
+        reservation_id: None,
+        common_doors: vec![],
+        capable_doors: vec![DoorSequence {
+            entrance_id: room(),
+            sequence: 1,
+        }],
+        ..guest_card(&keys, &uid_a())
+    };
+    let first = judge(
+        &config,
+        capable_door(),
+        LockState::default(),
+        &open(&one_shot),
+        now(),
+    );
+    assert_eq!(first.reason, Reason::OneShotUsed);
+    let again = judge(
+        &config,
+        capable_door(),
+        first.state,
+        &open(&one_shot),
+        now(),
+    );
+    assert_eq!(again.reason, Reason::OneShotSpent { card: 1, lock: 1 });
+
+    let lock_out = |kind| CardData {
+        kind,
+        reservation_id: None,
+        capable_doors: vec![],
+        common_doors: vec![room()],
+        ..guest_card(&keys, &uid_b())
+    };
+    let shut = judge(
+        &config,
+        capable_door(),
+        LockState::default(),
+        &open(&lock_out(CardKind::LockOut)),
+        now(),
+    );
+    assert_eq!(shut.reason, Reason::LockedOut);
+    assert!(shut.state.locked_out);
+    let lifted = judge(
+        &config,
+        capable_door(),
+        shut.state,
+        &open(&lock_out(CardKind::LockOutLift)),
+        now(),
+    );
+    assert_eq!(lifted.reason, Reason::LockOutLifted);
+    assert!(!lifted.state.locked_out);
+}
+
+#[test]
+fn one_shot_and_lock_out_cards_carry_only_their_own_fields() {
+    let keys = ring();
+    let refused = |data: CardData| card::seal(&data, &keys).unwrap_err();
+    let guest = guest_card(&keys, &uid_a());
+    // A one-shot card belongs to no reservation and lists no common door.
+    assert_eq!(
+        refused(CardData {
+            kind: CardKind::OneShot,
+            common_doors: vec![],
+            ..guest.clone()
+        }),
+        CardError::Malformed("reservation_id")
+    );
+    assert_eq!(
+        refused(CardData {
+            kind: CardKind::OneShot,
+            reservation_id: None,
+            ..guest.clone()
+        }),
+        CardError::Malformed("common_doors")
+    );
+    // A lock-out card lists its doors without numbers, at least one.
+    assert_eq!(
+        refused(CardData {
+            kind: CardKind::LockOut,
+            reservation_id: None,
+            ..guest.clone()
+        }),
+        CardError::Malformed("capable_doors")
+    );
+    assert_eq!(
+        refused(CardData {
+            kind: CardKind::LockOutLift,
+            reservation_id: None,
+            capable_doors: vec![],
+            common_doors: vec![],
+            ..guest
+        }),
+        CardError::Malformed("common_doors")
+    );
+    // Made under the staff key: a guest key cannot make one.
+    assert_eq!(
+        CardKind::LockOut.key_purpose(),
+        encoder::keys::KeyPurpose::Staff
+    );
+}

@@ -52,7 +52,14 @@ prop_compose! {
     /// Any valid card for `property_id` at epoch 1.
     fn card_data(property_id: Uuid)(
         uid in card_uid(),
-        kind in prop::sample::select(vec![CardKind::Guest, CardKind::Staff, CardKind::Cancel]),
+        kind in prop::sample::select(vec![
+            CardKind::Guest,
+            CardKind::Staff,
+            CardKind::Cancel,
+            CardKind::OneShot,
+            CardKind::LockOut,
+            CardKind::LockOutLift,
+        ]),
         flags in any::<u16>(),
         reservation in prop::option::of(1u128..),
         card_id in door_id(),
@@ -107,9 +114,18 @@ prop_compose! {
                     data.zones = zones;
                 }
             }
-            CardKind::Cancel => {
+            CardKind::Cancel | CardKind::OneShot => {
+                if kind == CardKind::OneShot {
+                    data.reservation_id = None;
+                }
                 data.capable_doors = capable_doors;
                 data.common_doors.clear();
+            }
+            CardKind::LockOut | CardKind::LockOutLift => {
+                data.reservation_id = None;
+                if data.common_doors.is_empty() {
+                    data.common_doors.push(capable_doors[0].entrance_id);
+                }
             }
         }
         data

@@ -141,9 +141,14 @@ fn malformed_images_are_refused_by_read() {
     };
     assert_eq!(edit(0, b'X'), Err(CardError::BadMagic));
     assert_eq!(edit(4, 0), Err(CardError::UnsupportedVersion(0)));
-    assert_eq!(edit(4, 4), Err(CardError::UnsupportedVersion(4)));
+    assert_eq!(edit(4, 5), Err(CardError::UnsupportedVersion(5)));
     assert_eq!(edit(5, 0), Err(CardError::UnknownKind(0)));
-    assert_eq!(edit(5, 4), Err(CardError::UnknownKind(4)));
+    assert_eq!(edit(5, 7), Err(CardError::UnknownKind(7)));
+    // A kind newer than the image's format is unknown to it.
+    let mut version_3 = image;
+    version_3[4] = 3;
+    version_3[5] = CardKind::OneShot.as_byte();
+    assert_eq!(card::read(&version_3), Err(CardError::UnknownKind(4)));
     assert_eq!(edit(28, 5), Err(CardError::Malformed("uid")));
     assert_eq!(edit(28, 11), Err(CardError::Malformed("uid")));
     assert_eq!(

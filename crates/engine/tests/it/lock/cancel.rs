@@ -23,7 +23,7 @@ fn cancel_card_moves_the_sequence_up_without_opening() {
         LockState {
             guest_sequence: 4,
             overridden_at: Some(now),
-            privacy: false,
+            ..LockState::default()
         }
     );
 }

@@ -9,6 +9,8 @@ use uuid::Uuid;
 
 mod cancel;
 mod card_checks;
+mod lock_out;
+mod one_shot;
 mod overrides;
 mod privacy;
 mod reasons;
@@ -73,7 +75,7 @@ fn at_sequence(sequence: u32) -> LockState {
     LockState {
         guest_sequence: sequence,
         overridden_at: Some(at(2025, 1, 1, 0, 0)),
-        privacy: false,
+        ..LockState::default()
     }
 }
 

@@ -19,7 +19,7 @@ fn first_guest_card_on_a_fresh_lock_overrides_to_its_sequence() {
         LockState {
             guest_sequence: 1,
             overridden_at: Some(now),
-            privacy: false,
+            ..LockState::default()
         }
     );
 }
@@ -54,7 +54,7 @@ fn back_to_back_second_guest_overrides_first_on_first_use() {
         LockState {
             guest_sequence: 2,
             overridden_at: Some(first_use),
-            privacy: false,
+            ..LockState::default()
         }
     );
 

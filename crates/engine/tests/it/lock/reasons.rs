@@ -28,6 +28,11 @@ fn every_reason() -> Vec<Reason> {
         Reason::SequenceTooFarAhead { card: 61, lock: 10 },
         Reason::OutsideShift,
         Reason::PrivacyOn,
+        Reason::OneShotUsed,
+        Reason::OneShotSpent { card: 2, lock: 3 },
+        Reason::LockedOut,
+        Reason::LockOutLifted,
+        Reason::DoorLockedOut,
         Reason::NotAuthentic,
     ];
     // Fails to compile when a variant is added and not listed above.
@@ -51,6 +56,11 @@ fn every_reason() -> Vec<Reason> {
             | Reason::SequenceTooFarAhead { .. }
             | Reason::OutsideShift
             | Reason::PrivacyOn
+            | Reason::OneShotUsed
+            | Reason::OneShotSpent { .. }
+            | Reason::LockedOut
+            | Reason::LockOutLifted
+            | Reason::DoorLockedOut
             | Reason::NotAuthentic => {}
         }
     }

@@ -160,6 +160,7 @@ impl Request {
             requested: &self.requested,
             reservation_key: self.reservation_key.as_deref(),
             name: self.name.as_deref(),
+            one_shot: false,
         };
         check_create(&request, live, now())
     }

@@ -137,6 +137,7 @@ proptest! {
             requested: &requested,
             reservation_key: reservation_key.as_deref(),
             name: name.as_deref(),
+            one_shot: false,
         };
         let capable: BTreeSet<EntranceId> = entrances
             .iter()

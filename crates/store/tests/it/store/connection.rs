@@ -141,6 +141,7 @@ fn inserted_records_are_the_records_a_read_gives() {
                             to: ClockTime::parse("06:00").unwrap(),
                         }],
                     }),
+                    one_shot: true,
                 },
                 now() + chrono::Duration::microseconds(1_500),
             )?;

@@ -103,6 +103,7 @@ fn reservation_grant(
                 copy_number: Some(1),
             }],
             staff_terms: None,
+            one_shot: false,
         },
         now(),
     )

@@ -1,0 +1,110 @@
+//! Lock-out cards: presented at a guest room's door, they make its lock refuse every guest
+//! card, the current guest's included, until a lift card or the next guest's card is used
+//! there (a room out of order, an eviction). Managers only.
+
+use chrono::TimeDelta;
+use encoder::card::{CardData, CardKind};
+use engine::model::EntranceId;
+use uuid::Uuid;
+
+use super::encode::{EncodedCard, check_card_is_free};
+use super::station::CardStation;
+use crate::operators::Permission;
+use crate::{Context, Error, FrontDesk, Result};
+
+/// How long a lock-out or lift card works: long enough to walk to the door, not long enough
+/// to lie in a drawer and lock a room out next month.
+const LOCK_OUT_CARD_VALIDITY: TimeDelta = TimeDelta::hours(24);
+
+impl FrontDesk {
+    /// Refuses a lock-out or lift card for `door` as [`FrontDesk::encode_lock_out_card`]
+    /// would, before any card is touched.
+    pub fn check_lock_out_card(&self, context: &Context, door: EntranceId) -> Result<()> {
+        context.require(Permission::Manage)?;
+        self.store.read(|r| lock_out_door(r, door))
+    }
+
+    /// Writes a lock-out card for `door` (`lift`: a card that lifts the lock-out). It opens
+    /// nothing; used at the door it changes what the lock takes.
+    pub fn encode_lock_out_card(
+        &self,
+        context: &Context,
+        station: &CardStation,
+        door: EntranceId,
+        lift: bool,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<EncodedCard> {
+        let action = if lift {
+            "card.encode_lock_out_lift"
+        } else {
+            "card.encode_lock_out"
+        };
+        let request = serde_json::json!({ "acs_entrance_id": door, "lift": lift });
+        let result = context
+            .require(Permission::Manage)
+            .and_then(|_| self.store.read(|r| lock_out_door(r, door)))
+            .and_then(|_| self.resolve_pending_encodes(context, station))
+            .and_then(|_| {
+                station.with_encoder(|encoder| {
+                    let uid = encoder.wait_for_card(station.card_timeout)?;
+                    // Never over a guest's valid key: no access method owns a lock-out card.
+                    let free = self
+                        .store
+                        .read(|r| check_card_is_free(r, &uid, Uuid::nil(), context.now));
+                    if let Err(error) = free {
+                        return Ok(Err(error));
+                    }
+                    let op_id = store::new_row_id();
+                    let data = CardData {
+                        property_id: station.keys.property_id(),
+                        key_epoch: station.keys.current_epoch(),
+                        uid: uid.clone(),
+                        kind: if lift {
+                            CardKind::LockOutLift
+                        } else {
+                            CardKind::LockOut
+                        },
+                        flags: 0,
+                        reservation_id: None,
+                        card_id: op_id,
+                        copy_number: 1,
+                        op_id: *op_id.as_bytes(),
+                        issued_at: context.now,
+                        valid_from: context.now,
+                        valid_until: context.now + LOCK_OUT_CARD_VALIDITY,
+                        staff_level: None,
+                        schedule: Vec::new(),
+                        capable_doors: Vec::new(),
+                        common_doors: vec![door],
+                        zones: Vec::new(),
+                    };
+                    self.write_card(
+                        context,
+                        station,
+                        encoder,
+                        |w| lock_out_door(w, door).map(|_| data),
+                        None,
+                        progress,
+                    )
+                })
+            });
+        result.map_err(|error| self.audit_refusal(context, action, None, &request, error))
+    }
+}
+
+/// Refuses a door that is not a guest room's: only those take guests' cards to lock out.
+fn lock_out_door(r: &store::Reader<'_>, door: EntranceId) -> Result<()> {
+    let entrance = r
+        .entrance(door)?
+        .ok_or_else(|| Error::invalid("acs_entrance_id", format!("no entrance with id {door}")))?;
+    if !entrance.can_belong_to_reservation {
+        return Err(Error::invalid(
+            "acs_entrance_id",
+            format!(
+                "{} takes no guest's room card, so there is nothing to lock out",
+                entrance.name
+            ),
+        ));
+    }
+    Ok(())
+}
