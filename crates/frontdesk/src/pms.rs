@@ -399,7 +399,21 @@ impl FrontDesk {
                 }
             },
             PmsKeyKind::OneShot => {
-                return Ok(PmsAnswer::refused("One-shot keys are not available"));
+                let mut rooms = vec![room];
+                rooms.extend(&extra_rooms);
+                let grant = self.create_access_grant(
+                    context,
+                    &self.pms_one_shot(request, &rooms, context.now)?,
+                )?;
+                let text = format!(
+                    "{} for {rooms_text}, each opening once",
+                    plural(
+                        grant.access_method_ids.len(),
+                        "one-shot key",
+                        "one-shot keys"
+                    )
+                );
+                (grant.access_method_ids, text)
             }
             PmsKeyKind::Copy => {
                 let key = match live {
@@ -482,6 +496,53 @@ impl FrontDesk {
             cards_per_guest: request.cards,
             reservation_key: request.reservation.clone(),
             allow_overlap: false,
+        })
+    }
+
+    /// The grant a one-shot key request makes: one card per key asked for, opening each room
+    /// once within the request's dates; a viewing belongs to no stay, so the reservation
+    /// number only names it.
+    fn pms_one_shot(
+        &self,
+        request: &PmsKeyRequest,
+        rooms: &[SpaceId],
+        now: DateTime<Utc>,
+    ) -> Result<crate::CreateAccessGrant> {
+        let (starts_at, ends_at) = stay_dates(self.time_zone(), now, request)?;
+        let full_name = request
+            .guest_name
+            .clone()
+            .filter(|name| !name.trim().is_empty())
+            .or_else(|| {
+                request
+                    .reservation
+                    .as_ref()
+                    .map(|key| crate::stays::unnamed_guest(key))
+            })
+            .unwrap_or_else(|| "Guest".to_owned());
+        Ok(crate::CreateAccessGrant {
+            new_user_identity: Some(crate::NewUserIdentity {
+                key: None,
+                full_name: Some(full_name),
+                email_address: None,
+                phone_number: None,
+                kind: engine::model::UserKind::Guest,
+            }),
+            space_ids: rooms.to_vec(),
+            starts_at: Some(starts_at),
+            ends_at: Some(ends_at),
+            requested_access_methods: (0..request.cards.max(1))
+                .map(|_| engine::model::RequestedAccessMethod {
+                    mode: AccessMode::Card,
+                    code: None,
+                })
+                .collect(),
+            name: Some(match &request.reservation {
+                Some(key) => format!("One-shot key, reservation {key}"),
+                None => "One-shot key".to_owned(),
+            }),
+            one_shot: true,
+            ..Default::default()
         })
     }
 

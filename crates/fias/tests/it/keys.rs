@@ -361,6 +361,42 @@ async fn a_stay_on_connecting_rooms_moves_its_first_room_and_keeps_the_other() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_one_shot_key_opens_the_room_once_and_leaves_its_guest_in() {
+    let property = Property::start().await;
+    let mut pms = property.pms().await;
+    let stay = pms
+        .request(&format!(
+            "KR|KC1|KTN|RN104|WS1|G#8001|GNGil Guest|{}",
+            dates()
+        ))
+        .await
+        .unwrap();
+    let gil = field(&stay, "$2").unwrap().to_owned();
+    assert_eq!(property.door("104", &gil), Decision::Granted);
+
+    let viewing = pms
+        .request(&format!(
+            "KR|KC1|KTO|K#2|RN104|WS1|G#8002|GNVic Viewer|{}",
+            dates()
+        ))
+        .await
+        .unwrap();
+    assert_eq!(field(&viewing, "AS"), Some("OK"), "{viewing}");
+    assert_eq!(
+        field(&viewing, "CT"),
+        Some("2 one-shot keys for Room 104, each opening once")
+    );
+    let once = field(&viewing, "$2").unwrap().to_owned();
+    assert_eq!(property.door("104", &once), Decision::Granted);
+    assert_eq!(property.door("104", &once), Decision::Denied, "once only");
+    // The guest in the room keeps their key, and the viewing made no stay.
+    assert_eq!(property.door("104", &gil), Decision::Granted);
+    let manager = manager(&property.desk);
+    assert!(property.desk.stay_at(&manager, "8002", Utc::now()).is_err());
+    assert!(property.desk.stay_at(&manager, "8001", Utc::now()).is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_repeated_after_its_answer_was_lost_is_answered_from_the_journal() {
     let property = Property::start().await;
     let mut pms = property.pms().await;
