@@ -325,3 +325,45 @@ async fn a_cancel_card_closes_a_door_to_the_cards_before_it_once_its_stay_is_gon
         .await;
     assert_eq!(pocket["reason"], json!("overridden"), "{pocket}");
 }
+
+#[tokio::test]
+async fn a_one_shot_grant_s_card_opens_its_door_once() {
+    let fx = Fixture::new().await;
+    let encoder = fx.encoder_id().await;
+    let user = fx.guest().await;
+    let mut body = fx.stay(
+        &user,
+        &["room-203"],
+        "2025-05-10T15:00:00Z",
+        "2025-05-11T11:00:00Z",
+        None,
+    );
+    body["one_shot"] = json!(true);
+    let grant = fx.create(&body).await.ok("access_grant");
+    assert_eq!(grant["one_shot"], json!(true), "{grant}");
+    assert_eq!(grant.get("reservation_key"), None);
+    let method = grant["access_method_ids"][0].as_str().unwrap().to_owned();
+    let card = fx.encoded_card(&encoder, &method).await;
+    for (at, expected, reason) in [
+        ("2025-05-10T16:00:00Z", "granted", "one_shot_used"),
+        ("2025-05-10T16:05:00Z", "denied", "one_shot_spent"),
+    ] {
+        let decision = fx.present_card("room-203-door", &card, at).await;
+        assert_eq!(
+            (decision["decision"].clone(), decision["reason"].clone()),
+            (json!(expected), json!(reason)),
+            "{at}: {decision}"
+        );
+    }
+
+    // Part of a stay, it would be overridden by the stay's next cards: refused by name.
+    body["reservation_key"] = json!("stay-viewing");
+    fx.create(&body).await.invalid_input("one_shot");
+    // Without the field, a guest's card on a room door needs a reservation, as ever.
+    body.as_object_mut().unwrap().remove("one_shot");
+    body.as_object_mut().unwrap().remove("reservation_key");
+    fx.create(&body).await.error(
+        StatusCode::BAD_REQUEST,
+        "reservation_key_required_for_guest_cards",
+    );
+}
