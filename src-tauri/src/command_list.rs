@@ -35,6 +35,7 @@ macro_rules! with_commands {
             mark_collected,
             report_card_lost,
             encode_cancel_card,
+            encode_lock_out_card,
             card_collected,
             card_lost,
             room_cards_out,

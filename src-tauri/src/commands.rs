@@ -308,6 +308,27 @@ pub async fn encode_cancel_card(
         .await
 }
 
+/// Writes a lock-out card (or, with `lift`, a card that lifts it) for a room's doors onto a
+/// blank, telling the window each step as `encode_cards` does. A manager's.
+#[tauri::command]
+pub async fn encode_lock_out_card(
+    app: AppHandle,
+    state: State<'_>,
+    token: String,
+    entrance_ids: Vec<EntranceId>,
+    lift: bool,
+) -> Result<Value, WireError> {
+    state
+        .call_with_progress(
+            Some(token),
+            DeskCall::EncodeLockOutCard { entrance_ids, lift },
+            move |event| {
+                let _ = app.emit(ENCODE_PROGRESS_EVENT, event);
+            },
+        )
+        .await
+}
+
 /// A card out of use (the plastic's UID) came back to the desk.
 #[tauri::command]
 pub async fn card_collected(
@@ -368,6 +389,8 @@ pub async fn staff_access(state: State<'_>, token: String) -> Result<Value, Wire
     state.call(Some(token), DeskCall::StaffAccess).await
 }
 
+// The window names each argument, as the form has them.
+#[allow(clippy::too_many_arguments)]
 #[tauri::command]
 pub async fn issue_staff_access(
     state: State<'_>,
@@ -377,6 +400,7 @@ pub async fn issue_staff_access(
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
     terms: Option<engine::staff::StaffTerms>,
+    one_shot: Option<bool>,
 ) -> Result<Value, WireError> {
     state
         .call(
@@ -387,6 +411,7 @@ pub async fn issue_staff_access(
                 starts_at,
                 ends_at,
                 terms: terms.unwrap_or_default(),
+                one_shot: one_shot.unwrap_or(false),
             },
         )
         .await

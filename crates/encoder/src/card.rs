@@ -3,8 +3,9 @@
 //! A fixed-size, versioned, little-endian image of [`IMAGE_LEN`] bytes. Its last
 //! [`MAC_LEN`] bytes are a MAC (HMAC-SHA-256 truncated to 16 bytes) over every byte before
 //! it, under the card's own key: derived from the property's master key for the card's
-//! purpose (guest and cancel cards: [`KeyPurpose::Guest`], staff cards:
-//! [`KeyPurpose::Staff`]) of the card's key epoch, and from the card's UID
+//! purpose ([`CardKind::key_purpose`]: guest, cancel and one-shot cards
+//! [`KeyPurpose::Guest`], staff, lock-out and lift cards [`KeyPurpose::Staff`]) of the card's
+//! key epoch, and from the card's UID
 //! ([`KeyRing::card_key`]). So a changed bit, a guest card edited into a staff card, or an
 //! image copied onto another card is refused by [`open`].
 //!

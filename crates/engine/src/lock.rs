@@ -558,10 +558,12 @@ fn in_shift(shift: &Shift, local: DateTime<FixedOffset>) -> bool {
 pub enum StillOpens {
     /// Until the card's end (a common door, a staff card).
     CardEnd { at: DateTime<Utc> },
-    /// Until a newer reservation's card or a cancel card is used at the door (a one-shot
-    /// card: until it, or a newer one-shot card, is used there), and no later than the
-    /// card's end.
+    /// Until a newer reservation's card or a cancel card is used at the door, and no later
+    /// than the card's end.
     NewerCard { at_latest: DateTime<Utc> },
+    /// A one-shot card: once, until it or a newer one-shot card is used at the door, and no
+    /// later than the card's end.
+    Once { at_latest: DateTime<Utc> },
 }
 
 impl StillOpens {
@@ -569,7 +571,7 @@ impl StillOpens {
     pub fn at_latest(&self) -> DateTime<Utc> {
         match self {
             Self::CardEnd { at } => *at,
-            Self::NewerCard { at_latest } => *at_latest,
+            Self::NewerCard { at_latest } | Self::Once { at_latest } => *at_latest,
         }
     }
 }
@@ -605,10 +607,11 @@ pub fn still_opens(
     if !may_open {
         return None;
     }
-    // A one-shot card stops at its use, or at a newer one-shot card's.
-    let overridable = matches!(card.content, CardContent::OneShot { .. })
-        || (door.can_belong_to_reservation && matches!(card.content, CardContent::Guest { .. }));
-    Some(if overridable {
+    let overridable =
+        door.can_belong_to_reservation && matches!(card.content, CardContent::Guest { .. });
+    Some(if matches!(card.content, CardContent::OneShot { .. }) {
+        StillOpens::Once { at_latest: end }
+    } else if overridable {
         StillOpens::NewerCard { at_latest: end }
     } else {
         StillOpens::CardEnd { at: end }

@@ -132,6 +132,8 @@ pub fn cards_not_collected(
                         (StillOpens::NewerCard { .. }, true) => {
                             format!("{name} until a newer card is used there")
                         }
+                        (StillOpens::Once { .. }, false) => format!("{name} once, until {end}"),
+                        (StillOpens::Once { .. }, true) => format!("{name} once"),
                     }
                 })
                 .collect();
@@ -146,7 +148,16 @@ pub fn cards_not_collected(
             .iter()
             .any(|(_, until)| matches!(until, StillOpens::NewerCard { .. }))
     });
+    let once_only = cards.iter().all(|card| {
+        card.doors
+            .iter()
+            .all(|(_, until)| matches!(until, StillOpens::Once { .. }))
+    });
     let fix = match (lost_only, stoppable) {
+        _ if once_only => {
+            "A one-shot card: it opens each door once, until it is used there or ends; collect \
+             it if it comes back."
+        }
         (true, true) => {
             "Encode a cancel card for the room, or check the next guest in: their first card \
              used at the door stops it there."

@@ -56,7 +56,8 @@ pub struct DoorStillOpen {
     pub acs_entrance_id: EntranceId,
     pub name: String,
     /// `card_end`: until the card's end (a common door); `newer_card`: until a newer stay's
-    /// card or a cancel card is used there, the card's end at the latest.
+    /// card or a cancel card is used there, the card's end at the latest; `once`: a one-shot
+    /// card, until it is used there, the card's end at the latest.
     pub until: DoorUntil,
     /// The card's end; `null` for a card with no end.
     #[serde(serialize_with = "engine::model::serialize_end")]
@@ -72,6 +73,7 @@ pub struct DoorStillOpen {
 pub enum DoorUntil {
     CardEnd,
     NewerCard,
+    Once,
 }
 
 /// A live stay on a room door.
@@ -196,7 +198,7 @@ pub(crate) fn cards_out(
                         .first()
                         .map(|live| door_holder(r, live, plastic.reservation_id))
                         .transpose()?,
-                    StillOpens::CardEnd { .. } => None,
+                    StillOpens::CardEnd { .. } | StillOpens::Once { .. } => None,
                 };
                 let newer_card = matches!(until, StillOpens::NewerCard { .. });
                 if newer_card && held_by.is_none() {
@@ -205,10 +207,10 @@ pub(crate) fn cards_out(
                 doors.push(DoorStillOpen {
                     acs_entrance_id: entrance_id,
                     name,
-                    until: if newer_card {
-                        DoorUntil::NewerCard
-                    } else {
-                        DoorUntil::CardEnd
+                    until: match until {
+                        StillOpens::NewerCard { .. } => DoorUntil::NewerCard,
+                        StillOpens::Once { .. } => DoorUntil::Once,
+                        StillOpens::CardEnd { .. } => DoorUntil::CardEnd,
                     },
                     at_latest: until.at_latest(),
                     held_by,

@@ -51,16 +51,21 @@ impl FrontDesk {
         })
     }
 
-    /// Whose card this is: the guest or staff member of the last access method written
-    /// onto it, if the desk wrote it.
+    /// Whose card this is: the guest or staff member of the access method its newest card
+    /// was written for, if the desk wrote it; a cancel, lock-out or lift card says what it is.
     pub fn card_holder(&self, card_id: &str) -> Result<Option<String>> {
         self.store.read(|r| {
-            let Some(method) = r
-                .cards_by_uid(card_id)?
-                .into_iter()
-                .find_map(|card| card.access_method_id)
-            else {
+            // The newest card written on the plastic is what it carries.
+            let Some(card) = r.cards_by_uid(card_id)?.into_iter().next() else {
                 return Ok(None);
+            };
+            let Some(method) = card.access_method_id else {
+                return Ok(match card.kind {
+                    store::CardPurpose::Cancel => Some("Cancel card".to_owned()),
+                    store::CardPurpose::LockOut => Some("Lock-out card".to_owned()),
+                    store::CardPurpose::LockOutLift => Some("Lift card".to_owned()),
+                    _ => None,
+                });
             };
             let Some(method) = r.access_method(method)? else {
                 return Ok(None);

@@ -101,6 +101,11 @@ pub enum DeskCall {
     EncodeCancelCard {
         entrance_ids: Vec<EntranceId>,
     },
+    /// A lock-out card for a room's doors, or (`lift`) one that lifts it.
+    EncodeLockOutCard {
+        entrance_ids: Vec<EntranceId>,
+        lift: bool,
+    },
     CardCollected {
         card_id: String,
     },
@@ -124,6 +129,9 @@ pub enum DeskCall {
         /// Its level and schedule; chosen doors at any time when absent.
         #[serde(default)]
         terms: StaffTerms,
+        /// Its card opens each door once; it then has no level or schedule.
+        #[serde(default)]
+        one_shot: bool,
     },
     StaffDoorChoices,
     UpdateStaffAccess {
@@ -340,6 +348,25 @@ impl<S: Sessions> Answering<'_, S> {
                 };
                 json(desk.encode_cancel_card(context, station, &entrance_ids, &mut progress)?)
             }
+            DeskCall::EncodeLockOutCard { entrance_ids, lift } => {
+                desk.check_lock_out_card(context, &entrance_ids)?;
+                desk.take_blank_for(station, &[])?;
+                on_event(EncodeEvent::PresentCard { index: 0, total: 1 });
+                let mut progress = |done, total| {
+                    on_event(EncodeEvent::Progress {
+                        index: 0,
+                        done,
+                        total,
+                    });
+                };
+                json(desk.encode_lock_out_card(
+                    context,
+                    station,
+                    &entrance_ids,
+                    lift,
+                    &mut progress,
+                )?)
+            }
             DeskCall::CardCollected { card_id } => {
                 json(desk.card_collected(operator, now, &card_id)?)
             }
@@ -357,15 +384,20 @@ impl<S: Sessions> Answering<'_, S> {
                 starts_at,
                 ends_at,
                 terms,
+                one_shot,
             } => {
-                let grant = desk.issue_staff_key(
-                    operator,
-                    now,
-                    &full_name,
-                    &entrance_ids,
-                    TimeFrame::new(starts_at, ends_at),
-                    &terms,
-                )?;
+                let frame = TimeFrame::new(starts_at, ends_at);
+                let grant = if !one_shot {
+                    desk.issue_staff_key(operator, now, &full_name, &entrance_ids, frame, &terms)?
+                } else if terms == StaffTerms::default() {
+                    desk.issue_one_shot_key(operator, now, &full_name, &entrance_ids, frame)?
+                } else {
+                    return Err(frontdesk::Error::invalid(
+                        "one_shot",
+                        "a one-shot key lists its doors and opens once: leave out the level and \
+                         the shift",
+                    ));
+                };
                 json(staff_entry(desk, operator, grant.id, now)?)
             }
             DeskCall::StaffDoorChoices => json(desk.staff_door_choices(operator)?),
@@ -480,9 +512,9 @@ pub fn call_timeout(call: &DeskCall, card_wait: Duration) -> Duration {
             (card_wait + Duration::from_secs(10))
                 * u32::try_from(access_method_ids.len().max(1)).unwrap_or(u32::MAX)
         }
-        DeskCall::EncodeCancelCard { .. } | DeskCall::ReadCard => {
-            card_wait + Duration::from_secs(10)
-        }
+        DeskCall::EncodeCancelCard { .. }
+        | DeskCall::EncodeLockOutCard { .. }
+        | DeskCall::ReadCard => card_wait + Duration::from_secs(10),
         _ => Duration::from_secs(30),
     }
 }

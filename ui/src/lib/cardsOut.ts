@@ -26,6 +26,7 @@ function names(list: string[]): string {
 export function doorOpenWords(door: DoorStillOpen, zone: string): string {
   const end = door.at_latest === null ? null : formatDateTime(door.at_latest, zone)
   if (door.until === 'card_end') return end ? `${door.name} until ${end}` : `${door.name}, with no end`
+  if (door.until === 'once') return end ? `${door.name} once, until ${end}` : `${door.name} once`
   const holder = door.held_by
   if (holder && holder.same_reservation) {
     return end ? `${door.name} until ${end}, like the stay's own cards: collect it` : `${door.name}, like the stay's own cards: collect it`

@@ -159,6 +159,8 @@ export const api = {
   cardLost: (token: string, cardId: string) => call<null>('card_lost', { token, cardId }),
   roomCardsOut: (token: string, spaceId: string) => call<CardOut[]>('room_cards_out', { token, spaceId }),
   encodeCancelCard: (token: string, entranceIds: string[]) => call<EncodedCard>('encode_cancel_card', { token, entranceIds }),
+  encodeLockOutCard: (token: string, entranceIds: string[], lift: boolean) =>
+    call<EncodedCard>('encode_lock_out_card', { token, entranceIds, lift }),
 
   encodeCards: (token: string, accessMethodIds: string[]) => call<EncodedCard[]>('encode_cards', { token, accessMethodIds }),
   readCard: (token: string) => call<CardReport>('read_card', { token }),
@@ -174,8 +176,15 @@ export const api = {
   warnings: (token: string) => call<WarningView[]>('warnings', { token }),
   auditLog: (token: string, query: AuditQuery) => call<AuditView[]>('audit_log', { token, query }),
   staffAccess: (token: string) => call<StaffAccess[]>('staff_access', { token }),
-  issueStaffAccess: (token: string, fullName: string, entranceIds: string[], startsAt: string, endsAt: string, terms: StaffTerms | null) =>
-    call<StaffAccess>('issue_staff_access', { token, fullName, entranceIds, startsAt, endsAt, terms }),
+  issueStaffAccess: (
+    token: string,
+    fullName: string,
+    entranceIds: string[],
+    startsAt: string,
+    endsAt: string,
+    terms: StaffTerms | null,
+    oneShot = false,
+  ) => call<StaffAccess>('issue_staff_access', { token, fullName, entranceIds, startsAt, endsAt, terms, oneShot }),
   staffDoorChoices: (token: string) => call<StaffDoorChoices>('staff_door_choices', { token }),
   updateStaffAccess: (token: string, change: StaffChange) => call<StaffAccess>('update_staff_access', { token, change }),
   /** The revoked entry while its card is out, else null. */

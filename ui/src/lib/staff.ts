@@ -93,6 +93,8 @@ export function cardsStateText(person: StaffAccess): string {
       return person.cards.some((card) => card.lost_at && !card.collected_at)
         ? 'Revoked, card lost: it opens its doors until its end'
         : 'Revoked, card not back: it opens its doors until returned or its end'
+    case 'used':
+      return 'Used: the one-shot card opened each of its doors once and opens nothing more'
   }
 }
 
@@ -113,6 +115,8 @@ export function staffActions(person: StaffAccess): StaffAction[] {
       const notLost = cardsOut(person).some((card) => !card.lost_at)
       return notLost ? ['returned', 'lost_after_revoke'] : []
     }
+    case 'used':
+      return ['revoke']
   }
 }
 

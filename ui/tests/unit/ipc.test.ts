@@ -141,7 +141,7 @@ describe('api', () => {
       ['present_card', { token: t, entranceId: 'door-1', cardId: 'CARD', at: null }],
       [
         'issue_staff_access',
-        { token: t, fullName: 'Sam', entranceIds: ['door-1'], startsAt: 'a', endsAt: 'b', terms: { level: 'emergency' } },
+        { token: t, fullName: 'Sam', entranceIds: ['door-1'], startsAt: 'a', endsAt: 'b', terms: { level: 'emergency' }, oneShot: false },
       ],
       ['audit_log', { token: t, query: { actor: null, room_space_id: 'space-1', since: null, until: null, limit: 10 } }],
     ])

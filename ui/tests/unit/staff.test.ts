@@ -34,6 +34,7 @@ function person(state: StaffAccess['cards_state'], cards = [card('s1')]): StaffA
     entrance_ids: floor1,
     opens: 'Floor 1 (3 rooms)',
     staff_terms: null,
+    one_shot: state === 'used',
     starts_at: '2025-03-12T08:00:00Z',
     ends_at: '2025-04-12T20:00:00Z',
     revoked_at: state === 'revoked' ? '2025-03-13T08:00:00Z' : null,
@@ -89,6 +90,8 @@ describe('staff rows', () => {
     expect(staffActions(person('lost'))).toEqual(['new_card', 'edit', 'revoke'])
     expect(staffActions(person('revoked', [{ ...issued, revoked_at: 'x' }]))).toEqual(['returned', 'lost_after_revoke'])
     expect(staffActions(person('revoked', [{ ...issued, revoked_at: 'x', lost_at: 'y' }]))).toEqual([])
+    expect(staffActions(person('used', [issued]))).toEqual(['revoke'])
+    expect(cardsStateText(person('used', [issued]))).toMatch(/^Used: the one-shot card/)
   })
 })
 

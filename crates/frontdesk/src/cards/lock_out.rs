@@ -3,7 +3,7 @@
 //! there (a room out of order, an eviction). Managers only.
 
 use chrono::TimeDelta;
-use encoder::card::{CardData, CardKind};
+use encoder::card::{self, CardData, CardKind};
 use engine::model::EntranceId;
 use uuid::Uuid;
 
@@ -17,20 +17,20 @@ use crate::{Context, Error, FrontDesk, Result};
 const LOCK_OUT_CARD_VALIDITY: TimeDelta = TimeDelta::hours(24);
 
 impl FrontDesk {
-    /// Refuses a lock-out or lift card for `door` as [`FrontDesk::encode_lock_out_card`]
+    /// Refuses a lock-out or lift card for `doors` as [`FrontDesk::encode_lock_out_card`]
     /// would, before any card is touched.
-    pub fn check_lock_out_card(&self, context: &Context, door: EntranceId) -> Result<()> {
+    pub fn check_lock_out_card(&self, context: &Context, doors: &[EntranceId]) -> Result<()> {
         context.require(Permission::Manage)?;
-        self.store.read(|r| lock_out_door(r, door))
+        self.store.read(|r| lock_out_doors(r, doors))
     }
 
-    /// Writes a lock-out card for `door` (`lift`: a card that lifts the lock-out). It opens
-    /// nothing; used at the door it changes what the lock takes.
+    /// Writes a lock-out card for a room's `doors` (`lift`: a card that lifts the lock-out).
+    /// It opens nothing; used at a door it changes what the lock takes.
     pub fn encode_lock_out_card(
         &self,
         context: &Context,
         station: &CardStation,
-        door: EntranceId,
+        doors: &[EntranceId],
         lift: bool,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<EncodedCard> {
@@ -39,10 +39,10 @@ impl FrontDesk {
         } else {
             "card.encode_lock_out"
         };
-        let request = serde_json::json!({ "acs_entrance_id": door, "lift": lift });
+        let request = serde_json::json!({ "acs_entrance_ids": doors, "lift": lift });
         let result = context
             .require(Permission::Manage)
-            .and_then(|_| self.store.read(|r| lock_out_door(r, door)))
+            .and_then(|_| self.store.read(|r| lock_out_doors(r, doors)))
             .and_then(|_| self.resolve_pending_encodes(context, station))
             .and_then(|_| {
                 station.with_encoder(|encoder| {
@@ -75,14 +75,14 @@ impl FrontDesk {
                         staff_level: None,
                         schedule: Vec::new(),
                         capable_doors: Vec::new(),
-                        common_doors: vec![door],
+                        common_doors: doors.to_vec(),
                         zones: Vec::new(),
                     };
                     self.write_card(
                         context,
                         station,
                         encoder,
-                        |w| lock_out_door(w, door).map(|_| data),
+                        |w| lock_out_doors(w, doors).map(|_| data),
                         None,
                         progress,
                     )
@@ -92,19 +92,41 @@ impl FrontDesk {
     }
 }
 
-/// Refuses a door that is not a guest room's: only those take guests' cards to lock out.
-fn lock_out_door(r: &store::Reader<'_>, door: EntranceId) -> Result<()> {
-    let entrance = r
-        .entrance(door)?
-        .ok_or_else(|| Error::invalid("acs_entrance_id", format!("no entrance with id {door}")))?;
-    if !entrance.can_belong_to_reservation {
+/// Refuses no door, a door twice, more doors than a card lists, and a door that is not a
+/// room's: only those take guests' room cards to lock out.
+fn lock_out_doors(r: &store::Reader<'_>, doors: &[EntranceId]) -> Result<()> {
+    if doors.is_empty() {
         return Err(Error::invalid(
-            "acs_entrance_id",
+            "acs_entrance_ids",
+            "name the room's doors to lock out",
+        ));
+    }
+    if doors.len() > card::MAX_COMMON_DOORS {
+        return Err(Error::invalid(
+            "acs_entrance_ids",
             format!(
-                "{} takes no guest's room card, so there is nothing to lock out",
-                entrance.name
+                "a lock-out card lists at most {} doors",
+                card::MAX_COMMON_DOORS
             ),
         ));
+    }
+    for (index, door) in doors.iter().enumerate() {
+        let field = format!("acs_entrance_ids[{index}]");
+        if doors[..index].contains(door) {
+            return Err(Error::invalid(field, "this door is named twice"));
+        }
+        let entrance = r
+            .entrance(*door)?
+            .ok_or_else(|| Error::invalid(field.clone(), format!("no entrance with id {door}")))?;
+        if !entrance.can_belong_to_reservation {
+            return Err(Error::invalid(
+                field,
+                format!(
+                    "{} takes no guest's room card, so there is nothing to lock out",
+                    entrance.name
+                ),
+            ));
+        }
     }
     Ok(())
 }

@@ -220,7 +220,7 @@ fn a_lock_out_card_shuts_the_guest_out_until_lifted_or_the_next_guest_arrives() 
     let lock_out = |lift: bool| {
         desk.station.simulator().unwrap().present_blank_card();
         desk.desk
-            .encode_lock_out_card(&manager, &desk.station, room, lift, &mut |_, _| {})
+            .encode_lock_out_card(&manager, &desk.station, &[room], lift, &mut |_, _| {})
             .unwrap()
             .card_id
     };
@@ -283,7 +283,7 @@ fn lock_out_cards_are_a_manager_s_and_only_for_guest_room_doors() {
     desk.station.simulator().unwrap().present_blank_card();
     let refused = desk
         .desk
-        .encode_lock_out_card(&api, &desk.station, room, false, &mut |_, _| {})
+        .encode_lock_out_card(&api, &desk.station, &[room], false, &mut |_, _| {})
         .unwrap_err()
         .to_wire();
     assert_eq!(refused.status, 403, "{refused:?}");
@@ -293,7 +293,7 @@ fn lock_out_cards_are_a_manager_s_and_only_for_guest_room_doors() {
     };
     assert_eq!(
         desk.desk
-            .check_lock_out_card(&receptionist.context(at(FROM)), room)
+            .check_lock_out_card(&receptionist.context(at(FROM)), &[room])
             .unwrap_err()
             .to_wire()
             .status,
@@ -305,7 +305,7 @@ fn lock_out_cards_are_a_manager_s_and_only_for_guest_room_doors() {
         .encode_lock_out_card(
             &manager().context(at(FROM)),
             &desk.station,
-            lobby,
+            &[room, lobby],
             false,
             &mut |_, _| {},
         )
@@ -313,10 +313,50 @@ fn lock_out_cards_are_a_manager_s_and_only_for_guest_room_doors() {
         .to_wire();
     assert_eq!(
         (error.status, error.field.as_deref()),
-        (400, Some("acs_entrance_id")),
+        (400, Some("acs_entrance_ids[1]")),
         "{error:?}"
     );
     // Nothing was written: the blank is still blank.
     let blanks = desk.station.simulator().unwrap().cards();
     assert!(blanks.iter().all(|card| card.image.is_empty()));
+}
+
+#[test]
+fn a_revoked_one_shot_key_stays_in_the_warnings_until_the_locks_took_it() {
+    let desk = Desk::new();
+    let now = at(FROM);
+    let room = desk.entrance_id("room-102-door");
+    let grant = desk
+        .desk
+        .issue_one_shot_key(
+            &manager(),
+            now,
+            "Carl Contractor",
+            &[room],
+            TimeFrame::new(now, at(UNTIL)),
+        )
+        .unwrap();
+    let card_id = on_blank(&desk, grant.access_method_ids[0]);
+    desk.desk
+        .revoke_staff_access(&manager(), now, grant.id)
+        .unwrap();
+    let warned = |when: &str| {
+        desk.desk
+            .warnings(&manager(), at(when))
+            .unwrap()
+            .into_iter()
+            .filter(|warning| warning.access_grant_id == grant.id)
+            .map(|warning| warning.message)
+            .collect::<Vec<_>>()
+    };
+    let before = warned("2025-05-01T09:30:00Z");
+    assert_eq!(before.len(), 1, "{before:?}");
+    assert!(
+        before[0].contains("Room 102 door once") && before[0].contains("one-shot card"),
+        "{before:?}"
+    );
+    // The lock does not know it was revoked: it opens once, and then nothing more.
+    let used = present(&desk, "room-102-door", &card_id, "2025-05-01T10:00:00Z");
+    assert_eq!(used.reason, Reason::OneShotUsed);
+    assert_eq!(warned("2025-05-01T10:01:00Z"), Vec::<String>::new());
 }

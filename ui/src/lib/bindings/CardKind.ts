@@ -3,4 +3,4 @@
 /**
  * What a card is for.
  */
-export type CardKind = "guest" | "staff" | "cancel";
+export type CardKind = "guest" | "staff" | "cancel" | "one_shot" | "lock_out" | "lock_out_lift";

@@ -7,4 +7,9 @@ export type DoorPrivacy = { acs_entrance_id: string,
 /**
  * The deadbolt is thrown.
  */
-on: boolean, at: string, };
+on: boolean, 
+/**
+ * A lock-out card was used here since the last guest's first card or lift card: guest
+ * cards are refused.
+ */
+locked_out: boolean, at: string, };

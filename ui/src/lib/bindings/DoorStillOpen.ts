@@ -8,7 +8,8 @@ import type { DoorUntil } from "./DoorUntil";
 export type DoorStillOpen = { acs_entrance_id: string, name: string, 
 /**
  * `card_end`: until the card's end (a common door); `newer_card`: until a newer stay's
- * card or a cancel card is used there, the card's end at the latest.
+ * card or a cancel card is used there, the card's end at the latest; `once`: a one-shot
+ * card, until it is used there, the card's end at the latest.
  */
 until: DoorUntil, 
 /**

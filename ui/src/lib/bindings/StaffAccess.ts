@@ -14,7 +14,11 @@ opens: string,
 /**
  * Its level and schedule, when it was given them (chosen doors at any time otherwise).
  */
-staff_terms: StaffTerms | null, starts_at: string, 
+staff_terms: StaffTerms | null, 
+/**
+ * Its card opens each door once.
+ */
+one_shot: boolean, starts_at: string, 
 /**
  * `null` when open-ended.
  */

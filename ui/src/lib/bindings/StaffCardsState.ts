@@ -3,4 +3,4 @@
 /**
  * Where a staff entry's cards stand.
  */
-export type StaffCardsState = "not_encoded" | "encoded" | "needs_re_encoding" | "lost" | "revoked";
+export type StaffCardsState = "not_encoded" | "encoded" | "needs_re_encoding" | "lost" | "revoked" | "used";

@@ -1,7 +1,7 @@
 //! One-shot cards: each listed door opens once, on a track of its own that leaves the
 //! guests' override sequence alone.
 
-use engine::lock::{CardContent, DoorSequence, LockState, Reason, judge, still_opens};
+use engine::lock::{CardContent, DoorSequence, LockState, Reason, StillOpens, judge, still_opens};
 
 use super::{
     at, at_sequence, card, config, denied, granted, lobby, may_12, may_guest, room_101, room_102,
@@ -56,7 +56,12 @@ fn a_newer_one_shot_card_used_first_spends_the_older_one() {
         Reason::OneShotSpent { card: 2, lock: 3 },
     );
     assert!(still_opens(&config(), room_101(), used.state, &one_shot(2), may_12()).is_none());
-    assert!(still_opens(&config(), room_101(), used.state, &one_shot(4), may_12()).is_some());
+    assert_eq!(
+        still_opens(&config(), room_101(), used.state, &one_shot(4), may_12()),
+        Some(StillOpens::Once {
+            at_latest: at(2025, 6, 1, 0, 0)
+        })
+    );
 }
 
 #[test]
