@@ -1,12 +1,27 @@
-// Staff cards in the real app (release build, demo hotel, simulated encoder): a housekeeping
-// card for a whole floor of twenty rooms is set up with one tick, encoded, and opens that
-// floor's rooms at the door simulator, and no other floor's.
+// A manager's keys in the real app (release build, demo hotel, simulated encoder): a
+// housekeeping card for a whole floor of twenty rooms is set up with one tick, encoded, and
+// opens that floor's rooms at the door simulator, and no other floor's; an emergency key; a
+// one-shot key that opens its room once; a lock-out card that shuts a guest out until lifted.
 
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { By } from 'selenium-webdriver'
 import { openApp, startTauriDriver } from './driver.mjs'
-import { byButton, byLabel, byTestId, choose, click, encodeAll, firstManager, screenshot, type, waitFor } from './ui.mjs'
+import {
+  byButton,
+  byLabel,
+  byTestId,
+  checkIn,
+  choose,
+  click,
+  closeDialog,
+  encodeAll,
+  firstManager,
+  openStay,
+  screenshot,
+  type,
+  waitFor,
+} from './ui.mjs'
 
 const TIMEOUT = { timeout: 180_000 }
 
@@ -111,5 +126,70 @@ test('an emergency key opens a room whose guest threw the deadbolt; a floor card
     const lobby = await present(session, simulator, 'Lobby', 'Dora Duty')
     assert.match(await lobby.getAttribute('class'), /granted/)
     await screenshot(session, 'emergency-key-door-simulator')
+  })
+})
+
+test('a one-shot key opens its room once, and the staff screen then shows it used', TIMEOUT, async () => {
+  await withApp(async (session) => {
+    await firstManager(session)
+    await click(session, By.xpath('//nav//button[normalize-space()="Staff cards"]'))
+    const screen = await waitFor(session, byTestId('staff-cards'))
+    const form = await waitFor(session, byTestId('staff-form'), { scope: screen })
+    await type(session, byLabel('Name'), 'Carl Contractor', { scope: form })
+    await click(session, byLabel('One-shot key: each door I choose opens once (a viewing, a contractor’s visit)'), { scope: form })
+    await click(session, By.css('[data-testid="single-doors"] summary'), { scope: form })
+    await click(session, byLabel('Room 105 door'), { scope: form })
+    await click(session, byButton('Issue staff card'), { scope: form })
+    await encodeAll(session, screen)
+    const row = await waitFor(session, byTestId('staff-row'), { scope: screen, text: 'Encoded, 1 card' })
+    assert.match(await row.getText(), /Carl Contractor\s*Room 105/)
+    assert.match(await row.getText(), /Once at each door/)
+
+    await click(session, By.xpath('//nav//button[normalize-space()="Door simulator"]'))
+    const simulator = await waitFor(session, byTestId('door-simulator'))
+    const opened = await present(session, simulator, 'Room 105', 'Carl Contractor')
+    assert.match(await opened.getAttribute('class'), /granted/)
+    assert.match(await opened.getText(), /one-shot/)
+    const again = await present(session, simulator, 'Room 105', 'Carl Contractor')
+    assert.match(await again.getAttribute('class'), /denied/)
+    assert.match(await again.getText(), /already used/)
+    await screenshot(session, 'one-shot-door-simulator')
+
+    await click(session, By.xpath('//nav//button[normalize-space()="Staff cards"]'))
+    const list = await waitFor(session, byTestId('staff-cards'))
+    await waitFor(session, byTestId('staff-row'), { scope: list, text: 'Used: the one-shot card opened each of its doors once' })
+    await screenshot(session, 'one-shot-used')
+  })
+})
+
+test('a lock-out card shuts the guest out of the room until a lift card is used there', TIMEOUT, async () => {
+  await withApp(async (session) => {
+    await firstManager(session)
+    await checkIn(session, '106', ['Evan Evicted'])
+    const panel = await openStay(session, '106')
+    const lockOut = await waitFor(session, byTestId('lock-out'), { scope: panel })
+    await click(session, By.css('summary'), { scope: lockOut })
+    await click(session, byButton('Encode a lock-out card'), { scope: lockOut })
+    await waitFor(session, byTestId('lock-out-done'), { scope: lockOut, text: 'Lock-out card' })
+    await screenshot(session, 'lock-out-card')
+    await click(session, byButton('Encode a lift card'), { scope: lockOut })
+    await waitFor(session, byTestId('lock-out-done'), { scope: lockOut, text: 'Lift card' })
+    await closeDialog(session)
+
+    await click(session, By.xpath('//nav//button[normalize-space()="Door simulator"]'))
+    const simulator = await waitFor(session, byTestId('door-simulator'))
+    assert.match(await (await present(session, simulator, 'Room 106', 'Evan Evicted')).getAttribute('class'), /granted/)
+    const shut = await present(session, simulator, 'Room 106', 'Lock-out card')
+    assert.match(await shut.getAttribute('class'), /denied/)
+    assert.match(await shut.getText(), /lock-out card/)
+    await waitFor(session, byTestId('locked-out'), { scope: simulator, text: 'Locked out' })
+    const refused = await present(session, simulator, 'Room 106', 'Evan Evicted')
+    assert.match(await refused.getAttribute('class'), /denied/)
+    assert.match(await refused.getText(), /locked out/)
+    await screenshot(session, 'lock-out-door-simulator')
+    await present(session, simulator, 'Room 106', 'Lift card')
+    const back = await present(session, simulator, 'Room 106', 'Evan Evicted')
+    assert.match(await back.getAttribute('class'), /granted/)
+    assert.equal((await simulator.findElements(byTestId('locked-out'))).length, 0)
   })
 })

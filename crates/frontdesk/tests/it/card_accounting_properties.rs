@@ -1,7 +1,7 @@
 //! Property: after any sequence of check-ins, joiners, moves, extensions, lost keys,
-//! re-encodes (onto the same or other plastic), cards used at doors, cards handed back or
-//! reported lost, check-outs and the clock moving on, with every card written on the
-//! simulated encoder:
+//! re-encodes (onto the same or other plastic), one-shot keys made and revoked, lock-out and
+//! lift cards, cards used at doors, cards handed back or reported lost, check-outs and the
+//! clock moving on, with every card written on the simulated encoder:
 //! - every card that the lock model says may still open some door is a live guest's valid
 //!   key, is back at the desk, or is listed (by its plastic) in a warning the manager sees;
 //! - every live guest's newest card opens their room, unless the manager is warned that the
@@ -87,6 +87,18 @@ enum Op {
     CheckOut {
         stay: Index,
     },
+    /// A one-shot key for a room, encoded.
+    OneShot {
+        room: usize,
+    },
+    RevokeOneShot {
+        key: Index,
+    },
+    /// A lock-out card (or, `lift`, a lift card) for a room, encoded.
+    LockOut {
+        room: usize,
+        lift: bool,
+    },
     Wait {
         hours: i64,
     },
@@ -117,6 +129,9 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (any::<Index>(), 0..DOORS.len()).prop_map(|(plastic, door)| Op::Use { plastic, door }),
         1 => (any::<Index>(), any::<bool>()).prop_map(|(plastic, lost)| Op::Settle { plastic, lost }),
         1 => any::<Index>().prop_map(|stay| Op::CheckOut { stay }),
+        1 => (0..ROOMS.len()).prop_map(|room| Op::OneShot { room }),
+        1 => any::<Index>().prop_map(|key| Op::RevokeOneShot { key }),
+        1 => (0..ROOMS.len(), any::<bool>()).prop_map(|(room, lift)| Op::LockOut { room, lift }),
         2 => (1i64..30).prop_map(|hours| Op::Wait { hours }),
     ]
 }
@@ -126,6 +141,8 @@ struct World {
     now: DateTime<Utc>,
     /// Live stays by reservation key.
     stays: Vec<String>,
+    /// Live one-shot keys.
+    one_shots: Vec<Uuid>,
     made: u32,
 }
 
@@ -135,6 +152,7 @@ impl World {
             desk: Desk::new(),
             now: origin(),
             stays: Vec::new(),
+            one_shots: Vec::new(),
             made: 0,
         }
     }
@@ -324,6 +342,41 @@ impl World {
                 if desk.check_out(&operator, self.now, &key).is_ok() {
                     self.stays.retain(|live| *live != key);
                 }
+            }
+            Op::OneShot { room } => {
+                let door = self.desk.entrance_id(&format!("{}-door", ROOMS[*room]));
+                let guest = self.guest();
+                let frame = engine::model::TimeFrame::new(self.now, self.now + Duration::days(2));
+                if let Ok(grant) = self.desk.desk.issue_one_shot_key(
+                    &operator,
+                    self.now,
+                    &guest.full_name,
+                    &[door],
+                    frame,
+                ) {
+                    self.one_shots.push(grant.id);
+                    self.encode_onto_blank(grant.access_method_ids[0]);
+                }
+            }
+            Op::RevokeOneShot { key } => {
+                if self.one_shots.is_empty() {
+                    return;
+                }
+                let id = *key.get(&self.one_shots);
+                if desk.revoke_staff_access(&operator, self.now, id).is_ok() {
+                    self.one_shots.retain(|live| *live != id);
+                }
+            }
+            Op::LockOut { room, lift } => {
+                let door = self.desk.entrance_id(&format!("{}-door", ROOMS[*room]));
+                self.desk.station.simulator().unwrap().present_blank_card();
+                let _ = desk.encode_lock_out_card(
+                    &operator.context(self.now),
+                    &self.desk.station,
+                    &[door],
+                    *lift,
+                    &mut |_, _| {},
+                );
             }
             Op::Wait { hours } => self.now += Duration::hours(*hours),
         }
