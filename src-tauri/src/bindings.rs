@@ -125,6 +125,7 @@ pub fn export_bindings(dir: &Path) -> Result<(), ExportError> {
     frontdesk::StayDetail::export_all(&config)?;
     frontdesk::CheckInOptions::export_all(&config)?;
     frontdesk::CheckIn::export_all(&config)?;
+    frontdesk::GroupCheckIn::export_all(&config)?;
     frontdesk::PlannedChange::export_all(&config)?;
     frontdesk::Prediction::export_all(&config)?;
     frontdesk::AddGuest::export_all(&config)?;

@@ -23,6 +23,7 @@ macro_rules! with_commands {
             past_stay,
             check_in_options,
             check_in,
+            check_in_group,
             encode_cards,
             add_guest,
             duplicate_card,

@@ -5,7 +5,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use engine::model::{AccessGrantId, AccessMethodId, EntranceId, SpaceId};
-use frontdesk::{AddGuest, AuditQuery, CheckIn, PlannedChange, Role, StaffChange, WireError};
+use frontdesk::{
+    AddGuest, AuditQuery, CheckIn, GroupCheckIn, PlannedChange, Role, StaffChange, WireError,
+};
 use serde_json::Value;
 use tauri::{AppHandle, Emitter};
 use terminal::DeskCall;
@@ -135,6 +137,18 @@ pub async fn check_in(
     request: CheckIn,
 ) -> Result<Value, WireError> {
     state.call(Some(token), DeskCall::CheckIn { request }).await
+}
+
+/// Checks in every room of a group at once, each its own stay.
+#[tauri::command]
+pub async fn check_in_group(
+    state: State<'_>,
+    token: String,
+    request: GroupCheckIn,
+) -> Result<Value, WireError> {
+    state
+        .call(Some(token), DeskCall::CheckInGroup { request })
+        .await
 }
 
 /// Encodes the cards one after another, telling the window each step

@@ -645,3 +645,45 @@ test('a guest checked in for tomorrow is on the timeline, arriving soon, and fou
     await screenshot(session, 'arriving-soon-and-search')
   })
 })
+
+test('a group check-in makes a stay per room, their cards encoded room after room', TIMEOUT, async () => {
+  await withApp(async (session) => {
+    await firstManager(session)
+    await click(session, byTestId('group-check-in-open'))
+    const dialog = await waitFor(session, byTestId('group-check-in'))
+    await type(session, byLabel('Group or booking (optional)'), 'Smith wedding', { scope: dialog })
+    const rooms = [
+      ['Room 110', 'Ann Smith'],
+      ['Room 111', 'Bo Smith'],
+    ]
+    for (const [index, [name, guest]] of rooms.entries()) {
+      await choose(session, await waitFor(session, By.css(`select[name="room-${index}"]`), { scope: dialog }), name)
+      await type(session, By.css(`input[name="guest-${index}"]`), guest, { scope: dialog })
+    }
+    await screenshot(session, 'group-check-in')
+    await click(session, byButton('Check in 2 rooms and make 2 cards'), { scope: dialog })
+    await waitFor(session, byTestId('encode-item'), { scope: dialog, text: 'Room 110: Ann Smith' })
+    await encodeAll(session, dialog)
+    await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"]'), { scope: dialog })
+    await waitGone(session, By.css('dialog[open]'))
+    assert.match(await (await waitFor(session, chip('110'))).getAttribute('aria-label'), /Ann Smith/)
+    assert.match(await (await waitFor(session, chip('111'))).getAttribute('aria-label'), /Bo Smith/)
+
+    await click(session, By.xpath('//nav//button[normalize-space()="Door simulator"]'))
+    const screen = await waitFor(session, byTestId('door-simulator'))
+    for (const [door, guest, expected] of [
+      ['Room 110', 'Ann Smith', /granted/],
+      ['Room 111', 'Bo Smith', /granted/],
+      ['Room 111', 'Ann Smith', /denied/],
+    ]) {
+      await choose(session, await waitFor(session, byLabel('Door'), { scope: screen }), door)
+      await choose(session, await waitFor(session, byLabel('Card'), { scope: screen }), guest)
+      const logLines = () => screen.findElements(By.css('[data-testid="simulator-log"] tbody tr'))
+      const before = (await logLines()).length
+      await click(session, byButton('Present card'), { scope: screen })
+      await session.wait(async () => (await logLines()).length > before, 20_000)
+      const verdict = await waitFor(session, byTestId('lock-decision'), { scope: screen })
+      assert.match(await verdict.getAttribute('class'), expected, `${guest} at ${door}`)
+    }
+  })
+})

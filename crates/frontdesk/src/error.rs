@@ -77,6 +77,27 @@ impl Error {
         Self::Rule(RuleError::invalid(field, message))
     }
 
+    /// The same error about a part of a larger request: its field, if it names one, as
+    /// `within.field` (`rooms[2].space_id`).
+    pub fn within(self, within: &str) -> Self {
+        let nest = |field: String| format!("{within}.{field}");
+        match self {
+            Self::Rule(RuleError::Invalid { field, message }) => Self::Rule(RuleError::Invalid {
+                field: nest(field),
+                message,
+            }),
+            Self::Conflict { field, message } => Self::Conflict {
+                field: nest(field),
+                message,
+            },
+            Self::RoomBooked { field, message } => Self::RoomBooked {
+                field: nest(field),
+                message,
+            },
+            other => other,
+        }
+    }
+
     /// The error as every boundary shows it.
     pub fn to_wire(&self) -> WireError {
         match self {

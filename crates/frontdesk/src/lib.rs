@@ -58,8 +58,8 @@ pub use staff::{
 pub use stay_search::{FoundStay, MAX_FOUND_STAYS};
 pub use stays::{
     AddGuest, Board, BoardFloor, CHECK_OUT_TIME, CheckIn, CheckInOptions, CheckOutResult,
-    EntranceOption, GuestDetail, MAX_CARDS_PER_GUEST, MoveResult, NewGuest, OutstandingCard,
-    RoomState, RoomTile, StayDetail, StaySummary,
+    EntranceOption, GroupCheckIn, GuestDetail, MAX_CARDS_PER_GUEST, MAX_GROUP_ROOMS, MoveResult,
+    NewGuest, OutstandingCard, RoomState, RoomTile, StayDetail, StaySummary,
 };
 pub use store::{
     AccessGrantRecord, AccessMethodRecord, AccessSystemRecord, ActionAttemptRecord, AttemptStatus,

@@ -9,7 +9,7 @@ use engine::model::{AccessGrantId, AccessMethodId, EntranceId, SpaceId, TimeFram
 use engine::staff::StaffTerms;
 use frontdesk::{
     AddGuest, AuditQuery, CardStation, CardView, CheckIn, Context, EncodeEvent, Error, FrontDesk,
-    Operator, PlannedChange, Result, Role, StaffChange,
+    GroupCheckIn, Operator, PlannedChange, Result, Role, StaffChange,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -59,6 +59,9 @@ pub enum DeskCall {
     },
     CheckIn {
         request: CheckIn,
+    },
+    CheckInGroup {
+        request: GroupCheckIn,
     },
     EncodeCards {
         access_method_ids: Vec<AccessMethodId>,
@@ -292,6 +295,9 @@ impl<S: Sessions> Answering<'_, S> {
                 None => desk.check_in_options(operator, space_id, now)?,
             }),
             DeskCall::CheckIn { request } => json(desk.check_in(operator, now, &request)?),
+            DeskCall::CheckInGroup { request } => {
+                json(desk.check_in_group(operator, now, &request)?)
+            }
             DeskCall::EncodeCards { access_method_ids } => {
                 desk.take_blank_for(station, &access_method_ids)?;
                 json(desk.encode_cards(context, station, &access_method_ids, on_event)?)

@@ -20,6 +20,7 @@ import type {
   CardOut,
   CardReport,
   CheckIn,
+  GroupCheckIn,
   CheckInOptions,
   CheckOutResult,
   EncodeEvent,
@@ -141,6 +142,7 @@ export const api = {
   checkInOptions: (token: string, spaceId: string, day?: string) =>
     call<CheckInOptions>('check_in_options', day ? { token, spaceId, day } : { token, spaceId }),
   checkIn: (token: string, request: CheckIn) => call<StayDetail>('check_in', { token, request }),
+  checkInGroup: (token: string, request: GroupCheckIn) => call<StayDetail[]>('check_in_group', { token, request }),
   addGuest: (token: string, request: AddGuest) => call<StayDetail>('add_guest', { token, request }),
   duplicateCard: (token: string, accessGrantId: string) => call<CardView>('duplicate_card', { token, accessGrantId }),
   /** `allowOverlap`: a manager's word that the stay may overlap another in the room. */

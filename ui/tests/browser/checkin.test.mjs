@@ -362,3 +362,50 @@ test('a vacant room shows the cards still out for it where its check-in opens', 
   )
   assert.deepEqual(problems, [])
 })
+
+test('a group check-in: a row to fix is said by the row, nothing is sent until it is fixed, then every card in turn', async () => {
+  const secondStay = {
+    ...checkedIn,
+    reservation_key: 'stay-bob',
+    space_id: id('space-201'),
+    room_name: 'Room 201',
+    guests: [guest('Bob Lee', [bobCard])],
+  }
+  const firstStay = { ...checkedIn, guests: [guest('Ann Lee', [annCard])] }
+  const { page, problems } = await ui.open(
+    base({
+      check_in_options: { ok: checkInOptions('101') },
+      check_in_group: [
+        { error: { type: 'conflict', field: 'rooms[1].space_id', message: 'Room 201 is booked for Tom Morrow from 13 Mar 15:00.' } },
+        { ok: [firstStay, secondStay] },
+      ],
+      encode_cards: encodeReply([annCard, bobCard]),
+    }),
+  )
+  await signIn(page)
+  await page.getByTestId('group-check-in-open').click()
+  const dialog = page.getByTestId('group-check-in')
+  await dialog.locator('select[name="room-0"]').selectOption({ label: 'Room 101' })
+  await dialog.locator('input[name="guest-0"]').fill('Ann Lee')
+  await dialog.locator('select[name="room-1"]').selectOption({ label: 'Room 201' })
+  await dialog.getByRole('button', { name: 'Check in 2 rooms and make 2 cards' }).click()
+  await dialog.getByTestId('group-room-problem').filter({ hasText: 'Enter the guest’s name.' }).waitFor()
+  assert.deepEqual(await calls(page, 'check_in_group'), [])
+
+  await dialog.locator('input[name="guest-1"]').fill('Bob Lee')
+  await dialog.getByRole('button', { name: 'Check in 2 rooms and make 2 cards' }).click()
+  await dialog.getByTestId('group-room-problem').filter({ hasText: 'Room 201 is booked for Tom Morrow' }).waitFor()
+  await dialog.getByRole('button', { name: 'Check in 2 rooms and make 2 cards' }).click()
+  await dialog.getByTestId('encode-done').waitFor()
+  const sent = (await calls(page, 'check_in_group')).map((c) => c.args.request.rooms.map((room) => room.guests[0].full_name))
+  assert.deepEqual(sent, [
+    ['Ann Lee', 'Bob Lee'],
+    ['Ann Lee', 'Bob Lee'],
+  ])
+  const encoded = await calls(page, 'encode_cards')
+  assert.deepEqual(
+    encoded.flatMap((c) => c.args.accessMethodIds),
+    [annCard.id, bobCard.id],
+  )
+  assert.deepEqual(problems, [])
+})

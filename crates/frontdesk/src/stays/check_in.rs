@@ -14,7 +14,7 @@ use super::overlap::{Placing, guard_room};
 use crate::grants::{create, live_grant};
 use crate::operators::{Operator, Permission};
 use crate::users::insert_user;
-use crate::{Context, CreateAccessGrant, Error, FrontDesk, NewUserIdentity, Result};
+use crate::{Context, CreateAccessGrant, Error, FrontDesk, NewUserIdentity, Result, audit_ok};
 
 /// When a stay ends by default, in the property's time zone.
 pub const CHECK_OUT_TIME: NaiveTime = match NaiveTime::from_hms_opt(11, 0, 0) {
@@ -82,6 +82,18 @@ pub struct CheckIn {
     #[serde(default)]
     pub allow_overlap: bool,
 }
+
+/// Several rooms of one booking checked in at once: each room its own stay.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupCheckIn {
+    /// The booking's name ("Smith wedding"), for the audit log.
+    pub group_name: Option<String>,
+    pub rooms: Vec<CheckIn>,
+}
+
+/// The most rooms one group check-in takes.
+pub const MAX_GROUP_ROOMS: usize = 50;
 
 impl FrontDesk {
     /// What the check-in form starts with for a room at `now`: dates from now to tomorrow's
@@ -170,6 +182,77 @@ impl FrontDesk {
         self.check_in_rooms(context, request, &[])
     }
 
+    /// Checks in every room of a group at once, each room its own stay, all or none: a room
+    /// that cannot be checked in is refused naming it (`rooms[2].space_id`), and nothing of
+    /// the group is made.
+    pub fn check_in_group(
+        &self,
+        operator: &Operator,
+        now: DateTime<Utc>,
+        request: &GroupCheckIn,
+    ) -> Result<Vec<StayDetail>> {
+        let context = operator.context(now);
+        self.context_change(
+            Permission::FrontDesk,
+            &context,
+            "stay.check_in_group",
+            request.group_name.clone(),
+            request,
+            |w| {
+                if request.rooms.is_empty() {
+                    return Err(Error::invalid("rooms", "choose at least one room"));
+                }
+                if request.rooms.len() > MAX_GROUP_ROOMS {
+                    return Err(Error::invalid(
+                        "rooms",
+                        format!(
+                            "a group check-in takes at most {MAX_GROUP_ROOMS} rooms; check the \
+                             rest in as a second group"
+                        ),
+                    ));
+                }
+                let mut stays = Vec::with_capacity(request.rooms.len());
+                for (index, room) in request.rooms.iter().enumerate() {
+                    let within = format!("rooms[{index}]");
+                    if request.rooms[..index]
+                        .iter()
+                        .any(|earlier| earlier.space_id == room.space_id)
+                    {
+                        let name = w
+                            .space(room.space_id)?
+                            .map_or_else(|| "This room".to_owned(), |space| space.name);
+                        return Err(Error::invalid(
+                            format!("{within}.space_id"),
+                            format!("{name} is in the group twice"),
+                        ));
+                    }
+                    let key = room
+                        .reservation_key
+                        .clone()
+                        .unwrap_or_else(new_reservation_key);
+                    let stay = check_in_within(w, &context, room, &key, &[])
+                        .map_err(|error| error.within(&within))?;
+                    stays.push(stay);
+                }
+                let keys: Vec<&str> = stays
+                    .iter()
+                    .map(|stay| stay.reservation_key.as_str())
+                    .collect();
+                w.audit(
+                    &audit_ok(
+                        &context,
+                        "stay.check_in_group",
+                        request.group_name.as_deref().unwrap_or("group"),
+                        None,
+                        Some(serde_json::json!({ "reservation_keys": keys })),
+                    ),
+                    now,
+                )?;
+                Ok(stays)
+            },
+        )
+    }
+
     /// A check-in whose cards also open `extra_rooms` (connecting rooms a PMS books on one
     /// key): every room's doors are the reservation's, each room kept free of other stays.
     pub(crate) fn check_in_rooms(
@@ -178,7 +261,6 @@ impl FrontDesk {
         request: &CheckIn,
         extra_rooms: &[SpaceId],
     ) -> Result<StayDetail> {
-        let now = context.now;
         let key = request
             .reservation_key
             .clone()
@@ -193,84 +275,94 @@ impl FrontDesk {
             "stay.check_in",
             Some(key.clone()),
             &audited,
-            |w| {
-                if request.guests.is_empty() {
-                    return Err(Error::invalid("guests", "name at least one guest"));
-                }
-                check_card_count("cards_per_guest", request.cards_per_guest)?;
-                let room = w.space(request.space_id)?.ok_or_else(|| {
-                    Error::invalid("space_id", format!("no space with id {}", request.space_id))
-                })?;
-                if room.kind == SpaceKind::Common {
-                    return Err(Error::invalid(
-                        "space_id",
-                        format!("{} is a common area, not a room", room.name),
-                    ));
-                }
-                check_common_areas(w, &request.common_entrance_ids)?;
-                let extras = extra_room_records(w, &room, extra_rooms)?;
-                let frame = TimeFrame::new(request.starts_at, request.ends_at);
-                let joins_a_stay = w.live_reservation(&key)?.is_some();
-                let mut entrances = room.entrance_ids.clone();
-                let mut spaces = vec![room.id];
-                for extra in &extras {
-                    entrances.extend(&extra.entrance_ids);
-                    spaces.push(extra.id);
-                }
-                entrances.extend(&request.common_entrance_ids);
-                let mut created = Vec::new();
-                for (index, guest) in request.guests.iter().enumerate() {
-                    let user = insert_guest(w, context, guest, &format!("guests[{index}]"))?;
-                    let mut grant_request = grant_request(
-                        user.id,
-                        &entrances,
-                        Some(room.id),
-                        frame,
-                        request.cards_per_guest,
-                        &key,
-                    );
-                    grant_request.space_ids.clone_from(&spaces);
-                    let grant = create(w, context, &grant_request)?;
-                    created.push((user, grant));
-                }
-                let names: Vec<String> = request
-                    .guests
-                    .iter()
-                    .map(|guest| guest.full_name.trim().to_owned())
-                    .collect();
-                for placed in std::iter::once(&room).chain(&extras) {
-                    guard_room(
-                        w,
-                        context,
-                        request.allow_overlap,
-                        Placing::CheckIn,
-                        placed,
-                        &key,
-                        &names,
-                        frame,
-                        &[],
-                    )?;
-                }
-                if joins_a_stay {
-                    return stay_detail(w, &key, now);
-                }
-                // The stay is the grants just made, as `create` returned them, except that
-                // each grant's door-warning refresh rewrites the warnings of the grants made
-                // before it in the same reservation: those are read again.
-                let last = created.len() - 1;
-                let mut grants = Vec::new();
-                for (index, (user, grant)) in created.into_iter().enumerate() {
-                    let grant = if index == last {
-                        grant
-                    } else {
-                        live_grant(w, grant.id)?
-                    };
-                    grants.push((grant, user.full_name));
-                }
-                stay_from(w, &key, Some((room.id, room.name)), grants, now)
-            },
+            |w| check_in_within(w, context, request, &key, extra_rooms),
         )
     }
+}
+
+/// A check-in inside the caller's transaction, under reservation `key`.
+fn check_in_within(
+    w: &Writer<'_>,
+    context: &Context,
+    request: &CheckIn,
+    key: &str,
+    extra_rooms: &[SpaceId],
+) -> Result<StayDetail> {
+    let now = context.now;
+    if request.guests.is_empty() {
+        return Err(Error::invalid("guests", "name at least one guest"));
+    }
+    check_card_count("cards_per_guest", request.cards_per_guest)?;
+    let room = w.space(request.space_id)?.ok_or_else(|| {
+        Error::invalid("space_id", format!("no space with id {}", request.space_id))
+    })?;
+    if room.kind == SpaceKind::Common {
+        return Err(Error::invalid(
+            "space_id",
+            format!("{} is a common area, not a room", room.name),
+        ));
+    }
+    check_common_areas(w, &request.common_entrance_ids)?;
+    let extras = extra_room_records(w, &room, extra_rooms)?;
+    let frame = TimeFrame::new(request.starts_at, request.ends_at);
+    let joins_a_stay = w.live_reservation(key)?.is_some();
+    let mut entrances = room.entrance_ids.clone();
+    let mut spaces = vec![room.id];
+    for extra in &extras {
+        entrances.extend(&extra.entrance_ids);
+        spaces.push(extra.id);
+    }
+    entrances.extend(&request.common_entrance_ids);
+    let mut created = Vec::new();
+    for (index, guest) in request.guests.iter().enumerate() {
+        let user = insert_guest(w, context, guest, &format!("guests[{index}]"))?;
+        let mut grant_request = grant_request(
+            user.id,
+            &entrances,
+            Some(room.id),
+            frame,
+            request.cards_per_guest,
+            key,
+        );
+        grant_request.space_ids.clone_from(&spaces);
+        let grant = create(w, context, &grant_request)?;
+        created.push((user, grant));
+    }
+    let names: Vec<String> = request
+        .guests
+        .iter()
+        .map(|guest| guest.full_name.trim().to_owned())
+        .collect();
+    for placed in std::iter::once(&room).chain(&extras) {
+        guard_room(
+            w,
+            context,
+            request.allow_overlap,
+            Placing::CheckIn,
+            placed,
+            key,
+            &names,
+            frame,
+            &[],
+        )?;
+    }
+    if joins_a_stay {
+        return stay_detail(w, key, now);
+    }
+    // The stay is the grants just made, as `create` returned them, except that
+    // each grant's door-warning refresh rewrites the warnings of the grants made
+    // before it in the same reservation: those are read again.
+    let last = created.len() - 1;
+    let mut grants = Vec::new();
+    for (index, (user, grant)) in created.into_iter().enumerate() {
+        let grant = if index == last {
+            grant
+        } else {
+            live_grant(w, grant.id)?
+        };
+        grants.push((grant, user.full_name));
+    }
+    stay_from(w, key, Some((room.id, room.name)), grants, now)
 }
 
 /// A check-in as the audit log keeps it: the form, and the extra rooms when there are some.

@@ -15,8 +15,8 @@ mod words;
 
 pub use board::{Board, BoardFloor, RoomState, RoomTile, StaySummary};
 pub use check_in::{
-    CHECK_IN_TIME, CHECK_OUT_TIME, CheckIn, CheckInOptions, EntranceOption, MAX_CARDS_PER_GUEST,
-    NewGuest,
+    CHECK_IN_TIME, CHECK_OUT_TIME, CheckIn, CheckInOptions, EntranceOption, GroupCheckIn,
+    MAX_CARDS_PER_GUEST, MAX_GROUP_ROOMS, NewGuest,
 };
 pub(crate) use check_in::{common_area_doors, local_instant, next_check_out};
 pub use check_out::CheckOutResult;

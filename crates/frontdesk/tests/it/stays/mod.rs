@@ -24,6 +24,7 @@ mod card_capacity;
 mod check_in;
 mod check_out;
 mod dates;
+mod group;
 mod joiners;
 mod lost_keys;
 mod moves;
@@ -44,7 +45,7 @@ const DURING: &str = "2025-07-15T18:00:00Z";
 type Row = BTreeMap<String, Option<String>>;
 
 /// Every table but the audit log, which records refusals too.
-const DATA_TABLES: [&str; 19] = [
+const DATA_TABLES: [&str; 20] = [
     "property",
     "access_systems",
     "spaces",
@@ -61,6 +62,7 @@ const DATA_TABLES: [&str; 19] = [
     "cards",
     "lock_states",
     "lock_events",
+    "one_shot_numbers",
     "action_attempts",
     "operators",
     "settings",
