@@ -69,6 +69,7 @@ test('the board is one tab stop, and the arrow keys move between rooms and floor
   await page.getByTestId('board-search').focus()
   const focused = () => page.evaluate(() => document.activeElement?.closest('.tile')?.querySelector('.room')?.dataset.room)
   await page.keyboard.press('Tab') // the filter
+  await page.keyboard.press('Tab') // Group check-in…
   await page.keyboard.press('Tab') // Refresh
   // "Make keys before arrival…", then the guests arriving soon (Dee today, Eva on Friday),
   // each a link to the stay.
