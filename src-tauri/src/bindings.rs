@@ -126,6 +126,8 @@ pub fn export_bindings(dir: &Path) -> Result<(), ExportError> {
     frontdesk::CheckInOptions::export_all(&config)?;
     frontdesk::CheckIn::export_all(&config)?;
     frontdesk::GroupCheckIn::export_all(&config)?;
+    frontdesk::SpareCardView::export_all(&config)?;
+    frontdesk::SpareHandedOut::export_all(&config)?;
     frontdesk::PlannedChange::export_all(&config)?;
     frontdesk::Prediction::export_all(&config)?;
     frontdesk::AddGuest::export_all(&config)?;

@@ -343,6 +343,60 @@ pub async fn encode_lock_out_card(
         .await
 }
 
+/// The spare cards in the safe, each with what it would do handed out now.
+#[tauri::command]
+pub async fn spare_cards(state: State<'_>, token: String) -> Result<Value, WireError> {
+    state.call(Some(token), DeskCall::SpareCards).await
+}
+
+/// Writes the room's next spare card onto a blank, telling the window each step as
+/// `encode_cards` does. A manager's.
+#[tauri::command]
+pub async fn make_spare_card(
+    app: AppHandle,
+    state: State<'_>,
+    token: String,
+    space_id: SpaceId,
+    valid_until: DateTime<Utc>,
+) -> Result<Value, WireError> {
+    state
+        .call_with_progress(
+            Some(token),
+            DeskCall::MakeSpareCard {
+                space_id,
+                valid_until,
+            },
+            move |event| {
+                let _ = app.emit(ENCODE_PROGRESS_EVENT, event);
+            },
+        )
+        .await
+}
+
+/// Records a spare handed to a guest while the desk was down: a stay is made for it.
+#[tauri::command]
+pub async fn hand_out_spare(
+    state: State<'_>,
+    token: String,
+    request: frontdesk::SpareHandedOut,
+) -> Result<Value, WireError> {
+    state
+        .call(Some(token), DeskCall::HandOutSpare { request })
+        .await
+}
+
+/// A spare left the safe for good.
+#[tauri::command]
+pub async fn void_spare(
+    state: State<'_>,
+    token: String,
+    spare_id: Uuid,
+) -> Result<Value, WireError> {
+    state
+        .call(Some(token), DeskCall::VoidSpare { spare_id })
+        .await
+}
+
 /// A card out of use (the plastic's UID) came back to the desk.
 #[tauri::command]
 pub async fn card_collected(

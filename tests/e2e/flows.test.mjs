@@ -687,3 +687,44 @@ test('a group check-in makes a stay per room, their cards encoded room after roo
     }
   })
 })
+
+test('a spare card: made for the safe, used while the desk is down, then recorded as the guest’s stay', TIMEOUT, async () => {
+  await withApp(async (session) => {
+    await firstManager(session)
+    await click(session, By.xpath('//nav//button[normalize-space()="Spare cards"]'))
+    let screen = await waitFor(session, byTestId('spare-cards'))
+    await choose(session, await waitFor(session, byLabel('Room'), { scope: screen }), 'Room 112')
+    await setValue(session, await waitFor(session, byLabel('How many'), { scope: screen }), '1')
+    await click(session, byButton('Make 1 spare card'), { scope: screen })
+    await waitFor(session, byTestId('spare-notice'), { scope: screen, text: '1 spare card for Room 112 made' })
+    await waitFor(session, byTestId('spare-status'), { scope: screen, text: 'Ready' })
+    await screenshot(session, 'spare-cards')
+
+    // The desk is down: the night porter hands spare 1 to a walk-in, who opens the room.
+    await click(session, By.xpath('//nav//button[normalize-space()="Door simulator"]'))
+    const simulator = await waitFor(session, byTestId('door-simulator'))
+    await click(session, byButton('Refresh cards'), { scope: simulator })
+    await choose(session, await waitFor(session, byLabel('Door'), { scope: simulator }), 'Room 112')
+    await choose(session, await waitFor(session, byLabel('Card'), { scope: simulator }), 'Spare 1 of Room 112')
+    await click(session, byButton('Present card'), { scope: simulator })
+    const verdict = await waitFor(session, byTestId('lock-decision'), { scope: simulator })
+    assert.match(await verdict.getAttribute('class'), /granted/)
+
+    // Back up, the manager records it.
+    await click(session, By.xpath('//nav//button[normalize-space()="Spare cards"]'))
+    screen = await waitFor(session, byTestId('spare-cards'))
+    await waitFor(session, byTestId('spare-status'), { scope: screen, text: 'Used at Room 112 door' })
+    await click(session, byButton('Handed out…'), { scope: screen })
+    const form = await waitFor(session, byTestId('spare-handing'), { scope: screen })
+    await type(session, byLabel('Guest’s name'), 'Walter Walkin', { scope: form })
+    await screenshot(session, 'spare-handed-out')
+    await click(session, byButton('Check the guest in with this spare'), { scope: form })
+    await waitFor(session, byTestId('spare-notice'), { scope: screen, text: 'Walter Walkin is checked in to Room 112 with spare 1' })
+    await waitFor(session, By.xpath('.//p[normalize-space()="No spare card is in the safe."]'), { scope: screen })
+
+    await click(session, By.xpath('//nav//button[normalize-space()="Room board"]'))
+    assert.match(await (await waitFor(session, chip('112'))).getAttribute('aria-label'), /Walter Walkin/)
+    const panel = await openStay(session, '112')
+    assert.deepEqual(await cardStatuses(panel), ['issued'])
+  })
+})

@@ -6,6 +6,7 @@ pub mod lock;
 pub mod model;
 pub mod property;
 pub mod rules;
+pub mod spares;
 pub mod staff;
 pub mod warnings;
 

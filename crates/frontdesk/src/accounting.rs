@@ -256,7 +256,7 @@ fn door_holder(
 }
 
 /// The names of a stay's live guests, each once.
-fn reservation_guests(r: &Reader<'_>, reservation_key: &str) -> Result<Vec<String>> {
+pub(crate) fn reservation_guests(r: &Reader<'_>, reservation_key: &str) -> Result<Vec<String>> {
     let filter = GrantFilter {
         reservation_key: Some(reservation_key.to_owned()),
         ..Default::default()

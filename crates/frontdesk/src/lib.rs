@@ -21,6 +21,7 @@ mod predict;
 mod property;
 mod settings;
 pub mod setup;
+mod spares;
 mod staff;
 mod stay_search;
 mod stays;
@@ -52,6 +53,7 @@ pub use pms::{
 };
 pub use pms_link::PmsLinkStatus;
 pub use predict::{PlannedChange, Prediction, RemakeOffer, Trouble};
+pub use spares::{SpareCardView, SpareHandedOut};
 pub use staff::{
     DoorChoice, DoorGroup, StaffAccess, StaffCardsState, StaffChange, StaffDoorChoices,
 };

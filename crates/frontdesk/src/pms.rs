@@ -472,17 +472,7 @@ impl FrontDesk {
         let (starts_at, ends_at) = stay_dates(zone, now, request)?;
         let options = self.store.read(|r| Ok::<_, Error>(r.pms_key_options()?))?;
         let common_entrance_ids = self.common_areas_on(&options, &request.key_options)?;
-        let full_name = request
-            .guest_name
-            .clone()
-            .filter(|name| !name.trim().is_empty())
-            .or_else(|| {
-                request
-                    .reservation
-                    .as_ref()
-                    .map(|key| crate::stays::unnamed_guest(key))
-            })
-            .unwrap_or_else(|| "Guest".to_owned());
+        let full_name = guest_name(request);
         Ok(CheckIn {
             space_id: room,
             starts_at,
@@ -509,17 +499,7 @@ impl FrontDesk {
         now: DateTime<Utc>,
     ) -> Result<crate::CreateAccessGrant> {
         let (starts_at, ends_at) = stay_dates(self.time_zone(), now, request)?;
-        let full_name = request
-            .guest_name
-            .clone()
-            .filter(|name| !name.trim().is_empty())
-            .or_else(|| {
-                request
-                    .reservation
-                    .as_ref()
-                    .map(|key| crate::stays::unnamed_guest(key))
-            })
-            .unwrap_or_else(|| "Guest".to_owned());
+        let full_name = guest_name(request);
         Ok(crate::CreateAccessGrant {
             new_user_identity: Some(crate::NewUserIdentity {
                 key: None,
@@ -861,6 +841,21 @@ fn same_rooms(stay: &[SpaceId], room: SpaceId, extra: &[SpaceId]) -> bool {
     stay.first() == Some(&room)
         && stay.len() == extra.len() + 1
         && extra.iter().all(|other| stay[1..].contains(other))
+}
+
+/// The guest a key request names: `GN`, else "Reservation 4711" for its `G#`.
+fn guest_name(request: &PmsKeyRequest) -> String {
+    request
+        .guest_name
+        .clone()
+        .filter(|name| !name.trim().is_empty())
+        .or_else(|| {
+            request
+                .reservation
+                .as_ref()
+                .map(|key| crate::stays::unnamed_guest(key))
+        })
+        .unwrap_or_else(|| "Guest".to_owned())
 }
 
 fn keys_for(count: usize, room: &str) -> String {

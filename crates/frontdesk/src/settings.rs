@@ -52,7 +52,8 @@ impl FrontDesk {
     }
 
     /// Whose card this is: the guest or staff member of the access method its newest card
-    /// was written for, if the desk wrote it; a cancel, lock-out or lift card says what it is.
+    /// was written for, if the desk wrote it; a spare, cancel, lock-out or lift card says what
+    /// it is.
     pub fn card_holder(&self, card_id: &str) -> Result<Option<String>> {
         self.store.read(|r| {
             // The newest card written on the plastic is what it carries.
@@ -60,6 +61,16 @@ impl FrontDesk {
                 return Ok(None);
             };
             let Some(method) = card.access_method_id else {
+                if let Some(spare) = r
+                    .spare_cards()?
+                    .into_iter()
+                    .find(|spare| spare.op_id == card.op_id)
+                {
+                    let room = r
+                        .space(spare.space_id)?
+                        .map_or_else(|| "a room".to_owned(), |space| space.name);
+                    return Ok(Some(format!("Spare {} of {room}", spare.number)));
+                }
                 return Ok(match card.kind {
                     store::CardPurpose::Cancel => Some("Cancel card".to_owned()),
                     store::CardPurpose::LockOut => Some("Lock-out card".to_owned()),

@@ -135,14 +135,17 @@ impl Reader<'_> {
         Ok(frames)
     }
 
-    /// The highest override sequence each door has handed out, over all its history.
+    /// The highest override sequence each door has handed out, over all its history: to
+    /// reservations (cancel cards' included) and to spare cards.
     pub fn last_sequences(
         &self,
         doors: &BTreeSet<EntranceId>,
     ) -> Result<BTreeMap<EntranceId, u32>> {
-        let mut statement = self
-            .connection
-            .prepare_cached("SELECT MAX(sequence) FROM reservation_doors WHERE entrance_id = ?1")?;
+        let mut statement = self.connection.prepare_cached(
+            "SELECT NULLIF(MAX(
+                 COALESCE((SELECT MAX(sequence) FROM reservation_doors WHERE entrance_id = ?1), 0),
+                 COALESCE((SELECT MAX(sequence) FROM spare_doors WHERE entrance_id = ?1), 0)), 0)",
+        )?;
         let mut last = BTreeMap::new();
         for door in doors {
             let sequence: Option<u32> =

@@ -12,6 +12,7 @@ mod error;
 mod grants;
 mod pms;
 mod records;
+mod spares;
 mod terminals;
 mod time;
 mod timeline;
@@ -44,6 +45,7 @@ pub use records::{
     AccessGrantRecord, AccessMethodRecord, AccessSystemRecord, EntranceRecord, GrantEntrance,
     PropertyRecord, SpaceRecord, SpaceSummary, StoredWarning, UserIdentityRecord,
 };
+pub use spares::{NewSpare, SpareRecord};
 pub use terminals::{TerminalPairingRecord, TerminalRecord, TerminalSessionRecord};
 pub use timeline::{StayRow, StaySearchHit};
 
@@ -64,6 +66,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/011_pms_link.sql")),
     M::up(include_str!("migrations/012_key_vocabulary.sql")),
     M::up(include_str!("migrations/013_one_shot_and_lock_out.sql")).foreign_key_check(),
+    M::up(include_str!("migrations/014_spares.sql")),
 ];
 
 /// How long a writer waits for another process's transaction before giving up.

@@ -9,7 +9,7 @@ use engine::model::{AccessGrantId, AccessMethodId, EntranceId, SpaceId, TimeFram
 use engine::staff::StaffTerms;
 use frontdesk::{
     AddGuest, AuditQuery, CardStation, CardView, CheckIn, Context, EncodeEvent, Error, FrontDesk,
-    GroupCheckIn, Operator, PlannedChange, Result, Role, StaffChange,
+    GroupCheckIn, Operator, PlannedChange, Result, Role, SpareHandedOut, StaffChange,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -103,6 +103,17 @@ pub enum DeskCall {
     },
     EncodeCancelCard {
         entrance_ids: Vec<EntranceId>,
+    },
+    SpareCards,
+    MakeSpareCard {
+        space_id: SpaceId,
+        valid_until: DateTime<Utc>,
+    },
+    HandOutSpare {
+        request: SpareHandedOut,
+    },
+    VoidSpare {
+        spare_id: Uuid,
     },
     /// A lock-out card for a room's doors, or (`lift`) one that lifts it.
     EncodeLockOutCard {
@@ -345,26 +356,35 @@ impl<S: Sessions> Answering<'_, S> {
             DeskCall::EncodeCancelCard { entrance_ids } => {
                 desk.take_blank_for(station, &[])?;
                 on_event(EncodeEvent::PresentCard { index: 0, total: 1 });
-                let mut progress = |done, total| {
-                    on_event(EncodeEvent::Progress {
-                        index: 0,
-                        done,
-                        total,
-                    });
-                };
+                let mut progress = one_card_progress(on_event);
                 json(desk.encode_cancel_card(context, station, &entrance_ids, &mut progress)?)
             }
+            DeskCall::SpareCards => json(desk.spare_cards(operator, now)?),
+            DeskCall::MakeSpareCard {
+                space_id,
+                valid_until,
+            } => {
+                desk.check_spare_card(context, space_id, valid_until)?;
+                desk.take_blank_for(station, &[])?;
+                on_event(EncodeEvent::PresentCard { index: 0, total: 1 });
+                let mut progress = one_card_progress(on_event);
+                json(desk.make_spare_card(
+                    context,
+                    station,
+                    space_id,
+                    valid_until,
+                    &mut progress,
+                )?)
+            }
+            DeskCall::HandOutSpare { request } => {
+                json(desk.hand_out_spare(operator, now, &request)?)
+            }
+            DeskCall::VoidSpare { spare_id } => json(desk.void_spare(operator, now, spare_id)?),
             DeskCall::EncodeLockOutCard { entrance_ids, lift } => {
                 desk.check_lock_out_card(context, &entrance_ids)?;
                 desk.take_blank_for(station, &[])?;
                 on_event(EncodeEvent::PresentCard { index: 0, total: 1 });
-                let mut progress = |done, total| {
-                    on_event(EncodeEvent::Progress {
-                        index: 0,
-                        done,
-                        total,
-                    });
-                };
+                let mut progress = one_card_progress(on_event);
                 json(desk.encode_lock_out_card(
                     context,
                     station,
@@ -506,6 +526,17 @@ pub fn from_hex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// The encoder's progress on the only card of a call, as the window's events.
+fn one_card_progress(on_event: &mut dyn FnMut(EncodeEvent)) -> impl FnMut(usize, usize) + '_ {
+    move |done, total| {
+        on_event(EncodeEvent::Progress {
+            index: 0,
+            done,
+            total,
+        });
+    }
+}
+
 /// Bytes in lower-case hex.
 pub fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
@@ -520,6 +551,7 @@ pub fn call_timeout(call: &DeskCall, card_wait: Duration) -> Duration {
         }
         DeskCall::EncodeCancelCard { .. }
         | DeskCall::EncodeLockOutCard { .. }
+        | DeskCall::MakeSpareCard { .. }
         | DeskCall::ReadCard => card_wait + Duration::from_secs(10),
         _ => Duration::from_secs(30),
     }

@@ -21,6 +21,8 @@ import type {
   CardReport,
   CheckIn,
   GroupCheckIn,
+  SpareCardView,
+  SpareHandedOut,
   CheckInOptions,
   CheckOutResult,
   EncodeEvent,
@@ -161,6 +163,11 @@ export const api = {
   cardLost: (token: string, cardId: string) => call<null>('card_lost', { token, cardId }),
   roomCardsOut: (token: string, spaceId: string) => call<CardOut[]>('room_cards_out', { token, spaceId }),
   encodeCancelCard: (token: string, entranceIds: string[]) => call<EncodedCard>('encode_cancel_card', { token, entranceIds }),
+  makeSpareCard: (token: string, spaceId: string, validUntil: string) =>
+    call<EncodedCard>('make_spare_card', { token, spaceId, validUntil }),
+  spareCards: (token: string) => call<SpareCardView[]>('spare_cards', { token }),
+  handOutSpare: (token: string, request: SpareHandedOut) => call<StayDetail>('hand_out_spare', { token, request }),
+  voidSpare: (token: string, spareId: string) => call<null>('void_spare', { token, spareId }),
   encodeLockOutCard: (token: string, entranceIds: string[], lift: boolean) =>
     call<EncodedCard>('encode_lock_out_card', { token, entranceIds, lift }),
 

@@ -391,7 +391,8 @@ export function base(overrides = {}, operator = manager) {
     terminals: { ok: [] },
     pms_link: { ok: pmsLinkOff },
     pms_link_status: { ok: null },
-    door_privacy: { ok: { acs_entrance_id: null, on: false, at: NOW } },
+    door_privacy: { ok: { acs_entrance_id: null, on: false, locked_out: false, at: NOW } },
+    spare_cards: { ok: [] },
     ...overrides,
   }
 }

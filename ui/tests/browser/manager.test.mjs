@@ -38,6 +38,11 @@ const MANAGER_COMMANDS = [
   'revoke_staff_access',
   'delete_staff_access',
   'report_staff_card_lost',
+  'spare_cards',
+  'make_spare_card',
+  'hand_out_spare',
+  'void_spare',
+  'encode_lock_out_card',
   'list_operators',
   'create_operator',
   'api_status',
@@ -82,6 +87,7 @@ test('a manager sees the manager’s screens too; a refusal from the back end is
     'Read card',
     'Door simulator',
     'Staff cards',
+    'Spare cards',
     'Manager',
     'Operators & settings',
   ])
@@ -396,5 +402,50 @@ test('the PMS key link: a bad address is named, then the link goes on and shows 
       { enabled: true, direction: 'listen', address: '127.0.0.1:5011', encoding: 'utf-8' },
     ],
   )
+  assert.deepEqual(problems, [])
+})
+
+test('spare cards out of date are in the warnings, in words, and listed on the spares screen', async () => {
+  const spare = (number, state, status) => ({
+    id: id(`spare-${number}`),
+    space_id: id('space-101'),
+    room_name: 'Room 101',
+    number,
+    card_id: `04AB0${number}`,
+    made_at: '2025-03-10T09:00:00Z',
+    valid_until: '2025-04-09T09:00:00Z',
+    state,
+    status,
+    locks_out: [],
+  })
+  const { page, problems } = await ui.open(
+    base({
+      warnings: { ok: [] },
+      audit_log: { ok: [] },
+      list_operators: { ok: [] },
+      spare_cards: {
+        ok: [
+          spare(1, { state: 'ready' }, 'Ready: handed out, it opens Room 101 as the next guest’s key.'),
+          spare(
+            2,
+            { state: 'overtaken', entrance_id: id('door-101'), card: 3, door: 4 },
+            'Out of date: a newer card was made for Room 101 door.',
+          ),
+        ],
+      },
+    }),
+  )
+  await signIn(page)
+  await page.getByRole('button', { name: 'Manager' }).click()
+  const listed = page.getByTestId('spare-warnings')
+  await listed.waitFor()
+  assert.match(await listed.textContent(), /Room 101, spare 2: Out of date: a newer card was made for Room 101 door/)
+  assert.doesNotMatch(await listed.textContent(), /spare 1/)
+
+  await page.getByRole('button', { name: 'Spare cards' }).click()
+  await page.getByTestId('spares-out-of-date').filter({ hasText: '1 spare in the safe is out of date' }).waitFor()
+  const rows = page.getByTestId('spare-row')
+  assert.equal(await rows.count(), 2)
+  assert.deepEqual(await rows.evaluateAll((els) => els.map((el) => el.dataset.state)), ['ready', 'overtaken'])
   assert.deepEqual(problems, [])
 })

@@ -4,4 +4,5 @@
 mod lock;
 mod property;
 mod rules;
+mod spares;
 mod warnings;

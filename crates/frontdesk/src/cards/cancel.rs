@@ -10,7 +10,7 @@ use engine::rules;
 use store::{Reader, Writer};
 use uuid::Uuid;
 
-use super::encode::{EncodedCard, check_card_is_free};
+use super::encode::EncodedCard;
 use super::station::CardStation;
 use crate::accounting::booked_door_words;
 use crate::operators::Permission;
@@ -43,14 +43,10 @@ impl FrontDesk {
             .resolve_pending_encodes(context, station)
             .and_then(|_| {
                 station.with_encoder(|encoder| {
-                    let uid = encoder.wait_for_card(station.card_timeout)?;
-                    // Never over a guest's valid key: no access method owns a cancel card.
-                    let free = self
-                        .store
-                        .read(|r| check_card_is_free(r, &uid, Uuid::nil(), context.now));
-                    if let Err(error) = free {
-                        return Ok(Err(error));
-                    }
+                    let uid = match self.unowned_card(context, station, encoder)? {
+                        Ok(uid) => uid,
+                        Err(refused) => return Ok(Err(refused)),
+                    };
                     let op_id = store::new_row_id();
                     // The cancel card's numbers are taken for good as the card is planned, like
                     // a reservation's: a number is never handed out twice.

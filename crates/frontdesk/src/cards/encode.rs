@@ -279,6 +279,24 @@ impl FrontDesk {
     }
 }
 
+impl FrontDesk {
+    /// Waits for a card for a card no access method owns (cancel, lock-out, spare): a blank
+    /// or a returned card, never over a guest's valid key. The inner error says why the card
+    /// on the encoder was refused.
+    pub(super) fn unowned_card(
+        &self,
+        context: &Context,
+        station: &CardStation,
+        encoder: &mut Encoder,
+    ) -> std::result::Result<Result<CardUid>, EncoderError> {
+        let uid = encoder.wait_for_card(station.card_timeout)?;
+        Ok(self
+            .store
+            .read(|r| check_card_is_free(r, &uid, Uuid::nil(), context.now))
+            .map(|()| uid))
+    }
+}
+
 /// Refuses to write over a card that is still someone else's valid key: plastic is reused
 /// once it is blank, expired, or came back revoked, never while it opens a guest's door.
 pub(super) fn check_card_is_free(

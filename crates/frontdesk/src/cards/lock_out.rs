@@ -5,9 +5,8 @@
 use chrono::TimeDelta;
 use encoder::card::{self, CardData, CardKind};
 use engine::model::EntranceId;
-use uuid::Uuid;
 
-use super::encode::{EncodedCard, check_card_is_free};
+use super::encode::EncodedCard;
 use super::station::CardStation;
 use crate::operators::Permission;
 use crate::{Context, Error, FrontDesk, Result};
@@ -46,14 +45,10 @@ impl FrontDesk {
             .and_then(|_| self.resolve_pending_encodes(context, station))
             .and_then(|_| {
                 station.with_encoder(|encoder| {
-                    let uid = encoder.wait_for_card(station.card_timeout)?;
-                    // Never over a guest's valid key: no access method owns a lock-out card.
-                    let free = self
-                        .store
-                        .read(|r| check_card_is_free(r, &uid, Uuid::nil(), context.now));
-                    if let Err(error) = free {
-                        return Ok(Err(error));
-                    }
+                    let uid = match self.unowned_card(context, station, encoder)? {
+                        Ok(uid) => uid,
+                        Err(refused) => return Ok(Err(refused)),
+                    };
                     let op_id = store::new_row_id();
                     let data = CardData {
                         property_id: station.keys.property_id(),

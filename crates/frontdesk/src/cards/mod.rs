@@ -16,6 +16,7 @@ mod present;
 mod privacy;
 mod read;
 mod resolve;
+mod spare;
 mod station;
 
 pub use encode::{EncodeEvent, EncodedCard};

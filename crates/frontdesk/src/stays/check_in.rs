@@ -281,7 +281,7 @@ impl FrontDesk {
 }
 
 /// A check-in inside the caller's transaction, under reservation `key`.
-fn check_in_within(
+pub(crate) fn check_in_within(
     w: &Writer<'_>,
     context: &Context,
     request: &CheckIn,
@@ -546,6 +546,6 @@ pub(crate) fn next_check_out(zone: Tz, now: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// A reservation key for a stay the property-management system did not name.
-fn new_reservation_key() -> String {
+pub(crate) fn new_reservation_key() -> String {
     format!("stay-{}", &uuid::Uuid::new_v4().simple().to_string()[..8])
 }

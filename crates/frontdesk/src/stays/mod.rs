@@ -18,7 +18,9 @@ pub use check_in::{
     CHECK_IN_TIME, CHECK_OUT_TIME, CheckIn, CheckInOptions, EntranceOption, GroupCheckIn,
     MAX_CARDS_PER_GUEST, MAX_GROUP_ROOMS, NewGuest,
 };
-pub(crate) use check_in::{common_area_doors, local_instant, next_check_out};
+pub(crate) use check_in::{
+    check_in_within, common_area_doors, local_instant, new_reservation_key, next_check_out,
+};
 pub use check_out::CheckOutResult;
 pub use detail::{GuestDetail, OutstandingCard, StayDetail};
 pub(crate) use detail::{envelope, guest_names, stay_detail, stay_grants, stay_room, stay_rooms};

@@ -1,6 +1,7 @@
 //! Property: after any sequence of check-ins, joiners, moves, extensions, lost keys,
 //! re-encodes (onto the same or other plastic), one-shot keys made and revoked, lock-out and
-//! lift cards, cards used at doors, cards handed back or reported lost, check-outs and the
+//! lift cards, spare cards made, handed out (recorded as stays) and taken out of the safe,
+//! cards used at doors, cards handed back or reported lost, check-outs and the
 //! clock moving on, with every card written on the simulated encoder:
 //! - every card that the lock model says may still open some door is a live guest's valid
 //!   key, is back at the desk, or is listed (by its plastic) in a warning the manager sees;
@@ -94,6 +95,18 @@ enum Op {
     RevokeOneShot {
         key: Index,
     },
+    /// A spare card for a room, into the safe.
+    MakeSpare {
+        room: usize,
+    },
+    /// A spare in the safe handed to a guest and recorded, for `nights`.
+    HandOutSpare {
+        spare: Index,
+        nights: i64,
+    },
+    VoidSpare {
+        spare: Index,
+    },
     /// A lock-out card (or, `lift`, a lift card) for a room, encoded.
     LockOut {
         room: usize,
@@ -132,6 +145,9 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..ROOMS.len()).prop_map(|room| Op::OneShot { room }),
         1 => any::<Index>().prop_map(|key| Op::RevokeOneShot { key }),
         1 => (0..ROOMS.len(), any::<bool>()).prop_map(|(room, lift)| Op::LockOut { room, lift }),
+        1 => (0..ROOMS.len()).prop_map(|room| Op::MakeSpare { room }),
+        1 => (any::<Index>(), 1i64..3).prop_map(|(spare, nights)| Op::HandOutSpare { spare, nights }),
+        1 => any::<Index>().prop_map(|spare| Op::VoidSpare { spare }),
         2 => (1i64..30).prop_map(|hours| Op::Wait { hours }),
     ]
 }
@@ -367,6 +383,42 @@ impl World {
                     self.one_shots.retain(|live| *live != id);
                 }
             }
+            Op::MakeSpare { room } => {
+                self.desk.station.simulator().unwrap().present_blank_card();
+                let _ = desk.make_spare_card(
+                    &operator.context(self.now),
+                    &self.desk.station,
+                    self.desk.space_id(ROOMS[*room]),
+                    self.now + Duration::days(5),
+                    &mut |_, _| {},
+                );
+            }
+            Op::HandOutSpare { spare, nights } => {
+                let spares = desk.spare_cards(&operator, self.now).unwrap();
+                if spares.is_empty() {
+                    return;
+                }
+                let chosen = spare.get(&spares).id;
+                let guest = self.guest();
+                if let Ok(stay) = self.desk.desk.hand_out_spare(
+                    &operator,
+                    self.now,
+                    &frontdesk::SpareHandedOut {
+                        spare_id: chosen,
+                        full_name: guest.full_name,
+                        starts_at: self.now,
+                        ends_at: self.now + Duration::days(*nights),
+                    },
+                ) {
+                    self.stays.push(stay.reservation_key);
+                }
+            }
+            Op::VoidSpare { spare } => {
+                let spares = desk.spare_cards(&operator, self.now).unwrap();
+                if !spares.is_empty() {
+                    let _ = desk.void_spare(&operator, self.now, spare.get(&spares).id);
+                }
+            }
             Op::LockOut { room, lift } => {
                 let door = self.desk.entrance_id(&format!("{}-door", ROOMS[*room]));
                 self.desk.station.simulator().unwrap().present_blank_card();
@@ -383,8 +435,8 @@ impl World {
     }
 
     /// Whether the plastic carries a live guest's valid key (the newest card written on it is
-    /// the current card of an access method that is not revoked, of a live grant), or is back
-    /// at the desk.
+    /// the current card of an access method that is not revoked, of a live grant), is a spare
+    /// in the safe, or is back at the desk.
     fn is_key_or_collected(&self, uid: &str) -> bool {
         self.desk
             .desk
@@ -394,6 +446,13 @@ impl World {
                     return Ok::<_, store::Error>(false);
                 };
                 if card.collected_at.is_some() {
+                    return Ok(true);
+                }
+                let in_safe = r
+                    .spare_cards()?
+                    .iter()
+                    .any(|spare| spare.op_id == card.op_id && spare.in_safe());
+                if in_safe {
                     return Ok(true);
                 }
                 let Some(method) = card
@@ -471,7 +530,8 @@ impl World {
         }
 
         // Every live guest's newest card opens their room, unless the manager is told the
-        // lock will refuse it.
+        // lock will refuse it: on the guest's own grant, or, where a stay was let overlap
+        // theirs (a spare handed out over a booking), on the newer stay, naming theirs.
         let refused: BTreeSet<_> = warnings
             .iter()
             .filter(|view| {
@@ -482,11 +542,20 @@ impl World {
             })
             .map(|view| view.access_grant_id)
             .collect();
+        let overlapped = |key: &str| {
+            warnings.iter().any(|view| {
+                view.code == WarningCode::PreviousGuestCanEnter
+                    && view.message.contains(&format!("reservation '{key}'"))
+            })
+        };
         let simulator = self.desk.station.simulator().unwrap();
         for key in &self.stays {
             let stay = self.desk.desk.stay_at(&manager(), key, self.now).unwrap();
             for guest in &stay.guests {
-                if refused.contains(&guest.access_grant_id) || guest.ends_at <= self.now {
+                if refused.contains(&guest.access_grant_id)
+                    || overlapped(key)
+                    || guest.ends_at <= self.now
+                {
                     continue;
                 }
                 for card in &guest.cards {

@@ -16,6 +16,7 @@ mod regressions;
 mod seed;
 mod sequences;
 mod setup;
+mod spares;
 mod staff;
 mod staff_levels;
 mod stays;
