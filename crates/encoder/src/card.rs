@@ -44,7 +44,7 @@
 //! Staff cards list their doors as common doors, and may carry zones (only they do, so a
 //! card with zones has no capable doors), a level and shifts. A one-shot card lists its doors
 //! as capable doors, each with its one-shot number; lock-out and lift cards list theirs as
-//! common doors. Version 1 images, which have no
+//! capable doors too, each with the last number the door handed out when the card was made. Version 1 images, which have no
 //! zone field, still read, as cards without zones; version 1 and 2 staff cards read with the
 //! level their zones make (all guest rooms: master; floors: floor; none: area) and their one
 //! shift. Times are kept in whole seconds: [`seal`] drops sub-second parts.
@@ -179,9 +179,9 @@ impl CardKind {
 ///
 /// Which fields a kind may use: a guest card has no level, no shift and no zones; a staff card
 /// has a level, no reservation and no capable doors (its doors are `common_doors` and `zones`);
-/// a cancel or one-shot card has no level, no shift, no common doors, no zones and no
-/// reservation, and at least one capable door (a one-shot card's numbers are its one-shot
-/// numbers); a lock-out or lift card has only common doors, at least one.
+/// a cancel, one-shot, lock-out or lift card has no level, no shift, no common doors and no
+/// zones, and at least one capable door (a one-shot card's numbers are its one-shot numbers;
+/// a lock-out card's, the doors' last numbers); only a cancel card may name a reservation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardData {
     pub property_id: Uuid,
@@ -232,7 +232,7 @@ impl CardData {
                 doors: self.capable_doors.clone(),
             },
             CardKind::LockOut | CardKind::LockOutLift => CardContent::LockOut {
-                doors: self.common_doors.clone(),
+                doors: self.capable_doors.clone(),
                 lift: self.kind == CardKind::LockOutLift,
             },
         };
@@ -325,26 +325,15 @@ impl CardData {
                     return Err(CardError::Malformed("staff_level"));
                 }
             }
-            CardKind::Cancel | CardKind::OneShot => {
+            CardKind::Cancel | CardKind::OneShot | CardKind::LockOut | CardKind::LockOutLift => {
                 if self.capable_doors.is_empty() {
                     return Err(CardError::Malformed("capable_doors"));
                 }
                 if !self.common_doors.is_empty() {
                     return Err(CardError::Malformed("common_doors"));
                 }
-                if self.kind == CardKind::OneShot && self.reservation_id.is_some() {
+                if self.kind != CardKind::Cancel && self.reservation_id.is_some() {
                     return Err(CardError::Malformed("reservation_id"));
-                }
-            }
-            CardKind::LockOut | CardKind::LockOutLift => {
-                if self.reservation_id.is_some() {
-                    return Err(CardError::Malformed("reservation_id"));
-                }
-                if !self.capable_doors.is_empty() {
-                    return Err(CardError::Malformed("capable_doors"));
-                }
-                if self.common_doors.is_empty() {
-                    return Err(CardError::Malformed("common_doors"));
                 }
             }
         }

@@ -165,8 +165,13 @@ pub enum CardContent {
     /// Opens each listed door once: `sequence` is the card's one-shot number there.
     OneShot { doors: Vec<DoorSequence> },
     /// Locks the listed doors out (`lift: false`) or lifts their lock-out (`lift: true`),
-    /// without opening them.
-    LockOut { doors: Vec<EntranceId>, lift: bool },
+    /// without opening them. `sequence` is the last number the door handed out when the card
+    /// was made: a lock-out moves the lock up to it, so only a newer reservation's card lifts
+    /// the lock-out, not a card the guest in the room was given and has not used yet.
+    LockOut {
+        doors: Vec<DoorSequence>,
+        lift: bool,
+    },
 }
 
 /// A card as a lock reads it, after its MAC was checked.
@@ -289,8 +294,8 @@ impl Reason {
                 format!("one-shot key already used here (card {card}, door at one-shot {lock})")
             }
             Self::LockedOut => {
-                "lock-out card: the door now refuses guest cards until a lift card or the next \
-                 guest's card is used"
+                "lock-out card: the door now refuses every guest card made so far, the guest in \
+                 the room's too, until a lift card or the next guest's card is used"
                     .into()
             }
             Self::LockOutLifted => "lift card: the door takes guest cards again".into(),
@@ -462,24 +467,34 @@ pub fn judge(
                 },
             ),
         },
-        CardContent::LockOut { doors, lift } => {
-            if !door.can_belong_to_reservation || !doors.contains(&door.entrance_id) {
-                deny(Reason::DoorNotOnCard)
-            } else {
+        CardContent::LockOut { doors, lift } => match door_sequence(doors) {
+            Some(_) if *lift => Judgement {
+                decision: Decision::Denied,
+                reason: Reason::LockOutLifted,
+                state: LockState {
+                    locked_out: false,
+                    ..state
+                },
+            },
+            Some(number) if door.can_belong_to_reservation => {
+                let moved = number > state.guest_sequence;
                 Judgement {
                     decision: Decision::Denied,
-                    reason: if *lift {
-                        Reason::LockOutLifted
-                    } else {
-                        Reason::LockedOut
-                    },
+                    reason: Reason::LockedOut,
                     state: LockState {
-                        locked_out: !lift,
+                        guest_sequence: state.guest_sequence.max(number),
+                        overridden_at: if moved {
+                            Some(now)
+                        } else {
+                            state.overridden_at
+                        },
+                        locked_out: true,
                         ..state
                     },
                 }
             }
-        }
+            _ => deny(Reason::DoorNotOnCard),
+        },
         CardContent::Guest {
             capable_doors,
             common_doors,

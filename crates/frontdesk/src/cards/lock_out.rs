@@ -1,9 +1,12 @@
 //! Lock-out cards: presented at a guest room's door, they make its lock refuse every guest
-//! card, the current guest's included, until a lift card or the next guest's card is used
-//! there (a room out of order, an eviction). Managers only.
+//! card made so far, the current guest's included, until a lift card or the next guest's card
+//! is used there (a room out of order, an eviction). Managers only.
+
+use std::collections::BTreeSet;
 
 use chrono::TimeDelta;
 use encoder::card::{self, CardData, CardKind};
+use engine::lock::DoorSequence;
 use engine::model::EntranceId;
 
 use super::encode::EncodedCard;
@@ -70,14 +73,30 @@ impl FrontDesk {
                         staff_level: None,
                         schedule: Vec::new(),
                         capable_doors: Vec::new(),
-                        common_doors: doors.to_vec(),
+                        common_doors: Vec::new(),
                         zones: Vec::new(),
                     };
                     self.write_card(
                         context,
                         station,
                         encoder,
-                        |w| lock_out_doors(w, doors).map(|_| data),
+                        |w| {
+                            lock_out_doors(w, doors)?;
+                            // Each door's last number: the lock moves up to it, so that only
+                            // a reservation numbered after this card lifts the lock-out.
+                            let set: BTreeSet<EntranceId> = doors.iter().copied().collect();
+                            let last = w.last_sequences(&set)?;
+                            Ok(CardData {
+                                capable_doors: set
+                                    .iter()
+                                    .map(|door| DoorSequence {
+                                        entrance_id: *door,
+                                        sequence: last.get(door).copied().unwrap_or(0),
+                                    })
+                                    .collect(),
+                                ..data
+                            })
+                        },
                         None,
                         progress,
                     )
@@ -96,12 +115,12 @@ fn lock_out_doors(r: &store::Reader<'_>, doors: &[EntranceId]) -> Result<()> {
             "name the room's doors to lock out",
         ));
     }
-    if doors.len() > card::MAX_COMMON_DOORS {
+    if doors.len() > card::MAX_CAPABLE_DOORS {
         return Err(Error::invalid(
             "acs_entrance_ids",
             format!(
                 "a lock-out card lists at most {} doors",
-                card::MAX_COMMON_DOORS
+                card::MAX_CAPABLE_DOORS
             ),
         ));
     }

@@ -185,8 +185,11 @@ fn one_shot_and_lock_out_cards_round_trip_and_work_at_the_lock() {
     let lock_out = |kind| CardData {
         kind,
         reservation_id: None,
-        capable_doors: vec![],
-        common_doors: vec![room()],
+        capable_doors: vec![DoorSequence {
+            entrance_id: room(),
+            sequence: 2,
+        }],
+        common_doors: vec![],
         ..guest_card(&keys, &uid_b())
     };
     let shut = judge(
@@ -198,6 +201,10 @@ fn one_shot_and_lock_out_cards_round_trip_and_work_at_the_lock() {
     );
     assert_eq!(shut.reason, Reason::LockedOut);
     assert!(shut.state.locked_out);
+    assert_eq!(
+        shut.state.guest_sequence, 2,
+        "moved up to the door's last number"
+    );
     let lifted = judge(
         &config,
         capable_door(),
@@ -231,14 +238,14 @@ fn one_shot_and_lock_out_cards_carry_only_their_own_fields() {
         }),
         CardError::Malformed("common_doors")
     );
-    // A lock-out card lists its doors without numbers, at least one.
+    // A lock-out card lists its doors with their numbers, at least one, and nothing else.
     assert_eq!(
         refused(CardData {
             kind: CardKind::LockOut,
             reservation_id: None,
             ..guest.clone()
         }),
-        CardError::Malformed("capable_doors")
+        CardError::Malformed("common_doors")
     );
     assert_eq!(
         refused(CardData {
@@ -248,7 +255,7 @@ fn one_shot_and_lock_out_cards_carry_only_their_own_fields() {
             common_doors: vec![],
             ..guest
         }),
-        CardError::Malformed("common_doors")
+        CardError::Malformed("capable_doors")
     );
     // Made under the staff key: a guest key cannot make one.
     assert_eq!(

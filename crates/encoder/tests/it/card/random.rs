@@ -114,18 +114,12 @@ prop_compose! {
                     data.zones = zones;
                 }
             }
-            CardKind::Cancel | CardKind::OneShot => {
-                if kind == CardKind::OneShot {
+            CardKind::Cancel | CardKind::OneShot | CardKind::LockOut | CardKind::LockOutLift => {
+                if kind != CardKind::Cancel {
                     data.reservation_id = None;
                 }
                 data.capable_doors = capable_doors;
                 data.common_doors.clear();
-            }
-            CardKind::LockOut | CardKind::LockOutLift => {
-                data.reservation_id = None;
-                if data.common_doors.is_empty() {
-                    data.common_doors.push(capable_doors[0].entrance_id);
-                }
             }
         }
         data
