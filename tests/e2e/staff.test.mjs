@@ -157,7 +157,7 @@ test('a one-shot key opens its room once, and the staff screen then shows it use
 
     await click(session, By.xpath('//nav//button[normalize-space()="Staff cards"]'))
     const list = await waitFor(session, byTestId('staff-cards'))
-    await waitFor(session, byTestId('staff-row'), { scope: list, text: 'Used: the one-shot card opened each of its doors once' })
+    await waitFor(session, byTestId('staff-row'), { scope: list, text: 'Used: the locks took the one-shot key at each of its doors' })
     await screenshot(session, 'one-shot-used')
   })
 })

@@ -82,7 +82,7 @@ pub struct AccessGrant {
     pub floors: Vec<i32>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub schedule: Vec<engine::staff::ScheduleWindow>,
-    /// Ours: its cards open each of its doors once.
+    /// Ours: it opens each of its doors once, to whichever of its cards is used first.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub one_shot: bool,
 }

@@ -51,7 +51,8 @@ pub struct CreateAccessGrant {
     /// When a staff card works; always when empty.
     #[serde(default)]
     pub schedule: Vec<ScheduleWindow>,
-    /// Its cards open each of its doors once (a viewing, a contractor's one visit).
+    /// It opens each of its doors once, to whichever of its cards is used first (a viewing, a
+    /// contractor's one visit).
     #[serde(default)]
     pub one_shot: bool,
 }

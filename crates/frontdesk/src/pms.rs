@@ -360,8 +360,11 @@ impl FrontDesk {
             Some(key) => self.live_stay_room(key)?,
             None => None,
         };
+        // A one-shot key belongs to no stay: where the reservation's stay is does not matter.
+        let one_shot = request.kind == PmsKeyKind::OneShot;
         if let Some((key, in_room)) = &live
             && *in_room != room
+            && !one_shot
         {
             let elsewhere = self.space(*in_room)?.name;
             return Ok(PmsAnswer::refused(format!(
@@ -369,6 +372,7 @@ impl FrontDesk {
             )));
         }
         if let Some((key, _)) = &live
+            && !one_shot
             && !request.extra_rooms.is_empty()
             && !same_rooms(&self.stay_rooms(key)?, room, &extra_rooms)
         {
@@ -406,7 +410,7 @@ impl FrontDesk {
                     &self.pms_one_shot(request, &rooms, context.now)?,
                 )?;
                 let text = format!(
-                    "{} for {rooms_text}, each opening once",
+                    "{} for {rooms_text}: each door opens once, to the first used",
                     plural(
                         grant.access_method_ids.len(),
                         "one-shot key",

@@ -94,7 +94,7 @@ export function cardsStateText(person: StaffAccess): string {
         ? 'Revoked, card lost: it opens its doors until its end'
         : 'Revoked, card not back: it opens its doors until returned or its end'
     case 'used':
-      return 'Used: the one-shot card opened each of its doors once and opens nothing more'
+      return 'Used: the locks took the one-shot key at each of its doors; it opens nothing more'
   }
 }
 

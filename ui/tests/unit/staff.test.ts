@@ -91,7 +91,7 @@ describe('staff rows', () => {
     expect(staffActions(person('revoked', [{ ...issued, revoked_at: 'x' }]))).toEqual(['returned', 'lost_after_revoke'])
     expect(staffActions(person('revoked', [{ ...issued, revoked_at: 'x', lost_at: 'y' }]))).toEqual([])
     expect(staffActions(person('used', [issued]))).toEqual(['revoke'])
-    expect(cardsStateText(person('used', [issued]))).toMatch(/^Used: the one-shot card/)
+    expect(cardsStateText(person('used', [issued]))).toMatch(/^Used: the locks took the one-shot key/)
   })
 })
 

@@ -384,11 +384,20 @@ async fn a_one_shot_key_opens_the_room_once_and_leaves_its_guest_in() {
     assert_eq!(field(&viewing, "AS"), Some("OK"), "{viewing}");
     assert_eq!(
         field(&viewing, "CT"),
-        Some("2 one-shot keys for Room 104, each opening once")
+        Some("2 one-shot keys for Room 104: each door opens once, to the first used")
     );
     let once = field(&viewing, "$2").unwrap().to_owned();
     assert_eq!(property.door("104", &once), Decision::Granted);
     assert_eq!(property.door("104", &once), Decision::Denied, "once only");
+    // A viewing for a guest staying elsewhere: the key is the viewing's, not the stay's.
+    let elsewhere = pms
+        .request(&format!(
+            "KR|KC1|KTO|RN105|WS1|G#8001|GNGil Guest|{}",
+            dates()
+        ))
+        .await
+        .unwrap();
+    assert_eq!(field(&elsewhere, "AS"), Some("OK"), "{elsewhere}");
     // The guest in the room keeps their key, and the viewing made no stay.
     assert_eq!(property.door("104", &gil), Decision::Granted);
     let manager = manager(&property.desk);

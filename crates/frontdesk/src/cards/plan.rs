@@ -220,7 +220,7 @@ pub(super) fn card_plan(r: &Reader<'_>, id: AccessMethodId) -> Result<CardPlan> 
 /// What the access method's card must carry, with a number on each of its reservation's
 /// doors: the doors no card of the reservation was encoded for yet take theirs now, each the
 /// door's next, and keep it for every later card of the reservation (joiners and copies).
-/// A one-shot card takes a new one-shot number on each door, whatever cards came before.
+/// A one-shot card carries its grant's one-shot numbers, taken by the grant's first card.
 /// Run in the transaction that commits the card's intent.
 pub(super) fn numbered_card_plan(
     w: &Writer<'_>,
@@ -229,8 +229,16 @@ pub(super) fn numbered_card_plan(
 ) -> Result<CardPlan> {
     let mut plan = card_plan(w, id)?;
     if plan.kind == CardKind::OneShot {
-        let doors: Vec<EntranceId> = plan.capable_doors.iter().map(|(door, _)| *door).collect();
-        let numbers = w.take_one_shot_numbers(&doors)?;
+        // Every card of the grant shares its numbers: the grant opens each door once, to
+        // whichever of its cards is used first.
+        let mut numbers = one_shot_numbers_of_grant(w, plan.method.access_grant_id)?;
+        let missing: Vec<EntranceId> = plan
+            .capable_doors
+            .iter()
+            .map(|(door, _)| *door)
+            .filter(|door| !numbers.contains_key(door))
+            .collect();
+        numbers.extend(w.take_one_shot_numbers(&missing)?);
         for (door, number) in &mut plan.capable_doors {
             *number = numbers.get(door).copied();
         }
@@ -255,4 +263,26 @@ pub(super) fn numbered_card_plan(
     // The doors' timelines now play this number instead of the one they predicted.
     refresh_doors(w, &unnumbered, now)?;
     Ok(plan)
+}
+
+/// The one-shot numbers a card of the grant was written with, by door; none before its first
+/// card.
+fn one_shot_numbers_of_grant(
+    r: &Reader<'_>,
+    grant: engine::model::AccessGrantId,
+) -> Result<std::collections::BTreeMap<EntranceId, u32>> {
+    for card in r.cards_of_grant(grant)? {
+        if card.kind != store::CardPurpose::OneShot {
+            continue;
+        }
+        if let Some(operation) = r.encode_operation(card.op_id)? {
+            let data = card::read(&operation.image).map_err(Error::Card)?;
+            return Ok(data
+                .capable_doors
+                .iter()
+                .map(|door| (door.entrance_id, door.sequence))
+                .collect());
+        }
+    }
+    Ok(std::collections::BTreeMap::new())
 }

@@ -98,9 +98,13 @@ fn a_one_shot_card_opens_its_room_once_and_leaves_the_guest_in_it_alone() {
         present(&desk, "room-101-door", &second, "2025-05-01T13:00:00Z").reason,
         Reason::OneShotUsed
     );
-    // A one-shot card for the room re-encoded onto other plastic gets a new number.
+    // Re-encoded onto other plastic, it keeps its grant's number: the grant was used.
     let third = on_blank(&desk, second_grant.access_method_ids[0]);
-    assert_eq!(card_data(&desk, &third).capable_doors[0].sequence, 3);
+    assert_eq!(card_data(&desk, &third).capable_doors[0].sequence, 2);
+    assert_eq!(
+        present(&desk, "room-101-door", &third, "2025-05-01T13:30:00Z").reason,
+        Reason::OneShotSpent { card: 2, lock: 2 }
+    );
 }
 
 #[test]
@@ -359,4 +363,63 @@ fn a_revoked_one_shot_key_stays_in_the_warnings_until_the_locks_took_it() {
     let used = present(&desk, "room-102-door", &card_id, "2025-05-01T10:00:00Z");
     assert_eq!(used.reason, Reason::OneShotUsed);
     assert_eq!(warned("2025-05-01T10:01:00Z"), Vec::<String>::new());
+}
+
+#[test]
+fn the_cards_of_one_one_shot_grant_share_its_numbers_so_the_door_opens_once() {
+    let desk = Desk::new();
+    let grant = desk
+        .create(&CreateAccessGrant {
+            requested_access_methods: vec![card(), card()],
+            ..one_shot_grant(&["room-101"])
+        })
+        .unwrap();
+    let first = on_blank(&desk, grant.access_method_ids[0]);
+    let second = on_blank(&desk, grant.access_method_ids[1]);
+    assert_eq!(
+        card_data(&desk, &first).capable_doors,
+        card_data(&desk, &second).capable_doors
+    );
+    // The second card used first spends the grant: the first is refused after, not before.
+    assert_eq!(
+        present(&desk, "room-101-door", &second, "2025-05-01T10:00:00Z").reason,
+        Reason::OneShotUsed
+    );
+    assert_eq!(
+        present(&desk, "room-101-door", &first, "2025-05-01T10:05:00Z").reason,
+        Reason::OneShotSpent { card: 1, lock: 1 }
+    );
+}
+
+#[test]
+fn a_lock_out_moves_the_door_to_its_last_number_so_the_guest_s_unused_card_stays_out() {
+    let desk = Desk::new();
+    let stay = desk
+        .stay(&desk.guest(), &["room-101"], FROM, UNTIL, Some("stay-1"))
+        .unwrap();
+    let first = on_blank(&desk, stay.access_method_ids[0]);
+    present(&desk, "room-101-door", &first, "2025-05-01T10:00:00Z");
+    // A new card for the lost key, not used at the door yet, then the lock-out.
+    let reissued = desk
+        .desk
+        .reissue_stay(&manager(), at("2025-05-01T10:30:00Z"), "stay-1")
+        .unwrap();
+    let new_card = on_blank(&desk, reissued.guests[0].cards[0].id);
+    desk.station.simulator().unwrap().present_blank_card();
+    let shut = desk
+        .desk
+        .encode_lock_out_card(
+            &manager().context(at(FROM)),
+            &desk.station,
+            &[desk.entrance_id("room-101-door")],
+            false,
+            &mut |_, _| {},
+        )
+        .unwrap()
+        .card_id;
+    present(&desk, "room-101-door", &shut, "2025-05-01T11:00:00Z");
+    assert_eq!(
+        present(&desk, "room-101-door", &new_card, "2025-05-01T11:05:00Z").reason,
+        Reason::DoorLockedOut
+    );
 }
