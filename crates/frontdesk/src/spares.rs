@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::accounting::reservation_guests;
 use crate::operators::{Operator, Permission};
 use crate::stays::{StayDetail, check_in_within, new_reservation_key, stay_detail};
-use crate::warnings::refresh_doors;
+use crate::warnings::{refresh_doors, refresh_encoding};
 use crate::{CheckIn, Error, FrontDesk, NewGuest, Result, audit_ok, to_json};
 
 /// A spare card in the safe, as the spares screen lists it.
@@ -84,13 +84,17 @@ impl FrontDesk {
             request,
             |w| {
                 let spare = spare_in_safe(w, request.spare_id)?;
+                if request.full_name.trim().is_empty() {
+                    return Err(Error::invalid("full_name", "enter the guest's name"));
+                }
                 if request.starts_at > now {
                     return Err(Error::invalid(
                         "starts_at",
                         "a spare is recorded once it was handed over: choose a time before now",
                     ));
                 }
-                if request.starts_at < spare.made_at {
+                // A form keeps whole minutes: a spare made at 14:02:30 was there at 14:02.
+                if request.starts_at + chrono::Duration::minutes(1) <= spare.made_at {
                     return Err(Error::invalid(
                         "starts_at",
                         "the spare did not exist yet then: choose a time after it was made",
@@ -116,8 +120,8 @@ impl FrontDesk {
                     // The spare overrode whoever was in the room: that is what happened.
                     allow_overlap: true,
                 };
-                let stay = check_in_within(w, &context, &check_in, &key, &[])
-                    .map_err(|error| error.within("stay"))?;
+                // The form's fields are the check-in's: its dates name themselves.
+                let stay = check_in_within(w, &context, &check_in, &key, &[])?;
                 let reservation = w
                     .live_reservation(&key)?
                     .ok_or_else(|| Error::not_found("stay", &key))?;
@@ -130,9 +134,19 @@ impl FrontDesk {
                     .id;
                 w.attach_card(spare.op_id, method)?;
                 w.mark_issued(method, &operation.card_uid, request.starts_at)?;
+                // A stay that outlasts the spare needs a card made at the desk before then.
+                if request.ends_at > spare.valid_until {
+                    w.set_encoding_required(method, true)?;
+                }
                 w.mark_spare_handed(spare.id, &key, request.starts_at)?;
                 let doors: BTreeSet<EntranceId> = spare.doors.keys().copied().collect();
                 refresh_doors(w, &doors, now)?;
+                let grant = stay
+                    .guests
+                    .first()
+                    .map(|guest| guest.access_grant_id)
+                    .ok_or_else(|| Error::Internal("a check-in made no guest".to_owned()))?;
+                refresh_encoding(w, grant, now)?;
                 let handed = stay_detail(w, &key, now)?;
                 w.audit(
                     &audit_ok(
@@ -177,15 +191,14 @@ impl FrontDesk {
 
 /// The spare `id`, refused naming `spare_id` unless it is still in the safe.
 fn spare_in_safe(w: &Writer<'_>, id: Uuid) -> Result<SpareRecord> {
-    let spare = w
-        .spare_card(id)?
-        .filter(|spare| {
-            w.encode_operation(spare.op_id)
-                .ok()
-                .flatten()
-                .is_some_and(|operation| operation.state == store::EncodeState::Written)
-        })
-        .ok_or_else(|| Error::invalid("spare_id", format!("no spare card with id {id}")))?;
+    let unknown = || Error::invalid("spare_id", format!("no spare card with id {id}"));
+    let spare = w.spare_card(id)?.ok_or_else(unknown)?;
+    let written = w
+        .encode_operation(spare.op_id)?
+        .is_some_and(|operation| operation.state == store::EncodeState::Written);
+    if !written {
+        return Err(unknown());
+    }
     if let Some(key) = &spare.reservation_key {
         return Err(Error::invalid(
             "spare_id",

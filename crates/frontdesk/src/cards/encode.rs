@@ -308,6 +308,26 @@ pub(super) fn check_card_is_free(
     let Some(card) = r.cards_by_uid(&uid.to_hex())?.into_iter().next() else {
         return Ok(());
     };
+    // A spare in the safe is no access method's yet, and a guest's key to be.
+    if card.access_method_id.is_none()
+        && let Some(spare) = r
+            .spare_cards()?
+            .into_iter()
+            .find(|spare| spare.op_id == card.op_id && spare.in_safe())
+    {
+        let room = r
+            .space(spare.space_id)?
+            .map_or_else(|| "a room".to_owned(), |space| space.name);
+        return Err(Error::invalid(
+            "card",
+            format!(
+                "the card on the encoder ({}) is spare {} of {room}, kept in the safe; take it \
+                 off, or take it out of the safe on the spare cards screen first",
+                uid.to_hex(),
+                spare.number
+            ),
+        ));
+    }
     let Some(owner) = card.access_method_id.filter(|owner| *owner != method_id) else {
         return Ok(());
     };

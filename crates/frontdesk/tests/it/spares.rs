@@ -270,3 +270,46 @@ fn what_a_spare_cannot_be_is_refused_by_field_and_changes_nothing() {
         .to_wire();
     assert_eq!(error.field.as_deref(), Some("spare_id"), "{error:?}");
 }
+
+#[test]
+fn a_spare_in_the_safe_is_never_written_over_and_a_stay_that_outlasts_it_needs_a_card() {
+    let desk = Desk::new();
+    let spare = make_spare(&desk, "room-101", MADE);
+    // The spare's plastic put on the encoder for another card by mistake.
+    let stay = desk
+        .stay(
+            &desk.guest(),
+            &["room-102"],
+            MADE,
+            "2025-05-02T11:00:00Z",
+            Some("r-4"),
+        )
+        .unwrap();
+    desk.station
+        .simulator()
+        .unwrap()
+        .present_card(&CardUid::from_hex(&spare).unwrap());
+    let error = desk
+        .encode_at(&desk.context, stay.access_method_ids[0])
+        .unwrap_err()
+        .to_wire();
+    assert_eq!(error.field.as_deref(), Some("card"), "{error:?}");
+    assert!(error.message.contains("spare 1 of Room 101"), "{error:?}");
+    assert_eq!(spares(&desk, MADE)[0].state, SpareState::Ready);
+
+    // Handed to a guest staying past the spare's end: the desk asks for a card made here.
+    let recorded = desk
+        .desk
+        .hand_out_spare(
+            &manager(),
+            at("2025-05-02T09:00:00Z"),
+            &SpareHandedOut {
+                spare_id: spares(&desk, MADE)[0].id,
+                full_name: "Lena Long".to_owned(),
+                starts_at: at("2025-05-02T08:00:00Z"),
+                ends_at: at("2025-06-15T11:00:00Z"),
+            },
+        )
+        .unwrap();
+    assert!(recorded.guests[0].cards[0].is_encoding_required);
+}
