@@ -44,8 +44,8 @@
 //! Staff cards list their doors as common doors, and may carry zones (only they do, so a
 //! card with zones has no capable doors), a level and shifts. A one-shot card lists its doors
 //! as capable doors, each with its one-shot number; lock-out and lift cards list theirs as
-//! capable doors too, each with the last number the door handed out when the card was made. Version 1 images, which have no
-//! zone field, still read, as cards without zones; version 1 and 2 staff cards read with the
+//! capable doors too, each with the number of the guests in the room when the card was made.
+//! Version 1 images, which have no zone field, still read, as cards without zones; version 1 and 2 staff cards read with the
 //! level their zones make (all guest rooms: master; floors: floor; none: area) and their one
 //! shift. Times are kept in whole seconds: [`seal`] drops sub-second parts.
 
@@ -181,7 +181,8 @@ impl CardKind {
 /// has a level, no reservation and no capable doors (its doors are `common_doors` and `zones`);
 /// a cancel, one-shot, lock-out or lift card has no level, no shift, no common doors and no
 /// zones, and at least one capable door (a one-shot card's numbers are its one-shot numbers;
-/// a lock-out card's, the doors' last numbers); only a cancel card may name a reservation.
+/// a lock-out card's, the numbers of the guests in the rooms); only a cancel card may name a
+/// reservation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardData {
     pub property_id: Uuid,

@@ -165,7 +165,7 @@ pub enum CardContent {
     /// Opens each listed door once: `sequence` is the card's one-shot number there.
     OneShot { doors: Vec<DoorSequence> },
     /// Locks the listed doors out (`lift: false`) or lifts their lock-out (`lift: true`),
-    /// without opening them. `sequence` is the last number the door handed out when the card
+    /// without opening them. `sequence` is the number of the guests in the room when the card
     /// was made: a lock-out moves the lock up to it, so only a newer reservation's card lifts
     /// the lock-out, not a card the guest in the room was given and has not used yet.
     LockOut {

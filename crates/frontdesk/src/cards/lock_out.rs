@@ -82,18 +82,16 @@ impl FrontDesk {
                         encoder,
                         |w| {
                             lock_out_doors(w, doors)?;
-                            // Each door's last number: the lock moves up to it, so that only
-                            // a reservation numbered after this card lifts the lock-out.
                             let set: BTreeSet<EntranceId> = doors.iter().copied().collect();
-                            let last = w.last_sequences(&set)?;
+                            let mut capable_doors = Vec::with_capacity(set.len());
+                            for door in set {
+                                capable_doors.push(DoorSequence {
+                                    entrance_id: door,
+                                    sequence: guest_in_room_number(w, door, context.now)?,
+                                });
+                            }
                             Ok(CardData {
-                                capable_doors: set
-                                    .iter()
-                                    .map(|door| DoorSequence {
-                                        entrance_id: *door,
-                                        sequence: last.get(door).copied().unwrap_or(0),
-                                    })
-                                    .collect(),
+                                capable_doors,
                                 ..data
                             })
                         },
@@ -143,4 +141,21 @@ fn lock_out_doors(r: &store::Reader<'_>, doors: &[EntranceId]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The number of the guests in the room now at `door` (the highest of the stays begun and
+/// not over): a lock-out moves the lock up to it, so that a card made for them and not used
+/// yet does not lift it, while the next guest's, a spare's in the safe or a stay's made ahead
+/// (all numbered higher) still do. 0 when no one is in: the lock stays where it is.
+fn guest_in_room_number(
+    r: &store::Reader<'_>,
+    door: EntranceId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<u32> {
+    Ok(r.door_reservations(door)?
+        .iter()
+        .filter(|stay| stay.frame.starts_at <= now)
+        .filter_map(|stay| stay.sequence)
+        .max()
+        .unwrap_or(0))
 }

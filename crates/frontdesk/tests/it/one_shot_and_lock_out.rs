@@ -423,3 +423,56 @@ fn a_lock_out_moves_the_door_to_its_last_number_so_the_guest_s_unused_card_stays
         Reason::DoorLockedOut
     );
 }
+
+#[test]
+fn a_lock_out_leaves_the_next_guest_s_card_above_it_and_a_lift_lets_the_guest_back_in() {
+    let desk = Desk::new();
+    let stay = desk
+        .stay(&desk.guest(), &["room-101"], FROM, UNTIL, Some("stay-1"))
+        .unwrap();
+    let guest_card = on_blank(&desk, stay.access_method_ids[0]);
+    present(&desk, "room-101-door", &guest_card, "2025-05-01T10:00:00Z");
+    // Tomorrow's guest's card made ahead: numbered after the guest in the room.
+    let next = desk
+        .stay(
+            &desk.guest(),
+            &["room-101"],
+            UNTIL,
+            "2025-05-03T11:00:00Z",
+            Some("stay-2"),
+        )
+        .unwrap();
+    let next_card = on_blank(&desk, next.access_method_ids[0]);
+    let room = desk.entrance_id("room-101-door");
+    let encode = |lift: bool| {
+        desk.station.simulator().unwrap().present_blank_card();
+        desk.desk
+            .encode_lock_out_card(
+                &manager().context(at(FROM)),
+                &desk.station,
+                &[room],
+                lift,
+                &mut |_, _| {},
+            )
+            .unwrap()
+            .card_id
+    };
+    let shut = encode(false);
+    assert_eq!(card_data(&desk, &shut).capable_doors[0].sequence, 1);
+    present(&desk, "room-101-door", &shut, "2025-05-01T11:00:00Z");
+    let lift = encode(true);
+    present(&desk, "room-101-door", &lift, "2025-05-01T12:00:00Z");
+    assert_eq!(
+        present(&desk, "room-101-door", &guest_card, "2025-05-01T12:05:00Z").reason,
+        Reason::Joined
+    );
+    // Locked out again: tomorrow's guest's card lifts it at their arrival.
+    present(
+        &desk,
+        "room-101-door",
+        &encode(false),
+        "2025-05-01T13:00:00Z",
+    );
+    let arrived = present(&desk, "room-101-door", &next_card, "2025-05-02T09:30:00Z");
+    assert_eq!(arrived.reason, Reason::Overrode { from: 1, to: 2 });
+}
