@@ -10,7 +10,7 @@ use engine::rules;
 use store::{Reader, Writer};
 use uuid::Uuid;
 
-use super::encode::EncodedCard;
+use super::encode::{EncodedCard, unowned_card_data};
 use super::station::CardStation;
 use crate::accounting::booked_door_words;
 use crate::operators::Permission;
@@ -58,23 +58,14 @@ impl FrontDesk {
                         Err(error) => return Ok(Err(error)),
                     };
                     let data = CardData {
-                        property_id: station.keys.property_id(),
-                        key_epoch: station.keys.current_epoch(),
-                        uid: uid.clone(),
-                        kind: CardKind::Cancel,
-                        flags: 0,
-                        reservation_id: None,
-                        card_id: op_id,
-                        copy_number: 1,
-                        op_id: *op_id.as_bytes(),
-                        issued_at: context.now,
-                        valid_from: context.now,
-                        valid_until: context.now + CANCEL_CARD_VALIDITY,
-                        staff_level: None,
-                        schedule: Vec::new(),
                         capable_doors: sequences,
-                        common_doors: Vec::new(),
-                        zones: Vec::new(),
+                        ..unowned_card_data(
+                            station,
+                            uid,
+                            CardKind::Cancel,
+                            op_id,
+                            (context.now, context.now + CANCEL_CARD_VALIDITY),
+                        )
                     };
                     self.write_card(context, station, encoder, |_| Ok(data), None, progress)
                 })

@@ -279,6 +279,37 @@ impl FrontDesk {
     }
 }
 
+/// A card of `kind` that belongs to no access method (cancel, lock-out, lift, spare): issued
+/// `now` under the current keys, valid from then until `valid_until`, written under `op_id`
+/// (its card id too), with no door yet.
+pub(super) fn unowned_card_data(
+    station: &CardStation,
+    uid: CardUid,
+    kind: CardKind,
+    op_id: Uuid,
+    (now, valid_until): (DateTime<Utc>, DateTime<Utc>),
+) -> CardData {
+    CardData {
+        property_id: station.keys.property_id(),
+        key_epoch: station.keys.current_epoch(),
+        uid,
+        kind,
+        flags: 0,
+        reservation_id: None,
+        card_id: op_id,
+        copy_number: 1,
+        op_id: *op_id.as_bytes(),
+        issued_at: now,
+        valid_from: now,
+        valid_until,
+        staff_level: None,
+        schedule: Vec::new(),
+        capable_doors: Vec::new(),
+        common_doors: Vec::new(),
+        zones: Vec::new(),
+    }
+}
+
 impl FrontDesk {
     /// Waits for a card for a card no access method owns (cancel, lock-out, spare): a blank
     /// or a returned card, never over a guest's valid key. The inner error says why the card

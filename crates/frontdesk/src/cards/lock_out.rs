@@ -9,7 +9,7 @@ use encoder::card::{self, CardData, CardKind};
 use engine::lock::DoorSequence;
 use engine::model::EntranceId;
 
-use super::encode::EncodedCard;
+use super::encode::{EncodedCard, unowned_card_data};
 use super::station::CardStation;
 use crate::operators::Permission;
 use crate::{Context, Error, FrontDesk, Result};
@@ -52,30 +52,18 @@ impl FrontDesk {
                         Ok(uid) => uid,
                         Err(refused) => return Ok(Err(refused)),
                     };
-                    let op_id = store::new_row_id();
-                    let data = CardData {
-                        property_id: station.keys.property_id(),
-                        key_epoch: station.keys.current_epoch(),
-                        uid: uid.clone(),
-                        kind: if lift {
-                            CardKind::LockOutLift
-                        } else {
-                            CardKind::LockOut
-                        },
-                        flags: 0,
-                        reservation_id: None,
-                        card_id: op_id,
-                        copy_number: 1,
-                        op_id: *op_id.as_bytes(),
-                        issued_at: context.now,
-                        valid_from: context.now,
-                        valid_until: context.now + LOCK_OUT_CARD_VALIDITY,
-                        staff_level: None,
-                        schedule: Vec::new(),
-                        capable_doors: Vec::new(),
-                        common_doors: Vec::new(),
-                        zones: Vec::new(),
+                    let kind = if lift {
+                        CardKind::LockOutLift
+                    } else {
+                        CardKind::LockOut
                     };
+                    let data = unowned_card_data(
+                        station,
+                        uid,
+                        kind,
+                        store::new_row_id(),
+                        (context.now, context.now + LOCK_OUT_CARD_VALIDITY),
+                    );
                     self.write_card(
                         context,
                         station,

@@ -10,7 +10,7 @@ use engine::model::{AccessMode, EntranceId, SpaceId, SpaceKind};
 use engine::rules;
 use store::{NewSpare, Reader};
 
-use super::encode::EncodedCard;
+use super::encode::{EncodedCard, unowned_card_data};
 use super::station::CardStation;
 use crate::operators::Permission;
 use crate::warnings::refresh_doors;
@@ -75,20 +75,8 @@ impl FrontDesk {
                             // The doors' timelines now number later stays after the spare.
                             refresh_doors(w, &room, now)?;
                             Ok(CardData {
-                                property_id: station.keys.property_id(),
-                                key_epoch: station.keys.current_epoch(),
-                                uid,
-                                kind: CardKind::Guest,
-                                flags: 0,
-                                reservation_id: None,
                                 card_id: spare_id,
                                 copy_number: u16::try_from(number).unwrap_or(u16::MAX),
-                                op_id: *op_id.as_bytes(),
-                                issued_at: now,
-                                valid_from: now,
-                                valid_until,
-                                staff_level: None,
-                                schedule: Vec::new(),
                                 capable_doors: numbers
                                     .into_iter()
                                     .map(|(entrance_id, sequence)| DoorSequence {
@@ -97,7 +85,13 @@ impl FrontDesk {
                                     })
                                     .collect(),
                                 common_doors: common,
-                                zones: Vec::new(),
+                                ..unowned_card_data(
+                                    station,
+                                    uid,
+                                    CardKind::Guest,
+                                    op_id,
+                                    (now, valid_until),
+                                )
                             })
                         },
                         None,
