@@ -56,6 +56,21 @@ fn card_data(desk: &Desk, card_id: &str) -> card::CardData {
     card::open(&image, &uid, desk.station.keys()).unwrap()
 }
 
+/// A manager's lock-out card (or, `lift`, lift card) for room 101, on a blank; its UID.
+fn lock_out_101(desk: &Desk, lift: bool) -> String {
+    desk.station.simulator().unwrap().present_blank_card();
+    desk.desk
+        .encode_lock_out_card(
+            &manager().context(at(FROM)),
+            &desk.station,
+            &[desk.entrance_id("room-101-door")],
+            lift,
+            &mut |_, _| {},
+        )
+        .unwrap()
+        .card_id
+}
+
 #[test]
 fn a_one_shot_card_opens_its_room_once_and_leaves_the_guest_in_it_alone() {
     let desk = Desk::new();
@@ -221,13 +236,7 @@ fn a_lock_out_card_shuts_the_guest_out_until_lifted_or_the_next_guest_arrives() 
     present(&desk, "room-101-door", &guest_card, "2025-05-01T10:00:00Z");
     let room = desk.entrance_id("room-101-door");
     let manager = manager().context(at(FROM));
-    let lock_out = |lift: bool| {
-        desk.station.simulator().unwrap().present_blank_card();
-        desk.desk
-            .encode_lock_out_card(&manager, &desk.station, &[room], lift, &mut |_, _| {})
-            .unwrap()
-            .card_id
-    };
+    let lock_out = |lift: bool| lock_out_101(&desk, lift);
 
     let shut = lock_out(false);
     assert_eq!(card_data(&desk, &shut).kind, CardKind::LockOut);
@@ -405,18 +414,7 @@ fn a_lock_out_moves_the_door_to_its_last_number_so_the_guest_s_unused_card_stays
         .reissue_stay(&manager(), at("2025-05-01T10:30:00Z"), "stay-1")
         .unwrap();
     let new_card = on_blank(&desk, reissued.guests[0].cards[0].id);
-    desk.station.simulator().unwrap().present_blank_card();
-    let shut = desk
-        .desk
-        .encode_lock_out_card(
-            &manager().context(at(FROM)),
-            &desk.station,
-            &[desk.entrance_id("room-101-door")],
-            false,
-            &mut |_, _| {},
-        )
-        .unwrap()
-        .card_id;
+    let shut = lock_out_101(&desk, false);
     present(&desk, "room-101-door", &shut, "2025-05-01T11:00:00Z");
     assert_eq!(
         present(&desk, "room-101-door", &new_card, "2025-05-01T11:05:00Z").reason,
@@ -443,20 +441,7 @@ fn a_lock_out_leaves_the_next_guest_s_card_above_it_and_a_lift_lets_the_guest_ba
         )
         .unwrap();
     let next_card = on_blank(&desk, next.access_method_ids[0]);
-    let room = desk.entrance_id("room-101-door");
-    let encode = |lift: bool| {
-        desk.station.simulator().unwrap().present_blank_card();
-        desk.desk
-            .encode_lock_out_card(
-                &manager().context(at(FROM)),
-                &desk.station,
-                &[room],
-                lift,
-                &mut |_, _| {},
-            )
-            .unwrap()
-            .card_id
-    };
+    let encode = |lift: bool| lock_out_101(&desk, lift);
     let shut = encode(false);
     assert_eq!(card_data(&desk, &shut).capable_doors[0].sequence, 1);
     present(&desk, "room-101-door", &shut, "2025-05-01T11:00:00Z");
