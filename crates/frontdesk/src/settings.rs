@@ -61,11 +61,7 @@ impl FrontDesk {
                 return Ok(None);
             };
             let Some(method) = card.access_method_id else {
-                if let Some(spare) = r
-                    .spare_cards()?
-                    .into_iter()
-                    .find(|spare| spare.op_id == card.op_id)
-                {
+                if let Some(spare) = r.spare_of_card(card.op_id)? {
                     let room = r
                         .space(spare.space_id)?
                         .map_or_else(|| "a room".to_owned(), |space| space.name);

@@ -88,6 +88,22 @@ impl Reader<'_> {
         Ok(Some(spare))
     }
 
+    /// The spare written by the encode `op_id`, if that card is a spare.
+    pub fn spare_of_card(&self, op_id: Uuid) -> Result<Option<SpareRecord>> {
+        let id: Option<String> = self
+            .connection
+            .query_row_cached(
+                "SELECT id FROM spare_cards WHERE op_id = ?1",
+                [op_id.to_string()],
+                |row| row.get(0),
+            )
+            .optional()?;
+        match id {
+            Some(id) => self.spare_card(crate::catalog::parse_uuid(&id)?),
+            None => Ok(None),
+        }
+    }
+
     fn spare_doors(&self, id: Uuid) -> Result<BTreeMap<EntranceId, u32>> {
         let mut statement = self
             .connection

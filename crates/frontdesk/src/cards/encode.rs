@@ -342,9 +342,8 @@ pub(super) fn check_card_is_free(
     // A spare in the safe is no access method's yet, and a guest's key to be.
     if card.access_method_id.is_none()
         && let Some(spare) = r
-            .spare_cards()?
-            .into_iter()
-            .find(|spare| spare.op_id == card.op_id && spare.in_safe())
+            .spare_of_card(card.op_id)?
+            .filter(store::SpareRecord::in_safe)
     {
         let room = r
             .space(spare.space_id)?

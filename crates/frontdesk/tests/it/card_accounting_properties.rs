@@ -449,9 +449,8 @@ impl World {
                     return Ok(true);
                 }
                 let in_safe = r
-                    .spare_cards()?
-                    .iter()
-                    .any(|spare| spare.op_id == card.op_id && spare.in_safe());
+                    .spare_of_card(card.op_id)?
+                    .is_some_and(|spare| spare.in_safe());
                 if in_safe {
                     return Ok(true);
                 }
