@@ -17,17 +17,36 @@ use ts_rs::{Config, ExportError, TS};
 /// The committed bindings, relative to this crate.
 pub const BINDINGS_DIR: &str = "../ui/src/lib/bindings";
 
-/// What the window shows in its header: the property and the encoder.
+/// What the window shows in its header: the property and the encoders.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct AppInfo {
     pub property_name: String,
     /// The property's IANA time zone (`Europe/Lisbon`): dates and times are shown in it.
     pub time_zone: String,
-    pub encoder_state: encoder::supervisor::EncoderState,
-    /// True when cards go to the simulated encoder (training, demos, tests).
-    pub encoder_simulated: bool,
+    /// The desk's encoders, the main one first; each operator chooses one where there are
+    /// several (`chosen_encoder`), and [`EncoderStateChange`] names them by their place here.
+    pub encoders: Vec<EncoderView>,
     /// The link to the property server, on a terminal; `null` on a standalone desk.
     pub terminal: Option<TerminalStatus>,
+}
+
+/// One of the desk's encoders, as the header shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct EncoderView {
+    /// What the desk calls it ("Encoder 2", or the name the command line gave it).
+    pub name: String,
+    pub state: encoder::supervisor::EncoderState,
+    /// True when cards go to a simulated encoder (training, demos, tests).
+    pub simulated: bool,
+    /// The USB serial number of a HID encoder the command line named by it.
+    pub serial: Option<String>,
+}
+
+/// A change of one encoder's state: `encoder` is its place in [`AppInfo::encoders`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct EncoderStateChange {
+    pub encoder: u32,
+    pub state: encoder::supervisor::EncoderState,
 }
 
 pub use terminal::{EntranceView, Session};
@@ -107,6 +126,7 @@ pub struct PmsLinkView {
 pub fn export_bindings(dir: &Path) -> Result<(), ExportError> {
     let config = Config::new().with_out_dir(dir);
     AppInfo::export_all(&config)?;
+    EncoderStateChange::export_all(&config)?;
     encoder::supervisor::EncoderState::export_all(&config)?;
     frontdesk::WireError::export_all(&config)?;
     Session::export_all(&config)?;

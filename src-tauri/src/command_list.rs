@@ -56,6 +56,8 @@ macro_rules! with_commands {
             report_staff_card_lost,
             entrances,
             simulator_cards,
+            chosen_encoder,
+            choose_encoder,
             plug_simulated_encoder,
             present_card,
             door_privacy,

@@ -553,6 +553,22 @@ pub async fn simulator_cards(
 
 /// Training: unplugs or plugs in the simulated encoder; the encoder's state follows as it
 /// would for a real one.
+/// The encoder the signed-in operator encodes with: its place in `AppInfo::encoders`.
+#[tauri::command]
+pub async fn chosen_encoder(state: State<'_>, token: String) -> Result<u32, WireError> {
+    state.chosen_encoder(token).await
+}
+
+/// Has the signed-in operator encode with the desk's encoder at `encoder` from now on.
+#[tauri::command]
+pub async fn choose_encoder(
+    state: State<'_>,
+    token: String,
+    encoder: u32,
+) -> Result<u32, WireError> {
+    state.choose_encoder(token, encoder).await
+}
+
 #[tauri::command]
 pub async fn plug_simulated_encoder(
     state: State<'_>,
@@ -656,7 +672,7 @@ pub async fn set_pms_link(
     state
         .standalone_work(token, move |desk, operator| {
             desk.pms_link
-                .set(&desk.desk, &desk.station, operator, &settings)
+                .set(&desk.desk, desk.main_station(), operator, &settings)
         })
         .await
 }

@@ -10,13 +10,18 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use chrono::{DateTime, Utc};
 use encoder::simulator::SimulatedEncoder;
 use encoder::supervisor::{EncoderState, Source};
-use frontdesk::setup::{DeskFiles, EncoderChoice, WhenNoProperty, beside, open_desk, parse_usb_id};
+use frontdesk::setup::{
+    DeskFiles, EncoderChoice, WhenNoProperty, beside, encoder_source, open_another_encoder,
+    open_desk, parse_usb_id,
+};
 use frontdesk::{CardStation, Context, Error, FrontDesk, Operator, PropertyRecord, WireError};
 use serde_json::Value;
 use terminal::client::{Credential, LinkEvent, TerminalLink};
 use terminal::{Answering, DeskCall, PairingCode, Sessions};
 
-use crate::bindings::{ApiStatus, AppInfo, SimulatedCardView, TerminalStatus};
+use crate::bindings::{
+    ApiStatus, AppInfo, EncoderStateChange, EncoderView, SimulatedCardView, TerminalStatus,
+};
 use crate::pms_link::PmsLink;
 
 /// Who the audit log shows for what the desktop app does, until operators sign in.
@@ -64,6 +69,20 @@ pub struct Options {
     #[arg(long, value_name = "ID", default_value_t = encoder::link::DEFAULT_PRODUCT_ID, value_parser = parse_usb_id)]
     pub hid_product_id: u16,
 
+    /// Where a desk has several HID encoders of these ids: each one's USB serial number, with
+    /// the name the desk shows for it (`--hid-serial 0042A1=Counter --hid-serial
+    /// "0042B7=Back office"`); each operator chooses one in the window's header. The first is
+    /// the desk's main encoder, which the local API and the PMS link use: keep it first.
+    /// Without it, the desk drives the first encoder found.
+    #[arg(long = "hid-serial", value_name = "SERIAL[=NAME]")]
+    pub hid_serials: Vec<String>,
+
+    /// How many simulated encoders the desk has (with --encoder simulated), 1 to 4, to train
+    /// for a desk with several. The second keeps its cards beside the first's, in
+    /// `<db>.simulated-encoder-2.json` (or the --simulated-encoder-file name with `-2`).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=4))]
+    pub simulated_encoders: u8,
+
     /// Where the simulated encoder keeps its cards. Default: `<db>.simulated-encoder.json`
     /// (a terminal's: `terminal.simulated-encoder.json` beside its pairing).
     #[arg(long, value_name = "FILE")]
@@ -81,16 +100,107 @@ pub enum EncoderKind {
     Hid,
 }
 
+/// One encoder the command line names for the desk.
+#[derive(Debug, Clone)]
+struct NamedEncoder {
+    name: String,
+    choice: EncoderChoice,
+    /// Where a simulated encoder keeps its cards.
+    simulated_file: PathBuf,
+    /// What tells it apart from the desk's other encoders, in the encode journal.
+    identity: String,
+}
+
 impl Options {
-    fn encoder_choice(&self) -> EncoderChoice {
+    /// The encoders the desk drives, the main one first; the first simulated one keeps its
+    /// cards in `simulated_file`.
+    fn encoders(&self, simulated_file: &Path) -> Result<Vec<NamedEncoder>, String> {
         match self.encoder {
-            EncoderKind::Simulated => EncoderChoice::Simulated,
-            EncoderKind::Hid => EncoderChoice::Hid {
-                vendor_id: self.hid_vendor_id,
-                product_id: self.hid_product_id,
-            },
+            EncoderKind::Simulated => {
+                if !self.hid_serials.is_empty() {
+                    return Err(
+                        "--hid-serial names USB encoders: give it with --encoder hid".to_owned(),
+                    );
+                }
+                Ok((1..=self.simulated_encoders)
+                    .map(|number| NamedEncoder {
+                        name: format!("Encoder {number}"),
+                        choice: EncoderChoice::Simulated,
+                        simulated_file: numbered(simulated_file, number),
+                        identity: format!("simulated {number}"),
+                    })
+                    .collect())
+            }
+            EncoderKind::Hid => {
+                if self.simulated_encoders > 1 {
+                    return Err(
+                        "--simulated-encoders is for --encoder simulated; name each USB encoder \
+                         with --hid-serial"
+                            .to_owned(),
+                    );
+                }
+                let hid = |serial: Option<String>| EncoderChoice::Hid {
+                    vendor_id: self.hid_vendor_id,
+                    product_id: self.hid_product_id,
+                    serial,
+                };
+                if self.hid_serials.is_empty() {
+                    return Ok(vec![NamedEncoder {
+                        name: "Encoder 1".to_owned(),
+                        choice: hid(None),
+                        simulated_file: simulated_file.to_owned(),
+                        identity: "usb".to_owned(),
+                    }]);
+                }
+                let mut encoders: Vec<NamedEncoder> = Vec::new();
+                for (number, given) in (1..).zip(&self.hid_serials) {
+                    let (serial, name) = match given.split_once('=') {
+                        Some((serial, name)) => (serial.trim(), name.trim()),
+                        None => (given.trim(), ""),
+                    };
+                    if serial.is_empty() {
+                        return Err(format!(
+                            "--hid-serial {given:?}: the USB serial number is missing (SERIAL or \
+                             SERIAL=NAME)"
+                        ));
+                    }
+                    let identity = format!(
+                        "usb {:04x}:{:04x} {serial}",
+                        self.hid_vendor_id, self.hid_product_id
+                    );
+                    if encoders.iter().any(|other| other.identity == identity) {
+                        return Err(format!(
+                            "--hid-serial {serial} is given twice: name each encoder once"
+                        ));
+                    }
+                    encoders.push(NamedEncoder {
+                        name: if name.is_empty() {
+                            format!("Encoder {number}")
+                        } else {
+                            name.to_owned()
+                        },
+                        choice: hid(Some(serial.to_owned())),
+                        simulated_file: simulated_file.to_owned(),
+                        identity,
+                    });
+                }
+                Ok(encoders)
+            }
         }
     }
+}
+
+/// `file` for the first simulated encoder; `name-N.ext` beside it for the Nth.
+fn numbered(file: &Path, number: u8) -> PathBuf {
+    if number == 1 {
+        return file.to_owned();
+    }
+    let stem = file.file_stem().unwrap_or_default().to_string_lossy();
+    let name = match file.extension() {
+        Some(extension) => format!("{stem}-{number}.{}", extension.to_string_lossy()),
+        None => format!("{stem}-{number}"),
+    };
+    file.with_file_name(name)
 }
 
 /// What the desk tells the window besides answering its commands.
@@ -98,7 +208,7 @@ impl Options {
 pub enum DeskEvent {
     /// The property changed (here, at another desk, through the API or at the server).
     Changed(i64),
-    EncoderState(EncoderState),
+    EncoderState(EncoderStateChange),
     /// A terminal's link to its server came or went.
     Connection(TerminalStatus),
 }
@@ -113,11 +223,15 @@ pub enum Desk {
     Terminal(Arc<Terminal>),
 }
 
-/// A desk with its own database and encoder.
+/// A desk with its own database and encoders.
 #[derive(Debug)]
 pub struct Standalone {
     pub desk: Arc<FrontDesk>,
-    pub station: Arc<CardStation>,
+    /// The main encoder first.
+    encoders: Vec<DeskEncoder>,
+    /// The encoder each operator chose, by operator id, while the desk runs; the main one
+    /// for an operator who has not chosen.
+    chosen: Mutex<HashMap<uuid::Uuid, usize>>,
     sessions: LocalSessions,
     /// The local Seam-compatible API, when a manager switched it on.
     api: Mutex<Option<RunningApi>>,
@@ -127,6 +241,26 @@ pub struct Standalone {
     db: PathBuf,
     /// Written while the desk is open.
     _log: Option<frontdesk::LogFile>,
+}
+
+/// One of a standalone desk's encoders.
+#[derive(Debug)]
+pub struct DeskEncoder {
+    pub name: String,
+    /// The USB serial number of a HID encoder the command line named by it.
+    pub serial: Option<String>,
+    pub station: Arc<CardStation>,
+}
+
+impl DeskEncoder {
+    fn view(&self) -> EncoderView {
+        EncoderView {
+            name: self.name.clone(),
+            state: self.station.state(),
+            simulated: self.station.simulator().is_some(),
+            serial: self.serial.clone(),
+        }
+    }
 }
 
 /// A terminal of a property server.
@@ -226,14 +360,66 @@ impl Desk {
         }
     }
 
-    /// The encoder on this PC when it is the simulated one.
-    fn simulator(&self) -> Option<SimulatedEncoder> {
+    /// The simulated encoders on this PC.
+    fn simulators(&self) -> Vec<SimulatedEncoder> {
         match self {
-            Desk::Standalone(desk) => desk.station.simulator().cloned(),
-            Desk::Terminal(terminal) => match &terminal.source {
-                Source::Simulated(simulator) => Some(simulator.clone()),
-                _ => None,
-            },
+            Desk::Standalone(desk) => desk
+                .encoders
+                .iter()
+                .filter_map(|encoder| encoder.station.simulator().cloned())
+                .collect(),
+            Desk::Terminal(terminal) => terminal.simulator().into_iter().collect(),
+        }
+    }
+
+    /// The encoder the operator of `token` encodes with: its place in
+    /// [`AppInfo::encoders`].
+    pub async fn chosen_encoder(&self, token: String) -> Result<u32, WireError> {
+        match self {
+            Desk::Standalone(desk) => {
+                let operator = desk.operator_of(&token)?;
+                Ok(encoder_number(desk.chosen_index(&operator)))
+            }
+            Desk::Terminal(_) => {
+                self.call(Some(token), DeskCall::WhoAmI).await?;
+                Ok(0)
+            }
+        }
+    }
+
+    /// Has the operator of `token` encode with the desk's encoder at `encoder` (its place in
+    /// [`AppInfo::encoders`]) from now on.
+    pub async fn choose_encoder(&self, token: String, encoder: u32) -> Result<u32, WireError> {
+        let place = usize::try_from(encoder).unwrap_or(usize::MAX);
+        match self {
+            Desk::Standalone(desk) => {
+                let operator = desk.operator_of(&token)?;
+                desk.choose_encoder(&operator, place)
+                    .map(encoder_number)
+                    .map_err(|error| error.to_wire())
+            }
+            Desk::Terminal(_) => {
+                self.call(Some(token), DeskCall::WhoAmI).await?;
+                if place == 0 {
+                    Ok(0)
+                } else {
+                    Err(no_such_encoder(place, 1).to_wire())
+                }
+            }
+        }
+    }
+
+    /// The simulated encoder the operator of `token` encodes with, if it is one.
+    async fn chosen_simulator(&self, token: &str) -> Result<Option<SimulatedEncoder>, WireError> {
+        match self {
+            Desk::Standalone(desk) => {
+                let operator = desk.operator_of(token)?;
+                Ok(desk.station_for(&operator).simulator().cloned())
+            }
+            Desk::Terminal(terminal) => {
+                self.call(Some(token.to_owned()), DeskCall::WhoAmI).await?;
+                Ok(terminal.simulator())
+            }
         }
     }
 
@@ -253,10 +439,11 @@ impl Desk {
             Desk::Standalone(desk) => {
                 let desk = desk.clone();
                 run_blocking(move || {
+                    let station = desk.station_for_token(token.as_deref());
                     let answering = Answering {
                         desk: &desk.desk,
                         sessions: &desk.sessions,
-                        station: &desk.station,
+                        station: &station,
                     };
                     let mut on_event = |event: frontdesk::EncodeEvent| {
                         if let Ok(event) = serde_json::to_value(event) {
@@ -279,12 +466,13 @@ impl Desk {
         }
     }
 
-    /// The simulated encoder's cards and whose they are, for the door simulator.
+    /// The simulated encoders' cards and whose they are, for the door simulator.
     pub async fn simulator_cards(&self, token: &str) -> Result<Vec<SimulatedCardView>, WireError> {
-        let cards = self
-            .simulator()
-            .map(|simulator| simulator.cards())
-            .unwrap_or_default();
+        let cards: Vec<_> = self
+            .simulators()
+            .iter()
+            .flat_map(SimulatedEncoder::cards)
+            .collect();
         let holders = self
             .call(
                 Some(token.to_owned()),
@@ -305,7 +493,7 @@ impl Desk {
             .collect())
     }
 
-    /// Presents one of the simulated encoder's cards at a simulated door.
+    /// Presents one of the simulated encoders' cards at a simulated door.
     pub async fn present_card(
         &self,
         token: String,
@@ -313,23 +501,27 @@ impl Desk {
         card_id: String,
         at: Option<DateTime<Utc>>,
     ) -> Result<Value, WireError> {
-        let simulator = self.simulator().ok_or_else(|| {
-            Error::invalid(
+        let simulators = self.simulators();
+        if simulators.is_empty() {
+            return Err(Error::invalid(
                 "card_id",
                 "the door simulator works with the simulated encoder's cards only",
             )
-            .to_wire()
-        })?;
+            .to_wire());
+        }
         let uid = encoder::CardUid::from_hex(&card_id).ok_or_else(|| {
             Error::invalid("card_id", "is not a card id (the card's UID in hex)").to_wire()
         })?;
-        let card = simulator.card(&uid).ok_or_else(|| {
-            Error::NotFound {
-                resource: "card",
-                id: card_id.clone(),
-            }
-            .to_wire()
-        })?;
+        let card = simulators
+            .iter()
+            .find_map(|simulator| simulator.card(&uid))
+            .ok_or_else(|| {
+                Error::NotFound {
+                    resource: "card",
+                    id: card_id.clone(),
+                }
+                .to_wire()
+            })?;
         let image = terminal::call::to_hex(&card.image);
         self.call(
             Some(token),
@@ -343,15 +535,14 @@ impl Desk {
         .await
     }
 
-    /// Unplugs or plugs in the simulated encoder (training); refused with a real one.
+    /// Unplugs or plugs in the simulated encoder the operator encodes with (training);
+    /// refused with a real one. Any signed-in operator may.
     pub async fn plug_simulated_encoder(
         &self,
         token: String,
         plugged: bool,
     ) -> Result<(), WireError> {
-        // Any signed-in operator may: the session is checked first.
-        self.call(Some(token), DeskCall::WhoAmI).await?;
-        let simulator = self.simulator().ok_or_else(|| {
+        let simulator = self.chosen_simulator(&token).await?.ok_or_else(|| {
             Error::Conflict {
                 field: "plugged".into(),
                 message: "a real encoder is in use: unplug it by hand".into(),
@@ -398,28 +589,59 @@ impl Standalone {
         let db = options.db.clone().unwrap_or_else(|| default_db.to_owned());
         let log = open_log(&frontdesk::log_folder(&db));
         tracing::info!(version = env!("CARGO_PKG_VERSION"), db = %db.display(), "starting");
+        let simulated_file = options
+            .simulated_encoder_file
+            .clone()
+            .unwrap_or_else(|| beside(&db, ".simulated-encoder.json"));
+        let named = options.encoders(&simulated_file)?;
+        let (main, others) = named.split_first().ok_or("the desk needs an encoder")?;
         let files = DeskFiles {
             db: db.clone(),
             property: options.property.clone(),
             when_no_property: WhenNoProperty::ImportDemo,
-            encoder: options.encoder_choice(),
+            encoder: main.choice.clone(),
             card_keys: options.card_keys.clone(),
-            simulated_encoder_file: options.simulated_encoder_file.clone(),
+            simulated_encoder_file: Some(main.simulated_file.clone()),
         };
-        let opened = open_desk(&files, &context()).map_err(|error| {
+        let refused = |error: Error| {
             tracing::error!(code = %error.to_wire().error_type, "the desk did not open");
             error.to_wire().message_with_problems()
-        })?;
-        if !opened.resolution.unresolved.is_empty() {
+        };
+        let opened = open_desk(&files, &context()).map_err(refused)?;
+        let mut unresolved = opened.resolution.unresolved.len();
+        let main_station = Arc::new(opened.station);
+        let mut encoders = vec![DeskEncoder {
+            name: main.name.clone(),
+            serial: hid_serial(&main.choice),
+            station: main_station.clone(),
+        }];
+        for other in others {
+            let source = encoder_source(&other.choice, &other.simulated_file).map_err(refused)?;
+            let (station, resolution) = open_another_encoder(
+                &opened.desk,
+                &context(),
+                source,
+                main_station.keys().clone(),
+                &other.identity,
+            )
+            .map_err(refused)?;
+            unresolved += resolution.unresolved.len();
+            encoders.push(DeskEncoder {
+                name: other.name.clone(),
+                serial: hid_serial(&other.choice),
+                station: Arc::new(station),
+            });
+        }
+        if unresolved > 0 {
             eprintln!(
-                "frontdesk-desktop: {} card encode(s) could not be checked with the encoder; they \
-                 will be before the next encode",
-                opened.resolution.unresolved.len()
+                "frontdesk-desktop: {unresolved} card encode(s) could not be checked with their \
+                 encoder; they will be before that encoder's next encode"
             );
         }
         let desk = Standalone {
             desk: Arc::new(opened.desk),
-            station: Arc::new(opened.station),
+            encoders,
+            chosen: Mutex::default(),
             sessions: LocalSessions::default(),
             api: Mutex::default(),
             pms_link: PmsLink::default(),
@@ -435,25 +657,87 @@ impl Standalone {
                 error.to_wire().message
             );
         }
-        desk.pms_link.resume(&desk.desk, &desk.station);
+        desk.pms_link.resume(&desk.desk, desk.main_station());
         Ok(desk)
     }
 
+    /// The main encoder's station: the local API's and the PMS link's.
+    pub fn main_station(&self) -> &Arc<CardStation> {
+        &self.encoders[0].station
+    }
+
+    /// The desk's encoders, the main one first.
+    pub fn encoders(&self) -> &[DeskEncoder] {
+        &self.encoders
+    }
+
+    /// The place of the encoder `operator` encodes with.
+    fn chosen_index(&self, operator: &Operator) -> usize {
+        lock(&self.chosen)
+            .get(&operator.id)
+            .copied()
+            .filter(|place| *place < self.encoders.len())
+            .unwrap_or(0)
+    }
+
+    /// The operator signed in with `token`.
+    fn operator_of(&self, token: &str) -> Result<Operator, WireError> {
+        self.sessions
+            .operator(&self.desk, token)
+            .map_err(|error| error.to_wire())
+    }
+
+    /// The station of the encoder `operator` encodes with.
+    pub fn station_for(&self, operator: &Operator) -> &Arc<CardStation> {
+        &self.encoders[self.chosen_index(operator)].station
+    }
+
+    /// The station for a call made with `token`: its operator's choice, or the main encoder
+    /// (a call without a session encodes nothing).
+    fn station_for_token(&self, token: Option<&str>) -> Arc<CardStation> {
+        token
+            .and_then(|token| self.sessions.operator(&self.desk, token).ok())
+            .map_or_else(
+                || self.main_station().clone(),
+                |operator| self.station_for(&operator).clone(),
+            )
+    }
+
+    /// Has `operator` encode with the encoder at `place` from now on (any operator may:
+    /// it is where they stand).
+    pub fn choose_encoder(&self, operator: &Operator, place: usize) -> frontdesk::Result<usize> {
+        if place >= self.encoders.len() {
+            return Err(no_such_encoder(place, self.encoders.len()));
+        }
+        lock(&self.chosen).insert(operator.id, place);
+        tracing::info!(operator = %operator.name, encoder = %self.encoders[place].name, "encoder chosen");
+        Ok(place)
+    }
+
     /// Tells `notify` each change of the database, whoever made it (this window, or the
-    /// property-management system through the local API), and each change of the encoder.
+    /// property-management system through the local API), and each change of an encoder.
     fn watch_changes(self: &Arc<Self>, notify: Notify) {
-        let states = self.station.supervisor().subscribe();
-        let told = notify.clone();
-        let spawned = std::thread::Builder::new()
-            .name("encoder-state-events".to_owned())
-            .spawn(move || {
-                for state in states {
-                    tracing::info!(?state, "encoder");
-                    told(DeskEvent::EncoderState(state));
-                }
-            });
-        if let Err(error) = spawned {
-            eprintln!("frontdesk-desktop: the encoder's state will not be shown live: {error}");
+        for (place, encoder) in self.encoders.iter().enumerate() {
+            let states = encoder.station.supervisor().subscribe();
+            let told = notify.clone();
+            let name = encoder.name.clone();
+            let spawned = std::thread::Builder::new()
+                .name("encoder-state-events".to_owned())
+                .spawn(move || {
+                    for state in states {
+                        tracing::info!(?state, encoder = %name, "encoder");
+                        told(DeskEvent::EncoderState(EncoderStateChange {
+                            encoder: encoder_number(place),
+                            state,
+                        }));
+                    }
+                });
+            if let Err(error) = spawned {
+                eprintln!(
+                    "frontdesk-desktop: {}'s state will not be shown live: {error}",
+                    encoder.name
+                );
+            }
         }
         let desk = Arc::downgrade(&self.desk);
         let spawned = std::thread::Builder::new()
@@ -481,8 +765,7 @@ impl Standalone {
         Ok(AppInfo {
             property_name: property.name,
             time_zone: property.time_zone,
-            encoder_state: self.station.state(),
-            encoder_simulated: self.station.simulator().is_some(),
+            encoders: self.encoders.iter().map(DeskEncoder::view).collect(),
             terminal: None,
         })
     }
@@ -550,7 +833,7 @@ impl Standalone {
         let key = api_key(&self.api_key_file())?;
         let state = api::AppState::new(
             self.desk.clone(),
-            self.station.clone(),
+            self.main_station().clone(),
             &key,
             api::Clock::default(),
         )
@@ -598,27 +881,21 @@ impl Terminal {
             server = %credential.address,
             "starting as a terminal"
         );
-        let source = match options.encoder_choice() {
-            EncoderChoice::Simulated => {
-                let file = options
-                    .simulated_encoder_file
-                    .clone()
-                    .unwrap_or_else(|| beside(terminal_file, ".simulated-encoder.json"));
-                Source::Simulated(SimulatedEncoder::open(&file).map_err(|error| {
-                    format!(
-                        "cannot open the simulated encoder's cards {}: {error}",
-                        file.display()
-                    )
-                })?)
-            }
-            EncoderChoice::Hid {
-                vendor_id,
-                product_id,
-            } => Source::Hid {
-                vendor_id,
-                product_id,
-            },
+        let simulated_file = options
+            .simulated_encoder_file
+            .clone()
+            .unwrap_or_else(|| beside(terminal_file, ".simulated-encoder.json"));
+        let named = options.encoders(&simulated_file)?;
+        let [encoder] = named.as_slice() else {
+            return Err(
+                "a terminal lends one encoder to its property server: start it with \
+                        one (one --hid-serial, or no --simulated-encoders); a computer with \
+                        several encoders runs as a standalone desk"
+                    .to_owned(),
+            );
         };
+        let source = encoder_source(&encoder.choice, &encoder.simulated_file)
+            .map_err(|error| error.to_wire().message)?;
         let status = TerminalStatus {
             property_name: String::new(),
             terminal_name: credential.terminal_name.clone(),
@@ -678,7 +955,10 @@ impl Terminal {
                 if was_online {
                     vec![
                         DeskEvent::Connection(view.status.clone()),
-                        DeskEvent::EncoderState(EncoderState::Disconnected),
+                        DeskEvent::EncoderState(EncoderStateChange {
+                            encoder: 0,
+                            state: EncoderState::Disconnected,
+                        }),
                     ]
                 } else {
                     Vec::new()
@@ -692,7 +972,10 @@ impl Terminal {
             LinkEvent::Changed { version } => vec![DeskEvent::Changed(*version)],
             LinkEvent::EncoderState { state } => {
                 view.encoder_state = *state;
-                vec![DeskEvent::EncoderState(*state)]
+                vec![DeskEvent::EncoderState(EncoderStateChange {
+                    encoder: 0,
+                    state: *state,
+                })]
             }
         };
         drop(view);
@@ -706,11 +989,49 @@ impl Terminal {
         AppInfo {
             property_name: view.property_name.clone(),
             time_zone: view.time_zone.clone(),
-            encoder_state: view.encoder_state,
-            encoder_simulated: matches!(self.source, Source::Simulated(_)),
+            encoders: vec![EncoderView {
+                name: "Encoder 1".to_owned(),
+                state: view.encoder_state,
+                simulated: self.simulator().is_some(),
+                serial: match &self.source {
+                    Source::Hid { serial, .. } => serial.clone(),
+                    Source::Simulated(_) | Source::Lent(_) => None,
+                },
+            }],
             terminal: Some(view.status.clone()),
         }
     }
+
+    /// The encoder on this PC when it is the simulated one.
+    fn simulator(&self) -> Option<SimulatedEncoder> {
+        match &self.source {
+            Source::Simulated(simulator) => Some(simulator.clone()),
+            Source::Hid { .. } | Source::Lent(_) => None,
+        }
+    }
+}
+
+/// The serial number a HID encoder is named by.
+fn hid_serial(choice: &EncoderChoice) -> Option<String> {
+    match choice {
+        EncoderChoice::Hid { serial, .. } => serial.clone(),
+        EncoderChoice::Simulated => None,
+    }
+}
+
+/// An encoder's place in [`AppInfo::encoders`], on the wire (a desk has at most a handful).
+fn encoder_number(place: usize) -> u32 {
+    u32::try_from(place).unwrap_or(u32::MAX)
+}
+
+fn no_such_encoder(place: usize, count: usize) -> Error {
+    Error::invalid(
+        "encoder",
+        format!(
+            "there is no encoder {} at this desk (it has {count})",
+            place.saturating_add(1)
+        ),
+    )
 }
 
 /// Operators' sessions in the desktop app's memory.

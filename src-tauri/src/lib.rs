@@ -5,7 +5,7 @@
 //! - [`commands`]: the commands the UI invokes; each is one line over a use case, its error
 //!   mapped once to [`frontdesk::WireError`].
 //! - [`bindings`]: the types the UI receives, exported to TypeScript.
-//! - Events: [`ENCODER_STATE_EVENT`] carries every change of the encoder's state,
+//! - Events: [`ENCODER_STATE_EVENT`] carries every change of an encoder's state,
 //!   [`DESK_CHANGED_EVENT`] every change of the property, wherever it was made, and
 //!   [`SERVER_CONNECTION_EVENT`] a terminal's link to its server coming and going.
 
@@ -24,7 +24,7 @@ pub use desk::{Desk, DeskEvent, Options};
 /// wrong type is a panic at run time, not a compile error.
 pub type State<'a> = tauri::State<'a, Desk>;
 
-/// The event that carries each change of the encoder's state ([`encoder::supervisor::EncoderState`]).
+/// The event that carries each change of an encoder's state ([`bindings::EncoderStateChange`]).
 pub const ENCODER_STATE_EVENT: &str = "encoder-state";
 
 macro_rules! command_names {
@@ -93,7 +93,7 @@ fn notifier(app: tauri::AppHandle) -> desk::Notify {
     std::sync::Arc::new(move |event| {
         let sent = match event {
             DeskEvent::Changed(version) => app.emit(DESK_CHANGED_EVENT, version),
-            DeskEvent::EncoderState(state) => app.emit(ENCODER_STATE_EVENT, state),
+            DeskEvent::EncoderState(change) => app.emit(ENCODER_STATE_EVENT, change),
             DeskEvent::Connection(status) => {
                 if !status.property_name.is_empty()
                     && let Some(window) = app.get_webview_window(MAIN_WINDOW)

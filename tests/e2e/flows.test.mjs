@@ -3,6 +3,8 @@
 // WebKitWebDriver under Xvfb. Each test saves a screenshot to tests/e2e/screenshots/.
 
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { after, before, test } from 'node:test'
 import { By } from 'selenium-webdriver'
 import { openApp, startTauriDriver } from './driver.mjs'
@@ -727,4 +729,58 @@ test('a spare card: made for the safe, used while the desk is down, then recorde
     const panel = await openStay(session, '112')
     assert.deepEqual(await cardStatuses(panel), ['issued'])
   })
+})
+
+test('a desk with two encoders: the operator chooses one, cards go to it, and the other works while it is unplugged', TIMEOUT, async () => {
+  const app = await openApp(driver.url, ['--property', 'demo', '--simulated-encoders', '2'])
+  const session = app.session
+  try {
+    await firstManager(session)
+    const choice = await waitFor(session, byTestId('encoder-choice'))
+    await waitFor(session, byTestId('encoder-state'), { text: 'Encoder 1: Simulated' })
+    await choose(session, choice, 'Encoder 2')
+    await waitFor(session, byTestId('encoder-state'), { text: 'Encoder 2: Simulated' })
+
+    await checkIn(session, '106', ['Kai Second'])
+    // The card was written by the second encoder; the first wrote none.
+    const written = (file) =>
+      JSON.parse(readFileSync(path.join(app.dataDir, file), 'utf8')).cards.filter((card) => card.image !== '').length
+    assert.equal(written('frontdesk.db.simulated-encoder-2.json'), 1)
+    assert.equal(written('frontdesk.db.simulated-encoder.json'), 0)
+
+    // Its card opens the room at the door simulator, which holds both encoders' cards.
+    await click(session, By.xpath('//nav//button[normalize-space()="Door simulator"]'))
+    const screen = await waitFor(session, byTestId('door-simulator'))
+    await choose(session, await waitFor(session, byLabel('Door'), { scope: screen }), 'Room 106')
+    await choose(session, await waitFor(session, byLabel('Card'), { scope: screen }), 'Kai Second')
+    await click(session, byButton('Present card'), { scope: screen })
+    const verdict = await waitFor(session, byTestId('lock-decision'), { scope: screen })
+    assert.match(await verdict.getAttribute('class'), /granted/)
+
+    // The second encoder unplugged: the header says so; the first one still encodes.
+    await waitFor(session, byTestId('simulated-encoder'), { scope: screen, text: 'Encoder 2 (simulated): plugged in' })
+    await click(session, byButton('Unplug the encoder'), { scope: screen })
+    await waitFor(session, byTestId('encoder-state'), { text: 'Encoder 2: No encoder' })
+    await screenshot(session, 'two-encoders')
+    await choose(session, await waitFor(session, byTestId('encoder-choice')), 'Encoder 1')
+    await waitFor(session, byTestId('encoder-state'), { text: 'Encoder 1: Simulated' })
+    await click(session, By.xpath('//nav//button[normalize-space()="Room board"]'))
+    await checkIn(session, '107', ['Lea First'])
+    assert.equal(written('frontdesk.db.simulated-encoder.json'), 1)
+
+    // The choice is the operator's: kept across signing out and in.
+    await choose(session, await waitFor(session, byTestId('encoder-choice')), 'Encoder 2')
+    await waitFor(session, byTestId('encoder-state'), { text: 'Encoder 2: No encoder' })
+    await click(session, byButton('Sign out'))
+    await type(session, byLabel('Name'), 'Mia Manager')
+    await type(session, byLabel('PIN'), '2468')
+    await click(session, byButton('Sign in'))
+    await waitFor(session, byTestId('room-board'))
+    await waitFor(session, byTestId('encoder-state'), { text: 'Encoder 2: No encoder' })
+  } catch (error) {
+    await screenshot(session, `failed-${failures++}`).catch(() => {})
+    throw error
+  } finally {
+    await app.close()
+  }
 })

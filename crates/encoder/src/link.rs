@@ -20,6 +20,12 @@
 //! then run `sudo udevadm control --reload-rules && sudo udevadm trigger` and plug the encoder
 //! in again. `TAG+="uaccess"` gives the user logged in at the seat access; for a service
 //! account add `GROUP="plugdev"` (or another group the account is in).
+//!
+//! # Several encoders on one computer
+//!
+//! Encoders of the same model share their ids. Each one's USB serial number tells them apart
+//! (`udevadm info /dev/hidrawN` shows it as `ID_SERIAL_SHORT`), so a desk with two names each
+//! by its serial number; the hidraw path changes with the USB port and the order of plugging.
 
 use std::ffi::CString;
 use std::time::Duration;
@@ -40,9 +46,17 @@ pub enum LinkError {
     /// The device is gone (unplugged, powered off, or this handle is stale): open it again.
     #[error("the encoder is disconnected")]
     Disconnected,
-    /// No device with these ids is connected (when opening).
-    #[error("no encoder with USB id {vendor_id:04x}:{product_id:04x} is connected")]
-    NotFound { vendor_id: u16, product_id: u16 },
+    /// No device with these ids (and this serial number, when one is asked for) is
+    /// connected (when opening).
+    #[error(
+        "no encoder with USB id {vendor_id:04x}:{product_id:04x}{} is connected",
+        serial.as_ref().map(|serial| format!(" and serial number {serial}")).unwrap_or_default()
+    )]
+    NotFound {
+        vendor_id: u16,
+        product_id: u16,
+        serial: Option<String>,
+    },
     /// Anything else the operating system or hidapi reported.
     #[error("encoder I/O error: {0}")]
     Io(String),
@@ -113,15 +127,17 @@ fn open_error(error: hidapi::HidError, path: &str) -> LinkError {
     }
 }
 
-/// The hidraw paths of the connected encoders with these ids (empty when there are none, or
-/// when hidapi cannot start). Each can be given to [`HidLink::open_path`].
-pub fn find_hid_encoders(vendor_id: u16, product_id: u16) -> Vec<String> {
+/// The hidraw paths of the connected encoders with these ids and, when `serial` is given, that
+/// USB serial number (empty when there are none, or when hidapi cannot start). Each can be
+/// given to [`HidLink::open_path`].
+pub fn find_hid_encoders(vendor_id: u16, product_id: u16, serial: Option<&str>) -> Vec<String> {
     let Ok(api) = api() else {
         return Vec::new();
     };
     let mut paths: Vec<String> = api
         .device_list()
         .filter(|info| info.vendor_id() == vendor_id && info.product_id() == product_id)
+        .filter(|info| serial.is_none_or(|serial| info.serial_number() == Some(serial)))
         .map(|info| info.path().to_string_lossy().into_owned())
         .collect();
     paths.sort();
@@ -130,14 +146,20 @@ pub fn find_hid_encoders(vendor_id: u16, product_id: u16) -> Vec<String> {
 }
 
 impl HidLink {
-    /// Opens the first connected encoder with these ids; [`LinkError::NotFound`] if none is.
-    pub fn open(vendor_id: u16, product_id: u16) -> Result<HidLink, LinkError> {
-        let path = find_hid_encoders(vendor_id, product_id)
+    /// Opens the first connected encoder with these ids and, when `serial` is given, that USB
+    /// serial number; [`LinkError::NotFound`] if none is.
+    pub fn open(
+        vendor_id: u16,
+        product_id: u16,
+        serial: Option<&str>,
+    ) -> Result<HidLink, LinkError> {
+        let path = find_hid_encoders(vendor_id, product_id, serial)
             .into_iter()
             .next()
-            .ok_or(LinkError::NotFound {
+            .ok_or_else(|| LinkError::NotFound {
                 vendor_id,
                 product_id,
+                serial: serial.map(str::to_owned),
             })?;
         HidLink::open_path(&path)
     }
@@ -196,25 +218,33 @@ mod tests {
     fn opening_a_missing_encoder_says_so() {
         // No HID device exists on the build machines; on a desk with an encoder of these ids
         // plugged in this test would open it, so use ids nobody has.
-        let error = HidLink::open(0xFFFE, 0xFFFE).err();
+        let error = HidLink::open(0xFFFE, 0xFFFE, None).err();
         match error {
-            Some(LinkError::NotFound {
-                vendor_id,
-                product_id,
-            }) => {
-                assert_eq!((vendor_id, product_id), (0xFFFE, 0xFFFE));
-                let text = LinkError::NotFound {
-                    vendor_id,
-                    product_id,
-                }
-                .to_string();
-                assert_eq!(text, "no encoder with USB id fffe:fffe is connected");
+            Some(error @ LinkError::NotFound { .. }) => {
+                assert_eq!(
+                    error.to_string(),
+                    "no encoder with USB id fffe:fffe is connected"
+                );
             }
             // A machine where hidapi cannot start at all reports an I/O error instead.
             Some(LinkError::Io(text)) => assert!(!text.is_empty()),
             other => panic!("expected NotFound, got {other:?}"),
         }
-        assert!(find_hid_encoders(0xFFFE, 0xFFFE).is_empty());
+        assert!(find_hid_encoders(0xFFFE, 0xFFFE, None).is_empty());
+    }
+
+    #[test]
+    fn an_encoder_asked_for_by_serial_number_is_named_by_it_when_missing() {
+        let error = HidLink::open(0xFFFE, 0xFFFE, Some("ENC-0002")).err();
+        match error {
+            Some(error @ LinkError::NotFound { .. }) => assert_eq!(
+                error.to_string(),
+                "no encoder with USB id fffe:fffe and serial number ENC-0002 is connected"
+            ),
+            Some(LinkError::Io(text)) => assert!(!text.is_empty()),
+            other => panic!("expected NotFound, got {other:?}"),
+        }
+        assert!(find_hid_encoders(0xFFFE, 0xFFFE, Some("ENC-0002")).is_empty());
     }
 
     #[test]

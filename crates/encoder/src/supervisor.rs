@@ -25,8 +25,13 @@ pub const DEFAULT_CHECK_INTERVAL: Duration = Duration::from_millis(500);
 /// Where the encoder is.
 #[derive(Debug, Clone)]
 pub enum Source {
-    /// A USB HID encoder with these ids (see [`crate::link`]).
-    Hid { vendor_id: u16, product_id: u16 },
+    /// A USB HID encoder with these ids and, when given, this USB serial number: the one
+    /// encoder of several on the same computer (see [`crate::link`]).
+    Hid {
+        vendor_id: u16,
+        product_id: u16,
+        serial: Option<String>,
+    },
     /// The simulated encoder.
     Simulated(SimulatedEncoder),
     /// An encoder on another computer, reached through a network link (a terminal's
@@ -54,7 +59,8 @@ impl Source {
             Source::Hid {
                 vendor_id,
                 product_id,
-            } => !find_hid_encoders(*vendor_id, *product_id).is_empty(),
+                serial,
+            } => !find_hid_encoders(*vendor_id, *product_id, serial.as_deref()).is_empty(),
             Source::Simulated(encoder) => encoder.is_plugged(),
             Source::Lent(encoder) => encoder.present(),
         }
@@ -66,7 +72,8 @@ impl Source {
             Source::Hid {
                 vendor_id,
                 product_id,
-            } => Box::new(HidLink::open(*vendor_id, *product_id)?),
+                serial,
+            } => Box::new(HidLink::open(*vendor_id, *product_id, serial.as_deref())?),
             Source::Simulated(encoder) => Box::new(encoder.connect()?),
             Source::Lent(encoder) => encoder.connect()?,
         })

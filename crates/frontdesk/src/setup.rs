@@ -12,12 +12,17 @@ use store::Store;
 use crate::{CardStation, Context, Error, FrontDesk, PropertyRecord, Resolution, Result};
 
 /// The encoder a desk drives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EncoderChoice {
     /// The simulated encoder (training, demos, tests), its cards kept in a file.
     Simulated,
-    /// A USB HID encoder with these ids.
-    Hid { vendor_id: u16, product_id: u16 },
+    /// A USB HID encoder with these ids and, where a computer has several, this USB serial
+    /// number.
+    Hid {
+        vendor_id: u16,
+        product_id: u16,
+        serial: Option<String>,
+    },
 }
 
 /// What to do with the property when the command line names none.
@@ -152,27 +157,58 @@ fn card_station(files: &DeskFiles, property: &PropertyRecord) -> Result<CardStat
         .unwrap_or_else(|| beside(&files.db, ".card-keys.json"));
     let keys = KeyRing::load_or_create(&keys_path, property.id)
         .map_err(|error| Error::files(format!("the card keys {}", keys_path.display()), error))?;
-    let source = match files.encoder {
+    let simulated_file = files
+        .simulated_encoder_file
+        .clone()
+        .unwrap_or_else(|| beside(&files.db, ".simulated-encoder.json"));
+    Ok(CardStation::new(
+        encoder_source(&files.encoder, &simulated_file)?,
+        keys,
+    ))
+}
+
+/// Where `choice` is: a simulated encoder keeps its cards in `simulated_file`.
+pub fn encoder_source(choice: &EncoderChoice, simulated_file: &Path) -> Result<Source> {
+    Ok(match choice {
         EncoderChoice::Hid {
             vendor_id,
             product_id,
+            serial,
         } => Source::Hid {
-            vendor_id,
-            product_id,
+            vendor_id: *vendor_id,
+            product_id: *product_id,
+            serial: serial.clone(),
         },
         EncoderChoice::Simulated => {
-            let path = files
-                .simulated_encoder_file
-                .clone()
-                .unwrap_or_else(|| beside(&files.db, ".simulated-encoder.json"));
-            let simulator = SimulatedEncoder::open(&path).map_err(|error| {
+            let simulator = SimulatedEncoder::open(simulated_file).map_err(|error| {
                 Error::files(
-                    format!("the simulated encoder's file {}", path.display()),
+                    format!("the simulated encoder's file {}", simulated_file.display()),
                     error,
                 )
             })?;
             Source::Simulated(simulator)
         }
-    };
-    Ok(CardStation::new(source, keys))
+    })
 }
+
+/// Another encoder at the desk [`open_desk`] opened (a second one at the counter, one in the
+/// back office), with the desk's card keys. Its encodes are journalled under an id made from
+/// `identity` (what the encoder is: its serial number, the simulated encoder's number), so
+/// that those left unfinished are asked of it and of no other encoder; they are settled here.
+pub fn open_another_encoder(
+    desk: &FrontDesk,
+    context: &Context,
+    source: Source,
+    keys: KeyRing,
+    identity: &str,
+) -> Result<(CardStation, Resolution)> {
+    let journal_id = uuid::Uuid::new_v5(&ANOTHER_ENCODER_NAMESPACE, identity.as_bytes());
+    let station = CardStation::journalled_as(source, keys, journal_id);
+    let resolution = desk.resolve_pending_encodes(context, &station)?;
+    Ok((station, resolution))
+}
+
+/// The namespace of the journal ids of a desk's other encoders (a random v4, fixed forever:
+/// the same encoder must get the same id at every start).
+const ANOTHER_ENCODER_NAMESPACE: uuid::Uuid =
+    uuid::Uuid::from_u128(0x6f1c_2b0e_8d47_4c1a_9e35_7a02_d4b8_61f3);

@@ -87,6 +87,11 @@ pub struct Serve {
     #[arg(long, value_name = "ID", default_value_t = encoder::link::DEFAULT_PRODUCT_ID, value_parser = parse_usb_id)]
     hid_product_id: u16,
 
+    /// The HID encoder's USB serial number, where the server's computer has several encoders
+    /// of the same ids (with --encoder hid). Without it, the first one found is used.
+    #[arg(long, value_name = "SERIAL")]
+    hid_serial: Option<String>,
+
     /// The property's card keys, kept outside the database and readable only by this
     /// user; created on first use. Default: beside the database, `<db>.card-keys.json`.
     #[arg(long, value_name = "FILE")]
@@ -146,6 +151,7 @@ pub fn run(serve: Serve) -> Result<(), String> {
             EncoderKind::Hid => EncoderChoice::Hid {
                 vendor_id: serve.hid_vendor_id,
                 product_id: serve.hid_product_id,
+                serial: serve.hid_serial.clone(),
             },
         },
         card_keys: serve.card_keys.clone(),

@@ -120,7 +120,7 @@ impl TerminalEndpoint {
             .entry(terminal_id)
             .or_insert_with(|| {
                 let device = Arc::new(LentDevice::default());
-                let mut station = CardStation::lent_by_terminal(
+                let mut station = CardStation::journalled_as(
                     Source::Lent(device.clone()),
                     self.keys.clone(),
                     terminal_id,

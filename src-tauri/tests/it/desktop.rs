@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Parser;
 use encoder::supervisor::EncoderState;
-use frontdesk_desktop::bindings::{AppInfo, BINDINGS_DIR, export_bindings};
+use frontdesk_desktop::bindings::{AppInfo, BINDINGS_DIR, EncoderView, export_bindings};
 use frontdesk_desktop::{Desk, Options};
 
 fn options(args: &[&str]) -> Options {
@@ -25,8 +25,12 @@ fn a_new_database_gets_the_demo_hotel_and_the_simulated_encoder() {
         AppInfo {
             property_name: "Harbor View Hotel".to_owned(),
             time_zone: "Europe/Lisbon".to_owned(),
-            encoder_state: EncoderState::Simulated,
-            encoder_simulated: true,
+            encoders: vec![EncoderView {
+                name: "Encoder 1".to_owned(),
+                state: EncoderState::Simulated,
+                simulated: true,
+                serial: None,
+            }],
             terminal: None,
         }
     );
@@ -106,8 +110,9 @@ fn the_hid_encoder_shows_disconnected_when_none_is_plugged_in() {
     ];
     let desk = Desk::open(&options(&args), &folder.path().join("desk.db")).unwrap();
     let info = desk.app_info().unwrap();
-    assert_eq!(info.encoder_state, EncoderState::Disconnected);
-    assert!(!info.encoder_simulated);
+    assert_eq!(info.encoders.len(), 1);
+    assert_eq!(info.encoders[0].state, EncoderState::Disconnected);
+    assert!(!info.encoders[0].simulated);
 }
 
 #[test]
@@ -198,7 +203,12 @@ fn bindings_are_current() {
 
 /// A desk on the demo hotel in `folder`, with its first manager signed in.
 fn staffed_desk(folder: &Path) -> (Desk, frontdesk::Operator) {
-    let desk = Desk::open(&options(&[]), &folder.join("desk.db")).unwrap();
+    staffed_desk_with(folder, &[])
+}
+
+/// [`staffed_desk`], started with `args`.
+fn staffed_desk_with(folder: &Path, args: &[&str]) -> (Desk, frontdesk::Operator) {
+    let desk = Desk::open(&options(args), &folder.join("desk.db")).unwrap();
     let manager = desk
         .standalone()
         .unwrap()
@@ -264,12 +274,12 @@ fn encode(
     desk.standalone()
         .unwrap()
         .desk
-        .take_blank_for(&desk.standalone().unwrap().station, cards)
+        .take_blank_for(desk.standalone().unwrap().main_station(), cards)
         .unwrap();
     let context = manager.context(chrono::Utc::now());
     desk.standalone().unwrap().desk.encode_cards(
         &context,
-        &desk.standalone().unwrap().station,
+        desk.standalone().unwrap().main_station(),
         cards,
         &mut |_| {},
     )
@@ -287,7 +297,12 @@ fn the_next_guest_s_card_goes_on_a_blank_not_on_the_last_guest_s_card() {
     }
     // Ana's card was left on the pad: Bruno's went onto a blank, and Ana keeps hers.
     assert_ne!(encoded[0], encoded[1]);
-    let simulator = desk.standalone().unwrap().station.simulator().unwrap();
+    let simulator = desk
+        .standalone()
+        .unwrap()
+        .main_station()
+        .simulator()
+        .unwrap();
     assert_eq!(
         desk.standalone()
             .unwrap()
@@ -329,22 +344,26 @@ fn re_encoding_a_stay_s_cards_starts_on_a_blank_when_the_pad_holds_another_of_th
     );
 }
 
-#[test]
-fn a_receptionist_cannot_switch_the_local_api_on() {
-    let folder = tempfile::tempdir().unwrap();
-    let (desk, manager) = staffed_desk(folder.path());
-    let rui = desk
-        .standalone()
+/// Adds the receptionist Rui (PIN 735910).
+fn add_receptionist(desk: &Desk, manager: &frontdesk::Operator) -> frontdesk::Operator {
+    desk.standalone()
         .unwrap()
         .desk
         .create_operator(
-            &manager,
+            manager,
             chrono::Utc::now(),
             "Rui",
             "735910",
             frontdesk::Role::Receptionist,
         )
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn a_receptionist_cannot_switch_the_local_api_on() {
+    let folder = tempfile::tempdir().unwrap();
+    let (desk, manager) = staffed_desk(folder.path());
+    let rui = add_receptionist(&desk, &manager);
     let error = desk
         .standalone()
         .unwrap()
@@ -376,7 +395,7 @@ fn the_pms_link_is_a_managers_and_settings_that_cannot_work_are_named() {
     let set = |operator: &frontdesk::Operator, direction, address: &str, encoding: &str| {
         standalone.pms_link.set(
             &standalone.desk,
-            &standalone.station,
+            standalone.main_station(),
             operator,
             &PmsLinkSettings {
                 enabled: true,
@@ -487,5 +506,247 @@ fn the_pms_link_is_a_managers_and_settings_that_cannot_work_are_named() {
             .unwrap()
             .as_deref(),
         Some("true")
+    );
+}
+
+/// Signs `name` in through the window's call, as the sign-in screen does; the session token.
+fn sign_in(desk: &Desk, name: &str, pin: &str) -> String {
+    let session = tauri::async_runtime::block_on(desk.call(
+        None,
+        terminal::DeskCall::SignIn {
+            name: name.to_owned(),
+            pin: pin.to_owned(),
+        },
+    ))
+    .unwrap();
+    session["token"].as_str().unwrap().to_owned()
+}
+
+/// The written cards of the simulated encoder at `place` of a standalone desk.
+fn written_cards(desk: &Desk, place: usize) -> Vec<String> {
+    desk.standalone().unwrap().encoders()[place]
+        .station
+        .simulator()
+        .unwrap()
+        .cards()
+        .into_iter()
+        .filter(|card| !card.image.is_empty())
+        .map(|card| card.uid.to_hex())
+        .collect()
+}
+
+#[test]
+fn each_operator_encodes_on_the_encoder_they_chose() {
+    let folder = tempfile::tempdir().unwrap();
+    let (desk, manager) = staffed_desk_with(folder.path(), &["--simulated-encoders", "2"]);
+    let names: Vec<_> = desk
+        .app_info()
+        .unwrap()
+        .encoders
+        .into_iter()
+        .map(|encoder| (encoder.name, encoder.state, encoder.simulated))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("Encoder 1".to_owned(), EncoderState::Simulated, true),
+            ("Encoder 2".to_owned(), EncoderState::Simulated, true)
+        ]
+    );
+    assert!(
+        folder
+            .path()
+            .join("desk.db.simulated-encoder-2.json")
+            .exists()
+    );
+    let standalone = desk.standalone().unwrap();
+    add_receptionist(&desk, &manager);
+    let marta = sign_in(&desk, "Marta", "2468");
+    let rui = sign_in(&desk, "Rui", "735910");
+
+    assert_eq!(
+        tauri::async_runtime::block_on(desk.choose_encoder(marta.clone(), 1)),
+        Ok(1)
+    );
+    assert_eq!(
+        tauri::async_runtime::block_on(desk.chosen_encoder(marta.clone())),
+        Ok(1)
+    );
+    assert_eq!(
+        tauri::async_runtime::block_on(desk.chosen_encoder(rui.clone())),
+        Ok(0)
+    );
+    let refused = tauri::async_runtime::block_on(desk.choose_encoder(rui.clone(), 2)).unwrap_err();
+    assert_eq!(refused.field.as_deref(), Some("encoder"));
+    assert_eq!(
+        refused.message,
+        "encoder: there is no encoder 3 at this desk (it has 2)."
+    );
+    assert_eq!(
+        tauri::async_runtime::block_on(desk.chosen_encoder(rui.clone())),
+        Ok(0)
+    );
+
+    let room = &rooms(&desk, 2);
+    for (token, room, guest) in [(&marta, &room[0], "Ana"), (&rui, &room[1], "Bruno")] {
+        let stay = check_in(&desk, &manager, room, &[guest]);
+        tauri::async_runtime::block_on(desk.call(
+            Some(token.clone()),
+            terminal::DeskCall::EncodeCards {
+                access_method_ids: vec![stay.guests[0].cards[0].id],
+            },
+        ))
+        .unwrap();
+    }
+    let holders = |place| -> Vec<Option<String>> {
+        written_cards(&desk, place)
+            .iter()
+            .map(|card| standalone.desk.card_holder(card).unwrap())
+            .collect()
+    };
+    assert_eq!(holders(1), [Some("Ana".to_owned())], "Marta's encoder");
+    assert_eq!(holders(0), [Some("Bruno".to_owned())], "Rui's encoder");
+
+    // A choice lasts past signing out and in again.
+    tauri::async_runtime::block_on(desk.call(Some(marta), terminal::DeskCall::SignOut)).unwrap();
+    let marta = sign_in(&desk, "Marta", "2468");
+    assert_eq!(
+        tauri::async_runtime::block_on(desk.chosen_encoder(marta)),
+        Ok(1)
+    );
+}
+
+#[test]
+fn an_encode_cut_short_on_the_second_encoder_is_settled_by_that_encoder_at_the_next_start() {
+    use encoder::simulator::{Fault, UnplugAt};
+
+    let folder = tempfile::tempdir().unwrap();
+    let args = ["--simulated-encoders", "2"];
+    let (method, card) = {
+        let (desk, manager) = staffed_desk_with(folder.path(), &args);
+        let standalone = desk.standalone().unwrap();
+        standalone.choose_encoder(&manager, 1).unwrap();
+        let station = standalone.station_for(&manager).clone();
+        let stay = check_in(&desk, &manager, &rooms(&desk, 1)[0], &["Ana"]);
+        let method = stay.guests[0].cards[0].id;
+        let simulator = station.simulator().unwrap();
+        let card = simulator.present_blank_card();
+        // Written, then the encoder is unplugged before it answers.
+        simulator.fail_next(Fault::UnplugMidWrite(UnplugAt::AfterWrite));
+        let error = standalone
+            .desk
+            .encode_cards(
+                &manager.context(chrono::Utc::now()),
+                &station,
+                &[method],
+                &mut |_| {},
+            )
+            .unwrap_err();
+        assert!(
+            matches!(
+                error,
+                frontdesk::Error::Encoder(encoder::client::EncoderError::OutcomeUnknown { .. })
+            ),
+            "{error:?}"
+        );
+        let journal = |encoder_id| {
+            standalone
+                .desk
+                .store()
+                .read(|r| r.pending_encode_operations(encoder_id))
+                .unwrap()
+                .len()
+        };
+        // Journalled as the second encoder's: the first is never asked about it.
+        assert_eq!(journal(None), 0);
+        assert!(!standalone.desk.access_method(method).unwrap().is_issued());
+        (method, card.to_hex())
+    };
+
+    let desk = Desk::open(&options(&args), &folder.path().join("desk.db")).unwrap();
+    let standalone = desk.standalone().unwrap();
+    let issued = standalone.desk.access_method(method).unwrap();
+    assert!(issued.is_issued(), "the second encoder said it was written");
+    assert_eq!(issued.card_id, Some(card.clone()));
+    assert_eq!(written_cards(&desk, 1), [card]);
+    assert!(written_cards(&desk, 0).is_empty());
+}
+
+#[test]
+fn the_desk_s_encoders_are_named_on_the_command_line() {
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("desk.db");
+    let db = db.to_str().unwrap();
+    let args = [
+        "--db",
+        db,
+        "--encoder",
+        "hid",
+        "--hid-vendor-id",
+        "ffff",
+        "--hid-product-id",
+        "fffe",
+        "--hid-serial",
+        "ENC-A=Counter",
+        "--hid-serial",
+        "ENC-B",
+    ];
+    let desk = Desk::open(&options(&args), folder.path()).unwrap();
+    let encoders: Vec<_> = desk
+        .app_info()
+        .unwrap()
+        .encoders
+        .into_iter()
+        .map(|encoder| (encoder.name, encoder.serial, encoder.state))
+        .collect();
+    assert_eq!(
+        encoders,
+        [
+            (
+                "Counter".to_owned(),
+                Some("ENC-A".to_owned()),
+                EncoderState::Disconnected
+            ),
+            (
+                "Encoder 2".to_owned(),
+                Some("ENC-B".to_owned()),
+                EncoderState::Disconnected
+            ),
+        ]
+    );
+    drop(desk);
+
+    for (bad, why) in [
+        (
+            &["--encoder", "hid", "--hid-serial", "=Counter"][..],
+            "the USB serial number is missing",
+        ),
+        (
+            &[
+                "--encoder",
+                "hid",
+                "--hid-serial",
+                "ENC-A",
+                "--hid-serial",
+                "ENC-A=Again",
+            ][..],
+            "is given twice",
+        ),
+        (&["--hid-serial", "ENC-A"][..], "--encoder hid"),
+        (
+            &["--encoder", "hid", "--simulated-encoders", "2"][..],
+            "--encoder simulated",
+        ),
+    ] {
+        let args: Vec<&str> = ["--db", db]
+            .into_iter()
+            .chain(bad.iter().copied())
+            .collect();
+        let message = Desk::open(&options(&args), folder.path()).unwrap_err();
+        assert!(message.contains(why), "{bad:?}: {message}");
+    }
+    assert!(
+        Options::try_parse_from(["frontdesk-desktop", "--simulated-encoders", "5"]).is_err(),
+        "at most 4 simulated encoders"
     );
 }

@@ -2,11 +2,14 @@
 // instance, imported where needed; the session lives in memory only (a restart signs out).
 
 import { api } from './ipc'
-import type { AppInfo, EncoderState, EntranceView, Session } from './types'
+import type { AppInfo, EncoderState, EncoderView, EntranceView, Session } from './types'
 
 class Desk {
   info = $state<AppInfo | null>(null)
-  encoder = $state<EncoderState | null>(null)
+  /** Each encoder's state as last told, by its place in `info.encoders`. */
+  encoderStates = $state<(EncoderState | undefined)[]>([])
+  /** The place of the encoder the signed-in operator encodes with. */
+  chosenEncoder = $state(0)
   session = $state<Session | null>(null)
   /** Whether any operator exists, asked at start-up alongside the app's info so that the
    * sign-in form need not wait for one call after the other; taken by the first sign-in
@@ -19,6 +22,28 @@ class Desk {
   /** The property's time zone: every date is shown in it. */
   get zone(): string {
     return this.info?.time_zone ?? 'UTC'
+  }
+
+  /** The encoder the operator encodes with. */
+  get encoderView(): EncoderView | null {
+    return this.info?.encoders[this.chosenEncoder] ?? this.info?.encoders[0] ?? null
+  }
+
+  /** Its state, as last told. */
+  get encoder(): EncoderState | null {
+    return this.encoderStates[this.chosenEncoder] ?? this.encoderView?.state ?? null
+  }
+
+  /** Whether the operator has encoders to choose from. */
+  get severalEncoders(): boolean {
+    return (this.info?.encoders.length ?? 0) > 1
+  }
+
+  /** Keeps the states of the app's info where no event told a newer one. */
+  learnEncoders(info: AppInfo): void {
+    info.encoders.forEach((encoder, place) => {
+      this.encoderStates[place] ??= encoder.state
+    })
   }
 
   get token(): string {
@@ -39,9 +64,24 @@ class Desk {
     this.session = session
     this.signedOutBecause = null
     this.#entrances = null
+    this.chosenEncoder = 0
+    if (this.severalEncoders) {
+      api
+        .chosenEncoder(session.token)
+        .then((place) => {
+          if (this.session?.token === session.token) this.chosenEncoder = place
+        })
+        .catch(() => undefined)
+    }
+  }
+
+  /** Encodes with the encoder at `place` from now on. */
+  async chooseEncoder(place: number): Promise<void> {
+    this.chosenEncoder = await api.chooseEncoder(this.token, place)
   }
 
   signedOut(reason: string | null = null): void {
+    this.chosenEncoder = 0
     this.session = null
     this.signedOutBecause = reason
     this.#entrances = null

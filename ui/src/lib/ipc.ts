@@ -27,7 +27,7 @@ import type {
   CheckOutResult,
   EncodeEvent,
   EncodedCard,
-  EncoderState,
+  EncoderStateChange,
   EntranceView,
   ErrorCode,
   FoundStay,
@@ -175,6 +175,10 @@ export const api = {
   readCard: (token: string) => call<CardReport>('read_card', { token }),
   entrances: (token: string) => call<EntranceView[]>('entrances', { token }),
   simulatorCards: (token: string) => call<SimulatedCardView[]>('simulator_cards', { token }),
+  /** Where a desk has several encoders: the one the signed-in operator encodes with (its
+   * place in `AppInfo.encoders`), and choosing another. */
+  chosenEncoder: (token: string) => call<number>('chosen_encoder', { token }),
+  chooseEncoder: (token: string, encoder: number) => call<number>('choose_encoder', { token, encoder }),
   plugSimulatedEncoder: (token: string, plugged: boolean) => call<null>('plug_simulated_encoder', { token, plugged }),
   presentCard: (token: string, entranceId: string, cardId: string, at: string | null) =>
     call<LockDecision>('present_card', { token, entranceId, cardId, at }),
@@ -224,9 +228,9 @@ export function onEncodeProgress(handler: (event: EncodeEvent) => void): Promise
   return listen<EncodeEvent>(EVENTS.encodeProgress, (event) => handler(event.payload))
 }
 
-/** Calls `handler` with each change of the encoder's state. */
-export function onEncoderState(handler: (state: EncoderState) => void): Promise<UnlistenFn> {
-  return listen<EncoderState>(EVENTS.encoderState, (event) => handler(event.payload))
+/** Calls `handler` with each change of an encoder's state. */
+export function onEncoderState(handler: (change: EncoderStateChange) => void): Promise<UnlistenFn> {
+  return listen<EncoderStateChange>(EVENTS.encoderState, (event) => handler(event.payload))
 }
 
 /** Calls `handler` whenever the property changed somewhere (this desk, another terminal, the

@@ -16,8 +16,7 @@ after(async () => {
 const quayside = {
   property_name: 'Quayside Test Inn',
   time_zone: 'Europe/Lisbon',
-  encoder_state: 'simulated',
-  encoder_simulated: true,
+  encoders: [{ name: 'Encoder 1', state: 'simulated', simulated: true, serial: null }],
   terminal: null,
 }
 
@@ -30,7 +29,7 @@ test('the app shows the property and the encoder, and follows the encoder', asyn
   const encoder = page.getByTestId('encoder-state')
   assert.equal((await encoder.textContent()).trim(), 'Simulated')
 
-  await page.evaluate(() => window.__frontdeskMock.emit('encoder-state', 'disconnected'))
+  await page.evaluate(() => window.__frontdeskMock.emit('encoder-state', { encoder: 0, state: 'disconnected' }))
   await page.getByTestId('encoder-state').filter({ hasText: 'No encoder' }).waitFor()
 
   const calls = await page.evaluate(() => window.__frontdeskMock.calls.map((c) => c.command))

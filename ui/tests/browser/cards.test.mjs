@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { startUi } from './harness.mjs'
-import { base, calls, doors, id, signIn } from './fixtures.mjs'
+import { appInfo, base, calls, doors, id, signIn } from './fixtures.mjs'
 
 let ui
 before(async () => {
@@ -242,8 +242,8 @@ test('training: the simulated encoder is unplugged and plugged back in from the 
   const { page, problems } = await ui.open(
     base({
       plug_simulated_encoder: [
-        { ok: null, steps: [{ emit: 'encoder-state', payload: 'disconnected' }] },
-        { ok: null, steps: [{ emit: 'encoder-state', payload: 'simulated' }] },
+        { ok: null, steps: [{ emit: 'encoder-state', payload: { encoder: 0, state: 'disconnected' } }] },
+        { ok: null, steps: [{ emit: 'encoder-state', payload: { encoder: 0, state: 'simulated' } }] },
       ],
     }),
   )
@@ -263,5 +263,52 @@ test('training: the simulated encoder is unplugged and plugged back in from the 
       { token: TOKEN, plugged: true },
     ],
   )
+  assert.deepEqual(problems, [])
+})
+
+test('a desk with two encoders: each operator’s choice is asked at sign-in, changed in the header, and the one unplugged', async () => {
+  const twoEncoders = {
+    ...appInfo,
+    encoders: [
+      { name: 'Counter', state: 'simulated', simulated: true, serial: null },
+      { name: 'Back office', state: 'simulated', simulated: true, serial: null },
+    ],
+  }
+  const { page, problems } = await ui.open(
+    base({
+      app_info: { ok: twoEncoders },
+      chosen_encoder: { ok: 1 },
+      choose_encoder: { ok: 0 },
+      plug_simulated_encoder: { ok: null, steps: [{ emit: 'encoder-state', payload: { encoder: 0, state: 'disconnected' } }] },
+    }),
+  )
+  const state = page.getByTestId('encoder-state')
+  // Before sign-in: the main encoder, and no choice.
+  await state.filter({ hasText: 'Counter: Simulated' }).waitFor()
+  assert.equal(await page.getByTestId('encoder-choice').count(), 0)
+
+  await signIn(page)
+  const choice = page.getByTestId('encoder-choice')
+  await state.filter({ hasText: 'Back office: Simulated' }).waitFor()
+  assert.equal(await choice.inputValue(), '1')
+  assert.deepEqual(
+    (await calls(page, 'chosen_encoder')).map((c) => c.args),
+    [{ token: TOKEN }],
+  )
+
+  await choice.selectOption({ label: 'Counter' })
+  await state.filter({ hasText: 'Counter: Simulated' }).waitFor()
+  assert.deepEqual(
+    (await calls(page, 'choose_encoder')).map((c) => c.args),
+    [{ token: TOKEN, encoder: 0 }],
+  )
+
+  // Training unplugs the chosen one; the other stays as it was.
+  await page.getByRole('button', { name: 'Door simulator' }).click()
+  const plug = page.getByTestId('simulated-encoder')
+  await plug.filter({ hasText: 'Counter (simulated): plugged in.' }).waitFor()
+  await plug.getByRole('button', { name: 'Unplug the encoder' }).click()
+  await state.filter({ hasText: 'Counter: No encoder' }).waitFor()
+  assert.deepEqual(await choice.locator('option').allTextContents(), ['Counter (not connected)', 'Back office'])
   assert.deepEqual(problems, [])
 })

@@ -7,8 +7,7 @@ export const ZONE = 'Europe/Lisbon'
 export const appInfo = {
   property_name: 'Quayside Test Inn',
   time_zone: ZONE,
-  encoder_state: 'simulated',
-  encoder_simulated: true,
+  encoders: [{ name: 'Encoder 1', state: 'simulated', simulated: true, serial: null }],
   terminal: null,
 }
 

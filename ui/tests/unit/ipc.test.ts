@@ -14,8 +14,7 @@ afterEach(() => {
 const harbor: AppInfo = {
   property_name: 'Harbor View Hotel',
   time_zone: 'Europe/Lisbon',
-  encoder_state: 'simulated',
-  encoder_simulated: true,
+  encoders: [{ name: 'Encoder 1', state: 'simulated', simulated: true, serial: null }],
   terminal: null,
 }
 

@@ -18,8 +18,7 @@ const desk2: TerminalStatus = {
 const info: AppInfo = {
   property_name: 'Harbor View Hotel',
   time_zone: 'Europe/Lisbon',
-  encoder_state: 'simulated',
-  encoder_simulated: true,
+  encoders: [{ name: 'Encoder 1', state: 'simulated', simulated: true, serial: null }],
   terminal: desk2,
 }
 

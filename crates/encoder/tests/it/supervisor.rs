@@ -115,19 +115,22 @@ fn an_unplug_during_a_write_is_followed_by_a_fresh_connection() {
 
 #[test]
 fn a_missing_hid_encoder_is_disconnected() {
-    let supervisor = EncoderSupervisor::start_with_interval(
-        Source::Hid {
-            vendor_id: 0xFFFE,
-            product_id: 0xFFFE,
-        },
-        Duration::from_secs(60),
-    );
-    assert_eq!(supervisor.state(), EncoderState::Disconnected);
-    assert_eq!(supervisor.check_now(), EncoderState::Disconnected);
-    assert_eq!(
-        supervisor.with_encoder(|encoder| encoder.info()),
-        Err(EncoderError::Disconnected)
-    );
+    for serial in [None, Some("ENC-0002".to_owned())] {
+        let supervisor = EncoderSupervisor::start_with_interval(
+            Source::Hid {
+                vendor_id: 0xFFFE,
+                product_id: 0xFFFE,
+                serial,
+            },
+            Duration::from_secs(60),
+        );
+        assert_eq!(supervisor.state(), EncoderState::Disconnected);
+        assert_eq!(supervisor.check_now(), EncoderState::Disconnected);
+        assert_eq!(
+            supervisor.with_encoder(|encoder| encoder.info()),
+            Err(EncoderError::Disconnected)
+        );
+    }
 }
 
 #[test]

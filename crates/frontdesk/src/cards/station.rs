@@ -27,8 +27,9 @@ pub struct CardStation {
     lent: Option<Arc<dyn LentEncoder>>,
     pub(super) keys: KeyRing,
     pub(super) card_timeout: Duration,
-    /// Which encoder this is in the encode journal: `None` for the encoder of the process
-    /// that owns the database, a terminal's id for the encoder it lends.
+    /// Which encoder this is in the encode journal: `None` for the first encoder of the
+    /// process that owns the database, an id of its own for each other encoder there, a
+    /// terminal's id for the encoder it lends.
     pub(super) encoder_id: Option<Uuid>,
 }
 
@@ -52,11 +53,13 @@ impl CardStation {
         }
     }
 
-    /// The station of the encoder a terminal lends to the property: its encodes are
-    /// journalled under the terminal's id, and only that encoder is asked what became of them.
-    pub fn lent_by_terminal(source: Source, keys: KeyRing, terminal_id: Uuid) -> Self {
+    /// The station of an encoder that is not the first of the process that owns the
+    /// database (another at the same desk, or the one a terminal lends to the property): its
+    /// encodes are journalled under `encoder_id`, and only that encoder is asked what became
+    /// of them.
+    pub fn journalled_as(source: Source, keys: KeyRing, encoder_id: Uuid) -> Self {
         Self {
-            encoder_id: Some(terminal_id),
+            encoder_id: Some(encoder_id),
             ..Self::new(source, keys)
         }
     }
