@@ -551,8 +551,6 @@ pub async fn simulator_cards(
     state.simulator_cards(&token).await
 }
 
-/// Training: unplugs or plugs in the simulated encoder; the encoder's state follows as it
-/// would for a real one.
 /// The encoder the signed-in operator encodes with: its place in `AppInfo::encoders`.
 #[tauri::command]
 pub async fn chosen_encoder(state: State<'_>, token: String) -> Result<u32, WireError> {
@@ -569,6 +567,8 @@ pub async fn choose_encoder(
     state.choose_encoder(token, encoder).await
 }
 
+/// Training: unplugs or plugs in the simulated encoder the operator encodes with; the
+/// encoder's state follows as it would for a real one.
 #[tauri::command]
 pub async fn plug_simulated_encoder(
     state: State<'_>,

@@ -107,8 +107,9 @@ struct NamedEncoder {
     choice: EncoderChoice,
     /// Where a simulated encoder keeps its cards.
     simulated_file: PathBuf,
-    /// What tells it apart from the desk's other encoders, in the encode journal.
-    identity: String,
+    /// What tells it apart from the desk's other encoders in the encode journal; `None` for
+    /// the desk's own (an encoder not named by its serial number, the first simulated one).
+    identity: Option<String>,
 }
 
 impl Options {
@@ -127,7 +128,7 @@ impl Options {
                         name: format!("Encoder {number}"),
                         choice: EncoderChoice::Simulated,
                         simulated_file: numbered(simulated_file, number),
-                        identity: format!("simulated {number}"),
+                        identity: (number > 1).then(|| format!("simulated {number}")),
                     })
                     .collect())
             }
@@ -149,7 +150,7 @@ impl Options {
                         name: "Encoder 1".to_owned(),
                         choice: hid(None),
                         simulated_file: simulated_file.to_owned(),
-                        identity: "usb".to_owned(),
+                        identity: None,
                     }]);
                 }
                 let mut encoders: Vec<NamedEncoder> = Vec::new();
@@ -168,20 +169,29 @@ impl Options {
                         "usb {:04x}:{:04x} {serial}",
                         self.hid_vendor_id, self.hid_product_id
                     );
-                    if encoders.iter().any(|other| other.identity == identity) {
-                        return Err(format!(
-                            "--hid-serial {serial} is given twice: name each encoder once"
-                        ));
+                    let name = if name.is_empty() {
+                        format!("Encoder {number}")
+                    } else {
+                        name.to_owned()
+                    };
+                    for other in &encoders {
+                        if other.identity.as_deref() == Some(identity.as_str()) {
+                            return Err(format!(
+                                "--hid-serial {serial} is given twice: name each encoder once"
+                            ));
+                        }
+                        if other.name.eq_ignore_ascii_case(&name) {
+                            return Err(format!(
+                                "--hid-serial: two encoders are called {name:?}: give each a \
+                                 name of its own (SERIAL=NAME)"
+                            ));
+                        }
                     }
                     encoders.push(NamedEncoder {
-                        name: if name.is_empty() {
-                            format!("Encoder {number}")
-                        } else {
-                            name.to_owned()
-                        },
+                        name,
                         choice: hid(Some(serial.to_owned())),
                         simulated_file: simulated_file.to_owned(),
-                        identity,
+                        identity: Some(identity),
                     });
                 }
                 Ok(encoders)
@@ -307,6 +317,8 @@ impl Desk {
             .unwrap_or_else(|| data.join("terminal.json"));
         if let Some(code) = &options.pair {
             let code: PairingCode = code.parse()?;
+            // Before pairing: a terminal that cannot start must not leave a pairing behind.
+            Terminal::one_encoder(options, &terminal_file)?;
             let credential = tauri::async_runtime::block_on(terminal::client::pair(&code))
                 .map_err(|error| match error {
                     terminal::Error::Unreachable { address, detail } => format!(
@@ -600,6 +612,7 @@ impl Standalone {
             property: options.property.clone(),
             when_no_property: WhenNoProperty::ImportDemo,
             encoder: main.choice.clone(),
+            encoder_identity: main.identity.clone(),
             card_keys: options.card_keys.clone(),
             simulated_encoder_file: Some(main.simulated_file.clone()),
         };
@@ -608,7 +621,15 @@ impl Standalone {
             error.to_wire().message_with_problems()
         };
         let opened = open_desk(&files, &context()).map_err(refused)?;
-        let mut unresolved = opened.resolution.unresolved.len();
+        let unresolved = |name: &str, count: usize| {
+            if count > 0 {
+                eprintln!(
+                    "frontdesk-desktop: {count} card encode(s) cut short on {name} could not be \
+                     checked with it; they will be before its next encode"
+                );
+            }
+        };
+        unresolved(&main.name, opened.resolution.unresolved.len());
         let main_station = Arc::new(opened.station);
         let mut encoders = vec![DeskEncoder {
             name: main.name.clone(),
@@ -622,22 +643,21 @@ impl Standalone {
                 &context(),
                 source,
                 main_station.keys().clone(),
-                &other.identity,
+                // Only the first encoder may be the desk's own.
+                other.identity.as_deref().unwrap_or(&other.name),
             )
             .map_err(refused)?;
-            unresolved += resolution.unresolved.len();
+            unresolved(&other.name, resolution.unresolved.len());
             encoders.push(DeskEncoder {
                 name: other.name.clone(),
                 serial: hid_serial(&other.choice),
                 station: Arc::new(station),
             });
         }
-        if unresolved > 0 {
-            eprintln!(
-                "frontdesk-desktop: {unresolved} card encode(s) could not be checked with their \
-                 encoder; they will be before that encoder's next encode"
-            );
+        if main.identity.is_some() {
+            unsettled_elsewhere(&opened.desk);
         }
+        missing_encoders(options, &named);
         let desk = Standalone {
             desk: Arc::new(opened.desk),
             encoders,
@@ -710,7 +730,7 @@ impl Standalone {
             return Err(no_such_encoder(place, self.encoders.len()));
         }
         lock(&self.chosen).insert(operator.id, place);
-        tracing::info!(operator = %operator.name, encoder = %self.encoders[place].name, "encoder chosen");
+        tracing::info!(operator = %operator.id, encoder = %self.encoders[place].name, "encoder chosen");
         Ok(place)
     }
 
@@ -881,19 +901,7 @@ impl Terminal {
             server = %credential.address,
             "starting as a terminal"
         );
-        let simulated_file = options
-            .simulated_encoder_file
-            .clone()
-            .unwrap_or_else(|| beside(terminal_file, ".simulated-encoder.json"));
-        let named = options.encoders(&simulated_file)?;
-        let [encoder] = named.as_slice() else {
-            return Err(
-                "a terminal lends one encoder to its property server: start it with \
-                        one (one --hid-serial, or no --simulated-encoders); a computer with \
-                        several encoders runs as a standalone desk"
-                    .to_owned(),
-            );
-        };
+        let encoder = Terminal::one_encoder(options, terminal_file)?;
         let source = encoder_source(&encoder.choice, &encoder.simulated_file)
             .map_err(|error| error.to_wire().message)?;
         let status = TerminalStatus {
@@ -924,6 +932,24 @@ impl Terminal {
         });
         let _ = terminal.link.set(link);
         Ok(terminal)
+    }
+
+    /// The one encoder a terminal lends its server.
+    fn one_encoder(options: &Options, terminal_file: &Path) -> Result<NamedEncoder, String> {
+        let simulated_file = options
+            .simulated_encoder_file
+            .clone()
+            .unwrap_or_else(|| beside(terminal_file, ".simulated-encoder.json"));
+        let mut named = options.encoders(&simulated_file)?;
+        match (named.pop(), named.is_empty()) {
+            (Some(encoder), true) => Ok(encoder),
+            _ => Err(
+                "a terminal lends one encoder to its property server: start it with one \
+                      (one --hid-serial, or no --simulated-encoders). A computer with several \
+                      encoders runs as a standalone desk: give it --db PATH."
+                    .to_owned(),
+            ),
+        }
     }
 
     /// Keeps what the link tells, and tells the window.
@@ -1007,6 +1033,48 @@ impl Terminal {
         match &self.source {
             Source::Simulated(simulator) => Some(simulator.clone()),
             Source::Hid { .. } | Source::Lent(_) => None,
+        }
+    }
+}
+
+/// Says so when encodes cut short on the desk's own encoder are left unsettled: this start
+/// names its encoders by serial number, so none of them is that one.
+fn unsettled_elsewhere(desk: &FrontDesk) {
+    let pending = desk
+        .store()
+        .read(|r| r.pending_encode_operations(None))
+        .map_or(0, |pending| pending.len());
+    if pending > 0 {
+        eprintln!(
+            "frontdesk-desktop: {pending} card encode(s) were cut short on the encoder this desk \
+             drove before its encoders were named by serial number; they stay unsettled until \
+             the desk starts with that encoder alone again (without --hid-serial)"
+        );
+    }
+}
+
+/// Says which named USB encoders are not connected now, and which are.
+fn missing_encoders(options: &Options, named: &[NamedEncoder]) {
+    let connected = encoder::link::hid_serials(options.hid_vendor_id, options.hid_product_id);
+    for encoder in named {
+        if let EncoderChoice::Hid {
+            serial: Some(serial),
+            ..
+        } = &encoder.choice
+            && !connected
+                .iter()
+                .any(|found| found.eq_ignore_ascii_case(serial))
+        {
+            let found = if connected.is_empty() {
+                "none is".to_owned()
+            } else {
+                format!("connected: {}", connected.join(", "))
+            };
+            eprintln!(
+                "frontdesk-desktop: {} (serial number {serial}) is not connected ({found}); \
+                 the desk shows it as \"No encoder\" until it is",
+                encoder.name
+            );
         }
     }
 }

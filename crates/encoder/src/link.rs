@@ -24,8 +24,9 @@
 //! # Several encoders on one computer
 //!
 //! Encoders of the same model share their ids. Each one's USB serial number tells them apart
-//! (`udevadm info /dev/hidrawN` shows it as `ID_SERIAL_SHORT`), so a desk with two names each
-//! by its serial number; the hidraw path changes with the USB port and the order of plugging.
+//! (`udevadm info -a -n /dev/hidrawN | grep '{serial}'` shows it), so a desk with two names
+//! each by its serial number, matched without regard to case; the hidraw path changes with the
+//! USB port and the order of plugging. A desk that names a missing one says which are there.
 
 use std::ffi::CString;
 use std::time::Duration;
@@ -137,12 +138,33 @@ pub fn find_hid_encoders(vendor_id: u16, product_id: u16, serial: Option<&str>) 
     let mut paths: Vec<String> = api
         .device_list()
         .filter(|info| info.vendor_id() == vendor_id && info.product_id() == product_id)
-        .filter(|info| serial.is_none_or(|serial| info.serial_number() == Some(serial)))
+        .filter(|info| {
+            serial.is_none_or(|serial| {
+                info.serial_number()
+                    .is_some_and(|found| found.eq_ignore_ascii_case(serial))
+            })
+        })
         .map(|info| info.path().to_string_lossy().into_owned())
         .collect();
     paths.sort();
     paths.dedup();
     paths
+}
+
+/// The USB serial numbers of the connected encoders with these ids, sorted (empty when
+/// there are none, or when hidapi cannot start): what a desk with several names them by.
+pub fn hid_serials(vendor_id: u16, product_id: u16) -> Vec<String> {
+    let Ok(api) = api() else {
+        return Vec::new();
+    };
+    let mut serials: Vec<String> = api
+        .device_list()
+        .filter(|info| info.vendor_id() == vendor_id && info.product_id() == product_id)
+        .filter_map(|info| info.serial_number().map(str::to_owned))
+        .collect();
+    serials.sort();
+    serials.dedup();
+    serials
 }
 
 impl HidLink {

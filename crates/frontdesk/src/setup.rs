@@ -43,6 +43,9 @@ pub struct DeskFiles {
     pub property: Option<String>,
     pub when_no_property: WhenNoProperty,
     pub encoder: EncoderChoice,
+    /// What tells the encoder apart in the encode journal where it is one of several named
+    /// ones (see [`open_another_encoder`]); `None` journals it as the desk's own.
+    pub encoder_identity: Option<String>,
     /// Default: `<db>.card-keys.json`.
     pub card_keys: Option<PathBuf>,
     /// Default: `<db>.simulated-encoder.json`.
@@ -161,10 +164,16 @@ fn card_station(files: &DeskFiles, property: &PropertyRecord) -> Result<CardStat
         .simulated_encoder_file
         .clone()
         .unwrap_or_else(|| beside(&files.db, ".simulated-encoder.json"));
-    Ok(CardStation::new(
-        encoder_source(&files.encoder, &simulated_file)?,
-        keys,
-    ))
+    let source = encoder_source(&files.encoder, &simulated_file)?;
+    Ok(match &files.encoder_identity {
+        Some(identity) => CardStation::journalled_as(source, keys, journal_id(identity)),
+        None => CardStation::new(source, keys),
+    })
+}
+
+/// The encode journal's id for the encoder `identity` names.
+fn journal_id(identity: &str) -> uuid::Uuid {
+    uuid::Uuid::new_v5(&ANOTHER_ENCODER_NAMESPACE, identity.as_bytes())
 }
 
 /// Where `choice` is: a simulated encoder keeps its cards in `simulated_file`.
@@ -202,8 +211,7 @@ pub fn open_another_encoder(
     keys: KeyRing,
     identity: &str,
 ) -> Result<(CardStation, Resolution)> {
-    let journal_id = uuid::Uuid::new_v5(&ANOTHER_ENCODER_NAMESPACE, identity.as_bytes());
-    let station = CardStation::journalled_as(source, keys, journal_id);
+    let station = CardStation::journalled_as(source, keys, journal_id(identity));
     let resolution = desk.resolve_pending_encodes(context, &station)?;
     Ok((station, resolution))
 }

@@ -76,6 +76,7 @@ pub fn open(files: &DeskFiles, encoder_name: &str, now: DateTime<Utc>) -> Result
             property,
             when_no_property: WhenNoProperty::Require,
             encoder: EncoderChoice::Simulated,
+            encoder_identity: None,
             card_keys: Some(files.keys()),
             simulated_encoder_file: Some(files.encoder(encoder_name)),
         },

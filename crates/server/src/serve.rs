@@ -136,6 +136,9 @@ pub fn run(serve: Serve) -> Result<(), String> {
         "starting"
     );
     let api_key = read_api_key(serve.api_key_file.as_deref())?;
+    if serve.hid_serial.is_some() && serve.encoder != EncoderKind::Hid {
+        return Err("--hid-serial names a USB encoder: give it with --encoder hid".to_owned());
+    }
     let clock = serve
         .simulated_time
         .map(Clock::starting_at)
@@ -154,6 +157,7 @@ pub fn run(serve: Serve) -> Result<(), String> {
                 serial: serve.hid_serial.clone(),
             },
         },
+        encoder_identity: None,
         card_keys: serve.card_keys.clone(),
         simulated_encoder_file: serve.simulated_encoder_file.clone(),
     };

@@ -732,6 +732,17 @@ fn the_desk_s_encoders_are_named_on_the_command_line() {
             ][..],
             "is given twice",
         ),
+        (
+            &[
+                "--encoder",
+                "hid",
+                "--hid-serial",
+                "ENC-A=Counter",
+                "--hid-serial",
+                "ENC-B=counter",
+            ][..],
+            "two encoders are called",
+        ),
         (&["--hid-serial", "ENC-A"][..], "--encoder hid"),
         (
             &["--encoder", "hid", "--simulated-encoders", "2"][..],

@@ -18,6 +18,9 @@ class Desk {
   /** Why the last session ended, shown on the sign-in screen. */
   signedOutBecause = $state<string | null>(null)
   #entrances: Promise<EntranceView[]> | null = null
+  /** Encoder choices made in this window: a late answer to the sign-in's question does not
+   * undo one. */
+  #choices = 0
 
   /** The property's time zone: every date is shown in it. */
   get zone(): string {
@@ -65,18 +68,27 @@ class Desk {
     this.signedOutBecause = null
     this.#entrances = null
     this.chosenEncoder = 0
-    if (this.severalEncoders) {
-      api
-        .chosenEncoder(session.token)
-        .then((place) => {
-          if (this.session?.token === session.token) this.chosenEncoder = place
-        })
-        .catch(() => undefined)
+    if (this.severalEncoders) void this.#learnChoice(session.token)
+  }
+
+  /** Asks which encoder the operator of `token` encodes with (once more after a failure),
+   * unless they choose one meanwhile. */
+  async #learnChoice(token: string, tries = 2): Promise<void> {
+    const asked = this.#choices
+    try {
+      const place = await api.chosenEncoder(token)
+      if (this.session?.token === token && this.#choices === asked) this.chosenEncoder = place
+    } catch {
+      if (tries > 1 && this.session?.token === token) {
+        await new Promise((resolve) => setTimeout(resolve, 1000))
+        await this.#learnChoice(token, tries - 1)
+      }
     }
   }
 
   /** Encodes with the encoder at `place` from now on. */
   async chooseEncoder(place: number): Promise<void> {
+    this.#choices += 1
     this.chosenEncoder = await api.chooseEncoder(this.token, place)
   }
 

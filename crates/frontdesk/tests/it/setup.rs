@@ -11,6 +11,7 @@ fn files(db: std::path::PathBuf, property: Option<&str>, when: WhenNoProperty) -
         property: property.map(str::to_owned),
         when_no_property: when,
         encoder: EncoderChoice::Simulated,
+        encoder_identity: None,
         card_keys: None,
         simulated_encoder_file: None,
     }
@@ -122,4 +123,93 @@ fn usb_ids_are_read_in_hex_with_or_without_0x() {
     assert_eq!(parse_usb_id("0x1209"), Ok(0x1209));
     assert_eq!(parse_usb_id("1209"), Ok(0x1209));
     assert!(parse_usb_id("0xZZ").unwrap_err().contains("0xZZ"));
+}
+
+#[test]
+fn an_encoder_named_by_what_it_is_settles_its_own_cut_short_encodes_and_no_other() {
+    use encoder::simulator::{Fault, UnplugAt};
+
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("desk.db");
+    let named = DeskFiles {
+        encoder_identity: Some("usb 1209:0001 ENC-A".to_owned()),
+        ..files(db.clone(), None, WhenNoProperty::ImportDemo)
+    };
+    let (method, card) = {
+        let opened = open_desk(&named, &context()).unwrap();
+        let manager = opened
+            .desk
+            .create_first_manager(&context(), "Marta", "2468")
+            .unwrap();
+        let room = opened
+            .desk
+            .spaces()
+            .unwrap()
+            .into_iter()
+            .find(|space| space.key.starts_with("room-"))
+            .unwrap();
+        let now = Utc::now();
+        let stay = opened
+            .desk
+            .check_in(
+                &manager,
+                now,
+                &frontdesk::CheckIn {
+                    space_id: room.id,
+                    starts_at: now,
+                    ends_at: now + chrono::Duration::days(1),
+                    guests: vec![frontdesk::NewGuest {
+                        full_name: "Ana".into(),
+                        email_address: None,
+                        phone_number: None,
+                    }],
+                    common_entrance_ids: Vec::new(),
+                    cards_per_guest: 1,
+                    reservation_key: None,
+                    allow_overlap: false,
+                },
+            )
+            .unwrap();
+        let method = stay.guests[0].cards[0].id;
+        let simulator = opened.station.simulator().unwrap();
+        let card = simulator.present_blank_card();
+        simulator.fail_next(Fault::UnplugMidWrite(UnplugAt::AfterWrite));
+        assert!(
+            opened
+                .desk
+                .encode_cards(
+                    &manager.context(now),
+                    &opened.station,
+                    &[method],
+                    &mut |_| {}
+                )
+                .is_err()
+        );
+        let pending_as_the_desk_s_own = opened
+            .desk
+            .store()
+            .read(|r| r.pending_encode_operations(None))
+            .unwrap();
+        assert!(
+            pending_as_the_desk_s_own.is_empty(),
+            "journalled as ENC-A's"
+        );
+        (method, card.to_hex())
+    };
+
+    // Another encoder as the desk's own does not settle ENC-A's encode...
+    let other = open_desk(
+        &files(db.clone(), None, WhenNoProperty::Require),
+        &context(),
+    )
+    .unwrap();
+    assert!(other.resolution.written.is_empty() && other.resolution.failed.is_empty());
+    drop(other);
+    // ...ENC-A does, from what it wrote.
+    let again = open_desk(&named, &context()).unwrap();
+    assert_eq!(again.resolution.written.len(), 1);
+    assert_eq!(
+        again.desk.access_method(method).unwrap().card_id,
+        Some(card)
+    );
 }

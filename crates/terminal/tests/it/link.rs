@@ -32,6 +32,7 @@ pub async fn server() -> Server {
             property: Some("demo".into()),
             when_no_property: WhenNoProperty::Require,
             encoder: EncoderChoice::Simulated,
+            encoder_identity: None,
             card_keys: None,
             simulated_encoder_file: None,
         },
