@@ -270,6 +270,32 @@ impl KeyRing {
         Ok(ring)
     }
 
+    /// The ring as its key file holds it, for a backup to seal. Secret: never log or show it.
+    pub fn to_json(&self) -> Result<String, KeyError> {
+        serde_json::to_string(&KeyFile::from_ring(self)).map_err(|_| KeyError::Corrupt {
+            path: PathBuf::from("(backup)"),
+            reason: "could not serialize the key ring".into(),
+        })
+    }
+
+    /// The ring of `property_id` from [`KeyRing::to_json`]'s text.
+    pub fn from_json(text: &str, property_id: Uuid) -> Result<Self, KeyError> {
+        let source = Path::new("(backup)");
+        let file: KeyFile = serde_json::from_str(text).map_err(|_| KeyError::Corrupt {
+            path: source.to_owned(),
+            reason: "not a key file".to_owned(),
+        })?;
+        let ring = file.into_ring(source)?;
+        if ring.property_id != property_id {
+            return Err(KeyError::WrongProperty {
+                path: source.to_owned(),
+                found: ring.property_id,
+                expected: property_id,
+            });
+        }
+        Ok(ring)
+    }
+
     /// Writes the ring to `path` atomically (a temporary file readable by its owner only,
     /// then renamed over the old one), for instance after [`rotate`](Self::rotate).
     pub fn save(&self, path: &Path) -> Result<(), KeyError> {

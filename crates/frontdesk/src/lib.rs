@@ -7,6 +7,7 @@
 mod accounting;
 mod attempts;
 mod audit;
+pub mod backup;
 mod card_view;
 mod cards;
 mod error;
@@ -169,6 +170,8 @@ impl Context {
 #[derive(Debug)]
 pub struct FrontDesk {
     store: Store,
+    /// The claim on the database file this desk works on, for as long as it does.
+    _in_use: Option<setup::DatabaseInUse>,
     /// How the PMS link stands, as its endpoint last reported.
     pms_link: std::sync::RwLock<Option<PmsLinkStatus>>,
 }
@@ -177,7 +180,16 @@ impl FrontDesk {
     pub fn new(store: Store) -> Self {
         Self {
             store,
+            _in_use: None,
             pms_link: std::sync::RwLock::default(),
+        }
+    }
+
+    /// This desk, holding `claim` on its database file for as long as it lives.
+    pub fn in_use(self, claim: setup::DatabaseInUse) -> Self {
+        Self {
+            _in_use: Some(claim),
+            ..self
         }
     }
 

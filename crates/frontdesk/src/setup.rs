@@ -75,6 +75,7 @@ pub fn open_desk(files: &DeskFiles, context: &Context) -> Result<OpenedDesk> {
             Error::files(format!("the data folder {}", folder.display()), error)
         })?;
     }
+    let in_use = DatabaseInUse::claim(&files.db)?;
     let store = Store::open(&files.db).map_err(|error| {
         let what = format!("the database {}", files.db.display());
         match write_problem(&files.db) {
@@ -88,7 +89,7 @@ pub fn open_desk(files: &DeskFiles, context: &Context) -> Result<OpenedDesk> {
             None => Error::files(what, error),
         }
     })?;
-    let desk = FrontDesk::new(store);
+    let desk = FrontDesk::new(store).in_use(in_use);
     let property = load_property(&desk, files, context)?;
     let station = card_station(files, &property)?;
     let resolution = desk.resolve_pending_encodes(context, &station)?;
@@ -100,6 +101,67 @@ pub fn open_desk(files: &DeskFiles, context: &Context) -> Result<OpenedDesk> {
         resolution,
     })
 }
+
+/// A claim on a database file, kept in `<db>.in-use`: every desk and server holds it shared
+/// while it works on the database, and a restore holds it alone, so that neither replaces
+/// the database under the other. The operating system lets it go with the process.
+#[derive(Debug)]
+pub struct DatabaseInUse {
+    _lock: std::fs::File,
+}
+
+impl DatabaseInUse {
+    /// The claim of a desk or server; refused while a restore runs.
+    pub fn claim(db: &Path) -> Result<Self> {
+        let file = Self::open(db)?;
+        match file.try_lock_shared() {
+            Ok(()) => Ok(Self { _lock: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Conflict {
+                field: "db".to_owned(),
+                message: format!(
+                    "A backup is being restored onto {}: start again once it is done.",
+                    db.display()
+                ),
+            }),
+            Err(std::fs::TryLockError::Error(error)) => Err(Error::files(
+                format!("the lock file {}", beside(db, IN_USE).display()),
+                error,
+            )),
+        }
+    }
+
+    /// The claim of a restore; refused while a desk or server runs on the database.
+    pub fn claim_alone(db: &Path) -> Result<Self> {
+        let file = Self::open(db)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Self { _lock: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Conflict {
+                field: "db".to_owned(),
+                message: format!(
+                    "A desk or the server is running on {}: close it (or stop the service), \
+                     then restore.",
+                    db.display()
+                ),
+            }),
+            Err(std::fs::TryLockError::Error(error)) => Err(Error::files(
+                format!("the lock file {}", beside(db, IN_USE).display()),
+                error,
+            )),
+        }
+    }
+
+    fn open(db: &Path) -> Result<std::fs::File> {
+        let path = beside(db, IN_USE);
+        std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|error| Error::files(format!("the lock file {}", path.display()), error))
+    }
+}
+
+const IN_USE: &str = ".in-use";
 
 /// Why the database's folder cannot be written, if it cannot: SQLite needs to create its
 /// journal files beside the database, and says only "unable to open database file".

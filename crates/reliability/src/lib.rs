@@ -26,3 +26,15 @@ pub fn seed() -> u64 {
         .and_then(|text| text.parse().ok())
         .unwrap_or_else(|| fastrand::u64(..))
 }
+
+/// The backup harness's backup numbered `number` in `out`, and the file that says how many
+/// journaled facts it must hold.
+pub fn backup_files(
+    out: &std::path::Path,
+    number: usize,
+) -> (std::path::PathBuf, std::path::PathBuf) {
+    (
+        out.join(format!("backup-{number:05}.fdbackup")),
+        out.join(format!("backup-{number:05}.facts")),
+    )
+}

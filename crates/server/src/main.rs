@@ -4,7 +4,10 @@
 //!   with `--terminals-listen`, the property's desktop terminals.
 //! - `frontdesk terminals pair|list|revoke` pairs terminals and takes them away.
 //! - `frontdesk operators add` adds an operator, reading the PIN from standard input.
+//! - `frontdesk backup`, `frontdesk restore` and `frontdesk backup-password`: the database and
+//!   its card keys, backed up while the server runs and restored while it does not.
 
+mod backups;
 mod serve;
 mod tools;
 
@@ -38,6 +41,54 @@ enum Command {
     /// The property's encoders, and the codes the PMS's key link names them by.
     #[command(subcommand)]
     Encoders(Encoders),
+    /// Back the database and its card keys up into a new file, safe while the server or a
+    /// desk runs on it. Needs the backup password to be set (`frontdesk backup-password`).
+    Backup {
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+        /// The backup file to make; it must not exist.
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+        /// The card keys. Default: `<db>.card-keys.json`.
+        #[arg(long, value_name = "FILE")]
+        card_keys: Option<PathBuf>,
+    },
+    /// Restore a backup as the database (and its card keys), with the backup password read
+    /// from standard input. Refused while the server or a desk runs on the database, for a
+    /// backup of another property or from a newer version; the database it replaces is kept
+    /// beside it as `<db>.before-restore-<time>`.
+    Restore {
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// The card keys. Default: `<db>.card-keys.json`.
+        #[arg(long, value_name = "FILE")]
+        card_keys: Option<PathBuf>,
+    },
+    /// Set the password backups are made under (at least 12 characters), read from standard
+    /// input (typed twice at a terminal). A restore needs it: keep it apart from the backups.
+    BackupPassword {
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+    },
+    /// Set when and where `frontdesk serve` makes backups on its own, or --off.
+    BackupSchedule {
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+        /// The folder backups go to: a full path (another disk, a mounted share).
+        #[arg(long, value_name = "DIR", required_unless_present = "off")]
+        folder: Option<String>,
+        /// Hours between two backups, 1 to 168.
+        #[arg(long, value_name = "N", default_value_t = 24)]
+        every_hours: u32,
+        /// How many of them the folder keeps, 1 to 365.
+        #[arg(long, value_name = "N", default_value_t = 14)]
+        keep: u32,
+        /// No scheduled backups.
+        #[arg(long, conflicts_with = "folder")]
+        off: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -118,6 +169,20 @@ fn main() -> ExitCode {
         Command::Operators(Operators::Add { db, name, role }) => {
             tools::add_operator(&db, &name, role)
         }
+        Command::Backup { db, to, card_keys } => backups::backup(&db, &to, card_keys.as_deref()),
+        Command::Restore {
+            db,
+            from,
+            card_keys,
+        } => backups::restore(&db, &from, card_keys.as_deref()),
+        Command::BackupPassword { db } => backups::set_password(&db),
+        Command::BackupSchedule {
+            db,
+            folder,
+            every_hours,
+            keep,
+            off: _,
+        } => backups::set_schedule(&db, folder, every_hours, keep),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -178,6 +178,15 @@ pub fn run(serve: Serve) -> Result<(), String> {
         .set_card_timeout(Duration::from_secs(serve.card_wait_seconds));
     let keys = opened.station.keys().clone();
     let desk = Arc::new(opened.desk);
+    if let Err(error) = frontdesk::backup::keep_backing_up(
+        &desk,
+        serve.db.clone(),
+        keys.clone(),
+        "scheduled backup",
+        move || clock.now(),
+    ) {
+        eprintln!("frontdesk: scheduled backups will not run: {error}");
+    }
     let terminals = match serve.terminals_listen {
         Some(_) => {
             let identity = ServerIdentity::load_or_create(&identity_file(&serve.db))

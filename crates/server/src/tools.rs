@@ -18,25 +18,26 @@ pub enum RoleArg {
 }
 
 /// Who the audit log shows for the tools.
-fn context() -> Context {
+pub(crate) fn context() -> Context {
     Context::new("frontdesk (server tools)", Utc::now())
 }
 
 /// The server's database; refused when there is none at `db`, so that a mistyped path does
 /// not make an empty one.
-fn open(db: &Path) -> Result<FrontDesk, String> {
+pub(crate) fn open(db: &Path) -> Result<FrontDesk, String> {
     if !db.exists() {
         return Err(format!(
             "no database at {}: give the path `frontdesk serve --db` uses",
             db.display()
         ));
     }
+    let in_use = frontdesk::setup::DatabaseInUse::claim(db).map_err(|error| words(&error))?;
     let store =
         store::Store::open(db).map_err(|error| frontdesk::Error::from(error).to_wire().message)?;
-    Ok(FrontDesk::new(store))
+    Ok(FrontDesk::new(store).in_use(in_use))
 }
 
-fn words(error: &frontdesk::Error) -> String {
+pub(crate) fn words(error: &frontdesk::Error) -> String {
     let wire = error.to_wire();
     match wire.field {
         Some(field) if !wire.message.contains(&field) => format!("{field}: {}", wire.message),

@@ -5,6 +5,7 @@
 //! A use case runs as one transaction: [`Store::write`] commits all it did or nothing.
 
 mod audit;
+pub mod backup;
 mod cards;
 mod catalog;
 mod desk;

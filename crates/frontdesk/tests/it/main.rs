@@ -2,6 +2,7 @@
 //! written on the simulated encoder and presented at the simulated locks.
 
 mod access_methods;
+mod backup;
 mod card_accounting;
 mod card_accounting_properties;
 mod cards;

@@ -3,6 +3,7 @@
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+mod backup_kills;
 mod bad_input;
 mod command_input;
 mod concurrency;

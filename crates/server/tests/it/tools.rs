@@ -7,7 +7,7 @@ use std::process::{Command, Output, Stdio};
 
 use terminal::PairingCode;
 
-fn frontdesk(args: &[&str], input: &str) -> Output {
+pub(crate) fn frontdesk(args: &[&str], input: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
         .args(args)
         .stdin(Stdio::piped())
@@ -24,7 +24,7 @@ fn frontdesk(args: &[&str], input: &str) -> Output {
     child.wait_with_output().expect("frontdesk ends")
 }
 
-fn text(output: &Output) -> (String, String) {
+pub(crate) fn text(output: &Output) -> (String, String) {
     (
         String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
