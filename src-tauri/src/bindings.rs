@@ -28,6 +28,21 @@ pub struct AppInfo {
     pub encoders: Vec<EncoderView>,
     /// The link to the property server, on a terminal; `null` on a standalone desk.
     pub terminal: Option<TerminalStatus>,
+    /// What the backup restored at this start did (`--restore-from`); `null` without one.
+    pub restored: Option<RestoreOutcome>,
+}
+
+/// What restoring a backup at start did, for the first screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct RestoreOutcome {
+    /// The property restored (empty when it failed).
+    pub property_name: String,
+    /// When the backup was made.
+    pub made_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Where the database it replaced was set aside.
+    pub set_aside: Option<String>,
+    /// Why it was not restored, in words.
+    pub error: Option<String>,
 }
 
 /// One of the desk's encoders, as the header shows it.
@@ -127,6 +142,8 @@ pub fn export_bindings(dir: &Path) -> Result<(), ExportError> {
     let config = Config::new().with_out_dir(dir);
     AppInfo::export_all(&config)?;
     EncoderStateChange::export_all(&config)?;
+    frontdesk::backup::BackupStatus::export_all(&config)?;
+    frontdesk::backup::BackupSchedule::export_all(&config)?;
     encoder::supervisor::EncoderState::export_all(&config)?;
     frontdesk::WireError::export_all(&config)?;
     Session::export_all(&config)?;

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use engine::model::{AccessGrantId, AccessMethodId, EntranceId, SpaceId};
+use frontdesk::backup::{BackupSchedule, BackupStatus};
 use frontdesk::{
     AddGuest, AuditQuery, CheckIn, GroupCheckIn, PlannedChange, Role, StaffChange, WireError,
 };
@@ -688,4 +689,79 @@ pub async fn set_api_enabled(
             desk.set_api_enabled(operator, enabled)
         })
         .await
+}
+
+/// Backups of a standalone desk, for a manager: the password, the schedule, the last one
+/// and those in the folder.
+#[tauri::command]
+pub async fn backup_status(state: State<'_>, token: String) -> Result<BackupStatus, WireError> {
+    state
+        .standalone_work(token, |desk, operator| desk.desk.backup_status(operator))
+        .await
+}
+
+#[tauri::command]
+pub async fn set_backup_password(
+    state: State<'_>,
+    token: String,
+    password: String,
+) -> Result<BackupStatus, WireError> {
+    state
+        .standalone_work(token, move |desk, operator| {
+            desk.desk
+                .set_backup_password(&operator.context(Utc::now()), &password)?;
+            desk.desk.backup_status(operator)
+        })
+        .await
+}
+
+/// Sets when and where backups are made; `null` stops scheduled backups.
+#[tauri::command]
+pub async fn set_backup_schedule(
+    state: State<'_>,
+    token: String,
+    schedule: Option<BackupSchedule>,
+) -> Result<BackupStatus, WireError> {
+    state
+        .standalone_work(token, move |desk, operator| {
+            desk.desk
+                .set_backup_schedule(&operator.context(Utc::now()), schedule.as_ref())?;
+            desk.desk.backup_status(operator)
+        })
+        .await
+}
+
+/// Makes a backup into the schedule's folder now.
+#[tauri::command]
+pub async fn back_up_now(state: State<'_>, token: String) -> Result<BackupStatus, WireError> {
+    state
+        .standalone_work(token, |desk, operator| {
+            // A failure is in the status the manager sees next; the call says it too.
+            desk.desk.back_up_now(
+                &operator.context(Utc::now()),
+                desk.db(),
+                desk.main_station().keys(),
+            )?;
+            desk.desk.backup_status(operator)
+        })
+        .await
+}
+
+/// On the first screen: checks the backup `file` and its password, then closes the app,
+/// which starts again restoring it. The backup's property.
+#[tauri::command]
+pub async fn restore_backup(
+    app: AppHandle,
+    state: State<'_>,
+    file: String,
+    password: String,
+) -> Result<String, WireError> {
+    let property = state.restore_backup(file, password).await?;
+    // After the answer reached the window; the new process waits for this one to let the
+    // database go.
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        app.exit(0);
+    });
+    Ok(property)
 }

@@ -20,7 +20,8 @@ use terminal::client::{Credential, LinkEvent, TerminalLink};
 use terminal::{Answering, DeskCall, PairingCode, Sessions};
 
 use crate::bindings::{
-    ApiStatus, AppInfo, EncoderStateChange, EncoderView, SimulatedCardView, TerminalStatus,
+    ApiStatus, AppInfo, EncoderStateChange, EncoderView, RestoreOutcome, SimulatedCardView,
+    TerminalStatus,
 };
 use crate::pms_link::PmsLink;
 
@@ -92,6 +93,12 @@ pub struct Options {
     /// created on first use. Default: `<db>.card-keys.json`.
     #[arg(long, value_name = "FILE")]
     pub card_keys: Option<PathBuf>,
+
+    /// Restore this backup (made by the desk or `frontdesk backup`) as the database and its
+    /// card keys before the desk opens, the backup password read from standard input. The
+    /// first screen's "Restore from a backup…" starts the app again this way.
+    #[arg(long, value_name = "FILE")]
+    pub restore_from: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -249,6 +256,10 @@ pub struct Standalone {
     pub pms_link: PmsLink,
     /// The database file: the API key is kept beside it.
     db: PathBuf,
+    /// The card keys' file.
+    card_keys: PathBuf,
+    /// What the backup restored at this start did.
+    restored: Option<RestoreOutcome>,
     /// Written while the desk is open.
     _log: Option<frontdesk::LogFile>,
 }
@@ -341,6 +352,13 @@ impl Desk {
         } else {
             Credential::load(&terminal_file).map_err(|error| error.to_wire().message)?
         };
+        if credential.is_some() && options.restore_from.is_some() {
+            return Err(
+                "this desk is a terminal of the property server: restore the property's \
+                        backup at the server (`frontdesk restore`)"
+                    .to_owned(),
+            );
+        }
         let desk = match credential {
             Some(credential) => Desk::Terminal(Terminal::open(
                 options,
@@ -569,6 +587,37 @@ impl Desk {
         Ok(())
     }
 
+    /// Checks the backup `file` and its password, then starts the app again to restore it
+    /// (see [`crate::restore`]): the caller closes this one. The backup's property, for the
+    /// window to say.
+    pub async fn restore_backup(
+        &self,
+        file: String,
+        password: String,
+    ) -> Result<String, WireError> {
+        match self {
+            Desk::Standalone(desk) => {
+                let desk = desk.clone();
+                run_blocking(move || {
+                    crate::restore::relaunch_to_restore(
+                        &desk.db,
+                        &desk.card_keys,
+                        Path::new(file.trim()),
+                        &password,
+                    )
+                })
+                .await
+            }
+            Desk::Terminal(_) => Err(Error::Conflict {
+                field: "from".into(),
+                message: "this desk is a terminal of the property server: restore the \
+                          property's backup at the server (`frontdesk restore`)"
+                    .into(),
+            }
+            .to_wire()),
+        }
+    }
+
     /// Runs `work` on the standalone desk, for what only it has (its local API); refused on
     /// a terminal.
     pub async fn standalone_work<T: Send + 'static>(
@@ -587,8 +636,9 @@ impl Desk {
             }
             Desk::Terminal(_) => Err(Error::Conflict {
                 field: "enabled".into(),
-                message: "this desk is a terminal of the property server: the local API and \
-                          the PMS link run on the server (`frontdesk serve`)"
+                message: "this desk is a terminal of the property server: the local API, the \
+                          PMS link and the backups run on the server (`frontdesk serve` and \
+                          its tools)"
                     .into(),
             }
             .to_wire()),
@@ -601,6 +651,11 @@ impl Standalone {
         let db = options.db.clone().unwrap_or_else(|| default_db.to_owned());
         let log = open_log(&frontdesk::log_folder(&db));
         tracing::info!(version = env!("CARGO_PKG_VERSION"), db = %db.display(), "starting");
+        let card_keys = crate::restore::card_keys_of(&db, options.card_keys.as_deref());
+        let restored = options
+            .restore_from
+            .as_deref()
+            .map(|from| crate::restore::restore_at_start(&db, &card_keys, from));
         let simulated_file = options
             .simulated_encoder_file
             .clone()
@@ -613,7 +668,7 @@ impl Standalone {
             when_no_property: WhenNoProperty::ImportDemo,
             encoder: main.choice.clone(),
             encoder_identity: main.identity.clone(),
-            card_keys: options.card_keys.clone(),
+            card_keys: Some(card_keys.clone()),
             simulated_encoder_file: Some(main.simulated_file.clone()),
         };
         let refused = |error: Error| {
@@ -666,6 +721,8 @@ impl Standalone {
             api: Mutex::default(),
             pms_link: PmsLink::default(),
             db,
+            card_keys,
+            restored,
             _log: log,
         };
         if desk.desk.setting(API_ENABLED).ok().flatten().as_deref() == Some("true")
@@ -678,7 +735,21 @@ impl Standalone {
             );
         }
         desk.pms_link.resume(&desk.desk, desk.main_station());
+        if let Err(error) = frontdesk::backup::keep_backing_up(
+            &desk.desk,
+            desk.db.clone(),
+            desk.main_station().keys().clone(),
+            "scheduled backup",
+            Utc::now,
+        ) {
+            eprintln!("frontdesk-desktop: scheduled backups will not run: {error}");
+        }
         Ok(desk)
+    }
+
+    /// The database file.
+    pub fn db(&self) -> &Path {
+        &self.db
     }
 
     /// The main encoder's station: the local API's and the PMS link's.
@@ -787,6 +858,7 @@ impl Standalone {
             time_zone: property.time_zone,
             encoders: self.encoders.iter().map(DeskEncoder::view).collect(),
             terminal: None,
+            restored: self.restored.clone(),
         })
     }
 
@@ -1025,6 +1097,7 @@ impl Terminal {
                 },
             }],
             terminal: Some(view.status.clone()),
+            restored: None,
         }
     }
 

@@ -15,6 +15,7 @@ pub mod bindings;
 pub mod commands;
 pub mod desk;
 pub mod pms_link;
+pub mod restore;
 
 use tauri::{Emitter, Manager};
 

@@ -32,6 +32,7 @@ fn a_new_database_gets_the_demo_hotel_and_the_simulated_encoder() {
                 serial: None,
             }],
             terminal: None,
+            restored: None,
         }
     );
     assert!(

@@ -11,6 +11,8 @@ import type {
   StaffTerms,
   ApiStatus,
   AppInfo,
+  BackupSchedule,
+  BackupStatus,
   PmsLinkSettings,
   PmsLinkStatus,
   PmsLinkView,
@@ -213,6 +215,14 @@ export const api = {
   pmsLink: (token: string) => call<PmsLinkView>('pms_link', { token }),
   pmsLinkStatus: (token: string) => call<PmsLinkStatus | null>('pms_link_status', { token }),
   setPmsLink: (token: string, settings: PmsLinkSettings) => call<PmsLinkView>('set_pms_link', { token, settings }),
+  /** Backups of a standalone desk. */
+  backupStatus: (token: string) => call<BackupStatus>('backup_status', { token }),
+  setBackupPassword: (token: string, password: string) => call<BackupStatus>('set_backup_password', { token, password }),
+  setBackupSchedule: (token: string, schedule: BackupSchedule | null) => call<BackupStatus>('set_backup_schedule', { token, schedule }),
+  backUpNow: (token: string) => call<BackupStatus>('back_up_now', { token }),
+  /** On the first screen: checks the backup and its password, then the app closes and starts
+   * again restoring it. Answers the backup's property. */
+  restoreBackup: (file: string, password: string) => call<string>('restore_backup', { file, password }),
 }
 
 /** The event names the Rust side emits (src-tauri/src/lib.rs). */

@@ -18,6 +18,7 @@ const quayside = {
   time_zone: 'Europe/Lisbon',
   encoders: [{ name: 'Encoder 1', state: 'simulated', simulated: true, serial: null }],
   terminal: null,
+  restored: null,
 }
 
 test('the app shows the property and the encoder, and follows the encoder', async () => {

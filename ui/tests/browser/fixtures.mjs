@@ -9,6 +9,7 @@ export const appInfo = {
   time_zone: ZONE,
   encoders: [{ name: 'Encoder 1', state: 'simulated', simulated: true, serial: null }],
   terminal: null,
+  restored: null,
 }
 
 /** This PC's link as a terminal of the property server: Desk 2, connected. */
@@ -392,8 +393,14 @@ export function base(overrides = {}, operator = manager) {
     pms_link_status: { ok: null },
     door_privacy: { ok: { acs_entrance_id: null, on: false, locked_out: false, at: NOW } },
     spare_cards: { ok: [] },
+    backup_status: { ok: backupStatus() },
     ...overrides,
   }
+}
+
+/** A standalone desk's backups: none set up unless `extra` says. */
+export function backupStatus(extra = {}) {
+  return { password_set: false, schedule: null, last: null, backups: [], ...extra }
 }
 
 /** Signs in through the form and waits for the board. */

@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test'
 import { startUi } from './harness.mjs'
 import {
   anaStay,
+  backupStatus,
   base,
   calls,
   cardOut,
@@ -49,6 +50,10 @@ const MANAGER_COMMANDS = [
   'set_api_enabled',
   'pms_link',
   'pms_link_status',
+  'backup_status',
+  'set_backup_password',
+  'set_backup_schedule',
+  'back_up_now',
   'set_pms_link',
   'terminals',
   'revoke_terminal',
@@ -447,5 +452,78 @@ test('spare cards out of date are in the warnings, in words, and listed on the s
   const rows = page.getByTestId('spare-row')
   assert.equal(await rows.count(), 2)
   assert.deepEqual(await rows.evaluateAll((els) => els.map((el) => el.dataset.state)), ['ready', 'overtaken'])
+  assert.deepEqual(problems, [])
+})
+
+test('backups: the password, a folder refused by its field, then the schedule, a backup made now and the list', async () => {
+  const schedule = { folder: '/mnt/backups', every_hours: 6, keep: 10 }
+  const made = backupStatus({
+    password_set: true,
+    schedule,
+    last: { at: '2025-03-12T15:00:00Z', file: 'frontdesk-20250312-150000.fdbackup', error: null },
+    backups: [{ name: 'frontdesk-20250312-150000.fdbackup', bytes: 3 * 1024 * 1024, modified_at: '2025-03-12T15:00:00Z' }],
+  })
+  const { page, problems } = await ui.open(
+    base({
+      list_operators: { ok: [manager] },
+      api_status: { ok: { enabled: false, address: null, key_file: '/home/desk/.local/share/frontdesk/api-key' } },
+      set_backup_password: { ok: backupStatus({ password_set: true }) },
+      set_backup_schedule: [
+        { error: { type: 'invalid_input', field: 'folder', message: 'folder must be a full path (such as /mnt/backups or D:\\Backups).' } },
+        { ok: backupStatus({ password_set: true, schedule }) },
+      ],
+      back_up_now: { ok: made },
+    }),
+  )
+  await signIn(page)
+  await page.getByRole('button', { name: 'Operators & settings' }).click()
+  const panel = page.getByTestId('backups')
+  await panel.getByText('No backup has been made yet.').waitFor()
+  assert.equal(await panel.getByRole('button', { name: 'Back up now' }).isDisabled(), true)
+
+  // The password: too short, then typed differently, are caught before anything is sent.
+  const passwords = panel.getByTestId('backup-password-form')
+  await passwords.getByLabel('Backup password').fill('short')
+  await passwords.getByLabel('The same password again').fill('short')
+  await passwords.getByRole('button', { name: 'Set password' }).click()
+  await passwords.getByText('At least 12 characters').waitFor()
+  await passwords.getByLabel('Backup password').fill('harbour lights at dusk')
+  await passwords.getByLabel('The same password again').fill('harbour lights at dawn')
+  await passwords.getByRole('button', { name: 'Set password' }).click()
+  await passwords.getByText('The two passwords differ.').waitFor()
+  assert.deepEqual(await calls(page, 'set_backup_password'), [])
+  await passwords.getByLabel('The same password again').fill('harbour lights at dusk')
+  await passwords.getByRole('button', { name: 'Set password' }).click()
+  await panel.getByText('The backup password is set.', { exact: false }).waitFor()
+  await passwords.getByRole('button', { name: 'Change password' }).waitFor()
+
+  const when = panel.getByTestId('backup-schedule-form')
+  await when.getByLabel('Folder (another disk or a network share)').fill('backups')
+  await when.getByLabel('Every (hours)').fill('6')
+  await when.getByLabel('Keep the last').fill('10')
+  await when.getByRole('button', { name: 'Save' }).click()
+  await when.getByText('Folder must be a full path (such as /mnt/backups or D:\\Backups).').waitFor()
+  assert.equal(await when.getByLabel('Folder (another disk or a network share)').getAttribute('aria-invalid'), 'true')
+  await when.getByLabel('Folder (another disk or a network share)').fill('/mnt/backups')
+  await when.getByRole('button', { name: 'Save' }).click()
+  await panel.getByText('Backups go to /mnt/backups every 6 hours.').waitFor()
+
+  await panel.getByRole('button', { name: 'Back up now' }).click()
+  await panel
+    .getByTestId('last-backup')
+    .filter({ hasText: 'Last backup: 12 Mar 2025, 15:00, frontdesk-20250312-150000.fdbackup.' })
+    .waitFor()
+  assert.match(await panel.getByTestId('backup-files').textContent(), /frontdesk-20250312-150000\.fdbackup.*3\.0 MB/)
+  assert.deepEqual(
+    (await calls(page, 'set_backup_schedule')).map((c) => c.args.schedule),
+    [
+      { folder: 'backups', every_hours: 6, keep: 10 },
+      { folder: '/mnt/backups', every_hours: 6, keep: 10 },
+    ],
+  )
+  assert.deepEqual(
+    (await calls(page, 'set_backup_password')).map((c) => c.args),
+    [{ token: TOKEN, password: 'harbour lights at dusk' }],
+  )
   assert.deepEqual(problems, [])
 })

@@ -88,3 +88,55 @@ test('an expired session sends the operator back to sign in', async () => {
   await page.getByText('Your session has ended. Sign in again to carry on.').waitFor()
   assert.deepEqual(problems, [])
 })
+
+test('the first screen restores a backup: a wrong password is named, a good one closes the desk to restore it', async () => {
+  const { page, problems } = await ui.open(
+    base({
+      operators_exist: { ok: false },
+      restore_backup: [
+        {
+          error: {
+            type: 'invalid_input',
+            field: 'password',
+            message: 'password does not open this backup: it is not the backup password the backup was made with.',
+          },
+        },
+        { ok: 'Harbor View Hotel' },
+      ],
+    }),
+  )
+  await page.getByRole('heading', { name: 'Create the first manager' }).waitFor()
+  const restore = page.getByTestId('restore-backup')
+  await restore.getByText('Restore from a backup…').click()
+  await restore.getByLabel('Backup file').fill('/mnt/backups/frontdesk-20250312-150000.fdbackup')
+  await restore.getByLabel('Backup password').fill('harbour lights at dawn')
+  await restore.getByRole('button', { name: 'Restore' }).click()
+  await restore.getByText('Password does not open this backup: it is not the backup password the backup was made with.').waitFor()
+  assert.equal(await restore.getByLabel('Backup password').inputValue(), '', 'the password is not kept')
+  await restore.getByLabel('Backup password').fill('harbour lights at dusk')
+  await restore.getByRole('button', { name: 'Restore' }).click()
+  await restore.getByText('The backup is good. The front desk closes and opens again on it.').waitFor()
+  assert.deepEqual(
+    (await calls(page, 'restore_backup')).map((c) => c.args),
+    [
+      { file: '/mnt/backups/frontdesk-20250312-150000.fdbackup', password: 'harbour lights at dawn' },
+      { file: '/mnt/backups/frontdesk-20250312-150000.fdbackup', password: 'harbour lights at dusk' },
+    ],
+  )
+  assert.deepEqual(problems, [])
+})
+
+test('after a restore the first screen says what it did', async () => {
+  const restored = {
+    property_name: 'Harbor View Hotel',
+    made_at: '2025-03-12T15:00:00Z',
+    set_aside: '/home/desk/.local/share/com.frontdesk.desk/frontdesk.db.before-restore-20250312-160000',
+    error: null,
+  }
+  const { page, problems } = await ui.open(base({ app_info: { ok: { ...appInfo, restored } } }))
+  const outcome = page.getByTestId('restore-outcome')
+  await outcome.waitFor()
+  assert.match(await outcome.textContent(), /Restored Harbor View Hotel as it was on 12 Mar 2025, 15:00\./)
+  assert.match(await outcome.textContent(), /kept as \/home\/desk\/.*before-restore-20250312-160000/)
+  assert.deepEqual(problems, [])
+})

@@ -16,6 +16,7 @@ const harbor: AppInfo = {
   time_zone: 'Europe/Lisbon',
   encoders: [{ name: 'Encoder 1', state: 'simulated', simulated: true, serial: null }],
   terminal: null,
+  restored: null,
 }
 
 describe('call', () => {

@@ -20,6 +20,7 @@ const info: AppInfo = {
   time_zone: 'Europe/Lisbon',
   encoders: [{ name: 'Encoder 1', state: 'simulated', simulated: true, serial: null }],
   terminal: desk2,
+  restored: null,
 }
 
 let stop: () => void = () => undefined
