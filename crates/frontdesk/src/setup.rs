@@ -157,7 +157,15 @@ impl DatabaseInUse {
             .truncate(false)
             .write(true)
             .open(&path)
-            .map_err(|error| Error::files(format!("the lock file {}", path.display()), error))
+            .map_err(|error| {
+                Error::files(
+                    format!("the lock file {}", path.display()),
+                    format!(
+                        "{error}: the disk is read-only, or this user may not write to the \
+                         database's folder"
+                    ),
+                )
+            })
     }
 }
 

@@ -23,7 +23,8 @@ pub struct BackupManifest {
     pub made_at: DateTime<Utc>,
     /// The version of the program that made it.
     pub made_by: String,
-    /// The salt the backup password's key was derived with.
+    /// How the backup password's key was derived, and with what salt.
+    pub key_derivation: String,
     pub key_salt: Vec<u8>,
     /// The property's card keys, sealed to the backup password's key.
     pub sealed_card_keys: Vec<u8>,
@@ -78,6 +79,7 @@ pub fn copy_for_backup(db: &Path, to: &Path, manifest: &BackupManifest) -> Resul
              property_name    TEXT NOT NULL,
              made_at          TEXT NOT NULL,
              made_by          TEXT NOT NULL,
+             key_derivation   TEXT NOT NULL,
              key_salt         BLOB NOT NULL,
              sealed_card_keys BLOB NOT NULL
          )"
@@ -85,13 +87,15 @@ pub fn copy_for_backup(db: &Path, to: &Path, manifest: &BackupManifest) -> Resul
     copy.execute(
         &format!(
             "INSERT INTO {MANIFEST_TABLE} (singleton, property_id, property_name, made_at, \
-             made_by, key_salt, sealed_card_keys) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)"
+             made_by, key_derivation, key_salt, sealed_card_keys) \
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)"
         ),
         params![
             manifest.property_id.to_string(),
             manifest.property_name,
             time::to_text(manifest.made_at),
             manifest.made_by,
+            manifest.key_derivation,
             manifest.key_salt,
             manifest.sealed_card_keys,
         ],
@@ -116,8 +120,8 @@ pub fn backup_manifest(file: &Path) -> Result<Option<BackupManifest>> {
     let row = connection
         .query_row(
             &format!(
-                "SELECT property_id, property_name, made_at, made_by, key_salt, sealed_card_keys \
-                 FROM {MANIFEST_TABLE}"
+                "SELECT property_id, property_name, made_at, made_by, key_derivation, key_salt, \
+                 sealed_card_keys FROM {MANIFEST_TABLE}"
             ),
             [],
             |row| {
@@ -126,13 +130,22 @@ pub fn backup_manifest(file: &Path) -> Result<Option<BackupManifest>> {
                     row.get::<_, String>(1)?,
                     row.get::<_, String>(2)?,
                     row.get::<_, String>(3)?,
-                    row.get::<_, Vec<u8>>(4)?,
+                    row.get::<_, String>(4)?,
                     row.get::<_, Vec<u8>>(5)?,
+                    row.get::<_, Vec<u8>>(6)?,
                 ))
             },
         )
         .optional()?;
-    let Some((property_id, property_name, made_at, made_by, key_salt, sealed_card_keys)) = row
+    let Some((
+        property_id,
+        property_name,
+        made_at,
+        made_by,
+        key_derivation,
+        key_salt,
+        sealed_card_keys,
+    )) = row
     else {
         return Err(Error::corrupt("the backup's manifest is empty"));
     };
@@ -143,6 +156,7 @@ pub fn backup_manifest(file: &Path) -> Result<Option<BackupManifest>> {
         schema_version: usize::try_from(schema_version).unwrap_or(usize::MAX),
         made_at: time::from_text(&made_at)?,
         made_by,
+        key_derivation,
         key_salt,
         sealed_card_keys,
     }))

@@ -6,7 +6,7 @@
 //! (a libsodium sealed box: X25519 and XSalsa20-Poly1305). Neither the database nor a backup
 //! holds anything that unseals them without the password.
 
-use argon2::Argon2;
+use argon2::{Algorithm, Argon2, Params, Version};
 use crypto_box::aead::OsRng;
 use crypto_box::{PublicKey, SecretKey};
 use serde::{Deserialize, Serialize};
@@ -18,16 +18,22 @@ const BACKUP_KEY_SETTING: &str = "backup.key";
 /// The shortest backup password: it alone guards the card keys of every backup.
 pub const MIN_BACKUP_PASSWORD_CHARS: usize = 12;
 const SALT_LEN: usize = 16;
+/// How the backup key is derived from the password, named in every backup so that a later
+/// version that derives it otherwise still opens the older ones: Argon2id 1.3, 19 MiB, two
+/// passes, one lane (OWASP's recommendation).
+pub(crate) const KDF: &str = "argon2id-v19-m19456-t2-p1";
 
 /// The public half of the backup key, with the salt its secret half is derived with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct BackupKey {
+    pub kdf: String,
     pub salt: Vec<u8>,
     public: PublicKey,
 }
 
 #[derive(Serialize, Deserialize)]
 struct StoredBackupKey {
+    kdf: String,
     salt: String,
     public_key: String,
 }
@@ -41,8 +47,14 @@ impl BackupKey {
     }
 }
 
-/// Opens what [`BackupKey::seal`] sealed, with the password and the salt of its key.
-pub(crate) fn unseal(password: &str, salt: &[u8], sealed: &[u8]) -> Result<Vec<u8>> {
+/// Opens what [`BackupKey::seal`] sealed, with the password and how its key was derived.
+pub(crate) fn unseal(password: &str, kdf: &str, salt: &[u8], sealed: &[u8]) -> Result<Vec<u8>> {
+    if kdf != KDF {
+        return Err(Error::invalid(
+            "from",
+            format!("was sealed with a key derivation this version does not know ({kdf})"),
+        ));
+    }
     derive_secret(password, salt)?.unseal(sealed).map_err(|_| {
         Error::invalid(
             "password",
@@ -54,7 +66,9 @@ pub(crate) fn unseal(password: &str, salt: &[u8], sealed: &[u8]) -> Result<Vec<u
 
 fn derive_secret(password: &str, salt: &[u8]) -> Result<SecretKey> {
     let mut seed = [0u8; 32];
-    Argon2::default()
+    let params = Params::new(19_456, 2, 1, Some(seed.len()))
+        .map_err(|error| Error::Internal(format!("the backup key's parameters: {error}")))?;
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
         .hash_password_into(password.as_bytes(), salt, &mut seed)
         .map_err(|error| {
             Error::Internal(format!("the backup key could not be derived: {error}"))
@@ -81,6 +95,7 @@ impl FrontDesk {
             .map_err(|error| Error::Internal(format!("no randomness for the salt: {error}")))?;
         let public = derive_secret(password, &salt)?.public_key();
         let stored = StoredBackupKey {
+            kdf: KDF.to_owned(),
             salt: hex::encode(salt),
             public_key: hex::encode(public.as_bytes()),
         };
@@ -107,6 +122,7 @@ impl FrontDesk {
             .and_then(|bytes| bytes.try_into().ok())
             .ok_or_else(unreadable)?;
         Ok(Some(BackupKey {
+            kdf: stored.kdf,
             salt,
             public: PublicKey::from_bytes(public),
         }))

@@ -10,7 +10,7 @@ use serde::Serialize;
 use store::backup::{BackupManifest, copy_for_backup};
 
 use super::verify::verify_backup;
-use super::{put_in_place, sync_folder, working_file};
+use super::{put_in_place, sync_file, sync_folder, working_file};
 use crate::{Context, Error, FrontDesk, Permission, Result, audit_ok};
 
 /// A backup made.
@@ -61,6 +61,7 @@ impl FrontDesk {
             schema_version: store::Store::schema_version(),
             made_at: context.now,
             made_by: format!("frontdesk {}", env!("CARGO_PKG_VERSION")),
+            key_derivation: key.kdf.clone(),
             key_salt: key.salt.clone(),
             sealed_card_keys: key.seal(
                 keys.to_json()
@@ -78,8 +79,7 @@ impl FrontDesk {
                     format!("it failed its check: {}", error.to_wire().message),
                 )
             })?;
-            fs::File::open(&partial)
-                .and_then(|file| file.sync_all())
+            sync_file(&partial)
                 .map_err(|error| Error::files(format!("the backup {}", to.display()), error))?;
             put_in_place(&partial, to)?;
             sync_folder(to)

@@ -42,6 +42,31 @@ fn put_in_place(made: &Path, to: &Path) -> Result<()> {
     }
 }
 
+/// Makes the content of `file` durable (opened for writing: Windows flushes no other way).
+fn sync_file(file: &Path) -> std::io::Result<()> {
+    fs::OpenOptions::new().write(true).open(file)?.sync_all()
+}
+
+/// Keeps `file` as `aside` without moving or copying over anything already there: a hard
+/// link, or a copy where the file system has none.
+fn keep_aside(file: &Path, aside: &Path) -> Result<()> {
+    let failed = |error| Error::files(format!("the file {}", aside.display()), error);
+    match fs::hard_link(file, aside) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Err(failed(error)),
+        Err(_) => {
+            let mut target = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(aside)
+                .map_err(failed)?;
+            std::io::copy(&mut fs::File::open(file).map_err(failed)?, &mut target)
+                .and_then(|_| target.sync_all())
+                .map_err(failed)
+        }
+    }
+}
+
 /// Makes the name of `file` durable: its folder synced (where the system allows it).
 fn sync_folder(file: &Path) -> Result<()> {
     let folder = file

@@ -14,7 +14,7 @@ use store::backup::{
 
 use super::key::unseal;
 use super::verify::read_backup;
-use super::{put_in_place, sync_folder, working_file};
+use super::{keep_aside, sync_file, sync_folder, working_file};
 use crate::setup::{DatabaseInUse, beside};
 use crate::{Error, FrontDesk, Result};
 
@@ -83,6 +83,7 @@ fn prepare(
     working: &Path,
 ) -> Result<Prepared> {
     fs::copy(from, working)
+        .and_then(|_| writable(working))
         .map_err(|error| Error::files(format!("the backup {}", from.display()), error))?;
     let manifest = read_backup(working, None)?;
     let unreadable = |error| Error::files(format!("the database {}", db.display()), error);
@@ -105,11 +106,17 @@ fn prepare(
             ),
         });
     }
-    let keys_json = unseal(password, &manifest.key_salt, &manifest.sealed_card_keys)?;
+    let keys_json = unseal(
+        password,
+        &manifest.key_derivation,
+        &manifest.key_salt,
+        &manifest.sealed_card_keys,
+    )?;
     let keys = KeyRing::from_json(&String::from_utf8_lossy(&keys_json), manifest.property_id)
         .map_err(|error| Error::files(format!("the card keys in {}", from.display()), error))?;
-    // The desk's own keys stay if they are the property's and as new as the backup's (keys
-    // are only ever added); another property's (a new desk's demo hotel) are set aside.
+    // The desk's own keys stay only if they are the backup's, or newer ones of the same ring
+    // (keys are only ever added); keys made afresh when the file was lost, or another
+    // property's (a new desk's demo hotel), give way to the backup's.
     let own_keys = match KeyRing::load(card_keys, manifest.property_id) {
         Ok(own) => Some(own),
         Err(encoder::keys::KeyError::WrongProperty { .. }) => None,
@@ -121,9 +128,7 @@ fn prepare(
             ));
         }
     };
-    let take_keys = own_keys
-        .as_ref()
-        .is_none_or(|own| own.current_epoch() < keys.current_epoch());
+    let take_keys = own_keys.as_ref().is_none_or(|own| !holds(own, &keys));
 
     strip_backup_manifest(working)
         .map_err(|error| Error::files(format!("the backup {}", from.display()), error))?;
@@ -141,7 +146,7 @@ fn prepare(
         manifest,
         keys,
         take_keys,
-        replaces: current.is_some(),
+        replaces: db.exists(),
     })
 }
 
@@ -152,42 +157,52 @@ fn apply(
     prepared: Prepared,
     now: DateTime<Utc>,
 ) -> Result<Restored> {
-    fs::File::open(working)
-        .and_then(|file| file.sync_all())
-        .map_err(|error| Error::files(format!("the database {}", db.display()), error))?;
     let stamp = now.format("%Y%m%d-%H%M%S");
-    // The keys first: should the database fail to move in, the desk still has keys that
-    // open its cards (the backup's are the property's own, and as new as the desk's).
-    if prepared.take_keys {
-        if card_keys.exists() {
-            let aside = beside(card_keys, &format!(".before-restore-{stamp}"));
-            fs::rename(card_keys, &aside).map_err(|error| {
-                Error::files(format!("the card keys {}", card_keys.display()), error)
-            })?;
-        }
-        prepared.keys.save(card_keys).map_err(|error| {
-            Error::files(format!("the card keys {}", card_keys.display()), error)
-        })?;
-    }
+    let failed = |what: &Path| {
+        let what = what.display().to_string();
+        move |error: std::io::Error| Error::files(format!("the file {what}"), error)
+    };
+    sync_file(working).map_err(failed(db))?;
     let set_aside = if prepared.replaces {
-        // Commits a crash left in the WAL go with the file set aside.
+        // Commits a crash left in the WAL go into the file kept aside, and no stale WAL is
+        // left for the restored database to take as its own.
         checkpoint_file(db)
-            .map_err(|error| Error::files(format!("the database {}", db.display()), error))?;
-        let aside = beside(db, &format!(".before-restore-{stamp}"));
-        fs::rename(db, &aside)
             .map_err(|error| Error::files(format!("the database {}", db.display()), error))?;
         for suffix in ["-wal", "-shm"] {
             let _ = fs::remove_file(beside(db, suffix));
         }
+        let aside = beside(db, &format!(".before-restore-{stamp}"));
+        keep_aside(db, &aside)?;
         Some(aside)
     } else {
         None
     };
-    if let Err(error) = put_in_place(working, db) {
-        if let Some(aside) = &set_aside {
-            let _ = fs::rename(aside, db);
+    // The keys, then the database, each replaced in one rename: a failure in between puts
+    // the keys back, so a refused restore leaves the desk as it was.
+    let mut old_keys = None;
+    if prepared.take_keys {
+        let new_keys = working_file(card_keys, "restoring");
+        prepared.keys.save(&new_keys).map_err(|error| {
+            Error::files(format!("the card keys {}", card_keys.display()), error)
+        })?;
+        if card_keys.exists() {
+            let aside = beside(card_keys, &format!(".before-restore-{stamp}"));
+            if let Err(error) = keep_aside(card_keys, &aside) {
+                let _ = fs::remove_file(&new_keys);
+                return Err(error);
+            }
+            old_keys = Some(aside);
         }
-        return Err(error);
+        if let Err(error) = fs::rename(&new_keys, card_keys) {
+            let _ = fs::remove_file(&new_keys);
+            return Err(failed(card_keys)(error));
+        }
+    }
+    if let Err(error) = fs::rename(working, db) {
+        if let Some(old_keys) = &old_keys {
+            let _ = fs::copy(old_keys, card_keys);
+        }
+        return Err(failed(db)(error));
     }
     sync_folder(db)?;
     Ok(Restored {
@@ -196,4 +211,29 @@ fn apply(
         set_aside,
         card_keys_restored: prepared.take_keys,
     })
+}
+
+/// Whether the desk's own keys `own` already hold every key of the backup's `keys`, the
+/// same for each epoch (and perhaps newer ones).
+fn holds(own: &KeyRing, keys: &KeyRing) -> bool {
+    keys.epochs().all(|epoch| {
+        own.master_keys(epoch).is_some() && own.master_keys(epoch) == keys.master_keys(epoch)
+    }) && own.current_epoch() >= keys.current_epoch()
+}
+
+/// Makes the working copy of a backup writable by this user only (a backup kept read-only
+/// copies as read-only, and SQLite could not take its manifest out).
+fn writable(file: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        fs::set_permissions(file, fs::Permissions::from_mode(0o600))
+    }
+    #[cfg(not(unix))]
+    {
+        let mut permissions = fs::metadata(file)?.permissions();
+        #[allow(clippy::permissions_set_readonly_false, reason = "no world on Windows")]
+        permissions.set_readonly(false);
+        fs::set_permissions(file, permissions)
+    }
 }

@@ -72,7 +72,7 @@ impl FrontDesk {
         operator.require(Permission::Manage)?;
         let schedule = self.backup_schedule()?;
         let backups = match &schedule {
-            Some(schedule) => backups_in(Path::new(&schedule.folder)),
+            Some(schedule) => backups_in(Path::new(&schedule.folder), &self.backup_prefix()?),
             None => Vec::new(),
         };
         Ok(BackupStatus {
@@ -125,11 +125,12 @@ impl FrontDesk {
             message: "Choose the folder backups go to first.".to_owned(),
         })?;
         let folder = PathBuf::from(&schedule.folder);
+        let prefix = self.backup_prefix()?;
         let made = fs::create_dir_all(&folder)
             .map_err(|error| Error::files(format!("the backup folder {}", folder.display()), error))
             .and_then(|()| {
                 let name = format!(
-                    "frontdesk-{}.{BACKUP_EXTENSION}",
+                    "{prefix}{}.{BACKUP_EXTENSION}",
                     context.now.format("%Y%m%d-%H%M%S")
                 );
                 self.make_backup(context, db, keys, &folder.join(name))
@@ -154,7 +155,7 @@ impl FrontDesk {
         self.store
             .write(|w| Ok::<_, Error>(w.set_setting(LAST_SETTING, &value, context.now)?))?;
         let made = made?;
-        prune(&folder, schedule.keep as usize);
+        prune(&folder, &prefix, schedule.keep as usize);
         Ok(made)
     }
 
@@ -180,6 +181,17 @@ impl FrontDesk {
             }
         }
         self.back_up_now(context, db, keys).map(Some)
+    }
+
+    /// How this property's backups are named: `frontdesk-<its id's first 8 digits>-`, so that
+    /// properties sharing a folder never take each other's for their own.
+    fn backup_prefix(&self) -> Result<String> {
+        let property = self.property()?.ok_or_else(|| Error::NotFound {
+            resource: "property",
+            id: "-".to_owned(),
+        })?;
+        let id = property.id.simple().to_string();
+        Ok(format!("frontdesk-{}-", &id[..8]))
     }
 
     fn backup_schedule(&self) -> Result<Option<BackupSchedule>> {
@@ -219,8 +231,8 @@ fn check_folder(folder: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The backups in `folder`, newest first.
-fn backups_in(folder: &Path) -> Vec<BackupFile> {
+/// The backups of the property named with `prefix` in `folder`, newest first.
+fn backups_in(folder: &Path, prefix: &str) -> Vec<BackupFile> {
     let Ok(entries) = fs::read_dir(folder) else {
         return Vec::new();
     };
@@ -229,7 +241,7 @@ fn backups_in(folder: &Path) -> Vec<BackupFile> {
         .filter_map(|entry| {
             let name = entry.file_name().to_string_lossy().into_owned();
             let meta = entry.metadata().ok()?;
-            (is_backup_name(&name) && meta.is_file()).then(|| BackupFile {
+            (is_backup_name(&name, prefix) && meta.is_file()).then(|| BackupFile {
                 name,
                 bytes: meta.len(),
                 modified_at: meta.modified().ok().map(DateTime::<Utc>::from),
@@ -240,15 +252,16 @@ fn backups_in(folder: &Path) -> Vec<BackupFile> {
     backups
 }
 
-/// The desk's own backups' names (`frontdesk-<time>.fdbackup`): only those are ever removed.
-fn is_backup_name(name: &str) -> bool {
-    name.starts_with("frontdesk-") && name.ends_with(&format!(".{BACKUP_EXTENSION}"))
+/// This property's scheduled backups' names (`<prefix><time>.fdbackup`): only those are ever
+/// removed.
+fn is_backup_name(name: &str, prefix: &str) -> bool {
+    name.starts_with(prefix) && name.ends_with(&format!(".{BACKUP_EXTENSION}"))
 }
 
 /// Removes the desk's backups beyond the newest `keep`, and half-made ones a stopped process
 /// left (hidden, an hour old).
-fn prune(folder: &Path, keep: usize) {
-    for old in backups_in(folder).into_iter().skip(keep) {
+fn prune(folder: &Path, prefix: &str, keep: usize) {
+    for old in backups_in(folder, prefix).into_iter().skip(keep) {
         let _ = fs::remove_file(folder.join(&old.name));
     }
     let Ok(entries) = fs::read_dir(folder) else {

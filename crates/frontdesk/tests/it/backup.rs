@@ -442,3 +442,71 @@ fn a_new_desk_s_demo_hotel_gives_way_to_the_backup_of_the_real_one() {
     assert_ne!(demo_id, opened.property.id);
     assert!(KeyRing::load(&card_keys, opened.property.id).is_ok());
 }
+
+#[test]
+fn keys_made_afresh_after_a_loss_give_way_to_the_backup_s() {
+    let folder = tempfile::tempdir().unwrap();
+    let (opened, manager) = desk(folder.path(), None);
+    let backup = backed_up(folder.path(), &opened, &manager);
+    let real_keys = keys_of(folder.path(), &opened).to_json().unwrap();
+    drop(opened);
+    // The keys file is lost; the desk's next start makes new keys for the same property.
+    let card_keys = folder.path().join("desk.db.card-keys.json");
+    std::fs::remove_file(&card_keys).unwrap();
+    let again = open_desk(
+        &files(folder.path(), None),
+        &Context::new("backup test", Utc::now()),
+    )
+    .unwrap();
+    let property_id = again.property.id;
+    drop(again);
+    assert_ne!(
+        KeyRing::load(&card_keys, property_id)
+            .unwrap()
+            .to_json()
+            .unwrap(),
+        real_keys
+    );
+
+    // Kept read-only, as backups on write-protected media are.
+    let mut permissions = std::fs::metadata(&backup).unwrap().permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(&backup, permissions).unwrap();
+    let db = folder.path().join("desk.db");
+    let restored = restore_backup(&db, &card_keys, &backup, PASSWORD, Utc::now()).unwrap();
+    assert!(restored.card_keys_restored);
+    assert_eq!(
+        KeyRing::load(&card_keys, property_id)
+            .unwrap()
+            .to_json()
+            .unwrap(),
+        real_keys
+    );
+    let kept: Vec<_> = std::fs::read_dir(folder.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("desk.db.card-keys.json.before-restore-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "the keys made afresh are kept aside");
+}
+
+#[test]
+fn a_database_without_a_property_is_kept_aside_too() {
+    let folder = tempfile::tempdir().unwrap();
+    let (opened, manager) = desk(folder.path(), None);
+    let backup = backed_up(folder.path(), &opened, &manager);
+    drop(opened);
+    let computer = tempfile::tempdir().unwrap();
+    let db = computer.path().join("server.db");
+    drop(store::Store::open(&db).unwrap());
+    let restored = restore_backup(
+        &db,
+        &computer.path().join("server.db.card-keys.json"),
+        &backup,
+        PASSWORD,
+        Utc::now(),
+    )
+    .unwrap();
+    assert!(restored.set_aside.unwrap().exists());
+    assert_eq!(operator_names(&db), ["Marta"]);
+}
