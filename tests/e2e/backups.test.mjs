@@ -57,7 +57,7 @@ test('a manager backs the desk up; a new desk’s first screen restores it and s
     await click(session, byButton('Back up now'), { scope: panel })
     await waitFor(session, byTestId('last-backup'), { scope: panel, text: 'Last backup:' })
     const files = await waitFor(session, byTestId('backup-files'), { scope: panel })
-    assert.match(await files.getText(), /frontdesk-\d{8}-\d{6}\.fdbackup/)
+    assert.match(await files.getText(), /frontdesk-[0-9a-f]{8}-\d{8}-\d{6}\.fdbackup/)
     await screenshot(session, 'backups')
     // The schedule may have made one of its own meanwhile: the newest is taken.
     const made = readdirSync(folder)
