@@ -41,6 +41,8 @@ pub struct RestoreOutcome {
     pub made_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Where the database it replaced was set aside.
     pub set_aside: Option<String>,
+    /// Whether the card keys came from the backup (not when the desk's own already held them).
+    pub card_keys_restored: bool,
     /// Why it was not restored, in words.
     pub error: Option<String>,
 }

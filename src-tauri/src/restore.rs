@@ -30,6 +30,7 @@ pub fn restore_at_start(db: &Path, card_keys: &Path, from: &Path) -> RestoreOutc
         property_name: String::new(),
         made_at: None,
         set_aside: None,
+        card_keys_restored: false,
         error: Some(error),
     };
     let mut password = String::new();
@@ -46,6 +47,7 @@ pub fn restore_at_start(db: &Path, card_keys: &Path, from: &Path) -> RestoreOutc
                     property_name: restored.property_name,
                     made_at: Some(restored.made_at),
                     set_aside: restored.set_aside.map(|aside| aside.display().to_string()),
+                    card_keys_restored: restored.card_keys_restored,
                     error: None,
                 };
             }

@@ -131,6 +131,7 @@ test('after a restore the first screen says what it did', async () => {
     property_name: 'Harbor View Hotel',
     made_at: '2025-03-12T15:00:00Z',
     set_aside: '/home/desk/.local/share/com.frontdesk.desk/frontdesk.db.before-restore-20250312-160000',
+    card_keys_restored: true,
     error: null,
   }
   const { page, problems } = await ui.open(base({ app_info: { ok: { ...appInfo, restored } } }))
@@ -138,5 +139,6 @@ test('after a restore the first screen says what it did', async () => {
   await outcome.waitFor()
   assert.match(await outcome.textContent(), /Restored Harbor View Hotel as it was on 12 Mar 2025, 15:00\./)
   assert.match(await outcome.textContent(), /kept as \/home\/desk\/.*before-restore-20250312-160000/)
+  assert.match(await outcome.textContent(), /The card keys came from the backup\./)
   assert.deepEqual(problems, [])
 })

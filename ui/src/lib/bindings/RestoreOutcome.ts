@@ -17,6 +17,10 @@ made_at: string | null,
  */
 set_aside: string | null, 
 /**
+ * Whether the card keys came from the backup (not when the desk's own already held them).
+ */
+card_keys_restored: boolean, 
+/**
  * Why it was not restored, in words.
  */
 error: string | null, };
