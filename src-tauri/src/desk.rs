@@ -651,7 +651,7 @@ impl Standalone {
         let db = options.db.clone().unwrap_or_else(|| default_db.to_owned());
         let log = open_log(&frontdesk::log_folder(&db));
         tracing::info!(version = env!("CARGO_PKG_VERSION"), db = %db.display(), "starting");
-        let card_keys = crate::restore::card_keys_of(&db, options.card_keys.as_deref());
+        let card_keys = frontdesk::setup::card_keys_path(&db, options.card_keys.as_deref());
         let restored = options
             .restore_from
             .as_deref()

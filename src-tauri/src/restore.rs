@@ -5,23 +5,17 @@
 
 use std::ffi::OsString;
 use std::io::{BufRead as _, Write as _};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use frontdesk::backup::{check_restore, restore_backup};
-use frontdesk::setup::beside;
 
 use crate::bindings::RestoreOutcome;
 
 /// How long the new process waits for the old one to let the database go.
 const WAIT_FOR_THE_OLD_DESK: Duration = Duration::from_secs(20);
-
-/// The card keys of the database `db`: the command line's, or beside it.
-pub fn card_keys_of(db: &Path, card_keys: Option<&Path>) -> PathBuf {
-    card_keys.map_or_else(|| beside(db, ".card-keys.json"), Path::to_owned)
-}
 
 /// Restores `from` onto `db` before the desk opens, with the password on standard input,
 /// waiting for the desk that asked for it to close. What happened, for the first screen.

@@ -223,11 +223,13 @@ fn load_property(desk: &FrontDesk, files: &DeskFiles, context: &Context) -> Resu
     desk.import_property(context, &json)
 }
 
+/// The card keys of the database `db`: `given`, or `<db>.card-keys.json` beside it.
+pub fn card_keys_path(db: &Path, given: Option<&Path>) -> PathBuf {
+    given.map_or_else(|| beside(db, ".card-keys.json"), Path::to_owned)
+}
+
 fn card_station(files: &DeskFiles, property: &PropertyRecord) -> Result<CardStation> {
-    let keys_path = files
-        .card_keys
-        .clone()
-        .unwrap_or_else(|| beside(&files.db, ".card-keys.json"));
+    let keys_path = card_keys_path(&files.db, files.card_keys.as_deref());
     let keys = KeyRing::load_or_create(&keys_path, property.id)
         .map_err(|error| Error::files(format!("the card keys {}", keys_path.display()), error))?;
     let simulated_file = files

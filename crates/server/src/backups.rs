@@ -2,18 +2,13 @@
 //! server (or a desk) runs on the database, and a restore while none does.
 
 use std::io::{BufRead as _, IsTerminal as _};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::Utc;
 use encoder::keys::KeyRing;
-use frontdesk::setup::beside;
+use frontdesk::setup::card_keys_path;
 
 use crate::tools::{context, open, words};
-
-/// The card keys of `db`: `--card-keys`, or beside the database as `frontdesk serve` keeps them.
-fn card_keys_of(db: &Path, card_keys: Option<&Path>) -> PathBuf {
-    card_keys.map_or_else(|| beside(db, ".card-keys.json"), Path::to_owned)
-}
 
 /// Reads a password: typed twice without echo at a terminal (`confirm`), else the first
 /// line of standard input.
@@ -56,7 +51,7 @@ pub fn backup(db: &Path, to: &Path, card_keys: Option<&Path>) -> Result<(), Stri
         .property()
         .map_err(|error| words(&error))?
         .ok_or("the database holds no property yet: there is nothing to back up")?;
-    let keys_path = card_keys_of(db, card_keys);
+    let keys_path = card_keys_path(db, card_keys);
     let keys = KeyRing::load(&keys_path, property.id)
         .map_err(|error| format!("the card keys {}: {error}", keys_path.display()))?;
     let made = desk
@@ -78,7 +73,7 @@ pub fn restore(db: &Path, from: &Path, card_keys: Option<&Path>) -> Result<(), S
     let password = read_password("Backup password", false)?;
     let restored = frontdesk::backup::restore_backup(
         db,
-        &card_keys_of(db, card_keys),
+        &card_keys_path(db, card_keys),
         from,
         &password,
         Utc::now(),

@@ -7,16 +7,15 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use encoder::keys::KeyRing;
 use serde::Serialize;
-use store::Store;
 use store::backup::{
     BackupManifest, checkpoint_file, has_operators, property_of_file, strip_backup_manifest,
 };
 
 use super::key::unseal;
-use super::verify::read_backup;
+use super::verify::{opens_as_desk, read_backup};
 use super::{keep_aside, sync_file, sync_folder, working_file};
 use crate::setup::{DatabaseInUse, beside};
-use crate::{Error, FrontDesk, Result};
+use crate::{Error, Result};
 
 /// What a restore did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -132,16 +131,8 @@ fn prepare(
 
     strip_backup_manifest(working)
         .map_err(|error| Error::files(format!("the backup {}", from.display()), error))?;
-    // It opens as a desk (bringing an older schema up to date) before it replaces anything.
-    let desk = FrontDesk::new(Store::open(working)?);
-    let opened = desk.property()?.map(|property| property.id);
-    drop(desk);
-    if opened != Some(manifest.property_id) {
-        return Err(Error::invalid(
-            "from",
-            format!("{} does not open as the property's desk", from.display()),
-        ));
-    }
+    // It opens as a desk before it replaces anything.
+    opens_as_desk(working, from, manifest.property_id)?;
     Ok(Prepared {
         manifest,
         keys,

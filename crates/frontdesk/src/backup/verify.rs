@@ -59,19 +59,24 @@ pub(crate) fn read_backup(file: &Path, property_id: Option<Uuid>) -> Result<Back
     Ok(manifest)
 }
 
-/// [`read_backup`], then opens the file as a desk would (which may bring an older schema up
-/// to date) and reads its property back.
+/// [`read_backup`], then [`opens_as_desk`]; the file is left as one self-contained file.
 pub(crate) fn verify_backup(file: &Path, property_id: Uuid) -> Result<BackupManifest> {
     let manifest = read_backup(file, Some(property_id))?;
+    opens_as_desk(file, file, property_id)?;
+    store::backup::leave_wal(file)?;
+    Ok(manifest)
+}
+
+/// Opens the database `file` as a desk would (which may bring an older schema up to date)
+/// and checks that it is `property_id`'s; refusals name `backup`, the file a person gave.
+pub(crate) fn opens_as_desk(file: &Path, backup: &Path, property_id: Uuid) -> Result<()> {
     let desk = FrontDesk::new(Store::open(file)?);
     let opened = desk.property()?.map(|property| property.id);
-    drop(desk);
     if opened != Some(property_id) {
         return Err(Error::invalid(
             "from",
-            format!("{} does not open as the property's desk", file.display()),
+            format!("{} does not open as the property's desk", backup.display()),
         ));
     }
-    store::backup::leave_wal(file)?;
-    Ok(manifest)
+    Ok(())
 }
