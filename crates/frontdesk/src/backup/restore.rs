@@ -228,3 +228,33 @@ fn writable(file: &Path) -> std::io::Result<()> {
         fs::set_permissions(file, permissions)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The restore's own test of a read-only backup passes for root whatever the working
+    /// copy's mode (root writes read-only files); this one looks at the mode itself.
+    #[test]
+    fn a_read_only_backup_s_working_copy_is_made_writable() {
+        let folder = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+        let file = folder.path().join("copy");
+        fs::write(&file, b"backup").unwrap_or_else(|error| panic!("{error}"));
+        let mut permissions = fs::metadata(&file)
+            .unwrap_or_else(|error| panic!("{error}"))
+            .permissions();
+        permissions.set_readonly(true);
+        fs::set_permissions(&file, permissions).unwrap_or_else(|error| panic!("{error}"));
+
+        writable(&file).unwrap_or_else(|error| panic!("{error}"));
+        let permissions = fs::metadata(&file)
+            .unwrap_or_else(|error| panic!("{error}"))
+            .permissions();
+        assert!(!permissions.readonly());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            assert_eq!(permissions.mode() & 0o777, 0o600, "this user's only");
+        }
+    }
+}
