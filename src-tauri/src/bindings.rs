@@ -88,8 +88,9 @@ pub struct SimulatedCardView {
     pub card_id: String,
     /// False for a blank card.
     pub written: bool,
-    /// Whose card the desk wrote it as.
-    pub holder: Option<String>,
+    /// Whose card the desk wrote it as, its rooms, dates and status; `None` for a card the
+    /// desk has no record of.
+    pub holder: Option<frontdesk::CardDescription>,
 }
 
 /// The local Seam-compatible API, which a manager switches on.
@@ -177,6 +178,7 @@ pub fn export_bindings(dir: &Path) -> Result<(), ExportError> {
     frontdesk::CardReport::export_all(&config)?;
     frontdesk::LockDecision::export_all(&config)?;
     frontdesk::DoorPrivacy::export_all(&config)?;
+    frontdesk::DoorLogEntry::export_all(&config)?;
     frontdesk::WarningView::export_all(&config)?;
     frontdesk::StaffAccess::export_all(&config)?;
     frontdesk::StaffDoorChoices::export_all(&config)?;
@@ -185,5 +187,6 @@ pub fn export_bindings(dir: &Path) -> Result<(), ExportError> {
     frontdesk::AuditView::export_all(&config)?;
     frontdesk::CardView::export_all(&config)?;
     frontdesk::Role::export_all(&config)?;
+    frontdesk::OperatorView::export_all(&config)?;
     Ok(())
 }

@@ -71,6 +71,48 @@ pub async fn create_operator(
 }
 
 #[tauri::command]
+pub async fn reset_operator_pin(
+    state: State<'_>,
+    token: String,
+    operator_id: uuid::Uuid,
+    pin: String,
+) -> Result<Value, WireError> {
+    state
+        .call(Some(token), DeskCall::ResetOperatorPin { operator_id, pin })
+        .await
+}
+
+#[tauri::command]
+pub async fn set_operator_role(
+    state: State<'_>,
+    token: String,
+    operator_id: uuid::Uuid,
+    role: Role,
+) -> Result<Value, WireError> {
+    state
+        .call(Some(token), DeskCall::SetOperatorRole { operator_id, role })
+        .await
+}
+
+#[tauri::command]
+pub async fn set_operator_enabled(
+    state: State<'_>,
+    token: String,
+    operator_id: uuid::Uuid,
+    enabled: bool,
+) -> Result<Value, WireError> {
+    state
+        .call(
+            Some(token),
+            DeskCall::SetOperatorEnabled {
+                operator_id,
+                enabled,
+            },
+        )
+        .await
+}
+
+#[tauri::command]
 pub async fn room_board(state: State<'_>, token: String) -> Result<Value, WireError> {
     state.call(Some(token), DeskCall::RoomBoard).await
 }
@@ -588,6 +630,38 @@ pub async fn present_card(
     at: Option<DateTime<Utc>>,
 ) -> Result<Value, WireError> {
     state.present_card(token, entrance_id, card_id, at).await
+}
+
+/// Saves a report as CSV in the user's Downloads folder (their home folder where there is
+/// none); the file's full path.
+#[tauri::command]
+pub async fn save_report(
+    app: AppHandle,
+    file_name: String,
+    csv: String,
+) -> Result<String, WireError> {
+    use tauri::Manager as _;
+    let folder = app
+        .path()
+        .download_dir()
+        .or_else(|_| app.path().home_dir())
+        .map_err(|error| frontdesk::Error::Internal(error.to_string()).to_wire())?;
+    crate::reports::save(&folder, &file_name, &csv)
+        .map(|path| path.display().to_string())
+        .map_err(|error| error.to_wire())
+}
+
+/// A simulated door's latest decisions (at most `limit`), newest first.
+#[tauri::command]
+pub async fn door_log(
+    state: State<'_>,
+    token: String,
+    entrance_id: EntranceId,
+    limit: u32,
+) -> Result<Value, WireError> {
+    state
+        .call(Some(token), DeskCall::DoorLog { entrance_id, limit })
+        .await
 }
 
 /// Whether a simulated door's deadbolt is thrown.

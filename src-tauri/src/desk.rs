@@ -99,6 +99,13 @@ pub struct Options {
     /// first screen's "Restore from a backup…" starts the app again this way.
     #[arg(long, value_name = "FILE")]
     pub restore_from: Option<PathBuf>,
+
+    /// Give the operator NAME a new PIN (read from standard input), which also lifts a
+    /// lock-out after wrong PINs, then exit without opening the window: the way back in for a
+    /// sole manager who forgot theirs. A terminal's operators are the server's
+    /// (`frontdesk operators reset-pin`).
+    #[arg(long, value_name = "NAME")]
+    pub reset_pin: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -321,6 +328,32 @@ impl Desk {
 
     /// Opens the desk the command line and the app data folder `data` ask for: pairs first
     /// with `--pair`; a terminal when paired (and no `--db` is given), else standalone.
+    /// `--reset-pin NAME`: a new PIN for an operator of this desk's database, read from
+    /// standard input; what was done, in words. Refused on a terminal, whose operators are
+    /// the server's.
+    pub fn reset_pin_in(options: &Options, data: &Path, name: &str) -> Result<String, String> {
+        let terminal_file = options
+            .terminal_file
+            .clone()
+            .unwrap_or_else(|| data.join("terminal.json"));
+        if options.db.is_none()
+            && Credential::load(&terminal_file)
+                .map_err(|error| error.to_wire().message)?
+                .is_some()
+        {
+            return Err(
+                "this desk is a terminal of the property server: its operators are the \
+                 server's (`frontdesk operators reset-pin` there)"
+                    .to_owned(),
+            );
+        }
+        let db = options
+            .db
+            .clone()
+            .unwrap_or_else(|| data.join("frontdesk.db"));
+        crate::recovery::reset_pin(&db, name)
+    }
+
     pub fn open_in(options: &Options, data: &Path, notify: Notify) -> Result<Desk, String> {
         let terminal_file = options
             .terminal_file
@@ -511,7 +544,8 @@ impl Desk {
                 },
             )
             .await?;
-        let holders: Vec<Option<String>> = serde_json::from_value(holders).unwrap_or_default();
+        let holders: Vec<Option<frontdesk::CardDescription>> =
+            serde_json::from_value(holders).unwrap_or_default();
         Ok(cards
             .into_iter()
             .zip(holders.into_iter().chain(std::iter::repeat(None)))
@@ -1195,10 +1229,12 @@ impl Sessions for LocalSessions {
         Ok(token)
     }
 
-    fn operator(&self, _desk: &FrontDesk, token: &str) -> frontdesk::Result<Operator> {
-        lock(&self.0).get(token).cloned().ok_or_else(|| {
+    fn operator(&self, desk: &FrontDesk, token: &str) -> frontdesk::Result<Operator> {
+        let signed_in = lock(&self.0).get(token).cloned().ok_or_else(|| {
             frontdesk::Error::Unauthorized("Your session has ended; sign in again.".to_owned())
-        })
+        })?;
+        // As the operator is now: a manager may have changed their role or disabled them.
+        desk.session_operator(&signed_in)
     }
 
     fn end(&self, _desk: &FrontDesk, token: &str, _now: DateTime<Utc>) -> frontdesk::Result<()> {

@@ -15,6 +15,8 @@ pub mod bindings;
 pub mod commands;
 pub mod desk;
 pub mod pms_link;
+mod recovery;
+mod reports;
 pub mod restore;
 
 use tauri::{Emitter, Manager};
@@ -59,6 +61,19 @@ pub fn run(options: Options) -> Result<(), String> {
     tauri::Builder::default()
         .setup(move |app| {
             let data = app.path().app_data_dir()?;
+            if let Some(name) = &options.reset_pin {
+                // A recovery at the command line: done before any window work, then ended.
+                match Desk::reset_pin_in(&options, &data, name) {
+                    Ok(done) => {
+                        println!("frontdesk-desktop: {done}");
+                        std::process::exit(0);
+                    }
+                    Err(message) => {
+                        eprintln!("frontdesk-desktop: {message}");
+                        std::process::exit(1);
+                    }
+                }
+            }
             let desk = match Desk::open_in(&options, &data, notifier(app.handle().clone())) {
                 Ok(desk) => desk,
                 Err(message) => {

@@ -23,10 +23,7 @@ test('the app opens on the demo hotel with the simulated encoder', { timeout: 60
   const app = await openApp(driver.url, ['--property', 'demo'])
   try {
     const { session } = app
-    const name = await session.wait(
-      until.elementLocated(By.css('[data-testid="property-name"]')),
-      15_000,
-    )
+    const name = await session.wait(until.elementLocated(By.css('[data-testid="property-name"]')), 15_000)
     assert.equal(await name.getText(), 'Harbor View Hotel')
     const encoder = await session.findElement(By.css('[data-testid="encoder-state"]'))
     assert.equal(await encoder.getText(), 'Simulated')

@@ -18,8 +18,7 @@ export const byLabel = (text) =>
   )
 
 /** A button by its text or its aria-label. */
-export const byButton = (name) =>
-  By.xpath(`.//button[normalize-space()=${quote(name)} or @aria-label=${quote(name)}]`)
+export const byButton = (name) => By.xpath(`.//button[normalize-space()=${quote(name)} or @aria-label=${quote(name)}]`)
 
 export const byTestId = (id) => By.css(`[data-testid="${id}"]`)
 
@@ -85,13 +84,14 @@ export async function setValue(session, element, value) {
   )
 }
 
-/** Chooses the option of `select` whose text contains `text`; returns its value. */
+/** Chooses the option of `select` whose text contains `text`, or whose value is `text`;
+ * returns its value. */
 export async function choose(session, select, text) {
   const deadline = Date.now() + WAIT
   while (Date.now() < deadline) {
     for (const option of await select.findElements(By.css('option'))) {
-      if ((await option.getText()).includes(text)) {
-        const value = await option.getAttribute('value')
+      const value = await option.getAttribute('value')
+      if ((await option.getText()).includes(text) || value === text) {
         await setValue(session, select, value)
         return value
       }

@@ -43,6 +43,10 @@ pub struct CardOut {
     pub guest: Option<String>,
     pub copy_number: Option<u32>,
     pub reason: CardOutReason,
+    /// Since when it is out of use: the stay's end or move, the loss, the newer card.
+    pub out_since: Option<DateTime<Utc>>,
+    /// The rooms it was made for.
+    pub rooms: Vec<String>,
     /// Each door that may still accept it.
     pub doors: Vec<DoorStillOpen>,
     /// The doors a cancel card can close to it now: room doors no stay holds.
@@ -188,6 +192,12 @@ pub(crate) fn cards_out(
         let guest = r
             .user_identity(grant.user_identity_id)?
             .and_then(|user| user.full_name);
+        let mut rooms = Vec::new();
+        for id in &grant.space_ids {
+            if let Some(space) = r.space(*id)? {
+                rooms.push(space.name);
+            }
+        }
         for plastic in plastics_out(r, *grant_id, now)? {
             let mut doors = Vec::new();
             let mut cancel_entrance_ids = Vec::new();
@@ -224,6 +234,12 @@ pub(crate) fn cards_out(
                 guest: guest.clone(),
                 copy_number: plastic.method.copy_number,
                 reason: plastic.reason,
+                out_since: match plastic.reason {
+                    CardOutReason::Lost => plastic.card.lost_at.or(plastic.method.lost_at),
+                    CardOutReason::Replaced => plastic.card.superseded_at,
+                    CardOutReason::NotReturned => plastic.method.revoked_at,
+                },
+                rooms: rooms.clone(),
                 doors,
                 cancel_entrance_ids,
             });

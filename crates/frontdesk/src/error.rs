@@ -108,6 +108,7 @@ impl Error {
                 message: rule.message(),
                 field: rule.field().map(str::to_owned),
                 problems: Vec::new(),
+                retry_after_seconds: None,
             },
             Self::NotFound { resource, id } => WireError {
                 status: 404,
@@ -116,6 +117,7 @@ impl Error {
                 message: format!("No {resource} with id {id}; it may have been deleted."),
                 field: None,
                 problems: Vec::new(),
+                retry_after_seconds: None,
             },
             Self::Conflict { field, message } => WireError {
                 status: 409,
@@ -124,6 +126,7 @@ impl Error {
                 message: field_sentence(field, message),
                 field: Some(field.clone()),
                 problems: Vec::new(),
+                retry_after_seconds: None,
             },
             Self::RoomBooked { field, message } => WireError {
                 status: 409,
@@ -132,6 +135,7 @@ impl Error {
                 message: message.clone(),
                 field: Some(field.clone()),
                 problems: Vec::new(),
+                retry_after_seconds: None,
             },
             Self::Unauthorized(message) => WireError {
                 status: 401,
@@ -140,6 +144,7 @@ impl Error {
                 message: message.clone(),
                 field: None,
                 problems: Vec::new(),
+                retry_after_seconds: None,
             },
             Self::TooManyAttempts {
                 retry_after_seconds,
@@ -154,6 +159,7 @@ impl Error {
                 ),
                 field: None,
                 problems: Vec::new(),
+                retry_after_seconds: Some(*retry_after_seconds),
             },
             Self::Forbidden(message) => WireError {
                 status: 403,
@@ -162,6 +168,7 @@ impl Error {
                 message: message.clone(),
                 field: None,
                 problems: Vec::new(),
+                retry_after_seconds: None,
             },
             Self::PropertyInvalid(problems) => WireError {
                 status: 400,
@@ -174,6 +181,7 @@ impl Error {
                 ),
                 field: None,
                 problems: problems.iter().map(ToString::to_string).collect(),
+                retry_after_seconds: None,
             },
             Self::Store(error) => store_error(error),
             Self::Encoder(error) => WireError {
@@ -183,6 +191,7 @@ impl Error {
                 message: encoder_message(error),
                 field: None,
                 problems: Vec::new(),
+                retry_after_seconds: None,
             },
             Self::Card(error) => WireError {
                 status: 400,
@@ -191,6 +200,7 @@ impl Error {
                 message: format!("The card cannot be made or read: {error}."),
                 field: None,
                 problems: Vec::new(),
+                retry_after_seconds: None,
             },
             Self::ApiUnavailable(detail) => WireError {
                 status: 503,
@@ -202,6 +212,7 @@ impl Error {
                 ),
                 field: None,
                 problems: Vec::new(),
+                retry_after_seconds: None,
             },
             Self::Files { what, detail } => WireError {
                 status: 500,
@@ -210,6 +221,7 @@ impl Error {
                 message: format!("Cannot open {what}: {detail}."),
                 field: None,
                 problems: Vec::new(),
+                retry_after_seconds: None,
             },
             Self::Internal(detail) => WireError {
                 status: 500,
@@ -220,6 +232,7 @@ impl Error {
                 ),
                 field: None,
                 problems: Vec::new(),
+                retry_after_seconds: None,
             },
         }
     }
@@ -283,6 +296,7 @@ fn store_error(error: &store::Error) -> WireError {
         message,
         field: None,
         problems: Vec::new(),
+        retry_after_seconds: None,
     }
 }
 
@@ -468,6 +482,10 @@ pub struct WireError {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "ts", ts(optional, as = "Option<Vec<String>>"))]
     pub problems: Vec<String>,
+    /// For `too_many_attempts`: the seconds until the name may try again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
+    pub retry_after_seconds: Option<u64>,
 }
 
 impl WireError {

@@ -14,6 +14,7 @@ mod error;
 mod grants;
 mod log_file;
 mod methods;
+mod operator_changes;
 mod operators;
 mod past_stay;
 mod pms;
@@ -37,15 +38,16 @@ use serde::Serialize;
 use store::{AuditOutcome, NewAuditEntry, Store, Writer};
 
 pub use accounting::{CardOut, CardOutReason, DoorHolder, DoorStillOpen, DoorUntil};
-pub use audit::{AUDIT_PAGE, AuditQuery, AuditView};
+pub use audit::{AUDIT_PAGE, AuditAbout, AuditQuery, AuditView};
 pub use card_view::{CardView, WarningNote};
 pub use cards::{
-    CARD_TIMEOUT, CardContent, CardReport, CardStation, DoorPrivacy, DoorVerdict, EncodeEvent,
-    EncodedCard, LockDecision, Resolution,
+    CARD_TIMEOUT, CardContent, CardReport, CardStation, DOOR_LOG_LIMIT, DoorLogEntry, DoorPrivacy,
+    DoorVerdict, EncodeEvent, EncodedCard, LockDecision, Resolution,
 };
 pub use error::{Error, ErrorCode, Result, WireError};
 pub use grants::{CreateAccessGrant, UpdateAccessGrant};
 pub use log_file::{LOG_DAYS_KEPT, LogFile, log_folder, log_to_folder};
+pub use operator_changes::OperatorView;
 pub use operators::{Operator, Permission};
 pub use past_stay::PastStay;
 pub use pms::{
@@ -54,6 +56,7 @@ pub use pms::{
 };
 pub use pms_link::PmsLinkStatus;
 pub use predict::{PlannedChange, Prediction, RemakeOffer, Trouble};
+pub use settings::{CardDescription, CardStatus};
 pub use spares::{SpareCardView, SpareHandedOut};
 pub use staff::{
     DoorChoice, DoorGroup, StaffAccess, StaffCardsState, StaffChange, StaffDoorChoices,
@@ -211,7 +214,10 @@ impl FrontDesk {
         request: &impl Serialize,
         work: impl FnOnce(&Writer<'_>) -> Result<T>,
     ) -> Result<T> {
-        match self.store.write(work) {
+        match self.store.write(|w| {
+            w.begin_change(action);
+            work(w)
+        }) {
             Ok(done) => {
                 tracing::info!(action, "done");
                 Ok(done)

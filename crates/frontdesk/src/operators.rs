@@ -92,12 +92,6 @@ impl FrontDesk {
         self.store.read(|r| Ok(!r.operators()?.is_empty()))
     }
 
-    pub fn operators(&self, operator: &Operator) -> Result<Vec<Operator>> {
-        operator.require(Permission::Manage)?;
-        self.store
-            .read(|r| Ok(r.operators()?.into_iter().map(Operator::from).collect()))
-    }
-
     /// The first manager of a new installation; refused once anyone exists.
     pub fn create_first_manager(
         &self,
@@ -205,7 +199,9 @@ impl FrontDesk {
                     "operator.sign_in",
                     None,
                     &request,
-                    Error::Unauthorized("That name and PIN do not match. Try again.".to_owned()),
+                    Error::Unauthorized(
+                        "That name and PIN do not match: check them and try again.".to_owned(),
+                    ),
                 ))
             }
         }
@@ -242,13 +238,11 @@ fn insert_operator(
             "must be 1 to 64 printable characters",
         ));
     }
-    if !PIN_DIGITS.contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::invalid("pin", "must be 4 to 8 digits"));
-    }
+    check_pin(pin)?;
     if w.operator_by_name(name)?.is_some() {
         return Err(Error::Conflict {
             field: "name".into(),
-            message: format!("an operator named {name:?} already exists"),
+            message: format!("an operator named {name} already exists"),
         });
     }
     let hash = hash_pin(pin)?;
@@ -262,7 +256,15 @@ fn insert_operator(
     Ok(operator)
 }
 
-fn hash_pin(pin: &str) -> Result<String> {
+/// A PIN the desk accepts: 4 to 8 digits.
+pub(crate) fn check_pin(pin: &str) -> Result<()> {
+    if !PIN_DIGITS.contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::invalid("pin", "must be 4 to 8 digits"));
+    }
+    Ok(())
+}
+
+pub(crate) fn hash_pin(pin: &str) -> Result<String> {
     let protect = |error: String| Error::invalid("pin", format!("could not be protected: {error}"));
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|error| protect(error.to_string()))?;

@@ -138,16 +138,34 @@ pub enum FixAction {
     None,
 }
 
+/// One problem a manager should know of: the warnings of one stay (its guests' grants and
+/// cards) about one thing, at one door where it is about a door.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WarningView {
+    /// The first grant the problem is on; a stay of several guests has one each.
     pub access_grant_id: AccessGrantId,
-    pub access_method_id: Option<AccessMethodId>,
+    pub access_grant_ids: Vec<AccessGrantId>,
+    /// For `re_encode`: the cards to encode again.
+    pub access_method_ids: Vec<AccessMethodId>,
     pub code: engine::warnings::WarningCode,
+    /// The warning as the API words it, for support.
     pub message: String,
+    /// When the problem was first seen.
     pub created_at: DateTime<Utc>,
     pub reservation_key: Option<String>,
-    pub guest: Option<String>,
+    /// The stay's guests (or the staff member), by name.
+    pub guests: Vec<String>,
+    /// The stay's rooms, by name.
+    pub rooms: Vec<String>,
+    /// The door, for a warning about what one door will do.
+    pub door: Option<String>,
+    /// The stay's end, and when it was checked out (its grants ended with nothing of the
+    /// stay left: not a move, not a reissue) if it was.
+    pub ends_at: DateTime<Utc>,
+    pub checked_out_at: Option<DateTime<Utc>>,
+    /// How many key cards the problem is about.
+    pub cards: u32,
     pub fix: FixAction,
     /// For `cancel_card`: the access methods of the cards still out that may come back.
     pub outstanding_card_ids: Vec<AccessMethodId>,
@@ -155,13 +173,57 @@ pub struct WarningView {
     pub cards_out: Vec<CardOut>,
 }
 
+impl WarningView {
+    /// Whether `other` is the same problem: the same thing, on the same stay (or grant, for
+    /// one that belongs to none), at the same door.
+    fn same_problem(&self, other: &Self) -> bool {
+        self.code == other.code
+            && self.door == other.door
+            && match (&self.reservation_key, &other.reservation_key) {
+                (Some(mine), Some(theirs)) => mine == theirs,
+                (None, None) => self.access_grant_id == other.access_grant_id,
+                _ => false,
+            }
+    }
+
+    /// Takes in another warning of the same problem.
+    fn absorb(&mut self, other: Self) {
+        if !self.access_grant_ids.contains(&other.access_grant_id) {
+            self.access_grant_ids.push(other.access_grant_id);
+            self.cards += other.cards;
+        }
+        for id in other.access_method_ids {
+            if !self.access_method_ids.contains(&id) {
+                self.access_method_ids.push(id);
+            }
+        }
+        for name in other.guests {
+            if !self.guests.contains(&name) {
+                self.guests.push(name);
+            }
+        }
+        for room in other.rooms {
+            if !self.rooms.contains(&room) {
+                self.rooms.push(room);
+            }
+        }
+        if other.fix == FixAction::ReEncode {
+            self.fix = FixAction::ReEncode;
+        }
+        self.created_at = self.created_at.min(other.created_at);
+        self.checked_out_at = self.checked_out_at.max(other.checked_out_at);
+        self.outstanding_card_ids.extend(other.outstanding_card_ids);
+        self.cards_out.extend(other.cards_out);
+    }
+}
+
 impl FrontDesk {
-    /// Every warning that holds at `now`, with what to do about it.
+    /// Every problem that holds at `now`, once each, with what to do about it.
     pub fn warnings(&self, operator: &Operator, now: DateTime<Utc>) -> Result<Vec<WarningView>> {
         operator.require(Permission::Manage)?;
         self.store.read(|r| {
             let mut names = BTreeMap::new();
-            let mut views = Vec::new();
+            let mut views: Vec<WarningView> = Vec::new();
             for row in r.all_warnings(now)? {
                 let guest = match names.get(&row.user_identity_id) {
                     Some(name) => Clone::clone(name),
@@ -172,6 +234,19 @@ impl FrontDesk {
                         names.insert(row.user_identity_id, name.clone());
                         name
                     }
+                };
+                let Some(grant) = r.access_grant(row.access_grant_id)? else {
+                    continue;
+                };
+                let mut rooms = Vec::new();
+                for id in &grant.space_ids {
+                    if let Some(space) = r.space(*id)? {
+                        rooms.push(space.name);
+                    }
+                }
+                let door = match row.entrance_id {
+                    Some(id) => r.entrance(id)?.map(|entrance| entrance.name),
+                    None => None,
                 };
                 use engine::warnings::WarningCode;
                 let fix = match row.code {
@@ -205,18 +280,53 @@ impl FrontDesk {
                 } else {
                     Vec::new()
                 };
-                views.push(WarningView {
+                let cards = match row.code {
+                    WarningCode::CardsNotCollected => cards_out.len(),
+                    WarningCode::EncodingRequired if row.access_method_id.is_some() => 1,
+                    WarningCode::EncodingRequired => r
+                        .access_methods_of_grant(row.access_grant_id)?
+                        .iter()
+                        .filter(|method| method.is_encoding_required && method.revoked_at.is_none())
+                        .count(),
+                    _ => 0,
+                };
+                // Checked out: the grant ended and its stay goes on nowhere (a move or a
+                // reissue ends grants of a stay that goes on).
+                let checked_out_at = match (&grant.deleted_at, &grant.reservation_key) {
+                    (Some(ended), Some(key)) if r.live_reservation(key)?.is_none() => Some(*ended),
+                    (Some(ended), None) => Some(*ended),
+                    _ => None,
+                };
+                let view = WarningView {
                     access_grant_id: row.access_grant_id,
-                    access_method_id: row.access_method_id,
+                    access_grant_ids: vec![row.access_grant_id],
+                    access_method_ids: row.access_method_id.into_iter().collect(),
                     code: row.code,
                     message: row.message,
                     created_at: row.created_at,
                     reservation_key: row.reservation_key,
-                    guest,
+                    guests: guest.into_iter().collect(),
+                    rooms,
+                    door,
+                    ends_at: grant.ends_at,
+                    checked_out_at,
+                    cards: u32::try_from(cards).unwrap_or(u32::MAX),
                     fix,
                     outstanding_card_ids,
                     cards_out,
-                });
+                };
+                match views.iter_mut().find(|shown| shown.same_problem(&view)) {
+                    Some(shown) => shown.absorb(view),
+                    None => views.push(view),
+                }
+            }
+            for view in &mut views {
+                view.guests.sort();
+                view.rooms.sort();
+                // Where the cards have warnings of their own, they are the ones counted.
+                if view.fix == FixAction::ReEncode {
+                    view.cards = u32::try_from(view.access_method_ids.len()).unwrap_or(u32::MAX);
+                }
             }
             Ok(views)
         })

@@ -1,41 +1,17 @@
 //! The IT person's backups at the command line: the backup password, a backup made while the
 //! server (or a desk) runs on the database, and a restore while none does.
 
-use std::io::{BufRead as _, IsTerminal as _};
 use std::path::Path;
 
 use chrono::Utc;
 use encoder::keys::KeyRing;
 use frontdesk::setup::card_keys_path;
 
-use crate::tools::{context, open, words};
-
-/// Reads a password: typed twice without echo at a terminal (`confirm`), else the first
-/// line of standard input.
-fn read_password(prompt: &str, confirm: bool) -> Result<String, String> {
-    if std::io::stdin().is_terminal() {
-        let first = rpassword::prompt_password(format!("{prompt}: "))
-            .map_err(|error| format!("cannot read the password: {error}"))?;
-        if confirm {
-            let again = rpassword::prompt_password("The same password again: ")
-                .map_err(|error| format!("cannot read the password: {error}"))?;
-            if again != first {
-                return Err("the two passwords differ: nothing was changed".to_owned());
-            }
-        }
-        return Ok(first);
-    }
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|error| format!("cannot read the password from standard input: {error}"))?;
-    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
-}
+use crate::tools::{context, open, read_secret, words};
 
 pub fn set_password(db: &Path) -> Result<(), String> {
     let desk = open(db)?;
-    let password = read_password("New backup password", true)?;
+    let password = read_secret("New backup password", true)?;
     desk.set_backup_password(&context(), &password)
         .map_err(|error| words(&error))?;
     println!(
@@ -70,7 +46,7 @@ pub fn restore(db: &Path, from: &Path, card_keys: Option<&Path>) -> Result<(), S
     if !from.exists() {
         return Err(format!("no backup at {}", from.display()));
     }
-    let password = read_password("Backup password", false)?;
+    let password = read_secret("Backup password", false)?;
     let restored = frontdesk::backup::restore_backup(
         db,
         &card_keys_path(db, card_keys),

@@ -151,6 +151,20 @@ enum Operators {
         #[arg(long, value_enum)]
         role: tools::RoleArg,
     },
+    /// List the operators, their roles and whether they may sign in.
+    List {
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+    },
+    /// Give an operator a new PIN, which also lifts a lock-out after wrong PINs: the way back
+    /// in for a sole manager who forgot theirs. The PIN is typed twice, or read from standard
+    /// input. Safe while the server or a desk runs on the database.
+    ResetPin {
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+        #[arg(long)]
+        name: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -169,6 +183,8 @@ fn main() -> ExitCode {
         Command::Operators(Operators::Add { db, name, role }) => {
             tools::add_operator(&db, &name, role)
         }
+        Command::Operators(Operators::List { db }) => tools::list_operators(&db),
+        Command::Operators(Operators::ResetPin { db, name }) => tools::reset_pin(&db, &name),
         Command::Backup { db, to, card_keys } => backups::backup(&db, &to, card_keys.as_deref()),
         Command::Restore {
             db,

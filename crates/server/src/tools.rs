@@ -1,7 +1,7 @@
 //! The IT person's tools on the server's database: pairing, listing and revoking terminals,
 //! adding operators, and the codes the PMS names the encoders by. Each is one use case, run as the server's own work.
 
-use std::io::BufRead as _;
+use std::io::{BufRead as _, IsTerminal as _};
 use std::path::Path;
 
 use chrono::Utc;
@@ -35,6 +35,34 @@ pub(crate) fn open(db: &Path) -> Result<FrontDesk, String> {
     let store =
         store::Store::open(db).map_err(|error| frontdesk::Error::from(error).to_wire().message)?;
     Ok(FrontDesk::new(store).in_use(in_use))
+}
+
+/// Reads a password or a PIN (`what`, as the prompt names it): typed without echo at a
+/// terminal, twice when `confirm`; else the first line of standard input.
+pub(crate) fn read_secret(prompt: &str, confirm: bool) -> Result<String, String> {
+    let what = if prompt.contains("PIN") {
+        "PIN"
+    } else {
+        "password"
+    };
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(format!("{prompt}: "))
+            .map_err(|error| format!("cannot read the {what}: {error}"))?;
+        if confirm {
+            let again = rpassword::prompt_password(format!("The same {what} again: "))
+                .map_err(|error| format!("cannot read the {what}: {error}"))?;
+            if again != first {
+                return Err(format!("the two {what}s differ: nothing was changed"));
+            }
+        }
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|error| format!("cannot read the {what} from standard input: {error}"))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 pub(crate) fn words(error: &frontdesk::Error) -> String {
@@ -150,6 +178,40 @@ pub fn add_operator(db: &Path, name: &str, role: RoleArg) -> Result<(), String> 
         .add_operator(&context(), name, pin.trim(), role)
         .map_err(|error| words(&error))?;
     println!("Added {} ({}).", operator.name, role.as_str());
+    Ok(())
+}
+
+/// The operators, with their roles and whether they may sign in.
+pub fn list_operators(db: &Path) -> Result<(), String> {
+    let desk = open(db)?;
+    let operators = desk
+        .operators_by(&context())
+        .map_err(|error| words(&error))?;
+    for operator in operators {
+        let state = match operator.disabled_at {
+            Some(at) => format!("disabled since {}", at.format("%Y-%m-%d")),
+            None => "can sign in".to_owned(),
+        };
+        println!("{}\t{}\t{state}", operator.name, operator.role.as_str());
+    }
+    Ok(())
+}
+
+/// A new PIN for an operator (typed twice at a terminal, or the first line of standard
+/// input), which also lifts a lock-out after wrong PINs: the recovery for a sole manager who
+/// forgot theirs. Safe while the server or a desk runs on the database.
+pub fn reset_pin(db: &Path, name: &str) -> Result<(), String> {
+    let desk = open(db)?;
+    let operator = desk
+        .operator_named(&context(), name)
+        .map_err(|error| words(&error))?;
+    let pin = read_secret(
+        &format!("New PIN for {} (4 to 8 digits)", operator.name),
+        true,
+    )?;
+    desk.reset_operator_pin(&context(), operator.id, &pin)
+        .map_err(|error| words(&error))?;
+    println!("{} signs in with the new PIN from now on.", operator.name);
     Ok(())
 }
 

@@ -1,6 +1,8 @@
 //! The audit log: who did what, when, and what it changed. Written in the same transaction
 //! as the change it records.
 
+use std::cell::RefCell;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{Row, params};
 use serde::Serialize;
@@ -56,6 +58,26 @@ pub struct AuditEntry {
     pub after: Option<Value>,
     pub detail: Option<String>,
     pub terminal: Option<String>,
+    /// The change the entry is part of: entries written by one use case share it. `None` for
+    /// entries older than changes.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub change_id: Option<i64>,
+    /// What the change was asked to do (`stay.check_in`), which its entries' own actions
+    /// (`access_grant.create`) are parts of.
+    pub change_action: Option<String>,
+}
+
+/// The change a write records: named by the use case before it writes, numbered at its
+/// first entry.
+#[derive(Debug, Default)]
+pub(crate) struct Change {
+    state: RefCell<ChangeState>,
+}
+
+#[derive(Debug, Default)]
+struct ChangeState {
+    action: Option<String>,
+    id: Option<i64>,
 }
 
 /// Which entries to read, newest first.
@@ -71,11 +93,12 @@ pub struct AuditFilter {
 impl Reader<'_> {
     pub fn audit_log(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
         let mut statement = self.connection.prepare_cached(
-            "SELECT id, at, actor, action, subject_id, outcome, before, after, detail, terminal
-             FROM audit_log
+            "SELECT entry.id, at, actor, entry.action, subject_id, outcome, before, after, detail,
+                 terminal, change_id, change.action
+             FROM audit_log AS entry LEFT JOIN audit_changes AS change ON change.id = change_id
              WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR subject_id = ?2)
                AND (?3 IS NULL OR at >= ?3) AND (?4 IS NULL OR at < ?4)
-             ORDER BY id DESC LIMIT ?5",
+             ORDER BY entry.id DESC LIMIT ?5",
         )?;
         let mut rows = statement.query(params![
             filter.actor,
@@ -109,12 +132,36 @@ impl Reader<'_> {
 }
 
 impl Writer<'_> {
+    /// Names the change this write makes (`stay.check_in`), before any of its entries. A
+    /// write that names none is a change named by its first entry's action.
+    pub fn begin_change(&self, action: &str) {
+        let mut change = self.change.state.borrow_mut();
+        if change.id.is_none() {
+            change.action = Some(action.to_owned());
+        }
+    }
+
+    /// The change's number, recorded at its first entry.
+    fn change_id(&self, first_action: &str) -> Result<i64> {
+        let mut change = self.change.state.borrow_mut();
+        if let Some(id) = change.id {
+            return Ok(id);
+        }
+        let action = change.action.as_deref().unwrap_or(first_action);
+        self.connection
+            .execute_cached("INSERT INTO audit_changes (action) VALUES (?1)", [action])?;
+        let id = self.connection.last_insert_rowid();
+        change.id = Some(id);
+        Ok(id)
+    }
+
     pub fn audit(&self, entry: &NewAuditEntry<'_>, now: DateTime<Utc>) -> Result<()> {
         let json = |value: &Option<Value>| value.as_ref().map(Value::to_string);
+        let change_id = self.change_id(entry.action)?;
         self.connection.execute_cached(
             "INSERT INTO audit_log (at, actor, action, subject_id, outcome, before, after, detail,
-                 terminal)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 terminal, change_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 time::to_text(now),
                 entry.actor,
@@ -124,7 +171,8 @@ impl Writer<'_> {
                 json(&entry.before),
                 json(&entry.after),
                 entry.detail,
-                entry.terminal
+                entry.terminal,
+                change_id
             ],
         )?;
         Ok(())
@@ -153,5 +201,7 @@ fn audit_row(row: &Row<'_>) -> Result<AuditEntry> {
         after: json(7)?,
         detail: row.get(8)?,
         terminal: row.get(9)?,
+        change_id: row.get(10)?,
+        change_action: row.get(11)?,
     })
 }

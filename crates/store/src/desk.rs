@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use engine::model::{AccessGrantId, AccessMethodId, SpaceId, UserIdentityId};
+use engine::model::{AccessGrantId, AccessMethodId, EntranceId, SpaceId, UserIdentityId};
 use engine::warnings::WarningCode;
 use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
@@ -76,6 +76,7 @@ pub struct WarningRow {
     pub reservation_key: Option<String>,
     pub user_identity_id: UserIdentityId,
     pub grant_deleted: bool,
+    pub entrance_id: Option<EntranceId>,
 }
 
 const OPERATOR_COLUMNS: &str = "id, name, role, pin_hash, created_at, disabled_at";
@@ -199,7 +200,8 @@ impl Reader<'_> {
     pub fn all_warnings(&self, now: DateTime<Utc>) -> Result<Vec<WarningRow>> {
         let mut statement = self.connection.prepare_cached(
             "SELECT w.access_grant_id, w.access_method_id, w.code, w.message, w.created_at,
-                    g.reservation_key, g.user_identity_id, g.deleted_at IS NOT NULL
+                    g.reservation_key, g.user_identity_id, g.deleted_at IS NOT NULL,
+                    w.entrance_id
              FROM warnings w JOIN access_grants g ON g.id = w.access_grant_id
              WHERE w.expires_at IS NULL OR w.expires_at > ?1
              ORDER BY w.id DESC",
@@ -218,6 +220,7 @@ impl Reader<'_> {
                 reservation_key: row.get(5)?,
                 user_identity_id: uuid_column(row, 6)?,
                 grant_deleted: row.get(7)?,
+                entrance_id: optional_uuid_column(row, 8)?,
             });
         }
         Ok(warnings)
@@ -292,6 +295,35 @@ impl Writer<'_> {
         )?;
         self.operator_by_name(name)?
             .ok_or_else(|| Error::corrupt("operator vanished"))
+    }
+
+    pub fn set_operator_pin(&self, id: Uuid, pin_hash: &str) -> Result<()> {
+        self.connection.execute_cached(
+            "UPDATE operators SET pin_hash = ?2 WHERE id = ?1",
+            params![id.to_string(), pin_hash],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_operator_role(&self, id: Uuid, role: Role) -> Result<()> {
+        self.connection.execute_cached(
+            "UPDATE operators SET role = ?2 WHERE id = ?1",
+            params![id.to_string(), role.as_str()],
+        )?;
+        Ok(())
+    }
+
+    /// Disables the operator from `disabled_at` on, or enables them again with `None`.
+    pub fn set_operator_disabled(
+        &self,
+        id: Uuid,
+        disabled_at: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        self.connection.execute_cached(
+            "UPDATE operators SET disabled_at = ?2 WHERE id = ?1",
+            params![id.to_string(), disabled_at.map(time::to_text)],
+        )?;
+        Ok(())
     }
 
     pub fn set_setting(&self, key: &str, value: &str, now: DateTime<Utc>) -> Result<()> {

@@ -68,6 +68,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/012_key_vocabulary.sql")),
     M::up(include_str!("migrations/013_one_shot_and_lock_out.sql")).foreign_key_check(),
     M::up(include_str!("migrations/014_spares.sql")),
+    M::up(include_str!("migrations/015_audit_changes.sql")),
 ];
 
 /// How long a writer waits for another process's transaction before giving up.
@@ -345,6 +346,7 @@ impl Store {
         };
         let result = match work(&Writer {
             reader: Reader::new(&shared.connection),
+            change: audit::Change::default(),
         }) {
             Ok(value) => undo.keep().map(|()| value).map_err(E::from),
             Err(error) => match undo.undo() {
@@ -637,6 +639,8 @@ fn remembered<V: Clone>(
 #[derive(Debug)]
 pub struct Writer<'c> {
     reader: Reader<'c>,
+    /// The change this write records in the audit log: its entries share it.
+    change: audit::Change,
 }
 
 impl<'c> Reader<'c> {

@@ -39,6 +39,20 @@ pub enum DeskCall {
         pin: String,
         role: Role,
     },
+    /// A new PIN for an operator, by a manager.
+    ResetOperatorPin {
+        operator_id: Uuid,
+        pin: String,
+    },
+    SetOperatorRole {
+        operator_id: Uuid,
+        role: Role,
+    },
+    /// Disables an operator, or enables them again.
+    SetOperatorEnabled {
+        operator_id: Uuid,
+        enabled: bool,
+    },
     RoomBoard,
     Timeline {
         from: NaiveDate,
@@ -161,7 +175,8 @@ pub enum DeskCall {
         access_method_id: AccessMethodId,
     },
     Entrances,
-    /// Whose card each of these plastics (UIDs in hex) was written as, if anyone's.
+    /// Whose card each of these plastics (UIDs in hex) was written as, with its rooms, dates and
+    /// status, if anyone's.
     CardHolders {
         card_ids: Vec<String>,
     },
@@ -172,6 +187,11 @@ pub enum DeskCall {
         /// The card's image in hex.
         image: String,
         at: Option<DateTime<Utc>>,
+    },
+    /// A simulated door's latest decisions, for a manager's report.
+    DoorLog {
+        entrance_id: EntranceId,
+        limit: u32,
     },
     /// Whether a simulated door's deadbolt is thrown.
     DoorPrivacy {
@@ -294,6 +314,16 @@ impl<S: Sessions> Answering<'_, S> {
             DeskCall::CreateOperator { name, pin, role } => {
                 json(desk.create_operator(operator, now, &name, &pin, role)?)
             }
+            DeskCall::ResetOperatorPin { operator_id, pin } => {
+                json(desk.reset_operator_pin(&operator.context(now), operator_id, &pin)?)
+            }
+            DeskCall::SetOperatorRole { operator_id, role } => {
+                json(desk.set_operator_role(&operator.context(now), operator_id, role)?)
+            }
+            DeskCall::SetOperatorEnabled {
+                operator_id,
+                enabled,
+            } => json(desk.set_operator_enabled(&operator.context(now), operator_id, enabled)?),
             DeskCall::RoomBoard => json(desk.room_board(operator, now)?),
             DeskCall::Timeline { from, days } => json(desk.timeline(operator, from, days, now)?),
             DeskCall::FindStays { query } => json(desk.find_stays(operator, &query, now)?),
@@ -454,7 +484,7 @@ impl<S: Sessions> Answering<'_, S> {
                 json(
                     card_ids
                         .iter()
-                        .map(|card_id| desk.card_holder(card_id))
+                        .map(|card_id| desk.card_description(card_id))
                         .collect::<Result<Vec<_>>>()?,
                 )
             }
@@ -476,6 +506,9 @@ impl<S: Sessions> Answering<'_, S> {
                 )?)
             }
             DeskCall::DoorPrivacy { entrance_id } => json(desk.door_privacy(context, entrance_id)?),
+            DeskCall::DoorLog { entrance_id, limit } => {
+                json(desk.door_log(operator, entrance_id, limit)?)
+            }
             DeskCall::SetPrivacy {
                 entrance_id,
                 on,

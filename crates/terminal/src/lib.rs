@@ -57,6 +57,7 @@ impl Error {
             message,
             field: None,
             problems: Vec::new(),
+            retry_after_seconds: None,
         };
         match self {
             Self::Desk(error) => error.to_wire(),

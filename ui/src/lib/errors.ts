@@ -2,7 +2,7 @@
 // WireError already says what happened (in the guide's words for rule errors); this adds the
 // next step where the type alone tells it.
 
-import { AppError, IPC_ERROR, UNAUTHORIZED, type AppErrorType } from './ipc'
+import { AppError, IPC_ERROR, type AppErrorType } from './ipc'
 import type { ErrorCode } from './types'
 
 /** The encoder's failures (Seam's encoder error types): the receptionist can fix the cause
@@ -29,7 +29,6 @@ const NEXT_STEPS: Partial<Record<AppErrorType, string>> = {
   encoding_interrupted: 'Leave the card on the encoder until it is done, then press Retry.',
   uncategorized_error: 'Press Retry. If it happens again, call a manager.',
   forbidden: 'Ask a manager to do this.',
-  [UNAUTHORIZED]: 'Check the name and PIN, then sign in again.',
   database_busy: 'Wait a moment, then try again.',
   not_found: 'Someone may have changed it meanwhile: close this and look again.',
   [IPC_ERROR]: 'Try again. If it keeps happening, restart the front desk app.',

@@ -7,6 +7,7 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event'
 import type {
   CardView,
   AddGuest,
+  DoorLogEntry,
   DoorPrivacy,
   StaffTerms,
   ApiStatus,
@@ -36,6 +37,7 @@ import type {
   LockDecision,
   MoveResult,
   Operator,
+  OperatorView,
   PastStay,
   PlannedChange,
   Prediction,
@@ -67,6 +69,8 @@ export class AppError extends Error {
   readonly title: string | undefined
   readonly field: string | undefined
   readonly problems: string[]
+  /** For too many wrong PINs: the seconds until the name may try again. */
+  readonly retryAfterSeconds: number | undefined
 
   constructor(wire: Omit<WireError, 'type'> & { type: AppErrorType }) {
     super(wire.message)
@@ -75,6 +79,7 @@ export class AppError extends Error {
     this.title = wire.title
     this.field = wire.field
     this.problems = wire.problems ?? []
+    this.retryAfterSeconds = wire.retry_after_seconds
   }
 
   /** Whatever a command rejected with, as an AppError. */
@@ -131,8 +136,12 @@ export const api = {
   createFirstManager: (name: string, pin: string) => call<Session>('create_first_manager', { name, pin }),
   signIn: (name: string, pin: string) => call<Session>('sign_in', { name, pin }),
   signOut: (token: string) => call<void>('sign_out', { token }),
-  listOperators: (token: string) => call<Operator[]>('list_operators', { token }),
+  listOperators: (token: string) => call<OperatorView[]>('list_operators', { token }),
   createOperator: (token: string, name: string, pin: string, role: Role) => call<Operator>('create_operator', { token, name, pin, role }),
+  resetOperatorPin: (token: string, operatorId: string, pin: string) => call<null>('reset_operator_pin', { token, operatorId, pin }),
+  setOperatorRole: (token: string, operatorId: string, role: Role) => call<OperatorView>('set_operator_role', { token, operatorId, role }),
+  setOperatorEnabled: (token: string, operatorId: string, enabled: boolean) =>
+    call<OperatorView>('set_operator_enabled', { token, operatorId, enabled }),
 
   roomBoard: (token: string) => call<Board>('room_board', { token }),
   /** `days` days of every room from the property-local day `from` (YYYY-MM-DD). */
@@ -185,6 +194,8 @@ export const api = {
   presentCard: (token: string, entranceId: string, cardId: string, at: string | null) =>
     call<LockDecision>('present_card', { token, entranceId, cardId, at }),
   doorPrivacy: (token: string, entranceId: string) => call<DoorPrivacy>('door_privacy', { token, entranceId }),
+  doorLog: (token: string, entranceId: string, limit: number) => call<DoorLogEntry[]>('door_log', { token, entranceId, limit }),
+  saveReport: (fileName: string, csv: string) => call<string>('save_report', { fileName, csv }),
   setPrivacy: (token: string, entranceId: string, on: boolean, at: string | null) =>
     call<DoorPrivacy>('set_privacy', { token, entranceId, on, at }),
 

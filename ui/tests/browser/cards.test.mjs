@@ -15,6 +15,13 @@ after(async () => {
 
 const TOKEN = 'token-Mia Manager'
 
+/** A simulated card the desk wrote for `holder` in Room 102, with its dates and status. */
+const written = (card_id, holder, status = 'current', valid_from = '2025-03-11T15:00:00Z') => ({
+  card_id,
+  written: true,
+  holder: { holder, rooms: ['Room 102'], valid_from, valid_until: '2025-03-14T11:00:00Z', status },
+})
+
 const report = {
   card_id: '04A1B2C3',
   blank: false,
@@ -93,15 +100,20 @@ test('read card shows whose card it is, its dates, and what each door would do',
   await result.waitFor()
   assert.equal((await result.getByTestId('card-owner').textContent()).trim(), 'Ana Silva’s card')
   assert.equal(await result.getByTestId('card-dates').textContent(), '11 Mar 2025, 15:00 to 14 Mar 2025, 11:00')
-  assert.match(await result.textContent(), /stay-ana/)
+  // The card's number and the stay's key are for support, behind "Details".
+  assert.doesNotMatch(await result.innerText(), /stay-ana|04A1B2C3/)
+  await result.getByText('Details').click()
+  assert.match(await result.innerText(), /Card number\s*04A1B2C3\s*Reservation\s*stay-ana/)
   assert.match(await result.textContent(), /1 of 2 doors would open now/)
   const rows = result.getByTestId('door-verdict')
-  assert.match(await rows.nth(0).textContent(), /Room 102 door\s*Opens\s*Same reservation as the lock’s: it opens\./)
-  assert.match(await rows.nth(1).textContent(), /Lobby\s*Refused\s*The card expired on 14 March at 11:00\./)
+  assert.match(await rows.nth(0).textContent(), /Room 102 door\s*Opens\s*Opens Room 102 door: a card of the stay that holds the room\./)
+  assert.match(await rows.nth(1).textContent(), /Lobby\s*Refused\s*This card has expired\./)
+  assert.equal(await rows.nth(1).locator('td[title]').getAttribute('title'), 'The card expired on 14 March at 11:00.')
   assert.match(await result.getByTestId('out-of-sync').textContent(), /The stay now ends on 16 March: re-encode this card\./)
 
   await screen.getByRole('button', { name: 'Read card' }).click()
   await result.getByRole('heading', { name: 'Blank card' }).waitFor()
+  assert.match(await result.textContent(), /This card carries nothing this front desk can read\./)
   await screen.getByRole('button', { name: 'Read card' }).click()
   await result.getByTestId('card-problem').filter({ hasText: 'altered or copied' }).waitFor()
 
@@ -126,8 +138,9 @@ test('the door simulator presents a card at a door, now or at a chosen time, and
     base({
       simulator_cards: {
         ok: [
-          { card_id: 'C-ANA-1', written: true, holder: 'Ana Silva' },
-          { card_id: 'C-CARL-1', written: true, holder: 'Carl Jones' },
+          written('C-ANA-1', 'Ana Silva'),
+          written('C-ANA-2', 'Ana Silva', 'replaced', '2025-03-10T15:00:00Z'),
+          written('C-CARL-1', 'Carl Jones', 'ended'),
           { card_id: 'BLANK-1', written: false, holder: null },
         ],
       },
@@ -149,22 +162,32 @@ test('the door simulator presents a card at a door, now or at a chosen time, and
   await page.getByRole('button', { name: 'Door simulator' }).click()
   const screen = page.getByTestId('door-simulator')
   await screen.getByLabel('Door').selectOption({ label: 'Room 102 door' })
+  // Each card told apart by its room, dates and status, not by its number.
+  assert.deepEqual(await screen.getByLabel('Card').locator('option').allTextContents(), [
+    'Ana Silva · Room 102 · Tue 11 Mar 15:00 – Fri 14 Mar 11:00 (3 nights) · current key',
+    'Ana Silva · Room 102 · Mon 10 Mar 15:00 – Fri 14 Mar 11:00 (4 nights) · replaced by a newer card',
+    'Carl Jones · Room 102 · Tue 11 Mar 15:00 – Fri 14 Mar 11:00 (3 nights) · stay over',
+    'Blank card',
+  ])
   await screen.getByLabel('Card').selectOption('C-ANA-1')
   await screen.getByRole('button', { name: 'Present card' }).click()
   const verdict = screen.getByTestId('lock-decision')
   await verdict.filter({ hasText: 'Opens' }).waitFor()
-  assert.match(await verdict.textContent(), /Same reservation as the lock’s: it opens\./)
+  assert.match(await verdict.textContent(), /Opens Room 102 door: a card of the stay that holds the room\./)
 
   await screen.getByLabel('Card').selectOption('C-CARL-1')
   await screen.getByLabel('At (optional)').fill('2025-03-13T09:00')
   await screen.getByRole('button', { name: 'Present card' }).click()
   await verdict.filter({ hasText: 'Refused' }).waitFor()
-  assert.match(await verdict.textContent(), /A newer guest’s card was used at this door/)
+  assert.match(await verdict.textContent(), /This card no longer opens Room 102 door: a newer guest’s card was used there\./)
 
   const log = screen.getByTestId('simulator-log')
   assert.equal(await log.locator('tbody tr').count(), 2)
-  assert.match(await log.locator('tbody tr').first().textContent(), /13 Mar 2025, 09:00\s*Room 102 door\s*C-CARL-1 Carl Jones\s*Refused/)
-  assert.match(await log.locator('tbody tr').first().textContent(), /\(overridden\)/)
+  assert.match(
+    await log.locator('tbody tr').first().textContent(),
+    /13 Mar 2025, 09:00\s*Room 102 door\s*Carl Jones · Room 102 · Tue 11 Mar 15:00 – Fri 14 Mar 11:00 \(3 nights\) · stay over\s*Refused/,
+  )
+  assert.doesNotMatch(await log.innerText(), /C-CARL-1|overridden/)
   assert.deepEqual(
     (await calls(page, 'present_card')).map((c) => c.args),
     [
@@ -180,7 +203,7 @@ test('training: the guest throws the deadbolt; the card is refused until it is r
   const privacy = (on, at) => ({ ok: { acs_entrance_id: room, on, at } })
   const { page, problems } = await ui.open(
     base({
-      simulator_cards: { ok: [{ card_id: 'C-ANA-1', written: true, holder: 'Ana Silva' }] },
+      simulator_cards: { ok: [written('C-ANA-1', 'Ana Silva')] },
       set_privacy: [privacy(true, '2025-03-12T22:00:00Z'), privacy(false, '2025-03-13T08:00:00Z')],
       present_card: {
         ok: {
@@ -212,7 +235,10 @@ test('training: the guest throws the deadbolt; the card is refused until it is r
   const rows = screen.getByTestId('simulator-log').locator('tbody tr')
   assert.equal(await rows.count(), 3)
   assert.match(await rows.nth(0).textContent(), /13 Mar 2025, 08:00\s*Room 102 door\s*Guest inside\s*Deadbolt released/)
-  assert.match(await rows.nth(1).textContent(), /C-ANA-1 Ana Silva\s*Refused.*\(privacy on\)/)
+  assert.match(
+    await rows.nth(1).textContent(),
+    /Ana Silva · Room 102 .* current key\s*Refused\s*The guest inside Room 102 door has thrown the deadbolt/,
+  )
   assert.match(await rows.nth(2).textContent(), /Deadbolt thrown\s*the guest locked the door from inside/)
   assert.deepEqual(
     (await calls(page, 'set_privacy')).map((c) => c.args),

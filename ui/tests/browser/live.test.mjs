@@ -258,12 +258,18 @@ test('a past stay shows a card collected at another desk', async () => {
 test('the manager’s warnings and audit log follow the changes, with the filters last shown', async () => {
   const warning = (code) => ({
     access_grant_id: id(`grant-${code}`),
-    access_method_id: id(`method-${code}`),
+    access_grant_ids: [id(`grant-${code}`)],
+    access_method_ids: [id(`method-${code}`)],
     code,
     message: `Message for ${code}.`,
     created_at: '2025-03-12T10:00:00Z',
     reservation_key: `stay-${code}`,
-    guest: 'Ana Silva',
+    guests: ['Ana Silva'],
+    rooms: ['Room 101'],
+    door: null,
+    ends_at: '2025-03-14T11:00:00Z',
+    checked_out_at: null,
+    cards: 1,
     fix: 're_encode',
     outstanding_card_ids: [],
     cards_out: [],
@@ -278,6 +284,10 @@ test('the manager’s warnings and audit log follow the changes, with the filter
     before: null,
     after: null,
     detail: null,
+    terminal: null,
+    change_id: n,
+    change_action: null,
+    about: { people: ['Ana Silva'], rooms: ['Room 101'], rooms_before: [], door: null, cards: 0, operator: null },
   })
   const { page, problems } = await ui.open(
     base({
@@ -296,7 +306,7 @@ test('the manager’s warnings and audit log follow the changes, with the filter
   await deskChanged(page)
   await page.getByTestId('warning').nth(1).waitFor()
   await page.getByTestId('audit-entry').nth(1).waitFor()
-  assert.match(await page.getByTestId('audit-entry').first().textContent(), /Moved a stay/)
+  assert.match(await page.getByTestId('audit-entry').first().textContent(), /Rex Desk moved Ana Silva/)
   assert.deepEqual(
     (await calls(page, 'audit_log')).map((c) => c.args.query.actor),
     [null, null],

@@ -11,6 +11,7 @@ import {
   calls,
   cardOut,
   cardRecord,
+  doors,
   encodeReply,
   guest,
   id,
@@ -46,6 +47,9 @@ const MANAGER_COMMANDS = [
   'encode_lock_out_card',
   'list_operators',
   'create_operator',
+  'reset_operator_pin',
+  'set_operator_role',
+  'set_operator_enabled',
   'api_status',
   'set_api_enabled',
   'pms_link',
@@ -57,6 +61,7 @@ const MANAGER_COMMANDS = [
   'set_pms_link',
   'terminals',
   'revoke_terminal',
+  'door_log',
 ]
 
 test('a receptionist sees the desk’s screens and none of the manager’s', async () => {
@@ -94,6 +99,7 @@ test('a manager sees the manager’s screens too; a refusal from the back end is
     'Staff cards',
     'Spare cards',
     'Manager',
+    'Reports',
     'Operators & settings',
   ])
   await nav.getByRole('button', { name: 'Manager' }).click()
@@ -105,12 +111,18 @@ test('a manager sees the manager’s screens too; a refusal from the back end is
 
 const warning = (code, fix, extra = {}) => ({
   access_grant_id: id(`grant-${code}`),
-  access_method_id: id(`method-${code}`),
+  access_grant_ids: [id(`grant-${code}`)],
+  access_method_ids: [id(`method-${code}`)],
   code,
   message: `Message for ${code}.`,
   created_at: '2025-03-12T10:00:00Z',
   reservation_key: `stay-${code}`,
-  guest: 'Ana Silva',
+  guests: ['Ana Silva'],
+  rooms: ['Room 101'],
+  door: null,
+  ends_at: '2025-03-14T11:00:00Z',
+  checked_out_at: null,
+  cards: 1,
   fix,
   outstanding_card_ids: [],
   cards_out: [],
@@ -121,11 +133,12 @@ test('manager warnings, each with its fix-it action', async () => {
   const reEncode = warning('encoding_required', 're_encode')
   // A checked-out stay's warning names its grant; the cards still out come with it.
   const collect = warning('cards_not_collected', 'cancel_card', {
-    access_method_id: null,
+    access_method_ids: [],
     cards_out: [cardOut('04A1')],
+    checked_out_at: '2025-03-12T09:00:00Z',
   })
-  const inversion = warning('sequence_inversion', 'reissue_stay', { access_method_id: null, reservation_key: 'stay-ana' })
-  const none = warning('previous_guest_can_enter', 'none', { access_method_id: null })
+  const inversion = warning('sequence_inversion', 'reissue_stay', { access_method_ids: [], reservation_key: 'stay-ana', cards: 0 })
+  const none = warning('previous_guest_can_enter', 'none', { access_method_ids: [], door: 'Room 101 door', cards: 0 })
   const fresh = [cardRecord('ana-x'), cardRecord('ben-x')]
   const { page, problems } = await ui.open(
     base({
@@ -148,9 +161,21 @@ test('manager warnings, each with its fix-it action', async () => {
   await table.waitFor()
   const rows = table.getByTestId('warning')
   assert.equal(await rows.count(), 4)
+  // In words, with the ids and the API's wording behind "Details".
   assert.match(
-    await rows.nth(0).textContent(),
-    /12 Mar 2025, 10:00\s*Ana Silva\s*stay-encoding_required\s*Needs re-encoding\s*Message for encoding_required\.\s*Re-encode card/,
+    await rows.nth(0).innerText(),
+    /12 Mar 2025, 10:00\s*Needs re-encoding\s*Room 101: the dates of Ana Silva changed after 1 key card was made; it still carries the old dates\.\s*Details\s*Re-encode card/,
+  )
+  assert.doesNotMatch(await rows.nth(0).innerText(), /stay-encoding_required|Message for/)
+  await rows.nth(0).getByText('Details').click()
+  assert.match(await rows.nth(0).innerText(), /Reservation\s*stay-encoding_required[\s\S]*Message for encoding_required\./)
+  assert.match(
+    await rows.nth(1).getByTestId('warning-sentence').textContent(),
+    /^Room 101: 1 key card not returned \(Ana Silva, checked out 12 Mar 2025\)\.$/,
+  )
+  assert.match(
+    await rows.nth(3).getByTestId('warning-sentence').textContent(),
+    /^Room 101 door: the previous guest’s cards still open it until a card of Ana Silva is first used there\.$/,
   )
   assert.match(await rows.nth(3).textContent(), /Nothing to do: it passes with the next guest’s first card\./)
 
@@ -166,7 +191,7 @@ test('manager warnings, each with its fix-it action', async () => {
   // cancel_card: the card still out, where and until when, with Collected → card_collected
   assert.match(
     await rows.nth(0).getByTestId('card-still-out').textContent(),
-    /Ana Silva, card 1 \(not returned\)\s*card 04A1\s*Opens Room 101 door until a newer card or a cancel card is used there, 14 Mar 2025, 11:00 at the latest; Lobby until 14 Mar 2025, 11:00\./,
+    /Ana Silva, card 1 \(not returned\)\s*Opens Room 101 door until a newer card or a cancel card is used there, 14 Mar 2025, 11:00 at the latest; Lobby until 14 Mar 2025, 11:00\./,
   )
   await rows.nth(0).getByRole('button', { name: 'Collected' }).click()
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="warning"]').length === 2)
@@ -179,7 +204,7 @@ test('manager warnings, each with its fix-it action', async () => {
 
   assert.deepEqual(
     (await calls(page, 'encode_cards')).map((c) => c.args.accessMethodIds),
-    [[reEncode.access_method_id], fresh.map((c) => c.id)],
+    [reEncode.access_method_ids, fresh.map((c) => c.id)],
   )
   assert.deepEqual(
     (await calls(page, 'card_collected')).map((c) => c.args.cardId),
@@ -193,10 +218,10 @@ test('manager warnings, each with its fix-it action', async () => {
 })
 
 test('a card still out gets a cancel card from the manager’s warning, with what to do in words', async () => {
-  const out = warning('cards_not_collected', 'cancel_card', { access_method_id: null, cards_out: [cardOut('04A1')] })
+  const out = warning('cards_not_collected', 'cancel_card', { access_method_ids: [], cards_out: [cardOut('04A1')] })
   const lost = warning('cards_not_collected', 'cancel_card', {
     access_grant_id: id('grant-lost'),
-    access_method_id: null,
+    access_method_ids: [],
     cards_out: [cardOut('04B2', { reason: 'lost' })],
   })
   const { page, problems } = await ui.open(
@@ -236,10 +261,7 @@ test('a card still out gets a cancel card from the manager’s warning, with wha
   await cancel.getByRole('button', { name: 'Encode the cancel card' }).click()
   const done = cancel.getByTestId('cancel-card-done')
   await done.waitFor()
-  assert.match(
-    await done.textContent(),
-    /Cancel card 04CA11 is ready\.\s*Take this cancel card to Room 101 door and present it once there\./,
-  )
+  assert.match(await done.textContent(), /The cancel card is ready\.\s*Take this cancel card to Room 101 door and present it once there\./)
   assert.match(await cancel.getByTestId('cancel-card-leaves').textContent(), /does not stop the card at: Lobby until 14 Mar 2025, 11:00/)
   await cancel.getByRole('button', { name: 'Done' }).click()
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="warning"]').length === 1)
@@ -251,24 +273,48 @@ test('a card still out gets a cancel card from the manager’s warning, with wha
 })
 
 test('the audit log filters by operator, room and dates (in the property’s zone)', async () => {
-  const entry = (n, actor, action, outcome = 'ok') => ({
+  const about = (extra = {}) => ({ people: [], rooms: [], rooms_before: [], door: null, cards: 0, operator: null, ...extra })
+  const entry = (n, actor, action, outcome = 'ok', extra = {}) => ({
     id: n,
-    at: `2025-03-1${n}T09:30:00Z`,
+    at: `2025-03-1${Math.min(n, 3)}T09:30:00Z`,
     actor,
     action,
-    subject_id: 'stay-ana',
+    subject_id: id(`subject-${n}`),
     outcome,
     before: null,
     after: outcome === 'ok' ? { reservation_key: 'stay-ana' } : null,
-    detail: outcome === 'refused' ? 'Room 201 is taken.' : null,
+    detail: outcome === 'refused' ? 'reservation_conflict: Room 201 is taken.' : null,
+    terminal: null,
+    change_id: n,
+    change_action: null,
+    about: about(),
+    ...extra,
+  })
+  // One check-in: its guest, then her grant, in one change.
+  const checkIn = { change_id: 2, change_action: 'stay.check_in' }
+  const checkInEntries = [
+    entry(5, 'operator:Rex Desk', 'access_grant.create', 'ok', {
+      ...checkIn,
+      at: '2025-03-12T09:30:00Z',
+      about: about({ people: ['Ana Silva'], rooms: ['Room 201'], cards: 2 }),
+    }),
+    entry(4, 'operator:Rex Desk', 'user_identity.create', 'ok', {
+      ...checkIn,
+      at: '2025-03-12T09:30:00Z',
+      about: about({ people: ['Ana Silva'] }),
+    }),
+  ]
+  const move = entry(3, 'operator:Rex Desk', 'stay.move', 'refused', {
+    about: about({ people: ['Ana Silva'], rooms: ['Room 201'] }),
+    subject_id: 'stay-ana',
   })
   const { page, problems } = await ui.open(
     base({
       warnings: { ok: [] },
       list_operators: { ok: [manager, receptionist] },
       audit_log: [
-        { ok: [entry(2, 'operator:Rex Desk', 'stay.check_in'), entry(1, 'operator:Mia Manager', 'operator.sign_in')] },
-        { ok: [entry(3, 'operator:Rex Desk', 'stay.move', 'refused')] },
+        { ok: [...checkInEntries, entry(1, 'operator:Mia Manager', 'operator.sign_in', 'ok', { at: '2025-03-11T09:30:00Z' })] },
+        { ok: [move] },
         { ok: [] },
       ],
     }),
@@ -277,8 +323,15 @@ test('the audit log filters by operator, room and dates (in the property’s zon
   await page.getByRole('button', { name: 'Manager' }).click()
   const log = page.getByTestId('audit-log')
   await log.waitFor()
+  // One line per change, in words; the records and their ids behind "Details".
   assert.equal(await log.getByTestId('audit-entry').count(), 2)
-  assert.match(await log.getByTestId('audit-entry').first().textContent(), /12 Mar 2025, 09:30\s*Rex Desk\s*Checked in\s*stay-ana\s*Done/)
+  assert.match(
+    await log.getByTestId('audit-entry').first().innerText(),
+    /^12 Mar 2025, 09:30\s*Rex Desk checked Ana Silva into Room 201 \(2 cards\)\s*Details\s*Done$/,
+  )
+  assert.match(await log.getByTestId('audit-entry').nth(1).innerText(), /Mia Manager signed in/)
+  await log.getByTestId('audit-entry').first().getByText('Details').click()
+  assert.match(await log.getByTestId('audit-entry').first().innerText(), /access_grant\.create[\s\S]*user_identity\.create/)
 
   const filters = page.getByTestId('audit-filters')
   await filters.getByLabel('Operator').selectOption({ label: 'Rex Desk' })
@@ -286,8 +339,9 @@ test('the audit log filters by operator, room and dates (in the property’s zon
   await filters.getByLabel('From', { exact: true }).fill('2025-03-13')
   await filters.getByLabel('To', { exact: true }).fill('2025-07-14')
   await filters.getByRole('button', { name: 'Show' }).click()
-  await log.getByTestId('audit-entry').filter({ hasText: 'Moved a stay' }).waitFor()
-  assert.match(await log.textContent(), /Refused\s*Room 201 is taken\./)
+  await log.getByTestId('audit-entry').filter({ hasText: 'Refused: Rex Desk moved Ana Silva' }).waitFor()
+  assert.match(await log.innerText(), /Room 201 is taken\.\s*Details\s*Refused/)
+  assert.doesNotMatch(await log.innerText(), /reservation_conflict/)
 
   await filters.getByLabel('To', { exact: true }).fill('2025-03-01')
   await filters.getByRole('button', { name: 'Show' }).click()
@@ -326,7 +380,7 @@ test('operators and the local API switch', async () => {
   await signIn(page)
   await page.getByRole('button', { name: 'Operators & settings' }).click()
   const screen = page.getByTestId('settings')
-  await screen.getByTestId('operators').getByText('Rex Desk').waitFor()
+  await screen.getByTestId('operators').getByRole('cell', { name: 'Rex Desk', exact: true }).waitFor()
   const form = screen.getByTestId('operator-form')
   await form.getByLabel('Name').fill('Nia New')
   await form.getByLabel('PIN (4 to 8 digits)').fill('12')
@@ -335,7 +389,7 @@ test('operators and the local API switch', async () => {
   await form.getByLabel('PIN (4 to 8 digits)').fill('9753')
   await form.getByRole('button', { name: 'Add operator' }).click()
   await screen.getByText('Nia New can now sign in as receptionist.').waitFor()
-  await screen.getByTestId('operators').getByText('Nia New').waitFor()
+  await screen.getByTestId('operators').getByRole('cell', { name: 'Nia New', exact: true }).waitFor()
 
   const toggle = screen.getByRole('switch', { name: 'Allow the local API' })
   assert.equal(await toggle.isChecked(), false)
@@ -348,6 +402,94 @@ test('operators and the local API switch', async () => {
   assert.deepEqual(
     (await calls(page, 'set_api_enabled')).map((c) => c.args),
     [{ token: TOKEN, enabled: true }],
+  )
+  assert.deepEqual(problems, [])
+})
+
+test('a manager gives a new PIN, changes a role, disables and enables an operator', async () => {
+  const view = (operator, extra = {}) => ({ ...operator, created_at: '2025-03-01T09:00:00Z', disabled_at: null, ...extra })
+  const rex = view(receptionist)
+  const mia = view(manager)
+  const rexManager = view(receptionist, { role: 'manager' })
+  const rexDisabled = view(receptionist, { disabled_at: '2025-03-12T15:00:00Z' })
+  const { page, problems } = await ui.open(
+    base({
+      // Read at the start and after each change: the PIN, the refused role, the role, disabled, enabled.
+      list_operators: [
+        { ok: [mia, rex] },
+        { ok: [mia, rex] },
+        { ok: [mia, rex] },
+        { ok: [mia, rexManager] },
+        { ok: [mia, rexDisabled] },
+        { ok: [mia, rex] },
+      ],
+      reset_operator_pin: { ok: null },
+      set_operator_role: [
+        {
+          error: {
+            type: 'invalid_input',
+            field: 'role',
+            message: 'role must stay manager: Mia Manager is the only enabled manager; add another manager first.',
+          },
+        },
+        { ok: rexManager },
+      ],
+      set_operator_enabled: [{ ok: rexDisabled }, { ok: rex }],
+    }),
+  )
+  await signIn(page)
+  await page.getByRole('button', { name: 'Operators & settings' }).click()
+  const table = page.getByTestId('operators')
+  const rexRow = table.getByTestId('operator').filter({ hasText: 'Rex Desk' })
+  const miaRow = table.getByTestId('operator').filter({ hasText: 'Mia Manager' })
+  await rexRow.waitFor()
+  assert.match(await miaRow.innerText(), /^Mia Manager \(you\)/)
+  // A manager cannot disable their own name.
+  assert.equal(await miaRow.getByRole('button', { name: /^Disable/ }).count(), 0)
+
+  // A new PIN, typed twice: a mismatch is named before anything is sent.
+  await rexRow.getByRole('button', { name: 'New PIN for Rex Desk' }).click()
+  const reset = page.getByTestId('pin-reset-form')
+  await reset.getByRole('heading', { name: 'New PIN for Rex Desk' }).waitFor()
+  await reset.getByLabel('New PIN (4 to 8 digits)').fill('4826')
+  await reset.getByLabel('The same PIN again').fill('4827')
+  await reset.getByRole('button', { name: 'Save the new PIN' }).click()
+  await reset.getByText('The two PINs differ.').waitFor()
+  await reset.getByLabel('The same PIN again').fill('4826')
+  await reset.getByRole('button', { name: 'Save the new PIN' }).click()
+  await page.getByTestId('operators-notice').filter({ hasText: 'Rex Desk signs in with the new PIN from now on.' }).waitFor()
+  assert.equal(await page.getByTestId('pin-reset-form').count(), 0)
+
+  // The sole manager stays one: the refusal is said; then Rex becomes a manager.
+  await miaRow.getByLabel('Role of Mia Manager').selectOption('receptionist')
+  await page.getByTestId('error').filter({ hasText: 'Mia Manager is the only enabled manager' }).waitFor()
+  assert.equal(await miaRow.getByLabel('Role of Mia Manager').inputValue(), 'manager')
+  await rexRow.getByLabel('Role of Rex Desk').selectOption('manager')
+  await page.getByTestId('operators-notice').filter({ hasText: 'Rex Desk is now manager.' }).waitFor()
+
+  await rexRow.getByRole('button', { name: 'Disable Rex Desk' }).click()
+  await page.getByTestId('operators-notice').filter({ hasText: 'Rex Desk can no longer sign in.' }).waitFor()
+  await rexRow.filter({ hasText: 'Disabled since 12 Mar 2025' }).waitFor()
+  await rexRow.getByRole('button', { name: 'Enable Rex Desk' }).click()
+  await page.getByTestId('operators-notice').filter({ hasText: 'Rex Desk can sign in again.' }).waitFor()
+
+  assert.deepEqual(
+    (await calls(page, 'reset_operator_pin')).map((c) => c.args),
+    [{ token: TOKEN, operatorId: receptionist.id, pin: '4826' }],
+  )
+  assert.deepEqual(
+    (await calls(page, 'set_operator_role')).map((c) => c.args),
+    [
+      { token: TOKEN, operatorId: manager.id, role: 'receptionist' },
+      { token: TOKEN, operatorId: receptionist.id, role: 'manager' },
+    ],
+  )
+  assert.deepEqual(
+    (await calls(page, 'set_operator_enabled')).map((c) => c.args),
+    [
+      { token: TOKEN, operatorId: receptionist.id, enabled: false },
+      { token: TOKEN, operatorId: receptionist.id, enabled: true },
+    ],
   )
   assert.deepEqual(problems, [])
 })
@@ -525,5 +667,87 @@ test('backups: the password, a folder refused by its field, then the schedule, a
     (await calls(page, 'set_backup_password')).map((c) => c.args),
     [{ token: TOKEN, password: 'harbour lights at dusk' }],
   )
+  assert.deepEqual(problems, [])
+})
+
+test('reports: cards still out, a day’s arrivals and departures and a door’s decisions, saved as CSV and printed', async () => {
+  const out = warning('cards_not_collected', 'cancel_card', {
+    access_method_ids: [],
+    checked_out_at: '2025-03-11T10:00:00Z',
+    cards_out: [cardOut('04A1', { rooms: ['Room 101'], out_since: '2025-03-11T10:00:00Z' })],
+  })
+  const { page, problems } = await ui.open(
+    base({
+      warnings: { ok: [out, warning('sequence_inversion', 'reissue_stay')] },
+      list_operators: { ok: [manager, receptionist] },
+      save_report: { ok: '/home/desk/Downloads/cards-still-out-2025-03-12.csv' },
+      door_log: {
+        ok: [
+          {
+            at: '2025-03-12T14:00:00Z',
+            granted: false,
+            reason: { reason: 'overridden', card: 3, lock: 4 },
+            explanation: 'A newer guest’s card was used at this door since this card was made.',
+            card_id: '04A1',
+            card: {
+              holder: 'Ana Silva',
+              rooms: ['Room 101'],
+              valid_from: '2025-03-10T15:00:00Z',
+              valid_until: '2025-03-14T11:00:00Z',
+              status: 'ended',
+            },
+          },
+        ],
+      },
+    }),
+  )
+  await signIn(page)
+  await page.getByRole('button', { name: 'Reports' }).click()
+  const report = page.getByTestId('report')
+  await report.getByRole('heading', { name: 'Cards still out' }).waitFor()
+  const rows = report.getByTestId('report-row')
+  assert.equal(await rows.count(), 1)
+  assert.match(
+    await rows.first().innerText(),
+    /^Room 101\s+Ana Silva\s+Card 1\s+Not returned\s+11 Mar 2025, 10:00\s+Opens Room 101 door until/,
+  )
+
+  await report.getByRole('button', { name: 'Save as CSV' }).click()
+  await report.getByTestId('report-saved').filter({ hasText: 'Saved as /home/desk/Downloads/cards-still-out-2025-03-12.csv' }).waitFor()
+  const [saved] = await calls(page, 'save_report')
+  assert.match(saved.args.fileName, /^cards-still-out-\d{4}-\d{2}-\d{2}\.csv$/)
+  assert.match(
+    saved.args.csv,
+    /^\ufeffRoom,Guest,Card,Why,Since,Still opens\r\nRoom 101,Ana Silva,Card 1,Not returned,"11 Mar 2025, 10:00",/,
+  )
+
+  // Printed, the page is the report alone.
+  await page.emulateMedia({ media: 'print' })
+  assert.equal(await page.getByRole('navigation', { name: 'Screens' }).isVisible(), false)
+  assert.equal(await report.getByRole('button', { name: 'Print' }).isVisible(), false)
+  assert.equal(await report.getByTestId('report-table').isVisible(), true)
+  await page.emulateMedia({ media: 'screen' })
+
+  await page.getByRole('button', { name: 'Arrivals and departures' }).click()
+  await page.getByTestId('report-filters').getByLabel('Day').fill('2025-03-11')
+  await page.getByTestId('report-filters').getByRole('button', { name: 'Show' }).click()
+  await report.getByRole('heading', { name: 'Arrivals and departures' }).waitFor()
+  await report.getByTestId('report-row').filter({ hasText: 'Zoe Adams' }).waitFor()
+  assert.match(
+    await report.getByTestId('report-row').filter({ hasText: 'Zoe Adams' }).innerText(),
+    /^Departure\s+10:40\s+Room 203\s+Zoe Adams\s+Checked out$/,
+  )
+  assert.deepEqual((await calls(page, 'timeline')).at(-1).args, { token: TOKEN, from: '2025-03-11', days: 1 })
+
+  await page.getByRole('button', { name: 'Door decisions' }).click()
+  await page.getByTestId('report-filters').getByLabel('Door').selectOption({ label: 'Room 101 door' })
+  await page.getByTestId('report-filters').getByRole('button', { name: 'Show' }).click()
+  const decision = report.getByTestId('report-row').first()
+  await decision.filter({ hasText: 'Refused' }).waitFor()
+  assert.match(
+    await decision.innerText(),
+    /Ana Silva · Room 101 · .* · stay over\s+Refused\s+This card no longer opens Room 101 door: a newer guest’s card was used there\./,
+  )
+  assert.deepEqual((await calls(page, 'door_log')).at(-1).args, { token: TOKEN, entranceId: doors['101'].acs_entrance_id, limit: 500 })
   assert.deepEqual(problems, [])
 })

@@ -49,7 +49,17 @@ test('a new installation creates the first manager, who lands on the room board'
 test('a wrong PIN is refused in the front desk’s words; the right one signs in; sign out returns', async () => {
   const { page, problems } = await ui.open(
     base({
-      sign_in: [{ error: { type: 'unauthorized', message: 'That name and PIN do not match. Try again.' } }, { ok: session(receptionist) }],
+      sign_in: [
+        { error: { type: 'unauthorized', message: 'That name and PIN do not match: check them and try again.' } },
+        {
+          error: {
+            type: 'too_many_attempts',
+            message: 'Too many wrong PINs in a row for this name. Try again in 2 seconds, or ask a manager to set a new PIN.',
+            retry_after_seconds: 2,
+          },
+        },
+        { ok: session(receptionist) },
+      ],
     }),
   )
   await page.getByRole('heading', { name: 'Sign in' }).waitFor()
@@ -58,14 +68,25 @@ test('a wrong PIN is refused in the front desk’s words; the right one signs in
   await page.getByRole('button', { name: 'Sign in' }).click()
   const error = page.getByTestId('error')
   await error.waitFor()
-  assert.match(await error.textContent(), /That name and PIN do not match\. Try again\./)
-  assert.match(await error.textContent(), /Check the name and PIN/)
+  // One sentence: what happened and what to do.
+  assert.equal((await error.innerText()).trim(), 'That name and PIN do not match: check them and try again.')
+
+  // Locked out: the wait ticks down, the button waits with it, then both clear.
+  await page.getByLabel('PIN', { exact: true }).fill('2222')
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  const locked = page.getByTestId('locked-out')
+  await locked.filter({ hasText: 'Try again in 0:02' }).waitFor()
+  assert.equal(await page.getByRole('button', { name: 'Sign in' }).isDisabled(), true)
+  await locked.filter({ hasText: 'Try again in 0:01' }).waitFor()
+  await locked.waitFor({ state: 'detached', timeout: 4000 })
+  assert.equal(await page.getByRole('button', { name: 'Sign in' }).isDisabled(), false)
 
   await signIn(page, receptionist, '1357')
   assert.deepEqual(
     (await calls(page, 'sign_in')).map((c) => c.args),
     [
       { name: 'Rex Desk', pin: '1111' },
+      { name: 'Rex Desk', pin: '2222' },
       { name: 'Rex Desk', pin: '1357' },
     ],
   )
@@ -140,5 +161,32 @@ test('after a restore the first screen says what it did', async () => {
   assert.match(await outcome.textContent(), /Restored Harbor View Hotel as it was on 12 Mar 2025, 15:00\./)
   assert.match(await outcome.textContent(), /kept as \/home\/desk\/.*before-restore-20250312-160000/)
   assert.match(await outcome.textContent(), /The card keys came from the backup\./)
+  assert.deepEqual(problems, [])
+})
+
+test('the keyboard: ? lists the shortcuts, Alt+digit goes to a screen, / finds a room', async () => {
+  const { page, problems } = await ui.open(base({ warnings: { ok: [] }, audit_log: { ok: [] }, list_operators: { ok: [] } }))
+  await signIn(page)
+  await page.getByTestId('room-board').waitFor()
+  await page.keyboard.press('?')
+  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' })
+  await help.getByText('Go to a screen, in the order of the menu').waitFor()
+  await page.keyboard.press('Escape')
+  await help.waitFor({ state: 'detached' })
+
+  await page.keyboard.press('Alt+6')
+  await page.getByTestId('manager').waitFor()
+  assert.equal(await page.getByRole('button', { name: 'Manager' }).getAttribute('aria-current'), 'page')
+  await page.keyboard.press('Alt+2')
+  await page.getByTestId('read-card').waitFor()
+
+  await page.keyboard.press('/')
+  const search = page.getByTestId('board-search')
+  await search.waitFor()
+  assert.equal(await search.evaluate((element) => element === document.activeElement), true)
+  // Typed into a field, ? is a character, not a shortcut.
+  await page.keyboard.type('10?')
+  assert.equal(await search.inputValue(), '10?')
+  assert.equal(await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).count(), 0)
   assert.deepEqual(problems, [])
 })

@@ -84,7 +84,7 @@ test('the stay panel lists its cards still out (the old room after a move) with 
   await out.nth(1).waitFor()
   assert.match(
     await out.nth(0).textContent(),
-    /Ana Silva, card 1 \(not returned\)\s*card 04A1\s*Opens Room 101 door until a newer card or a cancel card is used there, 14 Mar 2025, 11:00 at the latest; Lobby until 14 Mar 2025, 11:00\./,
+    /Ana Silva, card 1 \(not returned\)\s*Opens Room 101 door until a newer card or a cancel card is used there, 14 Mar 2025, 11:00 at the latest; Lobby until 14 Mar 2025, 11:00\./,
   )
   assert.match(await out.nth(1).textContent(), /Ben Silva, card 2 \(replaced by a newer card\)/)
   // No room door a cancel card can close: no cancel card offered.
@@ -394,7 +394,7 @@ test('check-out lists the cards not collected, each marked collected or lost', a
   await panel.getByTestId('checked-out').waitFor()
   const cards = panel.getByTestId('outstanding-card')
   assert.equal(await cards.count(), 2)
-  assert.match(await cards.first().textContent(), /Ana Silva\s*card C-ANA-1\s*Opens Room 102 door, Lobby until 14 Mar 2025, 11:00/)
+  assert.match(await cards.first().textContent(), /Ana Silva\s*Opens Room 102 door, Lobby until 14 Mar 2025, 11:00/)
   assert.match(await panel.textContent(), /2 cards still open Room 102 until collected or cancelled/)
   await cards.first().getByRole('button', { name: 'Collected' }).click()
   await cards.first().getByText('Collected', { exact: true }).waitFor()

@@ -26,6 +26,8 @@ function cardOut(extra: Partial<CardOut> = {}): CardOut {
     guest: 'Ann Walker',
     copy_number: 1,
     reason: 'not_returned',
+    out_since: '2025-03-11T10:00:00Z',
+    rooms: ['Room 101'],
     doors: [door('Room 101 door'), door('Lobby door', { until: 'card_end' })],
     cancel_entrance_ids: ['id-Room 101 door'],
     ...extra,

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { actionLabel, actorLabel, operatorActor } from '../../src/lib/audit'
 import { ENCODER_ERRORS, fieldProblem, fieldSentence, isEncoderError, isLinkDown, isRoomBooked, nextStep } from '../../src/lib/errors'
 import { AppError } from '../../src/lib/ipc'
 
@@ -64,14 +63,5 @@ describe('next steps', () => {
     expect(isRoomBooked(new AppError({ type: 'conflict', message: 'taken', field: 'name' }), 'space_id')).toBe(false)
     expect(isRoomBooked(new AppError({ type: 'forbidden', message: 'no', field: 'space_id' }), 'space_id')).toBe(false)
     expect(isRoomBooked(null, 'space_id')).toBe(false)
-  })
-})
-
-describe('audit labels', () => {
-  it('reads actions and actors', () => {
-    expect(actionLabel('stay.check_in')).toBe('Checked in')
-    expect(actionLabel('access_grant.create')).toBe('Access grant create')
-    expect(actorLabel(operatorActor('Ana'))).toBe('Ana')
-    expect(actorLabel('api')).toBe('api')
   })
 })

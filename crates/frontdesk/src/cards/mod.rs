@@ -9,6 +9,7 @@
 //! every encode does first.
 
 mod cancel;
+mod door_log;
 mod encode;
 mod lock_out;
 mod plan;
@@ -19,6 +20,7 @@ mod resolve;
 mod spare;
 mod station;
 
+pub use door_log::{DOOR_LOG_LIMIT, DoorLogEntry};
 pub use encode::{EncodeEvent, EncodedCard};
 pub use present::LockDecision;
 pub use privacy::DoorPrivacy;

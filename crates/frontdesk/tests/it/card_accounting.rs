@@ -171,7 +171,7 @@ fn a_card_replaced_by_an_extension_is_warned_while_it_opens_the_lobby_and_gone_a
     let (view, card) = warned_card(&desk, &old, DURING).expect("the old card is warned about");
     assert_eq!(view.code, WarningCode::CardsNotCollected);
     assert_eq!(view.fix, FixAction::CancelCard);
-    assert_eq!(view.guest.as_deref(), Some("Ann Walker"));
+    assert_eq!(view.guests, ["Ann Walker"]);
     assert!(
         view.message.starts_with("Replaced card"),
         "{}",

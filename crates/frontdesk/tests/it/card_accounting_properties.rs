@@ -539,7 +539,7 @@ impl World {
                     WarningCode::SequenceInversion | WarningCode::SequenceTooFarAhead
                 )
             })
-            .map(|view| view.access_grant_id)
+            .flat_map(|view| view.access_grant_ids.iter().copied())
             .collect();
         let overlapped = |key: &str| {
             warnings.iter().any(|view| {

@@ -86,10 +86,14 @@ fn the_first_manager_is_made_once_then_managers_add_the_others() {
         (error.status, error.error_type.as_str()),
         (403, "forbidden")
     );
-    assert_eq!(
-        desk.desk.operators(&marta).unwrap(),
-        std::slice::from_ref(&marta)
-    );
+    let operators: Vec<(uuid::Uuid, String)> = desk
+        .desk
+        .operators(&marta)
+        .unwrap()
+        .into_iter()
+        .map(|operator| (operator.id, operator.name))
+        .collect();
+    assert_eq!(operators, [(marta.id, marta.name.clone())]);
 
     let created = audit(&desk, "operator.create");
     assert_eq!(created.len(), 2);
@@ -425,6 +429,11 @@ fn five_wrong_pins_in_a_row_lock_the_name_out_for_longer_each_time() {
     assert_eq!(error.status, 429, "{error:?}");
     assert_eq!(error.error_type, "too_many_attempts");
     assert!(error.message.contains("24 seconds"), "{}", error.message);
+    assert_eq!(
+        error.retry_after_seconds,
+        Some(24),
+        "the desk counts the wait down"
+    );
 
     // After 30 s it is open again; one more wrong PIN locks it for twice as long.
     refused(desk.desk.sign_in(&at_seconds(35), "Rui", "0000"));
@@ -597,4 +606,170 @@ fn the_api_s_client_does_the_desk_s_work_and_not_a_manager_s() {
             .require(Permission::Manage)
             .is_ok()
     );
+}
+
+#[test]
+fn a_manager_gives_a_new_pin_which_also_lifts_a_lock_out() {
+    let (desk, marta, rui) = staffed();
+    for attempt in 0..5 {
+        refused(desk.desk.sign_in(&at_seconds(attempt), "Rui", "0000"));
+    }
+    assert_eq!(
+        refused(desk.desk.sign_in(&at_seconds(6), "Rui", RUI_PIN)).status,
+        429
+    );
+
+    // A bad PIN is named and changes nothing; a receptionist may not reset one.
+    let before = operator_rows(&desk);
+    assert_invalid(
+        &refused(
+            desk.desk
+                .reset_operator_pin(&marta.context(at(NOW)), rui.id, "12a4"),
+        ),
+        "pin",
+    );
+    let error = refused(
+        desk.desk
+            .reset_operator_pin(&rui.context(at(NOW)), marta.id, "9999"),
+    );
+    assert_eq!(error.error_type, "forbidden");
+    assert_eq!(operator_rows(&desk), before);
+
+    desk.desk
+        .reset_operator_pin(&marta.context(at_seconds(7).now), rui.id, "2580")
+        .unwrap();
+    assert_eq!(
+        refused(desk.desk.sign_in(&at_seconds(8), "Rui", RUI_PIN)).error_type,
+        "unauthorized",
+        "the old PIN is gone, and the lock-out with it"
+    );
+    assert_eq!(
+        desk.desk.sign_in(&at_seconds(9), "Rui", "2580").unwrap().id,
+        rui.id
+    );
+    // The PIN is never on record, not even in the refused attempt.
+    for entry in audit(&desk, "operator.reset_pin") {
+        let recorded = format!("{:?} {:?}", entry.before, entry.after);
+        assert!(
+            !recorded.contains("2580") && !recorded.contains("12a4"),
+            "{recorded}"
+        );
+    }
+}
+
+#[test]
+fn the_last_enabled_manager_stays_one_and_no_one_disables_themselves() {
+    let (desk, marta, rui) = staffed();
+    let as_marta = marta.context(at(NOW));
+
+    let error = refused(
+        desk.desk
+            .set_operator_role(&as_marta, marta.id, Role::Receptionist),
+    );
+    assert_invalid(&error, "role");
+    assert!(
+        error.message.contains("Marta is the only enabled manager"),
+        "{}",
+        error.message
+    );
+    assert_invalid(
+        &refused(desk.desk.set_operator_enabled(&as_marta, marta.id, false)),
+        "enabled",
+    );
+
+    // Rui becomes a manager: now Marta may step down, but still not disable herself.
+    let promoted = desk
+        .desk
+        .set_operator_role(&as_marta, rui.id, Role::Manager)
+        .unwrap();
+    assert_eq!(promoted.role, Role::Manager);
+    assert_invalid(
+        &refused(desk.desk.set_operator_enabled(&as_marta, marta.id, false)),
+        "enabled",
+    );
+    // Rui disabled: Marta is the only enabled manager again.
+    desk.desk
+        .set_operator_enabled(&as_marta, rui.id, false)
+        .unwrap();
+    assert_invalid(
+        &refused(
+            desk.desk
+                .set_operator_role(&as_marta, marta.id, Role::Receptionist),
+        ),
+        "role",
+    );
+    let unknown = refused(
+        desk.desk
+            .set_operator_enabled(&as_marta, uuid::Uuid::new_v4(), true),
+    );
+    assert_eq!(unknown.error_type, "not_found");
+}
+
+#[test]
+fn a_disabled_operator_cannot_sign_in_and_their_session_ends() {
+    let (desk, marta, rui) = staffed();
+    let as_marta = marta.context(at(NOW));
+    assert_eq!(
+        desk.desk.session_operator(&rui).unwrap().role,
+        Role::Receptionist
+    );
+
+    let disabled = desk
+        .desk
+        .set_operator_enabled(&as_marta, rui.id, false)
+        .unwrap();
+    assert_eq!(disabled.disabled_at, Some(at(NOW)));
+    assert_eq!(
+        refused(desk.desk.sign_in(&workstation(), "Rui", RUI_PIN)).error_type,
+        "unauthorized"
+    );
+    assert_eq!(
+        refused(desk.desk.session_operator(&rui)).error_type,
+        "unauthorized"
+    );
+    let listed = desk.desk.operators(&marta).unwrap();
+    assert!(
+        listed
+            .iter()
+            .any(|operator| operator.id == rui.id && operator.disabled_at.is_some())
+    );
+
+    // Enabled again, as a manager: the session sees the new role.
+    desk.desk
+        .set_operator_enabled(&as_marta, rui.id, true)
+        .unwrap();
+    desk.desk
+        .set_operator_role(&as_marta, rui.id, Role::Manager)
+        .unwrap();
+    assert_eq!(
+        desk.desk.session_operator(&rui).unwrap().role,
+        Role::Manager
+    );
+    desk.desk.sign_in(&workstation(), "Rui", RUI_PIN).unwrap();
+    let actions: Vec<String> = audit(&desk, "operator.disable")
+        .into_iter()
+        .chain(audit(&desk, "operator.enable"))
+        .chain(audit(&desk, "operator.set_role"))
+        .map(|entry| format!("{} {:?}", entry.action, entry.outcome))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "operator.disable Ok",
+            "operator.enable Ok",
+            "operator.set_role Ok"
+        ]
+    );
+}
+
+#[test]
+fn the_it_person_s_tools_find_an_operator_by_name_in_any_case() {
+    let (desk, _, rui) = staffed();
+    let tools = Context::new("frontdesk (server tools)", at(NOW));
+    assert_eq!(
+        desk.desk.operator_named(&tools, " rui ").unwrap().id,
+        rui.id
+    );
+    assert_invalid(&refused(desk.desk.operator_named(&tools, "Nobody")), "name");
+    assert_eq!(desk.desk.operators_by(&tools).unwrap().len(), 2);
 }

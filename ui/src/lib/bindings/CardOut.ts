@@ -11,6 +11,14 @@ export type CardOut = {
  */
 card_id: string, access_grant_id: string, access_method_id: string | null, reservation_key: string | null, guest: string | null, copy_number: number | null, reason: CardOutReason, 
 /**
+ * Since when it is out of use: the stay's end or move, the loss, the newer card.
+ */
+out_since: string | null, 
+/**
+ * The rooms it was made for.
+ */
+rooms: Array<string>, 
+/**
  * Each door that may still accept it.
  */
 doors: Array<DoorStillOpen>, 

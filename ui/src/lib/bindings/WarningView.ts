@@ -3,7 +3,48 @@ import type { CardOut } from "./CardOut";
 import type { FixAction } from "./FixAction";
 import type { WarningCode } from "./WarningCode";
 
-export type WarningView = { access_grant_id: string, access_method_id: string | null, code: WarningCode, message: string, created_at: string, reservation_key: string | null, guest: string | null, fix: FixAction, 
+/**
+ * One problem a manager should know of: the warnings of one stay (its guests' grants and
+ * cards) about one thing, at one door where it is about a door.
+ */
+export type WarningView = { 
+/**
+ * The first grant the problem is on; a stay of several guests has one each.
+ */
+access_grant_id: string, access_grant_ids: Array<string>, 
+/**
+ * For `re_encode`: the cards to encode again.
+ */
+access_method_ids: Array<string>, code: WarningCode, 
+/**
+ * The warning as the API words it, for support.
+ */
+message: string, 
+/**
+ * When the problem was first seen.
+ */
+created_at: string, reservation_key: string | null, 
+/**
+ * The stay's guests (or the staff member), by name.
+ */
+guests: Array<string>, 
+/**
+ * The stay's rooms, by name.
+ */
+rooms: Array<string>, 
+/**
+ * The door, for a warning about what one door will do.
+ */
+door: string | null, 
+/**
+ * The stay's end, and when it was checked out (its grants ended with nothing of the
+ * stay left: not a move, not a reissue) if it was.
+ */
+ends_at: string, checked_out_at: string | null, 
+/**
+ * How many key cards the problem is about.
+ */
+cards: number, fix: FixAction, 
 /**
  * For `cancel_card`: the access methods of the cards still out that may come back.
  */

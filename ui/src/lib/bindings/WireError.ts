@@ -25,4 +25,8 @@ field?: string,
 /**
  * Every problem of a refused property file.
  */
-problems?: Array<string>, };
+problems?: Array<string>, 
+/**
+ * For `too_many_attempts`: the seconds until the name may try again.
+ */
+retry_after_seconds?: number, };

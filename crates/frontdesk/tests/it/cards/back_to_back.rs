@@ -219,3 +219,65 @@ fn a_subset_joiner_opens_only_the_doors_on_its_card() {
         Reason::Joined
     );
 }
+
+#[test]
+fn a_door_s_report_tells_each_card_apart_by_its_holder_and_status() {
+    let desk = Desk::new();
+    let first = desk
+        .stay(&desk.guest(), &["room-101"], SAT_15, WED_11, Some("stay-1"))
+        .unwrap();
+    let second = desk
+        .stay(&desk.guest(), &["room-101"], WED_15, FRI_11, Some("stay-2"))
+        .unwrap();
+    let guest_1 = issue(&desk, first.access_method_ids[0]);
+    let guest_2 = issue(&desk, second.access_method_ids[0]);
+    opens(&desk, "room-101-door", &guest_1, SAT_15);
+    opens(&desk, "room-101-door", &guest_2, WED_15);
+    refuses(&desk, "room-101-door", &guest_1, "2025-05-14T15:05:00Z");
+
+    let manager = crate::support::operator("Marta", frontdesk::Role::Manager);
+    let log = desk
+        .desk
+        .door_log(&manager, desk.entrance_id("room-101-door"), 10)
+        .unwrap();
+    let told: Vec<(bool, String, Reason)> = log
+        .iter()
+        .map(|entry| {
+            let card = entry.card.as_ref().expect("the desk wrote these cards");
+            (entry.granted, card.holder.clone(), entry.reason)
+        })
+        .collect();
+    let holder_1 = desk.desk.card_holder(&guest_1).unwrap().unwrap();
+    let holder_2 = desk.desk.card_holder(&guest_2).unwrap().unwrap();
+    assert_eq!(
+        told,
+        [
+            (false, holder_1.clone(), Reason::Expired),
+            (true, holder_2, overrode(1, 2)),
+            (true, holder_1, overrode(0, 1)),
+        ]
+    );
+    assert_eq!(log[0].card.as_ref().unwrap().rooms, ["Room 101"]);
+    assert_eq!(log[0].card.as_ref().unwrap().valid_until, at(WED_11));
+    assert_eq!(
+        desk.desk
+            .door_log(&manager, desk.entrance_id("room-101-door"), 1)
+            .unwrap()
+            .len(),
+        1
+    );
+    // A receptionist does not read door reports; an unknown door is named.
+    let receptionist = crate::support::operator("Rui", frontdesk::Role::Receptionist);
+    let error = desk
+        .desk
+        .door_log(&receptionist, desk.entrance_id("room-101-door"), 10)
+        .unwrap_err()
+        .to_wire();
+    assert_eq!(error.error_type, "forbidden");
+    let error = desk
+        .desk
+        .door_log(&manager, uuid::Uuid::new_v4(), 10)
+        .unwrap_err()
+        .to_wire();
+    assert_eq!(error.field.as_deref(), Some("acs_entrance_id"));
+}

@@ -60,31 +60,28 @@ fn check_out_ends_the_stay_and_lists_the_cards_not_yet_back() {
         RoomState::Vacant
     );
 
-    let outstanding = |desk: &Desk| -> Vec<(Option<String>, String, Option<String>)> {
+    // One warning for the stay, naming both guests and counting both cards.
+    let outstanding = |desk: &Desk| -> Vec<(Vec<String>, String, Option<String>, u32)> {
         desk.desk
             .warnings(&marta, at(BOOKED))
             .unwrap()
             .into_iter()
             .filter(|view| view.code == WarningCode::CardsNotCollected)
-            .map(|view| (view.guest, fix_name(view.fix), view.reservation_key))
+            .map(|view| {
+                let mut guests = view.guests;
+                guests.sort();
+                (guests, fix_name(view.fix), view.reservation_key, view.cards)
+            })
             .collect()
     };
-    let mut found = outstanding(&desk);
-    found.sort();
     assert_eq!(
-        found,
-        [
-            (
-                Some("Ana Silva".to_owned()),
-                "cancel_card".to_owned(),
-                Some("R-4".to_owned())
-            ),
-            (
-                Some("Bruno Costa".to_owned()),
-                "cancel_card".to_owned(),
-                Some("R-4".to_owned())
-            ),
-        ]
+        outstanding(&desk),
+        [(
+            vec!["Ana Silva".to_owned(), "Bruno Costa".to_owned()],
+            "cancel_card".to_owned(),
+            Some("R-4".to_owned()),
+            2
+        )]
     );
 
     // Each warning carries the cards still out, so the manager can act on them.
@@ -109,7 +106,7 @@ fn check_out_ends_the_stay_and_lists_the_cards_not_yet_back() {
         .mark_card_collected(&rui.context(now), grants[0].access_method_ids[0])
         .unwrap();
     assert_eq!(outstanding(&desk).len(), 1);
-    assert_eq!(outstanding(&desk)[0].0.as_deref(), Some("Bruno Costa"));
+    assert_eq!(outstanding(&desk)[0].0, ["Bruno Costa"]);
     let lost = desk
         .desk
         .report_card_lost(&rui, now, grants[1].access_method_ids[0])
@@ -120,9 +117,10 @@ fn check_out_ends_the_stay_and_lists_the_cards_not_yet_back() {
     assert_eq!(
         outstanding(&desk),
         [(
-            Some("Bruno Costa".to_owned()),
+            vec!["Bruno Costa".to_owned()],
             "cancel_card".to_owned(),
-            Some("R-4".to_owned())
+            Some("R-4".to_owned()),
+            1
         )]
     );
     let views = desk.desk.warnings(&marta, now).unwrap();

@@ -63,7 +63,7 @@ fn changing_dates_moves_every_guest_and_flags_the_encoded_cards() {
         .filter(|view| {
             view.code == WarningCode::EncodingRequired && view.fix == FixAction::ReEncode
         })
-        .filter_map(|view| view.access_method_id)
+        .flat_map(|view| view.access_method_ids)
         .collect();
     assert_eq!(flagged, BTreeSet::from([ana_card, bruno_card]));
 

@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use crate::support::{Desk, at, present};
 
+mod audit_log;
 mod board;
 mod card_capacity;
 mod check_in;

@@ -74,64 +74,58 @@ fn the_manager_sees_every_warning_with_its_fix() {
     desk.desk.check_in(&marta, at(BOOKED), &next).unwrap();
 
     let views = desk.desk.warnings(&marta, at(BOOKED)).unwrap();
-    let summary: BTreeSet<(WarningCode, bool, String, String, String)> = views
+    // One line per problem: Ana's changed dates once, not once for the stay and once per card.
+    let summary: BTreeSet<(WarningCode, String, String, String, u32)> = views
         .iter()
         .map(|view| {
             assert!(!view.message.is_empty());
             (
                 view.code,
-                view.access_method_id.is_some(),
                 fix_name(view.fix),
-                view.guest.clone().unwrap(),
+                view.guests.join(", "),
                 view.reservation_key.clone().unwrap(),
+                view.cards,
             )
         })
         .collect();
-    let expected: BTreeSet<(WarningCode, bool, String, String, String)> = [
+    let expected: BTreeSet<(WarningCode, String, String, String, u32)> = [
         (
             WarningCode::EncodingRequired,
-            true,
             "re_encode",
             "Ana Silva",
             "R-A",
-        ),
-        (
-            WarningCode::EncodingRequired,
-            false,
-            "none",
-            "Ana Silva",
-            "R-A",
+            1,
         ),
         (
             WarningCode::CardsNotCollected,
-            false,
             "cancel_card",
             "Bruno Costa",
             "R-B",
+            1,
         ),
         (
             WarningCode::SequenceInversion,
-            false,
             "reissue_stay",
             "Carla Dias",
             "R-C",
+            0,
         ),
         (
             WarningCode::PreviousGuestCanEnter,
-            false,
             "none",
             "Filipa Nunes",
             "R-F",
+            0,
         ),
     ]
     .into_iter()
-    .map(|(code, method, fix, guest, key)| {
+    .map(|(code, fix, guest, key, cards)| {
         (
             code,
-            method,
             fix.to_owned(),
             guest.to_owned(),
             key.to_owned(),
+            cards,
         )
     })
     .collect();
@@ -140,8 +134,20 @@ fn the_manager_sees_every_warning_with_its_fix() {
         .iter()
         .find(|view| view.fix == FixAction::ReEncode)
         .unwrap();
-    assert_eq!(re_encode.access_method_id, Some(ana_card));
+    assert_eq!(re_encode.access_method_ids, vec![ana_card]);
     assert_eq!(re_encode.access_grant_id, a.guests[0].access_grant_id);
+    assert_eq!(re_encode.rooms, vec!["Room 101".to_owned()]);
+    let not_returned = views
+        .iter()
+        .find(|view| view.code == WarningCode::CardsNotCollected)
+        .unwrap();
+    assert_eq!(not_returned.rooms, vec!["Room 102".to_owned()]);
+    assert_eq!(not_returned.checked_out_at, Some(at(BOOKED)));
+    let door = views
+        .iter()
+        .find(|view| view.code == WarningCode::PreviousGuestCanEnter)
+        .unwrap();
+    assert!(door.door.is_some(), "{door:?}");
 
     // Each fix clears its warning.
     issue(&desk, ana_card);
@@ -168,4 +174,58 @@ fn the_manager_sees_every_warning_with_its_fix() {
         (403, "forbidden")
     );
     assert!(error.message.contains("manager"), "{}", error.message);
+}
+
+#[test]
+fn a_stay_whose_dates_changed_is_one_warning_whatever_its_cards() {
+    let desk = Desk::new();
+    let mut stay = request(
+        &desk,
+        "room-101",
+        ARRIVE,
+        LEAVE,
+        &["Ana Silva", "Bruno Costa"],
+        Some("R-A"),
+    );
+    stay.cards_per_guest = 2;
+    let made = desk
+        .desk
+        .check_in(&receptionist(), at(BOOKED), &stay)
+        .unwrap();
+    let cards: Vec<_> = made
+        .guests
+        .iter()
+        .flat_map(|guest| guest.cards.iter().map(|card| card.id))
+        .collect();
+    assert_eq!(cards.len(), 4);
+    for card in &cards[..3] {
+        issue(&desk, *card);
+    }
+    desk.desk
+        .change_dates(
+            &receptionist(),
+            at(BOOKED),
+            "R-A",
+            None,
+            Some(at("2025-07-19T10:00:00Z")),
+            false,
+        )
+        .unwrap();
+
+    let views = desk.desk.warnings(&manager(), at(BOOKED)).unwrap();
+    assert_eq!(views.len(), 1, "{views:#?}");
+    let view = &views[0];
+    assert_eq!(view.code, WarningCode::EncodingRequired);
+    assert_eq!(view.fix, FixAction::ReEncode);
+    assert_eq!(view.cards, 3);
+    let mut to_encode = view.access_method_ids.clone();
+    to_encode.sort();
+    let mut issued = cards[..3].to_vec();
+    issued.sort();
+    assert_eq!(to_encode, issued);
+    assert_eq!(
+        view.guests,
+        vec!["Ana Silva".to_owned(), "Bruno Costa".to_owned()]
+    );
+    assert_eq!(view.access_grant_ids.len(), 2);
 }

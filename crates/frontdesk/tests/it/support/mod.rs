@@ -185,3 +185,13 @@ pub fn present(desk: &Desk, door: &str, card_id: &str, when: &str) -> frontdesk:
         )
         .unwrap()
 }
+
+/// An operator of `role`, as a signed-in session carries them.
+pub fn operator(name: &str, role: frontdesk::Role) -> frontdesk::Operator {
+    frontdesk::Operator {
+        id: uuid::Uuid::new_v4(),
+        name: name.to_owned(),
+        role,
+        terminal: None,
+    }
+}
