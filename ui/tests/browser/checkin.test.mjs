@@ -410,3 +410,45 @@ test('a group check-in: a row to fix is said by the row, nothing is sent until i
   )
   assert.deepEqual(problems, [])
 })
+
+test('the stay’s dates by nights or on a calendar, which Escape closes without closing the check-in', async () => {
+  const { page, problems } = await ui.open(base({ check_in_options: { ok: checkInOptions('101') }, check_in: { ok: checkedIn } }))
+  await signIn(page)
+  await roomButton(page, '101').click()
+  const dialog = page.getByRole('dialog', { name: 'Check in to Room 101' })
+  await dialog.getByLabel('Guest 1 name').waitFor()
+  const nights = dialog.getByLabel('Nights')
+  assert.equal(await nights.inputValue(), '1')
+
+  // Three nights: the departure moves, its time kept.
+  await nights.fill('3')
+  assert.equal(await dialog.getByLabel('Departure').inputValue(), '2025-03-15T11:00')
+
+  // The departure on the calendar: March 2025, days before the arrival closed.
+  const calendars = dialog.getByRole('button', { name: 'Calendar', exact: true })
+  assert.equal(await calendars.nth(1).getAttribute('aria-describedby'), 'stay-ends-label')
+  await calendars.nth(1).click()
+  const calendar = dialog.getByRole('dialog', { name: 'Calendar' })
+  await calendar.getByRole('grid', { name: 'March 2025' }).waitFor()
+  assert.equal(await calendar.getByRole('button', { name: 'Tue 11 Mar' }).isDisabled(), true)
+  assert.equal(await calendar.getByRole('button', { name: 'Sat 15 Mar' }).getAttribute('aria-pressed'), 'true')
+  // The keys: a week on, then picked.
+  await page.keyboard.press('ArrowDown')
+  assert.equal(await calendar.getByRole('button', { name: 'Sat 22 Mar' }).evaluate((el) => el === document.activeElement), true)
+  await page.keyboard.press('Enter')
+  assert.equal(await dialog.getByLabel('Departure').inputValue(), '2025-03-22T11:00')
+  assert.equal(await nights.inputValue(), '10')
+
+  // The arrival on the calendar keeps the nights; Escape closes only the calendar.
+  await calendars.first().click()
+  const arrival = dialog.getByRole('dialog', { name: 'Calendar' })
+  await arrival.getByRole('button', { name: 'Fri 14 Mar' }).click()
+  assert.equal(await dialog.getByLabel('Arrival').inputValue(), '2025-03-14T15:00')
+  assert.equal(await dialog.getByLabel('Departure').inputValue(), '2025-03-24T11:00')
+  await calendars.first().click()
+  await arrival.waitFor()
+  await page.keyboard.press('Escape')
+  await arrival.waitFor({ state: 'detached' })
+  assert.equal(await dialog.isVisible(), true)
+  assert.deepEqual(problems, [])
+})
