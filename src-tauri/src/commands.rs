@@ -632,15 +632,24 @@ pub async fn present_card(
     state.present_card(token, entrance_id, card_id, at).await
 }
 
-/// Saves a report as CSV in the user's Downloads folder (their home folder where there is
-/// none); the file's full path.
+/// Saves a manager's report as CSV in the user's Downloads folder (their home folder where
+/// there is none); the file's full path.
 #[tauri::command]
 pub async fn save_report(
     app: AppHandle,
+    state: State<'_>,
+    token: String,
     file_name: String,
     csv: String,
 ) -> Result<String, WireError> {
     use tauri::Manager as _;
+    let operator = state.call(Some(token), DeskCall::WhoAmI).await?;
+    if operator["role"] != "manager" {
+        return Err(frontdesk::Error::Forbidden(
+            "Reports are a manager's; a manager saves them.".to_owned(),
+        )
+        .to_wire());
+    }
     let folder = app
         .path()
         .download_dir()

@@ -56,24 +56,18 @@ pub const DESK_CHANGED_EVENT: &str = "desk-changed";
 /// ([`bindings::TerminalStatus`]).
 pub const SERVER_CONNECTION_EVENT: &str = "server-connection";
 
+/// `--reset-pin NAME`, before any window: a new PIN for an operator of this desk's database
+/// (in the folder the window would use), typed twice at a terminal or read from standard
+/// input; what was done, in words.
+pub fn reset_pin(options: &Options, name: &str) -> Result<String, String> {
+    Desk::reset_pin_in(options, &recovery::app_data_dir()?, name)
+}
+
 /// Opens the desk, then runs the window until it is closed.
 pub fn run(options: Options) -> Result<(), String> {
     tauri::Builder::default()
         .setup(move |app| {
             let data = app.path().app_data_dir()?;
-            if let Some(name) = &options.reset_pin {
-                // A recovery at the command line: done before any window work, then ended.
-                match Desk::reset_pin_in(&options, &data, name) {
-                    Ok(done) => {
-                        println!("frontdesk-desktop: {done}");
-                        std::process::exit(0);
-                    }
-                    Err(message) => {
-                        eprintln!("frontdesk-desktop: {message}");
-                        std::process::exit(1);
-                    }
-                }
-            }
             let desk = match Desk::open_in(&options, &data, notifier(app.handle().clone())) {
                 Ok(desk) => desk,
                 Err(message) => {

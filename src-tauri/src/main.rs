@@ -9,7 +9,20 @@ use clap::Parser;
 use frontdesk_desktop::Options;
 
 fn main() -> ExitCode {
-    match frontdesk_desktop::run(Options::parse()) {
+    let options = Options::parse();
+    if let Some(name) = &options.reset_pin {
+        return match frontdesk_desktop::reset_pin(&options, name) {
+            Ok(done) => {
+                println!("frontdesk-desktop: {done}");
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("frontdesk-desktop: {message}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    match frontdesk_desktop::run(options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("frontdesk-desktop: {message}");

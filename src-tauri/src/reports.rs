@@ -41,14 +41,18 @@ pub fn save(folder: &Path, name: &str, csv: &str) -> Result<PathBuf, Error> {
             .open(&path)
         {
             Ok(mut file) => {
-                file.write_all(csv.as_bytes())
+                if let Err(error) = file
+                    .write_all(csv.as_bytes())
                     .and_then(|()| file.sync_all())
-                    .map_err(|error| {
-                        Error::invalid(
-                            "file_name",
-                            format!("could not be written in {}: {error}", folder.display()),
-                        )
-                    })?;
+                {
+                    // No half report is left behind to be taken for a whole one.
+                    drop(file);
+                    let _ = std::fs::remove_file(&path);
+                    return Err(Error::invalid(
+                        "file_name",
+                        format!("could not be written in {}: {error}", folder.display()),
+                    ));
+                }
                 return Ok(path);
             }
             Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}

@@ -56,11 +56,22 @@ export async function waitGone(session, locator, timeout = WAIT) {
   }, timeout)
 }
 
+/** Clicks what `locator` finds, again if a live refresh replaced it or laid it out anew
+ * between finding and clicking it. */
 export async function click(session, locator, options) {
-  const element = await waitFor(session, locator, options)
-  await session.wait(until.elementIsEnabled(element), WAIT)
-  await element.click()
-  return element
+  const deadline = Date.now() + WAIT
+  for (;;) {
+    const element = await waitFor(session, locator, options)
+    try {
+      await session.wait(until.elementIsEnabled(element), WAIT)
+      await element.click()
+      return element
+    } catch (error) {
+      const moved = error?.name === 'ElementNotInteractableError' || error?.name === 'StaleElementReferenceError'
+      if (!moved || Date.now() > deadline) throw error
+      await session.sleep(100)
+    }
+  }
 }
 
 /** Types into a text field (clearing it first). */

@@ -103,7 +103,7 @@ impl<'r, 'c> Names<'r, 'c> {
         let name = self
             .reader
             .user_identity(id)?
-            .and_then(|user| user.full_name.or(user.key));
+            .and_then(|user| user.full_name);
         self.people.insert(id, name.clone());
         Ok(name)
     }
@@ -153,7 +153,9 @@ impl<'r, 'c> Names<'r, 'c> {
                 if let Some(grant) = r.access_grant(id)? {
                     self.grant(&mut about, &grant)?;
                     if entry.action == "access_grant.create" {
-                        about.cards = card_count(r, &grant.access_method_ids)?;
+                        // The cards it was made with, not the copies added since.
+                        about.cards =
+                            card_count(r, &ids(entry.after.as_ref(), "access_method_ids"))?;
                     }
                 } else if let Some(method) = r.access_method(id)? {
                     if let Some(grant) = r.access_grant(method.access_grant_id)? {
@@ -181,13 +183,22 @@ impl<'r, 'c> Names<'r, 'c> {
             }
             None => {}
         }
+        // An operator named only by the request: one being added, or a refused sign-in.
+        if about.operator.is_none() && entry.action.starts_with("operator.") {
+            about.operator = entry
+                .after
+                .as_ref()
+                .and_then(|after| after.get("name"))
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned);
+        }
         // A grant that ends or moves: its rooms are the ones the change took away.
-        let before_rooms = space_ids(entry.before.as_ref());
+        let before_rooms = ids(entry.before.as_ref(), "space_ids");
         if entry.action.ends_with(".delete") {
             about.rooms_before = std::mem::take(&mut about.rooms);
         } else if !before_rooms.is_empty() {
             about.rooms_before = self.rooms(before_rooms)?;
-            let after_rooms = space_ids(entry.after.as_ref());
+            let after_rooms = ids(entry.after.as_ref(), "space_ids");
             if !after_rooms.is_empty() {
                 about.rooms = self.rooms(after_rooms)?;
             }
@@ -199,10 +210,10 @@ impl<'r, 'c> Names<'r, 'c> {
     }
 }
 
-/// The `space_ids` of a grant as an entry recorded it.
-fn space_ids(record: Option<&serde_json::Value>) -> Vec<Uuid> {
+/// The ids a grant's `field` (`space_ids`, `access_method_ids`) held as an entry recorded it.
+fn ids(record: Option<&serde_json::Value>, field: &str) -> Vec<Uuid> {
     record
-        .and_then(|record| record.get("space_ids"))
+        .and_then(|record| record.get(field))
         .and_then(serde_json::Value::as_array)
         .map(|ids| {
             ids.iter()

@@ -167,6 +167,26 @@ impl Context {
             )),
         }
     }
+
+    /// [`Context::require`] for an operator as the database has them at this write: a role a
+    /// manager changed, or a name disabled, while their request was on its way counts.
+    pub(crate) fn require_in(&self, r: &store::Reader<'_>, permission: Permission) -> Result<()> {
+        if let Acting::Operator(operator) = &self.acting
+            && let Some(record) = r.operator(operator.id)?
+        {
+            if record.disabled_at.is_some() {
+                return Err(Error::Unauthorized(
+                    "Your session has ended; sign in again.".to_owned(),
+                ));
+            }
+            return Operator {
+                role: record.role,
+                ..operator.clone()
+            }
+            .require(permission);
+        }
+        self.require(permission)
+    }
 }
 
 /// The front desk over one database.
@@ -239,7 +259,7 @@ impl FrontDesk {
         work: impl FnOnce(&Writer<'_>) -> Result<T>,
     ) -> Result<T> {
         self.change(context, action, subject_id, request, |w| {
-            context.require(permission)?;
+            context.require_in(w, permission)?;
             work(w)
         })
     }

@@ -59,14 +59,7 @@ impl FrontDesk {
         self.store
             .read(|r| Ok::<_, Error>(r.operator_by_name(name.trim())?))?
             .map(OperatorView::from)
-            .ok_or_else(|| {
-                Error::invalid(
-                    "name",
-                    format!(
-                        "is no operator's name: {name:?} (`frontdesk operators list` shows them)"
-                    ),
-                )
-            })
+            .ok_or_else(|| Error::invalid("name", format!("is no operator's name: {name:?}")))
     }
 
     /// The operator of a session as they are now: a role changed since sign-in counts, and a
@@ -96,7 +89,7 @@ impl FrontDesk {
             Some(id.to_string()),
             &request,
             |w| {
-                context.require(Permission::Manage)?;
+                context.require_in(w, Permission::Manage)?;
                 let operator = existing(w, id)?;
                 check_pin(pin)?;
                 w.set_operator_pin(id, &hash_pin(pin)?)?;
@@ -125,7 +118,7 @@ impl FrontDesk {
             Some(id.to_string()),
             &request,
             |w| {
-                context.require(Permission::Manage)?;
+                context.require_in(w, Permission::Manage)?;
                 let before = existing(w, id)?;
                 if before.role == Role::Manager && role != Role::Manager {
                     keep_a_manager(w, &before, "role", "must stay manager")?;
@@ -162,7 +155,7 @@ impl FrontDesk {
         };
         let request = serde_json::json!({ "operator_id": id, "enabled": enabled });
         self.change(context, action, Some(id.to_string()), &request, |w| {
-            context.require(Permission::Manage)?;
+            context.require_in(w, Permission::Manage)?;
             let before = existing(w, id)?;
             if !enabled {
                 if matches!(&context.acting, Acting::Operator(me) if me.id == id) {

@@ -134,7 +134,7 @@ impl FrontDesk {
         let request = serde_json::json!({ "name": name, "role": role });
         // Checked inside the change, so that a refused attempt is on record too.
         self.change(context, "operator.create", None, &request, |w| {
-            context.require(Permission::Manage)?;
+            context.require_in(w, Permission::Manage)?;
             insert_operator(w, context, name, pin, role)
         })
     }

@@ -64,9 +64,23 @@ impl FrontDesk {
     /// A card as a person tells it from the others: whose, for which rooms, its dates and
     /// whether it is still the holder's key. `None` for a card the desk never wrote.
     pub fn card_description(&self, card_id: &str) -> Result<Option<CardDescription>> {
+        self.card_description_of(card_id, None)
+    }
+
+    /// [`FrontDesk::card_description`] of the card the encode `op_id` wrote on the plastic
+    /// (its newest card for `None`): plastics are written again for other guests.
+    pub fn card_description_of(
+        &self,
+        card_id: &str,
+        op_id: Option<uuid::Uuid>,
+    ) -> Result<Option<CardDescription>> {
         self.store.read(|r| {
-            // The newest card written on the plastic is what it carries.
-            let Some(card) = r.cards_by_uid(card_id)?.into_iter().next() else {
+            // Newest first: without an op, what the plastic carries now.
+            let Some(card) = r
+                .cards_by_uid(card_id)?
+                .into_iter()
+                .find(|card| op_id.is_none_or(|op_id| card.op_id == op_id))
+            else {
                 return Ok(None);
             };
             let dates = |holder: String, rooms: Vec<String>, status| CardDescription {
@@ -117,7 +131,7 @@ impl FrontDesk {
                 CardStatus::Lost
             } else if method.card_id.as_deref() != Some(card_id) || card.superseded_at.is_some() {
                 CardStatus::Replaced
-            } else if grant.deleted_at.is_some() {
+            } else if grant.deleted_at.is_some() && !stay_goes_on(r, &grant)? {
                 CardStatus::Ended
             } else if method.revoked_at.is_some() {
                 CardStatus::Withdrawn
@@ -129,6 +143,14 @@ impl FrontDesk {
             Ok(Some(dates(holder, rooms, status)))
         })
     }
+}
+
+/// Whether the grant's stay goes on under other grants: a move or a reissue ended this one.
+fn stay_goes_on(r: &store::Reader<'_>, grant: &store::AccessGrantRecord) -> Result<bool> {
+    Ok(match &grant.reservation_key {
+        Some(key) => r.live_reservation(key)?.is_some(),
+        None => false,
+    })
 }
 
 /// A card told apart from the others: the door simulator's and the card reader's words for it.

@@ -138,6 +138,19 @@ pub struct CardRecord {
     pub lost_at: Option<DateTime<Utc>>,
 }
 
+/// A simulated door's decision to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLockEvent<'a> {
+    pub entrance_id: EntranceId,
+    pub card_uid: &'a str,
+    /// The encode that wrote the card presented, when the door could read it.
+    pub op_id: Option<Uuid>,
+    pub at: DateTime<Utc>,
+    pub granted: bool,
+    pub reason: &'a serde_json::Value,
+    pub explanation: &'a str,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LockEventRecord {
     pub id: i64,
@@ -147,6 +160,9 @@ pub struct LockEventRecord {
     pub granted: bool,
     pub reason: serde_json::Value,
     pub explanation: String,
+    /// The encode that wrote the card presented; `None` for an unreadable card, or a decision
+    /// recorded before cards were told apart.
+    pub op_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -309,8 +325,8 @@ impl Reader<'_> {
     /// A simulated lock's latest decisions, newest first.
     pub fn lock_events(&self, entrance_id: EntranceId, limit: u32) -> Result<Vec<LockEventRecord>> {
         let mut statement = self.connection.prepare_cached(
-            "SELECT id, entrance_id, card_uid, at, decision, reason, explanation FROM lock_events
-             WHERE entrance_id = ?1 ORDER BY id DESC LIMIT ?2",
+            "SELECT id, entrance_id, card_uid, at, decision, reason, explanation, op_id
+             FROM lock_events WHERE entrance_id = ?1 ORDER BY id DESC LIMIT ?2",
         )?;
         let mut rows = statement.query(params![entrance_id.to_string(), limit])?;
         let mut events = Vec::new();
@@ -324,6 +340,7 @@ impl Reader<'_> {
                 granted: row.get::<_, String>(4)? == "granted",
                 reason: serde_json::from_str(&reason).map_err(Error::corrupt)?,
                 explanation: row.get(6)?,
+                op_id: optional_uuid_column(row, 7)?,
             });
         }
         Ok(events)
@@ -501,25 +518,19 @@ impl Writer<'_> {
             .collect()
     }
 
-    pub fn insert_lock_event(
-        &self,
-        entrance_id: EntranceId,
-        card_uid: &str,
-        at: DateTime<Utc>,
-        granted: bool,
-        reason: &serde_json::Value,
-        explanation: &str,
-    ) -> Result<i64> {
+    pub fn insert_lock_event(&self, event: &NewLockEvent<'_>) -> Result<i64> {
         self.connection.execute_cached(
-            "INSERT INTO lock_events (entrance_id, card_uid, at, decision, reason, explanation)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO lock_events (entrance_id, card_uid, at, decision, reason, explanation,
+                 op_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
-                entrance_id.to_string(),
-                card_uid,
-                time::to_text(at),
-                if granted { "granted" } else { "denied" },
-                reason.to_string(),
-                explanation
+                event.entrance_id.to_string(),
+                event.card_uid,
+                time::to_text(event.at),
+                if event.granted { "granted" } else { "denied" },
+                event.reason.to_string(),
+                event.explanation,
+                event.op_id.map(|id| id.to_string())
             ],
         )?;
         Ok(self.connection.last_insert_rowid())

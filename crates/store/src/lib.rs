@@ -35,7 +35,7 @@ use uuid::Uuid;
 pub use audit::{AuditEntry, AuditFilter, AuditOutcome, NewAuditEntry};
 pub use cards::{
     ActionAttemptRecord, AttemptStatus, CardPurpose, CardRecord, EncodeOperationRecord,
-    EncodeState, LockEventRecord, NewCard, NewEncodeOperation,
+    EncodeState, LockEventRecord, NewCard, NewEncodeOperation, NewLockEvent,
 };
 pub use catalog::{ImportPlan, NewUserIdentity};
 pub use desk::{BoardRow, OperatorRecord, Role, SignInFailures, WarningRow};
@@ -69,6 +69,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/013_one_shot_and_lock_out.sql")).foreign_key_check(),
     M::up(include_str!("migrations/014_spares.sql")),
     M::up(include_str!("migrations/015_audit_changes.sql")),
+    M::up(include_str!("migrations/016_lock_events_card.sql")),
 ];
 
 /// How long a writer waits for another process's transaction before giving up.

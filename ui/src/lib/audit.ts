@@ -69,9 +69,11 @@ function merge(into: AuditAbout, from: AuditAbout) {
   into.cards += from.cards
 }
 
-/** A refusal as recorded ("reservation_conflict: Room 101 is taken …") without its code. */
+/** A refusal as recorded ("reservation_conflict: Room 101 is taken …") without its code;
+ * one about something that no longer exists says so without its id. */
 function refusalWords(detail: string | null): string | null {
   if (detail === null) return null
+  if (detail.startsWith('not_found:')) return 'What it was about no longer exists.'
   return detail.replace(/^[a-z_]+: /, '')
 }
 
@@ -102,7 +104,8 @@ export function changeSentence(change: AuditChange): string {
   const text = sentence
     ? sentence({ who, people, rooms, before, cards, where, door, operator: about.operator ?? 'an operator' })
     : `${who}: ${spelledOut(change.action)}${about.people.length > 0 ? `, ${people}` : ''}${where}`
-  return change.outcome === 'refused' ? `Refused: ${text}` : text
+  if (change.outcome !== 'refused') return text
+  return change.action === 'operator.sign_in' ? `A sign-in as ${about.operator ?? 'an unknown name'} was refused` : `Refused: ${text}`
 }
 
 interface Parts {
@@ -155,7 +158,11 @@ const SENTENCES: Record<string, (p: Parts) => string> = {
   'spare.hand_out': (p) => `${p.who} recorded a spare card handed to ${p.people}${p.where}`,
   'spare.void': (p) => `${p.who} took a spare card out of use${p.where}`,
   'operator.create': (p) => `${p.who} added the operator ${p.operator}`,
-  'operator.sign_in': (p) => `${p.who} signed in`,
+  'operator.sign_in': (p) => `${p.operator} signed in`,
+  'operator.reset_pin': (p) => `${p.who} gave ${p.operator} a new PIN`,
+  'operator.set_role': (p) => `${p.who} changed the role of ${p.operator}`,
+  'operator.disable': (p) => `${p.who} disabled ${p.operator}`,
+  'operator.enable': (p) => `${p.who} enabled ${p.operator} again`,
   'terminal.pairing_create': (p) => `${p.who} started pairing a terminal`,
   'terminal.pair': (p) => `${p.who}: a terminal was paired`,
   'terminal.revoke': (p) => `${p.who} removed a terminal`,

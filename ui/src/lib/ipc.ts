@@ -195,7 +195,7 @@ export const api = {
     call<LockDecision>('present_card', { token, entranceId, cardId, at }),
   doorPrivacy: (token: string, entranceId: string) => call<DoorPrivacy>('door_privacy', { token, entranceId }),
   doorLog: (token: string, entranceId: string, limit: number) => call<DoorLogEntry[]>('door_log', { token, entranceId, limit }),
-  saveReport: (fileName: string, csv: string) => call<string>('save_report', { fileName, csv }),
+  saveReport: (token: string, fileName: string, csv: string) => call<string>('save_report', { token, fileName, csv }),
   setPrivacy: (token: string, entranceId: string, on: boolean, at: string | null) =>
     call<DoorPrivacy>('set_privacy', { token, entranceId, on, at }),
 

@@ -4,7 +4,7 @@
 import type { AuditChange } from './audit'
 import { changeSentence, listWords } from './audit'
 import { cardOutWords } from './cardsOut'
-import { cardsStateText } from './staff'
+import { cardsOut, cardsStateText } from './staff'
 import { formatDateTime, formatTime } from './time'
 import { dayMovements, type Day } from './timeline'
 import type { DoorLogEntry, StaffAccess, Timeline, WarningView } from './types'
@@ -45,21 +45,29 @@ export function cardsOutReport(warnings: WarningView[], zone: string): ReportTab
 
 const DAY_MS = 86_400_000
 
-/** Staff keys that end within `days` days, and those that ended in the last 30 with a card
- * still out, soonest first. */
+/** Staff keys that end within `days` days or ended in the last 30, and those revoked in the
+ * last 30 with a card still out, soonest first. */
 export function staffKeysReport(staff: StaffAccess[], now: string, zone: string, days = 7): ReportTable {
   const at = Date.parse(now)
   const rows = staff
-    .filter((person) => person.ends_at !== null && !person.revoked_at)
+    .filter((person) => person.ends_at !== null)
     .filter((person) => {
       const ends = Date.parse(person.ends_at as string)
+      // Revoked: listed while a card of it is out, for the 30 days after.
+      if (person.revoked_at) return Date.parse(person.revoked_at) >= at - 30 * DAY_MS && cardsOut(person).length > 0
       return ends <= at + days * DAY_MS && ends >= at - 30 * DAY_MS
     })
     .sort((a, b) => Date.parse(a.ends_at as string) - Date.parse(b.ends_at as string))
     .map((person) => {
       const ends = person.ends_at as string
       const left = Math.ceil((Date.parse(ends) - at) / DAY_MS)
-      const when = Date.parse(ends) <= at ? 'Expired' : left <= 1 ? 'Expires within a day' : `Expires in ${left} days`
+      const when = person.revoked_at
+        ? 'Revoked, a card not back'
+        : Date.parse(ends) <= at
+          ? 'Expired'
+          : left <= 1
+            ? 'Expires within a day'
+            : `Expires in ${left} days`
       return [person.full_name ?? 'Staff', person.opens, formatDateTime(ends, zone), when, cardsStateText(person)]
     })
   return {
@@ -139,9 +147,14 @@ export function doorReport(entries: DoorLogEntry[], door: string, zone: string):
   }
 }
 
-/** The table as CSV (RFC 4180, with a byte-order mark so that spreadsheets read accents). */
+/** The table as CSV (RFC 4180, with a byte-order mark so that spreadsheets read accents). A
+ * cell a spreadsheet would take for a formula (a name typed as "=HYPERLINK(…)") starts with
+ * an apostrophe, which shows it as the text it is. */
 export function toCsv(table: ReportTable): string {
-  const cell = (text: string) => (/[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text)
+  const cell = (raw: string) => {
+    const text = /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw
+    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
+  }
   const lines = [table.columns, ...table.rows].map((row) => row.map(cell).join(','))
   return `\ufeff${lines.join('\r\n')}\r\n`
 }

@@ -62,6 +62,7 @@ const MANAGER_COMMANDS = [
   'terminals',
   'revoke_terminal',
   'door_log',
+  'save_report',
 ]
 
 test('a receptionist sees the desk’s screens and none of the manager’s', async () => {
@@ -313,7 +314,15 @@ test('the audit log filters by operator, room and dates (in the property’s zon
       warnings: { ok: [] },
       list_operators: { ok: [manager, receptionist] },
       audit_log: [
-        { ok: [...checkInEntries, entry(1, 'operator:Mia Manager', 'operator.sign_in', 'ok', { at: '2025-03-11T09:30:00Z' })] },
+        {
+          ok: [
+            ...checkInEntries,
+            entry(1, 'operator:Mia Manager', 'operator.sign_in', 'ok', {
+              at: '2025-03-11T09:30:00Z',
+              about: about({ operator: 'Mia Manager' }),
+            }),
+          ],
+        },
         { ok: [move] },
         { ok: [] },
       ],
@@ -716,6 +725,7 @@ test('reports: cards still out, a day’s arrivals and departures and a door’s
   await report.getByTestId('report-saved').filter({ hasText: 'Saved as /home/desk/Downloads/cards-still-out-2025-03-12.csv' }).waitFor()
   const [saved] = await calls(page, 'save_report')
   assert.match(saved.args.fileName, /^cards-still-out-\d{4}-\d{2}-\d{2}\.csv$/)
+  assert.equal(saved.args.token, TOKEN)
   assert.match(
     saved.args.csv,
     /^\ufeffRoom,Guest,Card,Why,Since,Still opens\r\nRoom 101,Ana Silva,Card 1,Not returned,"11 Mar 2025, 10:00",/,

@@ -92,6 +92,26 @@ describe('the audit log in words', () => {
     expect(changeSentence(unknown)).toBe('Mia Manager: terminal rename (Room 9)')
   })
 
+  it('says whose PIN, role or sign-in an operator’s change was', () => {
+    const named = (name: string) => about({ operator: name })
+    const sentences = auditChanges([
+      entry('operator.reset_pin', { about: named('Rui') }),
+      entry('operator.set_role', { about: named('Rui') }),
+      entry('operator.disable', { about: named('Rui') }),
+      entry('operator.enable', { about: named('Rui') }),
+      entry('operator.sign_in', { actor: 'front desk (desktop)', about: named('Rui') }),
+      entry('operator.sign_in', { actor: 'terminal:Desk 2', outcome: 'refused', detail: 'unauthorized: no', about: named('Eve') }),
+    ]).map(changeSentence)
+    expect(sentences).toEqual([
+      'Mia Manager gave Rui a new PIN',
+      'Mia Manager changed the role of Rui',
+      'Mia Manager disabled Rui',
+      'Mia Manager enabled Rui again',
+      'Rui signed in',
+      'A sign-in as Eve was refused',
+    ])
+  })
+
   it('names who acted', () => {
     expect(actorLabel(operatorActor('Ana'))).toBe('Ana')
     expect(actorLabel('api')).toBe('The local API')

@@ -23,6 +23,11 @@ describe('reports as CSV', () => {
     )
   })
 
+  it('writes a cell a spreadsheet would run as a formula as text', () => {
+    const names = { ...table, columns: ['Guest'], rows: [['=HYPERLINK("x")'], ['+1 555'], ['@SUM(A1)'], ['-2']] }
+    expect(toCsv(names)).toBe('\ufeffGuest\r\n"\'=HYPERLINK(""x"")"\r\n\'+1 555\r\n\'@SUM(A1)\r\n\'-2\r\n')
+  })
+
   it('names the file by the report and the day', () => {
     expect(csvFileName(table, '2026-12-07')).toBe('cards-still-out-2026-12-07.csv')
     expect(csvFileName({ ...table, title: 'Operators’ actions' }, '2026-12-07')).toBe('operators-actions-2026-12-07.csv')
@@ -56,6 +61,26 @@ describe('staff keys expiring and expired', () => {
         person('Long ago', '2026-09-01T12:00:00Z'),
         person('No end', null),
         person('Revoked', '2026-12-08T12:00:00Z', { revoked_at: '2026-12-02T12:00:00Z' }),
+        person('Revoked, card out', '2026-12-30T12:00:00Z', {
+          revoked_at: '2026-12-03T12:00:00Z',
+          cards_state: 'revoked',
+          cards: [
+            {
+              id: 'm1',
+              access_grant_id: 'g1',
+              mode: 'card',
+              copy_number: 1,
+              created_at: '2026-11-01T08:00:00Z',
+              issued_at: '2026-11-01T08:00:00Z',
+              card_id: '04AA',
+              is_encoding_required: false,
+              revoked_at: '2026-12-03T12:00:00Z',
+              collected_at: null,
+              lost_at: null,
+              warnings: [],
+            },
+          ],
+        }),
         person('Tomorrow', '2026-12-08T11:00:00Z'),
       ],
       now,
@@ -65,6 +90,7 @@ describe('staff keys expiring and expired', () => {
       ['Ended', 'Expired'],
       ['Tomorrow', 'Expires within a day'],
       ['Soon', 'Expires in 3 days'],
+      ['Revoked, card out', 'Revoked, a card not back'],
     ])
     expect(report.rows[0][2]).toBe('1 Dec 2026, 12:00')
   })

@@ -41,7 +41,7 @@ impl FrontDesk {
             if r.entrance(entrance_id)?.is_none() {
                 return Err(Error::invalid(
                     "acs_entrance_id",
-                    format!("is no door of this property: {entrance_id}"),
+                    "is no door of this property",
                 ));
             }
             Ok(r.lock_events(entrance_id, limit.clamp(1, DOOR_LOG_LIMIT))?)
@@ -57,7 +57,7 @@ impl FrontDesk {
                     granted: event.granted,
                     reason,
                     explanation: event.explanation,
-                    card: self.card_description(&event.card_uid)?,
+                    card: self.card_description_of(&event.card_uid, event.op_id)?,
                     card_id: event.card_uid,
                 })
             })

@@ -98,14 +98,19 @@ impl FrontDesk {
                 }
                 let explanation = judgement.reason.explain();
                 let reason = serde_json::to_value(judgement.reason).unwrap_or_default();
-                w.insert_lock_event(
+                // The card as written, not only the plastic, which is written again later.
+                let op_id = encoder::card::open(&image, &uid, keys)
+                    .ok()
+                    .map(|data| uuid::Uuid::from_bytes(data.op_id));
+                w.insert_lock_event(&store::NewLockEvent {
                     entrance_id,
-                    card_id,
+                    card_uid: card_id,
+                    op_id,
                     at,
-                    judgement.is_granted(),
-                    &reason,
-                    &explanation,
-                )?;
+                    granted: judgement.is_granted(),
+                    reason: &reason,
+                    explanation: &explanation,
+                })?;
                 let decision = LockDecision {
                     acs_entrance_id: entrance_id,
                     card_id: card_id.to_owned(),

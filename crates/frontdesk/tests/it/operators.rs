@@ -773,3 +773,50 @@ fn the_it_person_s_tools_find_an_operator_by_name_in_any_case() {
     assert_invalid(&refused(desk.desk.operator_named(&tools, "Nobody")), "name");
     assert_eq!(desk.desk.operators_by(&tools).unwrap().len(), 2);
 }
+
+#[test]
+fn a_request_made_with_a_role_taken_away_meanwhile_is_refused() {
+    let (desk, marta, rui) = staffed();
+    let as_marta = marta.context(at(NOW));
+    desk.desk
+        .set_operator_role(&as_marta, rui.id, Role::Manager)
+        .unwrap();
+    // Rui signs in as a manager; Marta makes him a receptionist while his session goes on.
+    let rui_as_manager = desk.desk.sign_in(&workstation(), "Rui", RUI_PIN).unwrap();
+    desk.desk
+        .set_operator_role(&as_marta, rui.id, Role::Receptionist)
+        .unwrap();
+    let error = refused(desk.desk.reset_operator_pin(
+        &rui_as_manager.context(at(NOW)),
+        marta.id,
+        "1111",
+    ));
+    assert_eq!(error.error_type, "forbidden");
+    // Disabled meanwhile: the session is over, even for a desk's own work.
+    desk.desk
+        .set_operator_enabled(&as_marta, rui.id, false)
+        .unwrap();
+    let error = refused(desk.desk.check_in(
+        &rui_as_manager,
+        at(NOW),
+        &frontdesk::CheckIn {
+            space_id: desk.space_id("room-101"),
+            starts_at: at(NOW),
+            ends_at: at(NOW) + chrono::Duration::days(1),
+            guests: vec![frontdesk::NewGuest {
+                full_name: "Ana Silva".to_owned(),
+                email_address: None,
+                phone_number: None,
+            }],
+            common_entrance_ids: Vec::new(),
+            cards_per_guest: 1,
+            reservation_key: None,
+            allow_overlap: false,
+        },
+    ));
+    assert_eq!(error.error_type, "unauthorized");
+    assert!(
+        refused(desk.desk.sign_in(&workstation(), "Marta", "1111")).error_type == "unauthorized",
+        "Marta's PIN is unchanged"
+    );
+}

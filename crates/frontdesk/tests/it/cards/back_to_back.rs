@@ -259,6 +259,38 @@ fn a_door_s_report_tells_each_card_apart_by_its_holder_and_status() {
     );
     assert_eq!(log[0].card.as_ref().unwrap().rooms, ["Room 101"]);
     assert_eq!(log[0].card.as_ref().unwrap().valid_until, at(WED_11));
+
+    // Guest 1's plastic is written again for a later stay in another room: the door's report
+    // still tells the card it refused, not what the plastic carries now.
+    let later = desk
+        .stay(&desk.guest(), &["room-102"], SAT_15, FRI_11, Some("stay-3"))
+        .unwrap();
+    desk.desk
+        .delete_access_grant(&desk.context, first.id)
+        .unwrap();
+    desk.desk
+        .mark_card_collected(&desk.context, first.access_method_ids[0])
+        .unwrap();
+    super::simulator(&desk).present_card(&encoder::CardUid::from_hex(&guest_1).unwrap());
+    let rewritten = desk
+        .encode_at(&desk.context, later.access_method_ids[0])
+        .unwrap();
+    assert_eq!(rewritten.card_id, guest_1, "the same plastic");
+    let after = desk
+        .desk
+        .door_log(&manager, desk.entrance_id("room-101-door"), 10)
+        .unwrap();
+    let told = |entry: &frontdesk::DoorLogEntry| {
+        entry
+            .card
+            .as_ref()
+            .map(|card| (card.holder.clone(), card.rooms.clone(), card.valid_until))
+    };
+    assert_eq!(told(&after[0]), told(&log[0]));
+    assert_eq!(
+        desk.desk.card_description(&guest_1).unwrap().unwrap().rooms,
+        ["Room 102"]
+    );
     assert_eq!(
         desk.desk
             .door_log(&manager, desk.entrance_id("room-101-door"), 1)
