@@ -151,11 +151,8 @@ test('a stay dragged onto another room moves there; its new cards are encoded', 
     await click(session, byButton('Move to Room 201'), { scope: dialog })
     await waitFor(session, byTestId('move-result'), { scope: dialog })
     await click(session, By.xpath('.//button[starts-with(normalize-space(), "Encode") and contains(., "Room 201")]'), { scope: dialog })
-    await encodeAll(session, dialog)
-    await screenshot(session, 'room-move')
-    await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"] | .//button[@aria-label="Close"]'), {
-      scope: dialog,
-    })
+    // One button closes the dialog once the cards are encoded.
+    await encodeAll(session, dialog, /ready/, () => screenshot(session, 'room-move'))
     await waitGone(session, By.css('dialog[open]'))
 
     // The stay is in 201 now; 102 is free.
@@ -183,9 +180,6 @@ test('"Move to room…" moves a stay from the stay panel', TIMEOUT, async () => 
     await waitFor(session, byTestId('move-result'), { scope: dialog })
     await click(session, By.xpath('.//button[starts-with(normalize-space(), "Encode") and contains(., "Room 203")]'), { scope: dialog })
     await encodeAll(session, dialog)
-    await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"] | .//button[@aria-label="Close"]'), {
-      scope: dialog,
-    })
     await waitGone(session, By.css('dialog[open]'))
     await waitFor(session, chip('203'))
   })
@@ -216,9 +210,6 @@ test('a move remakes every card of the stay, the copy included, and keeps its da
     assert.equal((await dialog.findElements(byTestId('outstanding-card'))).length, 3)
     await click(session, byButton('Encode 3 new cards for Room 204'), { scope: dialog })
     await encodeAll(session, dialog)
-    await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"] | .//button[@aria-label="Close"]'), {
-      scope: dialog,
-    })
     await waitGone(session, By.css('dialog[open]'))
 
     panel = await openStay(session, '204')
@@ -475,9 +466,6 @@ test('after a move the old room’s card is listed with the stay; a cancel card 
     await waitFor(session, byTestId('move-result'), { scope: dialog })
     await click(session, By.xpath('.//button[starts-with(normalize-space(), "Encode") and contains(., "Room 203")]'), { scope: dialog })
     await encodeAll(session, dialog)
-    await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"] | .//button[@aria-label="Close"]'), {
-      scope: dialog,
-    })
     await waitGone(session, By.css('dialog[open]'))
 
     // The stay panel lists the old room's card: which doors and until when.

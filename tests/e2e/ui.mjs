@@ -131,12 +131,14 @@ export async function firstManager(session, name = 'Mia Manager', pin = '2468') 
 }
 
 /** Waits for a batch of encodes in `scope` to finish (starting it if it waits for a press),
- * then presses Done. */
-export async function encodeAll(session, scope, done = /ready/) {
+ * calls `before` then (a screenshot), and presses the button that finishes it (Done; Close
+ * where it also closes the dialog). */
+export async function encodeAll(session, scope, done = /ready/, before = async () => {}) {
   const start = await scope.findElements(By.xpath('.//*[@data-testid="encode"]//button[starts-with(normalize-space(), "Encode")]'))
   if (start.length > 0 && (await start[0].isDisplayed())) await start[0].click()
   await waitFor(session, byTestId('encode-done'), { scope, text: done, timeout: 60_000 })
-  await click(session, byButton('Done'), { scope })
+  await before()
+  await click(session, byTestId('encode-finish'), { scope })
 }
 
 /** Checks `guests` in to `number` with one card each, encoding them; leaves the dialog closed. */

@@ -113,9 +113,6 @@ test('every screen speaks a person’s words after a morning’s work', TIMEOUT,
     await waitFor(session, byTestId('move-result'), { scope: move })
     await click(session, By.xpath('.//button[starts-with(normalize-space(), "Encode") and contains(., "Room 202")]'), { scope: move })
     await encodeAll(session, move)
-    await click(session, By.xpath('.//div[@class="actions"]/button[normalize-space()="Close"] | .//button[@aria-label="Close"]'), {
-      scope: move,
-    })
     await waitGone(session, By.css('dialog[open]'))
     await assertInWords(session, 'room board')
     await click(session, byTestId('view-timeline'))

@@ -91,8 +91,9 @@ async function confirmAndEncode(page, to) {
   await dialog.getByText('1 card still opens Room 102 until collected or cancelled.').waitFor()
   await dialog.getByRole('button', { name: `Encode 2 new cards for Room ${to}` }).click()
   await dialog.getByTestId('encode-done').waitFor()
-  await dialog.getByRole('button', { name: 'Done' }).click()
-  await dialog.getByRole('button', { name: 'Close' }).last().click()
+  // One button closes the dialog once the cards are encoded.
+  assert.equal(await dialog.getByRole('button', { name: 'Done' }).count(), 0)
+  await dialog.getByTestId('encode-finish').filter({ hasText: 'Close' }).click()
   await page.getByRole('dialog').waitFor({ state: 'detached' })
   assert.deepEqual(
     (await calls(page, 'move_stay')).map((c) => c.args),
@@ -188,14 +189,15 @@ test('"Move to room…" lists the rooms that take the stay, works from the keybo
   assert.equal(await button.getAttribute('aria-expanded'), 'true')
   const items = await menu.getByRole('menuitem').evaluateAll((els) => els.map((e) => e.querySelector('.name').textContent))
   // Not 102 (its own), 104 (Dee arrives tonight), 202 (José) or 204 (Tom arrives tomorrow):
-  // they overlap.
-  assert.deepEqual(items, ['Room 101', 'Room 103', 'Room 201', 'Room 203', 'Suite 301', 'Room 302'])
+  // they overlap. The free rooms first; 103, whose guest leaves today, last.
+  assert.deepEqual(items, ['Room 101', 'Room 201', 'Room 203', 'Suite 301', 'Room 302', 'Room 103'])
+  assert.match(await menu.getByRole('menuitem').first().textContent(), /Room 101\s*Floor 1 · Free/)
   const active = () => page.evaluate(() => document.activeElement.querySelector('.name')?.textContent)
   assert.equal(await active(), 'Room 101')
   await page.keyboard.press('ArrowDown')
-  assert.equal(await active(), 'Room 103')
+  assert.equal(await active(), 'Room 201')
   await page.keyboard.press('End')
-  assert.equal(await active(), 'Room 302')
+  assert.equal(await active(), 'Room 103')
   await page.keyboard.press('Escape')
   assert.equal(await menu.count(), 0)
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'move-menu-button')
