@@ -172,6 +172,20 @@ export function dayRange(date: string, timeZone: string): { since: string; until
   return until ? { since, until } : null
 }
 
+/** A period of whole days at the property typed as two dates (`YYYY-MM-DD`, either empty
+ * for no bound): the first day's range and the last's, or why they cannot be taken. */
+export function periodRange(
+  first: string,
+  last: string,
+  timeZone: string,
+): { from: { since: string; until: string } | null; to: { since: string; until: string } | null } | { problem: string } {
+  const from = first ? dayRange(first, timeZone) : null
+  const to = last ? dayRange(last, timeZone) : null
+  if ((first && !from) || (last && !to)) return { problem: 'Enter the dates as day, month and year.' }
+  if (from && to && Date.parse(to.until) <= Date.parse(from.since)) return { problem: 'The last day must not be before the first.' }
+  return { from, to }
+}
+
 /** True when [a0, a1) and [b0, b1) share an instant; a null end is no end. */
 export function overlaps(a0: string, a1: string | null, b0: string, b1: string | null): boolean {
   const end = (instant: string | null) => (instant === null ? Infinity : Date.parse(instant))

@@ -10,6 +10,7 @@ import {
   fromLocalInput,
   nights,
   overlaps,
+  periodRange,
   toLocalDate,
   toLocalInput,
   wallClock,
@@ -101,5 +102,17 @@ describe('datetime-local values', () => {
     expect(overlaps('2025-03-12T15:00:00Z', null, '2090-03-13T15:00:00Z', '2090-03-15T11:00:00Z')).toBe(true)
     expect(overlaps('2025-03-12T15:00:00Z', '2025-03-14T11:00:00Z', '2025-03-14T11:00:00Z', null)).toBe(false)
     expect(overlaps('2025-03-12T15:00:00Z', '2025-03-14T11:00:00Z', '2025-03-10T11:00:00Z', null)).toBe(true)
+  })
+})
+
+describe('a period of days typed as two dates', () => {
+  it('takes whole days at the property, either side open, and names what cannot be taken', () => {
+    expect(periodRange('2025-03-13', '2025-07-14', 'Europe/Lisbon')).toEqual({
+      from: { since: '2025-03-13T00:00:00.000Z', until: '2025-03-14T00:00:00.000Z' },
+      to: { since: '2025-07-13T23:00:00.000Z', until: '2025-07-14T23:00:00.000Z' },
+    })
+    expect(periodRange('', '', 'Europe/Lisbon')).toEqual({ from: null, to: null })
+    expect(periodRange('2025-03-13', '2025-03-01', 'Europe/Lisbon')).toEqual({ problem: 'The last day must not be before the first.' })
+    expect(periodRange('13/03/2025', '', 'Europe/Lisbon')).toEqual({ problem: 'Enter the dates as day, month and year.' })
   })
 })
