@@ -23,6 +23,9 @@ pub struct AppInfo {
     pub property_name: String,
     /// The property's IANA time zone (`Europe/Lisbon`): dates and times are shown in it.
     pub time_zone: String,
+    /// How the property writes dates (`en-GB`): the order of day, month and year in date
+    /// fields.
+    pub locale: String,
     /// The desk's encoders, the main one first; each operator chooses one where there are
     /// several (`chosen_encoder`), and [`EncoderStateChange`] names them by their place here.
     pub encoders: Vec<EncoderView>,

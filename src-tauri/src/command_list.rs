@@ -19,6 +19,7 @@ macro_rules! with_commands {
             reset_operator_pin,
             set_operator_role,
             set_operator_enabled,
+            set_my_language,
             room_board,
             timeline,
             find_stays,

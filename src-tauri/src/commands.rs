@@ -95,6 +95,17 @@ pub async fn set_operator_role(
 }
 
 #[tauri::command]
+pub async fn set_my_language(
+    state: State<'_>,
+    token: String,
+    language: frontdesk::Language,
+) -> Result<Value, WireError> {
+    state
+        .call(Some(token), DeskCall::SetMyLanguage { language })
+        .await
+}
+
+#[tauri::command]
 pub async fn set_operator_enabled(
     state: State<'_>,
     token: String,

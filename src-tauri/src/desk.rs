@@ -308,6 +308,7 @@ struct TerminalView {
     status: TerminalStatus,
     property_name: String,
     time_zone: String,
+    locale: String,
     encoder_state: EncoderState,
 }
 
@@ -890,6 +891,7 @@ impl Standalone {
         Ok(AppInfo {
             property_name: property.name,
             time_zone: property.time_zone,
+            locale: property.locale,
             encoders: self.encoders.iter().map(DeskEncoder::view).collect(),
             terminal: None,
             restored: self.restored.clone(),
@@ -1024,6 +1026,7 @@ impl Terminal {
                 status,
                 property_name: String::new(),
                 time_zone: "UTC".to_owned(),
+                locale: engine::property::DEFAULT_LOCALE.to_owned(),
                 encoder_state: EncoderState::Disconnected,
             }),
             _log: log,
@@ -1065,12 +1068,14 @@ impl Terminal {
             LinkEvent::Online {
                 property_name,
                 time_zone,
+                locale,
                 version,
                 ..
             } => {
                 view.property_name.clone_from(property_name);
                 view.status.property_name.clone_from(property_name);
                 view.time_zone.clone_from(time_zone);
+                view.locale.clone_from(locale);
                 view.status.online = true;
                 view.status.problem = None;
                 vec![
@@ -1121,6 +1126,7 @@ impl Terminal {
         AppInfo {
             property_name: view.property_name.clone(),
             time_zone: view.time_zone.clone(),
+            locale: view.locale.clone(),
             encoders: vec![EncoderView {
                 name: "Encoder 1".to_owned(),
                 state: view.encoder_state,

@@ -44,7 +44,13 @@ pub struct PropertyInfo {
     pub name: String,
     /// An IANA name such as `Europe/Lisbon`; known to `chrono_tz`.
     pub time_zone: String,
+    /// How the property writes dates, as a language tag with its region (`en-GB`, `en-US`,
+    /// `es-ES`): day, month and year in that order in every date field of the desk.
+    pub locale: String,
 }
+
+/// The property's `locale` when its file gives none.
+pub const DEFAULT_LOCALE: &str = "en-GB";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AccessSystemDef {
@@ -365,11 +371,44 @@ impl Checker {
                 None
             }
         });
-        self.unknown_fields(map, path, &["name", "time_zone"]);
+        let locale = self.locale(map, path);
+        self.unknown_fields(map, path, &["name", "time_zone", "locale"]);
         Some(PropertyInfo {
             name: name?,
             time_zone: time_zone?,
+            locale: locale?,
         })
+    }
+
+    /// The property's `locale`: optional, a language and a region (`en-GB`); the language's
+    /// two or three lower-case letters, the region's two capitals or three digits.
+    fn locale(&mut self, map: &Map<String, Value>, path: &str) -> Option<String> {
+        let field = field_path(path, "locale");
+        let tag = match map.get("locale") {
+            None | Some(Value::Null) => return Some(DEFAULT_LOCALE.to_owned()),
+            Some(Value::String(tag)) => tag.trim(),
+            Some(other) => {
+                self.wrong_type(&field, "a string", other);
+                return None;
+            }
+        };
+        let well_formed = tag.split_once('-').is_some_and(|(language, region)| {
+            (2..=3).contains(&language.len())
+                && language.bytes().all(|b| b.is_ascii_lowercase())
+                && ((region.len() == 2 && region.bytes().all(|b| b.is_ascii_uppercase()))
+                    || (region.len() == 3 && region.bytes().all(|b| b.is_ascii_digit())))
+        });
+        if !well_formed {
+            self.problem(
+                &field,
+                format!(
+                    "{} is not a language with its region; expected a tag such as \"en-GB\", \"en-US\" or \"es-ES\"",
+                    quoted(tag)
+                ),
+            );
+            return None;
+        }
+        Some(tag.to_owned())
     }
 
     fn access_system(&mut self, path: &str, value: &Value) -> Option<AccessSystemDef> {

@@ -47,7 +47,7 @@ pub use cards::{
 pub use error::{Error, ErrorCode, Result, WireError};
 pub use grants::{CreateAccessGrant, UpdateAccessGrant};
 pub use log_file::{LOG_DAYS_KEPT, LogFile, log_folder, log_to_folder};
-pub use operator_changes::OperatorView;
+pub use operator_changes::{Language, OperatorView};
 pub use operators::{Operator, Permission};
 pub use past_stay::PastStay;
 pub use pms::{

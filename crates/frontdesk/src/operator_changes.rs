@@ -4,7 +4,7 @@
 //! forgot theirs (run by the IT person with the desk's or the server's tools).
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use store::{OperatorRecord, Role, Writer};
 use uuid::Uuid;
 
@@ -21,6 +21,34 @@ pub struct OperatorView {
     pub created_at: DateTime<Utc>,
     /// Disabled operators cannot sign in, and their sessions end.
     pub disabled_at: Option<DateTime<Utc>>,
+    pub language: Language,
+}
+
+/// A language the desk speaks: the tag of one of the UI's catalogues.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    En,
+    Es,
+}
+
+impl Language {
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Es => "es",
+        }
+    }
+
+    /// The language of a stored tag; one this version does not speak reads as English.
+    pub fn from_tag(tag: &str) -> Language {
+        match tag {
+            "es" => Language::Es,
+            _ => Language::En,
+        }
+    }
 }
 
 impl From<OperatorRecord> for OperatorView {
@@ -31,6 +59,7 @@ impl From<OperatorRecord> for OperatorView {
             role: record.role,
             created_at: record.created_at,
             disabled_at: record.disabled_at,
+            language: Language::from_tag(&record.language),
         }
     }
 }
@@ -76,6 +105,48 @@ impl FrontDesk {
             terminal: operator.terminal.clone(),
             ..Operator::from(record)
         })
+    }
+
+    /// The language the signed-in operator reads the desk in, here and at every sign-in.
+    pub fn set_my_language(&self, context: &Context, language: Language) -> Result<()> {
+        let Acting::Operator(operator) = &context.acting else {
+            return Err(Error::Forbidden(
+                "Only a signed-in operator has a language of their own.".to_owned(),
+            ));
+        };
+        let id = operator.id;
+        let request = serde_json::json!({ "language": language });
+        self.change(
+            context,
+            "operator.set_language",
+            Some(id.to_string()),
+            &request,
+            |w| {
+                let before = existing(w, id)?;
+                w.set_operator_language(id, language.tag())?;
+                w.audit(
+                    &audit_ok(
+                        context,
+                        "operator.set_language",
+                        id,
+                        Some(
+                            serde_json::json!({ "name": before.name, "language": before.language }),
+                        ),
+                        Some(serde_json::json!({ "name": before.name, "language": language })),
+                    ),
+                    context.now,
+                )?;
+                Ok(())
+            },
+        )
+    }
+
+    /// The language an operator reads the desk in.
+    pub fn operator_language(&self, operator: &Operator) -> Result<Language> {
+        let record = self
+            .store
+            .read(|r| Ok::<_, Error>(r.operator(operator.id)?))?;
+        Ok(record.map_or(Language::En, |record| Language::from_tag(&record.language)))
     }
 
     /// A new PIN for an operator, which also lifts a lock-out after wrong PINs. By a manager,

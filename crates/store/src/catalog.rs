@@ -42,23 +42,25 @@ impl Reader<'_> {
     pub fn property(&self) -> Result<Option<PropertyRecord>> {
         self.connection
             .query_row_cached(
-                "SELECT id, name, time_zone, imported_at FROM property",
+                "SELECT id, name, time_zone, locale, imported_at FROM property",
                 [],
                 |row| {
                     Ok((
                         row.get::<_, String>(0)?,
                         row.get(1)?,
                         row.get(2)?,
-                        row.get::<_, String>(3)?,
+                        row.get(3)?,
+                        row.get::<_, String>(4)?,
                     ))
                 },
             )
             .optional()?
-            .map(|(id, name, time_zone, imported_at)| {
+            .map(|(id, name, time_zone, locale, imported_at)| {
                 Ok(PropertyRecord {
                     id: parse_uuid(&id)?,
                     name,
                     time_zone,
+                    locale,
                     imported_at: time::from_text(&imported_at)?,
                 })
             })
@@ -367,13 +369,16 @@ impl Writer<'_> {
         let connection = self.connection;
         let now_text = time::to_text(now);
         connection.execute_cached(
-            "INSERT INTO property (id, name, time_zone, imported_at) VALUES (?1, ?2, ?3, ?4)
+            "INSERT INTO property (id, name, time_zone, locale, imported_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (singleton) DO UPDATE SET name = excluded.name,
-                 time_zone = excluded.time_zone, imported_at = excluded.imported_at",
+                 time_zone = excluded.time_zone, locale = excluded.locale,
+                 imported_at = excluded.imported_at",
             params![
                 crate::new_row_id().to_string(),
                 file.property.name,
                 file.property.time_zone,
+                file.property.locale,
                 now_text
             ],
         )?;

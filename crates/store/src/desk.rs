@@ -50,6 +50,8 @@ pub struct OperatorRecord {
     pub pin_hash: String,
     pub created_at: DateTime<Utc>,
     pub disabled_at: Option<DateTime<Utc>>,
+    /// The tag of the language the operator reads the desk in ("en", "es").
+    pub language: String,
 }
 
 /// One live grant of a stay on one room, as the room board needs it.
@@ -79,7 +81,7 @@ pub struct WarningRow {
     pub entrance_id: Option<EntranceId>,
 }
 
-const OPERATOR_COLUMNS: &str = "id, name, role, pin_hash, created_at, disabled_at";
+const OPERATOR_COLUMNS: &str = "id, name, role, pin_hash, created_at, disabled_at, language";
 
 impl Reader<'_> {
     pub fn operators(&self) -> Result<Vec<OperatorRecord>> {
@@ -313,6 +315,14 @@ impl Writer<'_> {
         Ok(())
     }
 
+    pub fn set_operator_language(&self, id: Uuid, language: &str) -> Result<()> {
+        self.connection.execute_cached(
+            "UPDATE operators SET language = ?2 WHERE id = ?1",
+            params![id.to_string(), language],
+        )?;
+        Ok(())
+    }
+
     /// Disables the operator from `disabled_at` on, or enables them again with `None`.
     pub fn set_operator_disabled(
         &self,
@@ -344,5 +354,6 @@ fn operator_row(row: &Row<'_>) -> Result<OperatorRecord> {
         pin_hash: row.get(3)?,
         created_at: time::column(row, 4)?,
         disabled_at: time::optional_column(row, 5)?,
+        language: row.get(6)?,
     })
 }

@@ -70,6 +70,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/014_spares.sql")),
     M::up(include_str!("migrations/015_audit_changes.sql")),
     M::up(include_str!("migrations/016_lock_events_card.sql")),
+    M::up(include_str!("migrations/017_languages.sql")),
 ];
 
 /// How long a writer waits for another process's transaction before giving up.

@@ -15,6 +15,8 @@ pub struct PropertyRecord {
     pub id: Uuid,
     pub name: String,
     pub time_zone: String,
+    /// How the property writes dates (`en-GB`); see the property file's `locale`.
+    pub locale: String,
     pub imported_at: DateTime<Utc>,
 }
 

@@ -9,7 +9,7 @@ use engine::model::{AccessGrantId, AccessMethodId, EntranceId, SpaceId, TimeFram
 use engine::staff::StaffTerms;
 use frontdesk::{
     AddGuest, AuditQuery, CardStation, CardView, CheckIn, Context, EncodeEvent, Error, FrontDesk,
-    GroupCheckIn, Operator, PlannedChange, Result, Role, SpareHandedOut, StaffChange,
+    GroupCheckIn, Language, Operator, PlannedChange, Result, Role, SpareHandedOut, StaffChange,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -52,6 +52,10 @@ pub enum DeskCall {
     SetOperatorEnabled {
         operator_id: Uuid,
         enabled: bool,
+    },
+    /// The language the signed-in operator reads the desk in.
+    SetMyLanguage {
+        language: Language,
     },
     RoomBoard,
     Timeline {
@@ -224,6 +228,8 @@ impl DeskCall {
 pub struct Session {
     pub token: String,
     pub operator: Operator,
+    /// The language the operator reads the desk in.
+    pub language: Language,
 }
 
 /// An entrance, for the door simulator and the staff screen.
@@ -324,6 +330,9 @@ impl<S: Sessions> Answering<'_, S> {
                 operator_id,
                 enabled,
             } => json(desk.set_operator_enabled(&operator.context(now), operator_id, enabled)?),
+            DeskCall::SetMyLanguage { language } => {
+                json(desk.set_my_language(&operator.context(now), language)?)
+            }
             DeskCall::RoomBoard => json(desk.room_board(operator, now)?),
             DeskCall::Timeline { from, days } => json(desk.timeline(operator, from, days, now)?),
             DeskCall::FindStays { query } => json(desk.find_stays(operator, &query, now)?),
@@ -524,7 +533,12 @@ impl<S: Sessions> Answering<'_, S> {
 
     fn start_session(&self, operator: Operator, now: DateTime<Utc>) -> Result<Value> {
         let token = self.sessions.start(self.desk, operator.clone(), now)?;
-        json(Session { token, operator })
+        let language = self.desk.operator_language(&operator)?;
+        json(Session {
+            token,
+            operator,
+            language,
+        })
     }
 }
 

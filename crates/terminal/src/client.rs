@@ -160,6 +160,7 @@ pub enum LinkEvent {
         terminal_name: String,
         property_name: String,
         time_zone: String,
+        locale: String,
         version: i64,
     },
     /// The server was lost; the link keeps trying.
@@ -414,6 +415,7 @@ impl TerminalLink {
             terminal_name,
             property_name,
             time_zone,
+            locale,
             version,
             ..
         } = welcome
@@ -423,6 +425,7 @@ impl TerminalLink {
                 terminal_name,
                 property_name,
                 time_zone,
+                locale,
                 version,
             });
         }

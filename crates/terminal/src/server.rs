@@ -292,7 +292,13 @@ impl TerminalEndpoint {
                 .as_ref()
                 .map(|p| p.name.clone())
                 .unwrap_or_default(),
-            time_zone: property.map(|p| p.time_zone).unwrap_or_default(),
+            time_zone: property
+                .as_ref()
+                .map(|p| p.time_zone.clone())
+                .unwrap_or_default(),
+            locale: property
+                .map(|p| p.locale)
+                .unwrap_or_else(|| engine::property::DEFAULT_LOCALE.to_owned()),
             version: *self.changes.borrow(),
         };
         if wire::send(&mut connection, &welcome).await.is_err() {

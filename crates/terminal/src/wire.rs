@@ -83,6 +83,9 @@ pub enum Downstream {
         terminal_name: String,
         property_name: String,
         time_zone: String,
+        /// How the property writes dates; a server from before it had one sends none.
+        #[serde(default = "default_locale")]
+        locale: String,
         /// The property's change counter now (see [`Downstream::Changed`]).
         version: i64,
     },
@@ -195,4 +198,8 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let _ = SinkExt::<Bytes>::close(connection).await;
+}
+
+fn default_locale() -> String {
+    engine::property::DEFAULT_LOCALE.to_owned()
 }

@@ -25,6 +25,7 @@ fn a_new_database_gets_the_demo_hotel_and_the_simulated_encoder() {
         AppInfo {
             property_name: "Harbor View Hotel".to_owned(),
             time_zone: "Europe/Lisbon".to_owned(),
+            locale: "en-GB".to_owned(),
             encoders: vec![EncoderView {
                 name: "Encoder 1".to_owned(),
                 state: EncoderState::Simulated,

@@ -37,6 +37,7 @@ import type {
   LockDecision,
   MoveResult,
   Operator,
+  Language,
   OperatorView,
   PastStay,
   PlannedChange,
@@ -142,6 +143,8 @@ export const api = {
   setOperatorRole: (token: string, operatorId: string, role: Role) => call<OperatorView>('set_operator_role', { token, operatorId, role }),
   setOperatorEnabled: (token: string, operatorId: string, enabled: boolean) =>
     call<OperatorView>('set_operator_enabled', { token, operatorId, enabled }),
+  /** The language the signed-in operator reads the desk in, from now on. */
+  setMyLanguage: (token: string, language: Language) => call<null>('set_my_language', { token, language }),
 
   roomBoard: (token: string) => call<Board>('room_board', { token }),
   /** `days` days of every room from the property-local day `from` (YYYY-MM-DD). */

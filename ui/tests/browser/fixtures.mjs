@@ -7,6 +7,7 @@ export const ZONE = 'Europe/Lisbon'
 export const appInfo = {
   property_name: 'Quayside Test Inn',
   time_zone: ZONE,
+  locale: 'en-GB',
   encoders: [{ name: 'Encoder 1', state: 'simulated', simulated: true, serial: null }],
   terminal: null,
   restored: null,
@@ -49,7 +50,7 @@ export function id(name) {
 
 export const manager = { id: id('op-mia'), name: 'Mia Manager', role: 'manager' }
 export const receptionist = { id: id('op-rex'), name: 'Rex Desk', role: 'receptionist' }
-export const session = (operator = manager) => ({ token: `token-${operator.name}`, operator })
+export const session = (operator = manager, language = 'en') => ({ token: `token-${operator.name}`, operator, language })
 
 export const doors = {
   lobby: {

@@ -14,6 +14,7 @@ afterEach(() => {
 const harbor: AppInfo = {
   property_name: 'Harbor View Hotel',
   time_zone: 'Europe/Lisbon',
+  locale: 'en-GB',
   encoders: [{ name: 'Encoder 1', state: 'simulated', simulated: true, serial: null }],
   terminal: null,
   restored: null,

@@ -18,6 +18,7 @@ const desk2: TerminalStatus = {
 const info: AppInfo = {
   property_name: 'Harbor View Hotel',
   time_zone: 'Europe/Lisbon',
+  locale: 'en-GB',
   encoders: [{ name: 'Encoder 1', state: 'simulated', simulated: true, serial: null }],
   terminal: desk2,
   restored: null,

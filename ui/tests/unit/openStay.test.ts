@@ -9,7 +9,7 @@ import { card, stayDetail } from './fixtures'
 // mockIPC installs itself on `window`; in Node that is the global object.
 beforeEach(() => {
   vi.stubGlobal('window', globalThis)
-  desk.signedIn({ token: 'token-mia', operator: { id: 'op-mia', name: 'Mia', role: 'manager' } })
+  desk.signedIn({ token: 'token-mia', operator: { id: 'op-mia', name: 'Mia', role: 'manager' }, language: 'en' })
 })
 afterEach(() => {
   clearMocks()

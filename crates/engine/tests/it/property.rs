@@ -390,6 +390,41 @@ fn the_time_zone_must_be_a_known_iana_name() {
     );
 }
 
+#[test]
+fn the_locale_is_a_language_with_its_region_and_defaults_to_british_english() {
+    let without = parses_after(|v| {
+        v["property"].as_object_mut().unwrap().remove("locale");
+    });
+    assert_eq!(without.property.locale, "en-GB");
+    assert_eq!(
+        parses_after(|v| v["property"]["locale"] = json!("en-US"))
+            .property
+            .locale,
+        "en-US"
+    );
+    assert_eq!(
+        parses_after(|v| v["property"]["locale"] = json!("es-419"))
+            .property
+            .locale,
+        "es-419"
+    );
+    for bad in ["en", "EN-gb", "en_GB", "english-GB", "en-GBR", ""] {
+        assert_eq!(
+            paths(&{
+                let mut v = base();
+                v["property"]["locale"] = json!(bad);
+                v.to_string()
+            }),
+            ["property.locale"],
+            "{bad:?}"
+        );
+    }
+    assert_eq!(
+        problems_after(|v| v["property"]["locale"] = json!(44)),
+        ["property.locale: expected a string, found a number"]
+    );
+}
+
 // ----- kinds -----
 
 #[test]
@@ -704,7 +739,7 @@ fn unknown_fields_are_refused_not_dropped() {
             v["entrances"][1]["the door"] = json!(1);
         }),
         [
-            "property.timezone: unknown field; expected one of name, time_zone",
+            "property.timezone: unknown field; expected one of name, time_zone, locale",
             "access_systems[1].online: unknown field; expected one of key, name, kind",
             "spaces[0].flor: unknown field; expected one of key, name, floor, kind, pms_room_number",
             r#"entrances[1].mode: unknown field; expected one of key, name, access_system, spaces, can_belong_to_reservation, modes, pms_key_option"#,

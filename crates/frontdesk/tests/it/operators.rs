@@ -6,7 +6,9 @@
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
-use frontdesk::{AuditEntry, AuditFilter, Context, Operator, Permission, Role, WireError};
+use frontdesk::{
+    AuditEntry, AuditFilter, Context, Language, Operator, Permission, Role, WireError,
+};
 use store::AuditOutcome;
 
 use crate::support::{Desk, at};
@@ -818,5 +820,50 @@ fn a_request_made_with_a_role_taken_away_meanwhile_is_refused() {
     assert!(
         refused(desk.desk.sign_in(&workstation(), "Marta", "1111")).error_type == "unauthorized",
         "Marta's PIN is unchanged"
+    );
+}
+
+#[test]
+fn each_operator_reads_the_desk_in_their_own_language() {
+    let (desk, marta, rui) = staffed();
+    assert_eq!(desk.desk.operator_language(&rui).unwrap(), Language::En);
+
+    desk.desk
+        .set_my_language(&rui.context(at(NOW)), Language::Es)
+        .unwrap();
+    assert_eq!(desk.desk.operator_language(&rui).unwrap(), Language::Es);
+    assert_eq!(
+        desk.desk.operator_language(&marta).unwrap(),
+        Language::En,
+        "Marta's language is hers"
+    );
+    let listed = desk.desk.operators(&marta).unwrap();
+    let rui_listed = listed.iter().find(|view| view.id == rui.id).unwrap();
+    assert_eq!(rui_listed.language, Language::Es);
+    let entries = audit(&desk, "operator.set_language");
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].actor, "operator:Rui");
+
+    // Only a signed-in operator has a language: the API's client and the desk's tools do not.
+    let before = operator_rows(&desk);
+    let mut api = Context::new("api", at(NOW));
+    api.acting = frontdesk::Acting::ApiClient;
+    assert_eq!(
+        refused(desk.desk.set_my_language(&api, Language::En)).error_type,
+        "forbidden"
+    );
+    assert_eq!(operator_rows(&desk), before);
+}
+
+#[test]
+fn a_stored_language_this_version_does_not_speak_reads_as_english() {
+    assert_eq!(Language::from_tag("es"), Language::Es);
+    assert_eq!(Language::from_tag("en"), Language::En);
+    assert_eq!(Language::from_tag("fr"), Language::En);
+    assert!(
+        serde_json::from_str::<Language>("\"xx\"")
+            .unwrap_err()
+            .is_data(),
+        "a request naming an unknown language is refused, not read as English"
     );
 }

@@ -12,6 +12,11 @@ export type AppInfo = { property_name: string,
  */
 time_zone: string, 
 /**
+ * How the property writes dates (`en-GB`): the order of day, month and year in date
+ * fields.
+ */
+locale: string, 
+/**
  * The desk's encoders, the main one first; each operator chooses one where there are
  * several (`chosen_encoder`), and [`EncoderStateChange`] names them by their place here.
  */
