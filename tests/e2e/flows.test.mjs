@@ -17,12 +17,14 @@ import {
   chip,
   choose,
   click,
+  dateValue,
   closeDialog,
   encodeAll,
   firstManager,
   openStay,
   room,
   screenshot,
+  setDate,
   setValue,
   type,
   waitFor,
@@ -107,7 +109,7 @@ test('check-in with two cards, a joiner, and an extension that re-encodes the ca
     await click(session, byButton('Extend or shorten'), { scope: panel })
     const dates = await waitFor(session, byTestId('dates-form'), { scope: panel })
     const departure = await waitFor(session, byLabel('Departure'), { scope: dates })
-    await setValue(session, departure, addDays(await departure.getAttribute('value'), 2))
+    await setDate(session, departure, addDays(await dateValue(session, departure), 2))
     await click(session, byButton('Change dates'), { scope: dates })
     const banner = await waitFor(session, byTestId('stale-banner'), { scope: panel })
     assert.deepEqual(await cardStatuses(panel), ['needs_encoding', 'needs_encoding', 'needs_encoding'])
@@ -386,11 +388,11 @@ test('a stay placed before cards made ahead: the desk says so first, remakes the
     // made ahead, now.
     await click(session, room('107'))
     let dialog = await waitFor(session, By.css('dialog[open]'), { text: 'Check in to Room 107' })
-    const checkOut = await (await waitFor(session, byLabel('Departure'), { scope: dialog })).getAttribute('value')
+    const checkOut = await dateValue(session, await waitFor(session, byLabel('Departure'), { scope: dialog }))
     const annLeaves = addDays(checkOut, 1)
     const tomArrives = `${annLeaves.slice(0, 10)}T15:00`
-    await setValue(session, await waitFor(session, byLabel('Arrival'), { scope: dialog }), tomArrives)
-    await setValue(session, await waitFor(session, byLabel('Departure'), { scope: dialog }), addDays(checkOut, 2))
+    await setDate(session, await waitFor(session, byLabel('Arrival'), { scope: dialog }), tomArrives)
+    await setDate(session, await waitFor(session, byLabel('Departure'), { scope: dialog }), addDays(checkOut, 2))
     await type(session, byLabel('Guest 1 name'), 'Tom Morrow', { scope: dialog })
     await click(session, byButton('Check in and make 1 card'), { scope: dialog })
     await encodeAll(session, dialog)
@@ -404,7 +406,7 @@ test('a stay placed before cards made ahead: the desk says so first, remakes the
     await click(session, By.xpath('//nav//button[normalize-space()="Room board"]'))
     await click(session, room('107'))
     dialog = await waitFor(session, By.css('dialog[open]'), { text: 'Check in to Room 107' })
-    await setValue(session, await waitFor(session, byLabel('Departure'), { scope: dialog }), annLeaves)
+    await setDate(session, await waitFor(session, byLabel('Departure'), { scope: dialog }), annLeaves)
     await type(session, byLabel('Guest 1 name'), 'Ann Walker', { scope: dialog })
     await click(session, byButton('Check in and make 1 card'), { scope: dialog })
     const trouble = await waitFor(session, byTestId('predicted-trouble'), { scope: dialog, text: /Tom Morrow's cards for Room 107/ })
@@ -434,12 +436,12 @@ test('a stay placed before cards made ahead: the desk says so first, remakes the
       if ((await option.getText()).includes('Tom Morrow') && value !== tomsOldCard) tomsNewCard = value
     }
     assert.ok(tomsNewCard, "Tom's new card is listed in the door simulator")
-    await setValue(session, at, tomArrives.replace('T15:00', 'T15:30'))
+    await setDate(session, at, tomArrives.replace('T15:00', 'T15:30'))
     await setValue(session, card, tomsNewCard)
     await click(session, byButton('Present card'), { scope: screen })
     verdict = await waitFor(session, byTestId('lock-decision'), { scope: screen, text: /the new guest’s first card there/ })
     assert.match(await verdict.getAttribute('class'), /granted/)
-    await setValue(session, at, tomArrives.replace('T15:00', 'T16:00'))
+    await setDate(session, at, tomArrives.replace('T15:00', 'T16:00'))
     await setValue(session, card, tomsOldCard)
     await click(session, byButton('Present card'), { scope: screen })
     verdict = await waitFor(session, byTestId('lock-decision'), { scope: screen, text: /overridden|newer|replaced/i })
@@ -631,7 +633,7 @@ test('a guest checked in for tomorrow is on the timeline, arriving soon, and fou
       .perform()
     const dialog = await waitFor(session, By.css('dialog[open]'), { text: 'Check in to Room 101' })
     const arrival = await waitFor(session, byLabel('Arrival'), { scope: dialog })
-    assert.equal(await arrival.getAttribute('value'), `${tomorrow}T15:00`)
+    assert.equal(await dateValue(session, arrival), `${tomorrow}T15:00`)
     await type(session, byLabel('Guest 1 name'), 'Tia Morrow', { scope: dialog })
     await click(session, byButton('Check in and make 1 card'), { scope: dialog })
     await encodeAll(session, dialog)

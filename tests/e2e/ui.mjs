@@ -69,6 +69,10 @@ export async function click(session, locator, options) {
     } catch (error) {
       const moved = error?.name === 'ElementNotInteractableError' || error?.name === 'StaleElementReferenceError'
       if (!moved || Date.now() > deadline) throw error
+      // Half out of a scrolled dialog, say: brought into view as a person would scroll to it.
+      if (error.name === 'ElementNotInteractableError') {
+        await session.executeScript("arguments[0].scrollIntoView({ block: 'center' })", element).catch(() => {})
+      }
       await session.sleep(100)
     }
   }
@@ -93,6 +97,22 @@ export async function setValue(session, element, value) {
     element,
     value,
   )
+}
+
+/** A date field's value as a date input's ("2026-12-08T15:00", "2026-12-08"): the field shows
+ * it as the demo hotel writes dates (en-GB: "08/12/2026 15:00"). */
+export async function dateValue(session, field) {
+  const text = await session.executeScript('return arguments[0].value', field)
+  const match = /^(\d{2})\/(\d{2})\/(\d{4})(?: (\d{2}:\d{2}))?$/.exec(text)
+  if (!match) throw new Error(`not a date as the demo hotel writes one: ${text}`)
+  return `${match[3]}-${match[2]}-${match[1]}${match[4] ? `T${match[4]}` : ''}`
+}
+
+/** Types a date ("2026-12-08T15:00") into a date field as the demo hotel writes it. */
+export async function setDate(session, field, value) {
+  const [date, time] = value.split('T')
+  const [year, month, day] = date.split('-')
+  await setValue(session, field, `${day}/${month}/${year}${time ? ` ${time}` : ''}`)
 }
 
 /** Chooses the option of `select` whose text contains `text`, or whose value is `text`;

@@ -14,12 +14,13 @@ import {
   byTestId,
   checkIn,
   click,
+  dateValue,
   closeDialog,
   encodeAll,
   firstManager,
   openStay,
   screenshot,
-  setValue,
+  setDate,
   waitFor,
   waitGone,
 } from './ui.mjs'
@@ -84,7 +85,7 @@ test('every screen speaks a person’s words after a morning’s work', TIMEOUT,
     await click(session, byButton('Extend or shorten'), { scope: panel })
     const dates = await waitFor(session, byTestId('dates-form'), { scope: panel })
     const departure = await waitFor(session, byLabel('Departure'), { scope: dates })
-    await setValue(session, departure, addDays(await departure.getAttribute('value'), 2))
+    await setDate(session, departure, addDays(await dateValue(session, departure), 2))
     await click(session, byButton('Change dates'), { scope: dates })
     await waitFor(session, byTestId('stale-banner'), { scope: panel })
     await assertInWords(session, 'stay panel')

@@ -1,6 +1,8 @@
 // The audit log in the manager's words: one line per change ("Mia Manager checked Dan Roe
-// into Room 201 (2 cards)"), its entries and ids kept for support behind a disclosure.
+// into Room 201 (2 cards)"), its entries and ids kept for support behind a disclosure. Each
+// sentence is the catalogues' (manager.json, audit.*), in the operator's language.
 
+import { language, t } from './i18n.svelte'
 import type { AuditAbout, AuditView } from './types'
 
 /** One change as the log shows it: the entries one use case wrote together. */
@@ -24,11 +26,11 @@ export const operatorActor = (name: string) => `operator:${name}`
 /** Who acted, as a person reads it: an operator by name, the API, the PMS link, a terminal. */
 export function actorLabel(actor: string): string {
   if (actor.startsWith('operator:')) return actor.slice('operator:'.length)
-  if (actor === 'api') return 'The local API'
-  if (actor === 'pms') return 'The PMS link'
-  if (actor.startsWith('pms:')) return `The PMS link (workstation ${actor.slice('pms:'.length)})`
+  if (actor === 'api') return t('manager:audit.actor.api')
+  if (actor === 'pms') return t('manager:audit.actor.pms')
+  if (actor.startsWith('pms:')) return t('manager:audit.actor.pmsWorkstation', { workstation: actor.slice('pms:'.length) })
   if (actor.startsWith('terminal:')) return actor.slice('terminal:'.length)
-  return 'The desk'
+  return t('manager:audit.actor.desk')
 }
 
 /** Entries (newest first) as changes: entries of one change side by side become one line,
@@ -73,39 +75,41 @@ function merge(into: AuditAbout, from: AuditAbout) {
  * one about something that no longer exists says so without its id. */
 function refusalWords(detail: string | null): string | null {
   if (detail === null) return null
-  if (detail.startsWith('not_found:')) return 'What it was about no longer exists.'
+  if (detail.startsWith('not_found:')) return t('manager:audit.gone')
   return detail.replace(/^[a-z_]+: /, '')
 }
 
-/** "Ann", "Ann and Tom", "Ann, Tom and Eva" */
+/** "Ann", "Ann and Tom", "Ann, Tom, and Eva", in the operator's language. */
 export function listWords(items: string[]): string {
-  return new Intl.ListFormat('en', { type: 'conjunction' }).format(items)
+  return new Intl.ListFormat(language(), { type: 'conjunction' }).format(items)
 }
-
-const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`
 
 /** What one change did, as one sentence. */
 export function changeSentence(change: AuditChange): string {
   const who = actorLabel(change.actor)
   const about = change.about
-  const people = about.people.length > 0 ? listWords(about.people) : 'a guest'
-  const rooms = about.rooms.length > 0 ? listWords(about.rooms) : (about.door ?? 'a room')
-  const before = about.rooms_before.length > 0 ? listWords(about.rooms_before) : null
-  const cards = about.cards > 0 ? ` (${plural(about.cards, 'card', 'cards')})` : ''
-  const where = about.rooms.length > 0 ? ` (${listWords(about.rooms)})` : ''
-  const door = about.door ?? (about.rooms.length > 0 ? listWords(about.rooms) : 'a door')
+  const rooms = about.rooms.length > 0 ? listWords(about.rooms) : null
+  const parts: Parts = {
+    who,
+    people: about.people.length > 0 ? listWords(about.people) : t('manager:audit.aGuest'),
+    rooms: rooms ?? about.door ?? t('manager:audit.aRoom'),
+    before: about.rooms_before.length > 0 ? listWords(about.rooms_before) : null,
+    cards: about.cards,
+    inRooms: rooms !== null,
+    door: about.door ?? rooms ?? t('manager:audit.aDoor'),
+    operator: about.operator ?? t('manager:audit.anOperator'),
+  }
+  const refused = (sentence: string) => t('manager:audit.refused', { sentence })
   if (change.action === 'setting.set') {
-    const setting = change.entries[0].subject_id ?? ''
-    const what =
-      SETTINGS[setting] ?? (setting.startsWith('pms_encoder_code.') ? 'changed the PMS link’s code for an encoder' : 'changed a setting')
-    return `${change.outcome === 'refused' ? 'Refused: ' : ''}${who} ${what}`
+    const text = settingSentence(change.entries[0].subject_id ?? '', who)
+    return change.outcome === 'refused' ? refused(text) : text
   }
   const sentence = SENTENCES[change.action]
-  const text = sentence
-    ? sentence({ who, people, rooms, before, cards, where, door, operator: about.operator ?? 'an operator' })
-    : `${who}: ${spelledOut(change.action)}${about.people.length > 0 ? `, ${people}` : ''}${where}`
+  const text = sentence ? sentence(parts) : otherSentence(change.action, about.people.length > 0 ? parts.people : null, rooms, who)
   if (change.outcome !== 'refused') return text
-  return change.action === 'operator.sign_in' ? `A sign-in as ${about.operator ?? 'an unknown name'} was refused` : `Refused: ${text}`
+  return change.action === 'operator.sign_in'
+    ? t('manager:audit.signInRefused', { operator: about.operator ?? t('manager:audit.unknownName') })
+    : refused(text)
 }
 
 interface Parts {
@@ -114,68 +118,123 @@ interface Parts {
   rooms: string
   /** Rooms the change took access away from; `null` when it took none (a refused move). */
   before: string | null
-  cards: string
-  where: string
+  /** Cards the change made (none: the sentence does not count them). */
+  cards: number
+  /** True when the change names its rooms (`rooms` is then their list). */
+  inRooms: boolean
   door: string
   operator: string
 }
 
+/** The words a sentence fills in: `Parts` without its flags. */
+function words(p: Parts) {
+  return { who: p.who, people: p.people, rooms: p.rooms, before: p.before ?? '', door: p.door, operator: p.operator }
+}
+
+/** The words of a sentence that counts the cards made. */
+function counted(p: Parts) {
+  return { ...words(p), count: p.cards }
+}
+
+// Each action's sentence. Where a change made cards their count ends it ("(2 cards)"), and
+// where it names its rooms a card's sentence ends with them ("(Room 104)"): each is a sentence
+// of its own in the catalogues.
 const SENTENCES: Record<string, (p: Parts) => string> = {
-  'stay.check_in': (p) => `${p.who} checked ${p.people} into ${p.rooms}${p.cards}`,
-  'stay.check_in_group': (p) => `${p.who} checked a group into ${p.rooms}${p.cards}`,
-  'stay.add_guest': (p) => `${p.who} added ${p.people} to the stay in ${p.rooms}${p.cards}`,
+  'stay.check_in': (p) => (p.cards > 0 ? t('manager:audit.did.checkInWithCards', counted(p)) : t('manager:audit.did.checkIn', words(p))),
+  'stay.check_in_group': (p) =>
+    p.cards > 0 ? t('manager:audit.did.checkInGroupWithCards', counted(p)) : t('manager:audit.did.checkInGroup', words(p)),
+  'stay.add_guest': (p) => (p.cards > 0 ? t('manager:audit.did.addGuestWithCards', counted(p)) : t('manager:audit.did.addGuest', words(p))),
   'stay.move': (p) =>
-    p.before ? `${p.who} moved ${p.people} from ${p.before} to ${p.rooms}${p.cards}` : `${p.who} moved ${p.people} out of ${p.rooms}`,
-  'stay.change_dates': (p) => `${p.who} changed the dates of ${p.people} in ${p.rooms}`,
-  'stay.reissue': (p) => `${p.who} made new cards for ${p.people} in ${p.rooms} after a lost key${p.cards}`,
-  'stay.remake_cards': (p) => `${p.who} remade the cards of ${p.people} in ${p.rooms}${p.cards}`,
-  'stay.check_out': (p) => `${p.who} checked ${p.people} out of ${p.before ?? p.rooms}`,
-  'stay.overlap_allowed': (p) => `${p.who} let the stay of ${p.people} in ${p.rooms} overlap another`,
-  'access_grant.create': (p) => `${p.who} gave ${p.people} access to ${p.rooms}${p.cards}`,
-  'access_grant.update': (p) => `${p.who} changed the access of ${p.people}${p.where}`,
-  'access_grant.delete': (p) => `${p.who} ended the access of ${p.people} to ${p.before ?? p.rooms}`,
-  'access_method.encoded': (p) => `${p.who} encoded a card for ${p.people}${p.where}`,
-  'access_method.collected': (p) => `${p.who} took back a card of ${p.people}${p.where}`,
-  'access_method.lost': (p) => `${p.who} reported a card of ${p.people} lost${p.where}`,
-  'access_method.copy': (p) => `${p.who} added a card for ${p.people}${p.where}`,
-  'access_method.delete': (p) => `${p.who} withdrew a card of ${p.people}${p.where}`,
-  'card.encoded': (p) => `${p.who} encoded a card`,
-  'card.encode_failed': (p) => `${p.who}: a card encode failed`,
-  'card.collected': (p) => `${p.who} took back a card of ${p.people}${p.where}`,
-  'card.lost': (p) => `${p.who} reported a card of ${p.people} lost${p.where}`,
-  'card.encode_cancel': (p) => `${p.who} encoded a cancel card for ${p.door}`,
-  'card.encode_lock_out': (p) => `${p.who} encoded a lock-out card for ${p.door}`,
-  'card.encode_lock_out_lift': (p) => `${p.who} encoded a card lifting the lock-out of ${p.door}`,
-  'user_identity.create': (p) => `${p.who} added ${p.people}`,
-  'staff.issue': (p) => `${p.who} gave ${p.people} a staff key${p.where}${p.cards}`,
-  'staff.update': (p) => `${p.who} changed the staff key of ${p.people}`,
-  'staff.revoke': (p) => `${p.who} revoked the staff key of ${p.people}`,
-  'staff.delete': (p) => `${p.who} ended the staff key of ${p.people}`,
-  'staff.card_lost': (p) => `${p.who} reported a staff card of ${p.people} lost`,
-  'lock.present_card': (p) => `${p.who} presented a card at ${p.door} (door simulator)`,
-  'lock.set_privacy': (p) => `${p.who} changed the privacy setting of ${p.door} (door simulator)`,
-  'spare.make': (p) => `${p.who} made spare cards${p.where}`,
-  'spare.hand_out': (p) => `${p.who} recorded a spare card handed to ${p.people}${p.where}`,
-  'spare.void': (p) => `${p.who} took a spare card out of use${p.where}`,
-  'operator.create': (p) => `${p.who} added the operator ${p.operator}`,
-  'operator.sign_in': (p) => `${p.operator} signed in`,
-  'operator.reset_pin': (p) => `${p.who} gave ${p.operator} a new PIN`,
-  'operator.set_role': (p) => `${p.who} changed the role of ${p.operator}`,
-  'operator.disable': (p) => `${p.who} disabled ${p.operator}`,
-  'operator.enable': (p) => `${p.who} enabled ${p.operator} again`,
-  'terminal.pairing_create': (p) => `${p.who} started pairing a terminal`,
-  'terminal.pair': (p) => `${p.who}: a terminal was paired`,
-  'terminal.revoke': (p) => `${p.who} removed a terminal`,
-  'property.import': (p) => `${p.who} imported the property file`,
-  'backup.make': (p) => `${p.who} made a backup`,
+    p.before === null
+      ? t('manager:audit.did.moveOut', words(p))
+      : p.cards > 0
+        ? t('manager:audit.did.moveWithCards', counted(p))
+        : t('manager:audit.did.move', words(p)),
+  'stay.change_dates': (p) => t('manager:audit.did.changeDates', words(p)),
+  'stay.reissue': (p) => (p.cards > 0 ? t('manager:audit.did.reissueWithCards', counted(p)) : t('manager:audit.did.reissue', words(p))),
+  'stay.remake_cards': (p) =>
+    p.cards > 0 ? t('manager:audit.did.remakeCardsWithCards', counted(p)) : t('manager:audit.did.remakeCards', words(p)),
+  'stay.check_out': (p) => t('manager:audit.did.checkOut', { ...words(p), rooms: p.before ?? p.rooms }),
+  'stay.overlap_allowed': (p) => t('manager:audit.did.overlapAllowed', words(p)),
+  'access_grant.create': (p) =>
+    p.cards > 0 ? t('manager:audit.did.grantCreateWithCards', counted(p)) : t('manager:audit.did.grantCreate', words(p)),
+  'access_grant.update': (p) => (p.inRooms ? t('manager:audit.did.grantUpdateIn', words(p)) : t('manager:audit.did.grantUpdate', words(p))),
+  'access_grant.delete': (p) => t('manager:audit.did.grantDelete', { ...words(p), rooms: p.before ?? p.rooms }),
+  'access_method.encoded': (p) =>
+    p.inRooms ? t('manager:audit.did.cardEncodedForIn', words(p)) : t('manager:audit.did.cardEncodedFor', words(p)),
+  'access_method.collected': (p) => cardTakenBack(p),
+  'access_method.lost': (p) => cardLost(p),
+  'access_method.copy': (p) => (p.inRooms ? t('manager:audit.did.cardAddedIn', words(p)) : t('manager:audit.did.cardAdded', words(p))),
+  'access_method.delete': (p) =>
+    p.inRooms ? t('manager:audit.did.cardWithdrawnIn', words(p)) : t('manager:audit.did.cardWithdrawn', words(p)),
+  'card.encoded': (p) => t('manager:audit.did.cardEncoded', words(p)),
+  'card.encode_failed': (p) => t('manager:audit.did.cardEncodeFailed', words(p)),
+  'card.collected': (p) => cardTakenBack(p),
+  'card.lost': (p) => cardLost(p),
+  'card.encode_cancel': (p) => t('manager:audit.did.cancelCard', words(p)),
+  'card.encode_lock_out': (p) => t('manager:audit.did.lockOutCard', words(p)),
+  'card.encode_lock_out_lift': (p) => t('manager:audit.did.lockOutLift', words(p)),
+  'user_identity.create': (p) => t('manager:audit.did.personAdded', words(p)),
+  'staff.issue': (p) =>
+    p.inRooms
+      ? p.cards > 0
+        ? t('manager:audit.did.staffIssueInWithCards', counted(p))
+        : t('manager:audit.did.staffIssueIn', words(p))
+      : p.cards > 0
+        ? t('manager:audit.did.staffIssueWithCards', counted(p))
+        : t('manager:audit.did.staffIssue', words(p)),
+  'staff.update': (p) => t('manager:audit.did.staffUpdate', words(p)),
+  'staff.revoke': (p) => t('manager:audit.did.staffRevoke', words(p)),
+  'staff.delete': (p) => t('manager:audit.did.staffDelete', words(p)),
+  'staff.card_lost': (p) => t('manager:audit.did.staffCardLost', words(p)),
+  'lock.present_card': (p) => t('manager:audit.did.presentCard', words(p)),
+  'lock.set_privacy': (p) => t('manager:audit.did.setPrivacy', words(p)),
+  'spare.make': (p) => (p.inRooms ? t('manager:audit.did.spareMakeIn', words(p)) : t('manager:audit.did.spareMake', words(p))),
+  'spare.hand_out': (p) => (p.inRooms ? t('manager:audit.did.spareHandOutIn', words(p)) : t('manager:audit.did.spareHandOut', words(p))),
+  'spare.void': (p) => (p.inRooms ? t('manager:audit.did.spareVoidIn', words(p)) : t('manager:audit.did.spareVoid', words(p))),
+  'operator.create': (p) => t('manager:audit.did.operatorCreate', words(p)),
+  'operator.sign_in': (p) => t('manager:audit.did.signIn', words(p)),
+  'operator.reset_pin': (p) => t('manager:audit.did.resetPin', words(p)),
+  'operator.set_role': (p) => t('manager:audit.did.setRole', words(p)),
+  'operator.disable': (p) => t('manager:audit.did.disable', words(p)),
+  'operator.enable': (p) => t('manager:audit.did.enable', words(p)),
+  'terminal.pairing_create': (p) => t('manager:audit.did.pairingCreate', words(p)),
+  'terminal.pair': (p) => t('manager:audit.did.pair', words(p)),
+  'terminal.revoke': (p) => t('manager:audit.did.terminalRevoke', words(p)),
+  'property.import': (p) => t('manager:audit.did.propertyImport', words(p)),
+  'backup.make': (p) => t('manager:audit.did.backupMake', words(p)),
+}
+
+function cardTakenBack(p: Parts): string {
+  return p.inRooms ? t('manager:audit.did.cardTakenBackIn', words(p)) : t('manager:audit.did.cardTakenBack', words(p))
+}
+
+function cardLost(p: Parts): string {
+  return p.inRooms ? t('manager:audit.did.cardLostIn', words(p)) : t('manager:audit.did.cardLost', words(p))
 }
 
 /** What a change of each setting did. */
-const SETTINGS: Record<string, string> = {
-  'backup.key': 'set the backup password',
-  'backup.schedule': 'changed the backup schedule',
-  'backup.last': 'recorded a backup',
-  'api.enabled': 'turned the local API on or off',
+function settingSentence(setting: string, who: string): string {
+  switch (setting) {
+    case 'backup.key':
+      return t('manager:audit.setting.backupKey', { who })
+    case 'backup.schedule':
+      return t('manager:audit.setting.backupSchedule', { who })
+    case 'backup.last':
+      return t('manager:audit.setting.backupLast', { who })
+    case 'api.enabled':
+      return t('manager:audit.setting.apiEnabled', { who })
+  }
+  return setting.startsWith('pms_encoder_code.')
+    ? t('manager:audit.setting.pmsEncoderCode', { who })
+    : t('manager:audit.setting.other', { who })
+}
+
+/** An action without a sentence of its own: its name spelled out, whom and where. */
+function otherSentence(action: string, people: string | null, rooms: string | null, who: string): string {
+  const named = { who, action: spelledOut(action), people: people ?? '', rooms: rooms ?? '' }
+  if (people !== null) return rooms !== null ? t('manager:audit.other.peopleIn', named) : t('manager:audit.other.people', named)
+  return rooms !== null ? t('manager:audit.other.in', named) : t('manager:audit.other.plain', named)
 }
 
 /** An action without a sentence of its own, spelled out ("terminal.rename" → "terminal rename"). */

@@ -1,13 +1,24 @@
 // The room board's logic, kept out of the components so that it can be tested on its own:
 // searching and filtering rooms, and moving between tiles with the arrow keys.
 
+import { t } from './i18n.svelte'
 import type { Board, BoardFloor, RoomState, RoomTile, StaySummary } from './types'
 
+/** A room state's name, in the operator's language: each read asks the catalogue, so a
+ * template that reads it follows a change of language. */
 export const STATE_LABELS: Record<RoomState, string> = {
-  vacant: 'Vacant',
-  arriving: 'Arriving',
-  in_house: 'In house',
-  departing: 'Departing',
+  get vacant() {
+    return t('board:states.vacant')
+  },
+  get arriving() {
+    return t('board:states.arriving')
+  },
+  get in_house() {
+    return t('board:states.inHouse')
+  },
+  get departing() {
+    return t('board:states.departing')
+  },
 }
 
 export const STATES: RoomState[] = ['vacant', 'arriving', 'in_house', 'departing']
@@ -129,10 +140,10 @@ export function findStay(board: Board, reservationKey: string): { room: RoomTile
 
 /** "Ana Silva", "Ana Silva and Ben Silva", "Ana Silva and 2 others". */
 export function guestNames(guests: string[]): string {
-  if (guests.length === 0) return 'No guest named'
+  if (guests.length === 0) return t('board:guests.none')
   if (guests.length === 1) return guests[0]
-  if (guests.length === 2) return `${guests[0]} and ${guests[1]}`
-  return `${guests[0]} and ${guests.length - 1} others`
+  if (guests.length === 2) return t('board:guests.two', { first: guests[0], second: guests[1] })
+  return t('board:guests.more', { first: guests[0], count: guests.length - 1 })
 }
 
 /** The accessible name of a room's tile: "Room 102, in house, Ana Silva, has warnings";
@@ -140,8 +151,8 @@ export function guestNames(guests: string[]): string {
 export function tileLabel(room: RoomTile, next?: string): string {
   const parts = [room.name, STATE_LABELS[room.state].toLowerCase()]
   for (const stay of room.stays) parts.push(guestNames(stay.guests))
-  if (next) parts.push(`next ${next}`)
-  if (room.has_warnings) parts.push('has warnings')
+  if (next) parts.push(t('board:tile.labelNext', { arrival: next }))
+  if (room.has_warnings) parts.push(t('board:tile.labelWarnings'))
   return parts.join(', ')
 }
 

@@ -1,5 +1,6 @@
 // What the desk says about a card record, and which cards still need the encoder.
 
+import { t } from './i18n.svelte'
 import type { CardView, GuestDetail, StaffAccess, StayDetail } from './types'
 
 export type CardStatus = 'issued' | 'needs_encoding' | 'not_issued' | 'collected' | 'lost' | 'revoked'
@@ -13,18 +14,31 @@ export function cardStatus(card: CardView): CardStatus {
   return 'issued'
 }
 
-export const CARD_STATUS_LABELS: Record<CardStatus, string> = {
-  issued: 'Issued',
-  needs_encoding: 'Needs re-encoding',
-  not_issued: 'Not issued',
-  collected: 'Collected',
-  lost: 'Lost',
-  revoked: 'Cancelled',
+const CARD_STATUS_KEYS = {
+  issued: 'stay:cards.status.issued',
+  needs_encoding: 'stay:cards.status.needsEncoding',
+  not_issued: 'stay:cards.status.notIssued',
+  collected: 'stay:cards.status.collected',
+  lost: 'stay:cards.status.lost',
+  revoked: 'stay:cards.status.revoked',
+} as const satisfies Record<CardStatus, string>
+
+/** "Issued", "Needs re-encoding", … in the operator's language. */
+export function cardStatusLabel(status: CardStatus): string {
+  return t(CARD_STATUS_KEYS[status])
 }
 
 /** "Card 2" or "Card" */
 export function cardName(card: CardView): string {
-  return card.copy_number ? `Card ${card.copy_number}` : 'Card'
+  return card.copy_number ? t('stay:cards.name', { number: card.copy_number }) : t('stay:cards.nameNoNumber')
+}
+
+/** What the encoder's prompts call a holder's card: "Ann Walker, card 2". */
+export function cardToEncodeLabel(holder: string | null | undefined, card: CardView): string {
+  const name = holder ?? t('stay:unnamedGuest')
+  return card.copy_number
+    ? t('stay:cards.toEncode', { holder: name, number: card.copy_number })
+    : t('stay:cards.toEncodeNoNumber', { holder: name })
 }
 
 /** A card waiting for the encoder, with what the prompts call it. */
@@ -50,7 +64,7 @@ export function cardsToEncode(
   for (const holder of holders) {
     for (const card of holder.cards) {
       if (card.mode === 'card' && pending(card, which)) {
-        result.push({ id: card.id, label: `${holder.full_name ?? 'Guest'}, ${cardName(card).toLowerCase()}` })
+        result.push({ id: card.id, label: cardToEncodeLabel(holder.full_name, card) })
       }
     }
   }

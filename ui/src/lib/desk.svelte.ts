@@ -1,8 +1,9 @@
 // The signed-in desk: the app's info, the session and what every screen shares. One
 // instance, imported where needed; the session lives in memory only (a restart signs out).
 
-import { api } from './ipc'
-import type { AppInfo, EncoderState, EncoderView, EntranceView, Session } from './types'
+import { language, setLanguage } from './i18n.svelte'
+import { AppError, api } from './ipc'
+import type { AppInfo, EncoderState, EncoderView, EntranceView, Language, Session } from './types'
 
 class Desk {
   info = $state<AppInfo | null>(null)
@@ -15,12 +16,19 @@ class Desk {
    * sign-in form need not wait for one call after the other; taken by the first sign-in
    * screen, which asks again after that. */
   operatorsExist: Promise<boolean> | null = null
-  /** Why the last session ended, shown on the sign-in screen. */
-  signedOutBecause = $state<string | null>(null)
+  /** Why the last session ended, shown on the sign-in screen: a function words it in the
+   * operator's language when it is shown. */
+  signedOutBecause = $state<string | (() => string) | null>(null)
   #entrances: Promise<EntranceView[]> | null = null
   /** Encoder choices made in this window: a late answer to the sign-in's question does not
    * undo one. */
   #choices = 0
+
+  /** Why the last session ended, in words (null when it was signed out). */
+  get signedOutReason(): string | null {
+    const reason = this.signedOutBecause
+    return typeof reason === 'function' ? reason() : reason
+  }
 
   /** The property's time zone: every date is shown in it. */
   get zone(): string {
@@ -65,10 +73,35 @@ class Desk {
 
   signedIn(session: Session): void {
     this.session = session
+    this.languageProblem = null
+    setLanguage(session.language)
     this.signedOutBecause = null
     this.#entrances = null
     this.chosenEncoder = 0
     if (this.severalEncoders) void this.#learnChoice(session.token)
+  }
+
+  /** Why the operator's choice of language was not kept, until they choose again. */
+  languageProblem = $state<AppError | null>(null)
+
+  /** The signed-in operator's own language from now on, kept for their next sign-ins; when
+   * it cannot be kept, the desk goes on in the language it spoke. Before sign-in, only this
+   * PC's sign-in screen changes. */
+  async chooseLanguage(next: Language): Promise<void> {
+    const session = this.session
+    if (!session) return setLanguage(next)
+    const before = language()
+    setLanguage(next)
+    this.languageProblem = null
+    try {
+      await api.setMyLanguage(session.token, next)
+      session.language = next
+    } catch (reason) {
+      if (this.session === session) {
+        setLanguage(before)
+        this.languageProblem = AppError.from(reason)
+      }
+    }
   }
 
   /** Asks which encoder the operator of `token` encodes with (once more after a failure),
@@ -92,7 +125,7 @@ class Desk {
     this.chosenEncoder = await api.chooseEncoder(this.token, place)
   }
 
-  signedOut(reason: string | null = null): void {
+  signedOut(reason: string | (() => string) | null = null): void {
     this.chosenEncoder = 0
     this.session = null
     this.signedOutBecause = reason

@@ -5,6 +5,7 @@
 // week, so a stay further ahead in the target room is found there, with its message.
 
 import { findStay, guestNames } from './board'
+import { t } from './i18n.svelte'
 import { overlaps } from './time'
 import type { Board, RoomTile, StaySummary } from './types'
 
@@ -26,19 +27,19 @@ export function movedFrame(stay: StaySummary, now: string): { starts_at: string;
 export function canDropStay(stay: StaySummary, target: RoomTile, board: Board): DropVerdict {
   const from = findStay(board, stay.reservation_key)?.room
   if (from?.space_id === target.space_id || target.stays.some((s) => s.reservation_key === stay.reservation_key)) {
-    return { ok: false, reason: `the stay is already in ${target.name}` }
+    return { ok: false, reason: t('board:drop.alreadyIn', { room: target.name }) }
   }
   if (target.kind === 'common') {
-    return { ok: false, reason: `${target.name} is a common area, not a room` }
+    return { ok: false, reason: t('board:drop.commonArea', { room: target.name }) }
   }
   const frame = movedFrame(stay, board.now)
   if (!frame) {
-    return { ok: false, reason: 'the stay has ended; check it out instead' }
+    return { ok: false, reason: t('board:drop.ended') }
   }
   const known = target.next_arrival ? [...target.stays, target.next_arrival] : target.stays
   const taken = known.find((other) => overlaps(frame.starts_at, frame.ends_at, other.starts_at, other.ends_at))
   if (taken) {
-    return { ok: false, reason: `${target.name} has an overlapping stay (${guestNames(taken.guests)})` }
+    return { ok: false, reason: t('board:drop.overlapping', { room: target.name, guests: guestNames(taken.guests) }) }
   }
   return { ok: true }
 }
@@ -54,33 +55,32 @@ export function dropTargets(stay: StaySummary, board: Board): RoomTile[] {
 
 // What the live region says while a stay is moved (dnd-kit's announcements, in our words).
 
-export const DRAG_INSTRUCTIONS =
-  'To move this stay to another room, press Space or Enter to pick it up, use the arrow keys to ' +
-  'choose a room, then press Space or Enter to drop it there, or Escape to cancel. ' +
-  'You can also open the room and choose Move to room….'
+/** How to move a stay from the keyboard, for the board's stays (`aria-describedby`). */
+export function dragInstructions(): string {
+  return t('board:drag.instructions')
+}
 
 export function announcePickUp(stay: StaySummary, from: Pick<RoomTile, 'name'>): string {
-  return `Picked up the stay of ${guestNames(stay.guests)} in ${from.name}. Use the arrow keys to choose a room, Space or Enter to drop, Escape to cancel.`
+  return t('board:drag.pickedUp', { guests: guestNames(stay.guests), room: from.name })
 }
 
 export function announceOver(target: Pick<RoomTile, 'name'>, verdict: DropVerdict): string {
-  return verdict.ok ? `Over ${target.name}. Drop here to move the stay.` : `Over ${target.name}. Cannot move here: ${verdict.reason}.`
+  return verdict.ok
+    ? t('board:drag.over', { room: target.name })
+    : t('board:drag.overRefused', { room: target.name, reason: verdict.reason })
 }
 
 export function announceCancel(stay: StaySummary, from: Pick<RoomTile, 'name'>): string {
-  return `Move cancelled. The stay of ${guestNames(stay.guests)} stays in ${from.name}.`
+  return t('board:drag.cancelled', { guests: guestNames(stay.guests), room: from.name })
 }
 
 export function announceRefusedDrop(target: Pick<RoomTile, 'name'>, verdict: DropVerdict): string {
-  return verdict.ok ? '' : `The stay was not moved to ${target.name}: ${verdict.reason}.`
+  return verdict.ok ? '' : t('board:drag.refused', { room: target.name, reason: verdict.reason })
 }
 
 /** The sentence the confirmation says before the move: what happens to the cards. */
 export function preMoveSentence(guests: string[], from: string, to: string, issuedCards: number): string {
-  const who = guestNames(guests)
-  if (issuedCards === 0) {
-    return `${who} will move from ${from} to ${to}. No card has been made yet, so nothing opens ${from} for them after the move; new cards for ${to} are made next.`
-  }
-  const cards = issuedCards === 1 ? 'The 1 card already made' : `The ${issuedCards} cards already made`
-  return `${who} will move from ${from} to ${to}. ${cards} for ${from} will keep opening ${from} until collected or cancelled (a cancel card or the next guest's card used at that door); new cards for ${to} are made next.`
+  const words = { guests: guestNames(guests), from, to }
+  if (issuedCards === 0) return t('board:move.noCards', words)
+  return t('board:move.cards', { ...words, count: issuedCards })
 }

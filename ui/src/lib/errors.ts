@@ -2,6 +2,7 @@
 // WireError already says what happened (in the guide's words for rule errors); this adds the
 // next step where the type alone tells it.
 
+import { t } from './i18n.svelte'
 import { AppError, IPC_ERROR, type AppErrorType } from './ipc'
 import type { ErrorCode } from './types'
 
@@ -20,18 +21,31 @@ export function isEncoderError(error: AppError): boolean {
   return (ENCODER_ERRORS as readonly AppErrorType[]).includes(error.type)
 }
 
+/** A next step's key in the catalogue (desk:error.nextStep). */
+type NextStep =
+  | 'noCredentialOnEncoder'
+  | 'incompatibleCardFormat'
+  | 'encoderNotOnline'
+  | 'encoderCommunicationTimeout'
+  | 'encodingInterrupted'
+  | 'uncategorizedError'
+  | 'forbidden'
+  | 'databaseBusy'
+  | 'notFound'
+  | 'ipcError'
+
 /** Typed by the codes Rust sends: a code it does not send fails the build. */
-const NEXT_STEPS: Partial<Record<AppErrorType, string>> = {
-  no_credential_on_encoder: 'Put a blank key card on the encoder, then press Retry.',
-  incompatible_card_format: 'Use one of the hotel’s own key cards, then press Retry.',
-  encoder_not_online: 'Check that the encoder is plugged in and switched on, then press Retry.',
-  encoder_communication_timeout: 'Press Retry. If it happens again, unplug the encoder, plug it back in and retry.',
-  encoding_interrupted: 'Leave the card on the encoder until it is done, then press Retry.',
-  uncategorized_error: 'Press Retry. If it happens again, call a manager.',
-  forbidden: 'Ask a manager to do this.',
-  database_busy: 'Wait a moment, then try again.',
-  not_found: 'Someone may have changed it meanwhile: close this and look again.',
-  [IPC_ERROR]: 'Try again. If it keeps happening, restart the front desk app.',
+const NEXT_STEPS: Partial<Record<AppErrorType, NextStep>> = {
+  no_credential_on_encoder: 'noCredentialOnEncoder',
+  incompatible_card_format: 'incompatibleCardFormat',
+  encoder_not_online: 'encoderNotOnline',
+  encoder_communication_timeout: 'encoderCommunicationTimeout',
+  encoding_interrupted: 'encodingInterrupted',
+  uncategorized_error: 'uncategorizedError',
+  forbidden: 'forbidden',
+  database_busy: 'databaseBusy',
+  not_found: 'notFound',
+  [IPC_ERROR]: 'ipcError',
 }
 
 /** The types a terminal's commands fail with while its link to the property server is down:
@@ -46,7 +60,8 @@ export function isLinkDown(error: AppError): boolean {
 
 /** The next step for an error, or null when its message says it all. */
 export function nextStep(error: AppError): string | null {
-  return NEXT_STEPS[error.type] ?? null
+  const key = NEXT_STEPS[error.type]
+  return key ? t(`desk:error.nextStep.${key}`) : null
 }
 
 /** Whether the front desk refused because the room is booked for another reservation over

@@ -1,6 +1,7 @@
 // The forms' validation: plain functions that turn what the receptionist typed into the
 // request a command takes, or say what to fix, field by field, before anything is sent.
 
+import { t } from './i18n.svelte'
 import { fromLocalInput } from './time'
 import type { AddGuest, CheckIn, NewGuest } from './types'
 
@@ -24,20 +25,18 @@ const PHONE = /^\+?[0-9 ()./-]{5,20}$/
 /** Checks one guest; problems are keyed `${prefix}.full_name` and so on. */
 export function checkGuest(guest: GuestInput, prefix: string, problems: Problems): NewGuest {
   const name = guest.full_name.trim()
-  if (name === '') problems[`${prefix}.full_name`] = 'Enter the guest’s name.'
-  else if (name.length > 200) problems[`${prefix}.full_name`] = 'Shorten the name to 200 characters or fewer.'
+  if (name === '') problems[`${prefix}.full_name`] = t('desk:forms.guestName')
+  else if (name.length > 200) problems[`${prefix}.full_name`] = t('desk:forms.nameTooLong')
   const email = guest.email_address.trim()
-  if (email !== '' && !EMAIL.test(email))
-    problems[`${prefix}.email_address`] = 'Enter an email address like name@example.com, or leave it empty.'
+  if (email !== '' && !EMAIL.test(email)) problems[`${prefix}.email_address`] = t('desk:forms.email')
   const phone = guest.phone_number.trim()
-  if (phone !== '' && !PHONE.test(phone))
-    problems[`${prefix}.phone_number`] = 'Enter a phone number (digits, spaces and +), or leave it empty.'
+  if (phone !== '' && !PHONE.test(phone)) problems[`${prefix}.phone_number`] = t('desk:forms.phone')
   return { full_name: name, email_address: email || null, phone_number: phone || null }
 }
 
 export function checkCardCount(value: number, field: string, problems: Problems): number {
   if (!Number.isInteger(value) || value < 1 || value > MAX_CARDS_PER_GUEST) {
-    problems[field] = `Choose 1 to ${MAX_CARDS_PER_GUEST} cards.`
+    problems[field] = t('desk:forms.cardCount', { max: MAX_CARDS_PER_GUEST })
   }
   return value
 }
@@ -57,11 +56,11 @@ export function checkDates(
   }
   const starts_at = read(input.starts, 'starts')
   const ends_at = read(input.ends, 'ends')
-  if (!starts_at) problems.starts_at = 'Enter when the stay starts.'
-  if (!ends_at) problems.ends_at = 'Enter when the stay ends.'
+  if (!starts_at) problems.starts_at = t('desk:forms.startsAt')
+  if (!ends_at) problems.ends_at = t('desk:forms.endsAt')
   if (!starts_at || !ends_at) return null
   if (Date.parse(ends_at) <= Date.parse(starts_at)) {
-    problems.ends_at = 'The stay must end after it starts.'
+    problems.ends_at = t('desk:forms.endBeforeStart')
     return null
   }
   return { starts_at, ends_at }
@@ -84,7 +83,7 @@ export function validateCheckIn(
 ): { request: CheckIn | null; problems: Problems } {
   const problems: Problems = {}
   const dates = checkDates(form, timeZone, problems, original)
-  if (form.guests.length === 0) problems.guests = 'Add at least one guest.'
+  if (form.guests.length === 0) problems.guests = t('desk:forms.noGuest')
   const guests = form.guests.map((guest, index) => checkGuest(guest, `guests[${index}]`, problems))
   checkCardCount(form.cards_per_guest, 'cards_per_guest', problems)
   if (Object.keys(problems).length > 0 || !dates) return { request: null, problems }
@@ -118,7 +117,7 @@ export function validateAddGuest(form: AddGuestForm): { request: AddGuest | null
   const problems: Problems = {}
   const guest = checkGuest(form.guest, 'guest', problems)
   if (form.all_room_doors.length > 0 && form.room_entrance_ids.length === 0) {
-    problems.room_entrance_ids = 'Tick at least one of the room’s doors.'
+    problems.room_entrance_ids = t('desk:forms.noRoomDoor')
   }
   checkCardCount(form.cards, 'cards', problems)
   if (Object.keys(problems).length > 0) return { request: null, problems }
@@ -147,7 +146,7 @@ export function validateDateChange(
   if (!dates) return { startsAt: null, endsAt: null, problems }
   const startsAt = input.starts === original.starts ? null : dates.starts_at
   const endsAt = input.ends === original.ends ? null : dates.ends_at
-  if (startsAt === null && endsAt === null) problems.ends_at = 'Change the start or the end of the stay first.'
+  if (startsAt === null && endsAt === null) problems.ends_at = t('desk:forms.noDateChange')
   return { startsAt, endsAt, problems }
 }
 
@@ -155,9 +154,9 @@ export function validateDateChange(
 export function validateOperator(name: string, pin: string, confirm?: string): Problems {
   const problems: Problems = {}
   const trimmed = name.trim()
-  if (trimmed === '') problems.name = 'Enter a name.'
-  else if (trimmed.length > 64) problems.name = 'Use 64 characters or fewer.'
-  if (!/^\d{4,8}$/.test(pin)) problems.pin = 'The PIN must be 4 to 8 digits.'
-  else if (confirm !== undefined && confirm !== pin) problems.confirm = 'The two PINs differ.'
+  if (trimmed === '') problems.name = t('desk:forms.operatorName')
+  else if (trimmed.length > 64) problems.name = t('desk:forms.operatorNameTooLong')
+  if (!/^\d{4,8}$/.test(pin)) problems.pin = t('desk:forms.pinDigits')
+  else if (confirm !== undefined && confirm !== pin) problems.confirm = t('desk:forms.pinsDiffer')
   return problems
 }

@@ -3,6 +3,7 @@
 // elsewhere while it was open here.
 
 import { desk } from './desk.svelte'
+import { t } from './i18n.svelte'
 import { isLinkDown } from './errors'
 import { AppError, api } from './ipc'
 import type { StayDetail } from './types'
@@ -54,7 +55,7 @@ export class OpenStay {
       const stay = await api.stay(desk.token, key)
       if (ticket !== this.#asked) return
       if (before && stay.space_id !== before.space_id) {
-        this.elsewhere = `This stay was changed elsewhere while it was open here: it is now in ${stay.room_name || 'no room'}.`
+        this.elsewhere = stay.room_name ? t('stay:elsewhere.moved', { room: stay.room_name }) : t('stay:elsewhere.movedNoRoom')
       }
       this.stay = stay
     } catch (reason) {
@@ -78,9 +79,7 @@ export class OpenStay {
     this.over = true
     this.checkedOut = checkedOut
     this.error = null
-    this.elsewhere = checkedOut
-      ? 'This stay was checked out elsewhere while it was open here.'
-      : 'This stay was changed elsewhere while it was open here: it is no longer on the board.'
+    this.elsewhere = checkedOut ? t('stay:elsewhere.checkedOut') : t('stay:elsewhere.gone')
   }
 
   /** Runs a change: busy meanwhile, the notice cleared, a failure kept as the error.

@@ -2,6 +2,7 @@
 // one's), as the check-in, move and date forms use them: ticked at first, then made once
 // the change has gone through.
 
+import { t } from './i18n.svelte'
 import { AppError, api } from './ipc'
 import type { StayDetail, Trouble } from './types'
 
@@ -28,5 +29,6 @@ export async function remakeAll(token: string, keys: string[]): Promise<{ remade
 
 /** "Tom Morrow and Ana Morrow": the guests of a remade stay. */
 export function remadeGuests(stay: StayDetail): string {
-  return stay.guests.map((guest) => guest.full_name ?? 'Guest').join(' and ')
+  const names = stay.guests.map((guest) => guest.full_name ?? t('stay:unnamedGuest'))
+  return names.length === 0 ? '' : names.reduce((first, second) => t('stay:list.both', { first, second }))
 }

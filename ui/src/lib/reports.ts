@@ -1,10 +1,11 @@
 // The reports a manager takes away: each one a table (columns and rows of words, as on the
-// screen) that is shown, printed, or saved as CSV.
+// screen, in the operator's language) that is shown, printed, or saved as CSV.
 
 import type { AuditChange } from './audit'
 import { changeSentence, listWords } from './audit'
 import { cardOutWords } from './cardsOut'
 import { cardsOut, cardsStateText } from './staff'
+import { t } from './i18n.svelte'
 import { formatDateTime, formatTime } from './time'
 import { dayMovements, type Day } from './timeline'
 import type { DoorLogEntry, StaffAccess, Timeline, WarningView } from './types'
@@ -18,7 +19,16 @@ export interface ReportTable {
   empty: string
 }
 
-const REASONS = { not_returned: 'Not returned', replaced: 'Replaced by a newer card', lost: 'Reported lost' } as const
+function reasonWords(reason: WarningView['cards_out'][number]['reason']): string {
+  switch (reason) {
+    case 'not_returned':
+      return t('manager:reports.cardsOut.reasons.notReturned')
+    case 'replaced':
+      return t('manager:reports.cardsOut.reasons.replaced')
+    case 'lost':
+      return t('manager:reports.cardsOut.reasons.lost')
+  }
+}
 
 /** Every card out of use that a door may still accept, by room. */
 export function cardsOutReport(warnings: WarningView[], zone: string): ReportTable {
@@ -27,19 +37,26 @@ export function cardsOutReport(warnings: WarningView[], zone: string): ReportTab
     .flatMap((warning) =>
       warning.cards_out.map((card) => [
         listWords(card.rooms.length > 0 ? card.rooms : warning.rooms),
-        card.guest ?? 'Guest',
-        `Card ${card.copy_number ?? 1}`,
-        REASONS[card.reason],
+        card.guest ?? t('manager:reports.cardsOut.guest'),
+        t('manager:reports.cardsOut.card', { number: card.copy_number ?? 1 }),
+        reasonWords(card.reason),
         card.out_since ? formatDateTime(card.out_since, zone) : '',
         cardOutWords(card, zone),
       ]),
     )
     .sort((a, b) => a[0].localeCompare(b[0], undefined, { numeric: true }) || a[1].localeCompare(b[1]))
   return {
-    title: 'Cards still out',
-    columns: ['Room', 'Guest', 'Card', 'Why', 'Since', 'Still opens'],
+    title: t('manager:reports.cardsOut.title'),
+    columns: [
+      t('manager:reports.columns.room'),
+      t('manager:reports.columns.guest'),
+      t('manager:reports.columns.card'),
+      t('manager:reports.columns.why'),
+      t('manager:reports.columns.since'),
+      t('manager:reports.columns.stillOpens'),
+    ],
     rows,
-    empty: 'Every card out of use is back, or opens nothing any more.',
+    empty: t('manager:reports.cardsOut.empty'),
   }
 }
 
@@ -62,19 +79,31 @@ export function staffKeysReport(staff: StaffAccess[], now: string, zone: string,
       const ends = person.ends_at as string
       const left = Math.ceil((Date.parse(ends) - at) / DAY_MS)
       const when = person.revoked_at
-        ? 'Revoked, a card not back'
+        ? t('manager:reports.staffKeys.revoked')
         : Date.parse(ends) <= at
-          ? 'Expired'
+          ? t('manager:reports.staffKeys.expired')
           : left <= 1
-            ? 'Expires within a day'
-            : `Expires in ${left} days`
-      return [person.full_name ?? 'Staff', person.opens, formatDateTime(ends, zone), when, cardsStateText(person)]
+            ? t('manager:reports.staffKeys.withinADay')
+            : t('manager:reports.staffKeys.inDays', { days: left })
+      return [
+        person.full_name ?? t('manager:reports.staffKeys.staff'),
+        person.opens,
+        formatDateTime(ends, zone),
+        when,
+        cardsStateText(person),
+      ]
     })
   return {
-    title: 'Staff keys expiring and expired',
-    columns: ['Name', 'Opens', 'Ends', 'When', 'Cards'],
+    title: t('manager:reports.staffKeys.title'),
+    columns: [
+      t('manager:reports.columns.name'),
+      t('manager:reports.columns.opens'),
+      t('manager:reports.columns.ends'),
+      t('manager:reports.columns.when'),
+      t('manager:reports.columns.cards'),
+    ],
     rows,
-    empty: `No staff key ends in the next ${days} days or ended in the last 30.`,
+    empty: t('manager:reports.staffKeys.empty', { days }),
   }
 }
 
@@ -83,14 +112,14 @@ export function dayReport(timeline: Timeline, day: Day, zone: string): ReportTab
   const { arrivals, departures } = dayMovements(timeline, day, zone)
   const rows = [
     ...arrivals.map((move) => [
-      'Arrival',
+      t('manager:reports.day.arrival'),
       formatTime(move.at, zone),
       move.room.name,
       listWords(move.bar.guests),
       statusWords(move.bar.status),
     ]),
     ...departures.map((move) => [
-      'Departure',
+      t('manager:reports.day.departure'),
       formatTime(move.at, zone),
       move.room.name,
       listWords(move.bar.guests),
@@ -98,52 +127,63 @@ export function dayReport(timeline: Timeline, day: Day, zone: string): ReportTab
     ]),
   ].sort((a, b) => a[1].localeCompare(b[1]) || a[0].localeCompare(b[0]) || a[2].localeCompare(b[2], undefined, { numeric: true }))
   return {
-    title: 'Arrivals and departures',
-    columns: ['', 'Time', 'Room', 'Guests', 'Now'],
+    title: t('manager:reports.day.title'),
+    columns: [
+      '',
+      t('manager:reports.columns.time'),
+      t('manager:reports.columns.room'),
+      t('manager:reports.columns.guests'),
+      t('manager:reports.columns.now'),
+    ],
     rows,
-    empty: 'No one arrives or leaves that day.',
+    empty: t('manager:reports.day.empty'),
   }
 }
 
 function statusWords(status: Timeline['floors'][number]['rooms'][number]['stays'][number]['status']): string {
   switch (status) {
     case 'upcoming':
-      return 'Expected'
+      return t('manager:reports.day.status.upcoming')
     case 'in_house':
-      return 'In house'
+      return t('manager:reports.day.status.inHouse')
     case 'checked_out':
-      return 'Checked out'
+      return t('manager:reports.day.status.checkedOut')
     case 'moved_away':
-      return 'Moved to another room'
+      return t('manager:reports.day.status.movedAway')
   }
 }
 
 /** What operators did over a period, one line per change. */
 export function actionsReport(changes: AuditChange[], zone: string): ReportTable {
   return {
-    title: 'Operators’ actions',
-    columns: ['When', 'What happened', 'Outcome'],
+    title: t('manager:reports.actions.title'),
+    columns: [t('manager:reports.columns.when'), t('manager:reports.columns.whatHappened'), t('manager:reports.columns.outcome')],
     rows: changes.map((change) => [
       formatDateTime(change.at, zone),
       change.refusal ? `${changeSentence(change)} (${change.refusal})` : changeSentence(change),
-      change.outcome === 'ok' ? 'Done' : 'Refused',
+      change.outcome === 'ok' ? t('manager:outcome.done') : t('manager:outcome.refused'),
     ]),
-    empty: 'Nothing was recorded over this period.',
+    empty: t('manager:reports.actions.empty'),
   }
 }
 
 /** What a simulated door decided, newest first. */
 export function doorReport(entries: DoorLogEntry[], door: string, zone: string): ReportTable {
   return {
-    title: `What ${door} decided`,
-    columns: ['When', 'Card', 'Result', 'Why'],
+    title: t('manager:reports.door.title', { door }),
+    columns: [
+      t('manager:reports.columns.when'),
+      t('manager:reports.columns.card'),
+      t('manager:reports.columns.result'),
+      t('manager:reports.columns.why'),
+    ],
     rows: entries.map((entry) => [
       formatDateTime(entry.at, zone),
       cardWords(entry.card, zone),
-      entry.granted ? 'Opened' : 'Refused',
+      entry.granted ? t('manager:reports.door.opened') : t('manager:reports.door.refused'),
       verdictWords(entry.reason, door, entry.card, zone),
     ]),
-    empty: `No card was presented at ${door} yet.`,
+    empty: t('manager:reports.door.empty', { door }),
   }
 }
 

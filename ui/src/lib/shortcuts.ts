@@ -1,6 +1,8 @@
 // The desk's keyboard shortcuts: what the help panel (`?`) lists, and whether a key press
 // was meant as typing (then no shortcut takes it).
 
+import { t } from './i18n.svelte'
+
 export interface Shortcut {
   keys: string
   what: string
@@ -14,36 +16,41 @@ export interface ShortcutGroup {
 /** Alt+1 … Alt+8: the screens in the order of the menu. */
 export const SCREEN_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8']
 
-export const SHORTCUTS: ShortcutGroup[] = [
-  {
-    where: 'Anywhere',
-    shortcuts: [
-      { keys: '?', what: 'Show these shortcuts' },
-      { keys: 'Alt+1 … Alt+8', what: 'Go to a screen, in the order of the menu' },
-      { keys: '/', what: 'Find a room or guest on the room board' },
-      { keys: 'Tab, Shift+Tab', what: 'Move between buttons and fields' },
-      { keys: 'Enter, Space', what: 'Press the button or open the room that has the focus' },
-      { keys: 'Escape', what: 'Close a dialog (not while a card is being written)' },
-    ],
-  },
-  {
-    where: 'Timeline',
-    shortcuts: [
-      { keys: 'Arrow keys', what: 'Move between stays' },
-      { keys: 'Enter', what: 'Open the stay' },
-      { keys: 'Space or M', what: 'Pick the stay up to move it; arrows choose the room; Space or Enter puts it down' },
-      { keys: 'Escape', what: 'Put a stay that is being moved back' },
-    ],
-  },
-  {
-    where: '"Move to room…" list',
-    shortcuts: [
-      { keys: 'Arrow keys', what: 'Choose a room' },
-      { keys: 'Letters and digits', what: 'Jump to the room whose name starts with them' },
-      { keys: 'Enter', what: 'Move the stay there' },
-    ],
-  },
-]
+/** The shortcuts by where they work, in the operator's language (keys that are words, such
+ * as "Arrow keys", are worded too). Call it where it is shown, so that it follows a change
+ * of language. */
+export function shortcutGroups(): ShortcutGroup[] {
+  return [
+    {
+      where: t('desk:shortcuts.anywhere.title'),
+      shortcuts: [
+        { keys: '?', what: t('desk:shortcuts.anywhere.help') },
+        { keys: 'Alt+1 … Alt+8', what: t('desk:shortcuts.anywhere.screens') },
+        { keys: '/', what: t('desk:shortcuts.anywhere.find') },
+        { keys: t('desk:shortcuts.anywhere.focusKeys'), what: t('desk:shortcuts.anywhere.focus') },
+        { keys: t('desk:shortcuts.anywhere.pressKeys'), what: t('desk:shortcuts.anywhere.press') },
+        { keys: t('desk:shortcuts.anywhere.closeKeys'), what: t('desk:shortcuts.anywhere.close') },
+      ],
+    },
+    {
+      where: t('desk:shortcuts.timeline.title'),
+      shortcuts: [
+        { keys: t('desk:shortcuts.timeline.arrowsKeys'), what: t('desk:shortcuts.timeline.arrows') },
+        { keys: t('desk:shortcuts.timeline.openKeys'), what: t('desk:shortcuts.timeline.open') },
+        { keys: t('desk:shortcuts.timeline.pickKeys'), what: t('desk:shortcuts.timeline.pick') },
+        { keys: t('desk:shortcuts.timeline.putBackKeys'), what: t('desk:shortcuts.timeline.putBack') },
+      ],
+    },
+    {
+      where: t('desk:shortcuts.moveList.title'),
+      shortcuts: [
+        { keys: t('desk:shortcuts.moveList.arrowsKeys'), what: t('desk:shortcuts.moveList.arrows') },
+        { keys: t('desk:shortcuts.moveList.jumpKeys'), what: t('desk:shortcuts.moveList.jump') },
+        { keys: t('desk:shortcuts.moveList.moveKeys'), what: t('desk:shortcuts.moveList.move') },
+      ],
+    },
+  ]
+}
 
 /** Whether a key press goes to a field being typed in. */
 export function isTyping(target: EventTarget | null): boolean {

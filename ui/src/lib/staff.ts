@@ -3,6 +3,8 @@
 // when its card works, and what each staff entry's cards are and what can be done with them.
 
 import { cardStatus } from './cards'
+import { t } from './i18n.svelte'
+import { WEEKDAY_KEYS, weekdayShort } from './time'
 import type { CardView, Day, StaffAccess, StaffDoorChoices, StaffTerms } from './types'
 
 /** Whether a group's doors are all, some or none of the chosen ones. */
@@ -26,7 +28,8 @@ export function toggleGroup(chosen: readonly string[], doors: readonly string[],
   return [...chosen, ...doors.filter((door) => !set.has(door))]
 }
 
-const rooms = (count: number) => (count === 1 ? '1 room' : `${count} rooms`)
+/** "Floor 1 (20 rooms)" */
+const withRooms = (label: string, count: number) => t('desk:staff.rooms', { label, count })
 
 /** What the chosen doors open, as the card carries them: all guest rooms, or each whole
  * floor, then every other door by name ("Floor 1 (20 rooms), Lobby"). Mirrors the desk's
@@ -36,12 +39,12 @@ export function describeChoice(choices: StaffDoorChoices, chosen: readonly strin
   const covered = new Set<string>()
   const all = choices.all_guest_rooms
   if (groupState(chosen, all.entrance_ids) === 'all') {
-    parts.push(`${all.label} (${rooms(all.rooms)})`)
+    parts.push(withRooms(all.label, all.rooms))
     all.entrance_ids.forEach((door) => covered.add(door))
   } else {
     for (const floor of choices.floors) {
       if (groupState(chosen, floor.entrance_ids) === 'all') {
-        parts.push(`${floor.label} (${rooms(floor.rooms)})`)
+        parts.push(withRooms(floor.label, floor.rooms))
         floor.entrance_ids.forEach((door) => covered.add(door))
       }
     }
@@ -82,19 +85,19 @@ export function cardsStateText(person: StaffAccess): string {
   const working = workingCards(person).length
   switch (person.cards_state) {
     case 'not_encoded':
-      return 'Not encoded'
+      return t('desk:staff.state.notEncoded')
     case 'encoded':
-      return `Encoded, ${working === 1 ? '1 card' : `${working} cards`}`
+      return t('desk:staff.state.encoded', { count: working })
     case 'needs_re_encoding':
-      return 'Doors or dates changed: re-encode the card'
+      return t('desk:staff.state.needsReEncoding')
     case 'lost':
-      return 'Card lost: it opens its doors until its end'
+      return t('desk:staff.state.lost')
     case 'revoked':
       return person.cards.some((card) => card.lost_at && !card.collected_at)
-        ? 'Revoked, card lost: it opens its doors until its end'
-        : 'Revoked, card not back: it opens its doors until returned or its end'
+        ? t('desk:staff.state.revokedLost')
+        : t('desk:staff.state.revokedNotBack')
     case 'used':
-      return 'Used: the locks took the one-shot key at each of its doors; it opens nothing more'
+      return t('desk:staff.state.used')
   }
 }
 
@@ -120,27 +123,27 @@ export function staffActions(person: StaffAccess): StaffAction[] {
   }
 }
 
-const DAY_NAMES: Record<Day, string> = { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' }
 const WEEK: Day[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']
+
+/** "Mon" for `mon`, in the operator's language. */
+export const dayName = (day: Day) => weekdayShort(WEEKDAY_KEYS.indexOf(day))
 
 /** Days in words: runs of three or more as `Mon–Fri`, every day as `Every day`. */
 export function daysText(days: readonly Day[]): string {
   const on = WEEK.filter((day) => days.includes(day))
-  if (on.length === WEEK.length) return 'Every day'
+  if (on.length === WEEK.length) return t('desk:staff.everyDay')
   const runs: Day[][] = []
   for (const day of on) {
     const run = runs.at(-1)
     if (run && WEEK.indexOf(run.at(-1) as Day) + 1 === WEEK.indexOf(day)) run.push(day)
     else runs.push([day])
   }
-  return runs
-    .flatMap((run) => (run.length >= 3 ? [`${DAY_NAMES[run[0]]}–${DAY_NAMES[run.at(-1) as Day]}`] : run.map((day) => DAY_NAMES[day])))
-    .join(', ')
+  return runs.flatMap((run) => (run.length >= 3 ? [`${dayName(run[0])}–${dayName(run.at(-1) as Day)}`] : run.map(dayName))).join(', ')
 }
 
 /** When a staff card works, in words: `Any time`, or each window as `Mon–Sat 08:00–16:00`. */
 export function scheduleText(terms: StaffTerms | null): string {
   const windows = terms?.schedule ?? []
-  if (windows.length === 0) return 'Any time'
-  return windows.map((window) => `${daysText(window.days)} ${window.from}–${window.to}`).join('; ')
+  if (windows.length === 0) return t('desk:staff.anyTime')
+  return windows.map((window) => t('desk:staff.window', { days: daysText(window.days), from: window.from, to: window.to })).join('; ')
 }

@@ -1,6 +1,7 @@
 // A terminal of a property server, in words: its link as the header says it, and the
 // property's terminals as a manager's settings list them.
 
+import { t } from './i18n.svelte'
 import type { TerminalStatus, TerminalView } from './types'
 
 /** The link's state: connected, still connecting (just started), or lost or refused. */
@@ -10,9 +11,9 @@ export type LinkTone = 'online' | 'connecting' | 'away'
  * is lost or refused, why, in the server's or the link's words. */
 export function linkState(status: TerminalStatus): { tone: LinkTone; words: string; problem: string | null } {
   const name = status.terminal_name
-  if (status.online) return { tone: 'online', words: `${name} · Connected to the property server`, problem: null }
-  if (status.problem === null) return { tone: 'connecting', words: `${name} · Connecting to the property server…`, problem: null }
-  return { tone: 'away', words: `${name} · Server unreachable`, problem: status.problem }
+  if (status.online) return { tone: 'online', words: t('desk:terminal.online', { name }), problem: null }
+  if (status.problem === null) return { tone: 'connecting', words: t('desk:terminal.connecting', { name }), problem: null }
+  return { tone: 'away', words: t('desk:terminal.away', { name }), problem: status.problem }
 }
 
 /** The list with `changed` in its place, live terminals first and revoked ones last (as the

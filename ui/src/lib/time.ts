@@ -1,10 +1,28 @@
 // Dates and times as the desk shows them: always in the property's time zone (an IANA name
 // from AppInfo/Board), whatever the workstation's own zone is. The wire carries UTC instants
-// (RFC 3339); forms use `<input type="datetime-local">` values read as wall-clock time at the
-// property.
+// (RFC 3339); forms take a date field's value (components/DateField.svelte: "2025-03-12T15:00")
+// read as wall-clock time at the property. Their words come from the operator's language
+// (lib/i18n.svelte.ts).
+import { t } from './i18n.svelte'
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
+export const MONTH_KEYS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] as const
+/** Sunday first, as `Date.getUTCDay` counts. */
+export const WEEKDAY_KEYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const
+
+/** "Mar" for 3 (1–12), in the operator's language. */
+export function monthShort(month: number): string {
+  return t(`months.short.${MONTH_KEYS[month - 1]}`)
+}
+
+/** "March" for 3 (1–12), in the operator's language. */
+export function monthLong(month: number): string {
+  return t(`months.long.${MONTH_KEYS[month - 1]}`)
+}
+
+/** "Wed" for 3 (0 is Sunday), in the operator's language. */
+export function weekdayShort(day: number): string {
+  return t(`weekdays.short.${WEEKDAY_KEYS[day]}`)
+}
 
 /** Wall-clock fields of an instant in a zone. `month` is 1–12. */
 export interface WallClock {
@@ -67,13 +85,13 @@ export function wallClock(instant: Date | string, timeZone: string): WallClock {
 const pad = (value: number) => String(value).padStart(2, '0')
 
 function weekday(clock: WallClock): string {
-  return WEEKDAYS[new Date(Date.UTC(clock.year, clock.month - 1, clock.day)).getUTCDay()]
+  return weekdayShort(new Date(Date.UTC(clock.year, clock.month - 1, clock.day)).getUTCDay())
 }
 
 /** "12 Mar 2025" */
 export function formatDate(instant: string, timeZone: string): string {
   const c = wallClock(instant, timeZone)
-  return `${c.day} ${MONTHS[c.month - 1]} ${c.year}`
+  return t('dates.date', { day: c.day, month: monthShort(c.month), year: c.year })
 }
 
 /** "15:00" */
@@ -84,22 +102,22 @@ export function formatTime(instant: string, timeZone: string): string {
 
 /** "12 Mar 2025, 15:00" */
 export function formatDateTime(instant: string, timeZone: string): string {
-  return `${formatDate(instant, timeZone)}, ${formatTime(instant, timeZone)}`
+  return t('dates.dateTime', { date: formatDate(instant, timeZone), time: formatTime(instant, timeZone) })
 }
 
 /** "Wed 12 Mar 15:00": for stays, whose year is plain from context. */
 export function formatShort(instant: string, timeZone: string): string {
   const c = wallClock(instant, timeZone)
-  return `${weekday(c)} ${c.day} ${MONTHS[c.month - 1]} ${pad(c.hour)}:${pad(c.minute)}`
+  return t('dates.short', { weekday: weekday(c), day: c.day, month: monthShort(c.month), time: `${pad(c.hour)}:${pad(c.minute)}` })
 }
 
 /** "Wed 12 Mar 15:00 – Fri 14 Mar 11:00 (2 nights)"; "Wed 12 Mar 15:00 – no end" when `ends`
  * is null (a staff member's standing access, a lease without an end date). */
 export function formatStay(starts: string, ends: string | null, timeZone: string): string {
-  if (ends === null) return `${formatShort(starts, timeZone)} – no end`
+  if (ends === null) return t('dates.stayNoEnd', { starts: formatShort(starts, timeZone) })
   const count = nights(starts, ends, timeZone)
-  const suffix = count === 1 ? ' (1 night)' : count > 1 ? ` (${count} nights)` : ''
-  return `${formatShort(starts, timeZone)} – ${formatShort(ends, timeZone)}${suffix}`
+  const words = { starts: formatShort(starts, timeZone), ends: formatShort(ends, timeZone) }
+  return count > 0 ? t('dates.stayNights', { ...words, count }) : t('dates.stay', words)
 }
 
 /** Nights between two instants: calendar days between their dates at the property. */
@@ -112,7 +130,7 @@ export function nights(starts: string, ends: string, timeZone: string): number {
 
 /** "until 12 Mar 2025, 15:00", or "with no end" when `instant` is null. */
 export function formatUntil(instant: string | null, timeZone: string): string {
-  return instant === null ? 'with no end' : `until ${formatDateTime(instant, timeZone)}`
+  return instant === null ? t('dates.withNoEnd') : t('dates.until', { dateTime: formatDateTime(instant, timeZone) })
 }
 
 /** The value of a `datetime-local` input showing this instant at the property:
@@ -181,8 +199,8 @@ export function periodRange(
 ): { from: { since: string; until: string } | null; to: { since: string; until: string } | null } | { problem: string } {
   const from = first ? dayRange(first, timeZone) : null
   const to = last ? dayRange(last, timeZone) : null
-  if ((first && !from) || (last && !to)) return { problem: 'Enter the dates as day, month and year.' }
-  if (from && to && Date.parse(to.until) <= Date.parse(from.since)) return { problem: 'The last day must not be before the first.' }
+  if ((first && !from) || (last && !to)) return { problem: t('dates.badPeriod') }
+  if (from && to && Date.parse(to.until) <= Date.parse(from.since)) return { problem: t('dates.periodBackwards') }
   return { from, to }
 }
 

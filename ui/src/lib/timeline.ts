@@ -6,14 +6,13 @@
 import { guestNames } from './board'
 import type { DropVerdict } from './dnd'
 import { movedFrame } from './dnd'
-import { offsetAt, overlaps } from './time'
+import { t } from './i18n.svelte'
+import { monthShort, offsetAt, overlaps, weekdayShort } from './time'
 import type { StayBar, StaySummary, StayStatus, Timeline, TimelineRoom } from './types'
 
 /** A property-local day, "2025-03-12". */
 export type Day = string
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
 const DAY_MS = 86_400_000
 
 const pad = (value: number) => String(value).padStart(2, '0')
@@ -79,30 +78,32 @@ export function localDay(instant: string, zone: string): Day {
   return dayOf(Math.floor(wallMs(instant, zone) / DAY_MS) * DAY_MS)
 }
 
-/** "Wed 12" and "Mar" for a column heading; "Wed 12 Mar" whole. */
+/** "Wed 12" and "Mar" for a column heading; "Wed 12 Mar" whole (in the operator's language). */
 export function dayLabel(day: Day): { weekday: string; date: number; month: string; full: string } {
   const date = new Date(utcOf(day))
-  const weekday = WEEKDAYS[date.getUTCDay()]
-  const month = MONTHS[date.getUTCMonth()]
-  return { weekday, date: date.getUTCDate(), month, full: `${weekday} ${date.getUTCDate()} ${month}` }
+  const weekday = weekdayShort(date.getUTCDay())
+  const month = monthShort(date.getUTCMonth() + 1)
+  return { weekday, date: date.getUTCDate(), month, full: t('board:days.full', { weekday, date: date.getUTCDate(), month }) }
 }
 
 /** "Tom Morrow, tomorrow" or "Tom Morrow, Fri 14 Mar": who arrives next in a room after
  * today, and when (the tile says "Next: " before it). */
 export function nextArrivalWords(stay: Pick<StaySummary, 'guests' | 'starts_at'>, now: string, zone: string): string {
   const day = localDay(stay.starts_at, zone)
-  const when = daysBetween(localDay(now, zone), day) === 1 ? 'tomorrow' : dayLabel(day).full
-  return `${guestNames(stay.guests)}, ${when}`
+  const guests = guestNames(stay.guests)
+  return daysBetween(localDay(now, zone), day) === 1
+    ? t('board:nextArrival.tomorrow', { guests })
+    : t('board:nextArrival.onDay', { guests, day: dayLabel(day).full })
 }
 
 /** "7–9 Dec", "30 Nov – 2 Dec", "7 Dec – no end": a stay's days, short. */
 export function dayRangeLabel(starts: string, ends: string | null, zone: string): string {
   const first = dayLabel(localDay(starts, zone))
-  if (ends === null) return `${first.date} ${first.month} – no end`
+  if (ends === null) return t('board:days.rangeNoEnd', { date: first.date, month: first.month })
   const last = dayLabel(localDay(ends, zone))
-  if (first.full === last.full) return `${first.date} ${first.month}`
-  if (first.month === last.month) return `${first.date}–${last.date} ${last.month}`
-  return `${first.date} ${first.month} – ${last.date} ${last.month}`
+  if (first.full === last.full) return t('board:days.range', { date: first.date, month: first.month })
+  if (first.month === last.month) return t('board:days.rangeSameMonth', { first: first.date, last: last.date, month: last.month })
+  return t('board:days.rangeTwoMonths', { firstDate: first.date, firstMonth: first.month, lastDate: last.date, lastMonth: last.month })
 }
 
 /** Where an instant falls on the timeline, in days from the start of `from` (15:00 on the
@@ -134,16 +135,30 @@ export function isPast(status: StayStatus): boolean {
   return status === 'checked_out' || status === 'moved_away'
 }
 
+/** A stay's status in a few words, in the operator's language: each read asks the catalogue,
+ * so a template that reads it follows a change of language. */
 export const STATUS_WORDS: Record<StayStatus, string> = {
-  upcoming: 'arriving',
-  in_house: 'in house',
-  checked_out: 'checked out',
-  moved_away: 'moved to another room',
+  get upcoming() {
+    return t('board:status.upcoming')
+  },
+  get in_house() {
+    return t('board:status.inHouse')
+  },
+  get checked_out() {
+    return t('board:status.checkedOut')
+  },
+  get moved_away() {
+    return t('board:status.movedAway')
+  },
 }
 
 /** What a bar says to a screen reader: "Ana Silva, 7–9 Dec, arriving". */
 export function barLabel(bar: StayBar, zone: string): string {
-  return `${guestNames(bar.guests)}, ${dayRangeLabel(bar.starts_at, bar.ends_at, zone)}, ${STATUS_WORDS[bar.status]}`
+  return t('board:bar.label', {
+    guests: guestNames(bar.guests),
+    days: dayRangeLabel(bar.starts_at, bar.ends_at, zone),
+    status: STATUS_WORDS[bar.status],
+  })
 }
 
 // ---- rows
@@ -274,20 +289,20 @@ export function moveBetweenRooms(rows: Row[], row: number, key: string): number 
  * the stay that moves (the desk checks again, with stays beyond the window). */
 export function canDropBar(bar: StayBar, from: TimelineRoom, target: TimelineRoom, now: string): DropVerdict {
   if (isPast(bar.status)) {
-    return { ok: false, reason: 'the stay has left this room' }
+    return { ok: false, reason: t('board:drop.leftRoom') }
   }
   if (target.space_id === from.space_id) {
-    return { ok: false, reason: `the stay is already in ${target.name}` }
+    return { ok: false, reason: t('board:drop.alreadyIn', { room: target.name }) }
   }
   if (target.kind === 'common') {
-    return { ok: false, reason: `${target.name} is a common area, not a room` }
+    return { ok: false, reason: t('board:drop.commonArea', { room: target.name }) }
   }
   const frame = movedFrame(bar, now)
-  if (!frame) return { ok: false, reason: 'the stay has ended; check it out instead' }
+  if (!frame) return { ok: false, reason: t('board:drop.ended') }
   const taken = target.stays.find(
     (other) => !isPast(other.status) && overlaps(frame.starts_at, frame.ends_at, other.starts_at, other.ends_at),
   )
-  if (taken) return { ok: false, reason: `${target.name} has an overlapping stay (${guestNames(taken.guests)})` }
+  if (taken) return { ok: false, reason: t('board:drop.overlapping', { room: target.name, guests: guestNames(taken.guests) }) }
   return { ok: true }
 }
 

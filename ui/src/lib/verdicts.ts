@@ -1,32 +1,35 @@
 // What a lock did with a card, and which card it was, in a person's words: for the door
 // simulator and the card reader, where one guest's several cards must be told apart.
 
+import { t } from './i18n.svelte'
 import { formatDate, formatStay } from './time'
 import type { CardDescription, Reason, SimulatedCardView } from './types'
 
-const STATUS: Record<CardDescription['status'], string> = {
-  current: 'current key',
-  old_dates: 'old dates, to re-encode',
-  replaced: 'replaced by a newer card',
-  returned: 'given back',
-  lost: 'reported lost',
-  withdrawn: 'taken out of use',
-  ended: 'stay over',
-  other: '',
-}
+/** A card's status in words, by its key in the catalogue; `other` says nothing. */
+const STATUS = {
+  current: 'current',
+  old_dates: 'oldDates',
+  replaced: 'replaced',
+  returned: 'returned',
+  lost: 'lost',
+  withdrawn: 'withdrawn',
+  ended: 'ended',
+  other: null,
+} as const satisfies Record<CardDescription['status'], string | null>
 
 /** "Ann Lee · Room 101 · Fri 5 Dec 15:00 – Sun 7 Dec 11:00 (2 nights) · current key" */
 export function cardLabel(card: SimulatedCardView, zone: string): string {
-  return card.written ? cardWords(card.holder, zone) : 'Blank card'
+  return card.written ? cardWords(card.holder, zone) : t('desk:cards.blank')
 }
 
 /** A written card as the desk tells it apart: whose, which rooms, its dates, its status. */
 export function cardWords(holder: CardDescription | null, zone: string): string {
-  if (!holder) return 'A card this desk has no record of'
+  if (!holder) return t('desk:cards.unknown')
   const parts = [holder.holder]
   if (holder.rooms.length > 0) parts.push(holder.rooms.join(', '))
   parts.push(formatStay(holder.valid_from, holder.valid_until, zone))
-  if (STATUS[holder.status]) parts.push(STATUS[holder.status])
+  const status = STATUS[holder.status]
+  if (status) parts.push(t(`desk:verdicts.status.${status}`))
   return parts.join(' · ')
 }
 
@@ -34,52 +37,54 @@ export function cardWords(holder: CardDescription | null, zone: string): string 
 export function verdictWords(reason: Reason, door: string, card: CardDescription | null, zone: string): string {
   switch (reason.reason) {
     case 'joined':
-      return `Opens ${door}: a card of the stay that holds the room.`
+      return t('desk:verdicts.reason.joined', { door })
     case 'overrode':
-      return `Opens ${door}: this is the new guest’s first card there, and the previous guest’s cards no longer open it.`
+      return t('desk:verdicts.reason.overrode', { door })
     case 'common_area':
-      return `Opens ${door}: a common door this card is for.`
+      return t('desk:verdicts.reason.commonArea', { door })
     case 'staff_access':
-      return `Opens ${door}: a staff card for this door.`
+      return t('desk:verdicts.reason.staffAccess', { door })
     case 'emergency_access':
-      return `Opens ${door}: an emergency key opens every door, a thrown deadbolt too.`
+      return t('desk:verdicts.reason.emergencyAccess', { door })
     case 'cancel_applied':
-      return `${door} now refuses every card made for it before this cancel card.`
+      return t('desk:verdicts.reason.cancelApplied', { door })
     case 'cancel_stale':
-      return `This cancel card changes nothing at ${door}: a newer card was used there since it was made.`
+      return t('desk:verdicts.reason.cancelStale', { door })
     case 'one_shot_used':
-      return `Opens ${door}, once: this card will not open it again.`
+      return t('desk:verdicts.reason.oneShotUsed', { door })
     case 'one_shot_spent':
-      return `This one-time card was already used at ${door}.`
+      return t('desk:verdicts.reason.oneShotSpent', { door })
     case 'locked_out':
-      return `${door} is locked out: guest cards are refused until a lift card or the next guest’s card is used there.`
+      return t('desk:verdicts.reason.lockedOut', { door })
     case 'lock_out_lifted':
-      return `Opens ${door}: the lock-out is lifted.`
+      return t('desk:verdicts.reason.lockOutLifted', { door })
     case 'door_locked_out':
-      return `${door} is locked out: this card is refused until a lift card or the next guest’s card is used there.`
+      return t('desk:verdicts.reason.doorLockedOut', { door })
     case 'wrong_property':
-      return 'This card was made for another property.'
+      return t('desk:verdicts.reason.wrongProperty')
     case 'unknown_format':
-      return 'The lock cannot read this card: it was written by a newer or another system.'
+      return t('desk:verdicts.reason.unknownFormat')
     case 'retired_key_epoch':
-      return 'This card was made with keys the property no longer uses.'
+      return t('desk:verdicts.reason.retiredKeyEpoch')
     case 'not_yet_valid':
-      return card ? `This card opens ${door} only from ${formatDate(card.valid_from, zone)}.` : `This card is not valid at ${door} yet.`
+      return card
+        ? t('desk:verdicts.reason.notYetValidFrom', { door, date: formatDate(card.valid_from, zone) })
+        : t('desk:verdicts.reason.notYetValid', { door })
     case 'expired':
-      return card ? `This card stopped opening doors on ${formatDate(card.valid_until, zone)}.` : 'This card has expired.'
+      return card ? t('desk:verdicts.reason.expiredOn', { date: formatDate(card.valid_until, zone) }) : t('desk:verdicts.reason.expired')
     case 'door_not_on_card':
-      return `This card is not for ${door}.`
+      return t('desk:verdicts.reason.doorNotOnCard', { door })
     case 'no_sequence_for_door':
-      return `This card was not made for the stays of ${door}.`
+      return t('desk:verdicts.reason.noSequenceForDoor', { door })
     case 'overridden':
-      return `This card no longer opens ${door}: a newer guest’s card was used there.`
+      return t('desk:verdicts.reason.overridden', { door })
     case 'sequence_too_far_ahead':
-      return `${door} will refuse this card until its lock is brought up to date: cards made before it were never used there.`
+      return t('desk:verdicts.reason.sequenceTooFarAhead', { door })
     case 'outside_shift':
-      return `This staff card does not open ${door} at this time of day.`
+      return t('desk:verdicts.reason.outsideShift', { door })
     case 'privacy_on':
-      return `The guest inside ${door} has thrown the deadbolt: only an emergency key opens.`
+      return t('desk:verdicts.reason.privacyOn', { door })
     case 'not_authentic':
-      return 'This card is not genuine: its seal does not match the property’s keys.'
+      return t('desk:verdicts.reason.notAuthentic')
   }
 }

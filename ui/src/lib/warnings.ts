@@ -1,8 +1,10 @@
 // The manager's warnings as a list that is read again after every change: each row keyed by
 // what it is about, so that a row being worked on stays with its warning when others come
-// or go; and each warning as one sentence about rooms and guests, by name.
+// or go; and each warning as one sentence about rooms and guests, by name, in the operator's
+// language.
 
 import { listWords } from './audit'
+import { t } from './i18n.svelte'
 import { formatDate } from './time'
 import type { WarningView } from './types'
 
@@ -19,42 +21,47 @@ export function warningKeys(warnings: WarningView[]): string[] {
 }
 
 /** Each kind of warning's title. */
-export const WARNING_TITLES: Record<WarningView['code'], string> = {
-  encoding_required: 'Needs re-encoding',
-  cards_not_collected: 'Card not returned',
-  previous_guest_can_enter: 'Previous guest can enter',
-  sequence_inversion: 'Stays out of order',
-  sequence_too_far_ahead: 'Lock will refuse the cards',
+export function warningTitle(code: WarningView['code']): string {
+  switch (code) {
+    case 'encoding_required':
+      return t('manager:warnings.titles.encodingRequired')
+    case 'cards_not_collected':
+      return t('manager:warnings.titles.cardsNotCollected')
+    case 'previous_guest_can_enter':
+      return t('manager:warnings.titles.previousGuestCanEnter')
+    case 'sequence_inversion':
+      return t('manager:warnings.titles.sequenceInversion')
+    case 'sequence_too_far_ahead':
+      return t('manager:warnings.titles.sequenceTooFarAhead')
+  }
 }
-
-const cardCount = (count: number) => `${count} key ${count === 1 ? 'card' : 'cards'}`
 
 /** "Room 104: 1 key card not returned (Gus Hart, checked out 27 Nov 2026)" */
 export function warningSentence(warning: WarningView, zone: string): string {
-  const rooms = warning.rooms.length > 0 ? listWords(warning.rooms) : (warning.door ?? 'A room')
-  const guests = warning.guests.length > 0 ? listWords(warning.guests) : 'the guest'
+  const rooms = warning.rooms.length > 0 ? listWords(warning.rooms) : (warning.door ?? t('manager:warnings.aRoom'))
+  const guests = warning.guests.length > 0 ? listWords(warning.guests) : t('manager:warnings.theGuest')
   const door = warning.door ?? rooms
   switch (warning.code) {
     case 'cards_not_collected': {
       const lost = warning.cards_out.filter((card) => card.reason === 'lost').length
       const returned = warning.cards - lost
       const parts = [
-        ...(returned > 0 ? [`${cardCount(returned)} not returned`] : []),
-        ...(lost > 0 ? [`${cardCount(lost)} reported lost`] : []),
+        ...(returned > 0 ? [t('manager:warnings.cardsNotReturned', { count: returned })] : []),
+        ...(lost > 0 ? [t('manager:warnings.cardsLost', { count: lost })] : []),
       ]
-      const when = warning.checked_out_at
-        ? `checked out ${formatDate(warning.checked_out_at, zone)}`
-        : `stay ends ${formatDate(warning.ends_at, zone)}`
-      return `${rooms}: ${parts.length > 0 ? listWords(parts) : 'a key card not returned'} (${guests}, ${when})`
+      const cards = parts.length > 0 ? listWords(parts) : t('manager:warnings.aCardNotReturned')
+      return warning.checked_out_at
+        ? t('manager:warnings.notCollectedCheckedOut', { rooms, cards, guests, date: formatDate(warning.checked_out_at, zone) })
+        : t('manager:warnings.notCollectedStayEnds', { rooms, cards, guests, date: formatDate(warning.ends_at, zone) })
     }
     case 'encoding_required':
-      return `${rooms}: the dates of ${guests} changed after ${cardCount(warning.cards)} ${warning.cards === 1 ? 'was' : 'were'} made; ${warning.cards === 1 ? 'it still carries' : 'they still carry'} the old dates`
+      return t('manager:warnings.encodingRequired', { rooms, guests, count: warning.cards })
     case 'previous_guest_can_enter':
-      return `${door}: the previous guest’s cards still open it until a card of ${guests} is first used there`
+      return t('manager:warnings.previousGuestCanEnter', { door, guests })
     case 'sequence_inversion':
-      return `${rooms}: the cards of ${guests} were made before those of an earlier stay, and the door will refuse them once that stay’s cards are used; remake them`
+      return t('manager:warnings.sequenceInversion', { rooms, guests })
     case 'sequence_too_far_ahead':
-      return `${door}: the lock will refuse the cards of ${guests}, made after cards for stays that never used this door; bring the lock up to date before the guest arrives`
+      return t('manager:warnings.sequenceTooFarAhead', { door, guests })
   }
 }
 
@@ -63,11 +70,11 @@ export function warningSentence(warning: WarningView, zone: string): string {
 export function stayWarningSentence(code: WarningView['code'], door: string): string | null {
   switch (code) {
     case 'previous_guest_can_enter':
-      return `${door}: the previous guest’s cards still open it until a card of this stay is first used there.`
+      return t('manager:warnings.stay.previousGuestCanEnter', { door })
     case 'sequence_inversion':
-      return `${door}: these cards were made before those of an earlier stay, and the door will refuse them once that stay’s cards are used there. Remake them.`
+      return t('manager:warnings.stay.sequenceInversion', { door })
     case 'sequence_too_far_ahead':
-      return `${door}: the lock will refuse these cards until it is brought up to date at the door.`
+      return t('manager:warnings.stay.sequenceTooFarAhead', { door })
     case 'encoding_required':
     case 'cards_not_collected':
       return null

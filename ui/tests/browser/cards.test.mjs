@@ -176,7 +176,7 @@ test('the door simulator presents a card at a door, now or at a chosen time, and
   assert.match(await verdict.textContent(), /Opens Room 102 door: a card of the stay that holds the room\./)
 
   await screen.getByLabel('Card').selectOption('C-CARL-1')
-  await screen.getByLabel('At (optional)').fill('2025-03-13T09:00')
+  await screen.getByLabel('At (optional)').fill('13/03/2025 09:00')
   await screen.getByRole('button', { name: 'Present card' }).click()
   await verdict.filter({ hasText: 'Refused' }).waitFor()
   assert.match(await verdict.textContent(), /This card no longer opens Room 102 door: a newer guest’s card was used there\./)

@@ -47,8 +47,8 @@ async function fillCheckIn(page) {
   // The defaults: dates from check_in_options in the property's zone (Lisbon, UTC+0 in
   // March), the lobby and gym ticked, the pool not.
   await dialog.getByLabel('Guest 1 name').waitFor()
-  assert.equal(await dialog.getByLabel('Arrival').inputValue(), '2025-03-12T15:00')
-  assert.equal(await dialog.getByLabel('Departure').inputValue(), '2025-03-13T11:00')
+  assert.equal(await dialog.getByLabel('Arrival').inputValue(), '12/03/2025 15:00')
+  assert.equal(await dialog.getByLabel('Departure').inputValue(), '13/03/2025 11:00')
   assert.equal(await dialog.getByLabel('Lobby').isChecked(), true)
   assert.equal(await dialog.getByLabel('Gym').isChecked(), true)
   assert.equal(await dialog.getByLabel('Pool').isChecked(), false)
@@ -67,7 +67,7 @@ async function fillCheckIn(page) {
   await dialog.getByLabel('Guest 3 name').fill('Nobody')
   await dialog.getByRole('button', { name: 'Remove guest 3' }).click()
   assert.equal(await dialog.getByTestId('guest-row').count(), 2)
-  await dialog.getByLabel('Departure').fill('2025-03-14T11:00')
+  await dialog.getByLabel('Departure').fill('14/03/2025 11:00')
   await dialog.getByLabel('Gym').uncheck()
   await dialog.getByLabel('Pool').check()
   await dialog.getByRole('button', { name: 'Check in and make 2 cards' }).click()
@@ -315,7 +315,7 @@ test('an unticked remake is not made, and a changed form is told again', async (
   await signIn(page)
   const dialog = await fillCheckIn(page)
   await dialog.getByTestId('predicted-trouble').waitFor()
-  await dialog.getByLabel('Departure').fill('2025-03-13T11:00')
+  await dialog.getByLabel('Departure').fill('13/03/2025 11:00')
   await dialog.getByRole('button', { name: 'Check in and make 2 cards' }).click()
   await page.waitForFunction(() => window.__frontdeskMock.calls.filter((c) => c.command === 'predict').length === 2)
   assert.deepEqual(await calls(page, 'check_in'), [])
@@ -422,7 +422,7 @@ test('the stay’s dates by nights or on a calendar, which Escape closes without
 
   // Three nights: the departure moves, its time kept.
   await nights.fill('3')
-  assert.equal(await dialog.getByLabel('Departure').inputValue(), '2025-03-15T11:00')
+  assert.equal(await dialog.getByLabel('Departure').inputValue(), '15/03/2025 11:00')
 
   // The departure on the calendar: March 2025, days before the arrival closed.
   const calendars = dialog.getByRole('button', { name: 'Calendar', exact: true })
@@ -436,15 +436,15 @@ test('the stay’s dates by nights or on a calendar, which Escape closes without
   await page.keyboard.press('ArrowDown')
   assert.equal(await calendar.getByRole('button', { name: 'Sat 22 Mar' }).evaluate((el) => el === document.activeElement), true)
   await page.keyboard.press('Enter')
-  assert.equal(await dialog.getByLabel('Departure').inputValue(), '2025-03-22T11:00')
+  assert.equal(await dialog.getByLabel('Departure').inputValue(), '22/03/2025 11:00')
   assert.equal(await nights.inputValue(), '10')
 
   // The arrival on the calendar keeps the nights; Escape closes only the calendar.
   await calendars.first().click()
   const arrival = dialog.getByRole('dialog', { name: 'Calendar' })
   await arrival.getByRole('button', { name: 'Fri 14 Mar' }).click()
-  assert.equal(await dialog.getByLabel('Arrival').inputValue(), '2025-03-14T15:00')
-  assert.equal(await dialog.getByLabel('Departure').inputValue(), '2025-03-24T11:00')
+  assert.equal(await dialog.getByLabel('Arrival').inputValue(), '14/03/2025 15:00')
+  assert.equal(await dialog.getByLabel('Departure').inputValue(), '24/03/2025 11:00')
   await calendars.first().click()
   await arrival.waitFor()
   await page.keyboard.press('Escape')

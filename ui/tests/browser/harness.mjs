@@ -58,8 +58,11 @@ async function buildMockBackend(outDir) {
  * whose commands answer with `replies` (see mock-backend.ts), and `close()` at the end.
  */
 export async function startUi() {
-  if (!existsSync(path.join(uiDir, 'dist/index.html'))) {
-    throw new Error('ui/dist/ is missing: run `npm run build` in ui/ first')
+  // UI_DIST: a build elsewhere than dist/ (`vite build --outDir DIR`), so that builds of
+  // different trees never share one folder.
+  const dist = path.resolve(uiDir, process.env.UI_DIST ?? 'dist')
+  if (!existsSync(path.join(dist, 'index.html'))) {
+    throw new Error(`${dist} is missing: run \`npm run build\` in ui/ first`)
   }
   const scratch = mkdtempSync(path.join(tmpdir(), 'frontdesk-ui-'))
   const mockBackend = await buildMockBackend(path.join(scratch, 'mock'))
@@ -67,6 +70,7 @@ export async function startUi() {
     root: uiDir,
     configFile: false,
     logLevel: 'warn',
+    build: { outDir: dist },
     preview: {
       host: '127.0.0.1',
       port: 0,
@@ -95,6 +99,8 @@ export async function startUi() {
       })
       await page.addInitScript((data) => {
         window.__FRONTDESK_MOCK__ = data
+        // Each page a PC of its own: what an earlier page remembered (its language) is gone.
+        window.localStorage.clear()
       }, replies)
       await page.addInitScript({ path: mockBackend })
       await page.goto(url)

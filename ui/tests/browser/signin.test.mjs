@@ -190,3 +190,57 @@ test('the keyboard: ? lists the shortcuts, Alt+digit goes to a screen, / finds a
   assert.equal(await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).count(), 0)
   assert.deepEqual(problems, [])
 })
+
+test('each operator reads the desk in their own language, chosen at sign-in or in the header', async () => {
+  const { page, problems } = await ui.open(
+    base({
+      sign_in: [{ ok: session(receptionist, 'es') }, { ok: session(manager) }],
+      set_my_language: { ok: null },
+      sign_out: { ok: null },
+    }),
+  )
+  // Rex reads Spanish: the desk speaks it from the moment he is signed in.
+  await page.getByLabel('Name').fill('Rex Desk')
+  await page.getByLabel('PIN', { exact: true }).fill('1357')
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Panel de habitaciones' }).waitFor()
+  assert.equal(await page.locator('html').getAttribute('lang'), 'es')
+  assert.equal(await page.getByTestId('language-choice').inputValue(), 'es')
+  assert.deepEqual(await calls(page, 'set_my_language'), [], 'his own language: nothing to keep')
+
+  // Back at the sign-in screen, which speaks what the PC spoke last. Mia chooses English
+  // there, and it becomes her language once she is signed in.
+  await page.getByRole('button', { name: 'Cerrar sesión' }).click()
+  await page.getByRole('heading', { name: 'Iniciar sesión' }).waitFor()
+  await page.getByTestId('language-choice').selectOption('en')
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor()
+  await page.getByLabel('Name').fill('Mia Manager')
+  await page.getByLabel('PIN', { exact: true }).fill('2468')
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Room board' }).waitFor()
+  assert.deepEqual(await calls(page, 'set_my_language'), [], 'English was already hers')
+
+  // In the header she switches to Spanish, which is kept for her next sign-in.
+  await page.getByTestId('language-choice').selectOption('es')
+  await page.getByRole('button', { name: 'Panel de habitaciones' }).waitFor()
+  assert.deepEqual(
+    (await calls(page, 'set_my_language')).map((c) => c.args),
+    [{ token: 'token-Mia Manager', language: 'es' }],
+  )
+  assert.deepEqual(problems, [])
+})
+
+test('a language that cannot be kept leaves the desk in the one it spoke, and says why', async () => {
+  const { page, problems } = await ui.open(
+    base({
+      sign_in: { ok: session(manager) },
+      set_my_language: { error: { type: 'server_unreachable', message: 'The property server cannot be reached.' } },
+    }),
+  )
+  await signIn(page, manager)
+  await page.getByTestId('language-choice').selectOption('es')
+  await page.getByRole('alert').filter({ hasText: 'Your language was not kept' }).waitFor()
+  assert.equal(await page.getByTestId('language-choice').inputValue(), 'en')
+  await page.getByRole('button', { name: 'Room board' }).waitFor()
+  assert.deepEqual(problems, [])
+})

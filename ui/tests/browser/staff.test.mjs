@@ -104,8 +104,8 @@ test('staff cards: a whole floor and the lobby by shortcut, said in words, then 
   assert.match(await form.getByTestId('staff-doors-summary').textContent(), /Opens: Lobby, Room 101 door, Room 102 door, Room 104 door\./)
   await form.getByLabel('Floor 1 — 4 rooms').check()
 
-  await form.getByLabel('From').fill('2025-03-12T08:00')
-  await form.getByLabel('Until').fill('2025-04-12T21:00')
+  await form.getByLabel('From').fill('12/03/2025 08:00')
+  await form.getByLabel('Until').fill('12/04/2025 21:00')
   await form.getByRole('button', { name: 'Issue staff card' }).click()
   await screen.getByTestId('encode-done').waitFor()
   await screen.getByRole('button', { name: 'Done' }).click()
