@@ -11,6 +11,7 @@ macro_rules! with_commands {
         $then!(
             app_info,
             operators_exist,
+            board_layout,
             create_first_manager,
             sign_in,
             sign_out,

@@ -32,6 +32,11 @@ pub async fn operators_exist(state: State<'_>) -> Result<Value, WireError> {
 }
 
 #[tauri::command]
+pub async fn board_layout(state: State<'_>) -> Result<Value, WireError> {
+    state.call(None, DeskCall::BoardLayout).await
+}
+
+#[tauri::command]
 pub async fn create_first_manager(
     state: State<'_>,
     name: String,

@@ -7,7 +7,8 @@
 // Both apps are started and driven alike, through tauri-driver and WebKitWebDriver as the
 // end-to-end tests do: the WebDriver session starts the app; the sign-in form counts as shown
 // once a script in the page sees its name field laid out, on the frame after; the same
-// keystrokes sign in; the board counts as shown once a room tile is, the same way. So the
+// keystrokes sign in; the board counts as shown once a room tile is laid out and visible,
+// the same way (the front desk's tiles are laid out hidden before sign-in). So the
 // WebDriver round trips are in both figures alike. The memory is the proportional set size
 // (PSS: shared pages counted once across processes) summed over the app and everything it
 // started (WebKitWebProcess, WebKitNetworkProcess), read a moment after the board showed.
@@ -43,8 +44,11 @@ if (!process.env.DISPLAY) throw new Error('no display: run this under xvfb-run')
 const WAIT_FOR_PAINTED = `
   const [selector, done] = [arguments[0], arguments[arguments.length - 1]]
   const look = () => {
-    const element = document.querySelector(selector)
-    if (element && element.getClientRects().length > 0) requestAnimationFrame(() => done(true))
+    // Laid out and seen: the front desk lays its board out, hidden, behind the sign-in form.
+    const element = [...document.querySelectorAll(selector)].find(
+      (found) => found.getClientRects().length > 0 && getComputedStyle(found).visibility === 'visible',
+    )
+    if (element) requestAnimationFrame(() => done(true))
     else requestAnimationFrame(look)
   }
   look()`

@@ -22,6 +22,8 @@ use uuid::Uuid;
 #[strum(serialize_all = "snake_case")]
 pub enum DeskCall {
     OperatorsExist,
+    /// The board's rooms with no one's stays, for the sign-in screen to lay out.
+    BoardLayout,
     CreateFirstManager {
         name: String,
         pin: String,
@@ -287,6 +289,7 @@ impl<S: Sessions> Answering<'_, S> {
         let desk = self.desk;
         match call {
             DeskCall::OperatorsExist => return json(desk.has_operators()?),
+            DeskCall::BoardLayout => return json(desk.board_layout(now)?),
             DeskCall::CreateFirstManager { name, pin } => {
                 let operator =
                     desk.create_first_manager(&self.sessions.context(now), &name, &pin)?;
@@ -312,6 +315,7 @@ impl<S: Sessions> Answering<'_, S> {
         let station = self.station;
         match call {
             DeskCall::OperatorsExist
+            | DeskCall::BoardLayout
             | DeskCall::CreateFirstManager { .. }
             | DeskCall::SignIn { .. }
             | DeskCall::SignOut => Ok(Value::Null),

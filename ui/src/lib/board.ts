@@ -255,3 +255,8 @@ export function positionOf(floors: BoardFloor[], spaceId: string): TilePosition 
   }
   return null
 }
+
+/** A floor's name in the operator's language ("Floor 3"; "Other" for rooms without one). */
+export function floorName(floor: { floor: number | null }): string {
+  return floor.floor === null ? t('board:floors.other') : t('board:floors.numbered', { floor: floor.floor })
+}

@@ -134,6 +134,8 @@ export const api = {
   appInfo: () => call<AppInfo>('app_info'),
 
   operatorsExist: () => call<boolean>('operators_exist'),
+  /** The board's rooms with no one's stays, for the sign-in screen to lay out; no session. */
+  boardLayout: () => call<Board>('board_layout'),
   createFirstManager: (name: string, pin: string) => call<Session>('create_first_manager', { name, pin }),
   signIn: (name: string, pin: string) => call<Session>('sign_in', { name, pin }),
   signOut: (token: string) => call<void>('sign_out', { token }),

@@ -3,7 +3,7 @@
 // moving between bars with the keys, where a stay may be dropped, a day's arrivals and
 // departures.
 
-import { guestNames } from './board'
+import { floorName, guestNames } from './board'
 import type { DropVerdict } from './dnd'
 import { movedFrame } from './dnd'
 import { t } from './i18n.svelte'
@@ -170,8 +170,8 @@ export type Row = { kind: 'floor'; label: string; rooms: number } | { kind: 'roo
 export function timelineRows(timeline: Timeline): Row[] {
   const rows: Row[] = []
   for (const floor of timeline.floors) {
-    rows.push({ kind: 'floor', label: floor.label, rooms: floor.rooms.length })
-    for (const room of floor.rooms) rows.push({ kind: 'room', room, floor: floor.label })
+    rows.push({ kind: 'floor', label: floorName(floor), rooms: floor.rooms.length })
+    for (const room of floor.rooms) rows.push({ kind: 'room', room, floor: floorName(floor) })
   }
   return rows
 }

@@ -2,6 +2,7 @@
 
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
+import { boardLayout } from './fixtures.mjs'
 import { startUi } from './harness.mjs'
 
 /** @type {Awaited<ReturnType<typeof startUi>>} */
@@ -16,13 +17,18 @@ after(async () => {
 const quayside = {
   property_name: 'Quayside Test Inn',
   time_zone: 'Europe/Lisbon',
+  locale: 'en-GB',
   encoders: [{ name: 'Encoder 1', state: 'simulated', simulated: true, serial: null }],
   terminal: null,
   restored: null,
 }
 
 test('the app shows the property and the encoder, and follows the encoder', async () => {
-  const { page, problems } = await ui.open({ app_info: { ok: quayside }, operators_exist: { ok: true } })
+  const { page, problems } = await ui.open({
+    app_info: { ok: quayside },
+    operators_exist: { ok: true },
+    board_layout: { ok: boardLayout() },
+  })
 
   const name = page.getByTestId('property-name')
   await name.waitFor()
@@ -34,8 +40,9 @@ test('the app shows the property and the encoder, and follows the encoder', asyn
   await page.getByTestId('encoder-state').filter({ hasText: 'No encoder' }).waitFor()
 
   const calls = await page.evaluate(() => window.__frontdeskMock.calls.map((c) => c.command))
-  // Both asked at once at start-up, each once: the sign-in form takes the answer it needs.
-  assert.deepEqual(calls, ['operators_exist', 'app_info'])
+  // Both asked at once at start-up, each once: the sign-in form takes the answer it needs;
+  // then the rooms, which the board lays out behind the sign-in form.
+  assert.deepEqual(calls, ['operators_exist', 'app_info', 'board_layout'])
   assert.deepEqual(problems, [])
 })
 

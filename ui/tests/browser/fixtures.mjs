@@ -376,10 +376,17 @@ export const pmsLinkOff = {
   last_error: null,
 }
 
+/** The board as the sign-in screen lays it out (board_layout): the rooms, no one's stays. */
+export function boardLayout(source = board()) {
+  const empty = (room) => ({ ...room, state: 'vacant', has_warnings: false, stays: [], next_arrival: null })
+  return { ...source, floors: source.floors.map((floor) => ({ ...floor, rooms: floor.rooms.map(empty) })) }
+}
+
 export function base(overrides = {}, operator = manager) {
   return {
     app_info: { ok: appInfo },
     operators_exist: { ok: true },
+    board_layout: { ok: boardLayout() },
     sign_in: { ok: session(operator) },
     sign_out: { ok: null },
     room_board: { ok: board() },

@@ -244,3 +244,31 @@ test('a language that cannot be kept leaves the desk in the one it spoke, and sa
   await page.getByRole('button', { name: 'Room board' }).waitFor()
   assert.deepEqual(problems, [])
 })
+
+test('the board is laid out behind the sign-in form, filled in at sign-in and emptied at sign-out', async () => {
+  const { page, problems } = await ui.open(base())
+  await page.getByLabel('Name').waitFor()
+  // The rooms are there, out of sight and out of reach, with no one in them.
+  const tile = page.locator('[data-testid="room"][data-room="102"]')
+  await tile.waitFor({ state: 'attached' })
+  assert.equal(await tile.isVisible(), false)
+  assert.equal(await page.getByTestId('room-board').count(), 0)
+  assert.doesNotMatch(await page.locator('main').textContent(), /Ana Silva/)
+  await tile.evaluate((element) => (element.dataset.laidOutBeforeSignIn = 'yes'))
+
+  await signIn(page)
+  await page.getByTestId('room-board').waitFor()
+  await page.getByText('Ana Silva').first().waitFor()
+  // The same tile, its guests filled in: nothing was built again.
+  assert.equal(await tile.getAttribute('data-laid-out-before-sign-in'), 'yes')
+  assert.equal(await tile.isVisible(), true)
+
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  await page.getByLabel('Name').waitFor()
+  assert.doesNotMatch(await page.locator('main').textContent(), /Ana Silva/, 'no guest is left behind the form')
+  assert.deepEqual(
+    (await calls(page)).filter((c) => ['board_layout', 'room_board'].includes(c.command)).map((c) => c.command),
+    ['board_layout', 'room_board', 'board_layout'],
+  )
+  assert.deepEqual(problems, [])
+})

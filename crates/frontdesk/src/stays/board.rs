@@ -109,12 +109,7 @@ impl FrontDesk {
             // Warnings of stays not on today's board count too: a future stay's, and cards
             // of stays gone from the room that may still open it.
             let warned = r.spaces_with_warnings(now)?;
-            let mut floors: BTreeMap<(bool, Option<i32>), Vec<RoomTile>> = BTreeMap::new();
-            for space in r
-                .space_summaries()?
-                .into_iter()
-                .filter(|space| space.kind != SpaceKind::Common)
-            {
+            let floors = by_floor(r.space_summaries()?, |space| {
                 let (mut stays, mut later): (Vec<StaySummary>, Vec<StaySummary>) = stays_by_room
                     .remove(&space.id)
                     .map(|stays| {
@@ -125,37 +120,79 @@ impl FrontDesk {
                     .unwrap_or_default();
                 stays.sort_by_key(|stay| stay.starts_at);
                 later.sort_by_key(|stay| stay.starts_at);
-                floors
-                    .entry((space.floor.is_none(), space.floor))
-                    .or_default()
-                    .push(RoomTile {
-                        space_id: space.id,
-                        key: space.key,
-                        name: space.name,
-                        kind: space.kind,
-                        state: room_state(&stays, now, today_end),
-                        has_warnings: warned.contains(&space.id)
-                            || stays.iter().any(|stay| stay.warnings > 0),
-                        stays,
-                        next_arrival: later.into_iter().next(),
-                    });
-            }
+                RoomTile {
+                    state: room_state(&stays, now, today_end),
+                    has_warnings: warned.contains(&space.id)
+                        || stays.iter().any(|stay| stay.warnings > 0),
+                    stays,
+                    next_arrival: later.into_iter().next(),
+                    space_id: space.id,
+                    key: space.key,
+                    name: space.name,
+                    kind: space.kind,
+                }
+            });
             Ok(Board {
                 property_name: property.name,
                 time_zone: property.time_zone,
                 now,
-                floors: floors
-                    .into_iter()
-                    .map(|((_, floor), rooms)| BoardFloor {
-                        floor,
-                        label: floor
-                            .map_or_else(|| "Other".to_owned(), |floor| format!("Floor {floor}")),
-                        rooms,
-                    })
-                    .collect(),
+                floors,
             })
         })
     }
+
+    /// The board's rooms and floors with no one's stays in them: every tile vacant, none
+    /// warned. For the sign-in screen, which lays the board out while the PIN is typed, so
+    /// that signing in only fills the guests in. The rooms are no secret; who is in them is,
+    /// so this needs no operator and says nothing of any stay.
+    pub fn board_layout(&self, now: DateTime<Utc>) -> Result<Board> {
+        self.store.read(|r| {
+            let property = r
+                .property()?
+                .ok_or_else(|| Error::not_found("property", "-"))?;
+            Ok(Board {
+                property_name: property.name,
+                time_zone: property.time_zone,
+                now,
+                floors: by_floor(r.space_summaries()?, |space| RoomTile {
+                    space_id: space.id,
+                    key: space.key,
+                    name: space.name,
+                    kind: space.kind,
+                    state: RoomState::Vacant,
+                    has_warnings: false,
+                    stays: Vec::new(),
+                    next_arrival: None,
+                }),
+            })
+        })
+    }
+}
+
+/// The rooms (not common areas) by floor, floors in order and rooms without one last, each
+/// tile made by `tile`.
+fn by_floor(
+    spaces: Vec<store::SpaceSummary>,
+    mut tile: impl FnMut(store::SpaceSummary) -> RoomTile,
+) -> Vec<BoardFloor> {
+    let mut floors: BTreeMap<(bool, Option<i32>), Vec<RoomTile>> = BTreeMap::new();
+    for space in spaces
+        .into_iter()
+        .filter(|space| space.kind != SpaceKind::Common)
+    {
+        floors
+            .entry((space.floor.is_none(), space.floor))
+            .or_default()
+            .push(tile(space));
+    }
+    floors
+        .into_iter()
+        .map(|((_, floor), rooms)| BoardFloor {
+            floor,
+            label: floor.map_or_else(|| "Other".to_owned(), |floor| format!("Floor {floor}")),
+            rooms,
+        })
+        .collect()
 }
 
 fn room_state(stays: &[StaySummary], now: DateTime<Utc>, today_end: DateTime<Utc>) -> RoomState {

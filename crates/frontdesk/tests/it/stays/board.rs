@@ -282,3 +282,41 @@ fn a_stay_leaving_today_is_departing_and_one_leaving_tomorrow_is_in_house() {
         RoomState::Vacant
     );
 }
+
+#[test]
+fn the_layout_before_sign_in_has_the_board_s_rooms_and_no_one_in_them() {
+    let desk = Desk::new();
+    desk.desk
+        .import_property(&desk.context, &extended_property())
+        .unwrap();
+    check_in(&desk, "room-101", ARRIVE, LEAVE, &["Ana Silva"], "R-101");
+    let now = at("2025-07-14T12:00:00Z");
+    let board = desk.desk.room_board(&manager(), now).unwrap();
+    let layout = desk.desk.board_layout(now).unwrap();
+
+    let rooms = |board: &frontdesk::Board| -> Vec<(String, Vec<String>)> {
+        board
+            .floors
+            .iter()
+            .map(|floor| {
+                let keys = floor.rooms.iter().map(|room| room.key.clone()).collect();
+                (floor.label.clone(), keys)
+            })
+            .collect()
+    };
+    assert_eq!(
+        rooms(&layout),
+        rooms(&board),
+        "the same floors and rooms, in order"
+    );
+    assert_eq!(tile(&board, "room-101").stays[0].guests, ["Ana Silva"]);
+    for room in layout.floors.iter().flat_map(|floor| &floor.rooms) {
+        assert_eq!(room.state, RoomState::Vacant, "{}", room.key);
+        assert!(room.stays.is_empty() && room.next_arrival.is_none() && !room.has_warnings);
+    }
+    let said = serde_json::to_string(&layout).unwrap();
+    assert!(
+        !said.contains("Ana Silva") && !said.contains("R-101"),
+        "{said}"
+    );
+}
