@@ -536,8 +536,9 @@ impl<S: Sessions> Answering<'_, S> {
     }
 
     fn start_session(&self, operator: Operator, now: DateTime<Utc>) -> Result<Value> {
-        let token = self.sessions.start(self.desk, operator.clone(), now)?;
+        // Read first: a session started is a session to end.
         let language = self.desk.operator_language(&operator)?;
+        let token = self.sessions.start(self.desk, operator.clone(), now)?;
         json(Session {
             token,
             operator,

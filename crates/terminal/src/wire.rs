@@ -22,7 +22,7 @@ use crate::Error;
 use crate::call::DeskCall;
 
 /// The protocol's version: a terminal and a server of other versions refuse each other.
-pub const PROTOCOL: u32 = 1;
+pub const PROTOCOL: u32 = 2;
 /// The largest message a server reads from a terminal: calls are small.
 pub const MAX_FROM_TERMINAL: usize = 1 << 20;
 /// The largest message a terminal reads from its server: a large hotel's timeline.

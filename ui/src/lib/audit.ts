@@ -196,6 +196,7 @@ const SENTENCES: Record<string, (p: Parts) => string> = {
   'operator.sign_in': (p) => t('manager:audit.did.signIn', words(p)),
   'operator.reset_pin': (p) => t('manager:audit.did.resetPin', words(p)),
   'operator.set_role': (p) => t('manager:audit.did.setRole', words(p)),
+  'operator.set_language': (p) => t('manager:audit.did.setLanguage', words(p)),
   'operator.disable': (p) => t('manager:audit.did.disable', words(p)),
   'operator.enable': (p) => t('manager:audit.did.enable', words(p)),
   'terminal.pairing_create': (p) => t('manager:audit.did.pairingCreate', words(p)),

@@ -1,7 +1,7 @@
 // The signed-in desk: the app's info, the session and what every screen shares. One
 // instance, imported where needed; the session lives in memory only (a restart signs out).
 
-import { language, setLanguage } from './i18n.svelte'
+import { isLanguage, language, setLanguage } from './i18n.svelte'
 import { AppError, api } from './ipc'
 import type { AppInfo, EncoderState, EncoderView, EntranceView, Language, Session } from './types'
 
@@ -74,7 +74,8 @@ class Desk {
   signedIn(session: Session): void {
     this.session = session
     this.languageProblem = null
-    setLanguage(session.language)
+    // A property server older than the desk tells no language: the desk keeps its own.
+    if (isLanguage(session.language)) setLanguage(session.language)
     this.signedOutBecause = null
     this.#entrances = null
     this.chosenEncoder = 0
@@ -93,16 +94,21 @@ class Desk {
     const before = language()
     setLanguage(next)
     this.languageProblem = null
+    // One save at a time, in the order chosen: two quick choices are kept as the last one.
+    const saving = this.#languageSaves.then(() => api.setMyLanguage(session.token, next))
+    this.#languageSaves = saving.catch(() => undefined)
     try {
-      await api.setMyLanguage(session.token, next)
+      await saving
       session.language = next
     } catch (reason) {
-      if (this.session === session) {
+      if (this.session === session && language() === next) {
         setLanguage(before)
         this.languageProblem = AppError.from(reason)
       }
     }
   }
+
+  #languageSaves: Promise<unknown> = Promise.resolve()
 
   /** Asks which encoder the operator of `token` encodes with (once more after a failure),
    * unless they choose one meanwhile. */

@@ -176,6 +176,12 @@ test('the door simulator presents a card at a door, now or at a chosen time, and
   assert.match(await verdict.textContent(), /Opens Room 102 door: a card of the stay that holds the room\./)
 
   await screen.getByLabel('Card').selectOption('C-CARL-1')
+  // A time the property's order does not read (day 31 of February) is refused, not "now".
+  const presented = (await calls(page, 'present_card')).length
+  await screen.getByLabel('At (optional)').fill('31/02/2025 09:00')
+  await screen.getByRole('button', { name: 'Present card' }).click()
+  await screen.getByText('Enter a date and time, or leave it empty for now.').waitFor()
+  assert.equal((await calls(page, 'present_card')).length, presented)
   await screen.getByLabel('At (optional)').fill('13/03/2025 09:00')
   await screen.getByRole('button', { name: 'Present card' }).click()
   await verdict.filter({ hasText: 'Refused' }).waitFor()

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { startUi } from './harness.mjs'
-import { appInfo, base, calls, manager, receptionist, session, signIn } from './fixtures.mjs'
+import { appInfo, base, board, calls, manager, receptionist, session, signIn } from './fixtures.mjs'
 
 let ui
 before(async () => {
@@ -270,5 +270,19 @@ test('the board is laid out behind the sign-in form, filled in at sign-in and em
     (await calls(page)).filter((c) => ['board_layout', 'room_board'].includes(c.command)).map((c) => c.command),
     ['board_layout', 'room_board', 'board_layout'],
   )
+  assert.deepEqual(problems, [])
+})
+
+test('a board that cannot be read at sign-in is said, never shown as rooms all vacant', async () => {
+  const { page, problems } = await ui.open(
+    base({ room_board: [{ error: { type: 'database_busy', message: 'The database is busy: try again.' } }, { ok: board() }] }),
+  )
+  await page.getByLabel('Name').waitFor()
+  await page.locator('[data-testid="room"]').first().waitFor({ state: 'attached' })
+  await signIn(page)
+  await page.getByText('The database is busy: try again.').waitFor()
+  assert.equal(await page.locator('[data-testid="room"]').count(), 0, 'no room laid out before sign-in is left to read as vacant')
+  await page.getByRole('button', { name: 'Retry' }).click()
+  await page.getByText('Ana Silva').first().waitFor()
   assert.deepEqual(problems, [])
 })

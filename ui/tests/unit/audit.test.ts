@@ -99,6 +99,7 @@ describe('the audit log in words', () => {
       entry('operator.set_role', { about: named('Rui') }),
       entry('operator.disable', { about: named('Rui') }),
       entry('operator.enable', { about: named('Rui') }),
+      entry('operator.set_language', { about: named('Mia Manager') }),
       entry('operator.sign_in', { actor: 'front desk (desktop)', about: named('Rui') }),
       entry('operator.sign_in', { actor: 'terminal:Desk 2', outcome: 'refused', detail: 'unauthorized: no', about: named('Eve') }),
     ]).map(changeSentence)
@@ -107,6 +108,7 @@ describe('the audit log in words', () => {
       'Mia Manager changed the role of Rui',
       'Mia Manager disabled Rui',
       'Mia Manager enabled Rui again',
+      'Mia Manager chose the language the desk speaks to them',
       'Rui signed in',
       'A sign-in as Eve was refused',
     ])
